@@ -1,0 +1,95 @@
+# doorstep: one GNU Makefile. `make help` lists the targets.
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BINDIR    = $(PREFIX)/bin
+DATADIR   = $(PREFIX)/share/doorstep
+LOCALEDIR = $(PREFIX)/share/locale
+MANDIR    = $(PREFIX)/share/man/man1
+VERSION   = 0.1.0
+
+CC      ?= cc
+PKGS     = ncursesw sqlite3 yaml-0.1 jansson libcrypto
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+WARN = -Wall -Wextra -Werror -Wshadow -Wconversion -Wformat=2 \
+       -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wvla \
+       -Wundef -Wno-sign-conversion
+DEFS = -D_GNU_SOURCE -DDOORSTEP_VERSION='"$(VERSION)"' \
+       -DDOORSTEP_FORMS_DIR='"$(DATADIR)/forms"' \
+       -DDOORSTEP_LOCALE_DIR='"$(LOCALEDIR)"'
+BASE_CFLAGS = -std=c11 $(WARN) $(DEFS) $(PKG_CFLAGS)
+CFLAGS ?= -O2 -g
+SAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+            -fno-sanitize-recover=all
+
+CORE_SRC = $(wildcard core/*.c)
+TUI_SRC  = $(wildcard tui/*.c)
+APP_SRC  = $(CORE_SRC) $(TUI_SRC) main.c
+TESTS    = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
+
+B  = build
+BA = build/asan
+
+.PHONY: all run check unit e2e deps install uninstall clean help lint
+
+all: doorstep
+
+## doorstep        the program (optimised)
+doorstep: $(APP_SRC:%.c=$(B)/%.o)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/%.o: %.c $(wildcard core/*.h tui/*.h)
+	@mkdir -p $(dir $@)
+	@echo "CC $<"; $(CC) $(BASE_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+## build/asan/doorstep  the program with AddressSanitizer and UBSan
+$(BA)/doorstep: $(APP_SRC:%.c=$(BA)/%.o)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BA)/%.o: %.c $(wildcard core/*.h tui/*.h tests/*.h)
+	@mkdir -p $(dir $@)
+	@echo "CC [asan] $<"; $(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+
+$(BA)/tests/test_%: $(BA)/tests/test_%.o $(CORE_SRC:%.c=$(BA)/%.o)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
+
+## run             build, then start the interview program on ./forms
+run: doorstep
+	./doorstep --forms forms
+
+## check           every test: unit tests and terminal tests, under ASan+UBSan
+check: $(TESTS:%=$(BA)/tests/%) $(BA)/doorstep
+	@tests/run-all $(BA) $(TESTS)
+
+## deps            install the Debian packages needed to build and test
+deps:
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends gcc make pkg-config libncurses-dev libsqlite3-dev libyaml-dev libjansson-dev libssl-dev libcmocka-dev libcurl4-openssl-dev gettext tmux sqlite3
+
+## install         install to $(PREFIX) (DESTDIR for staging)
+install: doorstep
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/forms $(DESTDIR)$(MANDIR)
+	install -m 755 doorstep $(DESTDIR)$(BINDIR)/doorstep
+	install -m 644 forms/*.yaml $(DESTDIR)$(DATADIR)/forms/
+	install -m 644 doorstep.1 $(DESTDIR)$(MANDIR)/doorstep.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/doorstep $(DESTDIR)$(MANDIR)/doorstep.1
+	rm -rf $(DESTDIR)$(DATADIR)
+
+## lint            cppcheck and clang-tidy over the sources
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	  --suppress=missingIncludeSystem -D_GNU_SOURCE $(APP_SRC)
+	clang-tidy --quiet $(APP_SRC) -- $(BASE_CFLAGS)
+
+## clean           remove what the build made
+clean:
+	rm -rf $(B) doorstep
+
+## help            this list
+help:
+	@sed -n 's/^## //p' $(MAKEFILE_LIST)

@@ -1,0 +1,97 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+#include "ytree.h"
+
+char *
+config_default_path(const char *explicit_path)
+{
+	const char *env;
+
+	if (explicit_path != NULL)
+		return xstrdup(explicit_path);
+	if ((env = getenv("XDG_CONFIG_HOME")) != NULL && *env == '/')
+		return xasprintf("%s/doorstep/config.yaml", env);
+	if ((env = getenv("HOME")) != NULL && *env == '/')
+		return xasprintf("%s/.config/doorstep/config.yaml", env);
+	return NULL;
+}
+
+int
+config_load(struct config *c, const char *path, int required, char **cause)
+{
+	static const char *const keys[] = {
+		"server", "site", "lang", "forms", "interviewer", "round"
+	};
+	char **slots[] = {
+		&c->server, &c->site, &c->lang, &c->forms, &c->interviewer, &c->round
+	};
+	struct buf b = { 0 };
+	char chunk[4096];
+	struct ynode *root;
+	size_t n, i, k;
+	int line, col;
+	char *why;
+	FILE *f;
+
+	if ((f = fopen(path, "re")) == NULL) {
+		if (errno == ENOENT && !required)
+			return 0;
+		set_cause(cause, "cannot read the config %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < 1024 * 1024)
+		buf_add(&b, chunk, n);
+	fclose(f);
+	root = ytree_parse(b.data ? b.data : "", b.len, &line, &col, &why);
+	buf_free(&b);
+	if (root == NULL) {
+		if (why == NULL)
+			return 0;	/* an empty file */
+		set_cause(cause, "%s:%d:%d: %s", path, line, col, why);
+		free(why);
+		return -1;
+	}
+	if (root->kind != YNODE_MAP) {
+		set_cause(cause, "%s:%d:%d: the config must be a mapping such as "
+		    "'site: beijing'", path, root->line, root->col);
+		ytree_free(root);
+		return -1;
+	}
+	for (i = 0; i + 1 < root->n; i += 2) {
+		const struct ynode *key = root->items[i], *val = root->items[i + 1];
+
+		for (k = 0; k < ARRAY_LEN(keys); k++)
+			if (key->kind == YNODE_SCALAR && strcmp(key->str, keys[k]) == 0)
+				break;
+		if (k == ARRAY_LEN(keys) || val->kind != YNODE_SCALAR) {
+			set_cause(cause, "%s:%d:%d: %s; the config knows server, site, "
+			    "lang, forms, interviewer and round, each set to a text", path,
+			    key->line, key->col, k == ARRAY_LEN(keys) ? "unknown setting" :
+			    "this setting must be a text");
+			ytree_free(root);
+			return -1;
+		}
+		free(*slots[k]);
+		*slots[k] = xstrdup(val->str);
+	}
+	ytree_free(root);
+	return 0;
+}
+
+void
+config_free(struct config *c)
+{
+	free(c->server);
+	free(c->site);
+	free(c->lang);
+	free(c->forms);
+	free(c->interviewer);
+	free(c->round);
+	memset(c, 0, sizeof *c);
+}

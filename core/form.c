@@ -1,0 +1,1117 @@
+#include "form.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ids.h"
+#include "text.h"
+#include "util.h"
+#include "ytree.h"
+
+static const char *const type_names[] = {
+	[QT_TEXT] = "text",
+	[QT_INTEGER] = "integer",
+	[QT_DECIMAL] = "decimal",
+	[QT_DATE] = "date",
+	[QT_SELECT_ONE] = "select_one",
+	[QT_SELECT_MULTIPLE] = "select_multiple",
+	[QT_NOTE] = "note",
+};
+
+static const char *const top_keys[] = {
+	"form", "version", "title", "languages", "choices", "needs", "body", NULL
+};
+static const char *const question_keys[] = {
+	"name", "type", "label", "hint", "required", "required_message",
+	"relevant", "constraint", "constraint_message", "choices", "calculation",
+	"default", "prefill", "appearance", NULL
+};
+static const char *const group_keys[] = {
+	"group", "label", "relevant", "body", NULL
+};
+static const char *const repeat_keys[] = {
+	"repeat", "label", "count", "relevant", "body", NULL
+};
+static const char *const choice_keys[] = { "value", "label", NULL };
+static const char *const need_keys[] = { "id", "label", "when", NULL };
+
+/* Keys of schema v1 whose expressions this build cannot evaluate yet. */
+static const char *const logic_keys[] = {
+	"relevant", "constraint", "calculation", "when", "count", NULL
+};
+
+struct name_pos {
+	const char *name;
+	int line;
+	int col;
+	size_t seq;
+};
+
+struct loader {
+	struct form *f;
+	struct diags *d;
+	struct name_pos *names;
+	size_t nnames;
+	const struct ynode *choices;	/* the top-level choices: mapping */
+};
+
+const char *
+question_type_name(enum question_type type)
+{
+	return type_names[type];
+}
+
+bool
+question_has_value(const struct question *q)
+{
+	return q->type != QT_NOTE;
+}
+
+static void
+err(struct loader *L, const struct ynode *n, const char *fmt, ...)
+    ATTR_PRINTF(3, 4);
+static void
+err(struct loader *L, const struct ynode *n, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	diags_add(L->d, DIAG_ERROR, n->line, n->col, "%s", msg);
+	free(msg);
+}
+
+static void
+warn(struct loader *L, const struct ynode *n, const char *fmt, ...)
+    ATTR_PRINTF(3, 4);
+static void
+warn(struct loader *L, const struct ynode *n, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	diags_add(L->d, DIAG_WARNING, n->line, n->col, "%s", msg);
+	free(msg);
+}
+
+static bool
+in_list(const char *const *list, const char *s)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(*list, s) == 0)
+			return true;
+	return false;
+}
+
+/* The closest word in list, if it is a likely misspelling of s. */
+static const char *
+suggest(const char *const *list, size_t n, const char *s)
+{
+	const char *best = NULL;
+	size_t best_d = 3, i;
+
+	for (i = 0; i < n && list[i] != NULL; i++) {
+		size_t dist = edit_distance(s, list[i], best_d);
+
+		if (dist < best_d) {
+			best = list[i];
+			best_d = dist;
+		}
+	}
+	if (best != NULL && best_d * 2 > strlen(s))
+		return NULL;	/* too far to be a slip of the fingers */
+	return best;
+}
+
+/* A scalar's text, checked to be printable; NULL (with an error) when the
+ * node is not a scalar. */
+static const char *
+scalar(struct loader *L, const struct ynode *n, const char *what)
+{
+	if (n->kind != YNODE_SCALAR) {
+		err(L, n, "%s must be a text, not %s", what, ytree_kind_name(n));
+		return NULL;
+	}
+	if (strlen(n->str) != n->len) {
+		err(L, n, "%s holds a NUL character", what);
+		return NULL;
+	}
+	if (!text_is_clean(n->str, true))
+		warn(L, n, "%s holds a control character; it will be shown as "
+		    "\\xHH, not sent to the terminal", what);
+	return n->str;
+}
+
+static bool
+valid_name(const char *s, bool lower_only)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (!(islower(*u) || (!lower_only && (isupper(*u) || *u == '_'))))
+		return false;
+	for (u++; *u != '\0'; u++)
+		if (!(islower(*u) || isdigit(*u) || *u == '_' ||
+		    (!lower_only && isupper(*u))))
+			return false;
+	return strlen(s) <= 64;
+}
+
+static bool
+parse_bool(const char *s, bool *out)
+{
+	if (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0) {
+		*out = true;
+		return true;
+	}
+	if (strcmp(s, "false") == 0 || strcmp(s, "no") == 0) {
+		*out = false;
+		return true;
+	}
+	return false;
+}
+
+/* Checks that every key of a mapping is known (with a "did you mean" for
+ * misspellings) and written once. */
+static void
+check_keys(struct loader *L, const struct ynode *map, const char *const *keys,
+    const char *what)
+{
+	size_t i, j, nkeys = 0;
+
+	while (keys[nkeys] != NULL)
+		nkeys++;
+	for (i = 0; i + 1 < map->n; i += 2) {
+		const struct ynode *k = map->items[i];
+		const char *hint;
+
+		if (k->kind != YNODE_SCALAR) {
+			err(L, k, "a key in %s must be a plain word, not %s", what,
+			    ytree_kind_name(k));
+			continue;
+		}
+		for (j = 0; j < i; j += 2)
+			if (map->items[j]->kind == YNODE_SCALAR &&
+			    strcmp(map->items[j]->str, k->str) == 0) {
+				err(L, k, "'%s' is written twice in %s (first at line %d)",
+				    k->str, what, map->items[j]->line);
+				break;
+			}
+		if (in_list(keys, k->str))
+			continue;
+		hint = suggest(keys, nkeys, k->str);
+		if (hint != NULL)
+			err(L, k, "unknown key '%s' in %s (did you mean '%s'?)",
+			    k->str, what, hint);
+		else
+			err(L, k, "unknown key '%s' in %s", k->str, what);
+	}
+}
+
+/* Refuses keys whose expressions need the form-logic engine. */
+static void
+check_logic_keys(struct loader *L, const struct ynode *map)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < map->n; i += 2) {
+		const struct ynode *k = map->items[i];
+
+		if (k->kind == YNODE_SCALAR && in_list(logic_keys, k->str))
+			err(L, k, "'%s' is form logic, which this version of doorstep "
+			    "cannot evaluate yet; remove it from the form", k->str);
+	}
+}
+
+static bool
+lang_known(const struct form *f, const char *lang)
+{
+	size_t i;
+
+	for (i = 0; i < f->nlanguages; i++)
+		if (strcmp(f->languages[i], lang) == 0)
+			return true;
+	return false;
+}
+
+static void
+mtext_add(struct mtext *m, const char *lang, const char *text)
+{
+	m->v = xreallocarray(m->v, m->n + 1, sizeof *m->v);
+	m->v[m->n].lang = lang ? xstrdup(lang) : NULL;
+	m->v[m->n].text = xstrdup(text);
+	m->n++;
+}
+
+static void
+mtext_free(struct mtext *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++) {
+		free(m->v[i].lang);
+		free(m->v[i].text);
+	}
+	free(m->v);
+	m->v = NULL;
+	m->n = 0;
+}
+
+/* A text, or a mapping of language to text. */
+static void
+parse_mtext(struct loader *L, const struct ynode *n, const char *what,
+    struct mtext *out)
+{
+	size_t i;
+
+	if (n->kind == YNODE_SCALAR) {
+		const char *s = scalar(L, n, what);
+
+		if (s != NULL)
+			mtext_add(out, NULL, s);
+		return;
+	}
+	if (n->kind != YNODE_MAP) {
+		err(L, n, "%s must be a text or a mapping of language to text, "
+		    "as in {zh: 年龄, en: Age}", what);
+		return;
+	}
+	for (i = 0; i + 1 < n->n; i += 2) {
+		const struct ynode *k = n->items[i], *v = n->items[i + 1];
+		const char *s;
+
+		if (k->kind != YNODE_SCALAR) {
+			err(L, k, "a language in %s must be a code like zh or en", what);
+			continue;
+		}
+		if (n->flow && i > 0 && !lang_known(L->f, k->str) &&
+		    v->kind == YNODE_SCALAR && v->len == 0 && !v->quoted)
+			err(L, k, "'%s' is read as a language because the ',' before it "
+			    "ends the text; inside { } quote a text that holds a comma, "
+			    "as in en: \"Hometown (province, county)\"", k->str);
+		else if (L->f->nlanguages == 0)
+			err(L, k, "%s is given in '%s', but the form has no "
+			    "'languages:' list (add languages: [%s])", what, k->str, k->str);
+		else if (!lang_known(L->f, k->str))
+			err(L, k, "language '%s' is not in the form's languages", k->str);
+		s = scalar(L, v, what);
+		if (s != NULL)
+			mtext_add(out, k->str, s);
+	}
+	if (n->n == 0)
+		err(L, n, "%s is empty", what);
+}
+
+static void
+add_name(struct loader *L, const char *name, const struct ynode *at)
+{
+	L->names = xreallocarray(L->names, L->nnames + 1, sizeof *L->names);
+	L->names[L->nnames].name = name;
+	L->names[L->nnames].line = at->line;
+	L->names[L->nnames].col = at->col;
+	L->names[L->nnames].seq = L->nnames;
+	L->nnames++;
+}
+
+static int
+name_pos_cmp(const void *a, const void *b)
+{
+	const struct name_pos *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c != 0)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static struct choice_list *
+parse_choice_list(struct loader *L, const struct ynode *n, const char *name)
+{
+	struct choice_list *list;
+	size_t i, j;
+
+	if (n->kind != YNODE_SEQ) {
+		err(L, n, "a choice list must be a list of {value: ..., label: ...}, "
+		    "not %s", ytree_kind_name(n));
+		return NULL;
+	}
+	if (n->n == 0) {
+		err(L, n, "the choice list%s%s is empty", name ? " " : "",
+		    name ? name : "");
+		return NULL;
+	}
+	list = xcalloc(1, sizeof *list);
+	list->name = name ? xstrdup(name) : NULL;
+	list->v = xcalloc(n->n, sizeof *list->v);
+	for (i = 0; i < n->n; i++) {
+		const struct ynode *item = n->items[i], *v, *lab;
+		const char *value;
+		struct choice *c;
+
+		if (item->kind != YNODE_MAP) {
+			err(L, item, "a choice must be {value: ..., label: ...}, not %s",
+			    ytree_kind_name(item));
+			continue;
+		}
+		check_keys(L, item, choice_keys, "a choice");
+		v = ytree_get(item, "value");
+		lab = ytree_get(item, "label");
+		if (v == NULL) {
+			err(L, item, "this choice has no 'value:'");
+			continue;
+		}
+		if ((value = scalar(L, v, "a choice value")) == NULL)
+			continue;
+		if (*value == '\0' || strpbrk(value, " \t\n") != NULL) {
+			err(L, v, "choice value '%s' must be one word without spaces "
+			    "(answers to a multiple choice are stored space-separated)",
+			    value);
+			continue;
+		}
+		for (j = 0; j < list->n; j++)
+			if (strcmp(list->v[j].value, value) == 0)
+				break;
+		if (j < list->n) {
+			err(L, v, "choice value '%s' appears twice in this list", value);
+			continue;
+		}
+		c = &list->v[list->n++];
+		c->value = xstrdup(value);
+		if (lab == NULL)
+			err(L, item, "choice '%s' has no 'label:'", value);
+		else
+			parse_mtext(L, lab, "a choice label", &c->label);
+	}
+	L->f->lists = xreallocarray(L->f->lists, L->f->nlists + 1,
+	    sizeof *L->f->lists);
+	L->f->lists[L->f->nlists++] = list;
+	return list;
+}
+
+static const struct choice_list *
+find_list(const struct form *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->nlists; i++)
+		if (f->lists[i]->name != NULL && strcmp(f->lists[i]->name, name) == 0)
+			return f->lists[i];
+	return NULL;
+}
+
+static void
+parse_question(struct loader *L, const struct ynode *n,
+    const struct group *group)
+{
+	const struct ynode *name_n = ytree_get(n, "name");
+	const struct ynode *type_n = ytree_get(n, "type");
+	const struct ynode *v;
+	struct question *q;
+	const char *name = NULL, *type = NULL;
+	size_t t;
+	bool type_ok = false;
+
+	check_keys(L, n, question_keys, "a question");
+	check_logic_keys(L, n);
+	if (name_n == NULL)
+		err(L, n, "this question has no 'name:' (or is it meant to be a "
+		    "'group:'?)");
+	else if ((name = scalar(L, name_n, "a question name")) != NULL &&
+	    !valid_name(name, false)) {
+		err(L, name_n, "name '%s' must start with a letter or _ and hold "
+		    "only letters, digits and _ (at most 64)", name);
+		name = NULL;
+	}
+	q = xcalloc(1, sizeof *q);
+	q->line = n->line;
+	q->col = n->col;
+	q->group = group;
+	q->name = xstrdup(name ? name : "");
+	L->f->questions = xreallocarray(L->f->questions, L->f->nquestions + 1,
+	    sizeof *L->f->questions);
+	L->f->questions[L->f->nquestions++] = q;
+	if (name != NULL)
+		add_name(L, q->name, name_n);
+
+	if (type_n == NULL)
+		err(L, n, "question '%s' has no 'type:'", q->name);
+	else if ((type = scalar(L, type_n, "a type")) != NULL) {
+		for (t = 0; t < ARRAY_LEN(type_names); t++)
+			if (strcmp(type, type_names[t]) == 0) {
+				q->type = (enum question_type)t;
+				type_ok = true;
+			}
+		if (!type_ok) {
+			const char *hint = suggest(type_names, ARRAY_LEN(type_names), type);
+
+			if (strcmp(type, "calculate") == 0)	/* needs form logic */
+				err(L, type_n, "type '%s' is form logic, which this version "
+				    "of doorstep cannot evaluate yet", type);
+			else if (hint != NULL)
+				err(L, type_n, "unknown type '%s' (did you mean '%s'?)", type,
+				    hint);
+			else
+				err(L, type_n, "unknown type '%s'; the types are text, "
+				    "integer, decimal, date, select_one, select_multiple, note",
+				    type);
+		}
+	}
+
+	if ((v = ytree_get(n, "label")) != NULL)
+		parse_mtext(L, v, "a label", &q->label);
+	else
+		err(L, n, "question '%s' has no 'label:'", q->name);
+	if ((v = ytree_get(n, "hint")) != NULL)
+		parse_mtext(L, v, "a hint", &q->hint);
+	if ((v = ytree_get(n, "required_message")) != NULL)
+		parse_mtext(L, v, "a required_message", &q->required_message);
+	if ((v = ytree_get(n, "constraint_message")) != NULL)
+		parse_mtext(L, v, "a constraint_message", &q->constraint_message);
+	if ((v = ytree_get(n, "required")) != NULL) {
+		const char *s = scalar(L, v, "required");
+
+		if (s != NULL && !parse_bool(s, &q->required))
+			err(L, v, "required must be true or false here; '%s' looks like "
+			    "an expression, which this version cannot evaluate yet", s);
+	}
+	if ((v = ytree_get(n, "prefill")) != NULL) {
+		const char *s = scalar(L, v, "prefill");
+
+		if (s != NULL && !parse_bool(s, &q->prefill))
+			err(L, v, "prefill must be true or false, not '%s'", s);
+	}
+	if ((v = ytree_get(n, "appearance")) != NULL) {
+		const char *s = scalar(L, v, "appearance");
+
+		if (s != NULL)
+			q->appearance = xstrdup(s);
+	}
+
+	v = ytree_get(n, "choices");
+	if (type_ok && (q->type == QT_SELECT_ONE || q->type == QT_SELECT_MULTIPLE)) {
+		if (v == NULL)
+			err(L, n, "question '%s' is a %s but has no 'choices:'", q->name,
+			    type);
+		else if (v->kind == YNODE_SCALAR) {
+			q->choices = find_list(L->f, v->str);
+			if (q->choices == NULL) {
+				const struct ynode *c = L->choices;
+				const char *names[64];
+				size_t i, k = 0;
+
+				for (i = 0; c && c->kind == YNODE_MAP && i + 1 < c->n &&
+				    k < ARRAY_LEN(names); i += 2)
+					if (c->items[i]->kind == YNODE_SCALAR)
+						names[k++] = c->items[i]->str;
+				{
+					const char *hint = suggest(names, k, v->str);
+
+					if (hint != NULL)
+						err(L, v, "choice list '%s' is not defined under "
+						    "'choices:' (did you mean '%s'?)", v->str, hint);
+					else
+						err(L, v, "choice list '%s' is not defined under "
+						    "'choices:'", v->str);
+				}
+			}
+		} else
+			q->choices = parse_choice_list(L, v, NULL);
+	} else if (v != NULL && type_ok)
+		err(L, v, "'choices:' is only for select_one and select_multiple, "
+		    "and '%s' is a %s", q->name, type);
+
+	if ((v = ytree_get(n, "default")) != NULL && type_ok) {
+		const char *s = scalar(L, v, "default");
+
+		if (q->type == QT_NOTE)
+			err(L, v, "a note takes no default");
+		else if (s != NULL && (q->type != QT_SELECT_ONE &&
+		    q->type != QT_SELECT_MULTIPLE ? true : q->choices != NULL)) {
+			const char *why;
+			char *norm = form_value_normalize(q, s, &why);
+
+			if (norm == NULL)
+				err(L, v, "default '%s' is not valid for %s: %s", s, type, why);
+			else
+				q->default_value = norm;
+		}
+	}
+}
+
+static void parse_body(struct loader *L, const struct ynode *n,
+    const struct group *parent, int depth);
+
+static void
+parse_group(struct loader *L, const struct ynode *n, const struct group *parent,
+    int depth)
+{
+	const struct ynode *name_n = ytree_get(n, "group"), *v;
+	struct group *g;
+	const char *name;
+
+	check_keys(L, n, group_keys, "a group");
+	check_logic_keys(L, n);
+	g = xcalloc(1, sizeof *g);
+	g->parent = parent;
+	L->f->groups = xreallocarray(L->f->groups, L->f->ngroups + 1,
+	    sizeof *L->f->groups);
+	L->f->groups[L->f->ngroups++] = g;
+	name = scalar(L, name_n, "a group name");
+	if (name != NULL && !valid_name(name, false)) {
+		err(L, name_n, "group name '%s' must start with a letter or _ and "
+		    "hold only letters, digits and _", name);
+		name = NULL;
+	}
+	g->name = xstrdup(name ? name : "");
+	if (name != NULL)
+		add_name(L, g->name, name_n);
+	if ((v = ytree_get(n, "label")) != NULL)
+		parse_mtext(L, v, "a group label", &g->label);
+	else
+		err(L, n, "group '%s' has no 'label:'", g->name);
+	if ((v = ytree_get(n, "body")) == NULL)
+		err(L, n, "group '%s' has no 'body:' with its questions", g->name);
+	else
+		parse_body(L, v, g, depth + 1);
+}
+
+static void
+parse_body(struct loader *L, const struct ynode *n, const struct group *parent,
+    int depth)
+{
+	size_t i;
+
+	if (n->kind != YNODE_SEQ) {
+		err(L, n, "'body:' must be a list of questions and groups, not %s",
+		    ytree_kind_name(n));
+		return;
+	}
+	if (n->n == 0)
+		err(L, n, "'body:' is empty");
+	for (i = 0; i < n->n; i++) {
+		const struct ynode *item = n->items[i];
+
+		if (item->kind != YNODE_MAP) {
+			err(L, item, "each entry of 'body:' must be a question or a "
+			    "group (a mapping), not %s", ytree_kind_name(item));
+			continue;
+		}
+		if (ytree_get(item, "repeat") != NULL) {
+			check_keys(L, item, repeat_keys, "a repeat");
+			err(L, item, "repeats are form logic, which this version of "
+			    "doorstep cannot run yet");
+		} else if (ytree_get(item, "group") != NULL)
+			parse_group(L, item, parent, depth);
+		else
+			parse_question(L, item, parent);
+	}
+}
+
+static void
+parse_languages(struct loader *L, const struct ynode *n)
+{
+	size_t i;
+
+	if (n->kind != YNODE_SEQ || n->n == 0) {
+		err(L, n, "'languages:' must be a list of language codes, as in "
+		    "[zh, en]");
+		return;
+	}
+	L->f->languages = xcalloc(n->n, sizeof *L->f->languages);
+	for (i = 0; i < n->n; i++) {
+		const char *s = scalar(L, n->items[i], "a language");
+
+		if (s == NULL)
+			continue;
+		if (!valid_name(s, true) || strlen(s) > 8) {
+			err(L, n->items[i], "language '%s' should be a short code such "
+			    "as zh or en", s);
+			continue;
+		}
+		if (lang_known(L->f, s)) {
+			err(L, n->items[i], "language '%s' is listed twice", s);
+			continue;
+		}
+		L->f->languages[L->f->nlanguages++] = xstrdup(s);
+	}
+}
+
+static void
+parse_choices(struct loader *L, const struct ynode *n)
+{
+	size_t i;
+
+	if (n->kind != YNODE_MAP) {
+		err(L, n, "'choices:' must map list names to lists, as in "
+		    "choices: {yes_no: [...]}");
+		return;
+	}
+	for (i = 0; i + 1 < n->n; i += 2) {
+		const struct ynode *k = n->items[i];
+
+		if (k->kind != YNODE_SCALAR || !valid_name(k->str, false)) {
+			err(L, k, "a choice list name must be a word of letters, "
+			    "digits and _");
+			continue;
+		}
+		if (find_list(L->f, k->str) != NULL) {
+			err(L, k, "choice list '%s' is defined twice", k->str);
+			continue;
+		}
+		parse_choice_list(L, n->items[i + 1], k->str);
+	}
+}
+
+static void
+parse_needs(struct loader *L, const struct ynode *n)
+{
+	size_t i, j;
+
+	if (n->kind != YNODE_SEQ) {
+		err(L, n, "'needs:' must be a list of {id: ..., label: ...}");
+		return;
+	}
+	L->f->needs = xcalloc(n->n ? n->n : 1, sizeof *L->f->needs);
+	for (i = 0; i < n->n; i++) {
+		const struct ynode *item = n->items[i], *v;
+		struct need *need;
+		const char *id;
+
+		if (item->kind != YNODE_MAP) {
+			err(L, item, "a need must be {id: ..., label: ...}");
+			continue;
+		}
+		check_keys(L, item, need_keys, "a need");
+		check_logic_keys(L, item);
+		if ((v = ytree_get(item, "id")) == NULL) {
+			err(L, item, "this need has no 'id:'");
+			continue;
+		}
+		if ((id = scalar(L, v, "a need id")) == NULL)
+			continue;
+		if (!valid_name(id, false)) {
+			err(L, v, "need id '%s' must be a word of letters, digits and _", id);
+			continue;
+		}
+		for (j = 0; j < L->f->nneeds; j++)
+			if (strcmp(L->f->needs[j].id, id) == 0)
+				err(L, v, "need '%s' is listed twice", id);
+		need = &L->f->needs[L->f->nneeds++];
+		need->id = xstrdup(id);
+		if ((v = ytree_get(item, "label")) != NULL)
+			parse_mtext(L, v, "a need label", &need->label);
+		else
+			err(L, item, "need '%s' has no 'label:'", id);
+	}
+}
+
+static void
+check_duplicates(struct loader *L)
+{
+	size_t i;
+
+	qsort(L->names, L->nnames, sizeof *L->names, name_pos_cmp);
+	for (i = 1; i < L->nnames; i++)
+		if (strcmp(L->names[i].name, L->names[i - 1].name) == 0) {
+			size_t first = i - 1;
+
+			while (first > 0 && strcmp(L->names[first - 1].name,
+			    L->names[i].name) == 0)
+				first--;
+			diags_add(L->d, DIAG_ERROR, L->names[i].line, L->names[i].col,
+			    "duplicate name '%s' (first used at line %d); every question "
+			    "and group needs its own name", L->names[i].name,
+			    L->names[first].line);
+		}
+}
+
+struct form *
+form_parse(const char *text, size_t len, struct diags *d)
+{
+	struct loader L = { 0 };
+	struct ynode *root, *v;
+	int line, col;
+	char *cause;
+	struct form *f;
+	size_t errors_before = d->errors;
+
+	if (len > FORM_MAX_BYTES) {
+		diags_add(d, DIAG_ERROR, 1, 1, "the file is %zu bytes; a form may be "
+		    "at most %d bytes", len, FORM_MAX_BYTES);
+		return NULL;
+	}
+	root = ytree_parse(text, len, &line, &col, &cause);
+	if (root == NULL) {
+		if (cause != NULL) {
+			diags_add(d, DIAG_ERROR, line, col, "%s", cause);
+			free(cause);
+		} else
+			diags_add(d, DIAG_ERROR, 1, 1, "the file is empty; a form starts "
+			    "with 'form: ID', 'version:', 'title:' and 'body:'");
+		return NULL;
+	}
+	if (root->kind != YNODE_MAP) {
+		diags_add(d, DIAG_ERROR, root->line, root->col, "a form must be a "
+		    "mapping starting with 'form: ID', not %s", ytree_kind_name(root));
+		ytree_free(root);
+		return NULL;
+	}
+
+	f = xcalloc(1, sizeof *f);
+	L.f = f;
+	L.d = d;
+	L.choices = ytree_get(root, "choices");
+	check_keys(&L, root, top_keys, "the form");
+
+	if ((v = ytree_get(root, "form")) == NULL)
+		err(&L, root, "the form has no 'form:' id (a word such as "
+		    "needs_assessment)");
+	else if (scalar(&L, v, "the form id") != NULL) {
+		if (!valid_name(v->str, true))
+			err(&L, v, "form id '%s' must start with a lower-case letter and "
+			    "hold only a-z, 0-9 and _", v->str);
+		f->id = xstrdup(v->str);
+	}
+	if ((v = ytree_get(root, "version")) == NULL)
+		err(&L, root, "the form has no 'version:' (any text, such as "
+		    "\"2020-02\"; change it whenever questions change)");
+	else if (scalar(&L, v, "the version") != NULL) {
+		if (v->str[0] == '\0' || strpbrk(v->str, "\n\t") != NULL)
+			err(&L, v, "the version must be a non-empty text on one line");
+		f->version = xstrdup(v->str);
+	}
+	if ((v = ytree_get(root, "languages")) != NULL)
+		parse_languages(&L, v);
+	if ((v = ytree_get(root, "title")) == NULL)
+		err(&L, root, "the form has no 'title:'");
+	else
+		parse_mtext(&L, v, "the title", &f->title);
+	if (L.choices != NULL)
+		parse_choices(&L, L.choices);
+	if ((v = ytree_get(root, "needs")) != NULL)
+		parse_needs(&L, v);
+	if ((v = ytree_get(root, "body")) == NULL)
+		err(&L, root, "the form has no 'body:' with its questions");
+	else
+		parse_body(&L, v, NULL, 0);
+	check_duplicates(&L);
+
+	free(L.names);
+	ytree_free(root);
+	if (d->errors > errors_before) {
+		form_free(f);
+		return NULL;
+	}
+	f->source = xstrndup(text, len);
+	f->source_len = len;
+	ids_sha256_hex(text, len, f->sha256);
+	return f;
+}
+
+struct form *
+form_load(const char *path, struct diags *d)
+{
+	struct buf b = { 0 };
+	char chunk[65536];
+	struct form *f;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		diags_add(d, DIAG_ERROR, 0, 0, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	while ((n = read(fd, chunk, sizeof chunk)) > 0) {
+		buf_add(&b, chunk, (size_t)n);
+		if (b.len > FORM_MAX_BYTES)
+			break;
+	}
+	if (n < 0) {
+		diags_add(d, DIAG_ERROR, 0, 0, "cannot read: %s", strerror(errno));
+		close(fd);
+		buf_free(&b);
+		return NULL;
+	}
+	close(fd);
+	f = form_parse(b.data ? b.data : "", b.len, d);
+	buf_free(&b);
+	return f;
+}
+
+void
+form_free(struct form *f)
+{
+	size_t i, j;
+
+	if (f == NULL)
+		return;
+	free(f->id);
+	free(f->version);
+	mtext_free(&f->title);
+	for (i = 0; i < f->nlanguages; i++)
+		free(f->languages[i]);
+	free(f->languages);
+	for (i = 0; i < f->nlists; i++) {
+		for (j = 0; j < f->lists[i]->n; j++) {
+			free(f->lists[i]->v[j].value);
+			mtext_free(&f->lists[i]->v[j].label);
+		}
+		free(f->lists[i]->v);
+		free(f->lists[i]->name);
+		free(f->lists[i]);
+	}
+	free(f->lists);
+	for (i = 0; i < f->ngroups; i++) {
+		free(f->groups[i]->name);
+		mtext_free(&f->groups[i]->label);
+		free(f->groups[i]);
+	}
+	free(f->groups);
+	for (i = 0; i < f->nquestions; i++) {
+		struct question *q = f->questions[i];
+
+		free(q->name);
+		mtext_free(&q->label);
+		mtext_free(&q->hint);
+		mtext_free(&q->required_message);
+		mtext_free(&q->constraint_message);
+		free(q->default_value);
+		free(q->appearance);
+		free(q);
+	}
+	free(f->questions);
+	for (i = 0; i < f->nneeds; i++) {
+		free(f->needs[i].id);
+		mtext_free(&f->needs[i].label);
+	}
+	free(f->needs);
+	free(f->source);
+	free(f);
+}
+
+const char *
+form_text(const struct form *f, const struct mtext *m, const char *lang)
+{
+	size_t i;
+	const char *def = f->nlanguages > 0 ? f->languages[0] : NULL;
+
+	if (m->n == 0)
+		return "";
+	for (i = 0; lang != NULL && i < m->n; i++)
+		if (m->v[i].lang != NULL && strcmp(m->v[i].lang, lang) == 0)
+			return m->v[i].text;
+	for (i = 0; i < m->n; i++)
+		if (m->v[i].lang == NULL)
+			return m->v[i].text;
+	for (i = 0; def != NULL && i < m->n; i++)
+		if (strcmp(m->v[i].lang, def) == 0)
+			return m->v[i].text;
+	return m->v[0].text;
+}
+
+long
+form_find(const struct form *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->nquestions; i++)
+		if (strcmp(f->questions[i]->name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+const struct choice *
+form_choice(const struct question *q, const char *value)
+{
+	size_t i;
+
+	if (q->choices == NULL)
+		return NULL;
+	for (i = 0; i < q->choices->n; i++)
+		if (strcmp(q->choices->v[i].value, value) == 0)
+			return &q->choices->v[i];
+	return NULL;
+}
+
+static bool
+leap(long y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* Reads Y-M-D or Y/M/D with a four-digit year into a canonical date. */
+static char *
+normalize_date(const char *s, const char **why)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	long part[3];
+	int i;
+	char sep = 0;
+
+	for (i = 0; i < 3; i++) {
+		char *end;
+
+		if (!isdigit((unsigned char)*s))
+			goto bad;
+		errno = 0;
+		part[i] = strtol(s, &end, 10);
+		if (errno != 0 || end - s > (i == 0 ? 4 : 2) || (i == 0 && end - s != 4))
+			goto bad;
+		s = end;
+		if (i < 2) {
+			if (*s != '-' && *s != '/')
+				goto bad;
+			if (sep != 0 && *s != sep)
+				goto bad;
+			sep = *s++;
+		}
+	}
+	if (*s != '\0')
+		goto bad;
+	if (part[1] < 1 || part[1] > 12 || part[2] < 1 ||
+	    part[2] > mdays[part[1] - 1] + (part[1] == 2 && leap(part[0]))) {
+		*why = "there is no such day";
+		return NULL;
+	}
+	if (part[0] < 1900 || part[0] > 2200) {
+		*why = "the year must be between 1900 and 2200";
+		return NULL;
+	}
+	return xasprintf("%04ld-%02ld-%02ld", part[0], part[1], part[2]);
+bad:
+	*why = "enter a date as YYYY-MM-DD, for example 2020-02-26";
+	return NULL;
+}
+
+static char *
+normalize_integer(const char *s, const char **why)
+{
+	const char *p = s;
+	bool neg = false;
+	size_t digits;
+
+	if (*p == '-' || *p == '+')
+		neg = *p++ == '-';
+	while (*p == '0' && isdigit((unsigned char)p[1]))
+		p++;
+	digits = strspn(p, "0123456789");
+	if (digits == 0 || p[digits] != '\0') {
+		*why = "enter a whole number, digits only";
+		return NULL;
+	}
+	if (digits > 15) {
+		*why = "the number is too large";
+		return NULL;
+	}
+	return xasprintf("%s%s", neg && strcmp(p, "0") != 0 ? "-" : "", p);
+}
+
+static char *
+normalize_decimal(const char *s, const char **why)
+{
+	const char *p = s;
+	size_t before, after = 0;
+
+	if (*p == '-' || *p == '+')
+		p++;
+	before = strspn(p, "0123456789");
+	p += before;
+	if (*p == '.') {
+		p++;
+		after = strspn(p, "0123456789");
+		p += after;
+	}
+	if (before + after == 0 || *p != '\0') {
+		*why = "enter a number, such as 12 or 3.5";
+		return NULL;
+	}
+	if (before > 15 || after > 15) {
+		*why = "the number has too many digits";
+		return NULL;
+	}
+	return xstrdup(s[0] == '+' ? s + 1 : s);
+}
+
+static char *
+normalize_choices(const struct question *q, const char *s, const char **why)
+{
+	struct buf b = { 0 };
+	char *copy = xstrdup(s), *tok, *save = NULL;
+	size_t count = 0;
+
+	for (tok = strtok_r(copy, " ", &save); tok != NULL;
+	    tok = strtok_r(NULL, " ", &save)) {
+		if (form_choice(q, tok) == NULL) {
+			*why = "that is not one of the choices";
+			goto bad;
+		}
+		if (q->type == QT_SELECT_ONE && count > 0) {
+			*why = "choose only one";
+			goto bad;
+		}
+		if (count++ > 0)
+			buf_addc(&b, ' ');
+		buf_adds(&b, tok);
+	}
+	if (count == 0) {
+		*why = "choose one of the choices";
+		goto bad;
+	}
+	free(copy);
+	return buf_steal(&b);
+bad:
+	free(copy);
+	buf_free(&b);
+	return NULL;
+}
+
+char *
+form_value_normalize(const struct question *q, const char *value,
+    const char **why)
+{
+	const char *start = value, *end;
+	char *trimmed, *out = NULL;
+
+	*why = NULL;
+	while (*start == ' ')
+		start++;
+	end = start + strlen(start);
+	while (end > start && end[-1] == ' ')
+		end--;
+	trimmed = xstrndup(start, (size_t)(end - start));
+	switch (q->type) {
+	case QT_TEXT:
+		out = xstrdup(trimmed);
+		break;
+	case QT_INTEGER:
+		out = normalize_integer(trimmed, why);
+		break;
+	case QT_DECIMAL:
+		out = normalize_decimal(trimmed, why);
+		break;
+	case QT_DATE:
+		out = normalize_date(trimmed, why);
+		break;
+	case QT_SELECT_ONE:
+	case QT_SELECT_MULTIPLE:
+		out = normalize_choices(q, trimmed, why);
+		break;
+	case QT_NOTE:
+		*why = "a note takes no answer";
+		break;
+	}
+	free(trimmed);
+	return out;
+}

@@ -1,0 +1,123 @@
+/* The form model (schema v1) and its loader and checker. */
+#ifndef DOORSTEP_FORM_H
+#define DOORSTEP_FORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+
+#define FORM_MAX_BYTES (8 * 1024 * 1024)
+
+/* A text in several languages; an entry with a NULL lang serves all. */
+struct mtext {
+	struct mtext_entry {
+		char *lang;
+		char *text;
+	} *v;
+	size_t n;
+};
+
+enum question_type {
+	QT_TEXT,
+	QT_INTEGER,
+	QT_DECIMAL,
+	QT_DATE,
+	QT_SELECT_ONE,
+	QT_SELECT_MULTIPLE,
+	QT_NOTE,
+};
+
+struct choice {
+	char *value;
+	struct mtext label;
+};
+
+struct choice_list {
+	char *name;		/* NULL for an inline list */
+	struct choice *v;
+	size_t n;
+};
+
+struct group {
+	char *name;
+	struct mtext label;
+	const struct group *parent;
+};
+
+struct question {
+	char *name;
+	enum question_type type;
+	struct mtext label;
+	struct mtext hint;
+	bool required;
+	struct mtext required_message;
+	struct mtext constraint_message;
+	const struct choice_list *choices;	/* owned by the form */
+	char *default_value;
+	char *appearance;
+	bool prefill;
+	const struct group *group;		/* innermost group, or NULL */
+	int line;
+	int col;
+};
+
+struct need {
+	char *id;
+	struct mtext label;
+};
+
+/* A loaded form. Owns everything it points to. */
+struct form {
+	char *id;
+	char *version;
+	struct mtext title;
+	char **languages;
+	size_t nlanguages;
+	struct choice_list **lists;	/* named and inline, all owned here */
+	size_t nlists;
+	struct group **groups;
+	size_t ngroups;
+	struct question **questions;	/* in the order they are asked */
+	size_t nquestions;
+	struct need *needs;
+	size_t nneeds;
+	char *source;			/* the YAML text, as read */
+	size_t source_len;
+	char sha256[65];		/* of the YAML text, hex */
+};
+
+/* Reads and checks a form from YAML text. Every problem goes to d;
+ * returns NULL when there was any error. name is used in messages. */
+struct form *form_parse(const char *text, size_t len, struct diags *d);
+
+/* Reads a form file; problems (a missing file among them) go to d. */
+struct form *form_load(const char *path, struct diags *d);
+
+void form_free(struct form *form);
+
+/* The text in lang, else in the form's first language, else any; never
+ * NULL (an empty string when the text is missing). */
+const char *form_text(const struct form *form, const struct mtext *m,
+    const char *lang);
+
+/* The question's position in form->questions, or -1. */
+long form_find(const struct form *form, const char *name);
+
+/* The choice with value, or NULL. */
+const struct choice *form_choice(const struct question *q, const char *value);
+
+const char *question_type_name(enum question_type type);
+
+/* Whether the question takes an answer (notes do not). */
+bool question_has_value(const struct question *q);
+
+/* The canonical form of a typed answer: surrounding spaces trimmed, a
+ * whole number without leading zeros, a date as YYYY-MM-DD (2020/2/26 is
+ * read as 2020-02-26). Returns a new string, or NULL when value is not
+ * valid for the type: not a whole number, a decimal, a real date, a
+ * known choice or space-separated known choices (*why says which). */
+char *form_value_normalize(const struct question *q, const char *value,
+    const char **why);
+
+#endif

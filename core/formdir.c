@@ -1,0 +1,100 @@
+#include "formdir.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "diag.h"
+#include "util.h"
+
+static int
+is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+char *
+formdir_find(const char *explicit_dir, const char *config_dir,
+    const char *installed_dir)
+{
+	const char *env = getenv("DOORSTEP_FORMS");
+
+	if (explicit_dir != NULL)
+		return xstrdup(explicit_dir);
+	if (env != NULL && *env != '\0')
+		return xstrdup(env);
+	if (config_dir != NULL)
+		return xstrdup(config_dir);
+	if (installed_dir != NULL && is_dir(installed_dir))
+		return xstrdup(installed_dir);
+	return xstrdup("forms");
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+formdir_load(const char *dir, struct formdir_entry **out, size_t *n,
+    char **cause)
+{
+	struct dirent *de;
+	char **names = NULL;
+	size_t count = 0, i;
+	DIR *d;
+
+	*out = NULL;
+	*n = 0;
+	if ((d = opendir(dir)) == NULL) {
+		set_cause(cause, "cannot read the forms folder %s: %s", dir,
+		    strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+
+		if (de->d_name[0] == '.' || len < 6 ||
+		    (strcmp(de->d_name + len - 5, ".yaml") != 0 &&
+		    strcmp(de->d_name + len - 4, ".yml") != 0))
+			continue;
+		names = xreallocarray(names, count + 1, sizeof *names);
+		names[count++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, count, sizeof *names, name_cmp);
+	*out = xcalloc(count, sizeof **out);
+	for (i = 0; i < count; i++) {
+		struct formdir_entry *e = &(*out)[i];
+		struct diags dg;
+
+		e->path = xasprintf("%s/%s", dir, names[i]);
+		diags_init(&dg, e->path);
+		e->form = form_load(e->path, &dg);
+		if (e->form == NULL)
+			e->error = diags_first(&dg);
+		diags_free(&dg);
+		free(names[i]);
+	}
+	free(names);
+	*n = count;
+	return 0;
+}
+
+void
+formdir_free(struct formdir_entry *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].path);
+		form_free(v[i].form);
+		free(v[i].error);
+	}
+	free(v);
+}

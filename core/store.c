@@ -1,0 +1,510 @@
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ids.h"
+#include "util.h"
+
+struct store {
+	sqlite3 *db;
+	char *path;
+};
+
+/* migrations[i] takes a database from schema i to i + 1. */
+static const char *const migrations[] = {
+	"CREATE TABLE form_versions ("
+	"  id INTEGER PRIMARY KEY,"
+	"  form_id TEXT NOT NULL,"
+	"  version TEXT NOT NULL,"
+	"  sha256 TEXT NOT NULL UNIQUE,"
+	"  yaml TEXT NOT NULL,"
+	"  first_used TEXT NOT NULL);"
+	"CREATE TABLE records ("
+	"  id INTEGER PRIMARY KEY,"
+	"  instance_id TEXT NOT NULL UNIQUE,"
+	"  form_version_id INTEGER NOT NULL REFERENCES form_versions(id),"
+	"  household TEXT, round TEXT, site TEXT,"
+	"  interviewer TEXT NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN"
+	"    ('draft', 'finalized', 'uploaded', 'conflict')),"
+	"  started_at TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL,"
+	"  finalized_at TEXT,"
+	"  position TEXT,"
+	"  xml TEXT,"
+	"  uploaded_at TEXT,"
+	"  server_reply TEXT);"
+	"CREATE INDEX records_by_status ON records(status);"
+	"CREATE TABLE answers ("
+	"  record_id INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  value TEXT,"
+	"  PRIMARY KEY (record_id, name)) WITHOUT ROWID;",
+};
+
+_Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
+    "one migration per schema version");
+
+static int
+db_fail(struct store *s, char **cause, const char *what)
+{
+	set_cause(cause, "%s: %s", what, sqlite3_errmsg(s->db));
+	return -1;
+}
+
+/* Creates each missing directory of path's parent, mode 0700. */
+static int
+make_parents(const char *path, char **cause)
+{
+	char *dir = xstrdup(path), *p;
+
+	for (p = dir + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+			set_cause(cause, "cannot create the folder %s: %s", dir,
+			    strerror(errno));
+			free(dir);
+			return -1;
+		}
+		*p = '/';
+	}
+	free(dir);
+	return 0;
+}
+
+char *
+store_default_path(const char *explicit_path, char **cause)
+{
+	const char *env;
+
+	if (explicit_path != NULL && *explicit_path != '\0')
+		return xstrdup(explicit_path);
+	if ((env = getenv("DOORSTEP_DB")) != NULL && *env != '\0')
+		return xstrdup(env);
+	if ((env = getenv("XDG_DATA_HOME")) != NULL && *env == '/')
+		return xasprintf("%s/doorstep/doorstep.db", env);
+	if ((env = getenv("HOME")) != NULL && *env == '/')
+		return xasprintf("%s/.local/share/doorstep/doorstep.db", env);
+	set_cause(cause, "no place for the database: set HOME, or give --db PATH");
+	return NULL;
+}
+
+static int
+exec_sql(struct store *s, const char *sql, char **cause)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		set_cause(cause, "database %s: %s", s->path,
+		    msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+migrate(struct store *s, char **cause)
+{
+	sqlite3_stmt *st;
+	int version;
+	size_t i;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return db_fail(s, cause, "cannot read the database");
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return db_fail(s, cause, "cannot read the database");
+	}
+	version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (version > STORE_SCHEMA_VERSION) {
+		set_cause(cause, "%s was written by a newer doorstep (data schema "
+		    "%d; this one knows up to %d): use that newer doorstep; nothing "
+		    "was changed", s->path, version, STORE_SCHEMA_VERSION);
+		return -1;
+	}
+	if (version < 0) {
+		set_cause(cause, "%s has an unknown data schema (%d)", s->path, version);
+		return -1;
+	}
+	for (i = (size_t)version; i < STORE_SCHEMA_VERSION; i++) {
+		char *sql = xasprintf("BEGIN IMMEDIATE; %s PRAGMA user_version = %zu; "
+		    "COMMIT;", migrations[i], i + 1);
+		int rc = exec_sql(s, sql, cause);
+
+		free(sql);
+		if (rc != 0) {
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct store *
+store_open(const char *path, char **cause)
+{
+	struct store *s;
+	int fd;
+
+	if (make_parents(path, cause) != 0)
+		return NULL;
+	/* Create the file ourselves so that it is never readable by others,
+	 * whatever the umask; SQLite gives its -wal and -shm the same mode. */
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		set_cause(cause, "cannot open the database %s: %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	close(fd);
+
+	s = xcalloc(1, sizeof *s);
+	s->path = xstrdup(path);
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		db_fail(s, cause, "cannot open the database");
+		store_close(s);
+		return NULL;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, 5000);
+	if (exec_sql(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+	    "PRAGMA foreign_keys = ON;", cause) != 0 || migrate(s, cause) != 0) {
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+static int
+prepare(struct store *s, const char *sql, sqlite3_stmt **st, char **cause)
+{
+	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
+		return db_fail(s, cause, "database");
+	return 0;
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+/* Runs a statement that returns no rows, then finalizes it. */
+static int
+step_done(struct store *s, sqlite3_stmt *st, char **cause, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc != SQLITE_DONE) {
+		set_cause(cause, "%s: %s", what, sqlite3_errmsg(s->db));
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int
+store_form_remember(struct store *s, const struct form *f, int64_t *form_ref,
+    char **cause)
+{
+	sqlite3_stmt *st;
+	char now[40];
+	int rc;
+
+	iso8601_now(now, sizeof now);
+	if (prepare(s, "INSERT INTO form_versions (form_id, version, sha256, yaml, "
+	    "first_used) VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
+	    &st, cause) != 0)
+		return -1;
+	bind_text(st, 1, f->id);
+	bind_text(st, 2, f->version);
+	bind_text(st, 3, f->sha256);
+	sqlite3_bind_text(st, 4, f->source, (int)f->source_len, SQLITE_TRANSIENT);
+	bind_text(st, 5, now);
+	if (step_done(s, st, cause, "cannot keep the form") != 0)
+		return -1;
+	if (prepare(s, "SELECT id FROM form_versions WHERE sha256 = ?", &st,
+	    cause) != 0)
+		return -1;
+	bind_text(st, 1, f->sha256);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return db_fail(s, cause, "cannot find the kept form");
+	}
+	*form_ref = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+char *
+store_form_yaml(struct store *s, int64_t form_ref, size_t *len, char **cause)
+{
+	sqlite3_stmt *st;
+	char *yaml;
+
+	if (prepare(s, "SELECT yaml FROM form_versions WHERE id = ?", &st,
+	    cause) != 0)
+		return NULL;
+	sqlite3_bind_int64(st, 1, form_ref);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		set_cause(cause, "form version %lld is not in the database",
+		    (long long)form_ref);
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	*len = (size_t)sqlite3_column_bytes(st, 0);
+	yaml = xstrndup((const char *)sqlite3_column_text(st, 0), *len);
+	sqlite3_finalize(st);
+	return yaml;
+}
+
+int
+store_record_create(struct store *s, int64_t form_ref, const char *household,
+    const char *round, const char *site, const char *interviewer, int64_t *id,
+    char **cause)
+{
+	sqlite3_stmt *st;
+	char instance[42], now[40];
+
+	if (ids_instance_id(instance) != 0) {
+		set_cause(cause, "the system gave no random numbers for a record id");
+		return -1;
+	}
+	iso8601_now(now, sizeof now);
+	if (prepare(s, "INSERT INTO records (instance_id, form_version_id, "
+	    "household, round, site, interviewer, started_at, updated_at) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", &st, cause) != 0)
+		return -1;
+	bind_text(st, 1, instance);
+	sqlite3_bind_int64(st, 2, form_ref);
+	bind_text(st, 3, household);
+	bind_text(st, 4, round);
+	bind_text(st, 5, site);
+	bind_text(st, 6, interviewer ? interviewer : "");
+	bind_text(st, 7, now);
+	bind_text(st, 8, now);
+	if (step_done(s, st, cause, "cannot start the interview") != 0)
+		return -1;
+	*id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int
+store_answer_save(struct store *s, int64_t record, const char *name,
+    const char *value, const char *position, char **cause)
+{
+	sqlite3_stmt *st;
+	char now[40];
+
+	iso8601_now(now, sizeof now);
+	if (exec_sql(s, "BEGIN IMMEDIATE", cause) != 0)
+		return -1;
+	if (prepare(s, "UPDATE records SET updated_at = ?, position = "
+	    "coalesce(?, position) WHERE id = ? AND status = 'draft'", &st,
+	    cause) != 0)
+		goto fail;
+	bind_text(st, 1, now);
+	bind_text(st, 2, position);
+	sqlite3_bind_int64(st, 3, record);
+	if (step_done(s, st, cause, "cannot save the answer") != 0)
+		goto fail;
+	if (sqlite3_changes(s->db) != 1) {
+		set_cause(cause, "this interview is no longer a draft; its answers "
+		    "cannot change");
+		goto fail;
+	}
+	if (name != NULL) {
+		if (prepare(s, "INSERT INTO answers (record_id, name, value) VALUES "
+		    "(?, ?, ?) ON CONFLICT (record_id, name) DO UPDATE SET "
+		    "value = excluded.value", &st, cause) != 0)
+			goto fail;
+		sqlite3_bind_int64(st, 1, record);
+		bind_text(st, 2, name);
+		bind_text(st, 3, value);
+		if (step_done(s, st, cause, "cannot save the answer") != 0)
+			goto fail;
+	}
+	if (exec_sql(s, "COMMIT", cause) != 0)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+int
+store_answers_load(struct store *s, int64_t record,
+    void (*fn)(void *ctx, const char *name, const char *value), void *ctx,
+    char **cause)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (prepare(s, "SELECT name, value FROM answers WHERE record_id = ?", &st,
+	    cause) != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, record);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(ctx, (const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(s, cause, "cannot read the answers");
+	return 0;
+}
+
+int
+store_record_finalize(struct store *s, int64_t record, char **cause)
+{
+	sqlite3_stmt *st;
+	char now[40];
+
+	iso8601_now(now, sizeof now);
+	if (prepare(s, "UPDATE records SET status = 'finalized', finalized_at = ?, "
+	    "updated_at = ? WHERE id = ? AND status = 'draft'", &st, cause) != 0)
+		return -1;
+	bind_text(st, 1, now);
+	bind_text(st, 2, now);
+	sqlite3_bind_int64(st, 3, record);
+	if (step_done(s, st, cause, "cannot finalize the interview") != 0)
+		return -1;
+	if (sqlite3_changes(s->db) != 1) {
+		set_cause(cause, "this interview is not a draft; it cannot be "
+		    "finalized again");
+		return -1;
+	}
+	return 0;
+}
+
+static char *
+col_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+int
+store_records_list(struct store *s, enum store_filter filter,
+    struct record_info **out, size_t *n, char **cause)
+{
+	static const char *const where[] = {
+		[STORE_DRAFTS] = "r.status = 'draft'",
+		[STORE_DONE] = "r.status <> 'draft'",
+		[STORE_ALL] = "1",
+	};
+	sqlite3_stmt *st;
+	char *sql;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	sql = xasprintf("SELECT r.id, r.instance_id, r.form_version_id, f.form_id, "
+	    "f.version, r.household, r.round, r.site, r.interviewer, r.status, "
+	    "r.started_at, r.updated_at, r.finalized_at, r.position, "
+	    "(SELECT count(*) FROM answers a WHERE a.record_id = r.id AND "
+	    "a.value IS NOT NULL) FROM records r JOIN form_versions f ON "
+	    "f.id = r.form_version_id WHERE %s ORDER BY r.started_at, r.id",
+	    where[filter]);
+	rc = prepare(s, sql, &st, cause);
+	free(sql);
+	if (rc != 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct record_info *r;
+
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*out = xreallocarray(*out, cap, sizeof **out);
+		}
+		r = &(*out)[(*n)++];
+		r->id = sqlite3_column_int64(st, 0);
+		r->instance_id = col_dup(st, 1);
+		r->form_ref = sqlite3_column_int64(st, 2);
+		r->form_id = col_dup(st, 3);
+		r->form_version = col_dup(st, 4);
+		r->household = col_dup(st, 5);
+		r->round = col_dup(st, 6);
+		r->site = col_dup(st, 7);
+		r->interviewer = col_dup(st, 8);
+		r->status = col_dup(st, 9);
+		r->started_at = col_dup(st, 10);
+		r->updated_at = col_dup(st, 11);
+		r->finalized_at = col_dup(st, 12);
+		r->position = col_dup(st, 13);
+		r->answered = (long)sqlite3_column_int64(st, 14);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		store_records_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return db_fail(s, cause, "cannot list the interviews");
+	}
+	return 0;
+}
+
+void
+store_records_free(struct record_info *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].instance_id);
+		free(v[i].form_id);
+		free(v[i].form_version);
+		free(v[i].household);
+		free(v[i].round);
+		free(v[i].site);
+		free(v[i].interviewer);
+		free(v[i].status);
+		free(v[i].started_at);
+		free(v[i].updated_at);
+		free(v[i].finalized_at);
+		free(v[i].position);
+	}
+	free(v);
+}
+
+long
+store_count(struct store *s, const char *status)
+{
+	sqlite3_stmt *st;
+	long n = -1;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM records WHERE "
+	    "status = ?", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	bind_text(st, 1, status);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}

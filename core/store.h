@@ -1,0 +1,86 @@
+/* The local SQLite store: form versions, interview records, answers. */
+#ifndef DOORSTEP_STORE_H
+#define DOORSTEP_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "form.h"
+
+#define STORE_SCHEMA_VERSION 1
+
+struct store;
+
+/* One interview as listed from the store. Strings may be NULL. */
+struct record_info {
+	int64_t id;
+	char *instance_id;
+	int64_t form_ref;
+	char *form_id;
+	char *form_version;
+	char *household;
+	char *round;
+	char *site;
+	char *interviewer;
+	char *status;		/* draft, finalized, uploaded, conflict */
+	char *started_at;
+	char *updated_at;
+	char *finalized_at;
+	char *position;		/* the question the interviewer was on */
+	long answered;		/* answers with a value */
+};
+
+enum store_filter {
+	STORE_DRAFTS,		/* status draft */
+	STORE_DONE,		/* finalized, uploaded or conflict */
+	STORE_ALL,
+};
+
+/* The database path: the explicit one, else $DOORSTEP_DB, else
+ * $XDG_DATA_HOME/doorstep/doorstep.db, else ~/.local/share/doorstep/
+ * doorstep.db. Returns a new string, or NULL with *cause set. */
+char *store_default_path(const char *explicit_path, char **cause);
+
+/* Opens (creating, mode 0600 in a 0700 directory, and migrating) the
+ * database. Refuses a database written by a newer schema. */
+struct store *store_open(const char *path, char **cause);
+void store_close(struct store *s);
+
+/* Keeps this form version (by the SHA-256 of its YAML) and gives its
+ * reference. */
+int store_form_remember(struct store *s, const struct form *f,
+    int64_t *form_ref, char **cause);
+
+/* The YAML text of a stored form version, as it was when first used. */
+char *store_form_yaml(struct store *s, int64_t form_ref, size_t *len,
+    char **cause);
+
+/* Starts a draft record; *id is its row id. */
+int store_record_create(struct store *s, int64_t form_ref,
+    const char *household, const char *round, const char *site,
+    const char *interviewer, int64_t *id, char **cause);
+
+/* Commits one answer (value NULL: left empty) and the question the
+ * interviewer is now on (position NULL: unchanged), in one transaction.
+ * Refused unless the record is a draft. */
+int store_answer_save(struct store *s, int64_t record, const char *name,
+    const char *value, const char *position, char **cause);
+
+/* Calls fn for every stored answer of the record. */
+int store_answers_load(struct store *s, int64_t record,
+    void (*fn)(void *ctx, const char *name, const char *value), void *ctx,
+    char **cause);
+
+/* Marks a draft finalized, with the time. */
+int store_record_finalize(struct store *s, int64_t record, char **cause);
+
+/* Lists records, oldest first. *out is owned by the caller. */
+int store_records_list(struct store *s, enum store_filter filter,
+    struct record_info **out, size_t *n, char **cause);
+void store_records_free(struct record_info *v, size_t n);
+
+/* How many records have this status. */
+long store_count(struct store *s, const char *status);
+
+#endif

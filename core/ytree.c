@@ -1,0 +1,250 @@
+#include "ytree.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "text.h"
+#include "util.h"
+
+void
+ytree_free(struct ynode *node)
+{
+	size_t i;
+
+	if (node == NULL)
+		return;
+	for (i = 0; i < node->n; i++)
+		ytree_free(node->items[i]);
+	free(node->items);
+	free(node->str);
+	free(node);
+}
+
+struct ynode *
+ytree_get(const struct ynode *map, const char *key)
+{
+	size_t i;
+
+	if (map == NULL || map->kind != YNODE_MAP)
+		return NULL;
+	for (i = 0; i + 1 < map->n; i += 2) {
+		const struct ynode *k = map->items[i];
+
+		if (k->kind == YNODE_SCALAR && strcmp(k->str, key) == 0)
+			return map->items[i + 1];
+	}
+	return NULL;
+}
+
+const char *
+ytree_kind_name(const struct ynode *node)
+{
+	switch (node->kind) {
+	case YNODE_SCALAR:
+		return "a text";
+	case YNODE_SEQ:
+		return "a list";
+	case YNODE_MAP:
+		return "a mapping";
+	}
+	return "?";
+}
+
+/* libyaml counts columns in characters from 0 and lines from 0. */
+static void
+mark_pos(const yaml_mark_t *m, int *line, int *col)
+{
+	*line = (int)m->line + 1;
+	*col = (int)m->column + 1;
+}
+
+/* Line and column (in characters) of a byte offset, for the reader's
+ * errors, which libyaml gives only as an offset. */
+static void
+offset_pos(const char *text, size_t len, size_t offset, int *line, int *col)
+{
+	size_t i;
+
+	*line = *col = 1;
+	for (i = 0; i < offset && i < len; i++) {
+		if (text[i] == '\n') {
+			++*line;
+			*col = 1;
+		} else if (((unsigned char)text[i] & 0xC0) != 0x80)
+			++*col;
+	}
+}
+
+static void
+add_item(struct ynode *parent, struct ynode *child)
+{
+	if ((parent->n & (parent->n - 1)) == 0)	/* 0, 1, 2, 4, 8 ... */
+		parent->items = xreallocarray(parent->items,
+		    parent->n ? parent->n * 2 : 1, sizeof *parent->items);
+	parent->items[parent->n++] = child;
+}
+
+/* The byte at a libyaml mark, or -1 past the end. */
+static int
+byte_at(const char *text, size_t len, const yaml_mark_t *m)
+{
+	return m->index < len ? (unsigned char)text[m->index] : -1;
+}
+
+/* Turns libyaml's terse problems into advice a supervisor can act on. */
+static char *
+explain(const yaml_parser_t *p, const char *text, size_t len, bool in_flow)
+{
+	const char *problem = p->problem ? p->problem : "cannot read this YAML";
+	int c = byte_at(text, len, &p->problem_mark);
+
+	if (c == '\t' || (p->problem_mark.index > 0 &&
+	    p->problem_mark.index <= len && text[p->problem_mark.index - 1] == '\t' &&
+	    strstr(problem, "cannot start any token") != NULL))
+		return xstrdup("a tab is used here; YAML indents with spaces only "
+		    "(replace each tab with spaces)");
+	if (p->error == YAML_READER_ERROR) {
+		if (strstr(problem, "control characters") != NULL)
+			return xasprintf("the file holds a control character (byte 0x%02X) "
+			    "that YAML does not allow; remove it", (unsigned)p->problem_value);
+		if (strstr(problem, "UTF-8") != NULL || strstr(problem, "utf-8") != NULL)
+			return xstrdup("the file is not valid UTF-8; save it as UTF-8 "
+			    "(in most editors: Save As, Encoding UTF-8)");
+		return xasprintf("%s", problem);
+	}
+	if (in_flow || strstr(problem, "flow") != NULL ||
+	    strstr(problem, "expected ',' or") != NULL)
+		return xasprintf("%s; inside { } or [ ], a text holding ': ', ',', '?', "
+		    "'#', '[', ']', '{' or '}' must be quoted, as in "
+		    "{en: \"Why? Because: money\"}", problem);
+	if (strstr(problem, "mapping values are not allowed") != NULL)
+		return xasprintf("%s; a text holding ': ' must be quoted, as in "
+		    "label: \"Note: read this aloud\"", problem);
+	if (strstr(problem, "did not find expected key") != NULL ||
+	    strstr(problem, "did not find expected '-'") != NULL)
+		return xasprintf("%s; check that this line is indented like the "
+		    "lines around it", problem);
+	return xstrdup(problem);
+}
+
+struct ynode *
+ytree_parse(const char *text, size_t len, int *line, int *col, char **cause)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	struct ynode *stack[YTREE_MAX_DEPTH + 1];
+	struct ynode *root = NULL;
+	size_t depth = 0, nodes = 0, flow = 0;
+	bool done = false, failed = false;
+
+	*cause = NULL;
+	*line = *col = 1;
+	if (!yaml_parser_initialize(&parser)) {
+		set_cause(cause, "cannot start the YAML reader");
+		return NULL;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+
+	while (!done && !failed) {
+		struct ynode *node = NULL;
+
+		if (!yaml_parser_parse(&parser, &ev)) {
+			if (parser.error == YAML_READER_ERROR)
+				offset_pos(text, len, parser.problem_offset, line, col);
+			else
+				mark_pos(parser.problem ? &parser.problem_mark :
+				    &parser.context_mark, line, col);
+			*cause = explain(&parser, text, len, flow > 0);
+			failed = true;
+			break;
+		}
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		case YAML_DOCUMENT_END_EVENT:
+			done = true;	/* a second document is ignored */
+			break;
+		case YAML_ALIAS_EVENT:
+			mark_pos(&ev.start_mark, line, col);
+			set_cause(cause, "aliases (*%s) are not allowed in a form; "
+			    "write the text out, or use a named list under 'choices:'",
+			    (const char *)ev.data.alias.anchor);
+			failed = true;
+			break;
+		case YAML_SCALAR_EVENT:
+			if (ev.data.scalar.length > YTREE_MAX_SCALAR) {
+				mark_pos(&ev.start_mark, line, col);
+				set_cause(cause, "this text is %zu bytes long; the limit is "
+				    "%d bytes", ev.data.scalar.length, YTREE_MAX_SCALAR);
+				failed = true;
+				break;
+			}
+			node = xcalloc(1, sizeof *node);
+			node->kind = YNODE_SCALAR;
+			node->str = xstrndup((const char *)ev.data.scalar.value,
+			    ev.data.scalar.length);
+			node->len = ev.data.scalar.length;
+			node->quoted = ev.data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			node = xcalloc(1, sizeof *node);
+			node->kind = ev.type == YAML_SEQUENCE_START_EVENT ?
+			    YNODE_SEQ : YNODE_MAP;
+			if ((ev.type == YAML_SEQUENCE_START_EVENT &&
+			    ev.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE) ||
+			    (ev.type == YAML_MAPPING_START_EVENT &&
+			    ev.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE)) {
+				node->flow = true;
+				flow++;
+			}
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			if (depth > 0)
+				depth--;
+			if (flow > 0)
+				flow--;
+			break;
+		default:
+			break;
+		}
+		if (node != NULL) {
+			mark_pos(&ev.start_mark, &node->line, &node->col);
+			if (++nodes > YTREE_MAX_NODES) {
+				*line = node->line;
+				*col = node->col;
+				set_cause(cause, "the form has more than %d entries",
+				    YTREE_MAX_NODES);
+				ytree_free(node);
+				failed = true;
+			} else if (depth == 0) {
+				if (root == NULL)
+					root = node;
+				else
+					ytree_free(node);
+			} else
+				add_item(stack[depth - 1], node);
+			if (!failed && node->kind != YNODE_SCALAR) {
+				if (depth == YTREE_MAX_DEPTH) {
+					*line = node->line;
+					*col = node->col;
+					set_cause(cause, "nested more than %d levels deep",
+					    YTREE_MAX_DEPTH);
+					failed = true;
+				} else
+					stack[depth++] = node;
+			}
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	if (failed) {
+		ytree_free(root);
+		return NULL;
+	}
+	return root;
+}

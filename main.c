@@ -1,0 +1,419 @@
+/* doorstep: household needs-assessment interviews in a terminal.
+ * The command line: the full-screen program, or one non-interactive task. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "core/diag.h"
+#include "core/export.h"
+#include "core/form.h"
+#include "core/formdir.h"
+#include "core/i18n.h"
+#include "core/store.h"
+#include "core/util.h"
+#include "tui/app.h"
+
+#ifndef DOORSTEP_VERSION
+#define DOORSTEP_VERSION "0.1.0"
+#endif
+#ifndef DOORSTEP_FORMS_DIR
+#define DOORSTEP_FORMS_DIR "/usr/local/share/doorstep/forms"
+#endif
+#ifndef DOORSTEP_LOCALE_DIR
+#define DOORSTEP_LOCALE_DIR "/usr/local/share/locale"
+#endif
+
+enum exit_status {
+	EXIT_DONE = 0,
+	EXIT_REJECTED = 1,
+	EXIT_USAGE = 2,
+	EXIT_TEMPFAIL = 75,
+};
+
+enum mode { MODE_TUI, MODE_CHECK, MODE_EXPORT, MODE_UPLOAD, MODE_IMPORT,
+    MODE_REPORT, MODE_XFORM };
+
+struct options {
+	enum mode mode;
+	const char *format;
+	const char *out;
+	bool all;
+	const char *upload_url;
+	const char *round;
+	const char *site;
+	const char *db;
+	const char *forms;
+	const char *lang;
+	const char *interviewer;
+	const char *config;
+};
+
+enum {
+	OPT_CHECK = 256, OPT_EXPORT, OPT_FORMAT, OPT_OUT, OPT_ALL, OPT_UPLOAD,
+	OPT_IMPORT, OPT_REPORT, OPT_ROUND, OPT_SITE, OPT_XFORM, OPT_HELP,
+	OPT_VERSION, OPT_DB, OPT_FORMS, OPT_LANG, OPT_INTERVIEWER, OPT_CONFIG,
+};
+
+static const struct option long_options[] = {
+	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "export", no_argument, NULL, OPT_EXPORT },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "all", no_argument, NULL, OPT_ALL },
+	{ "upload", no_argument, NULL, OPT_UPLOAD },
+	{ "import", no_argument, NULL, OPT_IMPORT },
+	{ "report", no_argument, NULL, OPT_REPORT },
+	{ "round", required_argument, NULL, OPT_ROUND },
+	{ "site", required_argument, NULL, OPT_SITE },
+	{ "xform", no_argument, NULL, OPT_XFORM },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "forms", required_argument, NULL, OPT_FORMS },
+	{ "lang", required_argument, NULL, OPT_LANG },
+	{ "interviewer", required_argument, NULL, OPT_INTERVIEWER },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void
+usage(FILE *out)
+{
+	fputs(_("Usage: doorstep [OPTIONS]             run interviews (full screen)\n"
+	    "  or:  doorstep --check FORM.yaml...    check forms; print FILE:LINE:COL: "
+	    "error: ...\n"
+	    "  or:  doorstep --export [--format jsonl] [--out PATH] [--all]\n"
+	    "                                        write finalized records (--all: "
+	    "drafts too)\n"
+	    "\n"
+	    "Household needs-assessment interviews, kept answer by answer in a "
+	    "local\n"
+	    "database until they are uploaded.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --db PATH           the database (default $DOORSTEP_DB, else\n"
+	    "                      $XDG_DATA_HOME/doorstep/doorstep.db)\n"
+	    "  --forms DIR         the forms folder (default $DOORSTEP_FORMS, the "
+	    "config,\n"
+	    "                      the installed forms, else ./forms)\n"
+	    "  --lang zh|en        language of the program and of the forms\n"
+	    "  --interviewer NAME  who runs the interviews (default: login name)\n"
+	    "  --site NAME         the site recorded with new interviews\n"
+	    "  --round NAME        the assessment round recorded with new "
+	    "interviews\n"
+	    "  --config FILE       settings (default $XDG_CONFIG_HOME/doorstep/"
+	    "config.yaml)\n"
+	    "  --help              show this help and exit\n"
+	    "  --version           show the version and exit\n"
+	    "\n"
+	    "Exit status: 0 done; 1 some input rejected (form errors); 2 usage "
+	    "error;\n"
+	    "75 temporary failure, records still queued.\n"
+	    "\n"
+	    "Keys in the interview: Enter accept, ^P/^N previous/next question, "
+	    "^R review\n"
+	    "and finalize, ^X save and leave, ^T form language, ^G help.\n"), out);
+}
+
+static int usage_error(const char *fmt, ...) ATTR_PRINTF(1, 2);
+static int
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("doorstep: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(_("\nTry 'doorstep --help'.\n"), stderr);
+	return EXIT_USAGE;
+}
+
+static const char *
+lang_from_env(void)
+{
+	static const char *const vars[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(vars); i++) {
+		const char *v = getenv(vars[i]);
+
+		if (v != NULL && *v != '\0')
+			return strncmp(v, "zh", 2) == 0 ? "zh" : "en";
+	}
+	return "en";
+}
+
+/* Checks the files named, or every form in the forms folder. */
+static int
+run_check(int argc, char **argv, const char *forms_dir)
+{
+	struct formdir_entry *entries = NULL;
+	char **files, *cause = NULL;
+	size_t n = 0, k;
+	int status = EXIT_DONE;
+
+	if (argc == 0) {
+		if (formdir_load(forms_dir, &entries, &n, &cause) != 0) {
+			fprintf(stderr, "doorstep: %s\n", cause);
+			free(cause);
+			return EXIT_USAGE;
+		}
+		if (n == 0) {
+			fprintf(stderr, _("doorstep: no .yaml form in %s\n"), forms_dir);
+			return EXIT_REJECTED;
+		}
+		files = xcalloc(n, sizeof *files);
+		for (k = 0; k < n; k++)
+			files[k] = xstrdup(entries[k].path);
+		formdir_free(entries, n);
+	} else {
+		n = (size_t)argc;
+		files = xcalloc(n, sizeof *files);
+		for (k = 0; k < n; k++)
+			files[k] = xstrdup(argv[k]);
+	}
+	for (k = 0; k < n; k++) {
+		struct diags d;
+		struct form *f;
+
+		diags_init(&d, files[k]);
+		f = form_load(files[k], &d);
+		diags_print(&d, stderr);
+		if (f == NULL)
+			status = EXIT_REJECTED;
+		else
+			printf(_("%s: ok: form %s version %s, %zu questions, "
+			    "%zu language(s)\n"), files[k], f->id, f->version,
+			    f->nquestions, f->nlanguages);
+		form_free(f);
+		diags_free(&d);
+		free(files[k]);
+	}
+	free(files);
+	return status;
+}
+
+/* Writes to a file only readable by its owner, complete or not at all. */
+static int
+run_export(struct store *s, const struct options *o)
+{
+	char *cause = NULL, *tmp = NULL;
+	FILE *out = stdout;
+	long n;
+
+	if (o->format != NULL && strcmp(o->format, "jsonl") != 0) {
+		if (strcmp(o->format, "csv") == 0)
+			return usage_error(_("--format %s is not available in this "
+			    "version; use jsonl"), o->format);
+		return usage_error(_("unknown --format '%s' (jsonl or csv)"), o->format);
+	}
+	if (o->out != NULL && strcmp(o->out, "-") != 0) {
+		int fd;
+
+		tmp = xasprintf("%s.tmp.%ld", o->out, (long)getpid());
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0 || (out = fdopen(fd, "w")) == NULL) {
+			fprintf(stderr, _("doorstep: cannot write %s: %s\n"), o->out,
+			    strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			free(tmp);
+			return EXIT_REJECTED;
+		}
+	}
+	n = export_jsonl(s, out, o->all, &cause);
+	if (tmp != NULL) {
+		if (n >= 0 && (fflush(out) != 0 || fsync(fileno(out)) != 0)) {
+			cause = xasprintf(_("cannot write %s: %s"), o->out, strerror(errno));
+			n = -1;
+		}
+		if (fclose(out) != 0 && n >= 0) {
+			cause = xasprintf(_("cannot write %s: %s"), o->out, strerror(errno));
+			n = -1;
+		}
+		if (n >= 0 && rename(tmp, o->out) != 0) {
+			cause = xasprintf(_("cannot write %s: %s"), o->out, strerror(errno));
+			n = -1;
+		}
+		if (n < 0)
+			unlink(tmp);
+		free(tmp);
+	}
+	if (n < 0) {
+		fprintf(stderr, "doorstep: %s\n", cause);
+		free(cause);
+		return EXIT_REJECTED;
+	}
+	fprintf(stderr, _("doorstep: exported %ld record(s)\n"), n);
+	return EXIT_DONE;
+}
+
+static char *
+login_name(void)
+{
+	struct passwd *pw = getpwuid(getuid());
+	const char *user = getenv("USER");
+
+	if (pw != NULL && pw->pw_name != NULL)
+		return xstrdup(pw->pw_name);
+	return xstrdup(user ? user : "interviewer");
+}
+
+static int
+run_tui(struct store *s, const char *db_path, const char *forms_dir,
+    const struct options *o, const struct config *cfg, const char *lang)
+{
+	struct app app = { 0 };
+	char *cause = NULL, *who;
+	const char *codeset = nl_langinfo(CODESET);
+	int rc;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fputs(_("doorstep: the interview program needs a terminal; for "
+		    "scripts use --check or --export\n"), stderr);
+		return EXIT_USAGE;
+	}
+	if (getenv("TERM") == NULL || *getenv("TERM") == '\0') {
+		fputs(_("doorstep: TERM is not set, so the screen cannot be drawn; "
+		    "set it, e.g. TERM=xterm-256color\n"), stderr);
+		return EXIT_USAGE;
+	}
+	who = o->interviewer ? xstrdup(o->interviewer) : cfg->interviewer ?
+	    xstrdup(cfg->interviewer) : login_name();
+	app.store = s;
+	app.db_path = db_path;
+	app.forms_dir = forms_dir;
+	app.lang = lang;
+	app.interviewer = who;
+	app.site = o->site ? o->site : cfg->site;
+	app.round = o->round ? o->round : cfg->round;
+	app.utf8 = codeset != NULL && strcmp(codeset, "UTF-8") == 0;
+	if (formdir_load(forms_dir, &app.forms, &app.nforms, &cause) != 0) {
+		fprintf(stderr, "doorstep: %s\n", cause);
+		free(cause);
+		free(who);
+		return EXIT_USAGE;
+	}
+	rc = app_run(&app);
+	formdir_free(app.forms, app.nforms);
+	free(who);
+	return rc;
+}
+
+static void
+restore_terminal(void)
+{
+	app_emergency_exit();
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	struct config cfg = { 0 };
+	struct store *store = NULL;
+	char *cause = NULL, *db_path = NULL, *forms_dir = NULL, *cfg_path;
+	const char *lang;
+	int c, status;
+
+	setlocale(LC_ALL, "");
+	bindtextdomain("doorstep", DOORSTEP_LOCALE_DIR);
+	textdomain("doorstep");
+	util_set_fatal_hook(restore_terminal);
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+		switch (c) {
+		case OPT_CHECK: o.mode = MODE_CHECK; break;
+		case OPT_EXPORT: o.mode = MODE_EXPORT; break;
+		case OPT_UPLOAD: o.mode = MODE_UPLOAD; break;
+		case OPT_IMPORT: o.mode = MODE_IMPORT; break;
+		case OPT_REPORT: o.mode = MODE_REPORT; break;
+		case OPT_XFORM: o.mode = MODE_XFORM; break;
+		case OPT_FORMAT: o.format = optarg; break;
+		case OPT_OUT: o.out = optarg; break;
+		case OPT_ALL: o.all = true; break;
+		case OPT_ROUND: o.round = optarg; break;
+		case OPT_SITE: o.site = optarg; break;
+		case OPT_DB: o.db = optarg; break;
+		case OPT_FORMS: o.forms = optarg; break;
+		case OPT_LANG: o.lang = optarg; break;
+		case OPT_INTERVIEWER: o.interviewer = optarg; break;
+		case OPT_CONFIG: o.config = optarg; break;
+		case OPT_HELP:
+			usage(stdout);
+			return EXIT_DONE;
+		case OPT_VERSION:
+			printf("doorstep %s\n", DOORSTEP_VERSION);
+			return EXIT_DONE;
+		default:
+			if (optopt != 0)
+				return usage_error(_("option '%s' needs a value"),
+				    argv[optind - 1]);
+			return usage_error(_("unknown option '%s'"), argv[optind - 1]);
+		}
+	}
+	if (o.lang != NULL && strcmp(o.lang, "zh") != 0 && strcmp(o.lang, "en") != 0)
+		return usage_error(_("--lang must be zh or en, not '%s'"), o.lang);
+	if (o.mode != MODE_CHECK && o.mode != MODE_IMPORT && o.mode != MODE_XFORM &&
+	    o.mode != MODE_UPLOAD && optind < argc)
+		return usage_error(_("unexpected argument '%s'"), argv[optind]);
+
+	cfg_path = config_default_path(o.config);
+	if (cfg_path != NULL && config_load(&cfg, cfg_path, o.config != NULL,
+	    &cause) != 0) {
+		fprintf(stderr, "doorstep: %s\n", cause);
+		free(cause);
+		free(cfg_path);
+		config_free(&cfg);
+		return EXIT_USAGE;
+	}
+	free(cfg_path);
+	lang = o.lang ? o.lang : cfg.lang ? cfg.lang : lang_from_env();
+	forms_dir = formdir_find(o.forms, cfg.forms, DOORSTEP_FORMS_DIR);
+
+	switch (o.mode) {
+	case MODE_CHECK:
+		status = run_check(argc - optind, argv + optind, forms_dir);
+		goto done;
+	case MODE_UPLOAD:
+	case MODE_IMPORT:
+	case MODE_REPORT:
+	case MODE_XFORM:
+		status = usage_error(_("%s is not available in this version yet"),
+		    o.mode == MODE_UPLOAD ? "--upload" : o.mode == MODE_IMPORT ?
+		    "--import" : o.mode == MODE_REPORT ? "--report" : "--xform");
+		goto done;
+	default:
+		break;
+	}
+
+	if ((db_path = store_default_path(o.db, &cause)) == NULL ||
+	    (store = store_open(db_path, &cause)) == NULL) {
+		fprintf(stderr, "doorstep: %s\n", cause);
+		free(cause);
+		status = EXIT_USAGE;
+		goto done;
+	}
+	if (o.mode == MODE_EXPORT)
+		status = run_export(store, &o);
+	else
+		status = run_tui(store, db_path, forms_dir, &o, &cfg, lang);
+done:
+	store_close(store);
+	free(db_path);
+	free(forms_dir);
+	config_free(&cfg);
+	return status;
+}

@@ -1,0 +1,65 @@
+/* Small helpers shared by the cmocka tests. */
+#ifndef DOORSTEP_TEST_HELPERS_H
+#define DOORSTEP_TEST_HELPERS_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../core/diag.h"
+
+/* A fresh private directory under $TMPDIR; the caller frees the path. */
+static inline char *
+test_tmpdir(void)
+{
+	const char *base = getenv("TMPDIR");
+	char *path = malloc(4096);
+
+	snprintf(path, 4096, "%s/doorstep-test-XXXXXX", base ? base : "/tmp");
+	assert_non_null(mkdtemp(path));
+	return path;
+}
+
+static inline void
+test_rmtree(const char *path)
+{
+	char cmd[4200];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* Whether d holds a problem at line:col whose message contains text. */
+static inline int
+test_has_diag(const struct diags *d, int line, int col, const char *text)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (d->v[i].line == line && (col == 0 || d->v[i].col == col) &&
+		    strstr(d->v[i].msg, text) != NULL)
+			return 1;
+	return 0;
+}
+
+static inline void
+test_print_diags(const struct diags *d)
+{
+	diags_print(d, stderr);
+}
+
+#define assert_diag(d, line, col, text) do {				\
+	if (!test_has_diag((d), (line), (col), (text))) {		\
+		test_print_diags(d);					\
+		fail_msg("no problem at %d:%d containing \"%s\"",	\
+		    (line), (col), (text));				\
+	}								\
+} while (0)
+
+#endif

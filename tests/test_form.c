@@ -1,0 +1,496 @@
+/* The form loader and checker: the bundled form loads, and every kind of
+ * broken form gets a located message a supervisor can act on. */
+#include "helpers.h"
+
+#include "../core/form.h"
+
+static struct form *
+parse(const char *yaml, struct diags *d)
+{
+	diags_init(d, "t.yaml");
+	return form_parse(yaml, strlen(yaml), d);
+}
+
+#define HEAD "form: f\nversion: \"1\"\ntitle: T\n"
+
+static void
+bundled_form_loads(void **state)
+{
+	struct diags d;
+	struct form *f;
+	const struct question *q;
+	long i;
+
+	(void)state;
+	diags_init(&d, "forms/needs_assessment.yaml");
+	f = form_load("forms/needs_assessment.yaml", &d);
+	if (f == NULL)
+		test_print_diags(&d);
+	assert_non_null(f);
+	assert_int_equal(d.n, 0);
+	assert_string_equal(f->id, "needs_assessment");
+	assert_int_equal(f->nlanguages, 2);
+	assert_string_equal(f->languages[0], "zh");
+	assert_in_range(f->nquestions, 35, 50);
+	i = form_find(f, "size");
+	assert_true(i >= 0);
+	q = f->questions[i];
+	assert_int_equal(q->type, QT_INTEGER);
+	assert_true(q->required);
+	assert_string_equal(form_text(f, &q->label, "en"),
+	    "People in the household (with the respondent)");
+	assert_string_equal(form_text(f, &q->group->label, "zh"), "家庭基本情况");
+	/* Every type of schema v1 that this version runs is used. */
+	{
+		int used[QT_NOTE + 1] = { 0 };
+		size_t k;
+
+		for (k = 0; k < f->nquestions; k++)
+			used[f->questions[k]->type] = 1;
+		for (k = 0; k <= QT_NOTE; k++)
+			assert_true(used[k]);
+	}
+	/* Eight need-area groups, among others. */
+	assert_true(f->ngroups >= 8);
+	form_free(f);
+	diags_free(&d);
+}
+
+static void
+named_and_inline_lists(void **state)
+{
+	struct diags d;
+	struct form *f = parse(HEAD "languages: [zh, en]\nchoices:\n  yn:\n"
+	    "    - {value: y, label: {zh: 是, en: \"Yes\"}}\n"
+	    "    - {value: n, label: {zh: 否, en: \"No\"}}\n"
+	    "body:\n"
+	    "  - {name: a, type: select_one, choices: yn, label: {zh: 甲, en: A}}\n"
+	    "  - name: b\n    type: select_multiple\n    label: B\n    choices:\n"
+	    "      - {value: x, label: X}\n      - {value: z, label: Z}\n", &d);
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(f->questions[0]->choices->n, 2);
+	assert_string_equal(form_text(f, &f->questions[0]->choices->v[0].label,
+	    "en"), "Yes");
+	assert_string_equal(form_text(f, &f->questions[0]->label, "fr"), "甲");
+	assert_string_equal(form_text(f, &f->questions[1]->label, "zh"), "B");
+	assert_string_equal(f->questions[1]->choices->v[1].value, "z");
+	assert_int_equal(strlen(f->sha256), 64);
+	form_free(f);
+	diags_free(&d);
+}
+
+static void
+not_yaml(void **state)
+{
+	struct diags d;
+
+	(void)state;
+	assert_null(parse(HEAD "body: [\n  - {name: a\n", &d));
+	assert_int_equal(d.errors, 1);
+	assert_true(d.v[0].line >= 4);
+	diags_free(&d);
+}
+
+static void
+empty_file(void **state)
+{
+	struct diags d;
+
+	(void)state;
+	assert_null(parse("", &d));
+	assert_diag(&d, 1, 1, "the file is empty");
+	diags_free(&d);
+	assert_null(parse("# only a comment\n", &d));
+	assert_diag(&d, 1, 1, "the file is empty");
+	diags_free(&d);
+}
+
+static void
+top_is_not_a_mapping(void **state)
+{
+	struct diags d;
+
+	(void)state;
+	assert_null(parse("- a\n- b\n", &d));
+	assert_diag(&d, 1, 1, "must be a mapping");
+	diags_free(&d);
+}
+
+static void
+unknown_type_suggests(void **state)
+{
+	struct diags d;
+
+	(void)state;
+	assert_null(parse(HEAD "body:\n  - {name: a, type: interger, label: A}\n",
+	    &d));
+	assert_diag(&d, 5, 21, "unknown type 'interger' (did you mean 'integer'?)");
+	diags_free(&d);
+	assert_null(parse(HEAD "body:\n  - {name: a, type: photo, label: A}\n", &d));
+	assert_diag(&d, 5, 21, "the types are text, integer");
+	diags_free(&d);
+}
+
+static void
+missing_list(void **state)
+{
+	struct diags d;
+
+	(void)state;
+	assert_null(parse(HEAD "choices:\n  yes_no: [{value: y, label: Y}]\n"
+	    "body:\n  - {name: a, type: select_one, choices: yesno, label: A}\n",
+	    &d));
+	assert_diag(&d, 7, 42, "choice list 'yesno' is not defined under "
+	    "'choices:' (did you mean 'yes_no'?)");
+	diags_free(&d);
+	assert_null(parse(HEAD "body:\n  - {name: a, type: select_one, label: A}\n",
+	    &d));
+	assert_diag(&d, 5, 5, "has no 'choices:'");
+	diags_free(&d);
+}
+
+static void
+duplicate_names(void **state)
+{
+	struct diags d;
+
+	(void)state;
+	assert_null(parse(HEAD "body:\n  - {name: age, type: integer, label: A}\n"
+	    "  - group: g\n    label: G\n    body:\n"
+	    "      - {name: age, type: text, label: B}\n", &d));
+	assert_diag(&d, 9, 16, "duplicate name 'age' (first used at line 5)");
+	assert_int_equal(d.errors, 1);
+	diags_free(&d);
+}
+
+static void
+unknown_key_suggests(void **state)
+{
+	struct diags d;
+
+	(void)state;
+	assert_null(parse(HEAD "body:\n  - name: a\n    type: text\n    lable: A\n",
+	    &d));
+	assert_diag(&d, 7, 5, "unknown key 'lable' in a question (did you mean "
+	    "'label'?)");
+	assert_diag(&d, 5, 5, "has no 'label:'");
+	diags_free(&d);
+	assert_null(parse(HEAD "colour: red\nbody:\n  - {name: a, type: text, "
+	    "label: A}\n", &d));
+	assert_diag(&d, 4, 1, "unknown key 'colour' in the form");
+	diags_free(&d);
+}
+
+static void
+every_problem_is_reported(void **state)
+{
+	struct diags d;
+
+	(void)state;
+	assert_null(parse("form: Bad-Id\ntitle: T\nbody:\n"
+	    "  - {name: 1a, type: text, label: A}\n"
+	    "  - {name: b, type: txet, label: B}\n"
+	    "  - {name: c, type: text}\n", &d));
+	assert_diag(&d, 1, 7, "form id 'Bad-Id'");
+	assert_diag(&d, 1, 1, "no 'version:'");
+	assert_diag(&d, 4, 12, "name '1a' must start with a letter");
+	assert_diag(&d, 5, 21, "did you mean 'text'?");
+	assert_diag(&d, 6, 5, "question 'c' has no 'label:'");
+	assert_int_equal(d.errors, 5);
+	diags_free(&d);
+}
+
+static void
+tab_indent_hint(void **state)
+{
+	struct diags d;
+
+	(void)state;
+	assert_null(parse(HEAD "body:\n\t- {name: a, type: text, label: A}\n", &d));
+	assert_diag(&d, 5, 0, "a tab is used here; YAML indents with spaces only");
+	diags_free(&d);
+}
+
+static void
+flow_colon_hint(void **state)
+{
+	struct diags d;
+
+	(void)state;
+	/* An unquoted ': ' inside { }. */
+	assert_null(parse(HEAD "body:\n  - {name: a, type: text, label: Note: "
+	    "read aloud}\n", &d));
+	assert_int_equal(d.errors, 1);
+	assert_diag(&d, 5, 0, "must be quoted");
+	diags_free(&d);
+	/* An unquoted ',' inside { } splits the text. */
+	assert_null(parse(HEAD "languages: [en]\nbody:\n  - {name: a, type: text, "
+	    "label: {en: Town, county}}\n", &d));
+	assert_diag(&d, 6, 0, "'county' is read as a language because the ','");
+	diags_free(&d);
+	/* A '?' starting a plain text inside { }. */
+	assert_null(parse(HEAD "body:\n  - {name: a, type: text, label: ? Why}\n",
+	    &d));
+	assert_true(d.errors >= 1);
+	diags_free(&d);
+}
+
+static void
+aliases_refused(void **state)
+{
+	struct diags d;
+	const char *laughs =
+	    "a: &a [x, x, x, x, x, x, x, x, x]\n"
+	    "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+	    "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+	    "d: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n";
+
+	(void)state;
+	assert_null(parse(laughs, &d));
+	assert_diag(&d, 2, 8, "aliases (*a) are not allowed");
+	diags_free(&d);
+}
+
+static void
+deep_nesting_refused(void **state)
+{
+	struct diags d;
+	char *yaml = malloc(20000);
+	size_t i, n = 0;
+
+	(void)state;
+	n += (size_t)sprintf(yaml, "form: f\nx: ");
+	for (i = 0; i < 5000; i++)
+		yaml[n++] = '[';
+	for (i = 0; i < 5000; i++)
+		yaml[n++] = ']';
+	yaml[n++] = '\n';
+	yaml[n] = '\0';
+	assert_null(parse(yaml, &d));
+	assert_diag(&d, 2, 0, "nested more than 32 levels deep");
+	diags_free(&d);
+	free(yaml);
+}
+
+static void
+huge_label_refused(void **state)
+{
+	struct diags d;
+	size_t big = 2 * 1024 * 1024, n;
+	char *yaml = malloc(big + 200);
+
+	(void)state;
+	n = (size_t)sprintf(yaml, HEAD "body:\n  - name: a\n    type: text\n"
+	    "    label: ");
+	memset(yaml + n, 'x', big);
+	strcpy(yaml + n + big, "\n");
+	assert_null(parse(yaml, &d));
+	assert_diag(&d, 7, 12, "this text is 2097152 bytes long; the limit is");
+	diags_free(&d);
+	free(yaml);
+}
+
+static void
+nul_and_bad_utf8(void **state)
+{
+	static const char with_nul[] = HEAD "body:\n  - {name: a, type: text, "
+	    "label: A\0B}\n";
+	static const char escaped_nul[] = HEAD "body:\n  - {name: a, type: text, "
+	    "label: \"A\\0B\"}\n";
+	struct diags d;
+
+	(void)state;
+	diags_init(&d, "t.yaml");
+	assert_null(form_parse(with_nul, sizeof with_nul - 1, &d));
+	assert_diag(&d, 5, 0, "control character");
+	diags_free(&d);
+	assert_null(parse(escaped_nul, &d));
+	assert_diag(&d, 5, 34, "holds a NUL character");
+	diags_free(&d);
+	assert_null(parse(HEAD "body:\n  - {name: a, type: text, label: \xff\xfe}\n",
+	    &d));
+	assert_diag(&d, 5, 0, "not valid UTF-8");
+	diags_free(&d);
+}
+
+static void
+escape_sequence_warned_not_refused(void **state)
+{
+	struct diags d;
+	struct form *f = parse(HEAD "body:\n  - {name: a, type: text, label: "
+	    "\"\\e[31mred\"}\n", &d);
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(d.errors, 0);
+	assert_diag(&d, 5, 34, "control character");
+	form_free(f);
+	diags_free(&d);
+}
+
+static void
+choices_checked(void **state)
+{
+	struct diags d;
+
+	(void)state;
+	assert_null(parse(HEAD "body:\n  - name: a\n    type: select_multiple\n"
+	    "    label: A\n    choices:\n      - {value: two words, label: X}\n"
+	    "      - {value: x, label: X}\n      - {value: x, label: Y}\n"
+	    "      - {label: Z}\n", &d));
+	assert_diag(&d, 9, 17, "must be one word without spaces");
+	assert_diag(&d, 11, 17, "'x' appears twice");
+	assert_diag(&d, 12, 9, "has no 'value:'");
+	diags_free(&d);
+	assert_null(parse(HEAD "body:\n  - {name: a, type: text, label: A, "
+	    "choices: [{value: x, label: X}]}\n", &d));
+	assert_diag(&d, 5, 46, "'choices:' is only for select_one");
+	diags_free(&d);
+}
+
+static void
+logic_not_yet(void **state)
+{
+	struct diags d;
+
+	(void)state;
+	assert_null(parse(HEAD "body:\n  - {name: a, type: integer, label: A, "
+	    "relevant: \"${b} > 1\"}\n", &d));
+	assert_diag(&d, 5, 40, "'relevant' is form logic");
+	diags_free(&d);
+	assert_null(parse(HEAD "body:\n  - {name: a, type: text, label: A, "
+	    "required: \"${b} = 1\"}\n", &d));
+	assert_diag(&d, 5, 47, "looks like an expression");
+	diags_free(&d);
+}
+
+static void
+undeclared_language(void **state)
+{
+	struct diags d;
+
+	(void)state;
+	assert_null(parse(HEAD "languages: [zh]\nbody:\n  - {name: a, type: text, "
+	    "label: {zh: 甲, fr: A}}\n", &d));
+	assert_diag(&d, 6, 42, "language 'fr' is not in the form's languages");
+	diags_free(&d);
+	assert_null(parse(HEAD "body:\n  - {name: a, type: text, label: {en: A}}\n",
+	    &d));
+	assert_diag(&d, 5, 35, "no 'languages:' list");
+	diags_free(&d);
+}
+
+static void
+defaults_checked(void **state)
+{
+	struct diags d;
+	struct form *f;
+
+	(void)state;
+	assert_null(parse(HEAD "body:\n  - {name: a, type: integer, label: A, "
+	    "default: many}\n", &d));
+	assert_diag(&d, 5, 49, "default 'many' is not valid for integer");
+	diags_free(&d);
+	f = parse(HEAD "body:\n  - {name: a, type: date, label: A, "
+	    "default: 2020/2/3}\n", &d);
+	assert_non_null(f);
+	assert_string_equal(f->questions[0]->default_value, "2020-02-03");
+	form_free(f);
+	diags_free(&d);
+}
+
+static void
+missing_file(void **state)
+{
+	struct diags d;
+
+	(void)state;
+	diags_init(&d, "nope.yaml");
+	assert_null(form_load("/nonexistent/nope.yaml", &d));
+	assert_diag(&d, 0, 0, "cannot open: No such file");
+	diags_free(&d);
+}
+
+/* Answers are checked and written one way, whatever was typed. */
+static void
+values_normalized(void **state)
+{
+	struct question q = { 0 };
+	struct choice cs[] = { { "a", { 0 } }, { "b", { 0 } } };
+	struct choice_list list = { NULL, cs, 2 };
+	const char *why;
+	char *v;
+
+	(void)state;
+	q.type = QT_INTEGER;
+	assert_string_equal(v = form_value_normalize(&q, " 007 ", &why), "7");
+	free(v);
+	assert_string_equal(v = form_value_normalize(&q, "-0", &why), "0");
+	free(v);
+	assert_null(form_value_normalize(&q, "4.5", &why));
+	assert_string_equal(why, "enter a whole number, digits only");
+	assert_null(form_value_normalize(&q, "1234567890123456", &why));
+	assert_null(form_value_normalize(&q, "四", &why));
+
+	q.type = QT_DECIMAL;
+	assert_string_equal(v = form_value_normalize(&q, "+3.50", &why), "3.50");
+	free(v);
+	assert_null(form_value_normalize(&q, "3,5", &why));
+	assert_null(form_value_normalize(&q, ".", &why));
+
+	q.type = QT_DATE;
+	assert_string_equal(v = form_value_normalize(&q, "2020/2/26", &why),
+	    "2020-02-26");
+	free(v);
+	assert_string_equal(v = form_value_normalize(&q, "2020-02-29", &why),
+	    "2020-02-29");
+	free(v);
+	assert_null(form_value_normalize(&q, "2019-02-29", &why));
+	assert_string_equal(why, "there is no such day");
+	assert_null(form_value_normalize(&q, "2020-2/26", &why));
+	assert_null(form_value_normalize(&q, "26/02/2020", &why));
+	assert_null(form_value_normalize(&q, "2020-13-01", &why));
+
+	q.type = QT_SELECT_MULTIPLE;
+	q.choices = &list;
+	assert_string_equal(v = form_value_normalize(&q, "b  a", &why), "b a");
+	free(v);
+	assert_null(form_value_normalize(&q, "a c", &why));
+	q.type = QT_SELECT_ONE;
+	assert_null(form_value_normalize(&q, "a b", &why));
+	assert_string_equal(why, "choose only one");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(bundled_form_loads),
+		cmocka_unit_test(named_and_inline_lists),
+		cmocka_unit_test(not_yaml),
+		cmocka_unit_test(empty_file),
+		cmocka_unit_test(top_is_not_a_mapping),
+		cmocka_unit_test(unknown_type_suggests),
+		cmocka_unit_test(missing_list),
+		cmocka_unit_test(duplicate_names),
+		cmocka_unit_test(unknown_key_suggests),
+		cmocka_unit_test(every_problem_is_reported),
+		cmocka_unit_test(tab_indent_hint),
+		cmocka_unit_test(flow_colon_hint),
+		cmocka_unit_test(aliases_refused),
+		cmocka_unit_test(deep_nesting_refused),
+		cmocka_unit_test(huge_label_refused),
+		cmocka_unit_test(nul_and_bad_utf8),
+		cmocka_unit_test(escape_sequence_warned_not_refused),
+		cmocka_unit_test(choices_checked),
+		cmocka_unit_test(logic_not_yet),
+		cmocka_unit_test(undeclared_language),
+		cmocka_unit_test(defaults_checked),
+		cmocka_unit_test(missing_file),
+		cmocka_unit_test(values_normalized),
+	};
+
+	return cmocka_run_group_tests_name("form", tests, NULL, NULL);
+}

@@ -1,0 +1,307 @@
+#include "app.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/i18n.h"
+#include "../core/text.h"
+#include "curses.h"
+
+static volatile sig_atomic_t hangup_seen;
+static bool curses_active;
+
+static void
+on_hangup(int sig)
+{
+	(void)sig;
+	hangup_seen = 1;
+}
+
+void
+app_emergency_exit(void)
+{
+	if (curses_active)
+		endwin();
+	curses_active = false;
+}
+
+void
+app_push(struct app *app, struct screen *s)
+{
+	if (app->depth == APP_MAX_SCREENS) {
+		s->ops->free(s);
+		return;
+	}
+	app->stack[app->depth++] = s;
+}
+
+static void
+app_pop(struct app *app)
+{
+	struct screen *s;
+
+	if (app->depth == 0)
+		return;
+	s = app->stack[--app->depth];
+	s->ops->free(s);
+	if (app->depth > 0 && app->stack[app->depth - 1]->ops->resume != NULL)
+		app->stack[app->depth - 1]->ops->resume(app->stack[app->depth - 1],
+		    app);
+}
+
+void
+app_flash(struct app *app, bool error, const char *fmt, ...)
+{
+	va_list ap;
+
+	free(app->flash);
+	va_start(ap, fmt);
+	app->flash = xvasprintf(fmt, ap);
+	va_end(ap);
+	app->flash_error = error;
+}
+
+int
+attr_title(const struct app *app)
+{
+	return app->colors ? (int)(COLOR_PAIR(1) | A_BOLD) : (int)A_REVERSE;
+}
+
+int
+attr_error(const struct app *app)
+{
+	return app->colors ? (int)(COLOR_PAIR(2) | A_BOLD) : (int)(A_BOLD | A_REVERSE);
+}
+
+int
+attr_selected(const struct app *app)
+{
+	(void)app;
+	return (int)A_REVERSE;
+}
+
+void
+draw_text(int y, int x, int width, const char *s, int attr)
+{
+	char *clean;
+	size_t n;
+
+	if (width <= 0 || y < 0 || y >= LINES)
+		return;
+	clean = text_sanitize(s, false);
+	n = text_fit(clean, width);
+	attron(attr);
+	mvaddnstr(y, x, clean, (int)n);
+	attroff(attr);
+	free(clean);
+}
+
+int
+draw_wrapped(int y, int x, int width, int max_rows, const char *s, int attr)
+{
+	struct text_line *lines;
+	char *clean = text_sanitize(s, true);
+	size_t n = text_wrap(clean, width, &lines), i;
+	int rows = 0;
+
+	attron(attr);
+	for (i = 0; i < n && rows < max_rows; i++, rows++) {
+		if (i + 1 == (size_t)max_rows && i + 1 < n) {
+			/* No room for the rest: say so rather than cut silently. */
+			size_t fit = text_fit(clean + lines[i].off, width - 1);
+
+			mvaddnstr(y + rows, x, clean + lines[i].off,
+			    (int)(fit < lines[i].len ? fit : lines[i].len));
+			addstr(">");
+		} else
+			mvaddnstr(y + rows, x, clean + lines[i].off, (int)lines[i].len);
+	}
+	attroff(attr);
+	free(lines);
+	free(clean);
+	return rows;
+}
+
+void
+draw_title(struct app *app, const char *left, const char *right)
+{
+	int rw = right ? text_width(right) : 0;
+
+	attron(attr_title(app));
+	mvhline(0, 0, ' ', COLS);
+	attroff(attr_title(app));
+	draw_text(0, 1, COLS - rw - 3, left, attr_title(app));
+	if (right != NULL && rw < COLS - 2)
+		draw_text(0, COLS - rw - 1, rw, right, attr_title(app));
+}
+
+static void
+draw_bar(const enum action *bar)
+{
+	int x = 0, y = LINES - 1;
+
+	move(y, 0);
+	clrtoeol();
+	for (; bar != NULL && *bar != ACT_NONE; bar++) {
+		const char *name = *bar == ACT_UP ? "Up/Dn" : keys_name(*bar);
+		const char *word = keys_bar_word(*bar);
+		int need = text_width(name) + 1 + text_width(word);
+
+		if (*bar == ACT_DOWN)
+			continue;
+		if (x + need > COLS)
+			break;
+		draw_text(y, x, need, name, A_REVERSE);
+		draw_text(y, x + text_width(name) + 1, COLS - x, word, A_NORMAL);
+		x += need + 2;
+	}
+}
+
+static void
+draw_too_small(void)
+{
+	char *msg = xasprintf(_("Terminal too small: %dx%d. doorstep needs at "
+	    "least %dx%d; make the window larger (your answers are safe)."),
+	    COLS, LINES, APP_MIN_COLS, APP_MIN_LINES);
+
+	erase();
+	draw_wrapped(0, 0, COLS, LINES, msg, A_BOLD);
+	free(msg);
+	curs_set(0);
+}
+
+static void
+draw_all(struct app *app)
+{
+	struct screen *top = app->stack[app->depth - 1];
+
+	erase();
+	if (COLS < APP_MIN_COLS || LINES < APP_MIN_LINES) {
+		draw_too_small();
+		wnoutrefresh(stdscr);
+		doupdate();
+		return;
+	}
+	app->cursor_y = app->cursor_x = -1;
+	top->ops->draw(top, app);
+	if (app->flash != NULL) {
+		move(LINES - 2, 0);
+		clrtoeol();
+		draw_text(LINES - 2, 0, COLS, app->flash,
+		    app->flash_error ? attr_error(app) : (int)A_BOLD);
+	}
+	draw_bar(top->ops->bar);
+	if (app->cursor_y >= 0) {
+		curs_set(1);
+		move(app->cursor_y, app->cursor_x);
+	} else {
+		curs_set(0);
+		move(LINES - 1, COLS - 1);
+	}
+	wnoutrefresh(stdscr);
+	doupdate();
+}
+
+static void
+setup_colors(struct app *app)
+{
+	const char *no_color = getenv("NO_COLOR");
+
+	app->colors = false;
+	if (!has_colors() || (no_color != NULL && *no_color != '\0'))
+		return;
+	if (start_color() != OK)
+		return;
+	use_default_colors();
+	init_pair(1, COLOR_WHITE, COLOR_BLUE);
+	init_pair(2, COLOR_WHITE, COLOR_RED);
+	app->colors = true;
+}
+
+int
+app_run(struct app *app)
+{
+	struct sigaction sa;
+	unsigned errors = 0;
+	SCREEN *scr;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_hangup;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGHUP, &sa, NULL);	/* no SA_RESTART: let the read stop */
+	sigaction(SIGTERM, &sa, NULL);
+
+	/* Escape sequences from a slow link may arrive in pieces; nothing is
+	 * bound to a bare Esc, so waiting longer costs nothing. */
+	set_escdelay(500);
+	scr = newterm(NULL, stdout, stdin);
+	if (scr == NULL) {
+		const char *term = getenv("TERM");
+
+		fprintf(stderr, _("doorstep: cannot use the terminal type '%s'; set "
+		    "TERM to one this machine knows, e.g. TERM=xterm-256color or "
+		    "TERM=vt100\n"), term ? term : "");
+		return 2;
+	}
+	set_term(scr);
+	curses_active = true;
+	raw();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	setup_colors(app);
+
+	app_push(app, home_new(app));
+	while (app->depth > 0) {
+		struct screen *top = app->stack[app->depth - 1];
+		enum key_result res;
+		enum action act;
+		wint_t ch;
+		int rc;
+
+		draw_all(app);
+		rc = get_wch(&ch);
+		if (hangup_seen || (rc == ERR && ++errors > 50)) {
+			if (top->ops->hangup != NULL)
+				top->ops->hangup(top, app);
+			break;
+		}
+		if (rc == ERR)
+			continue;
+		errors = 0;
+		if (rc == KEY_CODE_YES && ch == KEY_RESIZE)
+			continue;
+		act = keys_action(rc == KEY_CODE_YES, ch);
+		free(app->flash);
+		app->flash = NULL;
+		if (act == ACT_REDRAW) {
+			clearok(curscr, TRUE);
+			continue;
+		}
+		if (COLS < APP_MIN_COLS || LINES < APP_MIN_LINES) {
+			if (act == ACT_LEAVE && top->ops->hangup != NULL)
+				top->ops->hangup(top, app);
+			if (act == ACT_LEAVE)
+				break;
+			continue;
+		}
+		res = top->ops->key(top, app, act, rc == KEY_CODE_YES, ch);
+		if (res == KR_POP)
+			app_pop(app);
+		else if (res == KR_HOME)
+			while (app->depth > 1)
+				app_pop(app);
+		else if (res == KR_QUIT)
+			break;
+	}
+	while (app->depth > 0)
+		app_pop(app);
+	endwin();
+	curses_active = false;
+	delscreen(scr);
+	free(app->flash);
+	app->flash = NULL;
+	return 0;
+}

@@ -1,0 +1,471 @@
+#include "runner.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/i18n.h"
+#include "../core/lineedit.h"
+#include "../core/text.h"
+#include "curses.h"
+#include "menu.h"
+
+struct runner {
+	struct screen base;
+	struct interview *iv;
+	struct lineedit ed;
+	struct menu list;	/* for choice questions */
+	bool *ticks;		/* select_multiple: ticked choices */
+	size_t lang;		/* index into the form's languages */
+};
+
+static const enum action runner_bar[] = {
+	ACT_ACCEPT, ACT_PREV, ACT_NEXT, ACT_REVIEW, ACT_LEAVE, ACT_LANG, ACT_HELP, ACT_NONE
+};
+
+static const struct question *
+current(const struct runner *r)
+{
+	return r->iv->form->questions[r->iv->current];
+}
+
+static bool
+is_choice(const struct question *q)
+{
+	return q->type == QT_SELECT_ONE || q->type == QT_SELECT_MULTIPLE;
+}
+
+static bool
+is_typed(const struct question *q)
+{
+	return q->type == QT_TEXT || q->type == QT_INTEGER ||
+	    q->type == QT_DECIMAL || q->type == QT_DATE;
+}
+
+struct interview *
+runner_interview(struct runner *r)
+{
+	return r->iv;
+}
+
+const char *
+runner_form_lang(const struct runner *r)
+{
+	const struct form *f = r->iv->form;
+
+	return f->nlanguages > 0 ? f->languages[r->lang] : NULL;
+}
+
+/* Puts the current question's stored answer into the inputs. */
+static void
+load_question(struct runner *r)
+{
+	const struct question *q = current(r);
+	const char *value = interview_value(r->iv, r->iv->current);
+	bool found = false;
+	size_t i;
+
+	lineedit_set(&r->ed, is_typed(q) ? value : NULL);
+	free(r->ticks);
+	r->ticks = NULL;
+	memset(&r->list, 0, sizeof r->list);
+	r->list.numbered = true;
+	if (!is_choice(q))
+		return;
+	r->list.n = q->choices->n;
+	r->ticks = xcalloc(q->choices->n, sizeof *r->ticks);
+	for (i = 0; value != NULL && i < q->choices->n; i++) {
+		const char *v = q->choices->v[i].value;
+		size_t len = strlen(v);
+		const char *p = value;
+
+		while ((p = strstr(p, v)) != NULL) {
+			if ((p == value || p[-1] == ' ') && (p[len] == ' ' ||
+			    p[len] == '\0')) {
+				r->ticks[i] = true;
+				if (!found)
+					r->list.cursor = i;
+				found = true;
+				break;
+			}
+			p += len;
+		}
+	}
+}
+
+/* What the inputs hold now, as a value to check and store (new string). */
+static char *
+collect(const struct runner *r)
+{
+	const struct question *q = current(r);
+	struct buf b = { 0 };
+	size_t i;
+
+	if (is_typed(q))
+		return lineedit_text(&r->ed);
+	if (!is_choice(q))
+		return NULL;
+	for (i = 0; i < q->choices->n; i++)
+		if (r->ticks[i]) {
+			if (b.len > 0)
+				buf_addc(&b, ' ');
+			buf_adds(&b, q->choices->v[i].value);
+		}
+	return buf_steal(&b);
+}
+
+/* Says why an answer was refused, in the form's words when it has them. */
+static void
+refuse(struct runner *r, struct app *app, const char *why)
+{
+	const struct question *q = current(r);
+	const char *msg = NULL;
+
+	if (strcmp(why, "this question needs an answer") == 0)
+		msg = form_text(r->iv->form, &q->required_message, runner_form_lang(r));
+	if (msg == NULL || *msg == '\0')
+		msg = _(why);
+	app_flash(app, true, "%s", msg);
+}
+
+/* Stores the answer on screen and the new position. Strict: the answer
+ * must be complete (type and required); otherwise an empty answer is
+ * allowed, for moving back or leaving. Returns whether the interviewer
+ * may leave the question. */
+static bool
+commit(struct runner *r, struct app *app, bool strict, long next)
+{
+	struct interview *iv = r->iv;
+	const struct question *q = current(r);
+	char *typed = collect(r), *cause = NULL;
+	const char *why;
+	bool empty = typed == NULL || typed[strspn(typed, " ")] == '\0';
+	int rc;
+
+	if (!question_has_value(q) || (!strict && empty &&
+	    interview_value(iv, iv->current) == NULL && !iv->seen[iv->current])) {
+		rc = next >= 0 ? interview_move(iv, (size_t)next, &cause) : 0;
+		why = NULL;
+	} else
+		rc = interview_answer(iv, iv->current, typed, next, strict, &why,
+		    &cause);
+	free(typed);
+	if (rc == 1) {
+		refuse(r, app, why);
+		return false;
+	}
+	if (rc < 0) {
+		app_flash(app, true, _("Not saved: %s"), cause);
+		free(cause);
+		return false;
+	}
+	return true;
+}
+
+void
+runner_jump(struct runner *r, struct app *app, size_t i)
+{
+	char *cause = NULL;
+
+	if (interview_move(r->iv, i, &cause) != 0) {
+		app_flash(app, true, _("Not saved: %s"), cause);
+		free(cause);
+	}
+	r->iv->current = i;
+	load_question(r);
+}
+
+void
+runner_switch_lang(struct runner *r, struct app *app)
+{
+	const struct form *f = r->iv->form;
+
+	if (f->nlanguages < 2) {
+		app_flash(app, false, _("This form has only one language."));
+		return;
+	}
+	r->lang = (r->lang + 1) % f->nlanguages;
+	app_flash(app, false, _("Form language: %s"), f->languages[r->lang]);
+}
+
+char *
+runner_answer_text(const struct form *f, const struct question *q,
+    const char *value, const char *lang)
+{
+	struct buf b = { 0 };
+	char *copy, *tok, *save = NULL;
+
+	if (value == NULL)
+		return xstrdup("");
+	if (!is_choice(q))
+		return xstrdup(value);
+	copy = xstrdup(value);
+	for (tok = strtok_r(copy, " ", &save); tok != NULL;
+	    tok = strtok_r(NULL, " ", &save)) {
+		const struct choice *c = form_choice(q, tok);
+
+		if (b.len > 0)
+			buf_adds(&b, ", ");
+		buf_adds(&b, c ? form_text(f, &c->label, lang) : tok);
+	}
+	free(copy);
+	return buf_steal(&b);
+}
+
+struct item_ctx {
+	const struct runner *r;
+	const struct question *q;
+};
+
+static const char *
+choice_item(void *ctx, size_t i, char *scratch, size_t size)
+{
+	const struct item_ctx *c = ctx;
+	const char *label = form_text(c->r->iv->form, &c->q->choices->v[i].label,
+	    runner_form_lang(c->r));
+
+	if (c->q->type == QT_SELECT_MULTIPLE)
+		snprintf(scratch, size, "[%c] %s", c->r->ticks[i] ? 'x' : ' ', label);
+	else
+		snprintf(scratch, size, "(%c) %s", c->r->ticks[i] ? '*' : ' ', label);
+	return scratch;
+}
+
+static void
+runner_draw(struct screen *s, struct app *app)
+{
+	struct runner *r = (struct runner *)s;
+	const struct form *f = r->iv->form;
+	const struct question *q = current(r);
+	const char *lang = runner_form_lang(r);
+	const struct group *g;
+	char progress[48], *section;
+	int y = 2, bottom = LINES - 2, width = COLS - 2;
+	size_t pos = 0, i;
+
+	for (i = 0; i <= r->iv->current; i++)
+		pos += question_has_value(f->questions[i]);
+	snprintf(progress, sizeof progress, "%zu/%zu", pos ? pos : 1,
+	    interview_total(r->iv));
+	draw_title(app, form_text(f, &f->title, lang), progress);
+
+	/* The section line: the group path, innermost last. */
+	section = xstrdup("");
+	for (g = q->group; g != NULL; g = g->parent) {
+		char *joined = *section ? xasprintf("%s > %s",
+		    form_text(f, &g->label, lang), section) :
+		    xstrdup(form_text(f, &g->label, lang));
+
+		free(section);
+		section = joined;
+	}
+	draw_text(1, 1, width, section, A_BOLD | A_UNDERLINE);
+	free(section);
+
+	y += draw_wrapped(y, 1, width, bottom - y - 3, form_text(f, &q->label,
+	    lang), A_BOLD);
+	if (q->required)
+		draw_text(y++, 1, width, _("(required)"), A_DIM);
+	if (q->hint.n > 0)
+		y += draw_wrapped(y, 1, width, bottom - y - 2, form_text(f, &q->hint,
+		    lang), A_NORMAL);
+	y++;
+	if (is_typed(q)) {
+		int col;
+		char *view = lineedit_view(&r->ed, width - 3, &col);
+
+		draw_text(y, 1, 2, ">", A_BOLD);
+		attron(A_UNDERLINE);
+		mvhline(y, 3, ' ', width - 3);
+		attroff(A_UNDERLINE);
+		draw_text(y, 3, width - 3, view, A_UNDERLINE);
+		free(view);
+		app->cursor_y = y;
+		app->cursor_x = 3 + col;
+		if (q->type == QT_DATE && y + 1 < bottom)
+			draw_text(y + 1, 3, width - 3, _("YYYY-MM-DD"), A_DIM);
+	} else if (is_choice(q)) {
+		struct item_ctx ctx = { r, q };
+
+		menu_draw(&r->list, app, y, 1, width, bottom - y, choice_item, &ctx);
+		if (q->type == QT_SELECT_MULTIPLE && bottom - y > (int)q->choices->n)
+			draw_text(y + (int)q->choices->n, 1, width,
+			    _("Space or 1-9 ticks; Enter when done."), A_DIM);
+	} else
+		draw_text(y, 1, width, _("Press Enter to go on."), A_DIM);
+}
+
+static enum key_result
+advance(struct runner *r, struct app *app)
+{
+	size_t next = r->iv->current + 1;
+
+	if (next >= r->iv->form->nquestions) {
+		if (!commit(r, app, true, -1))
+			return KR_STAY;
+		app_push(app, review_new(app, r));
+		return KR_STAY;
+	}
+	if (!commit(r, app, true, (long)next))
+		return KR_STAY;
+	r->iv->current = next;
+	load_question(r);
+	return KR_STAY;
+}
+
+static bool
+edit_key(struct runner *r, enum action act, bool fkey, wint_t ch)
+{
+	switch (act) {
+	case ACT_LEFT:
+		lineedit_left(&r->ed);
+		return true;
+	case ACT_RIGHT:
+		lineedit_right(&r->ed);
+		return true;
+	case ACT_HOME:
+		lineedit_home(&r->ed);
+		return true;
+	case ACT_END:
+		lineedit_end(&r->ed);
+		return true;
+	case ACT_BACKSPACE:
+		lineedit_backspace(&r->ed);
+		return true;
+	case ACT_DELETE:
+		lineedit_delete(&r->ed);
+		return true;
+	case ACT_KILL_BEFORE:
+		lineedit_kill_before(&r->ed);
+		return true;
+	case ACT_KILL_AFTER:
+		lineedit_kill_after(&r->ed);
+		return true;
+	case ACT_KILL_WORD:
+		lineedit_kill_word(&r->ed);
+		return true;
+	case ACT_NONE:
+	case ACT_TOGGLE:
+		if (!fkey && ch >= 0x20)
+			lineedit_insert(&r->ed, (uint32_t)ch);
+		return true;
+	default:
+		return false;
+	}
+}
+
+static enum key_result
+runner_key(struct screen *s, struct app *app, enum action act, bool fkey,
+    wint_t ch)
+{
+	struct runner *r = (struct runner *)s;
+	const struct question *q = current(r);
+	bool chosen;
+
+	switch (act) {
+	case ACT_PREV:
+		if (r->iv->current == 0) {
+			app_flash(app, false, _("This is the first question."));
+			return KR_STAY;
+		}
+		if (commit(r, app, false, (long)r->iv->current - 1)) {
+			r->iv->current--;
+			load_question(r);
+		}
+		return KR_STAY;
+	case ACT_NEXT:
+		return advance(r, app);
+	case ACT_REVIEW:
+		if (commit(r, app, false, -1))
+			app_push(app, review_new(app, r));
+		return KR_STAY;
+	case ACT_LEAVE:
+		if (!commit(r, app, false, -1))
+			return KR_STAY;
+		app_flash(app, false, _("Draft saved: %zu of %zu answered. Resume it "
+		    "from the home screen."), interview_answered(r->iv),
+		    interview_total(r->iv));
+		return KR_HOME;
+	case ACT_LANG:
+		runner_switch_lang(r, app);
+		return KR_STAY;
+	case ACT_HELP:
+		app_push(app, help_new(app));
+		return KR_STAY;
+	default:
+		break;
+	}
+	if (is_typed(q)) {
+		if (act == ACT_ACCEPT)
+			return advance(r, app);
+		edit_key(r, act, fkey, ch);
+		return KR_STAY;
+	}
+	if (is_choice(q)) {
+		if (menu_key(&r->list, act, fkey, ch, &chosen)) {
+			if (!chosen)
+				return KR_STAY;
+			if (q->type == QT_SELECT_MULTIPLE) {
+				r->ticks[r->list.cursor] = !r->ticks[r->list.cursor];
+				return KR_STAY;
+			}
+			act = ACT_ACCEPT;
+		}
+		if (act == ACT_TOGGLE && q->type == QT_SELECT_MULTIPLE) {
+			r->ticks[r->list.cursor] = !r->ticks[r->list.cursor];
+			return KR_STAY;
+		}
+		if (act == ACT_ACCEPT) {
+			if (q->type == QT_SELECT_ONE) {
+				memset(r->ticks, 0, q->choices->n * sizeof *r->ticks);
+				r->ticks[r->list.cursor] = true;
+			}
+			return advance(r, app);
+		}
+		return KR_STAY;
+	}
+	if (act == ACT_ACCEPT)
+		return advance(r, app);
+	return KR_STAY;
+}
+
+/* The connection is gone: keep what is typed if it is a valid answer. */
+static void
+runner_hangup(struct screen *s, struct app *app)
+{
+	commit((struct runner *)s, app, false, -1);
+}
+
+static void
+runner_free(struct screen *s)
+{
+	struct runner *r = (struct runner *)s;
+
+	lineedit_free(&r->ed);
+	free(r->ticks);
+	interview_free(r->iv);
+	free(r);
+}
+
+static const struct screen_ops runner_ops = {
+	.draw = runner_draw,
+	.key = runner_key,
+	.hangup = runner_hangup,
+	.free = runner_free,
+	.bar = runner_bar,
+};
+
+struct screen *
+runner_new(struct app *app, struct interview *iv)
+{
+	struct runner *r = xcalloc(1, sizeof *r);
+	size_t i;
+
+	r->base.ops = &runner_ops;
+	r->iv = iv;
+	lineedit_init(&r->ed);
+	for (i = 0; i < iv->form->nlanguages; i++)
+		if (app->lang != NULL && strcmp(iv->form->languages[i], app->lang) == 0)
+			r->lang = i;
+	load_question(r);
+	return &r->base;
+}

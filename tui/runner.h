@@ -1,0 +1,28 @@
+/* The interview runner: one question per screen; and the review screen
+ * that lists every answer over it. */
+#ifndef DOORSTEP_TUI_RUNNER_H
+#define DOORSTEP_TUI_RUNNER_H
+
+#include "../core/interview.h"
+#include "app.h"
+
+struct runner;
+
+/* A runner over iv, which it takes. */
+struct screen *runner_new(struct app *app, struct interview *iv);
+
+struct interview *runner_interview(struct runner *r);
+const char *runner_form_lang(const struct runner *r);
+void runner_switch_lang(struct runner *r, struct app *app);
+/* Shows question i (after review asked for it). */
+void runner_jump(struct runner *r, struct app *app, size_t i);
+
+/* The review screen over a runner that stays below it on the stack. */
+struct screen *review_new(struct app *app, struct runner *r);
+
+/* The answer as the interviewer reads it: choice labels in lang, or the
+ * text typed. Returns a new string. */
+char *runner_answer_text(const struct form *f, const struct question *q,
+    const char *value, const char *lang);
+
+#endif
