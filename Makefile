@@ -33,7 +33,8 @@ TESTS    = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 B  = build
 BA = build/asan
 
-.PHONY: all run check unit e2e deps install uninstall clean help lint
+.PHONY: all run check deps install uninstall clean help lint
+.SECONDARY:
 
 all: doorstep
 
@@ -67,7 +68,7 @@ check: $(TESTS:%=$(BA)/tests/%) $(BA)/doorstep
 ## deps            install the Debian packages needed to build and test
 deps:
 	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update
-	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends gcc make pkg-config libncurses-dev libsqlite3-dev libyaml-dev libjansson-dev libssl-dev libcmocka-dev libcurl4-openssl-dev gettext tmux sqlite3
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends gcc make pkg-config libncurses-dev libsqlite3-dev libyaml-dev libjansson-dev libssl-dev libcmocka-dev libcurl4-openssl-dev gettext tmux sqlite3 jq
 
 ## install         install to $(PREFIX) (DESTDIR for staging)
 install: doorstep

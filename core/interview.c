@@ -39,6 +39,7 @@ interview_begin(struct store *s, struct form *form, const char *household,
     const char *round, const char *site, const char *interviewer, char **cause)
 {
 	struct interview *iv;
+	char instance[42];
 	int64_t ref;
 	size_t i;
 
@@ -48,10 +49,11 @@ interview_begin(struct store *s, struct form *form, const char *household,
 	}
 	iv = interview_new(s, form);
 	if (store_record_create(s, ref, household, round, site, interviewer,
-	    &iv->record, cause) != 0) {
+	    &iv->record, instance, cause) != 0) {
 		interview_free(iv);
 		return NULL;
 	}
+	iv->instance_id = xstrdup(instance);
 	for (i = 0; i < form->nquestions; i++)
 		if (form->questions[i]->default_value != NULL)
 			iv->values[i] = xstrdup(form->questions[i]->default_value);

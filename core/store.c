@@ -187,6 +187,12 @@ store_open(const char *path, char **cause)
 }
 
 void
+store_set_busy_timeout(struct store *s, int ms)
+{
+	sqlite3_busy_timeout(s->db, ms);
+}
+
+void
 store_close(struct store *s)
 {
 	if (s == NULL)
@@ -287,7 +293,7 @@ store_form_yaml(struct store *s, int64_t form_ref, size_t *len, char **cause)
 int
 store_record_create(struct store *s, int64_t form_ref, const char *household,
     const char *round, const char *site, const char *interviewer, int64_t *id,
-    char **cause)
+    char instance_id[42], char **cause)
 {
 	sqlite3_stmt *st;
 	char instance[42], now[40];
@@ -312,6 +318,8 @@ store_record_create(struct store *s, int64_t form_ref, const char *household,
 	if (step_done(s, st, cause, "cannot start the interview") != 0)
 		return -1;
 	*id = sqlite3_last_insert_rowid(s->db);
+	if (instance_id != NULL)
+		memcpy(instance_id, instance, sizeof instance);
 	return 0;
 }
 

@@ -47,6 +47,10 @@ char *store_default_path(const char *explicit_path, char **cause);
 struct store *store_open(const char *path, char **cause);
 void store_close(struct store *s);
 
+/* How long to wait for another process (an upload from cron, say) that
+ * holds the database, before giving up; 5000 ms unless set. */
+void store_set_busy_timeout(struct store *s, int ms);
+
 /* Keeps this form version (by the SHA-256 of its YAML) and gives its
  * reference. */
 int store_form_remember(struct store *s, const struct form *f,
@@ -56,10 +60,11 @@ int store_form_remember(struct store *s, const struct form *f,
 char *store_form_yaml(struct store *s, int64_t form_ref, size_t *len,
     char **cause);
 
-/* Starts a draft record; *id is its row id. */
+/* Starts a draft record with a new instance ID (copied to instance_id
+ * when not NULL); *id is its row id. */
 int store_record_create(struct store *s, int64_t form_ref,
     const char *household, const char *round, const char *site,
-    const char *interviewer, int64_t *id, char **cause);
+    const char *interviewer, int64_t *id, char instance_id[42], char **cause);
 
 /* Commits one answer (value NULL: left empty) and the question the
  * interviewer is now on (position NULL: unchanged), in one transaction.

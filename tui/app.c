@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../core/i18n.h"
 #include "../core/text.h"
@@ -233,10 +234,9 @@ app_run(struct app *app)
 	sigaction(SIGHUP, &sa, NULL);	/* no SA_RESTART: let the read stop */
 	sigaction(SIGTERM, &sa, NULL);
 
-	/* Escape sequences from a slow link may arrive in pieces; nothing is
-	 * bound to a bare Esc, so waiting longer costs nothing. */
-	set_escdelay(500);
-	scr = newterm(NULL, stdout, stdin);
+	/* Ask terminfo first: newterm on an unknown terminal leaves memory
+	 * behind, setupterm does not. */
+	scr = app_term_known() ? newterm(NULL, stdout, stdin) : NULL;
 	if (scr == NULL) {
 		const char *term = getenv("TERM");
 
@@ -247,6 +247,9 @@ app_run(struct app *app)
 	}
 	set_term(scr);
 	curses_active = true;
+	/* Escape sequences from a slow link may arrive in pieces; nothing is
+	 * bound to a bare Esc, so waiting longer costs nothing. */
+	set_escdelay(500);
 	raw();
 	noecho();
 	nonl();

@@ -66,6 +66,10 @@ struct app {
 /* Runs the program until the user quits; returns an exit status. */
 int app_run(struct app *app);
 
+/* Whether terminfo knows $TERM (tui/terminfo.c, apart because term.h
+ * defines names such as lines and hangup). */
+bool app_term_known(void);
+
 /* Gives the terminal back before the process dies (out of memory). */
 void app_emergency_exit(void);
 

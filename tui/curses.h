@@ -6,5 +6,8 @@
 #define NCURSES_WIDECHAR 1
 #endif
 #include <ncursesw/curses.h>
+#ifdef DOORSTEP_TERMINFO	/* term.h defines names such as lines and columns */
+#include <ncursesw/term.h>
+#endif
 
 #endif

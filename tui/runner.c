@@ -240,12 +240,9 @@ runner_draw(struct screen *s, struct app *app)
 	const struct group *g;
 	char progress[48], *section;
 	int y = 2, bottom = LINES - 2, width = COLS - 2;
-	size_t pos = 0, i;
-
-	for (i = 0; i <= r->iv->current; i++)
-		pos += question_has_value(f->questions[i]);
-	snprintf(progress, sizeof progress, "%zu/%zu", pos ? pos : 1,
-	    interview_total(r->iv));
+	/* Progress counts screens, notes included: "12/45". */
+	snprintf(progress, sizeof progress, "%zu/%zu", r->iv->current + 1,
+	    f->nquestions);
 	draw_title(app, form_text(f, &f->title, lang), progress);
 
 	/* The section line: the group path, innermost last. */

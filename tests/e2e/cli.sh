@@ -1,0 +1,94 @@
+#!/bin/sh
+# The command line as scripts and supervisors use it: exit statuses,
+# located form errors, and clear messages for what cannot be done.
+. tests/e2e/lib.sh
+
+run() {	# run ARGS...: stdout to $WORK/out, stderr to $WORK/err, status in $rc
+	"$BIN" "$@" >"$WORK/out" 2>"$WORK/err"
+	rc=$?
+}
+has_out() { grep -qF -- "$1" "$WORK/out"; }
+has_err() { grep -qF -- "$1" "$WORK/err"; }
+
+run --help
+check "--help exits 0" [ "$rc" -eq 0 ]
+check "--help shows usage on stdout" has_out "Usage: doorstep [OPTIONS]"
+check "--help names --check" has_out "--check FORM.yaml"
+run --version
+check "--version prints the version" has_out "doorstep 0."
+run --frobnicate
+check "an unknown option exits 2" [ "$rc" -eq 2 ]
+check "an unknown option is named" has_err "unknown option '--frobnicate'"
+run --lang fr --check forms/needs_assessment.yaml
+check "--lang fr is refused" [ "$rc" -eq 2 ]
+
+run --check forms/needs_assessment.yaml
+check "the bundled form passes --check" [ "$rc" -eq 0 ]
+check "--check says what it found" has_out "ok: form needs_assessment version 2020-02, 45 questions"
+run --forms forms --check
+check "--check without files checks the forms folder" [ "$rc" -eq 0 ]
+
+run --check tests/forms/broken.yaml
+check "a broken form exits 1" [ "$rc" -eq 1 ]
+check "unknown type, located" has_err "tests/forms/broken.yaml:11:11: error: unknown type 'interger' (did you mean 'integer'?)"
+check "missing list, located" has_err "tests/forms/broken.yaml:15:14: error: choice list 'yesno' is not defined under 'choices:' (did you mean 'yes_no'?)"
+check "duplicate name, located" has_err "tests/forms/broken.yaml:17:11: error: duplicate name 'age' (first used at line 10)"
+check "unknown key, located" has_err "tests/forms/broken.yaml:19:5: error: unknown key 'lable' in a question (did you mean 'label'?)"
+check "every problem reported (5 lines)" [ "$(wc -l < "$WORK/err")" -eq 5 ]
+
+run --check tests/forms/tab.yaml
+check "tab: exit 1" [ "$rc" -eq 1 ]
+check "tab: says to use spaces" has_err "tests/forms/tab.yaml:5:1: error: a tab is used here; YAML indents with spaces only"
+run --check tests/forms/flow-colon.yaml
+check "': ' inside { }: says to quote" has_err "must be quoted, as in {en: \"Why? Because: money\"}"
+run --check tests/forms/empty.yaml
+check "empty form: located message" has_err "tests/forms/empty.yaml:1:1: error: the file is empty"
+run --check /nonexistent.yaml
+check "missing file: exit 1" [ "$rc" -eq 1 ]
+check "missing file: says so" has_err "/nonexistent.yaml:0:0: error: cannot open: No such file or directory"
+run --check tests/forms/escape.yaml
+check "escape sequences in a label: a warning, not an error" [ "$rc" -eq 0 ]
+check "the warning reaches stderr without the escape byte" has_err "holds a control character"
+check "no raw ESC written" sh -c "! grep -q \"$(printf '\033')\" $WORK/err $WORK/out"
+
+# Several files: each checked, status 1 if any fails.
+run --check forms/needs_assessment.yaml tests/forms/tab.yaml
+check "several files: exit 1 when one fails" [ "$rc" -eq 1 ]
+check "several files: the good one is reported ok" has_out "forms/needs_assessment.yaml: ok"
+
+# The database: private, and refused when it cannot be used.
+run --db "$WORK/new/dir/x.db" --export
+check "export of an empty database exits 0" [ "$rc" -eq 0 ]
+check "export of an empty database writes nothing" [ ! -s "$WORK/out" ]
+check "a new database is 0600" [ "$(stat -c %a "$WORK/new/dir/x.db")" = 600 ]
+check "its folder is 0700" [ "$(stat -c %a "$WORK/new/dir")" = 700 ]
+run --export --format xml --db "$WORK/new/dir/x.db"
+check "unknown --format exits 2" [ "$rc" -eq 2 ]
+touch "$WORK/file"
+run --db "$WORK/file/x.db" --export
+check "an unusable database path exits 2" [ "$rc" -eq 2 ]
+check "and says why" has_err "cannot open the database $WORK/file/x.db: Not a directory"
+sqlite3 "$WORK/new/dir/x.db" "PRAGMA user_version = 42"
+run --db "$WORK/new/dir/x.db" --export
+check "a database from a newer doorstep is refused" [ "$rc" -eq 2 ]
+check "and the message says to use the newer one" has_err "written by a newer doorstep (data schema 42"
+check "and leaves it as it was" [ "$(sqlite3 "$WORK/new/dir/x.db" 'PRAGMA user_version')" = 42 ]
+DOORSTEP_DB="$WORK/env.db" "$BIN" --export >/dev/null 2>&1
+check "DOORSTEP_DB chooses the database" [ -f "$WORK/env.db" ]
+HOME="$WORK/home" XDG_DATA_HOME= "$BIN" --export >/dev/null 2>&1
+check "the default database is under ~/.local/share/doorstep" [ -f "$WORK/home/.local/share/doorstep/doorstep.db" ]
+
+# The interview program needs a terminal.
+"$BIN" --db "$WORK/x.db" </dev/null >"$WORK/out" 2>"$WORK/err"
+rc=$?
+check "no terminal: exit 2" [ "$rc" -eq 2 ]
+check "no terminal: says to use the flags" has_err "needs a terminal"
+
+# A broken config is reported with its place.
+mkdir -p "$WORK/config/doorstep"
+printf 'site: [beijing\n' > "$WORK/config/doorstep/config.yaml"
+run --export --db "$WORK/x.db"
+check "a broken config exits 2" [ "$rc" -eq 2 ]
+check "and is located" has_err "config.yaml:2:1:"
+rm -f "$WORK/config/doorstep/config.yaml"
+finish

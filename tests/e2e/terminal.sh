@@ -1,0 +1,79 @@
+#!/bin/sh
+# Terminals as field workers have them: too small, unknown, vt100, and
+# forms with hostile text in them.
+. tests/e2e/lib.sh
+
+DB="$WORK/d.db"
+
+# Too small: a notice, then the home screen once the window grows.
+start 30 10 "$BIN --db $DB --forms forms --lang en"
+expect "Terminal too small: 30x10"
+tm resize-window -x 80 -y 24
+expect "New interview"
+# Shrinking mid-answer keeps what was typed.
+keys Enter
+expect "Household code"
+typed "SD-7"
+tm resize-window -x 30 -y 10
+expect "Terminal too small"
+tm resize-window -x 40 -y 15
+expect "> SD-7"
+keys Enter
+expect "Tell the respondent"
+keys Enter
+expect "Does the respondent"
+keys C-x
+expect "Draft saved"
+keys C-x
+expect "[exit 0]"
+
+# No TERM, or one this machine does not know: one clear line, exit 2.
+start 80 24 "env -u TERM $BIN --db $DB --forms forms"
+expect "TERM is not set"
+expect "[exit 2]"
+start 80 24 "env TERM=no-such-terminal $BIN --db $DB --forms forms"
+expect "cannot use the terminal type 'no-such-terminal'"
+expect "[exit 2]"
+
+# vt100: no colour, the same interview works.
+start 80 24 "env TERM=vt100 $BIN --db $DB --forms forms --lang en"
+expect "Resume a draft (1)"
+keys 2 Enter
+expect "Does the respondent"
+keys 1
+expect "Date of the visit"
+keys C-x
+expect "Draft saved: 1 of 43 answered"
+keys C-x
+expect "[exit 0]"
+
+# Chinese labels, at 40 columns, wrapped by display width.
+start 40 15 "$BIN --db $WORK/zh.db --forms forms --lang zh"
+expect "New interview"
+keys Enter
+typed "BJ-1"
+keys Enter
+keys Enter
+expect "受访者是否同意接受访谈？"
+keys 1
+# "Tell the respondent..." in Chinese is 36 wide characters: 72 columns,
+# which at 38 columns wide must wrap after 19 characters.
+keys C-p C-p
+expect "请向受访者说明：本次访谈用于了解家庭困"
+check "the Chinese line is cut at 19 characters (38 columns)" \
+    sh -c "tmux -L $SOCK capture-pane -p | grep -qx ' 请向受访者说明：本次访谈用于了解家庭困'"
+keys C-x
+expect "Draft saved"
+keys C-x
+
+# A label holding escape sequences is shown inert.
+mkdir -p "$WORK/hostile"
+cp tests/forms/escape.yaml "$WORK/hostile/"
+start 80 24 "$BIN --db $WORK/h.db --forms $WORK/hostile --lang en"
+expect "New interview"
+keys Enter Enter
+expect '\x1B[2J\x1B]0;pwned\x07'
+check "the window title was not changed" [ "$(tm display -p '#{pane_title}')" != "pwned" ]
+keys C-x
+expect "Draft saved"
+finish
