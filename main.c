@@ -276,7 +276,7 @@ run_tui(struct store *s, const char *db_path, const char *forms_dir,
 {
 	struct app app = { 0 };
 	char *cause = NULL, *who;
-	const char *codeset = nl_langinfo(CODESET);
+	const char *codeset = nl_langinfo(CODESET), *term = getenv("TERM");
 	int rc;
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -284,7 +284,7 @@ run_tui(struct store *s, const char *db_path, const char *forms_dir,
 		    "scripts use --check or --export\n"), stderr);
 		return EXIT_USAGE;
 	}
-	if (getenv("TERM") == NULL || *getenv("TERM") == '\0') {
+	if (term == NULL || *term == '\0') {
 		fputs(_("doorstep: TERM is not set, so the screen cannot be drawn; "
 		    "set it, e.g. TERM=xterm-256color\n"), stderr);
 		return EXIT_USAGE;

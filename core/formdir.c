@@ -67,7 +67,8 @@ formdir_load(const char *dir, struct formdir_entry **out, size_t *n,
 		names[count++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, count, sizeof *names, name_cmp);
+	if (count > 1)
+		qsort(names, count, sizeof *names, name_cmp);
 	*out = xcalloc(count, sizeof **out);
 	for (i = 0; i < count; i++) {
 		struct formdir_entry *e = &(*out)[i];

@@ -224,11 +224,13 @@ ytree_parse(const char *text, size_t len, int *line, int *col, char **cause)
 			} else if (depth == 0) {
 				if (root == NULL)
 					root = node;
-				else
-					ytree_free(node);
+				else {
+					ytree_free(node);	/* cannot happen in one document */
+					node = NULL;
+				}
 			} else
 				add_item(stack[depth - 1], node);
-			if (!failed && node->kind != YNODE_SCALAR) {
+			if (!failed && node != NULL && node->kind != YNODE_SCALAR) {
 				if (depth == YTREE_MAX_DEPTH) {
 					*line = node->line;
 					*col = node->col;

@@ -120,6 +120,8 @@ refuse(struct runner *r, struct app *app, const char *why)
 	const struct question *q = current(r);
 	const char *msg = NULL;
 
+	if (why == NULL)
+		why = "this answer cannot be taken";
 	if (strcmp(why, "this question needs an answer") == 0)
 		msg = form_text(r->iv->form, &q->required_message, runner_form_lang(r));
 	if (msg == NULL || *msg == '\0')
