@@ -11,7 +11,7 @@ VERSION   = 0.1.0
 CC      ?= cc
 PKGS     = ncursesw sqlite3 yaml-0.1 jansson libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wconversion -Wformat=2 \

@@ -1,10 +1,12 @@
 #include "export.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "diag.h"
+#include "interview.h"
 #include "text.h"
 #include "util.h"
 
@@ -105,20 +107,72 @@ answer_json(const struct question *q, const char *value)
 	}
 }
 
-struct answer_ctx {
-	const struct form *form;
-	json_t *answers;
-};
-
-static void
-collect(void *ctx, const char *name, const char *value)
+/* A calculation's value: a number when it reads as one. */
+static json_t *
+calc_json(const char *value)
 {
-	struct answer_ctx *a = ctx;
-	long i = form_find(a->form, name);
+	char *end;
+	double x;
 
-	if (i >= 0 && question_has_value(a->form->questions[i]))
-		json_object_set_new(a->answers, name,
-		    answer_json(a->form->questions[i], value));
+	if (value == NULL)
+		return json_null();
+	x = strtod(value, &end);
+	if (*value != '\0' && *end == '\0' && isfinite(x) &&
+	    strspn(value, "-0123456789.") == strlen(value)) {
+		if (x == trunc(x) && fabs(x) < 1e15)
+			return json_integer((json_int_t)x);
+		return json_real(x);
+	}
+	return str_or_null(value);
+}
+
+static json_t *
+value_json(const struct interview *iv, size_t q, long entry)
+{
+	const struct question *qq = iv->form->questions[q];
+	const char *v = interview_value(iv, q, entry);
+
+	return qq->type == QT_CALCULATE ? calc_json(v) : answer_json(qq, v);
+}
+
+/* The answers object: relevant questions in the form's order, a repeat as
+ * an array of objects, groups not nested. */
+static json_t *
+answers_json(const struct interview *iv)
+{
+	const struct form *f = iv->form;
+	json_t *obj = json_object();
+	size_t i = 0, j;
+
+	while (i < f->nquestions) {
+		const struct question *q = f->questions[i];
+		const struct group *r = q->repeat;
+
+		if (r != NULL && i == r->first) {
+			if (interview_group_relevant(iv, r, 0)) {
+				json_t *arr = json_array();
+				long n = interview_entries(iv, r), e;
+
+				for (e = 1; e <= n; e++) {
+					json_t *entry = json_object();
+
+					for (j = r->first; j < r->end; j++)
+						if (question_has_value(f->questions[j]) &&
+						    interview_relevant(iv, j, e))
+							json_object_set_new(entry, f->questions[j]->name,
+							    value_json(iv, j, e));
+					json_array_append_new(arr, entry);
+				}
+				json_object_set_new(obj, r->name, arr);
+			}
+			i = r->end;
+			continue;
+		}
+		if (question_has_value(q) && interview_relevant(iv, i, 0))
+			json_object_set_new(obj, q->name, value_json(iv, i, 0));
+		i++;
+	}
+	return obj;
 }
 
 long
@@ -135,32 +189,25 @@ export_jsonl(struct store *s, FILE *out, bool all, char **cause)
 	for (i = 0; i < n; i++) {
 		const struct record_info *r = &recs[i];
 		const struct form *f = cache_get(&cache, s, r->form_ref, cause);
-		struct answer_ctx a;
-		json_t *obj, *ordered;
+		struct interview *iv;
+		json_t *obj, *ordered, *needs;
 		char *line;
 
 		if (f == NULL) {
 			written = -1;
 			break;
 		}
-		a.form = f;
-		a.answers = json_object();
-		if (store_answers_load(s, r->id, collect, &a, cause) != 0) {
-			json_decref(a.answers);
+		iv = interview_open(s, f, r, cause);
+		if (iv == NULL) {
 			written = -1;
 			break;
 		}
-		/* In the form's order; a question never reached is null. */
-		ordered = json_object();
-		for (q = 0; q < f->nquestions; q++) {
-			const struct question *qq = f->questions[q];
-			json_t *v = json_object_get(a.answers, qq->name);
-
-			if (!question_has_value(qq))
-				continue;
-			json_object_set(ordered, qq->name, v ? v : json_null());
-		}
-		json_decref(a.answers);
+		ordered = answers_json(iv);
+		needs = json_array();
+		for (q = 0; q < f->nneeds; q++)
+			if (interview_need(iv, q))
+				json_array_append_new(needs, json_string(f->needs[q].id));
+		interview_free(iv);
 
 		obj = json_object();
 		json_object_set_new(obj, "instance_id", str_or_null(r->instance_id));
@@ -174,7 +221,7 @@ export_jsonl(struct store *s, FILE *out, bool all, char **cause)
 		json_object_set_new(obj, "started_at", str_or_null(r->started_at));
 		json_object_set_new(obj, "finalized_at", str_or_null(r->finalized_at));
 		json_object_set_new(obj, "answers", ordered);
-		json_object_set_new(obj, "needs", json_array());
+		json_object_set_new(obj, "needs", needs);
 		line = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER |
 		    JSON_REAL_PRECISION(15));
 		json_decref(obj);

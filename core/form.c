@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <regex.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ static const char *const type_names[] = {
 	[QT_SELECT_ONE] = "select_one",
 	[QT_SELECT_MULTIPLE] = "select_multiple",
 	[QT_NOTE] = "note",
+	[QT_CALCULATE] = "calculate",
 };
 
 static const char *const top_keys[] = {
@@ -42,16 +44,24 @@ static const char *const repeat_keys[] = {
 static const char *const choice_keys[] = { "value", "label", NULL };
 static const char *const need_keys[] = { "id", "label", "when", NULL };
 
-/* Keys of schema v1 whose expressions this build cannot evaluate yet. */
-static const char *const logic_keys[] = {
-	"relevant", "constraint", "calculation", "when", "count", NULL
-};
-
 struct name_pos {
 	const char *name;
 	int line;
 	int col;
 	size_t seq;
+};
+
+enum expr_use { USE_RELEVANT, USE_CONSTRAINT, USE_REQUIRED, USE_CALCULATION,
+    USE_COUNT, USE_WHEN };
+
+/* An expression waiting for its ${names} to be resolved, once every
+ * question is known. */
+struct pending {
+	struct expr *e;
+	const struct ynode *at;
+	enum expr_use use;
+	long question;			/* the question it belongs to, or -1 */
+	const struct group *scope;	/* the repeat it is evaluated in */
 };
 
 struct loader {
@@ -60,6 +70,9 @@ struct loader {
 	struct name_pos *names;
 	size_t nnames;
 	const struct ynode *choices;	/* the top-level choices: mapping */
+	struct pending *pending;
+	size_t npending;
+	const struct group *repeat;	/* the repeat being read, or NULL */
 };
 
 const char *
@@ -72,6 +85,23 @@ bool
 question_has_value(const struct question *q)
 {
 	return q->type != QT_NOTE;
+}
+
+bool
+question_is_shown(const struct question *q)
+{
+	return q->type != QT_CALCULATE;
+}
+
+const struct group *
+form_repeat(const struct form *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->ngroups; i++)
+		if (f->groups[i]->repeat && strcmp(f->groups[i]->name, name) == 0)
+			return f->groups[i];
+	return NULL;
 }
 
 static void
@@ -219,21 +249,6 @@ check_keys(struct loader *L, const struct ynode *map, const char *const *keys,
 	}
 }
 
-/* Refuses keys whose expressions need the form-logic engine. */
-static void
-check_logic_keys(struct loader *L, const struct ynode *map)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < map->n; i += 2) {
-		const struct ynode *k = map->items[i];
-
-		if (k->kind == YNODE_SCALAR && in_list(logic_keys, k->str))
-			err(L, k, "'%s' is form logic, which this version of doorstep "
-			    "cannot evaluate yet; remove it from the form", k->str);
-	}
-}
-
 static bool
 lang_known(const struct form *f, const char *lang)
 {
@@ -322,6 +337,66 @@ add_name(struct loader *L, const char *name, const struct ynode *at)
 	L->names[L->nnames].col = at->col;
 	L->names[L->nnames].seq = L->nnames;
 	L->nnames++;
+}
+
+/* Where, in the file, byte `at` of an expression written in node n is. */
+static void
+expr_pos(const struct ynode *n, size_t at, int *line, int *col)
+{
+	size_t i;
+	int chars = 0;
+
+	*line = n->line;
+	*col = n->col;
+	if (strchr(n->str, '\n') != NULL || (n->quoted && !n->one_line_quoted))
+		return;	/* a block or folded text: point at its start */
+	for (i = 0; i < at && n->str[i] != '\0'; i++)
+		chars += ((unsigned char)n->str[i] & 0xC0) != 0x80;
+	*col += chars + (n->one_line_quoted ? 1 : 0);
+}
+
+static const char *const use_names[] = {
+	[USE_RELEVANT] = "relevant", [USE_CONSTRAINT] = "constraint",
+	[USE_REQUIRED] = "required", [USE_CALCULATION] = "calculation",
+	[USE_COUNT] = "count", [USE_WHEN] = "when",
+};
+
+/* Parses the expression in n; it is checked once every name is known. */
+static struct expr *
+parse_expr(struct loader *L, const struct ynode *n, enum expr_use use,
+    long question, char **src)
+{
+	const char *text = scalar(L, n, use_names[use]);
+	struct pending *pd;
+	struct expr *e;
+	size_t at;
+	char *cause;
+	int line, col;
+
+	if (text == NULL)
+		return NULL;
+	if (text[strspn(text, " ")] == '\0') {
+		err(L, n, "'%s' is empty", use_names[use]);
+		return NULL;
+	}
+	e = expr_parse(text, &at, &cause);
+	if (e == NULL) {
+		expr_pos(n, at, &line, &col);
+		diags_add(L->d, DIAG_ERROR, line, col, "in %s \"%s\": %s",
+		    use_names[use], text, cause);
+		free(cause);
+		return NULL;
+	}
+	*src = xstrdup(text);
+	L->pending = xreallocarray(L->pending, L->npending + 1,
+	    sizeof *L->pending);
+	pd = &L->pending[L->npending++];
+	pd->e = e;
+	pd->at = n;
+	pd->use = use;
+	pd->question = question;
+	pd->scope = L->repeat;
+	return e;
 }
 
 static int
@@ -423,7 +498,6 @@ parse_question(struct loader *L, const struct ynode *n,
 	bool type_ok = false;
 
 	check_keys(L, n, question_keys, "a question");
-	check_logic_keys(L, n);
 	if (name_n == NULL)
 		err(L, n, "this question has no 'name:' (or is it meant to be a "
 		    "'group:'?)");
@@ -437,6 +511,7 @@ parse_question(struct loader *L, const struct ynode *n,
 	q->line = n->line;
 	q->col = n->col;
 	q->group = group;
+	q->repeat = L->repeat;
 	q->name = xstrdup(name ? name : "");
 	L->f->questions = xreallocarray(L->f->questions, L->f->nquestions + 1,
 	    sizeof *L->f->questions);
@@ -455,36 +530,51 @@ parse_question(struct loader *L, const struct ynode *n,
 		if (!type_ok) {
 			const char *hint = suggest(type_names, ARRAY_LEN(type_names), type);
 
-			if (strcmp(type, "calculate") == 0)	/* needs form logic */
-				err(L, type_n, "type '%s' is form logic, which this version "
-				    "of doorstep cannot evaluate yet", type);
-			else if (hint != NULL)
+			if (hint != NULL)
 				err(L, type_n, "unknown type '%s' (did you mean '%s'?)", type,
 				    hint);
 			else
 				err(L, type_n, "unknown type '%s'; the types are text, "
-				    "integer, decimal, date, select_one, select_multiple, note",
-				    type);
+				    "integer, decimal, date, select_one, select_multiple, note, "
+				    "calculate", type);
 		}
 	}
 
 	if ((v = ytree_get(n, "label")) != NULL)
 		parse_mtext(L, v, "a label", &q->label);
-	else
+	else if (!type_ok || q->type != QT_CALCULATE)
 		err(L, n, "question '%s' has no 'label:'", q->name);
+	{
+		long self = (long)L->f->nquestions - 1;
+
+		if ((v = ytree_get(n, "relevant")) != NULL)
+			q->relevant = parse_expr(L, v, USE_RELEVANT, self,
+			    &q->relevant_src);
+		if ((v = ytree_get(n, "constraint")) != NULL)
+			q->constraint = parse_expr(L, v, USE_CONSTRAINT, self,
+			    &q->constraint_src);
+		if ((v = ytree_get(n, "calculation")) != NULL) {
+			if (type_ok && q->type != QT_CALCULATE)
+				err(L, v, "'calculation:' is only for type calculate");
+			else
+				q->calculation = parse_expr(L, v, USE_CALCULATION, self,
+				    &q->calculation_src);
+		} else if (type_ok && q->type == QT_CALCULATE)
+			err(L, n, "calculate '%s' has no 'calculation:'", q->name);
+		if ((v = ytree_get(n, "required")) != NULL) {
+			const char *rs = scalar(L, v, "required");
+
+			if (rs != NULL && !parse_bool(rs, &q->required))
+				q->required_if = parse_expr(L, v, USE_REQUIRED, self,
+				    &q->required_src);
+		}
+	}
 	if ((v = ytree_get(n, "hint")) != NULL)
 		parse_mtext(L, v, "a hint", &q->hint);
 	if ((v = ytree_get(n, "required_message")) != NULL)
 		parse_mtext(L, v, "a required_message", &q->required_message);
 	if ((v = ytree_get(n, "constraint_message")) != NULL)
 		parse_mtext(L, v, "a constraint_message", &q->constraint_message);
-	if ((v = ytree_get(n, "required")) != NULL) {
-		const char *s = scalar(L, v, "required");
-
-		if (s != NULL && !parse_bool(s, &q->required))
-			err(L, v, "required must be true or false here; '%s' looks like "
-			    "an expression, which this version cannot evaluate yet", s);
-	}
 	if ((v = ytree_get(n, "prefill")) != NULL) {
 		const char *s = scalar(L, v, "prefill");
 
@@ -534,8 +624,8 @@ parse_question(struct loader *L, const struct ynode *n,
 	if ((v = ytree_get(n, "default")) != NULL && type_ok) {
 		const char *s = scalar(L, v, "default");
 
-		if (q->type == QT_NOTE)
-			err(L, v, "a note takes no default");
+		if (q->type == QT_NOTE || q->type == QT_CALCULATE)
+			err(L, v, "a %s takes no default", type);
 		else if (s != NULL && (q->type != QT_SELECT_ONE &&
 		    q->type != QT_SELECT_MULTIPLE ? true : q->choices != NULL)) {
 			const char *why;
@@ -552,38 +642,61 @@ parse_question(struct loader *L, const struct ynode *n,
 static void parse_body(struct loader *L, const struct ynode *n,
     const struct group *parent, int depth);
 
+/* A group, or a repeat (is_repeat): a group whose questions are asked
+ * once per entry. */
 static void
 parse_group(struct loader *L, const struct ynode *n, const struct group *parent,
-    int depth)
+    int depth, bool is_repeat)
 {
-	const struct ynode *name_n = ytree_get(n, "group"), *v;
+	const char *kind = is_repeat ? "repeat" : "group";
+	const struct ynode *name_n = ytree_get(n, kind), *v;
+	const struct group *outer_repeat = L->repeat;
 	struct group *g;
 	const char *name;
 
-	check_keys(L, n, group_keys, "a group");
-	check_logic_keys(L, n);
+	check_keys(L, n, is_repeat ? repeat_keys : group_keys,
+	    is_repeat ? "a repeat" : "a group");
 	g = xcalloc(1, sizeof *g);
 	g->parent = parent;
+	g->repeat = is_repeat;
+	g->line = n->line;
+	g->col = n->col;
+	g->index = L->f->ngroups;
+	g->first = L->f->nquestions;
 	L->f->groups = xreallocarray(L->f->groups, L->f->ngroups + 1,
 	    sizeof *L->f->groups);
 	L->f->groups[L->f->ngroups++] = g;
-	name = scalar(L, name_n, "a group name");
+	name = scalar(L, name_n, is_repeat ? "a repeat name" : "a group name");
 	if (name != NULL && !valid_name(name, false)) {
-		err(L, name_n, "group name '%s' must start with a letter or _ and "
-		    "hold only letters, digits and _", name);
+		err(L, name_n, "%s name '%s' must start with a letter or _ and "
+		    "hold only letters, digits and _", kind, name);
 		name = NULL;
 	}
 	g->name = xstrdup(name ? name : "");
 	if (name != NULL)
 		add_name(L, g->name, name_n);
 	if ((v = ytree_get(n, "label")) != NULL)
-		parse_mtext(L, v, "a group label", &g->label);
+		parse_mtext(L, v, is_repeat ? "a repeat label" : "a group label",
+		    &g->label);
 	else
-		err(L, n, "group '%s' has no 'label:'", g->name);
+		err(L, n, "%s '%s' has no 'label:'", kind, g->name);
+	if ((v = ytree_get(n, "relevant")) != NULL)
+		g->relevant = parse_expr(L, v, USE_RELEVANT, -1, &g->relevant_src);
+	if (is_repeat) {
+		if (outer_repeat != NULL)
+			err(L, n, "repeat '%s' is inside repeat '%s'; doorstep runs one "
+			    "level of repeats", g->name, outer_repeat->name);
+		/* The count is evaluated outside the repeat it counts. */
+		if ((v = ytree_get(n, "count")) != NULL)
+			g->count = parse_expr(L, v, USE_COUNT, -1, &g->count_src);
+		L->repeat = g;
+	}
 	if ((v = ytree_get(n, "body")) == NULL)
-		err(L, n, "group '%s' has no 'body:' with its questions", g->name);
+		err(L, n, "%s '%s' has no 'body:' with its questions", kind, g->name);
 	else
 		parse_body(L, v, g, depth + 1);
+	L->repeat = outer_repeat;
+	g->end = L->f->nquestions;
 }
 
 static void
@@ -607,12 +720,10 @@ parse_body(struct loader *L, const struct ynode *n, const struct group *parent,
 			    "group (a mapping), not %s", ytree_kind_name(item));
 			continue;
 		}
-		if (ytree_get(item, "repeat") != NULL) {
-			check_keys(L, item, repeat_keys, "a repeat");
-			err(L, item, "repeats are form logic, which this version of "
-			    "doorstep cannot run yet");
-		} else if (ytree_get(item, "group") != NULL)
-			parse_group(L, item, parent, depth);
+		if (ytree_get(item, "repeat") != NULL)
+			parse_group(L, item, parent, depth, true);
+		else if (ytree_get(item, "group") != NULL)
+			parse_group(L, item, parent, depth, false);
 		else
 			parse_question(L, item, parent);
 	}
@@ -693,7 +804,6 @@ parse_needs(struct loader *L, const struct ynode *n)
 			continue;
 		}
 		check_keys(L, item, need_keys, "a need");
-		check_logic_keys(L, item);
 		if ((v = ytree_get(item, "id")) == NULL) {
 			err(L, item, "this need has no 'id:'");
 			continue;
@@ -713,7 +823,226 @@ parse_needs(struct loader *L, const struct ynode *n)
 			parse_mtext(L, v, "a need label", &need->label);
 		else
 			err(L, item, "need '%s' has no 'label:'", id);
+		if ((v = ytree_get(item, "when")) != NULL)
+			need->when = parse_expr(L, v, USE_WHEN, -1, &need->when_src);
+		else
+			err(L, item, "need '%s' has no 'when:' saying which answers "
+			    "show it", id);
 	}
+}
+
+static void
+expr_err(struct loader *L, const struct pending *pd, const struct expr *e,
+    enum diag_level level, const char *fmt, ...) ATTR_PRINTF(5, 6);
+static void
+expr_err(struct loader *L, const struct pending *pd, const struct expr *e,
+    enum diag_level level, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+	int line, col;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	expr_pos(pd->at, e->pos, &line, &col);
+	diags_add(L->d, level, line, col, "in %s: %s", use_names[pd->use], msg);
+	free(msg);
+}
+
+/* Resolves each ${name} of e and checks that it is used where it means
+ * something. in_count: e is the argument of count() or sum(). */
+static void
+check_expr(struct loader *L, const struct pending *pd, struct expr *e,
+    bool in_count)
+{
+	const struct form *f = L->f;
+	size_t i;
+
+	switch (e->op) {
+	case EX_DOT:
+		if (pd->use != USE_CONSTRAINT)
+			expr_err(L, pd, e, DIAG_ERROR, "'.' stands for the answer being "
+			    "checked, so it belongs in a constraint; name the question "
+			    "as ${name} here");
+		return;
+	case EX_REF: {
+		long q = form_find(f, e->str);
+		const struct group *g = q < 0 ? form_repeat(f, e->str) : NULL;
+		const struct group *rep;
+
+		if (q < 0 && g == NULL) {
+			const char **names = xcalloc(f->nquestions + 1, sizeof *names);
+			const char *hint;
+
+			for (i = 0; i < f->nquestions; i++)
+				names[i] = f->questions[i]->name;
+			hint = suggest(names, f->nquestions, e->str);
+			if (hint != NULL)
+				expr_err(L, pd, e, DIAG_ERROR, "there is no question "
+				    "${%s} (did you mean ${%s}?)", e->str, hint);
+			else
+				expr_err(L, pd, e, DIAG_ERROR, "there is no question "
+				    "${%s} in this form", e->str);
+			free(names);
+			return;
+		}
+		if (g != NULL) {
+			e->ref = (long)g->index;
+			e->ref_is_repeat = true;
+			if (!in_count)
+				expr_err(L, pd, e, DIAG_ERROR, "${%s} is a repeat; count its "
+				    "entries with count(${%s})", e->str, e->str);
+			return;
+		}
+		e->ref = q;
+		if (f->questions[q]->type == QT_NOTE)
+			expr_err(L, pd, e, DIAG_ERROR, "${%s} is a note, which has no "
+			    "value", e->str);
+		rep = f->questions[q]->repeat;
+		if (rep != NULL && rep != pd->scope && !in_count)
+			expr_err(L, pd, e, DIAG_ERROR, "${%s} is inside the repeat "
+			    "'%s'; from outside it, use count(${%s}) or sum(${%s})",
+			    e->str, rep->name, e->str, e->str);
+		return;
+	}
+	case EX_CALL:
+		if (e->fn == FN_COUNT || e->fn == FN_SUM) {
+			const struct expr *a = e->args[0];
+
+			if (a->op != EX_REF) {
+				expr_err(L, pd, e, DIAG_ERROR, "%s() takes a repeat or a "
+				    "question inside one, as in %s(${members})",
+				    expr_fn_name(e->fn), expr_fn_name(e->fn));
+				return;
+			}
+			check_expr(L, pd, e->args[0], true);
+			if (a->ref < 0)
+				return;
+			if (e->fn == FN_SUM && (a->ref_is_repeat ||
+			    f->questions[a->ref]->repeat == NULL))
+				expr_err(L, pd, a, DIAG_ERROR, "sum() adds up a question "
+				    "inside a repeat, as in sum(${age})");
+			else if (e->fn == FN_COUNT && !a->ref_is_repeat &&
+			    f->questions[a->ref]->repeat == NULL)
+				expr_err(L, pd, a, DIAG_ERROR, "count() counts the entries "
+				    "of a repeat; ${%s} is not in one", a->str);
+			return;
+		}
+		for (i = 0; i < e->nargs; i++)
+			check_expr(L, pd, e->args[i], false);
+		if (e->fn == FN_SELECTED && e->args[0]->op == EX_REF &&
+		    e->args[0]->ref >= 0 && !e->args[0]->ref_is_repeat &&
+		    e->args[1]->op == EX_STR) {
+			const struct question *sq = f->questions[e->args[0]->ref];
+
+			if (sq->choices != NULL && form_choice(sq, e->args[1]->str) == NULL)
+				expr_err(L, pd, e->args[1], DIAG_WARNING, "'%s' is not a "
+				    "choice of ${%s}, so this is never true",
+				    e->args[1]->str, sq->name);
+		}
+		if (e->fn == FN_REGEX && e->args[1]->op == EX_STR) {
+			char *anchored = xasprintf("^(%s)$", e->args[1]->str);
+			regex_t re;
+
+			if (regcomp(&re, anchored, REG_EXTENDED | REG_NOSUB) != 0)
+				expr_err(L, pd, e->args[1], DIAG_ERROR, "'%s' is not a valid "
+				    "regular expression (POSIX extended)", e->args[1]->str);
+			else
+				regfree(&re);
+			free(anchored);
+		}
+		return;
+	default:
+		for (i = 0; i < e->nargs; i++)
+			check_expr(L, pd, e->args[i], false);
+	}
+}
+
+struct calc_graph {
+	struct loader *L;
+	const struct pending **of;	/* per question: its calculation */
+	unsigned char *state;		/* 0 new, 1 on the path, 2 done */
+	size_t *path;
+	size_t depth;
+	size_t *order;
+	size_t norder;
+	bool cycle;
+};
+
+static void visit_calc(struct calc_graph *g, size_t q);
+
+static void
+visit_refs(struct calc_graph *g, const struct expr *e)
+{
+	size_t i;
+
+	if (e->op == EX_REF && !e->ref_is_repeat && e->ref >= 0 &&
+	    g->of[e->ref] != NULL)
+		visit_calc(g, (size_t)e->ref);
+	for (i = 0; i < e->nargs && !g->cycle; i++)
+		visit_refs(g, e->args[i]);
+}
+
+/* Depth first over calculations; a calculation met again on the path is a
+ * cycle, reported with its names. */
+static void
+visit_calc(struct calc_graph *g, size_t q)
+{
+	const struct form *f = g->L->f;
+
+	if (g->state[q] == 2 || g->cycle)
+		return;
+	if (g->state[q] == 1) {
+		struct buf b = { 0 };
+		size_t i = g->depth;
+
+		while (i > 0 && g->path[i - 1] != q)
+			i--;
+		for (i = i > 0 ? i - 1 : 0; i < g->depth; i++)
+			buf_printf(&b, "%s -> ", f->questions[g->path[i]]->name);
+		buf_adds(&b, f->questions[q]->name);
+		diags_add(g->L->d, DIAG_ERROR, g->of[q]->at->line, g->of[q]->at->col,
+		    "the calculations form a cycle: %s", b.data);
+		buf_free(&b);
+		g->cycle = true;
+		return;
+	}
+	g->state[q] = 1;
+	g->path[g->depth++] = q;
+	visit_refs(g, g->of[q]->e);
+	g->depth--;
+	g->state[q] = 2;
+	g->order[g->norder++] = q;
+}
+
+static void
+check_logic(struct loader *L)
+{
+	struct form *f = L->f;
+	struct calc_graph g = { 0 };
+	size_t i;
+
+	for (i = 0; i < L->npending; i++)
+		check_expr(L, &L->pending[i], L->pending[i].e, false);
+	if (L->d->errors > 0)
+		return;
+	g.L = L;
+	g.of = xcalloc(f->nquestions + 1, sizeof *g.of);
+	g.state = xcalloc(f->nquestions + 1, 1);
+	g.path = xcalloc(f->nquestions + 1, sizeof *g.path);
+	g.order = xcalloc(f->nquestions + 1, sizeof *g.order);
+	for (i = 0; i < L->npending; i++)
+		if (L->pending[i].use == USE_CALCULATION)
+			g.of[L->pending[i].question] = &L->pending[i];
+	for (i = 0; i < f->nquestions && !g.cycle; i++)
+		if (g.of[i] != NULL)
+			visit_calc(&g, i);
+	free(g.of);
+	free(g.state);
+	free(g.path);
+	f->calc_order = g.order;
+	f->ncalc = g.norder;
 }
 
 static void
@@ -806,8 +1135,10 @@ form_parse(const char *text, size_t len, struct diags *d)
 	else
 		parse_body(&L, v, NULL, 0);
 	check_duplicates(&L);
+	check_logic(&L);
 
 	free(L.names);
+	free(L.pending);
 	ytree_free(root);
 	if (d->errors > errors_before) {
 		form_free(f);
@@ -876,6 +1207,10 @@ form_free(struct form *f)
 	for (i = 0; i < f->ngroups; i++) {
 		free(f->groups[i]->name);
 		mtext_free(&f->groups[i]->label);
+		free(f->groups[i]->relevant_src);
+		expr_free(f->groups[i]->relevant);
+		free(f->groups[i]->count_src);
+		expr_free(f->groups[i]->count);
 		free(f->groups[i]);
 	}
 	free(f->groups);
@@ -889,14 +1224,25 @@ form_free(struct form *f)
 		mtext_free(&q->constraint_message);
 		free(q->default_value);
 		free(q->appearance);
+		free(q->required_src);
+		expr_free(q->required_if);
+		free(q->relevant_src);
+		expr_free(q->relevant);
+		free(q->constraint_src);
+		expr_free(q->constraint);
+		free(q->calculation_src);
+		expr_free(q->calculation);
 		free(q);
 	}
 	free(f->questions);
 	for (i = 0; i < f->nneeds; i++) {
 		free(f->needs[i].id);
 		mtext_free(&f->needs[i].label);
+		free(f->needs[i].when_src);
+		expr_free(f->needs[i].when);
 	}
 	free(f->needs);
+	free(f->calc_order);
 	free(f->source);
 	free(f);
 }
@@ -1093,6 +1439,7 @@ form_value_normalize(const struct question *q, const char *value,
 	trimmed = xstrndup(start, (size_t)(end - start));
 	switch (q->type) {
 	case QT_TEXT:
+	case QT_CALCULATE:
 		out = xstrdup(trimmed);
 		break;
 	case QT_INTEGER:

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "expr.h"
 
 #define FORM_MAX_BYTES (8 * 1024 * 1024)
 
@@ -26,7 +27,10 @@ enum question_type {
 	QT_SELECT_ONE,
 	QT_SELECT_MULTIPLE,
 	QT_NOTE,
+	QT_CALCULATE,	/* not shown; its value is computed */
 };
+
+#define FORM_MAX_ENTRIES 100	/* entries one repeat may have */
 
 struct choice {
 	char *value;
@@ -39,10 +43,22 @@ struct choice_list {
 	size_t n;
 };
 
+/* A group of questions, or a repeat: questions [first, end) of the form
+ * belong to it. */
 struct group {
 	char *name;
 	struct mtext label;
 	const struct group *parent;
+	size_t index;		/* in form->groups */
+	bool repeat;
+	char *relevant_src;
+	struct expr *relevant;
+	char *count_src;	/* repeat: how many entries, or NULL to ask */
+	struct expr *count;
+	size_t first;
+	size_t end;
+	int line;
+	int col;
 };
 
 struct question {
@@ -51,13 +67,22 @@ struct question {
 	struct mtext label;
 	struct mtext hint;
 	bool required;
+	char *required_src;	/* required as an expression */
+	struct expr *required_if;
 	struct mtext required_message;
+	char *relevant_src;
+	struct expr *relevant;
+	char *constraint_src;
+	struct expr *constraint;
+	char *calculation_src;
+	struct expr *calculation;
 	struct mtext constraint_message;
 	const struct choice_list *choices;	/* owned by the form */
 	char *default_value;
 	char *appearance;
 	bool prefill;
 	const struct group *group;		/* innermost group, or NULL */
+	const struct group *repeat;		/* the repeat it is in, or NULL */
 	int line;
 	int col;
 };
@@ -65,6 +90,8 @@ struct question {
 struct need {
 	char *id;
 	struct mtext label;
+	char *when_src;
+	struct expr *when;
 };
 
 /* A loaded form. Owns everything it points to. */
@@ -82,6 +109,8 @@ struct form {
 	size_t nquestions;
 	struct need *needs;
 	size_t nneeds;
+	size_t *calc_order;		/* calculate questions, dependencies first */
+	size_t ncalc;
 	char *source;			/* the YAML text, as read */
 	size_t source_len;
 	char sha256[65];		/* of the YAML text, hex */
@@ -109,8 +138,14 @@ const struct choice *form_choice(const struct question *q, const char *value);
 
 const char *question_type_name(enum question_type type);
 
-/* Whether the question takes an answer (notes do not). */
+/* Whether the question has a value to store and export (notes do not). */
 bool question_has_value(const struct question *q);
+
+/* Whether the question is shown to the interviewer (calculations are not). */
+bool question_is_shown(const struct question *q);
+
+/* The repeat called name, or NULL. */
+const struct group *form_repeat(const struct form *form, const char *name);
 
 /* The canonical form of a typed answer: surrounding spaces trimmed, a
  * whole number without leading zeros, a date as YYYY-MM-DD (2020/2/26 is

@@ -1,10 +1,339 @@
 #include "interview.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "diag.h"
 #include "util.h"
+
+struct answer_slot {
+	bool used;
+	bool seen;		/* a row is stored (its value may be NULL) */
+	size_t q;		/* question index, or nquestions + group index
+				 * for the entry count of a repeat */
+	long entry;
+	char *value;
+};
+
+/* Answers by (question, entry), in an open-addressing table. */
+
+static size_t
+slot_hash(size_t q, long entry)
+{
+	uint64_t h = (uint64_t)q * 0x9E3779B97F4A7C15u ^ (uint64_t)entry *
+	    0xC2B2AE3D27D4EB4Fu;
+
+	return (size_t)(h ^ (h >> 29));
+}
+
+static struct answer_slot *
+slot_find(const struct interview *iv, size_t q, long entry)
+{
+	size_t mask = iv->nslots - 1, i = slot_hash(q, entry) & mask;
+
+	while (iv->slots[i].used) {
+		if (iv->slots[i].q == q && iv->slots[i].entry == entry)
+			return &iv->slots[i];
+		i = (i + 1) & mask;
+	}
+	return NULL;
+}
+
+static struct answer_slot *slot_put(struct interview *iv, size_t q, long entry);
+
+static void
+slots_grow(struct interview *iv)
+{
+	struct answer_slot *old = iv->slots;
+	size_t n = iv->nslots, i;
+
+	iv->nslots = n ? n * 2 : 64;
+	iv->slots = xcalloc(iv->nslots, sizeof *iv->slots);
+	iv->used = 0;
+	for (i = 0; i < n; i++)
+		if (old[i].used) {
+			struct answer_slot *s = slot_put(iv, old[i].q, old[i].entry);
+
+			s->value = old[i].value;
+			s->seen = old[i].seen;
+		}
+	free(old);
+}
+
+static struct answer_slot *
+slot_put(struct interview *iv, size_t q, long entry)
+{
+	struct answer_slot *s;
+	size_t mask, i;
+
+	if ((iv->used + 1) * 2 > iv->nslots)
+		slots_grow(iv);
+	if ((s = slot_find(iv, q, entry)) != NULL)
+		return s;
+	mask = iv->nslots - 1;
+	i = slot_hash(q, entry) & mask;
+	while (iv->slots[i].used)
+		i = (i + 1) & mask;
+	s = &iv->slots[i];
+	s->used = true;
+	s->q = q;
+	s->entry = entry;
+	s->value = NULL;
+	s->seen = false;
+	iv->used++;
+	return s;
+}
+
+static void
+set_value(struct interview *iv, size_t q, long entry, const char *value)
+{
+	struct answer_slot *s = slot_put(iv, q, entry);
+
+	free(s->value);
+	s->value = value ? xstrdup(value) : NULL;
+	s->seen = true;
+}
+
+const char *
+interview_value(const struct interview *iv, size_t q, long entry)
+{
+	const struct answer_slot *s = slot_find(iv, q, entry);
+
+	return s ? s->value : NULL;
+}
+
+bool
+interview_seen(const struct interview *iv, size_t q, long entry)
+{
+	const struct answer_slot *s = slot_find(iv, q, entry);
+
+	return s != NULL && s->seen;
+}
+
+/* The expression environment over this interview's answers. */
+
+static const char *
+env_answer(void *ctx, long q, long entry)
+{
+	return interview_value(ctx, (size_t)q, entry);
+}
+
+static enum value_kind
+env_kind(void *ctx, long q)
+{
+	const struct interview *iv = ctx;
+
+	switch (iv->form->questions[q]->type) {
+	case QT_INTEGER:
+	case QT_DECIMAL:
+		return VAL_NUM;
+	case QT_DATE:
+		return VAL_DATE;
+	default:
+		return VAL_STR;
+	}
+}
+
+static long
+env_repeat_of(void *ctx, long q)
+{
+	const struct interview *iv = ctx;
+	const struct group *g = iv->form->questions[q]->repeat;
+
+	return g ? (long)g->index : -1;
+}
+
+static long
+env_entries(void *ctx, long g)
+{
+	const struct interview *iv = ctx;
+
+	return interview_entries(iv, iv->form->groups[g]);
+}
+
+struct value
+interview_eval(const struct interview *iv, const struct expr *e, long entry,
+    const char *dot)
+{
+	struct expr_env env;
+
+	env.answer = env_answer;
+	env.kind = env_kind;
+	env.repeat_of = env_repeat_of;
+	env.entries = env_entries;
+	env.ctx = (void *)(uintptr_t)iv;
+	env.entry = entry;
+	env.dot = dot;
+	env.today = iv->today;
+	return expr_eval(e, &env);
+}
+
+static bool
+truthy(const struct interview *iv, const struct expr *e, long entry,
+    const char *dot)
+{
+	struct value v = interview_eval(iv, e, entry, dot);
+	bool b = value_truthy(&v);
+
+	value_free(&v);
+	return b;
+}
+
+long
+interview_entries(const struct interview *iv, const struct group *g)
+{
+	struct value v;
+	double n;
+
+	if (!g->repeat)
+		return 0;
+	if (g->count == NULL)
+		return iv->entries[g->index];
+	v = interview_eval(iv, g->count, 0, NULL);
+	n = value_number(&v);
+	value_free(&v);
+	if (isnan(n) || n < 1)
+		return 0;
+	return n > FORM_MAX_ENTRIES ? FORM_MAX_ENTRIES : (long)n;
+}
+
+bool
+interview_group_relevant(const struct interview *iv, const struct group *g,
+    long entry)
+{
+	for (; g != NULL; g = g->parent)
+		if (g->relevant != NULL && !truthy(iv, g->relevant,
+		    g->repeat ? 0 : entry, NULL))
+			return false;
+	return true;
+}
+
+bool
+interview_relevant(const struct interview *iv, size_t q, long entry)
+{
+	const struct question *qq = iv->form->questions[q];
+
+	if (qq->relevant != NULL && !truthy(iv, qq->relevant, entry, NULL))
+		return false;
+	return interview_group_relevant(iv, qq->group, entry);
+}
+
+static void
+add_step(struct interview *iv, size_t *cap, enum step_kind kind, size_t q,
+    long entry, const struct group *repeat)
+{
+	struct step *st;
+
+	if (iv->nsteps == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		iv->steps = xreallocarray(iv->steps, *cap, sizeof *iv->steps);
+	}
+	st = &iv->steps[iv->nsteps++];
+	st->kind = kind;
+	st->q = q;
+	st->entry = entry;
+	st->repeat = repeat;
+}
+
+/* Lays out the screens the interviewer goes through, given the answers. */
+static void
+layout(struct interview *iv)
+{
+	const struct form *f = iv->form;
+	size_t cap = 0, i = 0, j;
+
+	free(iv->steps);
+	iv->steps = NULL;
+	iv->nsteps = 0;
+	while (i < f->nquestions) {
+		const struct question *q = f->questions[i];
+		const struct group *r = q->repeat;
+
+		if (r != NULL && i == r->first) {
+			long n, e;
+
+			if (interview_group_relevant(iv, r, 0)) {
+				n = interview_entries(iv, r);
+				for (e = 1; e <= n; e++)
+					for (j = r->first; j < r->end; j++)
+						if (question_is_shown(f->questions[j]) &&
+						    interview_relevant(iv, j, e))
+							add_step(iv, &cap, STEP_QUESTION, j, e, r);
+				if (r->count == NULL)
+					add_step(iv, &cap, STEP_ADD, r->first, n + 1, r);
+			}
+			i = r->end;
+			continue;
+		}
+		if (question_is_shown(q) && interview_relevant(iv, i, 0))
+			add_step(iv, &cap, STEP_QUESTION, i, 0, NULL);
+		i++;
+	}
+}
+
+/* Finds a step again after the layout changed: the same one, else the
+ * first one after where it stood. */
+static size_t
+find_step(const struct interview *iv, const struct step *was)
+{
+	size_t i;
+
+	for (i = 0; i < iv->nsteps; i++) {
+		const struct step *s = &iv->steps[i];
+
+		if (s->kind == was->kind && s->q == was->q && (s->entry ==
+		    was->entry || s->kind == STEP_ADD))
+			return i;
+	}
+	for (i = 0; i < iv->nsteps; i++)
+		if (iv->steps[i].q > was->q)
+			return i;
+	return iv->nsteps ? iv->nsteps - 1 : 0;
+}
+
+static char *
+position_of(const struct interview *iv, const struct step *s)
+{
+	if (s->kind == STEP_ADD)
+		return xasprintf("+%s", s->repeat->name);
+	if (s->entry > 0)
+		return xasprintf("%s#%ld", iv->form->questions[s->q]->name, s->entry);
+	return xstrdup(iv->form->questions[s->q]->name);
+}
+
+static void
+go_to_position(struct interview *iv, const char *pos)
+{
+	struct step want = { STEP_QUESTION, 0, 0, NULL };
+	char *name, *hash;
+	long q;
+
+	iv->current = 0;
+	if (pos == NULL || iv->nsteps == 0)
+		return;
+	if (pos[0] == '+') {
+		const struct group *r = form_repeat(iv->form, pos + 1);
+
+		if (r == NULL)
+			return;
+		want.kind = STEP_ADD;
+		want.q = r->first;
+		iv->current = find_step(iv, &want);
+		return;
+	}
+	name = xstrdup(pos);
+	if ((hash = strchr(name, '#')) != NULL) {
+		*hash = '\0';
+		want.entry = strtol(hash + 1, NULL, 10);
+	}
+	q = form_find(iv->form, name);
+	free(name);
+	if (q < 0)
+		return;
+	want.q = (size_t)q;
+	iv->current = find_step(iv, &want);
+}
 
 static struct interview *
 interview_new(struct store *s, struct form *form)
@@ -13,8 +342,9 @@ interview_new(struct store *s, struct form *form)
 
 	iv->store = s;
 	iv->form = form;
-	iv->values = xcalloc(form->nquestions, sizeof *iv->values);
-	iv->seen = xcalloc(form->nquestions, sizeof *iv->seen);
+	iv->entries = xcalloc(form->ngroups + 1, sizeof *iv->entries);
+	iv->today = expr_today();
+	slots_grow(iv);
 	return iv;
 }
 
@@ -25,13 +355,57 @@ interview_free(struct interview *iv)
 
 	if (iv == NULL)
 		return;
-	for (i = 0; i < iv->form->nquestions; i++)
-		free(iv->values[i]);
-	free(iv->values);
-	free(iv->seen);
+	for (i = 0; i < iv->nslots; i++)
+		free(iv->slots[i].value);
+	free(iv->slots);
+	free(iv->entries);
+	free(iv->steps);
 	free(iv->instance_id);
 	form_free(iv->form);
 	free(iv);
+}
+
+/* Recomputes every calculation, dependencies first; stores the values that
+ * changed (inside the caller's transaction). */
+static int
+calculate(struct interview *iv, bool save, char **cause)
+{
+	const struct form *f = iv->form;
+	size_t k;
+
+	for (k = 0; k < f->ncalc; k++) {
+		size_t q = f->calc_order[k];
+		const struct question *qq = f->questions[q];
+		long n = qq->repeat ? interview_entries(iv, qq->repeat) : 0, e;
+
+		for (e = qq->repeat ? 1 : 0; e <= n; e++) {
+			char *v = NULL;
+			const char *old = interview_value(iv, q, e);
+
+			if (interview_relevant(iv, q, e)) {
+				struct value val = interview_eval(iv, qq->calculation, e, NULL);
+
+				v = value_string(&val);
+				value_free(&val);
+				if (strcmp(v, "NaN") == 0 || *v == '\0') {
+					free(v);
+					v = NULL;
+				}
+			}
+			if (str_eq(old, v) && interview_seen(iv, q, e)) {
+				free(v);
+				continue;
+			}
+			if (save && store_answer_save(iv->store, iv->record, qq->name, e,
+			    v, NULL, cause) != 0) {
+				free(v);
+				return -1;
+			}
+			set_value(iv, q, e, v);
+			free(v);
+		}
+	}
+	return 0;
 }
 
 struct interview *
@@ -41,7 +415,6 @@ interview_begin(struct store *s, struct form *form, const char *household,
 	struct interview *iv;
 	char instance[42];
 	int64_t ref;
-	size_t i;
 
 	if (store_form_remember(s, form, &ref, cause) != 0) {
 		form_free(form);
@@ -54,23 +427,64 @@ interview_begin(struct store *s, struct form *form, const char *household,
 		return NULL;
 	}
 	iv->instance_id = xstrdup(instance);
-	for (i = 0; i < form->nquestions; i++)
-		if (form->questions[i]->default_value != NULL)
-			iv->values[i] = xstrdup(form->questions[i]->default_value);
+	if (store_begin(s, cause) != 0 || calculate(iv, true, cause) != 0 ||
+	    store_commit(s, cause) != 0) {
+		store_rollback(s);
+		interview_free(iv);
+		return NULL;
+	}
+	layout(iv);
 	return iv;
 }
 
 static void
-load_answer(void *ctx, const char *name, const char *value)
+load_answer(void *ctx, const char *name, long entry, const char *value)
 {
 	struct interview *iv = ctx;
 	long i = form_find(iv->form, name);
+	const struct group *r;
 
-	if (i < 0)
-		return;	/* kept in the store; this form version has no such question */
-	free(iv->values[i]);
-	iv->values[i] = value ? xstrdup(value) : NULL;
-	iv->seen[i] = true;
+	if (i >= 0) {
+		set_value(iv, (size_t)i, entry, value);
+		return;
+	}
+	/* The entry count of a repeat is kept as an answer of its own. */
+	r = form_repeat(iv->form, name);
+	if (r != NULL && entry == 0 && value != NULL) {
+		long n = strtol(value, NULL, 10);
+
+		iv->entries[r->index] = n < 0 ? 0 : n > FORM_MAX_ENTRIES ?
+		    FORM_MAX_ENTRIES : n;
+	}
+	/* Otherwise kept in the store: this form version has no such name. */
+}
+
+struct interview *
+interview_open(struct store *s, const struct form *form,
+    const struct record_info *rec, char **cause)
+{
+	struct diags d;
+	struct form *copy;
+	struct interview *iv;
+
+	diags_init(&d, "form");
+	copy = form_parse(form->source, form->source_len, &d);
+	diags_free(&d);
+	if (copy == NULL) {
+		set_cause(cause, "the form cannot be read again");
+		return NULL;
+	}
+	iv = interview_new(s, copy);
+	iv->record = rec->id;
+	iv->instance_id = rec->instance_id ? xstrdup(rec->instance_id) : NULL;
+	if (store_answers_load(s, rec->id, load_answer, iv, cause) != 0) {
+		interview_free(iv);
+		return NULL;
+	}
+	calculate(iv, false, NULL);
+	layout(iv);
+	go_to_position(iv, rec->position);
+	return iv;
 }
 
 struct interview *
@@ -81,7 +495,6 @@ interview_resume(struct store *s, const struct record_info *rec, char **cause)
 	struct form *form;
 	size_t len;
 	char *yaml;
-	long at;
 
 	yaml = store_form_yaml(s, rec->form_ref, &len, cause);
 	if (yaml == NULL)
@@ -99,69 +512,273 @@ interview_resume(struct store *s, const struct record_info *rec, char **cause)
 		return NULL;
 	}
 	diags_free(&d);
-	iv = interview_new(s, form);
-	iv->record = rec->id;
-	iv->instance_id = rec->instance_id ? xstrdup(rec->instance_id) : NULL;
-	if (store_answers_load(s, rec->id, load_answer, iv, cause) != 0) {
-		interview_free(iv);
-		return NULL;
-	}
-	at = rec->position ? form_find(form, rec->position) : -1;
-	iv->current = at >= 0 ? (size_t)at : 0;
+	iv = interview_open(s, form, rec, cause);
+	form_free(form);
 	return iv;
 }
 
-const char *
-interview_value(const struct interview *iv, size_t i)
+const struct step *
+interview_step(const struct interview *iv)
 {
-	return iv->values[i];
+	return iv->nsteps ? &iv->steps[iv->current] : NULL;
 }
 
-const char *
-interview_problem(const struct interview *iv, size_t i)
+static const char *
+msg_text(const struct interview *iv, const struct mtext *m, const char *lang)
 {
-	const struct question *q = iv->form->questions[i];
+	const char *t = form_text(iv->form, m, lang);
 
-	if (q->required && question_has_value(q) && iv->values[i] == NULL)
-		return "this question needs an answer";
-	return NULL;
+	return *t ? t : NULL;
+}
+
+/* Whether a value meets the question's constraint (always, when empty). */
+static bool
+meets_constraint(const struct interview *iv, size_t q, long entry,
+    const char *value)
+{
+	const struct question *qq = iv->form->questions[q];
+
+	if (qq->constraint == NULL || value == NULL || *value == '\0')
+		return true;
+	return truthy(iv, qq->constraint, entry, value);
+}
+
+static bool
+is_required(const struct interview *iv, size_t q, long entry)
+{
+	const struct question *qq = iv->form->questions[q];
+
+	if (qq->required_if != NULL)
+		return truthy(iv, qq->required_if, entry, NULL);
+	return qq->required;
+}
+
+static char *
+required_message(const struct interview *iv, size_t q, const char *lang)
+{
+	const char *m = msg_text(iv, &iv->form->questions[q]->required_message, lang);
+
+	return xstrdup(m ? m : "this question needs an answer");
+}
+
+static char *
+constraint_message(const struct interview *iv, size_t q, const char *lang)
+{
+	const char *m = msg_text(iv, &iv->form->questions[q]->constraint_message,
+	    lang);
+
+	return xstrdup(m ? m : "this answer is not allowed here");
 }
 
 int
-interview_answer(struct interview *iv, size_t i, const char *typed, long next,
-    bool check_required, const char **why, char **cause)
+interview_answer(struct interview *iv, const char *typed, bool check_required,
+    const char *lang, char **why, char **cause)
 {
-	const struct question *q = iv->form->questions[i];
-	const char *pos = next >= 0 ? iv->form->questions[next]->name : NULL;
-	char *value = NULL;
+	const struct step *st = interview_step(iv);
+	struct step was;
+	const struct question *q;
+	const char *reason;
+	char *value = NULL, *pos;
+	int rc;
 
 	*why = NULL;
+	if (st == NULL || st->kind != STEP_QUESTION)
+		return 0;
+	was = *st;
+	q = iv->form->questions[was.q];
 	if (!question_has_value(q))
-		return interview_move(iv, next >= 0 ? (size_t)next : i, cause);
+		return 0;
 	if (typed != NULL && typed[strspn(typed, " ")] != '\0') {
-		value = form_value_normalize(q, typed, why);
-		if (value == NULL)
+		value = form_value_normalize(q, typed, &reason);
+		if (value == NULL) {
+			*why = xstrdup(reason);
 			return 1;
-	} else if (q->required && check_required) {
-		*why = "this question needs an answer";
+		}
+		if (!meets_constraint(iv, was.q, was.entry, value)) {
+			*why = constraint_message(iv, was.q, lang);
+			free(value);
+			return 1;
+		}
+	} else if (check_required && is_required(iv, was.q, was.entry)) {
+		*why = required_message(iv, was.q, lang);
 		return 1;
 	}
-	if (store_answer_save(iv->store, iv->record, q->name, value, pos,
-	    cause) != 0) {
-		free(value);
+	pos = position_of(iv, &was);
+	rc = store_begin(iv->store, cause);
+	if (rc == 0)
+		rc = store_answer_save(iv->store, iv->record, q->name, was.entry, value,
+		    pos, cause);
+	if (rc == 0) {
+		set_value(iv, was.q, was.entry, value);
+		rc = calculate(iv, true, cause);
+	}
+	if (rc == 0)
+		rc = store_commit(iv->store, cause);
+	else
+		store_rollback(iv->store);
+	free(pos);
+	free(value);
+	if (rc != 0) {
+		/* The database kept none of it: read back what it has. */
+		size_t i;
+
+		for (i = 0; i < iv->nslots; i++)
+			if (iv->slots[i].used) {
+				free(iv->slots[i].value);
+				iv->slots[i].value = NULL;
+				iv->slots[i].seen = false;
+			}
+		store_answers_load(iv->store, iv->record, load_answer, iv, NULL);
+		calculate(iv, false, NULL);
 		return -1;
 	}
-	free(iv->values[i]);
-	iv->values[i] = value;
-	iv->seen[i] = true;
+	layout(iv);
+	iv->current = find_step(iv, &was);
 	return 0;
 }
 
 int
-interview_move(struct interview *iv, size_t next, char **cause)
+interview_go(struct interview *iv, size_t i, char **cause)
 {
-	return store_answer_save(iv->store, iv->record, NULL, NULL,
-	    iv->form->questions[next]->name, cause);
+	char *pos;
+	int rc;
+
+	if (i >= iv->nsteps)
+		return 0;
+	iv->current = i;
+	pos = position_of(iv, &iv->steps[i]);
+	rc = store_answer_save(iv->store, iv->record, NULL, 0, NULL, pos, cause);
+	free(pos);
+	return rc;
+}
+
+static int
+save_entries(struct interview *iv, const struct group *r, long n, char **cause)
+{
+	char count[24];
+
+	snprintf(count, sizeof count, "%ld", n);
+	return store_answer_save(iv->store, iv->record, r->name, 0, count, NULL,
+	    cause);
+}
+
+int
+interview_add_entry(struct interview *iv, const struct group *r, size_t *first,
+    char **cause)
+{
+	long n = iv->entries[r->index];
+	size_t i;
+
+	if (r->count != NULL)
+		return 0;
+	if (n >= FORM_MAX_ENTRIES) {
+		set_cause(cause, "a repeat holds at most %d entries", FORM_MAX_ENTRIES);
+		return -1;
+	}
+	if (store_begin(iv->store, cause) != 0)
+		return -1;
+	iv->entries[r->index] = n + 1;
+	if (save_entries(iv, r, n + 1, cause) != 0 || calculate(iv, true, cause) != 0 ||
+	    store_commit(iv->store, cause) != 0) {
+		store_rollback(iv->store);
+		iv->entries[r->index] = n;
+		return -1;
+	}
+	layout(iv);
+	*first = iv->current;
+	for (i = 0; i < iv->nsteps; i++)
+		if (iv->steps[i].repeat == r && iv->steps[i].entry == n + 1) {
+			*first = i;
+			break;
+		}
+	return interview_go(iv, *first, cause);
+}
+
+int
+interview_delete_entry(struct interview *iv, const struct group *r, long entry,
+    char **cause)
+{
+	const struct form *f = iv->form;
+	long n = iv->entries[r->index], e;
+	const char **names;
+	size_t i, k = 0;
+	struct step here = iv->nsteps ? iv->steps[iv->current] : (struct step){ 0 };
+
+	if (r->count != NULL || entry < 1 || entry > n)
+		return 0;
+	names = xcalloc(r->end - r->first + 1, sizeof *names);
+	for (i = r->first; i < r->end; i++)
+		names[k++] = f->questions[i]->name;
+	if (store_begin(iv->store, cause) != 0 ||
+	    store_entry_delete(iv->store, iv->record, names, k, entry, cause) != 0 ||
+	    save_entries(iv, r, n - 1, cause) != 0) {
+		store_rollback(iv->store);
+		free(names);
+		return -1;
+	}
+	free(names);
+	/* The same move in memory: later entries down by one. */
+	for (i = r->first; i < r->end; i++) {
+		for (e = entry; e < n; e++) {
+			const char *next = interview_value(iv, i, e + 1);
+			bool seen = interview_seen(iv, i, e + 1);
+			struct answer_slot *s = slot_put(iv, i, e);
+
+			free(s->value);
+			s->value = next ? xstrdup(next) : NULL;
+			s->seen = seen;
+		}
+		if ((slot_find(iv, i, n)) != NULL) {
+			struct answer_slot *s = slot_find(iv, i, n);
+
+			free(s->value);
+			s->value = NULL;
+			s->seen = false;
+		}
+	}
+	iv->entries[r->index] = n - 1;
+	if (calculate(iv, true, cause) != 0 || store_commit(iv->store, cause) != 0) {
+		store_rollback(iv->store);
+		return -1;
+	}
+	layout(iv);
+	iv->current = find_step(iv, &here);
+	return 0;
+}
+
+char *
+interview_problem(const struct interview *iv, size_t i, const char *lang)
+{
+	const struct step *st = &iv->steps[i];
+	const struct question *q;
+	const char *v;
+
+	if (st->kind != STEP_QUESTION)
+		return NULL;
+	q = iv->form->questions[st->q];
+	if (!question_has_value(q))
+		return NULL;
+	v = interview_value(iv, st->q, st->entry);
+	if ((v == NULL || *v == '\0') && is_required(iv, st->q, st->entry))
+		return required_message(iv, st->q, lang);
+	if (!meets_constraint(iv, st->q, st->entry, v))
+		return constraint_message(iv, st->q, lang);
+	return NULL;
+}
+
+size_t
+interview_problems(const struct interview *iv, size_t *first)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < iv->nsteps; i++) {
+		char *p = interview_problem(iv, i, NULL);
+
+		if (p != NULL && n++ == 0)
+			*first = i;
+		free(p);
+	}
+	return n;
 }
 
 size_t
@@ -169,8 +786,9 @@ interview_total(const struct interview *iv)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < iv->form->nquestions; i++)
-		n += question_has_value(iv->form->questions[i]);
+	for (i = 0; i < iv->nsteps; i++)
+		n += iv->steps[i].kind == STEP_QUESTION &&
+		    question_has_value(iv->form->questions[iv->steps[i].q]);
 	return n;
 }
 
@@ -179,20 +797,13 @@ interview_answered(const struct interview *iv)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < iv->form->nquestions; i++)
-		n += question_has_value(iv->form->questions[i]) &&
-		    iv->values[i] != NULL;
-	return n;
-}
+	for (i = 0; i < iv->nsteps; i++) {
+		const struct step *s = &iv->steps[i];
 
-size_t
-interview_problems(const struct interview *iv, size_t *first)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < iv->form->nquestions; i++)
-		if (interview_problem(iv, i) != NULL && n++ == 0)
-			*first = i;
+		n += s->kind == STEP_QUESTION &&
+		    question_has_value(iv->form->questions[s->q]) &&
+		    interview_value(iv, s->q, s->entry) != NULL;
+	}
 	return n;
 }
 
@@ -204,4 +815,12 @@ interview_finalize(struct interview *iv, size_t *first_bad, size_t *nbad,
 	if (*nbad > 0)
 		return 1;
 	return store_record_finalize(iv->store, iv->record, cause);
+}
+
+bool
+interview_need(const struct interview *iv, size_t i)
+{
+	const struct need *n = &iv->form->needs[i];
+
+	return n->when != NULL && truthy(iv, n->when, 0, NULL);
 }

@@ -1,5 +1,6 @@
-/* One interview in progress: a form, a draft record and its answers,
- * with the rules for leaving a field and for finalizing. */
+/* One interview: a form, a record and its answers, with the form logic
+ * that decides what is asked (relevance, repeats, calculations) and what
+ * may be kept (types, constraints, required). */
 #ifndef DOORSTEP_INTERVIEW_H
 #define DOORSTEP_INTERVIEW_H
 
@@ -9,14 +10,34 @@
 #include "form.h"
 #include "store.h"
 
+enum step_kind {
+	STEP_QUESTION,		/* a question (in repeat entry `entry`) */
+	STEP_ADD,		/* "add an entry to this repeat?" */
+};
+
+/* One screen of the interview, as the form logic lays them out now. */
+struct step {
+	enum step_kind kind;
+	size_t q;			/* STEP_QUESTION: the question */
+	long entry;			/* its repeat entry, 1-based; 0 outside */
+	const struct group *repeat;	/* STEP_ADD: the repeat; else q's */
+};
+
+struct answer_slot;
+
 struct interview {
 	struct store *store;	/* not owned */
 	struct form *form;	/* owned */
 	int64_t record;
 	char *instance_id;
-	char **values;		/* per question; NULL when empty */
-	bool *seen;		/* per question: an answer (maybe empty) is stored */
-	size_t current;		/* index of the question on screen */
+	struct answer_slot *slots;	/* answers by (question, entry) */
+	size_t nslots;
+	size_t used;
+	long *entries;		/* per group: entries of a repeat without count */
+	struct step *steps;
+	size_t nsteps;
+	size_t current;		/* index into steps */
+	long today;		/* days since 1970-01-01, for today() */
 };
 
 /* Begins a new draft on form (the interview takes the form). */
@@ -24,40 +45,74 @@ struct interview *interview_begin(struct store *s, struct form *form,
     const char *household, const char *round, const char *site,
     const char *interviewer, char **cause);
 
-/* Reopens a draft on the form version it began with, at the question the
- * interviewer left. */
+/* Reads a record back on the form version it began with; a draft opens
+ * at the place the interviewer left. */
 struct interview *interview_resume(struct store *s,
+    const struct record_info *rec, char **cause);
+
+/* The same, on a form the caller already has (not taken). For export. */
+struct interview *interview_open(struct store *s, const struct form *form,
     const struct record_info *rec, char **cause);
 
 void interview_free(struct interview *iv);
 
-/* The stored answer of question i, or NULL. */
-const char *interview_value(const struct interview *iv, size_t i);
+/* The stored answer of question q in entry (0 outside repeats), or NULL. */
+const char *interview_value(const struct interview *iv, size_t q, long entry);
+/* Whether an answer (maybe empty) was stored. */
+bool interview_seen(const struct interview *iv, size_t q, long entry);
 
-/* Checks a typed answer for question i (its type, and when check_required
- * that a required one is not empty) and commits it with the position
- * `next` (an index, or -1 to keep it). Returns 0; 1 when the answer was
- * refused (*why: a message for the interviewer, static); -1 when the
- * database failed (*cause). */
-int interview_answer(struct interview *iv, size_t i, const char *typed,
-    long next, bool check_required, const char **why, char **cause);
+/* Whether question q (in entry) is asked, given the answers so far. */
+bool interview_relevant(const struct interview *iv, size_t q, long entry);
+/* Whether a group (or repeat) is relevant, evaluated in entry. */
+bool interview_group_relevant(const struct interview *iv,
+    const struct group *g, long entry);
 
-/* Commits only the position. */
-int interview_move(struct interview *iv, size_t next, char **cause);
+/* How many entries a repeat has now. */
+long interview_entries(const struct interview *iv, const struct group *g);
 
-/* Why question i cannot be left as it is (required and empty), or NULL. */
-const char *interview_problem(const struct interview *iv, size_t i);
+const struct step *interview_step(const struct interview *iv);
 
-/* How many questions have a problem; *first is the first of them. */
+/* Checks a typed answer for the current step (its type, its constraint,
+ * and when check_required that a required one is not empty), commits it
+ * and the calculations that depend on it, and lays the steps out again.
+ * Returns 0; 1 when refused (*why: a message for the interviewer, from
+ * the form when it has one); -1 when the database failed (*cause). */
+int interview_answer(struct interview *iv, const char *typed,
+    bool check_required, const char *lang, char **why, char **cause);
+
+/* Moves to step i, and commits the position. */
+int interview_go(struct interview *iv, size_t i, char **cause);
+
+/* Adds an entry to a repeat without count; *first is the step of its first
+ * question. */
+int interview_add_entry(struct interview *iv, const struct group *repeat,
+    size_t *first, char **cause);
+
+/* Deletes an entry of a repeat without count, and its answers. */
+int interview_delete_entry(struct interview *iv, const struct group *repeat,
+    long entry, char **cause);
+
+/* Why step i cannot be finalized as it is (a required answer missing, a
+ * constraint not met), or NULL. The message is for the interviewer. */
+char *interview_problem(const struct interview *iv, size_t i, const char *lang);
+
+/* How many steps have a problem; *first is the first of them. */
 size_t interview_problems(const struct interview *iv, size_t *first);
 
-/* The number of questions that take an answer, and of those answered. */
+/* Questions with an answer to give among the steps, and those answered. */
 size_t interview_total(const struct interview *iv);
 size_t interview_answered(const struct interview *iv);
 
 /* Finalizes when nothing is wrong; otherwise returns 1 with *first_bad the
- * first question with a problem and *nbad how many have one. */
+ * first step with a problem and *nbad how many have one. */
 int interview_finalize(struct interview *iv, size_t *first_bad, size_t *nbad,
     char **cause);
+
+/* Whether need i of the form is flagged by the answers. */
+bool interview_need(const struct interview *iv, size_t i);
+
+/* The value of a calculation or any expression in an entry. */
+struct value interview_eval(const struct interview *iv, const struct expr *e,
+    long entry, const char *dot);
 
 #endif

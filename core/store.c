@@ -14,6 +14,7 @@
 struct store {
 	sqlite3 *db;
 	char *path;
+	bool in_transaction;
 };
 
 /* migrations[i] takes a database from schema i to i + 1. */
@@ -46,6 +47,18 @@ static const char *const migrations[] = {
 	"  name TEXT NOT NULL,"
 	"  value TEXT,"
 	"  PRIMARY KEY (record_id, name)) WITHOUT ROWID;",
+
+	/* 2: answers inside repeats, one row per entry (0 outside repeats). */
+	"CREATE TABLE answers_v2 ("
+	"  record_id INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  entry INTEGER NOT NULL DEFAULT 0,"
+	"  value TEXT,"
+	"  PRIMARY KEY (record_id, name, entry)) WITHOUT ROWID;"
+	"INSERT INTO answers_v2 (record_id, name, entry, value)"
+	"  SELECT record_id, name, 0, value FROM answers;"
+	"DROP TABLE answers;"
+	"ALTER TABLE answers_v2 RENAME TO answers;",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
@@ -324,14 +337,42 @@ store_record_create(struct store *s, int64_t form_ref, const char *household,
 }
 
 int
-store_answer_save(struct store *s, int64_t record, const char *name,
-    const char *value, const char *position, char **cause)
+store_begin(struct store *s, char **cause)
 {
+	if (exec_sql(s, "BEGIN IMMEDIATE", cause) != 0)
+		return -1;
+	s->in_transaction = true;
+	return 0;
+}
+
+int
+store_commit(struct store *s, char **cause)
+{
+	if (exec_sql(s, "COMMIT", cause) != 0) {
+		store_rollback(s);
+		return -1;
+	}
+	s->in_transaction = false;
+	return 0;
+}
+
+void
+store_rollback(struct store *s)
+{
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->in_transaction = false;
+}
+
+int
+store_answer_save(struct store *s, int64_t record, const char *name,
+    long entry, const char *value, const char *position, char **cause)
+{
+	bool own = !s->in_transaction;
 	sqlite3_stmt *st;
 	char now[40];
 
 	iso8601_now(now, sizeof now);
-	if (exec_sql(s, "BEGIN IMMEDIATE", cause) != 0)
+	if (own && store_begin(s, cause) != 0)
 		return -1;
 	if (prepare(s, "UPDATE records SET updated_at = ?, position = "
 	    "coalesce(?, position) WHERE id = ? AND status = 'draft'", &st,
@@ -348,43 +389,84 @@ store_answer_save(struct store *s, int64_t record, const char *name,
 		goto fail;
 	}
 	if (name != NULL) {
-		if (prepare(s, "INSERT INTO answers (record_id, name, value) VALUES "
-		    "(?, ?, ?) ON CONFLICT (record_id, name) DO UPDATE SET "
-		    "value = excluded.value", &st, cause) != 0)
+		if (prepare(s, "INSERT INTO answers (record_id, name, entry, value) "
+		    "VALUES (?, ?, ?, ?) ON CONFLICT (record_id, name, entry) DO "
+		    "UPDATE SET value = excluded.value", &st, cause) != 0)
 			goto fail;
 		sqlite3_bind_int64(st, 1, record);
 		bind_text(st, 2, name);
-		bind_text(st, 3, value);
+		sqlite3_bind_int64(st, 3, entry);
+		bind_text(st, 4, value);
 		if (step_done(s, st, cause, "cannot save the answer") != 0)
 			goto fail;
 	}
-	if (exec_sql(s, "COMMIT", cause) != 0)
-		goto fail;
+	if (own && store_commit(s, cause) != 0)
+		return -1;
 	return 0;
 fail:
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (own)
+		store_rollback(s);
 	return -1;
 }
 
 int
 store_answers_load(struct store *s, int64_t record,
-    void (*fn)(void *ctx, const char *name, const char *value), void *ctx,
-    char **cause)
+    void (*fn)(void *ctx, const char *name, long entry, const char *value),
+    void *ctx, char **cause)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (prepare(s, "SELECT name, value FROM answers WHERE record_id = ?", &st,
-	    cause) != 0)
+	if (prepare(s, "SELECT name, entry, value FROM answers WHERE record_id = ? "
+	    "ORDER BY name, entry", &st, cause) != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, record);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		fn(ctx, (const char *)sqlite3_column_text(st, 0),
-		    (const char *)sqlite3_column_text(st, 1));
+		    (long)sqlite3_column_int64(st, 1),
+		    (const char *)sqlite3_column_text(st, 2));
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return db_fail(s, cause, "cannot read the answers");
 	return 0;
+}
+
+int
+store_entry_delete(struct store *s, int64_t record, const char *const *names,
+    size_t n, long entry, char **cause)
+{
+	/* Moving entries down goes through negative numbers, so that no two
+	 * rows share a key half way. */
+	static const char *const steps[] = {
+		"DELETE FROM answers WHERE record_id = ?1 AND name = ?2 AND entry = ?3",
+		"UPDATE answers SET entry = -(entry - 1) WHERE record_id = ?1 AND "
+		"name = ?2 AND entry > ?3",
+		"UPDATE answers SET entry = -entry WHERE record_id = ?1 AND "
+		"name = ?2 AND entry < 0",
+	};
+	bool own = !s->in_transaction;
+	sqlite3_stmt *st;
+	size_t i, k;
+
+	if (own && store_begin(s, cause) != 0)
+		return -1;
+	for (k = 0; k < ARRAY_LEN(steps); k++)
+		for (i = 0; i < n; i++) {
+			if (prepare(s, steps[k], &st, cause) != 0)
+				goto fail;
+			sqlite3_bind_int64(st, 1, record);
+			bind_text(st, 2, names[i]);
+			sqlite3_bind_int64(st, 3, entry);
+			if (step_done(s, st, cause, "cannot delete the entry") != 0)
+				goto fail;
+		}
+	if (own && store_commit(s, cause) != 0)
+		return -1;
+	return 0;
+fail:
+	if (own)
+		store_rollback(s);
+	return -1;
 }
 
 int
@@ -438,7 +520,7 @@ store_records_list(struct store *s, enum store_filter filter,
 	    "f.version, r.household, r.round, r.site, r.interviewer, r.status, "
 	    "r.started_at, r.updated_at, r.finalized_at, r.position, "
 	    "(SELECT count(*) FROM answers a WHERE a.record_id = r.id AND "
-	    "a.value IS NOT NULL) FROM records r JOIN form_versions f ON "
+	    "a.value IS NOT NULL AND a.entry >= 0) FROM records r JOIN form_versions f ON "
 	    "f.id = r.form_version_id WHERE %s ORDER BY r.started_at, r.id",
 	    where[filter]);
 	rc = prepare(s, sql, &st, cause);

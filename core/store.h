@@ -8,7 +8,7 @@
 
 #include "form.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 struct store;
 
@@ -66,16 +66,29 @@ int store_record_create(struct store *s, int64_t form_ref,
     const char *household, const char *round, const char *site,
     const char *interviewer, int64_t *id, char instance_id[42], char **cause);
 
-/* Commits one answer (value NULL: left empty) and the question the
- * interviewer is now on (position NULL: unchanged), in one transaction.
- * Refused unless the record is a draft. */
+/* Groups the writes that follow into one transaction, committed by
+ * store_commit (or undone by store_rollback). Writes outside one are each
+ * a transaction of their own. */
+int store_begin(struct store *s, char **cause);
+int store_commit(struct store *s, char **cause);
+void store_rollback(struct store *s);
+
+/* Commits one answer (value NULL: left empty) of repeat entry `entry` (0
+ * outside repeats), and the place the interviewer is now at (position
+ * NULL: unchanged). Name NULL saves only the position. Refused unless the
+ * record is a draft. */
 int store_answer_save(struct store *s, int64_t record, const char *name,
-    const char *value, const char *position, char **cause);
+    long entry, const char *value, const char *position, char **cause);
 
 /* Calls fn for every stored answer of the record. */
 int store_answers_load(struct store *s, int64_t record,
-    void (*fn)(void *ctx, const char *name, const char *value), void *ctx,
-    char **cause);
+    void (*fn)(void *ctx, const char *name, long entry, const char *value),
+    void *ctx, char **cause);
+
+/* Deletes entry `entry` of a repeat (the answers to names[0..n)) and
+ * moves the later entries down by one. */
+int store_entry_delete(struct store *s, int64_t record,
+    const char *const *names, size_t n, long entry, char **cause);
 
 /* Marks a draft finalized, with the time. */
 int store_record_finalize(struct store *s, int64_t record, char **cause);

@@ -188,6 +188,9 @@ ytree_parse(const char *text, size_t len, int *line, int *col, char **cause)
 			    ev.data.scalar.length);
 			node->len = ev.data.scalar.length;
 			node->quoted = ev.data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+			node->one_line_quoted =
+			    ev.data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+			    ev.data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
 			break;
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT:

@@ -14,7 +14,8 @@ struct ynode {
 	int col;		/* 1-based, in characters */
 	char *str;		/* scalar text */
 	size_t len;		/* scalar bytes (may hold NUL) */
-	bool quoted;		/* the scalar was written in quotes */
+	bool quoted;		/* the scalar was written in quotes or as a block */
+	bool one_line_quoted;	/* written as '...' or "..." */
 	bool flow;		/* a list or mapping written inside [ ] or { } */
 	struct ynode **items;	/* seq: items; map: key, value, key, value ... */
 	size_t n;		/* number of entries in items */

@@ -31,7 +31,7 @@ bundled_form_loads(void **state)
 	assert_string_equal(f->id, "needs_assessment");
 	assert_int_equal(f->nlanguages, 2);
 	assert_string_equal(f->languages[0], "zh");
-	assert_in_range(f->nquestions, 35, 50);
+	assert_in_range(f->nquestions, 35, 60);
 	i = form_find(f, "size");
 	assert_true(i >= 0);
 	q = f->questions[i];
@@ -42,13 +42,18 @@ bundled_form_loads(void **state)
 	assert_string_equal(form_text(f, &q->group->label, "zh"), "家庭基本情况");
 	/* Every type of schema v1 that this version runs is used. */
 	{
-		int used[QT_NOTE + 1] = { 0 };
+		int used[QT_CALCULATE + 1] = { 0 };
 		size_t k;
 
 		for (k = 0; k < f->nquestions; k++)
 			used[f->questions[k]->type] = 1;
-		for (k = 0; k <= QT_NOTE; k++)
+		for (k = 0; k <= QT_CALCULATE; k++)
 			assert_true(used[k]);
+		/* Skip logic, constraints, a members repeat, eight need areas. */
+		assert_non_null(form_repeat(f, "members"));
+		assert_int_equal(f->nneeds, 8);
+		for (k = 0; k < f->nneeds; k++)
+			assert_non_null(f->needs[k].when);
 	}
 	/* Eight need-area groups, among others. */
 	assert_true(f->ngroups >= 8);
@@ -351,18 +356,122 @@ choices_checked(void **state)
 }
 
 static void
-logic_not_yet(void **state)
+logic_errors_located(void **state)
+{
+	struct diags d;
+	struct form *f;
+
+	(void)state;
+	/* A syntax error, with the column inside the expression. */
+	assert_null(parse(HEAD "body:\n  - {name: a, type: integer, label: A}\n"
+	    "  - {name: b, type: text, label: B, relevant: \"${a} > \"}\n", &d));
+	assert_diag(&d, 6, 55, "in relevant \"${a} > \": the expression ends");
+	diags_free(&d);
+	/* Unknown names, with a suggestion. */
+	assert_null(parse(HEAD "body:\n  - {name: size, type: integer, label: A}\n"
+	    "  - {name: b, type: text, label: B, relevant: \"${sise} > 1\"}\n", &d));
+	assert_diag(&d, 6, 48, "there is no question ${sise} (did you mean ${size}?)");
+	diags_free(&d);
+	/* Wrong argument counts. */
+	assert_null(parse(HEAD "body:\n  - {name: a, type: text, label: A, "
+	    "constraint: \"regex(.)\"}\n", &d));
+	assert_diag(&d, 5, 50, "regex() takes 2 arguments, not 1");
+	diags_free(&d);
+	/* '.' outside a constraint. */
+	assert_null(parse(HEAD "body:\n  - {name: a, type: integer, label: A, "
+	    "relevant: \". > 1\"}\n", &d));
+	assert_diag(&d, 5, 51, "'.' stands for the answer being checked");
+	diags_free(&d);
+	/* An invalid regular expression. */
+	assert_null(parse(HEAD "body:\n  - {name: a, type: text, label: A, "
+	    "constraint: \"regex(., '[0-9')\"}\n", &d));
+	assert_diag(&d, 5, 59, "not a valid regular expression");
+	diags_free(&d);
+	/* A choice selected() can never find: a warning, the form loads. */
+	f = parse(HEAD "body:\n  - {name: a, type: select_one, label: A, choices: "
+	    "[{value: x, label: X}]}\n  - {name: b, type: text, label: B, "
+	    "relevant: \"selected(${a}, 'y')\"}\n", &d);
+	assert_non_null(f);
+	assert_int_equal(d.errors, 0);
+	assert_diag(&d, 6, 63, "'y' is not a choice of ${a}");
+	form_free(f);
+	diags_free(&d);
+}
+
+static void
+calculation_cycles_named(void **state)
 {
 	struct diags d;
 
 	(void)state;
-	assert_null(parse(HEAD "body:\n  - {name: a, type: integer, label: A, "
-	    "relevant: \"${b} > 1\"}\n", &d));
-	assert_diag(&d, 5, 40, "'relevant' is form logic");
+	assert_null(parse(HEAD "body:\n"
+	    "  - {name: a, type: calculate, calculation: \"${c} + 1\"}\n"
+	    "  - {name: b, type: calculate, calculation: \"${a} * 2\"}\n"
+	    "  - {name: c, type: calculate, calculation: \"${b} - 1\"}\n"
+	    "  - {name: x, type: text, label: X}\n", &d));
+	assert_diag(&d, 5, 0, "the calculations form a cycle: a -> c -> b -> a");
 	diags_free(&d);
-	assert_null(parse(HEAD "body:\n  - {name: a, type: text, label: A, "
-	    "required: \"${b} = 1\"}\n", &d));
-	assert_diag(&d, 5, 47, "looks like an expression");
+	assert_null(parse(HEAD "body:\n"
+	    "  - {name: a, type: calculate, calculation: \"${a} + 1\"}\n"
+	    "  - {name: x, type: text, label: X}\n", &d));
+	assert_diag(&d, 5, 0, "cycle: a -> a");
+	diags_free(&d);
+}
+
+static void
+calculation_order(void **state)
+{
+	struct diags d;
+	struct form *f;
+
+	(void)state;
+	f = parse(HEAD "body:\n"
+	    "  - {name: total, type: calculate, calculation: \"${half} * 2\"}\n"
+	    "  - {name: half, type: calculate, calculation: \"${n} div 2\"}\n"
+	    "  - {name: n, type: integer, label: N}\n", &d);
+	assert_non_null(f);
+	assert_int_equal(f->ncalc, 2);
+	assert_string_equal(f->questions[f->calc_order[0]]->name, "half");
+	assert_string_equal(f->questions[f->calc_order[1]]->name, "total");
+	form_free(f);
+	diags_free(&d);
+}
+
+static void
+repeats_checked(void **state)
+{
+	struct diags d;
+	struct form *f;
+
+	(void)state;
+	f = parse(HEAD "body:\n  - {name: size, type: integer, label: S}\n"
+	    "  - repeat: members\n    label: M\n    count: \"${size}\"\n"
+	    "    body:\n      - {name: age, type: integer, label: A}\n"
+	    "  - {name: n, type: calculate, calculation: \"count(${members})\"}\n",
+	    &d);
+	assert_non_null(f);
+	assert_non_null(form_repeat(f, "members"));
+	assert_ptr_equal(f->questions[1]->repeat, form_repeat(f, "members"));
+	form_free(f);
+	diags_free(&d);
+	/* A question inside a repeat, from outside it. */
+	assert_null(parse(HEAD "body:\n  - repeat: m\n    label: M\n    body:\n"
+	    "      - {name: age, type: integer, label: A}\n"
+	    "  - {name: b, type: text, label: B, relevant: \"${age} > 1\"}\n", &d));
+	assert_diag(&d, 9, 48, "${age} is inside the repeat 'm'; from outside it, "
+	    "use count(${age}) or sum(${age})");
+	diags_free(&d);
+	/* A repeat name where a value is wanted. */
+	assert_null(parse(HEAD "body:\n  - repeat: m\n    label: M\n    body:\n"
+	    "      - {name: age, type: integer, label: A}\n"
+	    "  - {name: b, type: text, label: B, relevant: \"${m} > 1\"}\n", &d));
+	assert_diag(&d, 9, 48, "${m} is a repeat; count its entries with count(${m})");
+	diags_free(&d);
+	/* A repeat inside a repeat. */
+	assert_null(parse(HEAD "body:\n  - repeat: m\n    label: M\n    body:\n"
+	    "      - repeat: k\n        label: K\n        body:\n"
+	    "          - {name: age, type: integer, label: A}\n", &d));
+	assert_diag(&d, 8, 9, "repeat 'k' is inside repeat 'm'");
 	diags_free(&d);
 }
 
@@ -485,7 +594,10 @@ main(void)
 		cmocka_unit_test(nul_and_bad_utf8),
 		cmocka_unit_test(escape_sequence_warned_not_refused),
 		cmocka_unit_test(choices_checked),
-		cmocka_unit_test(logic_not_yet),
+		cmocka_unit_test(logic_errors_located),
+		cmocka_unit_test(calculation_cycles_named),
+		cmocka_unit_test(calculation_order),
+		cmocka_unit_test(repeats_checked),
 		cmocka_unit_test(undeclared_language),
 		cmocka_unit_test(defaults_checked),
 		cmocka_unit_test(missing_file),

@@ -26,7 +26,23 @@ static const char form_yaml[] =
     "  - {name: debts, type: select_multiple, choices: debt, label: Debts}\n"
     "  - {name: ok, type: select_one, label: OK, choices: [{value: y, label: Y},"
     " {value: n, label: N}]}\n"
-    "  - {name: notes, type: text, label: Notes}\n";
+    "  - {name: notes, type: text, label: Notes}\n"
+    "  - {name: loan_amount, type: integer, label: How much,\n"
+    "     relevant: \"selected(${debts}, 'online_loan')\",\n"
+    "     constraint: \". > 0 and . < 1000000\",\n"
+    "     constraint_message: {zh: 金额不对, en: Amount out of range}}\n"
+    "  - {name: per_head, type: calculate, calculation: \"${rent} div ${size}\"}\n"
+    "  - repeat: members\n    label: Member\n    count: \"${size}\"\n    body:\n"
+    "      - {name: age, type: integer, label: Age, required: true}\n"
+    "      - {name: school, type: select_one, choices: [{value: y, label: Y},"
+    " {value: n, label: N}],\n"
+    "         label: In school?, relevant: \"${age} < 18\"}\n"
+    "  - repeat: visits\n    label: Visit\n    body:\n"
+    "      - {name: when, type: date, label: When}\n"
+    "  - {name: kids, type: calculate, calculation: \"count(${members}) - 1\"}\n"
+    "needs:\n"
+    "  - {id: livelihood, label: L, when: \"selected(${debts}, 'online_loan')\"}\n"
+    "  - {id: education, label: E, when: \"${kids} > 5\"}\n";
 
 struct fixture {
 	char *dir;
@@ -94,15 +110,62 @@ idx(const struct interview *iv, const char *name)
 	return i;
 }
 
+/* Moves to the step of question name (entry), which must be laid out. */
+static void
+go_to(struct interview *iv, const char *name, long entry)
+{
+	size_t i;
+
+	for (i = 0; i < iv->nsteps; i++)
+		if (iv->steps[i].kind == STEP_QUESTION &&
+		    iv->steps[i].q == (size_t)idx(iv, name) &&
+		    iv->steps[i].entry == entry) {
+			assert_int_equal(interview_go(iv, i, NULL), 0);
+			return;
+		}
+	fail_msg("%s#%ld is not asked", name, entry);
+}
+
+static bool
+asked(const struct interview *iv, const char *name, long entry)
+{
+	size_t i;
+
+	for (i = 0; i < iv->nsteps; i++)
+		if (iv->steps[i].kind == STEP_QUESTION &&
+		    iv->steps[i].q == (size_t)idx(iv, name) &&
+		    iv->steps[i].entry == entry)
+			return true;
+	return false;
+}
+
+/* Answers question name (entry) strictly; the answer must be taken. */
+static void
+answer_in(struct interview *iv, const char *name, long entry, const char *typed)
+{
+	char *why = NULL, *cause = NULL;
+
+	go_to(iv, name, entry);
+	if (interview_answer(iv, typed, true, "en", &why, &cause) != 0)
+		fail_msg("%s refused: %s %s", name, why ? why : "", cause ? cause : "");
+}
+
 static void
 answer_ok(struct interview *iv, const char *name, const char *typed)
 {
-	const char *why = NULL;
-	char *cause = NULL;
+	answer_in(iv, name, 0, typed);
+}
 
-	if (interview_answer(iv, (size_t)idx(iv, name), typed, -1, true, &why,
-	    &cause) != 0)
-		fail_msg("%s refused: %s %s", name, why ? why : "", cause ? cause : "");
+/* The refusal message for an answer. */
+static char *
+refused(struct interview *iv, const char *name, long entry, const char *typed,
+    bool strict, const char *lang)
+{
+	char *why = NULL, *cause = NULL;
+
+	go_to(iv, name, entry);
+	assert_int_equal(interview_answer(iv, typed, strict, lang, &why, &cause), 1);
+	return why;
 }
 
 static void
@@ -110,21 +173,111 @@ refusals(void **state)
 {
 	struct fixture *fx = *state;
 	struct interview *iv = begin(fx);
-	const char *why;
+	char *why;
+
+	why = refused(iv, "size", 0, "  ", true, "en");
+	assert_string_equal(why, "this question needs an answer");
+	free(why);
+	why = refused(iv, "name", 0, "", true, "zh");
+	assert_string_equal(why, "请填写姓名");	/* the form's own words */
+	free(why);
+	why = refused(iv, "size", 0, "four", true, "en");
+	assert_string_equal(why, "enter a whole number, digits only");
+	free(why);
+	why = refused(iv, "day", 0, "2020-02-30", true, "en");
+	assert_string_equal(why, "there is no such day");
+	free(why);
+	answer_ok(iv, "debts", "online_loan");
+	why = refused(iv, "loan_amount", 0, "0", true, "zh");
+	assert_string_equal(why, "金额不对");
+	free(why);
+	answer_ok(iv, "loan_amount", "5000");
+	/* Going back may leave a required question empty; finalize may not. */
+	go_to(iv, "size", 0);
+	assert_int_equal(interview_answer(iv, "", false, "en", &why, NULL), 0);
+	interview_free(iv);
+}
+
+static void
+relevance_skips_and_keeps(void **state)
+{
+	struct fixture *fx = *state;
+	struct interview *iv = begin(fx);
+
+	assert_false(asked(iv, "loan_amount", 0));
+	answer_ok(iv, "debts", "online_loan relatives");
+	assert_true(asked(iv, "loan_amount", 0));
+	answer_ok(iv, "loan_amount", "3000");
+	/* Toggled off, the answer is kept but not asked; toggled back, it is. */
+	answer_ok(iv, "debts", "relatives");
+	assert_false(asked(iv, "loan_amount", 0));
+	assert_string_equal(interview_value(iv, (size_t)idx(iv, "loan_amount"), 0),
+	    "3000");
+	answer_ok(iv, "debts", "online_loan");
+	assert_true(asked(iv, "loan_amount", 0));
+	interview_free(iv);
+}
+
+static void
+calculations_follow_their_inputs(void **state)
+{
+	struct fixture *fx = *state;
+	struct interview *iv = begin(fx);
+	size_t per_head = (size_t)idx(iv, "per_head");
+
+	assert_null(interview_value(iv, per_head, 0));	/* NaN is kept empty */
+	answer_ok(iv, "rent", "1200");
+	answer_ok(iv, "size", "4");
+	assert_string_equal(interview_value(iv, per_head, 0), "300");
+	answer_ok(iv, "size", "3");
+	assert_string_equal(interview_value(iv, per_head, 0), "400");
+	/* Calculations are stored too, for the export and a resume. */
+	assert_string_equal(interview_value(iv, (size_t)idx(iv, "kids"), 0), "2");
+	interview_free(iv);
+}
+
+static void
+repeats_by_count_and_by_asking(void **state)
+{
+	struct fixture *fx = *state;
+	struct interview *iv = begin(fx);
+	const struct group *visits = form_repeat(iv->form, "visits");
+	size_t first, i;
 	char *cause = NULL;
 
-	assert_int_equal(interview_answer(iv, (size_t)idx(iv, "size"), "  ", -1,
-	    true, &why, &cause), 1);
-	assert_string_equal(why, "this question needs an answer");
-	assert_int_equal(interview_answer(iv, (size_t)idx(iv, "size"), "four", -1,
-	    true, &why, &cause), 1);
-	assert_string_equal(why, "enter a whole number, digits only");
-	assert_int_equal(interview_answer(iv, (size_t)idx(iv, "day"), "2020-02-30",
-	    -1, true, &why, &cause), 1);
-	assert_string_equal(why, "there is no such day");
-	/* Going back may leave a required question empty; finalize may not. */
-	assert_int_equal(interview_answer(iv, (size_t)idx(iv, "size"), "", -1,
-	    false, &why, &cause), 0);
+	answer_ok(iv, "size", "3");
+	assert_true(asked(iv, "age", 3));
+	assert_false(asked(iv, "age", 4));
+	answer_in(iv, "age", 1, "34");
+	answer_in(iv, "age", 2, "8");
+	assert_false(asked(iv, "school", 1));
+	assert_true(asked(iv, "school", 2));		/* only the child */
+	/* Without count, entries are added on request. */
+	assert_int_equal(interview_entries(iv, visits), 0);
+	for (i = 0; i < iv->nsteps; i++)
+		if (iv->steps[i].kind == STEP_ADD)
+			break;
+	assert_true(i < iv->nsteps);
+	assert_int_equal(interview_add_entry(iv, visits, &first, &cause), 0);
+	assert_int_equal(iv->steps[first].q, idx(iv, "when"));
+	assert_int_equal(iv->steps[first].entry, 1);
+	assert_int_equal(iv->current, first);
+	answer_in(iv, "when", 1, "2020-02-26");
+	assert_int_equal(interview_add_entry(iv, visits, &first, &cause), 0);
+	answer_in(iv, "when", 2, "2020-03-03");
+	assert_int_equal(interview_add_entry(iv, visits, &first, &cause), 0);
+	answer_in(iv, "when", 3, "2020-03-10");
+	assert_int_equal(interview_delete_entry(iv, visits, 2, &cause), 0);
+	assert_int_equal(interview_entries(iv, visits), 2);
+	assert_string_equal(interview_value(iv, (size_t)idx(iv, "when"), 2),
+	    "2020-03-10");
+	/* A finalize needs every member's age. */
+	{
+		size_t bad, n;
+
+		assert_int_equal(interview_finalize(iv, &bad, &n, NULL), 1);
+		assert_true(n >= 2);	/* name and the third age, at least */
+	}
 	interview_free(iv);
 }
 
@@ -135,10 +288,11 @@ finalize_names_what_is_missing(void **state)
 	struct interview *iv = begin(fx);
 	size_t first = 99, nbad = 0;
 
-	answer_ok(iv, "size", "3");
+	answer_ok(iv, "size", "1");
+	answer_in(iv, "age", 1, "40");
 	assert_int_equal(interview_finalize(iv, &first, &nbad, NULL), 1);
 	assert_int_equal(nbad, 1);
-	assert_int_equal(first, idx(iv, "name"));
+	assert_int_equal(iv->steps[first].q, idx(iv, "name"));
 	assert_int_equal(store_count(fx->s, "draft"), 1);
 	answer_ok(iv, "name", "刘丽");
 	assert_int_equal(interview_finalize(iv, &first, &nbad, NULL), 0);
@@ -154,25 +308,27 @@ resume_where_left_on_the_same_form(void **state)
 	struct record_info *recs;
 	char *cause = NULL;
 	size_t n;
-	const char *why;
+	const struct step *st;
 
 	answer_ok(iv, "name", "王芳");
-	assert_int_equal(interview_answer(iv, (size_t)idx(iv, "size"), "04",
-	    idx(iv, "rent"), true, &why, &cause), 0);
+	answer_ok(iv, "size", "04");
+	answer_in(iv, "age", 2, "7");
 	interview_free(iv);	/* as if the connection dropped here */
 
 	assert_int_equal(store_records_list(fx->s, STORE_DRAFTS, &recs, &n, NULL), 0);
 	assert_int_equal(n, 1);
 	again = interview_resume(fx->s, &recs[0], &cause);
 	assert_non_null(again);
-	assert_int_equal(again->current, idx(again, "rent"));
-	assert_string_equal(interview_value(again, (size_t)idx(again, "name")),
+	st = interview_step(again);
+	assert_int_equal(st->q, idx(again, "age"));
+	assert_int_equal(st->entry, 2);
+	assert_string_equal(interview_value(again, (size_t)idx(again, "name"), 0),
 	    "王芳");
-	assert_string_equal(interview_value(again, (size_t)idx(again, "size")), "4");
-	assert_null(interview_value(again, (size_t)idx(again, "rent")));
+	assert_string_equal(interview_value(again, (size_t)idx(again, "size"), 0),
+	    "4");
+	assert_true(asked(again, "age", 4));		/* count from the answer */
+	assert_null(interview_value(again, (size_t)idx(again, "rent"), 0));
 	assert_string_equal(again->form->version, "v1");
-	assert_int_equal(interview_answered(again), 2);
-	assert_int_equal(interview_total(again), 7);	/* the note takes none */
 	interview_free(again);
 	store_records_free(recs, n);
 }
@@ -212,10 +368,14 @@ export_is_the_contract(void **state)
 	size_t n, first, nbad, i;
 
 	answer_ok(iv, "name", "刘丽 \"Li\"");
-	answer_ok(iv, "size", "4");
+	answer_ok(iv, "size", "2");
+	answer_in(iv, "age", 1, "34");
+	answer_in(iv, "age", 2, "8");
+	answer_in(iv, "school", 2, "y");
 	answer_ok(iv, "rent", "1200.5");
 	answer_ok(iv, "day", "2020/2/26");
 	answer_ok(iv, "debts", "online_loan relatives");
+	answer_ok(iv, "loan_amount", "2000");
 	answer_ok(iv, "ok", "y");
 	answer_ok(iv, "notes", "");
 	assert_int_equal(interview_finalize(iv, &first, &nbad, NULL), 0);
@@ -246,7 +406,35 @@ export_is_the_contract(void **state)
 	assert_string_equal(json_string_value(json_object_get(a, "name")),
 	    "刘丽 \"Li\"");
 	assert_true(json_is_integer(json_object_get(a, "size")));
-	assert_int_equal(json_integer_value(json_object_get(a, "size")), 4);
+	assert_int_equal(json_integer_value(json_object_get(a, "size")), 2);
+	assert_true(json_is_real(json_object_get(a, "per_head")) ||
+	    json_is_integer(json_object_get(a, "per_head")));
+	assert_true(json_number_value(json_object_get(a, "per_head")) == 600.25);
+	assert_true(json_is_integer(json_object_get(a, "kids")));
+	assert_int_equal(json_integer_value(json_object_get(a, "kids")), 1);
+	{
+		json_t *m = json_object_get(a, "members");
+
+		assert_true(json_is_array(m));
+		assert_int_equal(json_array_size(m), 2);
+		assert_int_equal(json_integer_value(json_object_get(json_array_get(m,
+		    0), "age")), 34);
+		/* Not relevant for an adult: absent. For the child: there. */
+		assert_null(json_object_get(json_array_get(m, 0), "school"));
+		assert_string_equal(json_string_value(json_object_get(json_array_get(m,
+		    1), "school")), "y");
+		assert_null(json_object_get(a, "age"));	/* only inside entries */
+	}
+	assert_true(json_is_array(json_object_get(a, "visits")));
+	assert_int_equal(json_array_size(json_object_get(a, "visits")), 0);
+	assert_int_equal(json_integer_value(json_object_get(a, "loan_amount")), 2000);
+	{
+		json_t *needs = json_object_get(r, "needs");
+
+		assert_int_equal(json_array_size(needs), 1);
+		assert_string_equal(json_string_value(json_array_get(needs, 0)),
+		    "livelihood");
+	}
 	assert_true(json_is_real(json_object_get(a, "rent")));
 	assert_true(json_real_value(json_object_get(a, "rent")) == 1200.5);
 	assert_string_equal(json_string_value(json_object_get(a, "day")),
@@ -270,6 +458,10 @@ export_is_the_contract(void **state)
 	assert_true(json_is_null(json_object_get(lines[1], "finalized_at")));
 	assert_true(json_is_null(json_object_get(json_object_get(lines[1],
 	    "answers"), "size")));	/* never reached */
+	assert_null(json_object_get(json_object_get(lines[1], "answers"),
+	    "loan_amount"));	/* not relevant: absent, not null */
+	assert_int_equal(json_array_size(json_object_get(json_object_get(lines[1],
+	    "answers"), "members")), 0);
 	for (i = 0; i < n; i++)
 		json_decref(lines[i]);
 	free(lines);
@@ -282,6 +474,12 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(relevance_skips_and_keeps, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(calculations_follow_their_inputs, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(repeats_by_count_and_by_asking, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(finalize_names_what_is_missing, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(resume_where_left_on_the_same_form,

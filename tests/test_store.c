@@ -68,16 +68,17 @@ teardown(void **state)
 
 struct wanted {
 	const char *name;
+	long entry;
 	char value[64];
 	int found;
 };
 
 static void
-remember(void *ctx, const char *name, const char *value)
+remember(void *ctx, const char *name, long entry, const char *value)
 {
 	struct wanted *w = ctx;
 
-	if (strcmp(name, w->name) != 0)
+	if (strcmp(name, w->name) != 0 || entry != w->entry)
 		return;
 	snprintf(w->value, sizeof w->value, "%s", value ? value : "(null)");
 	w->found = 1;
@@ -194,11 +195,11 @@ answers_round_trip(void **state)
 	struct record_info *recs;
 	size_t n;
 
-	assert_int_equal(store_answer_save(fx->s, fx->rec, "a", "刘丽", "b", NULL), 0);
-	assert_int_equal(store_answer_save(fx->s, fx->rec, "b", NULL, NULL, NULL), 0);
+	assert_int_equal(store_answer_save(fx->s, fx->rec, "a", 0, "刘丽", "b", NULL), 0);
+	assert_int_equal(store_answer_save(fx->s, fx->rec, "b", 0, NULL, NULL, NULL), 0);
 	assert_string_equal(answer_of(fx->s, fx->rec, "a"), "刘丽");
 	assert_string_equal(answer_of(fx->s, fx->rec, "b"), "(null)");
-	assert_int_equal(store_answer_save(fx->s, fx->rec, "a", "王", NULL, NULL), 0);
+	assert_int_equal(store_answer_save(fx->s, fx->rec, "a", 0, "王", NULL, NULL), 0);
 	assert_string_equal(answer_of(fx->s, fx->rec, "a"), "王");
 
 	assert_int_equal(store_records_list(fx->s, STORE_DRAFTS, &recs, &n, NULL), 0);
@@ -222,9 +223,9 @@ finalized_records_are_frozen(void **state)
 	struct fixture *fx = *state;
 	char *cause = NULL;
 
-	assert_int_equal(store_answer_save(fx->s, fx->rec, "a", "x", NULL, NULL), 0);
+	assert_int_equal(store_answer_save(fx->s, fx->rec, "a", 0, "x", NULL, NULL), 0);
 	assert_int_equal(store_record_finalize(fx->s, fx->rec, NULL), 0);
-	assert_int_equal(store_answer_save(fx->s, fx->rec, "a", "y", NULL, &cause), -1);
+	assert_int_equal(store_answer_save(fx->s, fx->rec, "a", 0, "y", NULL, &cause), -1);
 	assert_non_null(strstr(cause, "no longer a draft"));
 	free(cause);
 	assert_string_equal(answer_of(fx->s, fx->rec, "a"), "x");
@@ -271,12 +272,12 @@ locked_database_reports_and_recovers(void **state)
 	assert_int_equal(sqlite3_open(fx->path, &other), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(other, "BEGIN EXCLUSIVE", NULL, NULL, NULL),
 	    SQLITE_OK);
-	assert_int_equal(store_answer_save(fx->s, fx->rec, "a", "x", NULL, &cause), -1);
+	assert_int_equal(store_answer_save(fx->s, fx->rec, "a", 0, "x", NULL, &cause), -1);
 	assert_non_null(strstr(cause, "locked"));
 	free(cause);
 	sqlite3_exec(other, "COMMIT", NULL, NULL, NULL);
 	sqlite3_close(other);
-	assert_int_equal(store_answer_save(fx->s, fx->rec, "a", "x", NULL, NULL), 0);
+	assert_int_equal(store_answer_save(fx->s, fx->rec, "a", 0, "x", NULL, NULL), 0);
 	assert_string_equal(answer_of(fx->s, fx->rec, "a"), "x");
 }
 
@@ -290,7 +291,7 @@ full_disk_keeps_earlier_answers(void **state)
 	pid_t pid;
 	int status;
 
-	assert_int_equal(store_answer_save(fx->s, fx->rec, "a", "kept", NULL, NULL), 0);
+	assert_int_equal(store_answer_save(fx->s, fx->rec, "a", 0, "kept", NULL, NULL), 0);
 	memset(big, 'x', sizeof big - 1);
 	big[sizeof big - 1] = '\0';
 	fflush(NULL);
@@ -305,7 +306,7 @@ full_disk_keeps_earlier_answers(void **state)
 		setrlimit(RLIMIT_FSIZE, &rl);
 		for (i = 0; i < 1000; i++) {
 			snprintf(name, sizeof name, "q%d", i);
-			if (store_answer_save(fx->s, fx->rec, name, big, NULL, &cause) != 0) {
+			if (store_answer_save(fx->s, fx->rec, name, 0, big, NULL, &cause) != 0) {
 				/* The message names the problem. */
 				_exit(strstr(cause, "disk") || strstr(cause, "full") ||
 				    strstr(cause, "I/O") ? 3 : 4);
@@ -320,11 +321,76 @@ full_disk_keeps_earlier_answers(void **state)
 	fx->s = store_open(fx->path, NULL);
 	assert_non_null(fx->s);
 	assert_string_equal(answer_of(fx->s, fx->rec, "a"), "kept");
-	assert_int_equal(store_answer_save(fx->s, fx->rec, "b", "7", NULL, NULL), 0);
+	assert_int_equal(store_answer_save(fx->s, fx->rec, "b", 0, "7", NULL, NULL), 0);
 }
 
 /* Running out of memory ends the process with status 70 and a message,
  * and what was committed before stays. */
+/* Answers in repeat entries, and deleting an entry moves the later ones
+ * down without losing them. */
+static void
+repeat_entries(void **state)
+{
+	struct fixture *fx = *state;
+	static const char *const names[] = { "age", "sex" };
+	static struct wanted w;
+
+	assert_int_equal(store_answer_save(fx->s, fx->rec, "age", 1, "34", NULL, NULL), 0);
+	assert_int_equal(store_answer_save(fx->s, fx->rec, "age", 2, "8", NULL, NULL), 0);
+	assert_int_equal(store_answer_save(fx->s, fx->rec, "age", 3, "61", NULL, NULL), 0);
+	assert_int_equal(store_answer_save(fx->s, fx->rec, "sex", 3, "f", NULL, NULL), 0);
+	assert_int_equal(store_entry_delete(fx->s, fx->rec, names, 2, 2, NULL), 0);
+	memset(&w, 0, sizeof w);
+	w.name = "age";
+	w.entry = 2;
+	assert_int_equal(store_answers_load(fx->s, fx->rec, remember, &w, NULL), 0);
+	assert_string_equal(w.value, "61");
+	w.entry = 3;
+	w.found = 0;
+	assert_int_equal(store_answers_load(fx->s, fx->rec, remember, &w, NULL), 0);
+	assert_false(w.found);
+	w.name = "sex";
+	w.entry = 2;
+	assert_int_equal(store_answers_load(fx->s, fx->rec, remember, &w, NULL), 0);
+	assert_string_equal(w.value, "f");
+}
+
+/* A database of schema 1 (before repeats) is migrated, answers kept. */
+static void
+migrates_from_schema_1(void **state)
+{
+	struct fixture *fx = *state;
+	char *path = xasprintf("%s/old.db", fx->dir), *cause = NULL;
+	struct store *s;
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+	    "CREATE TABLE form_versions (id INTEGER PRIMARY KEY, form_id TEXT NOT NULL,"
+	    " version TEXT NOT NULL, sha256 TEXT NOT NULL UNIQUE, yaml TEXT NOT NULL,"
+	    " first_used TEXT NOT NULL);"
+	    "CREATE TABLE records (id INTEGER PRIMARY KEY, instance_id TEXT NOT NULL"
+	    " UNIQUE, form_version_id INTEGER NOT NULL, household TEXT, round TEXT,"
+	    " site TEXT, interviewer TEXT NOT NULL, status TEXT NOT NULL DEFAULT"
+	    " 'draft', started_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
+	    " finalized_at TEXT, position TEXT, xml TEXT, uploaded_at TEXT,"
+	    " server_reply TEXT);"
+	    "CREATE TABLE answers (record_id INTEGER NOT NULL, name TEXT NOT NULL,"
+	    " value TEXT, PRIMARY KEY (record_id, name)) WITHOUT ROWID;"
+	    "INSERT INTO form_versions VALUES (1, 't', '1', 'x', 'y', 'z');"
+	    "INSERT INTO records (id, instance_id, form_version_id, interviewer,"
+	    " started_at, updated_at) VALUES (7, 'uuid:1', 1, 'liu', 'a', 'b');"
+	    "INSERT INTO answers VALUES (7, 'a', 'kept from v1');"
+	    "PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	s = store_open(path, &cause);
+	assert_non_null(s);
+	assert_string_equal(answer_of(s, 7, "a"), "kept from v1");
+	assert_int_equal(store_answer_save(s, 7, "age", 2, "9", NULL, NULL), 0);
+	store_close(s);
+	free(path);
+}
+
 static void
 out_of_memory_loses_nothing_saved(void **state)
 {
@@ -332,7 +398,7 @@ out_of_memory_loses_nothing_saved(void **state)
 	pid_t pid;
 	int status;
 
-	assert_int_equal(store_answer_save(fx->s, fx->rec, "a", "before", NULL,
+	assert_int_equal(store_answer_save(fx->s, fx->rec, "a", 0, "before", NULL,
 	    NULL), 0);
 	fflush(NULL);
 	pid = fork();
@@ -371,6 +437,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(out_of_memory_loses_nothing_saved,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(repeat_entries, setup, teardown),
+		cmocka_unit_test_setup_teardown(migrates_from_schema_1, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);

@@ -1,5 +1,5 @@
-/* The review screen: every answer by section, problems marked; jump to
- * any question; finalize. */
+/* The review screen: every answer by section and repeat entry, problems
+ * marked; jump to any question; add or delete repeat entries; finalize. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,13 +9,16 @@
 #include "menu.h"
 #include "runner.h"
 
-enum row_kind { ROW_SECTION, ROW_QUESTION, ROW_FINALIZE };
+enum row_kind { ROW_SECTION, ROW_ENTRY, ROW_QUESTION, ROW_ADD, ROW_FINALIZE };
 
 struct row {
 	enum row_kind kind;
-	size_t question;
-	const struct group *group;
+	size_t step;			/* ROW_QUESTION, ROW_ADD */
+	const struct group *group;	/* ROW_SECTION, ROW_ENTRY */
+	long entry;			/* ROW_ENTRY */
 };
+
+enum confirm { CONFIRM_NONE, CONFIRM_FINALIZE, CONFIRM_DELETE };
 
 struct review {
 	struct screen base;
@@ -24,7 +27,7 @@ struct review {
 	size_t nrows;
 	size_t cursor;		/* a row that is not a section */
 	size_t top;
-	bool confirming;
+	enum confirm confirm;
 };
 
 static const enum action review_bar[] = {
@@ -32,34 +35,54 @@ static const enum action review_bar[] = {
 };
 
 static void
-add_row(struct review *v, enum row_kind kind, size_t q, const struct group *g)
+add_row(struct review *v, enum row_kind kind, size_t step,
+    const struct group *g, long entry)
 {
+	struct row *row;
+
 	v->rows = xreallocarray(v->rows, v->nrows + 1, sizeof *v->rows);
-	v->rows[v->nrows].kind = kind;
-	v->rows[v->nrows].question = q;
-	v->rows[v->nrows].group = g;
-	v->nrows++;
+	row = &v->rows[v->nrows++];
+	row->kind = kind;
+	row->step = step;
+	row->group = g;
+	row->entry = entry;
 }
 
+/* Rows from the steps the answers lead to; the cursor stays on the step it
+ * was on, or on the one the runner shows. */
 static void
-build_rows(struct review *v)
+build_rows(struct review *v, size_t want_step)
 {
 	const struct interview *iv = runner_interview(v->runner);
 	const struct group *last = NULL;
+	long last_entry = 0;
 	size_t i;
 
 	v->nrows = 0;
-	for (i = 0; i < iv->form->nquestions; i++) {
-		const struct question *q = iv->form->questions[i];
+	v->cursor = 0;
+	for (i = 0; i < iv->nsteps; i++) {
+		const struct step *st = &iv->steps[i];
+		const struct group *g = st->kind == STEP_ADD ? st->repeat :
+		    iv->form->questions[st->q]->group;
+		const struct group *section = g;
 
-		if (q->group != last && q->group != NULL)
-			add_row(v, ROW_SECTION, i, q->group);
-		last = q->group;
-		add_row(v, ROW_QUESTION, i, NULL);
-		if (i == iv->current)
+		/* The heading is the innermost group that is not a repeat. */
+		while (section != NULL && section->repeat)
+			section = section->parent;
+		if (section != last && section != NULL)
+			add_row(v, ROW_SECTION, i, section, 0);
+		last = section;
+		if (st->kind == STEP_QUESTION && st->entry > 0 &&
+		    st->entry != last_entry)
+			add_row(v, ROW_ENTRY, i, st->repeat, st->entry);
+		last_entry = st->entry;
+		add_row(v, st->kind == STEP_ADD ? ROW_ADD : ROW_QUESTION, i, NULL, 0);
+		if (i == want_step)
 			v->cursor = v->nrows - 1;
 	}
-	add_row(v, ROW_FINALIZE, 0, NULL);
+	add_row(v, ROW_FINALIZE, 0, NULL, 0);
+	if (want_step >= iv->nsteps)
+		v->cursor = v->nrows - 1;
 }
 
 static void
@@ -80,8 +103,8 @@ review_draw(struct screen *s, struct app *app)
 		v->top = v->cursor;
 	if (v->cursor >= v->top + (size_t)rows)
 		v->top = v->cursor - (size_t)rows + 1;
-	/* Keep a section heading on screen above its first question. */
-	if (v->top > 0 && v->top == v->cursor && v->rows[v->top - 1].kind ==
+	/* Keep a heading on screen above the first row under it. */
+	while (v->top > 0 && v->top == v->cursor && v->rows[v->top - 1].kind ==
 	    ROW_SECTION)
 		v->top--;
 	labelw = (COLS - 6) / 2;
@@ -90,42 +113,73 @@ review_draw(struct screen *s, struct app *app)
 		const struct row *row = &v->rows[i];
 		int attr = i == v->cursor ? attr_selected(app) : 0;
 		int line = 2 + y;
+		char *text;
 
 		if (i == v->cursor) {
 			attron(attr);
 			mvhline(line, 0, ' ', COLS);
 			attroff(attr);
 		}
-		if (row->kind == ROW_SECTION) {
-			draw_text(line, 1, COLS - 2, form_text(f, &row->group->label, lang),
-			    A_BOLD | A_UNDERLINE);
-		} else if (row->kind == ROW_QUESTION) {
-			const struct question *q = f->questions[row->question];
-			const char *problem = interview_problem(iv, row->question);
+		switch (row->kind) {
+		case ROW_SECTION:
+			draw_text(line, 1, COLS - 2, form_text(f, &row->group->label,
+			    lang), A_BOLD | A_UNDERLINE);
+			break;
+		case ROW_ENTRY:
+			text = xasprintf("%s %ld", form_text(f, &row->group->label, lang),
+			    row->entry);
+			draw_text(line, 2, COLS - 3, text, attr | A_BOLD);
+			free(text);
+			break;
+		case ROW_ADD:
+			text = xasprintf(_("[ Add an entry to %s ]"), form_text(f,
+			    &iv->steps[row->step].repeat->label, lang));
+			draw_text(line, 3, COLS - 4, text, attr);
+			free(text);
+			break;
+		case ROW_QUESTION: {
+			const struct step *st = &iv->steps[row->step];
+			const struct question *q = f->questions[st->q];
+			char *problem = interview_problem(iv, row->step, lang);
+			int indent = st->entry > 0 ? 2 : 0;
 			char *answer;
 
 			if (problem != NULL)
 				draw_text(line, 1, 2, "!", attr | attr_error(app));
-			draw_text(line, 3, labelw, form_text(f, &q->label, lang), attr);
-			if (!question_has_value(q))
-				continue;
-			answer = runner_answer_text(f, q, interview_value(iv,
-			    row->question), lang);
-			if (problem != NULL && *answer == '\0')
-				draw_text(line, 4 + labelw, answerw, _("(needs an answer)"),
-				    attr | A_BOLD);
-			else if (*answer == '\0')
-				draw_text(line, 4 + labelw, answerw, "-", attr);
-			else
-				draw_text(line, 4 + labelw, answerw, answer, attr | A_BOLD);
-			free(answer);
-		} else
+			draw_text(line, 3 + indent, labelw - indent, form_text(f,
+			    &q->label, lang), attr);
+			if (question_has_value(q)) {
+				answer = runner_answer_text(f, q, interview_value(iv, st->q,
+				    st->entry), lang);
+				if (problem != NULL && *answer == '\0')
+					draw_text(line, 4 + labelw, answerw, _("(needs an answer)"),
+					    attr | A_BOLD);
+				else if (problem != NULL)
+					draw_text(line, 4 + labelw, answerw, problem,
+					    attr | A_BOLD);
+				else
+					draw_text(line, 4 + labelw, answerw, *answer ? answer : "-",
+					    attr | (*answer ? A_BOLD : 0));
+				free(answer);
+			}
+			free(problem);
+			break;
+		}
+		case ROW_FINALIZE:
 			draw_text(line, 3, COLS - 4, _("[ Finalize this interview ]"),
 			    attr | A_BOLD);
+			break;
+		}
 	}
-	if (v->confirming)
+	if (v->confirm == CONFIRM_FINALIZE)
 		app_flash(app, false, "%s", _("Finalize? Answers cannot change "
 		    "afterwards. y: finalize, n: not yet"));
+	else if (v->confirm == CONFIRM_DELETE) {
+		const struct row *row = &v->rows[v->cursor];
+
+		app_flash(app, true, _("Delete %s %ld and its answers? y: delete, "
+		    "n: keep"), form_text(f, &row->group->label, lang), row->entry);
+	}
 }
 
 static void
@@ -152,13 +206,13 @@ finalize(struct review *v, struct app *app)
 
 	rc = interview_finalize(iv, &first, &nbad, &cause);
 	if (rc == 1) {
-		const struct question *q = iv->form->questions[first];
+		const struct question *q = iv->form->questions[iv->steps[first].q];
 
 		app_flash(app, true, _("Cannot finalize: %zu question(s) need an "
-		    "answer, first: %s"), nbad, form_text(iv->form, &q->label,
+		    "answer or a fix, first: %s"), nbad, form_text(iv->form, &q->label,
 		    runner_form_lang(v->runner)));
 		for (i = 0; i < v->nrows; i++)
-			if (v->rows[i].kind == ROW_QUESTION && v->rows[i].question == first)
+			if (v->rows[i].kind == ROW_QUESTION && v->rows[i].step == first)
 				v->cursor = i;
 		return KR_STAY;
 	}
@@ -173,19 +227,46 @@ finalize(struct review *v, struct app *app)
 }
 
 static enum key_result
+confirmed(struct review *v, struct app *app, bool yes)
+{
+	enum confirm what = v->confirm;
+	const struct row *row = &v->rows[v->cursor];
+	struct interview *iv = runner_interview(v->runner);
+	char *cause = NULL;
+
+	v->confirm = CONFIRM_NONE;
+	if (what == CONFIRM_FINALIZE) {
+		if (yes)
+			return finalize(v, app);
+		app_flash(app, false, _("Not finalized; the draft stays."));
+		return KR_STAY;
+	}
+	if (!yes) {
+		app_flash(app, false, _("Nothing deleted."));
+		return KR_STAY;
+	}
+	if (interview_delete_entry(iv, row->group, row->entry, &cause) != 0) {
+		app_flash(app, true, _("Not deleted: %s"), cause);
+		free(cause);
+		return KR_STAY;
+	}
+	app_flash(app, false, _("Entry deleted."));
+	build_rows(v, row->step);
+	return KR_STAY;
+}
+
+static enum key_result
 review_key(struct screen *s, struct app *app, enum action act, bool fkey,
     wint_t ch)
 {
 	struct review *v = (struct review *)s;
 	const struct row *row = &v->rows[v->cursor];
+	struct interview *iv = runner_interview(v->runner);
+	size_t first;
+	char *cause = NULL;
 
-	if (v->confirming) {
-		v->confirming = false;
-		if (!fkey && (ch == 'y' || ch == 'Y'))
-			return finalize(v, app);
-		app_flash(app, false, _("Not finalized; the draft stays."));
-		return KR_STAY;
-	}
+	if (v->confirm != CONFIRM_NONE)
+		return confirmed(v, app, !fkey && (ch == 'y' || ch == 'Y'));
 	switch (act) {
 	case ACT_UP:
 	case ACT_PREV:
@@ -207,15 +288,35 @@ review_key(struct screen *s, struct app *app, enum action act, bool fkey,
 		app_push(app, help_new(app));
 		return KR_STAY;
 	case ACT_ACCEPT:
-		if (row->kind == ROW_FINALIZE) {
-			size_t first;
-
-			if (interview_problems(runner_interview(v->runner), &first) > 0)
-				return finalize(v, app);	/* which says what is missing */
-			v->confirming = true;
+		break;
+	default:
+		return KR_STAY;
+	}
+	switch (row->kind) {
+	case ROW_FINALIZE:
+		if (interview_problems(iv, &first) > 0)
+			return finalize(v, app);	/* which says what is missing */
+		v->confirm = CONFIRM_FINALIZE;
+		return KR_STAY;
+	case ROW_ENTRY:
+		if (row->group->count != NULL) {
+			app_flash(app, false, _("The number of entries comes from an "
+			    "answer; change that answer to change it."));
 			return KR_STAY;
 		}
-		runner_jump(v->runner, app, row->question);
+		v->confirm = CONFIRM_DELETE;
+		return KR_STAY;
+	case ROW_ADD:
+		if (interview_add_entry(iv, iv->steps[row->step].repeat, &first,
+		    &cause) != 0) {
+			app_flash(app, true, _("Not saved: %s"), cause);
+			free(cause);
+			return KR_STAY;
+		}
+		runner_jump(v->runner, app, first);
+		return KR_POP;
+	case ROW_QUESTION:
+		runner_jump(v->runner, app, row->step);
 		return KR_POP;
 	default:
 		return KR_STAY;
@@ -246,6 +347,6 @@ review_new(struct app *app, struct runner *r)
 	(void)app;
 	v->base.ops = &review_ops;
 	v->runner = r;
-	build_rows(v);
+	build_rows(v, runner_interview(r)->current);
 	return &v->base;
 }

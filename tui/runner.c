@@ -22,10 +22,23 @@ static const enum action runner_bar[] = {
 	ACT_ACCEPT, ACT_PREV, ACT_NEXT, ACT_REVIEW, ACT_LEAVE, ACT_LANG, ACT_HELP, ACT_NONE
 };
 
+static const struct step *
+step(const struct runner *r)
+{
+	return interview_step(r->iv);
+}
+
+/* The question on screen; for an "add an entry?" step, the repeat's first. */
 static const struct question *
 current(const struct runner *r)
 {
-	return r->iv->form->questions[r->iv->current];
+	return r->iv->form->questions[step(r)->q];
+}
+
+static bool
+at_add(const struct runner *r)
+{
+	return step(r)->kind == STEP_ADD;
 }
 
 static bool
@@ -59,16 +72,28 @@ runner_form_lang(const struct runner *r)
 static void
 load_question(struct runner *r)
 {
-	const struct question *q = current(r);
-	const char *value = interview_value(r->iv, r->iv->current);
+	const struct step *st = step(r);
+	const struct question *q;
+	const char *value;
 	bool found = false;
 	size_t i;
 
-	lineedit_set(&r->ed, is_typed(q) ? value : NULL);
 	free(r->ticks);
 	r->ticks = NULL;
 	memset(&r->list, 0, sizeof r->list);
 	r->list.numbered = true;
+	lineedit_set(&r->ed, NULL);
+	if (st == NULL)
+		return;
+	if (st->kind == STEP_ADD) {
+		r->list.n = 2;
+		return;
+	}
+	q = current(r);
+	value = interview_value(r->iv, st->q, st->entry);
+	if (value == NULL && !interview_seen(r->iv, st->q, st->entry))
+		value = q->default_value;
+	lineedit_set(&r->ed, is_typed(q) ? value : NULL);
 	if (!is_choice(q))
 		return;
 	r->list.n = q->choices->n;
@@ -113,46 +138,31 @@ collect(const struct runner *r)
 	return buf_steal(&b);
 }
 
-/* Says why an answer was refused, in the form's words when it has them. */
-static void
-refuse(struct runner *r, struct app *app, const char *why)
-{
-	const struct question *q = current(r);
-	const char *msg = NULL;
-
-	if (why == NULL)
-		why = "this answer cannot be taken";
-	if (strcmp(why, "this question needs an answer") == 0)
-		msg = form_text(r->iv->form, &q->required_message, runner_form_lang(r));
-	if (msg == NULL || *msg == '\0')
-		msg = _(why);
-	app_flash(app, true, "%s", msg);
-}
-
-/* Stores the answer on screen and the new position. Strict: the answer
- * must be complete (type and required); otherwise an empty answer is
- * allowed, for moving back or leaving. Returns whether the interviewer
- * may leave the question. */
+/* Stores the answer on screen. Strict: the answer must be complete
+ * (type, constraint, required); otherwise an empty answer is allowed, for
+ * moving back or leaving. Returns whether the interviewer may leave. */
 static bool
-commit(struct runner *r, struct app *app, bool strict, long next)
+commit(struct runner *r, struct app *app, bool strict)
 {
 	struct interview *iv = r->iv;
-	const struct question *q = current(r);
-	char *typed = collect(r), *cause = NULL;
-	const char *why;
-	bool empty = typed == NULL || typed[strspn(typed, " ")] == '\0';
+	const struct step *st = step(r);
+	char *typed, *cause = NULL, *why = NULL;
+	bool empty;
 	int rc;
 
-	if (!question_has_value(q) || (!strict && empty &&
-	    interview_value(iv, iv->current) == NULL && !iv->seen[iv->current])) {
-		rc = next >= 0 ? interview_move(iv, (size_t)next, &cause) : 0;
-		why = NULL;
-	} else
-		rc = interview_answer(iv, iv->current, typed, next, strict, &why,
-		    &cause);
+	if (st == NULL || st->kind != STEP_QUESTION || !question_has_value(current(r)))
+		return true;
+	typed = collect(r);
+	empty = typed == NULL || typed[strspn(typed, " ")] == '\0';
+	if (!strict && empty && !interview_seen(iv, st->q, st->entry)) {
+		free(typed);
+		return true;	/* nothing given, nothing to keep */
+	}
+	rc = interview_answer(iv, typed, strict, runner_form_lang(r), &why, &cause);
 	free(typed);
 	if (rc == 1) {
-		refuse(r, app, why);
+		app_flash(app, true, "%s", _(why));
+		free(why);
 		return false;
 	}
 	if (rc < 0) {
@@ -163,17 +173,23 @@ commit(struct runner *r, struct app *app, bool strict, long next)
 	return true;
 }
 
-void
-runner_jump(struct runner *r, struct app *app, size_t i)
+/* Goes to step i and shows it; the position is committed. */
+static void
+go(struct runner *r, struct app *app, size_t i)
 {
 	char *cause = NULL;
 
-	if (interview_move(r->iv, i, &cause) != 0) {
+	if (interview_go(r->iv, i, &cause) != 0) {
 		app_flash(app, true, _("Not saved: %s"), cause);
 		free(cause);
 	}
-	r->iv->current = i;
 	load_question(r);
+}
+
+void
+runner_jump(struct runner *r, struct app *app, size_t i)
+{
+	go(r, app, i);
 }
 
 void
@@ -222,9 +238,16 @@ static const char *
 choice_item(void *ctx, size_t i, char *scratch, size_t size)
 {
 	const struct item_ctx *c = ctx;
-	const char *label = form_text(c->r->iv->form, &c->q->choices->v[i].label,
-	    runner_form_lang(c->r));
+	const char *label;
 
+	if (at_add(c->r)) {
+		if (i == 0)
+			return step(c->r)->entry > 1 ? _("Add another entry") :
+			    _("Add an entry");
+		return _("No more entries: go on");
+	}
+	label = form_text(c->r->iv->form, &c->q->choices->v[i].label,
+	    runner_form_lang(c->r));
 	if (c->q->type == QT_SELECT_MULTIPLE)
 		snprintf(scratch, size, "[%c] %s", c->r->ticks[i] ? 'x' : ' ', label);
 	else
@@ -232,37 +255,82 @@ choice_item(void *ctx, size_t i, char *scratch, size_t size)
 	return scratch;
 }
 
+/* The section line: the group path, innermost last; a repeat entry is
+ * shown with its number ("Members 2"). */
+static char *
+section_line(const struct runner *r, const struct group *g, long entry)
+{
+	const struct form *f = r->iv->form;
+	const char *lang = runner_form_lang(r);
+	char *section = xstrdup("");
+
+	for (; g != NULL; g = g->parent) {
+		char *label = g->repeat && entry > 0 ?
+		    xasprintf("%s %ld", form_text(f, &g->label, lang), entry) :
+		    xstrdup(form_text(f, &g->label, lang));
+		char *joined = *section ? xasprintf("%s > %s", label, section) :
+		    xstrdup(label);
+
+		free(label);
+		free(section);
+		section = joined;
+	}
+	return section;
+}
+
+static void
+draw_add(struct runner *r, struct app *app, int y, int bottom, int width)
+{
+	const struct step *st = step(r);
+	const struct form *f = r->iv->form;
+	struct item_ctx ctx = { r, NULL };
+	char *line;
+
+	line = xasprintf(_("%s: %ld entr%s so far."), form_text(f,
+	    &st->repeat->label, runner_form_lang(r)), st->entry - 1,
+	    st->entry - 1 == 1 ? "y" : "ies");
+	y += draw_wrapped(y, 1, width, bottom - y - 3, line, A_BOLD);
+	free(line);
+	y++;
+	menu_draw(&r->list, app, y, 1, width, bottom - y, choice_item, &ctx);
+}
+
 static void
 runner_draw(struct screen *s, struct app *app)
 {
 	struct runner *r = (struct runner *)s;
 	const struct form *f = r->iv->form;
-	const struct question *q = current(r);
+	const struct step *st = step(r);
+	const struct question *q;
 	const char *lang = runner_form_lang(r);
-	const struct group *g;
 	char progress[48], *section;
 	int y = 2, bottom = LINES - 2, width = COLS - 2;
-	/* Progress counts screens, notes included: "12/45". */
-	snprintf(progress, sizeof progress, "%zu/%zu", r->iv->current + 1,
-	    f->nquestions);
-	draw_title(app, form_text(f, &f->title, lang), progress);
 
-	/* The section line: the group path, innermost last. */
-	section = xstrdup("");
-	for (g = q->group; g != NULL; g = g->parent) {
-		char *joined = *section ? xasprintf("%s > %s",
-		    form_text(f, &g->label, lang), section) :
-		    xstrdup(form_text(f, &g->label, lang));
-
-		free(section);
-		section = joined;
+	if (st == NULL) {	/* the answers leave nothing to ask */
+		draw_title(app, form_text(f, &f->title, lang), "0/0");
+		draw_wrapped(2, 1, width, 3, _("No question applies. Ctrl-R: review "
+		    "and finalize."), A_BOLD);
+		return;
 	}
+	q = current(r);
+
+	/* Progress counts the screens the answers so far lead to: "12/45". */
+	snprintf(progress, sizeof progress, "%zu/%zu", r->iv->current + 1,
+	    r->iv->nsteps);
+	draw_title(app, form_text(f, &f->title, lang), progress);
+	section = st->kind == STEP_ADD ?
+	    section_line(r, st->repeat->parent, 0) :
+	    section_line(r, q->group, st->entry);
 	draw_text(1, 1, width, section, A_BOLD | A_UNDERLINE);
 	free(section);
+	if (st->kind == STEP_ADD) {
+		draw_add(r, app, y, bottom, width);
+		return;
+	}
 
 	y += draw_wrapped(y, 1, width, bottom - y - 3, form_text(f, &q->label,
 	    lang), A_BOLD);
-	if (q->required)
+	if (q->required || q->required_if != NULL)
 		draw_text(y++, 1, width, _("(required)"), A_DIM);
 	if (q->hint.n > 0)
 		y += draw_wrapped(y, 1, width, bottom - y - 2, form_text(f, &q->hint,
@@ -293,20 +361,38 @@ runner_draw(struct screen *s, struct app *app)
 		draw_text(y, 1, width, _("Press Enter to go on."), A_DIM);
 }
 
+/* Keeps the answer (strictly) and shows the next step, or the review
+ * after the last. */
 static enum key_result
 advance(struct runner *r, struct app *app)
 {
-	size_t next = r->iv->current + 1;
+	size_t next;
 
-	if (next >= r->iv->form->nquestions) {
-		if (!commit(r, app, true, -1))
-			return KR_STAY;
+	if (!commit(r, app, true))
+		return KR_STAY;
+	next = r->iv->current + 1;
+	if (next >= r->iv->nsteps) {
 		app_push(app, review_new(app, r));
 		return KR_STAY;
 	}
-	if (!commit(r, app, true, (long)next))
+	go(r, app, next);
+	return KR_STAY;
+}
+
+/* On an "add an entry?" step: item 0 adds one, item 1 goes on. */
+static enum key_result
+add_choice(struct runner *r, struct app *app, size_t item)
+{
+	char *cause = NULL;
+	size_t first;
+
+	if (item == 1)
+		return advance(r, app);
+	if (interview_add_entry(r->iv, step(r)->repeat, &first, &cause) != 0) {
+		app_flash(app, true, _("Not saved: %s"), cause);
+		free(cause);
 		return KR_STAY;
-	r->iv->current = next;
+	}
 	load_question(r);
 	return KR_STAY;
 }
@@ -357,28 +443,34 @@ runner_key(struct screen *s, struct app *app, enum action act, bool fkey,
     wint_t ch)
 {
 	struct runner *r = (struct runner *)s;
-	const struct question *q = current(r);
+	const struct question *q;
 	bool chosen;
 
+	if (step(r) == NULL) {
+		if (act == ACT_REVIEW || act == ACT_ACCEPT)
+			app_push(app, review_new(app, r));
+		return act == ACT_LEAVE ? KR_HOME : KR_STAY;
+	}
+	q = current(r);
 	switch (act) {
 	case ACT_PREV:
 		if (r->iv->current == 0) {
 			app_flash(app, false, _("This is the first question."));
 			return KR_STAY;
 		}
-		if (commit(r, app, false, (long)r->iv->current - 1)) {
-			r->iv->current--;
-			load_question(r);
-		}
+		if (commit(r, app, false))
+			go(r, app, r->iv->current - 1);
 		return KR_STAY;
 	case ACT_NEXT:
+		if (at_add(r))
+			return add_choice(r, app, 1);
 		return advance(r, app);
 	case ACT_REVIEW:
-		if (commit(r, app, false, -1))
+		if (commit(r, app, false))
 			app_push(app, review_new(app, r));
 		return KR_STAY;
 	case ACT_LEAVE:
-		if (!commit(r, app, false, -1))
+		if (!commit(r, app, false))
 			return KR_STAY;
 		app_flash(app, false, _("Draft saved: %zu of %zu answered. Resume it "
 		    "from the home screen."), interview_answered(r->iv),
@@ -392,6 +484,13 @@ runner_key(struct screen *s, struct app *app, enum action act, bool fkey,
 		return KR_STAY;
 	default:
 		break;
+	}
+	if (at_add(r)) {
+		if (menu_key(&r->list, act, fkey, ch, &chosen) && !chosen)
+			return KR_STAY;
+		if (act == ACT_ACCEPT || chosen)
+			return add_choice(r, app, r->list.cursor);
+		return KR_STAY;
 	}
 	if (is_typed(q)) {
 		if (act == ACT_ACCEPT)
@@ -431,7 +530,7 @@ runner_key(struct screen *s, struct app *app, enum action act, bool fkey,
 static void
 runner_hangup(struct screen *s, struct app *app)
 {
-	commit((struct runner *)s, app, false, -1);
+	commit((struct runner *)s, app, false);
 }
 
 static void

@@ -24,7 +24,7 @@ check "--lang fr is refused" [ "$rc" -eq 2 ]
 
 run --check forms/needs_assessment.yaml
 check "the bundled form passes --check" [ "$rc" -eq 0 ]
-check "--check says what it found" has_out "ok: form needs_assessment version 2020-02, 45 questions"
+check "--check says what it found" has_out "ok: form needs_assessment version 2020-02, 52 questions"
 run --forms forms --check
 check "--check without files checks the forms folder" [ "$rc" -eq 0 ]
 

@@ -16,22 +16,29 @@ typed "BJ-0042"
 keys Enter
 
 answer "Tell the respondent" Enter
-expect "2/45"
+expect "2/"
 # Finalizing now is refused, and says what is missing.
 wait_for "Does the respondent agree" && keys C-r
-expect "0/43 answered"
+expect "0/1 answered"
 keys Up Up
 expect "[ Finalize this interview ]"
 keys Enter
-expect "Cannot finalize: 16 question(s) need an answer, first: Does the respondent agree"
+expect "Cannot finalize: 1 question(s) need an answer or a fix, first: Does"
 keys C-r
 answer "Does the respondent agree" 1
 answer "Date of the visit" TEXT:2020/2/26 Enter
 answer "How the interview is held" 1
 answer "Respondent's name" "TEXT:刘丽 Liu" Enter
+
+# A constraint, with the form's own message.
+wait_for "Phone number"
+typed "12345"
+keys Enter
+expect "Enter an 11-digit mobile number starting with 1"
+keys C-u
 answer "Phone number" TEXT:13812345678 Enter
 
-# A required number: refused empty, refused as words, then taken.
+# A required number: refused empty, as words, out of range; then taken.
 wait_for "People in the household"
 keys Enter
 expect "Enter how many people live in the household"
@@ -39,10 +46,28 @@ typed "four"
 keys Enter
 expect "enter a whole number, digits only"
 keys C-u
+typed "25"
+keys Enter
+expect "Enter 1 to 20"
+keys C-u
 answer "People in the household" TEXT:4 Enter
 answer "How many of them are under 18" TEXT:2 Enter
 answer "Hometown" "TEXT:河南 周口" Enter
 answer "Where is the family now" 1
+
+# The members repeat: one entry per person, as many as the household size.
+wait_for "Household member 1" && answer "Relation to the respondent" 1
+answer "Age" TEXT:34 Enter
+answer "Does this person have work now" 1
+wait_for "Household member 2" && answer "Relation to the respondent" 2
+answer "Age" TEXT:33 Enter
+answer "Does this person have work now" 2
+wait_for "Household member 3" && answer "Relation to the respondent" 3
+answer "Age" TEXT:8 Enter
+answer "Is this child in school" 1
+wait_for "Household member 4" && answer "Relation to the respondent" 3
+answer "Age" TEXT:3 Enter
+
 answer "enough masks" 2
 answer "wash or reuse masks" 1
 answer "enough disinfectant" 3
@@ -56,7 +81,7 @@ answer "still buy food" TEXT:1 Enter
 # Half way: tick two, then leave with Ctrl-X.
 wait_for "How have they been getting by"
 keys 2 4 C-x
-expect "Draft saved: 19 of 43 answered"
+expect "Draft saved: 30 of"
 keys C-x
 expect "[exit 0]"
 
@@ -70,7 +95,6 @@ expect "How have they been getting by"
 expect "[x] Online loans"
 expect "[x] Borrowing from family and friends"
 expect "[ ] Savings"
-expect "20/45"
 keys Enter
 answer "Monthly rent" TEXT:1200.5 Enter
 answer "Where they are staying now" 2
@@ -80,7 +104,6 @@ answer "rate the family's health" 2
 answer "serious or chronic" 1
 answer "Medical costs" Enter
 answer "labour contract" 2
-answer "medical insurance" 3
 answer "What help have they received" 4 Enter
 answer "children are in school" TEXT:1 Enter
 answer "What device" 2
@@ -106,18 +129,23 @@ expect "> 孩子能上学"
 keys Enter
 answer "like to volunteer" 1
 answer "most urgent need" "TEXT:rent money" Enter
+wait_for "Date of the next visit"
+typed "2020-02-20"
+keys Enter
+expect "The next visit must come after this one"
+keys C-u
 answer "Date of the next visit" TEXT:2020-03-10 Enter
 answer "Social worker's notes" Enter
 answer "Thank the respondent" Enter
 
 # The review lists every answer; finalize from there.
 expect "Review"
-expect "41/43 answered"
+expect "51/53 answered"
 expect "Social worker's notes"
 keys Down Enter
 expect "Finalize? Answers cannot change afterwards"
 keys y
-expect "Interview finalized with 41 answers"
+expect "Interview finalized with 51 answers"
 expect "1 finalized interview(s) wait for upload"
 keys C-x
 expect "[exit 0]"
@@ -151,6 +179,15 @@ jqe '.answers.respondent_name' '"刘丽 Liu"'
 jqe '.answers.respondent_phone' '"13812345678"'
 jqe '.answers.size' '4'
 jqe '.answers.children' '2'
+jqe '.answers.members | length' '4'
+jqe '.answers.members[0]' '{"member_relation":"self","member_age":34,"member_working":"yes","member_is_child":0}'
+jqe '.answers.members[2]' '{"member_relation":"child","member_age":8,"member_in_school":"yes","member_is_child":1}'
+jqe '.answers.members[3]' '{"member_relation":"child","member_age":3,"member_is_child":1}'
+jqe '.answers.children_listed' '2'
+jqe '.answers.masks_reused' '"yes"'
+jqe '.answers | has("medical_insurance")' 'false'
+jqe '.answers.school_children' '1'
+jqe '.needs' '["protection","information","livelihood","health","social_security","education","emotional","self_realisation"]'
 jqe '.answers.hometown' '"河南 周口"'
 jqe '.answers.masks' '"few_days"'
 jqe '.answers.disinfectant' '"none"'
@@ -162,6 +199,7 @@ jqe '.answers.rent' '1200.5'
 jqe '.answers.housing' '"blocked"'
 jqe '.answers.medical_cost' 'null'
 jqe '.answers.online_device' '"shared_phone"'
+jqe '.answers.employer_letter' '"no"'
 jqe '.answers.skills_wanted' '["digital"]'
 jqe '.answers.worry' '"often"'
 jqe '.answers.hopes' '"孩子能上学"'
@@ -169,5 +207,6 @@ jqe '.answers.urgent_need' '"rent money"'
 jqe '.answers.next_visit' '"2020-03-10"'
 jqe '.answers.notes' 'null'
 jqe '.answers | has("consent_note")' 'false'
-jqe '.answers | length' '43'
+jqe '.answers | has("refused_note")' 'false'
+jqe '.answers | length' '44'
 finish

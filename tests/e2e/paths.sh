@@ -1,0 +1,117 @@
+#!/bin/sh
+# The form logic seen from the terminal: two households walk different
+# paths through the bundled form, and a refusal ends the interview; the
+# exports differ exactly as the form's logic says.
+. tests/e2e/lib.sh
+
+DB="$WORK/d.db"
+RUN="$BIN --db $DB --forms forms --lang en --interviewer wang --site jiangxi"
+
+# A household without consent: nothing after the consent is asked.
+start 80 24 "$RUN"
+expect "New interview"
+keys Enter
+typed "JX-0001"
+keys Enter
+answer "Tell the respondent" Enter
+answer "Does the respondent agree" 2
+expect "The respondent did not agree"
+keys Enter
+expect "Review"
+expect "1/1 answered"
+keys Down Enter y
+expect "Interview finalized with 1 answers"
+
+# A single worker without children: no members but one, no schooling
+# questions, and different needs.
+keys Enter
+typed "JX-0002"
+keys Enter
+answer "Tell the respondent" Enter
+answer "Does the respondent agree" 1
+answer "Date of the visit" TEXT:2020-03-01 Enter
+answer "How the interview is held" 2
+answer "Respondent's name" "TEXT:张伟" Enter
+answer "Phone number" Enter
+answer "People in the household" TEXT:1 Enter
+# Children must be fewer than people: 1 is refused, 0 taken.
+wait_for "under 18"
+typed "1"
+keys Enter
+expect "There must be fewer children than people"
+keys C-u
+answer "under 18" TEXT:0 Enter
+answer "Hometown" Enter
+answer "Where is the family now" 1
+wait_for "Household member 1" && answer "Relation to the respondent" 1
+answer "Age" TEXT:45 Enter
+answer "Does this person have work now" 2
+check "only one member is asked for" sh -c "! tmux -L $SOCK capture-pane -p | grep -q 'Household member 2'"
+answer "enough masks" 1
+# Enough masks: the reuse question is skipped.
+expect "enough disinfectant"
+answer "enough disinfectant" 1
+answer "protect themselves" 1
+answer "Where do they get news" 2 Enter
+answer "believed any of these" 4 Enter
+answer "social-security policies" 1
+answer "income changed" 3
+answer "still buy food" TEXT:8 Enter
+# Food for 8 weeks and the same income: debts are not asked.
+expect "Monthly rent"
+answer "Monthly rent" TEXT:800 Enter
+answer "Where they are staying now" 1
+answer "get back to the city" 1
+# Can get back: no employer's letter question.
+expect "rate the family's health"
+answer "rate the family's health" 1
+answer "serious or chronic" 2
+answer "Medical costs" Enter
+answer "labour contract" 1
+answer "medical insurance" 1
+answer "What help have they received" 4 Enter
+# No children: the schooling questions are skipped.
+expect "skills would the adults"
+answer "skills would the adults" 4 Enter
+answer "worried or afraid" 1
+answer "sleeping badly" 1
+answer "talk with a social worker" 2
+answer "plan to do after" 2
+answer "What do they hope for" Enter
+answer "like to volunteer" 2
+answer "most urgent need" Enter
+answer "Date of the next visit" Enter
+answer "Social worker's notes" Enter
+answer "Thank the respondent" Enter
+expect "Review"
+keys Down Enter y
+expect "Interview finalized"
+keys C-x
+expect "[exit 0]"
+
+OUT="$WORK/export.jsonl"
+$BIN --db "$DB" --export --out "$OUT" 2>/dev/null
+check "two records exported" [ "$(wc -l < "$OUT")" -eq 2 ]
+jqe() {	# jqe household 'filter' 'expected'
+	got=$(jq -c "select(.household == \"$1\") | $2" "$OUT")
+	if [ "$got" = "$3" ]; then ok "$1: $2 = $3"; else
+		N=$((N + 1)); FAILED=$((FAILED + 1))
+		echo "not ok $N - $1: $2: got $got, want $3"
+	fi
+}
+jqe JX-0001 '.answers' '{"consent":"no"}'
+jqe JX-0001 '.needs' '[]'
+jqe JX-0002 '.answers.members' '[{"member_relation":"self","member_age":45,"member_working":"no","member_is_child":0}]'
+jqe JX-0002 '.answers.children_listed' '0'
+jqe JX-0002 '.answers | has("masks_reused")' 'false'
+jqe JX-0002 '.answers | has("debts")' 'false'
+jqe JX-0002 '.answers | has("employer_letter")' 'false'
+jqe JX-0002 '.answers | has("school_children")' 'false'
+jqe JX-0002 '.answers | has("online_device")' 'false'
+jqe JX-0002 '.answers.medical_insurance' '"yes"'
+jqe JX-0002 '.answers.respondent_phone' 'null'
+jqe JX-0002 '.answers.next_visit' 'null'
+jqe JX-0002 '.answers.respondent_name' '"张伟"'
+jqe JX-0002 '.needs' '[]'
+jqe JX-0002 '.site' '"jiangxi"'
+finish
