@@ -33,7 +33,7 @@ TESTS    = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 B  = build
 BA = build/asan
 
-.PHONY: all run check deps install uninstall clean help lint
+.PHONY: all run check deps install uninstall clean help lint fuzz
 .SECONDARY:
 
 all: doorstep
@@ -65,10 +65,32 @@ run: doorstep
 check: $(TESTS:%=$(BA)/tests/%) $(BA)/doorstep
 	@tests/run-all $(BA) $(TESTS)
 
+## fuzz            run the libFuzzer targets (form loader, expressions),
+##                 FUZZ_SECONDS each (default 60); findings land in build/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_CORE  = $(filter-out core/formdir.c,$(CORE_SRC))
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC) $(wildcard core/*.h)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_GNU_SOURCE $(PKG_CFLAGS) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_CORE) $(PKG_LIBS)
+
+fuzz: build/fuzz/fuzz_form build/fuzz/fuzz_expr
+	@for t in form expr; do \
+	  mkdir -p build/fuzz/corpus-$$t build/fuzz/findings-$$t; \
+	  cp -n tests/fuzz/corpus/$$t/* build/fuzz/corpus-$$t/ 2>/dev/null; \
+	  echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
+	  build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	    -rss_limit_mb=2048 -max_len=$$([ $$t = form ] && echo 65536 || echo 4096) \
+	    -artifact_prefix=build/fuzz/findings-$$t/ -print_final_stats=1 \
+	    build/fuzz/corpus-$$t 2>&1 | grep -E '^stat::number_of_executed_units|^stat::new_units_added|^==|ERROR|SUMMARY' ; \
+	  if ls build/fuzz/findings-$$t/* >/dev/null 2>&1; then \
+	    echo "fuzz_$$t found a problem: build/fuzz/findings-$$t/"; exit 1; fi; \
+	done
+
 ## deps            install the Debian packages needed to build and test
 deps:
 	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update
-	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends gcc make pkg-config libncurses-dev libsqlite3-dev libyaml-dev libjansson-dev libssl-dev libcmocka-dev libcurl4-openssl-dev gettext tmux sqlite3 jq
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends gcc make pkg-config libncurses-dev libsqlite3-dev libyaml-dev libjansson-dev libssl-dev libcmocka-dev libcurl4-openssl-dev gettext tmux sqlite3 jq clang libclang-rt-14-dev
 
 ## install         install to $(PREFIX) (DESTDIR for staging)
 install: doorstep

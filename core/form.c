@@ -1050,6 +1050,8 @@ check_duplicates(struct loader *L)
 {
 	size_t i;
 
+	if (L->nnames < 2)
+		return;
 	qsort(L->names, L->nnames, sizeof *L->names, name_pos_cmp);
 	for (i = 1; i < L->nnames; i++)
 		if (strcmp(L->names[i].name, L->names[i - 1].name) == 0) {
