@@ -9,7 +9,7 @@ MANDIR    = $(PREFIX)/share/man/man1
 VERSION   = 0.1.0
 
 CC      ?= cc
-PKGS     = ncursesw sqlite3 yaml-0.1 jansson libcrypto
+PKGS     = ncursesw sqlite3 yaml-0.1 jansson libcrypto libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -90,7 +90,7 @@ fuzz: build/fuzz/fuzz_form build/fuzz/fuzz_expr
 ## deps            install the Debian packages needed to build and test
 deps:
 	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update
-	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends gcc make pkg-config libncurses-dev libsqlite3-dev libyaml-dev libjansson-dev libssl-dev libcmocka-dev libcurl4-openssl-dev gettext tmux sqlite3 jq clang libclang-rt-14-dev
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends gcc make pkg-config libncurses-dev libsqlite3-dev libyaml-dev libjansson-dev libssl-dev libcmocka-dev libcurl4-openssl-dev gettext tmux sqlite3 jq clang libclang-rt-14-dev python3
 
 ## install         install to $(PREFIX) (DESTDIR for staging)
 install: doorstep

@@ -1,5 +1,6 @@
 /* doorstep: household needs-assessment interviews in a terminal.
  * The command line: the full-screen program, or one non-interactive task. */
+#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -20,6 +21,8 @@
 #include "core/formdir.h"
 #include "core/i18n.h"
 #include "core/store.h"
+#include "core/upload.h"
+#include "core/xml.h"
 #include "core/util.h"
 #include "tui/app.h"
 
@@ -56,12 +59,15 @@ struct options {
 	const char *lang;
 	const char *interviewer;
 	const char *config;
+	const char *cacert;
+	bool dry_run;
 };
 
 enum {
 	OPT_CHECK = 256, OPT_EXPORT, OPT_FORMAT, OPT_OUT, OPT_ALL, OPT_UPLOAD,
 	OPT_IMPORT, OPT_REPORT, OPT_ROUND, OPT_SITE, OPT_XFORM, OPT_HELP,
 	OPT_VERSION, OPT_DB, OPT_FORMS, OPT_LANG, OPT_INTERVIEWER, OPT_CONFIG,
+	OPT_CACERT, OPT_DRY_RUN,
 };
 
 static const struct option long_options[] = {
@@ -83,6 +89,8 @@ static const struct option long_options[] = {
 	{ "lang", required_argument, NULL, OPT_LANG },
 	{ "interviewer", required_argument, NULL, OPT_INTERVIEWER },
 	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "cacert", required_argument, NULL, OPT_CACERT },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -95,6 +103,10 @@ usage(FILE *out)
 	    "  or:  doorstep --export [--format jsonl] [--out PATH] [--all]\n"
 	    "                                        write finalized records (--all: "
 	    "drafts too)\n"
+	    "  or:  doorstep --upload [URL] [--dry-run] [--cacert FILE]\n"
+	    "                                        send finalized records to an "
+	    "OpenRosa server\n"
+	    "  or:  doorstep --xform FORM.yaml       print the form as an ODK XForm\n"
 	    "\n"
 	    "Household needs-assessment interviews, kept answer by answer in a "
 	    "local\n"
@@ -116,9 +128,13 @@ usage(FILE *out)
 	    "  --help              show this help and exit\n"
 	    "  --version           show the version and exit\n"
 	    "\n"
-	    "Exit status: 0 done; 1 some input rejected (form errors); 2 usage "
-	    "error;\n"
-	    "75 temporary failure, records still queued.\n"
+	    "Upload credentials come from ~/.netrc or DOORSTEP_UPLOAD_USER and\n"
+	    "DOORSTEP_UPLOAD_PASSWORD, never from the command line.\n"
+	    "\n"
+	    "Exit status: 0 done; 1 some input rejected (form errors, records the "
+	    "server\n"
+	    "refused); 2 usage error; 75 temporary failure, records still "
+	    "queued.\n"
 	    "\n"
 	    "Keys in the interview: Enter accept, ^P/^N previous/next question, "
 	    "^R review\n"
@@ -259,6 +275,114 @@ run_export(struct store *s, const struct options *o)
 	return EXIT_DONE;
 }
 
+/* Prints a form as an XForm, for publishing on an OpenRosa server. */
+static int
+run_xform(int argc, char **argv)
+{
+	struct diags d;
+	struct form *f;
+	char *xml;
+
+	if (argc != 1)
+		return usage_error("%s", _("--xform takes one form file"));
+	diags_init(&d, argv[0]);
+	f = form_load(argv[0], &d);
+	diags_print(&d, stderr);
+	diags_free(&d);
+	if (f == NULL)
+		return EXIT_REJECTED;
+	xml = xml_xform(f);
+	fputs(xml, stdout);
+	free(xml);
+	form_free(f);
+	return fflush(stdout) == 0 ? EXIT_DONE : EXIT_REJECTED;
+}
+
+static void
+upload_note(void *ctx, const char *instance_id, const char *msg)
+{
+	bool *on_tty = ctx;
+
+	if (*on_tty)
+		fputs("\r\033[K", stderr);
+	if (instance_id != NULL)
+		fprintf(stderr, "doorstep: %s: %s\n", instance_id, msg);
+	else
+		fprintf(stderr, "doorstep: %s\n", msg);
+}
+
+static void
+upload_progress(void *ctx, size_t done, size_t total, size_t bytes,
+    double seconds)
+{
+	bool *on_tty = ctx;
+
+	if (!*on_tty)
+		return;
+	fprintf(stderr, _("\r\033[Kuploading: %zu/%zu records, %.1f KB, %.1f KB/s"),
+	    done, total, (double)bytes / 1024, seconds > 0 ?
+	    (double)bytes / 1024 / seconds : 0.0);
+}
+
+static long
+env_number(const char *name, long fallback)
+{
+	const char *v = getenv(name);
+	char *end;
+	long n;
+
+	if (v == NULL || *v == '\0')
+		return fallback;
+	n = strtol(v, &end, 10);
+	return *end == '\0' && n >= 0 ? n : fallback;
+}
+
+/* Sends the queue; the exit status says what is left to do. */
+static int
+run_upload(struct store *s, const struct options *o, const struct config *cfg,
+    const char *url)
+{
+	struct upload_options uo = { 0 };
+	struct upload_summary sum;
+	bool on_tty = isatty(STDERR_FILENO);
+	int rc;
+
+	uo.url = url ? url : cfg->server;
+	if (uo.url == NULL || *uo.url == '\0')
+		return usage_error("%s", _("--upload needs the server's address: "
+		    "doorstep --upload URL, or 'server:' in the config"));
+	uo.cacert = o->cacert;
+	uo.user = getenv("DOORSTEP_UPLOAD_USER");
+	uo.password = getenv("DOORSTEP_UPLOAD_PASSWORD");
+	uo.dry_run = o->dry_run;
+	uo.connect_timeout = env_number("DOORSTEP_UPLOAD_CONNECT_TIMEOUT", 20);
+	uo.stall_timeout = env_number("DOORSTEP_UPLOAD_TIMEOUT", 30);
+	uo.tries = (int)env_number("DOORSTEP_UPLOAD_TRIES", 4);
+	uo.backoff_ms = env_number("DOORSTEP_UPLOAD_BACKOFF_MS", 2000);
+	if (uo.tries < 1)
+		uo.tries = 1;
+	uo.note = upload_note;
+	uo.progress = upload_progress;
+	uo.ctx = &on_tty;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fputs(_("doorstep: cannot start libcurl\n"), stderr);
+		return EXIT_TEMPFAIL;
+	}
+	rc = upload_run(s, &uo, &sum);
+	curl_global_cleanup();
+	if (on_tty && !o->dry_run && sum.queued > 0)
+		fputs("\r\033[K", stderr);
+	if (o->dry_run)
+		fprintf(stderr, _("doorstep: %zu record(s) would be sent to %s\n"),
+		    sum.queued, uo.url);
+	else
+		fprintf(stderr, _("doorstep: %zu uploaded, %zu conflict(s), %zu "
+		    "refused, %zu still queued (%.1f KB in %.1f s)\n"), sum.uploaded,
+		    sum.conflicts, sum.refused, sum.left, (double)sum.bytes / 1024,
+		    sum.seconds);
+	return rc;
+}
+
 static char *
 login_name(void)
 {
@@ -351,6 +475,8 @@ main(int argc, char **argv)
 		case OPT_LANG: o.lang = optarg; break;
 		case OPT_INTERVIEWER: o.interviewer = optarg; break;
 		case OPT_CONFIG: o.config = optarg; break;
+		case OPT_CACERT: o.cacert = optarg; break;
+		case OPT_DRY_RUN: o.dry_run = true; break;
 		case OPT_HELP:
 			usage(stdout);
 			return EXIT_DONE;
@@ -367,7 +493,7 @@ main(int argc, char **argv)
 	if (o.lang != NULL && strcmp(o.lang, "zh") != 0 && strcmp(o.lang, "en") != 0)
 		return usage_error(_("--lang must be zh or en, not '%s'"), o.lang);
 	if (o.mode != MODE_CHECK && o.mode != MODE_IMPORT && o.mode != MODE_XFORM &&
-	    o.mode != MODE_UPLOAD && optind < argc)
+	    !(o.mode == MODE_UPLOAD && argc - optind == 1) && optind < argc)
 		return usage_error(_("unexpected argument '%s'"), argv[optind]);
 
 	cfg_path = config_default_path(o.config);
@@ -387,13 +513,13 @@ main(int argc, char **argv)
 	case MODE_CHECK:
 		status = run_check(argc - optind, argv + optind, forms_dir);
 		goto done;
-	case MODE_UPLOAD:
+	case MODE_XFORM:
+		status = run_xform(argc - optind, argv + optind);
+		goto done;
 	case MODE_IMPORT:
 	case MODE_REPORT:
-	case MODE_XFORM:
 		status = usage_error(_("%s is not available in this version yet"),
-		    o.mode == MODE_UPLOAD ? "--upload" : o.mode == MODE_IMPORT ?
-		    "--import" : o.mode == MODE_REPORT ? "--report" : "--xform");
+		    o.mode == MODE_IMPORT ? "--import" : "--report");
 		goto done;
 	default:
 		break;
@@ -408,6 +534,8 @@ main(int argc, char **argv)
 	}
 	if (o.mode == MODE_EXPORT)
 		status = run_export(store, &o);
+	else if (o.mode == MODE_UPLOAD)
+		status = run_upload(store, &o, &cfg, optind < argc ? argv[optind] : NULL);
 	else
 		status = run_tui(store, db_path, forms_dir, &o, &cfg, lang);
 done:

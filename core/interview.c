@@ -6,6 +6,7 @@
 
 #include "diag.h"
 #include "util.h"
+#include "xml.h"
 
 struct answer_slot {
 	bool used;
@@ -811,10 +812,20 @@ int
 interview_finalize(struct interview *iv, size_t *first_bad, size_t *nbad,
     char **cause)
 {
+	struct record_info rec;
+	char *xml;
+	int rc;
+
 	*nbad = interview_problems(iv, first_bad);
 	if (*nbad > 0)
 		return 1;
-	return store_record_finalize(iv->store, iv->record, cause);
+	if (store_record_get(iv->store, iv->record, &rec, cause) != 0)
+		return -1;
+	xml = xml_instance(iv, &rec);
+	store_record_clear(&rec);
+	rc = store_record_finalize(iv->store, iv->record, xml, cause);
+	free(xml);
+	return rc;
 }
 
 bool

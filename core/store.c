@@ -470,18 +470,21 @@ fail:
 }
 
 int
-store_record_finalize(struct store *s, int64_t record, char **cause)
+store_record_finalize(struct store *s, int64_t record, const char *xml,
+    char **cause)
 {
 	sqlite3_stmt *st;
 	char now[40];
 
 	iso8601_now(now, sizeof now);
 	if (prepare(s, "UPDATE records SET status = 'finalized', finalized_at = ?, "
-	    "updated_at = ? WHERE id = ? AND status = 'draft'", &st, cause) != 0)
+	    "updated_at = ?, xml = ? WHERE id = ? AND status = 'draft'", &st,
+	    cause) != 0)
 		return -1;
 	bind_text(st, 1, now);
 	bind_text(st, 2, now);
-	sqlite3_bind_int64(st, 3, record);
+	bind_text(st, 3, xml);
+	sqlite3_bind_int64(st, 4, record);
 	if (step_done(s, st, cause, "cannot finalize the interview") != 0)
 		return -1;
 	if (sqlite3_changes(s->db) != 1) {
@@ -500,14 +503,100 @@ col_dup(sqlite3_stmt *st, int i)
 	return t ? xstrdup((const char *)t) : NULL;
 }
 
+static int records_select(struct store *s, enum store_filter filter,
+    int64_t id, struct record_info **out, size_t *n, char **cause);
+
 int
 store_records_list(struct store *s, enum store_filter filter,
+    struct record_info **out, size_t *n, char **cause)
+{
+	return records_select(s, filter, 0, out, n, cause);
+}
+
+int
+store_queue(struct store *s, struct record_info **out, size_t *n, char **cause)
+{
+	return records_select(s, STORE_QUEUE, 0, out, n, cause);
+}
+
+int
+store_record_get(struct store *s, int64_t record, struct record_info *out,
+    char **cause)
+{
+	struct record_info *v;
+	size_t n;
+
+	if (records_select(s, STORE_ONE, record, &v, &n, cause) != 0)
+		return -1;
+	if (n != 1) {
+		set_cause(cause, "record %lld is not in the database", (long long)record);
+		store_records_free(v, n);
+		return -1;
+	}
+	*out = v[0];
+	free(v);
+	return 0;
+}
+
+char *
+store_record_xml(struct store *s, int64_t record, char **cause)
+{
+	sqlite3_stmt *st;
+	char *xml = NULL;
+
+	*cause = NULL;
+	if (prepare(s, "SELECT xml FROM records WHERE id = ?", &st, cause) != 0)
+		return NULL;
+	sqlite3_bind_int64(st, 1, record);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		xml = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return xml;
+}
+
+int
+store_record_set_xml(struct store *s, int64_t record, const char *xml,
+    char **cause)
+{
+	sqlite3_stmt *st;
+
+	if (prepare(s, "UPDATE records SET xml = ? WHERE id = ? AND xml IS NULL "
+	    "AND status <> 'draft'", &st, cause) != 0)
+		return -1;
+	bind_text(st, 1, xml);
+	sqlite3_bind_int64(st, 2, record);
+	return step_done(s, st, cause, "cannot keep the record's XML");
+}
+
+int
+store_record_uploaded(struct store *s, int64_t record, const char *status,
+    const char *reply, char **cause)
+{
+	sqlite3_stmt *st;
+	char now[40];
+
+	iso8601_now(now, sizeof now);
+	if (prepare(s, "UPDATE records SET status = ?, uploaded_at = ?, "
+	    "server_reply = ? WHERE id = ? AND status = 'finalized'", &st,
+	    cause) != 0)
+		return -1;
+	bind_text(st, 1, status);
+	bind_text(st, 2, now);
+	bind_text(st, 3, reply);
+	sqlite3_bind_int64(st, 4, record);
+	return step_done(s, st, cause, "cannot record the upload");
+}
+
+static int
+records_select(struct store *s, enum store_filter filter, int64_t id,
     struct record_info **out, size_t *n, char **cause)
 {
 	static const char *const where[] = {
 		[STORE_DRAFTS] = "r.status = 'draft'",
 		[STORE_DONE] = "r.status <> 'draft'",
 		[STORE_ALL] = "1",
+		[STORE_QUEUE] = "r.status = 'finalized'",
+		[STORE_ONE] = "r.id = ?",
 	};
 	sqlite3_stmt *st;
 	char *sql;
@@ -527,6 +616,8 @@ store_records_list(struct store *s, enum store_filter filter,
 	free(sql);
 	if (rc != 0)
 		return -1;
+	if (filter == STORE_ONE)
+		sqlite3_bind_int64(st, 1, id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct record_info *r;
 
@@ -562,24 +653,30 @@ store_records_list(struct store *s, enum store_filter filter,
 }
 
 void
+store_record_clear(struct record_info *r)
+{
+	free(r->instance_id);
+	free(r->form_id);
+	free(r->form_version);
+	free(r->household);
+	free(r->round);
+	free(r->site);
+	free(r->interviewer);
+	free(r->status);
+	free(r->started_at);
+	free(r->updated_at);
+	free(r->finalized_at);
+	free(r->position);
+	memset(r, 0, sizeof *r);
+}
+
+void
 store_records_free(struct record_info *v, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		free(v[i].instance_id);
-		free(v[i].form_id);
-		free(v[i].form_version);
-		free(v[i].household);
-		free(v[i].round);
-		free(v[i].site);
-		free(v[i].interviewer);
-		free(v[i].status);
-		free(v[i].started_at);
-		free(v[i].updated_at);
-		free(v[i].finalized_at);
-		free(v[i].position);
-	}
+	for (i = 0; i < n; i++)
+		store_record_clear(&v[i]);
 	free(v);
 }
 

@@ -35,6 +35,8 @@ enum store_filter {
 	STORE_DRAFTS,		/* status draft */
 	STORE_DONE,		/* finalized, uploaded or conflict */
 	STORE_ALL,
+	STORE_QUEUE,		/* finalized, not yet uploaded */
+	STORE_ONE,		/* internal: one record by id */
 };
 
 /* The database path: the explicit one, else $DOORSTEP_DB, else
@@ -90,13 +92,39 @@ int store_answers_load(struct store *s, int64_t record,
 int store_entry_delete(struct store *s, int64_t record,
     const char *const *names, size_t n, long entry, char **cause);
 
-/* Marks a draft finalized, with the time. */
-int store_record_finalize(struct store *s, int64_t record, char **cause);
+/* Marks a draft finalized, with the time and its XML instance (written
+ * once, sent byte for byte the same on every upload attempt). */
+int store_record_finalize(struct store *s, int64_t record, const char *xml,
+    char **cause);
+
+/* One record, as store_records_list gives it. */
+int store_record_get(struct store *s, int64_t record, struct record_info *out,
+    char **cause);
+
+/* The stored XML instance of a record, or NULL (with *cause NULL) when it
+ * has none yet. */
+char *store_record_xml(struct store *s, int64_t record, char **cause);
+
+/* Keeps the XML instance of a finalized record that has none (records
+ * finalized before instances were stored); an existing one is kept. */
+int store_record_set_xml(struct store *s, int64_t record, const char *xml,
+    char **cause);
+
+/* Records the server's answer to a finalized record: status uploaded or
+ * conflict, the time, and what the server said. */
+int store_record_uploaded(struct store *s, int64_t record, const char *status,
+    const char *reply, char **cause);
+
+/* Finalized records waiting for upload, oldest first. */
+int store_queue(struct store *s, struct record_info **out, size_t *n,
+    char **cause);
 
 /* Lists records, oldest first. *out is owned by the caller. */
 int store_records_list(struct store *s, enum store_filter filter,
     struct record_info **out, size_t *n, char **cause);
 void store_records_free(struct record_info *v, size_t n);
+/* Frees what one record_info holds (not the struct itself). */
+void store_record_clear(struct record_info *r);
 
 /* How many records have this status. */
 long store_count(struct store *s, const char *status);

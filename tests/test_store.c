@@ -224,12 +224,12 @@ finalized_records_are_frozen(void **state)
 	char *cause = NULL;
 
 	assert_int_equal(store_answer_save(fx->s, fx->rec, "a", 0, "x", NULL, NULL), 0);
-	assert_int_equal(store_record_finalize(fx->s, fx->rec, NULL), 0);
+	assert_int_equal(store_record_finalize(fx->s, fx->rec, "<t/>", NULL), 0);
 	assert_int_equal(store_answer_save(fx->s, fx->rec, "a", 0, "y", NULL, &cause), -1);
 	assert_non_null(strstr(cause, "no longer a draft"));
 	free(cause);
 	assert_string_equal(answer_of(fx->s, fx->rec, "a"), "x");
-	assert_int_equal(store_record_finalize(fx->s, fx->rec, &cause), -1);
+	assert_int_equal(store_record_finalize(fx->s, fx->rec, "<t/>", &cause), -1);
 	free(cause);
 	assert_int_equal(store_count(fx->s, "finalized"), 1);
 	assert_int_equal(store_count(fx->s, "draft"), 0);

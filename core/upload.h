@@ -1,0 +1,53 @@
+/* Batch upload of finalized records to an OpenRosa server (ODK Central,
+ * KoboToolbox): one multipart POST per record, the stored XML sent byte
+ * for byte, the record's state changed only once the server's answer is in
+ * hand. */
+#ifndef DOORSTEP_UPLOAD_H
+#define DOORSTEP_UPLOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "store.h"
+
+struct upload_options {
+	const char *url;
+	const char *cacert;		/* a private CA's certificate, or NULL */
+	const char *user;		/* NULL: ~/.netrc */
+	const char *password;
+	bool dry_run;			/* list what would go; send nothing */
+	long connect_timeout;		/* seconds */
+	long stall_timeout;		/* seconds without progress */
+	int tries;			/* attempts per record on temporary failures */
+	long backoff_ms;		/* first wait between them; then doubled */
+	/* One line about one record (instance_id NULL: about the run). */
+	void (*note)(void *ctx, const char *instance_id, const char *msg);
+	/* After each record: done of total, bytes sent so far, seconds. */
+	void (*progress)(void *ctx, size_t done, size_t total, size_t bytes,
+	    double seconds);
+	void *ctx;
+};
+
+struct upload_summary {
+	size_t queued;		/* finalized records at the start */
+	size_t uploaded;	/* acknowledged (201 or 202) */
+	size_t conflicts;	/* 409: the server has different data */
+	size_t refused;		/* other 4xx: left queued */
+	size_t left;		/* still queued at the end */
+	size_t bytes;		/* request bodies sent */
+	double seconds;
+};
+
+#define UPLOAD_OK 0
+#define UPLOAD_REFUSED 1	/* some records refused (4xx, 409) */
+#define UPLOAD_USAGE 2		/* the URL or the options are wrong */
+#define UPLOAD_TEMPFAIL 75	/* network, 5xx, timeouts: try again later */
+
+/* Sends every finalized record; returns one of the UPLOAD_ statuses. */
+int upload_run(struct store *s, const struct upload_options *o,
+    struct upload_summary *sum);
+
+/* The text of <message> in an OpenRosaResponse, or NULL. */
+char *upload_server_message(const char *body);
+
+#endif

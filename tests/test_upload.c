@@ -1,0 +1,558 @@
+/* Upload through libcurl to a test OpenRosa server on 127.0.0.1 that
+ * behaves like ODK Central and KoboToolbox and fails on demand: every
+ * finalized record arrives exactly once, whatever breaks half way. */
+#include "helpers.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "../core/interview.h"
+#include "../core/upload.h"
+#include "../core/util.h"
+#include "../core/xml.h"
+
+#include <sqlite3.h>
+
+static const char form_yaml[] =
+    "form: mini\nversion: \"v1\"\ntitle: Mini\n"
+    "body:\n"
+    "  - group: hh\n    label: Household\n    body:\n"
+    "      - {name: name, type: text, label: Name}\n"
+    "      - {name: size, type: integer, label: Size}\n"
+    "  - {name: debts, type: select_multiple, label: Debts, choices:"
+    " [{value: online_loan, label: A}, {value: relatives, label: B}]}\n"
+    "  - {name: day, type: date, label: Day}\n"
+    "  - {name: skipped, type: text, label: S, relevant: \"${size} > 99\"}\n"
+    "  - repeat: members\n    label: M\n    count: \"${size}\"\n    body:\n"
+    "      - {name: age, type: integer, label: Age}\n";
+
+struct fixture {
+	char *dir;
+	struct store *s;
+	pid_t server;
+	int port;
+	char url[128];
+	char notes[8192];
+};
+
+static struct fixture *fx_now;
+
+static int
+setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof *fx);
+	char *path;
+
+	fx->dir = test_tmpdir();
+	path = xasprintf("%s/d.db", fx->dir);
+	fx->s = store_open(path, NULL);
+	free(path);
+	*state = fx;
+	fx_now = fx;
+	return fx->s == NULL ? -1 : 0;
+}
+
+static void
+stop_server(struct fixture *fx)
+{
+	if (fx->server > 0) {
+		kill(fx->server, SIGTERM);
+		waitpid(fx->server, NULL, 0);
+		fx->server = 0;
+	}
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	stop_server(fx);
+	store_close(fx->s);
+	test_rmtree(fx->dir);
+	free(fx->dir);
+	free(fx);
+	return 0;
+}
+
+/* Starts the test server with extra arguments (NULL-terminated). */
+static void
+start_server(struct fixture *fx, ...)
+{
+	const char *argv[32];
+	char *port_file = xasprintf("%s/port", fx->dir);
+	char *store = xasprintf("%s/received", fx->dir);
+	va_list ap;
+	int argc = 0, i;
+	FILE *f;
+
+	unlink(port_file);
+	mkdir(store, 0700);
+	argv[argc++] = "python3";
+	argv[argc++] = "tests/fake_openrosa.py";
+	argv[argc++] = "--port-file";
+	argv[argc++] = port_file;
+	argv[argc++] = "--store";
+	argv[argc++] = store;
+	argv[argc++] = "--lifetime";
+	argv[argc++] = "120";
+	va_start(ap, fx);
+	while (argc < 30 && (argv[argc] = va_arg(ap, const char *)) != NULL)
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	fflush(NULL);
+	fx->server = fork();
+	assert_true(fx->server >= 0);
+	if (fx->server == 0) {
+		execvp("python3", (char *const *)(uintptr_t)argv);
+		_exit(127);
+	}
+	/* Wait for the server to say its port (a condition, not luck). */
+	for (i = 0; i < 500 && (f = fopen(port_file, "r")) == NULL; i++) {
+		struct timespec ts = { 0, 20 * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%d", &fx->port), 1);
+	fclose(f);
+	snprintf(fx->url, sizeof fx->url,
+	    "http://127.0.0.1:%d/v1/projects/1/submission", fx->port);
+	free(port_file);
+	free(store);
+}
+
+static size_t
+to_buf(char *data, size_t size, size_t n, void *ctx)
+{
+	buf_add(ctx, data, size * n);
+	return size * n;
+}
+
+/* A number from the server's /stats. */
+static long
+stat_of(struct fixture *fx, const char *key)
+{
+	struct buf b = { 0 };
+	char url[64];
+	CURL *c = curl_easy_init();
+	json_t *j;
+	long v;
+
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/stats", fx->port);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, to_buf);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	assert_int_equal(curl_easy_perform(c), CURLE_OK);
+	curl_easy_cleanup(c);
+	j = json_loads(b.data, 0, NULL);
+	assert_non_null(j);
+	v = (long)json_integer_value(json_object_get(j, key));
+	if (strcmp(key, "bad") == 0)
+		v = (long)json_array_size(json_object_get(j, "bad"));
+	json_decref(j);
+	buf_free(&b);
+	return v;
+}
+
+static void
+make_records(struct fixture *fx, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct diags d;
+		struct form *f;
+		struct interview *iv;
+		char *why = NULL, *cause = NULL, size[8];
+		size_t first, nbad;
+		const char *answers[] = { "刘丽 <&> \"x\"", NULL, "online_loan relatives",
+		    "2020-02-26" };
+		size_t k;
+
+		diags_init(&d, "mini");
+		f = form_parse(form_yaml, sizeof form_yaml - 1, &d);
+		diags_free(&d);
+		assert_non_null(f);
+		iv = interview_begin(fx->s, f, "BJ-0042", "2020-R2", "beijing", "liu",
+		    &cause);
+		assert_non_null(iv);
+		snprintf(size, sizeof size, "%d", i % 3 + 1);
+		answers[1] = size;
+		for (k = 0; k < ARRAY_LEN(answers); k++) {
+			assert_int_equal(interview_go(iv, k, NULL), 0);
+			assert_int_equal(interview_answer(iv, answers[k], true, "en", &why,
+			    &cause), 0);
+		}
+		assert_int_equal(interview_finalize(iv, &first, &nbad, &cause), 0);
+		interview_free(iv);
+	}
+}
+
+static void
+remember_note(void *ctx, const char *id, const char *msg)
+{
+	struct fixture *fx = ctx;
+	size_t len = strlen(fx->notes);
+
+	snprintf(fx->notes + len, sizeof fx->notes - len, "%s: %s\n",
+	    id ? id : "-", msg);
+}
+
+static int
+upload(struct fixture *fx, struct upload_summary *sum)
+{
+	struct upload_options o = { 0 };
+
+	o.url = fx->url;
+	o.connect_timeout = 2;
+	o.stall_timeout = 1;
+	o.tries = 6;
+	o.backoff_ms = 4;
+	o.note = remember_note;
+	o.ctx = fx;
+	fx->notes[0] = '\0';
+	return upload_run(fx->s, &o, sum);
+}
+
+static void
+instance_is_what_odk_expects(void **state)
+{
+	struct fixture *fx = *state;
+	struct record_info *recs;
+	size_t n;
+	char *xml, *cause = NULL;
+
+	make_records(fx, 2);
+	assert_int_equal(store_queue(fx->s, &recs, &n, NULL), 0);
+	assert_int_equal(n, 2);
+	xml = store_record_xml(fx->s, recs[1].id, &cause);
+	assert_non_null(xml);
+	assert_non_null(strstr(xml, "<mini xmlns:jr=\"http://openrosa.org/javarosa\" "
+	    "xmlns:orx=\"http://openrosa.org/xforms\" id=\"mini\" version=\"v1\">"));
+	assert_non_null(strstr(xml, "<hh>\n    <name>刘丽 &lt;&amp;&gt; &quot;x&quot;"
+	    "</name>\n    <size>2</size>\n  </hh>"));
+	assert_non_null(strstr(xml, "<debts>online_loan relatives</debts>"));
+	assert_non_null(strstr(xml, "<day>2020-02-26</day>"));
+	assert_null(strstr(xml, "<skipped"));		/* not relevant */
+	assert_non_null(strstr(xml, "<members>\n    <age/>\n  </members>\n"
+	    "  <members>\n    <age/>\n  </members>"));
+	assert_non_null(strstr(xml, "<instanceID>uuid:"));
+	assert_non_null(strstr(xml, "<household>BJ-0042</household>"));
+	assert_non_null(strstr(xml, "<round>2020-R2</round>"));
+	free(xml);
+	store_records_free(recs, n);
+}
+
+static void
+all_records_once_then_nothing(void **state)
+{
+	struct fixture *fx = *state;
+	struct upload_summary sum;
+
+	make_records(fx, 20);
+	start_server(fx, NULL);
+	assert_int_equal(upload(fx, &sum), UPLOAD_OK);
+	assert_int_equal(sum.uploaded, 20);
+	assert_int_equal(sum.left, 0);
+	assert_int_equal(store_count(fx->s, "uploaded"), 20);
+	assert_int_equal(stat_of(fx, "instances"), 20);
+	assert_int_equal(stat_of(fx, "bad"), 0);	/* headers, multipart, XML */
+	assert_int_equal(stat_of(fx, "connections"), 1);	/* one reused */
+	assert_true(sum.bytes > 20 * 500);
+	/* Again: nothing is queued, nothing is sent. */
+	assert_int_equal(upload(fx, &sum), UPLOAD_OK);
+	assert_int_equal(sum.queued, 0);
+	assert_int_equal(stat_of(fx, "requests"), 20);
+}
+
+/* The process died after the server took the record and before it was
+ * marked: the resend is recognised, not stored twice. */
+static void
+identical_resend_is_recognised(void **state)
+{
+	struct fixture *fx = *state;
+	struct upload_summary sum;
+	sqlite3 *db;
+	char *path = xasprintf("%s/d.db", fx->dir);
+
+	make_records(fx, 3);
+	start_server(fx, NULL);
+	assert_int_equal(upload(fx, &sum), UPLOAD_OK);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE records SET status = 'finalized'",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(upload(fx, &sum), UPLOAD_OK);
+	assert_int_equal(sum.uploaded, 3);
+	assert_int_equal(stat_of(fx, "instances"), 3);
+	assert_int_equal(stat_of(fx, "duplicates"), 3);
+	assert_int_equal(stat_of(fx, "conflicts"), 0);
+	free(path);
+}
+
+static void
+kobo_duplicate_202_counts_as_uploaded(void **state)
+{
+	struct fixture *fx = *state;
+	struct upload_summary sum;
+	sqlite3 *db;
+	char *path = xasprintf("%s/d.db", fx->dir);
+
+	make_records(fx, 2);
+	start_server(fx, "--kobo", NULL);
+	assert_int_equal(upload(fx, &sum), UPLOAD_OK);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_exec(db, "UPDATE records SET status = 'finalized'", NULL, NULL, NULL);
+	sqlite3_close(db);
+	assert_int_equal(upload(fx, &sum), UPLOAD_OK);
+	assert_int_equal(store_count(fx->s, "uploaded"), 2);
+	assert_int_equal(stat_of(fx, "duplicates"), 2);
+	free(path);
+}
+
+static void
+different_xml_is_a_conflict(void **state)
+{
+	struct fixture *fx = *state;
+	struct upload_summary sum;
+	sqlite3 *db;
+	char *path = xasprintf("%s/d.db", fx->dir);
+
+	make_records(fx, 2);
+	start_server(fx, NULL);
+	assert_int_equal(upload(fx, &sum), UPLOAD_OK);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_exec(db, "UPDATE records SET status = 'finalized', "
+	    "xml = replace(xml, '<size>', '<size>9') WHERE id = 1", NULL, NULL, NULL);
+	sqlite3_close(db);
+	assert_int_equal(upload(fx, &sum), UPLOAD_REFUSED);
+	assert_int_equal(sum.conflicts, 1);
+	assert_int_equal(store_count(fx->s, "conflict"), 1);
+	assert_non_null(strstr(fx->notes, "conflict"));
+	assert_non_null(strstr(fx->notes, "409"));
+	free(path);
+}
+
+static void
+captive_portal_200_is_not_success(void **state)
+{
+	struct fixture *fx = *state;
+	struct upload_summary sum;
+
+	make_records(fx, 2);
+	start_server(fx, "--mode", "html200", NULL);
+	assert_int_equal(upload(fx, &sum), UPLOAD_TEMPFAIL);
+	assert_int_equal(sum.uploaded, 0);
+	assert_int_equal(store_count(fx->s, "finalized"), 2);
+	assert_non_null(strstr(fx->notes, "captive portal"));
+}
+
+static void
+bad_credentials_keep_the_queue(void **state)
+{
+	struct fixture *fx = *state;
+	struct upload_summary sum;
+	struct upload_options o = { 0 };
+
+	make_records(fx, 3);
+	start_server(fx, "--user", "liu", "--password", "s3cret", NULL);
+	assert_int_equal(upload(fx, &sum), UPLOAD_REFUSED);
+	assert_int_equal(stat_of(fx, "requests"), 1);	/* stopped at once */
+	assert_int_equal(store_count(fx->s, "finalized"), 3);
+	assert_non_null(strstr(fx->notes, "user name or password (401)"));
+	o.url = fx->url;
+	o.user = "liu";
+	o.password = "s3cret";
+	o.tries = 1;
+	o.stall_timeout = 2;
+	o.connect_timeout = 2;
+	assert_int_equal(upload_run(fx->s, &o, &sum), UPLOAD_OK);
+	assert_int_equal(store_count(fx->s, "uploaded"), 3);
+}
+
+static void
+other_4xx_report_the_server_message(void **state)
+{
+	struct fixture *fx = *state;
+	struct upload_summary sum;
+
+	make_records(fx, 2);
+	start_server(fx, "--mode", "413", NULL);
+	assert_int_equal(upload(fx, &sum), UPLOAD_REFUSED);
+	assert_int_equal(sum.refused, 2);
+	assert_int_equal(store_count(fx->s, "finalized"), 2);
+	assert_non_null(strstr(fx->notes, "refused by the server (413): "
+	    "Submission too large"));
+}
+
+static void
+server_errors_retry_then_75(void **state)
+{
+	struct fixture *fx = *state;
+	struct upload_summary sum;
+
+	make_records(fx, 2);
+	start_server(fx, "--mode", "500", NULL);
+	assert_int_equal(upload(fx, &sum), UPLOAD_TEMPFAIL);
+	assert_int_equal(stat_of(fx, "requests"), 6);	/* tries, then stop */
+	assert_int_equal(store_count(fx->s, "finalized"), 2);
+	assert_non_null(strstr(fx->notes, "the server failed (500)"));
+}
+
+static void
+unreachable_server_says_so(void **state)
+{
+	struct fixture *fx = *state;
+	struct upload_summary sum;
+
+	make_records(fx, 1);
+	start_server(fx, NULL);
+	stop_server(fx);	/* nothing listens on that port any more */
+	assert_int_equal(upload(fx, &sum), UPLOAD_TEMPFAIL);
+	assert_non_null(strstr(fx->notes, "cannot be reached"));
+	assert_int_equal(store_count(fx->s, "finalized"), 1);
+}
+
+static void
+wrong_url_is_a_usage_error(void **state)
+{
+	struct fixture *fx = *state;
+	struct upload_summary sum;
+
+	make_records(fx, 1);
+	snprintf(fx->url, sizeof fx->url, "ftp://127.0.0.1/submission");
+	assert_int_equal(upload(fx, &sum), UPLOAD_USAGE);
+	assert_non_null(strstr(fx->notes, "not an http:// or https:// URL"));
+	assert_int_equal(store_count(fx->s, "finalized"), 1);
+}
+
+static void
+dry_run_sends_nothing(void **state)
+{
+	struct fixture *fx = *state;
+	struct upload_summary sum;
+	struct upload_options o = { 0 };
+
+	make_records(fx, 2);
+	start_server(fx, NULL);
+	o.url = fx->url;
+	o.dry_run = true;
+	o.note = remember_note;
+	o.ctx = fx;
+	assert_int_equal(upload_run(fx->s, &o, &sum), UPLOAD_OK);
+	assert_int_equal(sum.queued, 2);
+	assert_non_null(strstr(fx->notes, "would send: form mini version v1"));
+	assert_int_equal(stat_of(fx, "requests"), 0);
+}
+
+/* Hundreds of records through random faults: 500s, connections dropped
+ * mid-body, answers lost after the server stored the record, replies past
+ * the timeout. Upload until done: each record arrives exactly once and
+ * the local states match the server. */
+static void
+random_faults_exactly_once(void **state)
+{
+	struct fixture *fx = *state;
+	struct upload_summary sum;
+	struct record_info *recs;
+	size_t n, i;
+	int runs = 0, rc;
+
+	make_records(fx, 200);
+	start_server(fx, "--faults", "500=0.08,drop=0.08,drop_after=0.05,slow=0.01",
+	    "--seed", "20200226", "--slow", "1.6", NULL);
+	do
+		rc = upload(fx, &sum);
+	while (rc == UPLOAD_TEMPFAIL && ++runs < 20);
+	assert_int_equal(rc, UPLOAD_OK);
+	assert_int_equal(store_count(fx->s, "uploaded"), 200);
+	assert_int_equal(store_count(fx->s, "finalized"), 0);
+	assert_int_equal(stat_of(fx, "instances"), 200);
+	assert_int_equal(stat_of(fx, "conflicts"), 0);
+	assert_int_equal(stat_of(fx, "bad"), 0);
+	assert_true(stat_of(fx, "requests") > 200);	/* faults happened */
+	/* What the server keeps is byte for byte what the store keeps. */
+	assert_int_equal(store_records_list(fx->s, STORE_DONE, &recs, &n, NULL), 0);
+	for (i = 0; i < n; i++) {
+		char *cause = NULL, *xml = store_record_xml(fx->s, recs[i].id, &cause);
+		char *file = xasprintf("%s/received/%s", fx->dir, recs[i].instance_id);
+		struct buf got = { 0 };
+		char chunk[4096];
+		size_t k;
+		FILE *f;
+
+		for (k = strlen(fx->dir) + 10; file[k] != '\0'; k++)
+			if (file[k] == ':')
+				file[k] = '_';
+		f = fopen(file, "rb");
+		assert_non_null(f);
+		while ((k = fread(chunk, 1, sizeof chunk, f)) > 0)
+			buf_add(&got, chunk, k);
+		fclose(f);
+		assert_string_equal(got.data, xml);
+		buf_free(&got);
+		free(file);
+		free(xml);
+	}
+	store_records_free(recs, n);
+}
+
+static void
+server_message_is_read(void **state)
+{
+	char *m;
+
+	(void)state;
+	m = upload_server_message("<OpenRosaResponse xmlns=\"x\"><message "
+	    "nature=\"error\">Form &lt;mini&gt; is closed</message>"
+	    "</OpenRosaResponse>");
+	assert_string_equal(m, "Form <mini> is closed");
+	free(m);
+	assert_null(upload_server_message("<html>no</html>"));
+	assert_null(upload_server_message(NULL));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(server_message_is_read),
+		cmocka_unit_test_setup_teardown(instance_is_what_odk_expects, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(all_records_once_then_nothing, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(identical_resend_is_recognised, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(kobo_duplicate_202_counts_as_uploaded,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(different_xml_is_a_conflict, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(captive_portal_200_is_not_success, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(bad_credentials_keep_the_queue, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(other_4xx_report_the_server_message,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(server_errors_retry_then_75, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(unreachable_server_says_so, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(wrong_url_is_a_usage_error, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(dry_run_sends_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(random_faults_exactly_once, setup,
+		    teardown),
+	};
+	int rc;
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	rc = cmocka_run_group_tests_name("upload", tests, NULL, NULL);
+	curl_global_cleanup();
+	return rc;
+}
