@@ -2,7 +2,6 @@
  * The command line: the full-screen program, or one non-interactive task. */
 #include <curl/curl.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <langinfo.h>
 #include <locale.h>
@@ -61,13 +60,14 @@ struct options {
 	const char *config;
 	const char *cacert;
 	bool dry_run;
+	bool bom;
 };
 
 enum {
 	OPT_CHECK = 256, OPT_EXPORT, OPT_FORMAT, OPT_OUT, OPT_ALL, OPT_UPLOAD,
 	OPT_IMPORT, OPT_REPORT, OPT_ROUND, OPT_SITE, OPT_XFORM, OPT_HELP,
 	OPT_VERSION, OPT_DB, OPT_FORMS, OPT_LANG, OPT_INTERVIEWER, OPT_CONFIG,
-	OPT_CACERT, OPT_DRY_RUN,
+	OPT_CACERT, OPT_DRY_RUN, OPT_BOM,
 };
 
 static const struct option long_options[] = {
@@ -91,6 +91,7 @@ static const struct option long_options[] = {
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "cacert", required_argument, NULL, OPT_CACERT },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "bom", no_argument, NULL, OPT_BOM },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -100,7 +101,8 @@ usage(FILE *out)
 	fputs(_("Usage: doorstep [OPTIONS]             run interviews (full screen)\n"
 	    "  or:  doorstep --check FORM.yaml...    check forms; print FILE:LINE:COL: "
 	    "error: ...\n"
-	    "  or:  doorstep --export [--format jsonl] [--out PATH] [--all]\n"
+	    "  or:  doorstep --export [--format jsonl|csv] [--out PATH] [--all] "
+	    "[--bom]\n"
 	    "                                        write finalized records (--all: "
 	    "drafts too)\n"
 	    "  or:  doorstep --upload [URL] [--dry-run] [--cacert FILE]\n"
@@ -224,53 +226,49 @@ run_check(int argc, char **argv, const char *forms_dir)
 static int
 run_export(struct store *s, const struct options *o)
 {
-	char *cause = NULL, *tmp = NULL;
+	struct safe_file sf = { 0 };
+	char *cause = NULL, *base = NULL;
+	bool csv, skipped = false;
 	FILE *out = stdout;
 	long n;
 
-	if (o->format != NULL && strcmp(o->format, "jsonl") != 0) {
-		if (strcmp(o->format, "csv") == 0)
-			return usage_error(_("--format %s is not available in this "
-			    "version; use jsonl"), o->format);
+	csv = o->format != NULL && strcmp(o->format, "csv") == 0;
+	if (o->format != NULL && !csv && strcmp(o->format, "jsonl") != 0)
 		return usage_error(_("unknown --format '%s' (jsonl or csv)"), o->format);
-	}
+	if (o->bom && !csv)
+		return usage_error("%s", _("--bom is for --format csv"));
 	if (o->out != NULL && strcmp(o->out, "-") != 0) {
-		int fd;
+		size_t len = strlen(o->out);
 
-		tmp = xasprintf("%s.tmp.%ld", o->out, (long)getpid());
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd < 0 || (out = fdopen(fd, "w")) == NULL) {
-			fprintf(stderr, _("doorstep: cannot write %s: %s\n"), o->out,
-			    strerror(errno));
-			if (fd >= 0)
-				close(fd);
-			free(tmp);
+		if (safe_file_open(&sf, o->out, &cause) != 0) {
+			fprintf(stderr, "doorstep: %s\n", cause);
+			free(cause);
 			return EXIT_REJECTED;
 		}
+		out = sf.f;
+		/* data.csv -> data-members.csv for the repeats */
+		base = len > 4 && strcmp(o->out + len - 4, ".csv") == 0 ?
+		    xstrndup(o->out, len - 4) : xstrdup(o->out);
 	}
-	n = export_jsonl(s, out, o->all, &cause);
-	if (tmp != NULL) {
-		if (n >= 0 && (fflush(out) != 0 || fsync(fileno(out)) != 0)) {
-			cause = xasprintf(_("cannot write %s: %s"), o->out, strerror(errno));
-			n = -1;
-		}
-		if (fclose(out) != 0 && n >= 0) {
-			cause = xasprintf(_("cannot write %s: %s"), o->out, strerror(errno));
-			n = -1;
-		}
-		if (n >= 0 && rename(tmp, o->out) != 0) {
-			cause = xasprintf(_("cannot write %s: %s"), o->out, strerror(errno));
-			n = -1;
-		}
+	if (csv)
+		n = export_csv(s, out, base, o->all, o->bom, &skipped, &cause);
+	else
+		n = export_jsonl(s, out, o->all, &cause);
+	free(base);
+	if (sf.f != NULL) {
 		if (n < 0)
-			unlink(tmp);
-		free(tmp);
+			safe_file_abort(&sf);
+		else if (safe_file_commit(&sf, &cause) != 0)
+			n = -1;
 	}
 	if (n < 0) {
 		fprintf(stderr, "doorstep: %s\n", cause);
 		free(cause);
 		return EXIT_REJECTED;
 	}
+	if (skipped)
+		fputs(_("doorstep: repeats (such as household members) go to files "
+		    "of their own: give --out FILE.csv to write them\n"), stderr);
 	fprintf(stderr, _("doorstep: exported %ld record(s)\n"), n);
 	return EXIT_DONE;
 }
@@ -477,6 +475,7 @@ main(int argc, char **argv)
 		case OPT_CONFIG: o.config = optarg; break;
 		case OPT_CACERT: o.cacert = optarg; break;
 		case OPT_DRY_RUN: o.dry_run = true; break;
+		case OPT_BOM: o.bom = true; break;
 		case OPT_HELP:
 			usage(stdout);
 			return EXIT_DONE;

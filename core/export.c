@@ -247,3 +247,286 @@ export_jsonl(struct store *s, FILE *out, bool all, char **cause)
 	}
 	return written;
 }
+
+/* CSV. */
+
+/* One column of a CSV table. */
+struct column {
+	char *title;
+	const char *question;	/* the question's name, or NULL */
+	const char *choice;	/* for a 0/1 column of a multiple choice */
+	const char *need;	/* for a 0/1 column of a need area */
+	enum question_type type;
+};
+
+struct table {
+	const char *repeat;	/* NULL for the records table */
+	struct column *cols;
+	size_t ncols;
+	struct safe_file file;	/* repeat tables */
+	FILE *f;
+};
+
+static void
+add_column(struct table *t, char *title, const char *question,
+    const char *choice, const char *need, enum question_type type)
+{
+	size_t i;
+
+	for (i = 0; i < t->ncols; i++)
+		if (strcmp(t->cols[i].title, title) == 0) {
+			free(title);	/* the same column in another form version */
+			return;
+		}
+	t->cols = xreallocarray(t->cols, t->ncols + 1, sizeof *t->cols);
+	t->cols[t->ncols].title = title;
+	t->cols[t->ncols].question = question;
+	t->cols[t->ncols].choice = choice;
+	t->cols[t->ncols].need = need;
+	t->cols[t->ncols].type = type;
+	t->ncols++;
+}
+
+static void
+question_columns(struct table *t, const struct question *q)
+{
+	size_t k;
+
+	if (!question_has_value(q))
+		return;
+	add_column(t, xstrdup(q->name), q->name, NULL, NULL, q->type);
+	if (q->type == QT_SELECT_MULTIPLE)
+		for (k = 0; k < q->choices->n; k++)
+			add_column(t, xasprintf("%s/%s", q->name, q->choices->v[k].value),
+			    q->name, q->choices->v[k].value, NULL, q->type);
+}
+
+/* Values a spreadsheet would take for a formula get a leading quote. */
+static void
+csv_field(FILE *f, const char *v, bool numeric)
+{
+	bool quote;
+	const char *p;
+
+	if (v == NULL)
+		return;
+	if (!numeric && strchr("=+-@\t\r", v[0]) != NULL && v[0] != '\0') {
+		fputc('"', f);
+		fputc('\'', f);
+		quote = true;
+	} else {
+		quote = strpbrk(v, ",\"\r\n") != NULL;
+		if (quote)
+			fputc('"', f);
+	}
+	for (p = v; *p != '\0'; p++) {
+		if (*p == '"')
+			fputc('"', f);
+		fputc(*p, f);
+	}
+	if (quote)
+		fputc('"', f);
+}
+
+static bool
+has_word(const char *list, const char *w)
+{
+	size_t n = strlen(w);
+	const char *p = list;
+
+	while (list != NULL && (p = strstr(p, w)) != NULL) {
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+static bool
+is_numeric(enum question_type t)
+{
+	return t == QT_INTEGER || t == QT_DECIMAL;
+}
+
+/* One cell: the answer, a 0/1 for a choice, nothing when not asked. */
+static void
+cell(FILE *f, const struct interview *iv, const struct column *c, long entry)
+{
+	long q = form_find(iv->form, c->question);
+	const char *v;
+
+	if (q < 0 || !interview_relevant(iv, (size_t)q, entry))
+		return;
+	v = interview_value(iv, (size_t)q, entry);
+	if (c->choice != NULL) {
+		if (v != NULL)
+			fputc(has_word(v, c->choice) ? '1' : '0', f);
+		return;
+	}
+	csv_field(f, v, is_numeric(c->type) || iv->form->questions[q]->type ==
+	    QT_CALCULATE);
+}
+
+static void
+header(FILE *f, const struct table *t, const char *const *fixed, size_t nfixed,
+    bool bom)
+{
+	size_t i;
+
+	if (bom)
+		fputs("\xEF\xBB\xBF", f);
+	for (i = 0; i < nfixed; i++)
+		fprintf(f, "%s%s", i ? "," : "", fixed[i]);
+	for (i = 0; i < t->ncols; i++) {
+		fputc(',', f);
+		csv_field(f, t->cols[i].title, false);
+	}
+	fputs("\r\n", f);
+}
+
+long
+export_csv(struct store *s, FILE *out, const char *repeat_base, bool all,
+    bool bom, bool *skipped, char **cause)
+{
+	static const char *const fixed[] = {
+		"instance_id", "form", "form_version", "status", "household", "round",
+		"site", "interviewer", "started_at", "finalized_at", "needs",
+	};
+	static const char *const rfixed[] = { "instance_id", "entry" };
+	struct form_cache cache = { 0 };
+	struct record_info *recs;
+	struct table main_t = { 0 }, *reps = NULL;
+	size_t n, i, j, k, nreps = 0;
+	long written = -1;
+
+	*skipped = false;
+	if (store_records_list(s, all ? STORE_ALL : STORE_DONE, &recs, &n,
+	    cause) != 0)
+		return -1;
+	/* The columns: every question of every form version in use. */
+	for (i = 0; i < n; i++) {
+		const struct form *f = cache_get(&cache, s, recs[i].form_ref, cause);
+
+		if (f == NULL)
+			goto done;
+		for (j = 0; j < f->nquestions; j++) {
+			const struct question *q = f->questions[j];
+			struct table *t = &main_t;
+
+			if (q->repeat != NULL) {
+				for (k = 0; k < nreps; k++)
+					if (strcmp(reps[k].repeat, q->repeat->name) == 0)
+						break;
+				if (k == nreps) {
+					reps = xreallocarray(reps, nreps + 1, sizeof *reps);
+					memset(&reps[nreps], 0, sizeof *reps);
+					reps[nreps++].repeat = q->repeat->name;
+				}
+				t = &reps[k];
+			}
+			question_columns(t, q);
+		}
+		for (j = 0; j < f->nneeds; j++)
+			add_column(&main_t, xasprintf("need/%s", f->needs[j].id), NULL, NULL,
+			    f->needs[j].id, QT_INTEGER);
+	}
+	header(out, &main_t, fixed, ARRAY_LEN(fixed), bom);
+	if (nreps > 0 && repeat_base == NULL)
+		*skipped = true;
+	for (k = 0; k < nreps && repeat_base != NULL; k++) {
+		char *path = xasprintf("%s-%s.csv", repeat_base, reps[k].repeat);
+		int rc = safe_file_open(&reps[k].file, path, cause);
+
+		free(path);
+		if (rc != 0)
+			goto done;
+		reps[k].f = reps[k].file.f;
+		header(reps[k].f, &reps[k], rfixed, ARRAY_LEN(rfixed), bom);
+	}
+	for (i = 0; i < n; i++) {
+		const struct record_info *r = &recs[i];
+		const struct form *f = cache_get(&cache, s, r->form_ref, cause);
+		const char *meta[ARRAY_LEN(fixed)];
+		struct interview *iv = interview_open(s, f, r, cause);
+		struct buf needs = { 0 };
+
+		if (iv == NULL)
+			goto done;
+		for (j = 0; j < f->nneeds; j++)
+			if (interview_need(iv, j)) {
+				if (needs.len)
+					buf_addc(&needs, ' ');
+				buf_adds(&needs, f->needs[j].id);
+			}
+		meta[0] = r->instance_id;
+		meta[1] = r->form_id;
+		meta[2] = r->form_version;
+		meta[3] = r->status;
+		meta[4] = r->household;
+		meta[5] = r->round;
+		meta[6] = r->site;
+		meta[7] = r->interviewer;
+		meta[8] = r->started_at;
+		meta[9] = r->finalized_at;
+		meta[10] = needs.data ? needs.data : "";
+		for (j = 0; j < ARRAY_LEN(fixed); j++) {
+			if (j)
+				fputc(',', out);
+			csv_field(out, meta[j], false);
+		}
+		for (j = 0; j < main_t.ncols; j++) {
+			const struct column *c = &main_t.cols[j];
+
+			fputc(',', out);
+			if (c->need != NULL) {
+				for (k = 0; k < f->nneeds; k++)
+					if (strcmp(f->needs[k].id, c->need) == 0)
+						fputc(interview_need(iv, k) ? '1' : '0', out);
+			} else
+				cell(out, iv, c, 0);
+		}
+		fputs("\r\n", out);
+		buf_free(&needs);
+		for (k = 0; k < nreps && repeat_base != NULL; k++) {
+			const struct group *g = form_repeat(f, reps[k].repeat);
+			long e, ne = g && interview_group_relevant(iv, g, 0) ?
+			    interview_entries(iv, g) : 0;
+
+			for (e = 1; e <= ne; e++) {
+				csv_field(reps[k].f, r->instance_id, false);
+				fprintf(reps[k].f, ",%ld", e);
+				for (j = 0; j < reps[k].ncols; j++) {
+					fputc(',', reps[k].f);
+					cell(reps[k].f, iv, &reps[k].cols[j], e);
+				}
+				fputs("\r\n", reps[k].f);
+			}
+		}
+		interview_free(iv);
+	}
+	if (fflush(out) != 0 || ferror(out)) {
+		set_cause(cause, "cannot write the export");
+		goto done;
+	}
+	for (k = 0; k < nreps && repeat_base != NULL; k++) {
+		reps[k].f = NULL;
+		if (safe_file_commit(&reps[k].file, cause) != 0)
+			goto done;
+	}
+	written = (long)n;
+done:
+	for (k = 0; k < nreps; k++) {
+		if (reps[k].file.path != NULL)
+			safe_file_abort(&reps[k].file);
+		for (j = 0; j < reps[k].ncols; j++)
+			free(reps[k].cols[j].title);
+		free(reps[k].cols);
+	}
+	free(reps);
+	for (j = 0; j < main_t.ncols; j++)
+		free(main_t.cols[j].title);
+	free(main_t.cols);
+	store_records_free(recs, n);
+	cache_free(&cache);
+	return written;
+}

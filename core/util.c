@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 static void (*fatal_hook)(void);
 static unsigned long fail_countdown;
@@ -250,4 +252,59 @@ str_eq(const char *a, const char *b)
 	if (a == NULL || b == NULL)
 		return a == b;
 	return strcmp(a, b) == 0;
+}
+
+int
+safe_file_open(struct safe_file *sf, const char *path, char **cause)
+{
+	int fd;
+
+	sf->path = xstrdup(path);
+	sf->tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	fd = open(sf->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || (sf->f = fdopen(fd, "w")) == NULL) {
+		set_cause(cause, "cannot write %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		unlink(sf->tmp);
+		free(sf->path);
+		free(sf->tmp);
+		memset(sf, 0, sizeof *sf);
+		return -1;
+	}
+	return 0;
+}
+
+int
+safe_file_commit(struct safe_file *sf, char **cause)
+{
+	int rc = 0;
+
+	if (fflush(sf->f) != 0 || fsync(fileno(sf->f)) != 0)
+		rc = -1;
+	if (fclose(sf->f) != 0)
+		rc = -1;
+	sf->f = NULL;
+	if (rc == 0 && rename(sf->tmp, sf->path) != 0)
+		rc = -1;
+	if (rc != 0) {
+		set_cause(cause, "cannot write %s: %s", sf->path, strerror(errno));
+		unlink(sf->tmp);
+	}
+	free(sf->path);
+	free(sf->tmp);
+	memset(sf, 0, sizeof *sf);
+	return rc;
+}
+
+void
+safe_file_abort(struct safe_file *sf)
+{
+	if (sf->f != NULL)
+		fclose(sf->f);
+	if (sf->tmp != NULL)
+		unlink(sf->tmp);
+	free(sf->path);
+	free(sf->tmp);
+	memset(sf, 0, sizeof *sf);
 }

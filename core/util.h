@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define ATTR_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -51,5 +52,19 @@ void iso8601_now(char *out, size_t size);
 size_t edit_distance(const char *a, const char *b, size_t limit);
 
 bool str_eq(const char *a, const char *b);
+
+/* A file written in full or not at all, readable by its owner only:
+ * written to PATH.tmp.PID, then renamed over PATH by safe_file_commit. */
+struct safe_file {
+	FILE *f;
+	char *path;
+	char *tmp;
+};
+
+int safe_file_open(struct safe_file *sf, const char *path, char **cause);
+/* Flushes, syncs and renames; on failure the old file is left as it was. */
+int safe_file_commit(struct safe_file *sf, char **cause);
+/* Drops what was written. */
+void safe_file_abort(struct safe_file *sf);
 
 #endif

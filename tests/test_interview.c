@@ -469,6 +469,85 @@ export_is_the_contract(void **state)
 	interview_free(draft);
 }
 
+static char *
+read_file_text(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b = { 0 };
+	char chunk[4096];
+	size_t k;
+
+	assert_non_null(f);
+	while ((k = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(&b, chunk, k);
+	fclose(f);
+	return buf_steal(&b);
+}
+
+static void
+csv_for_spreadsheets(void **state)
+{
+	struct fixture *fx = *state;
+	struct interview *iv = begin(fx);
+	char *base = xasprintf("%s/out", fx->dir), *path, *text, *members;
+	size_t first, nbad;
+	bool skipped;
+	FILE *out;
+
+	answer_ok(iv, "name", "=HYPERLINK(\"http://x\")");
+	answer_ok(iv, "size", "2");
+	answer_in(iv, "age", 1, "34");
+	answer_in(iv, "age", 2, "8");
+	answer_ok(iv, "debts", "online_loan");
+	answer_ok(iv, "loan_amount", "500");
+	answer_ok(iv, "rent", "-1.5");
+	answer_ok(iv, "notes", "a, \"quoted\" note");
+	assert_int_equal(interview_finalize(iv, &first, &nbad, NULL), 0);
+	interview_free(iv);
+
+	path = xasprintf("%s.csv", base);
+	out = fopen(path, "w");
+	assert_int_equal(export_csv(fx->s, out, base, false, true, &skipped, NULL), 1);
+	fclose(out);
+	assert_false(skipped);
+	text = read_file_text(path);
+	/* A byte order mark for Excel and WPS, then the header. */
+	{
+		static const char head[] = "\xEF\xBB\xBFinstance_id,form,form_version,"
+		    "status,household,round,site,interviewer,started_at,finalized_at,"
+		    "needs,name,size,rent,day,debts,debts/online_loan,debts/credit_card,"
+		    "debts/relatives,ok,notes,loan_amount,per_head,kids,need/livelihood,"
+		    "need/education\r\n";
+
+		assert_memory_equal(text, head, sizeof head - 1);
+	}
+	/* A formula is made inert; a negative number stays a number. */
+	assert_non_null(strstr(text, ",\"'=HYPERLINK(\"\"http://x\"\")\",2,-1.5,,"
+	    "online_loan,1,0,0,,\"a, \"\"quoted\"\" note\",500,-0.75,1,1,0\r\n"));
+	assert_non_null(strstr(text, ",finalized,BJ-0042,2020-R2,beijing,liu,"));
+	assert_non_null(strstr(text, ",livelihood,"));
+	free(text);
+	free(path);
+	path = xasprintf("%s-members.csv", base);
+	members = read_file_text(path);
+	assert_non_null(strstr(members, "instance_id,entry,age,school\r\n"));
+	assert_non_null(strstr(members, ",1,34,\r\n"));	/* school not asked */
+	assert_non_null(strstr(members, ",2,8,\r\n"));	/* asked, not answered */
+	free(members);
+	free(path);
+	path = xasprintf("%s-visits.csv", base);
+	members = read_file_text(path);
+	assert_string_equal(members, "\xEF\xBB\xBFinstance_id,entry,when\r\n");
+	free(members);
+	free(path);
+	/* Without a place for the repeats, the caller is told. */
+	out = fopen("/dev/null", "w");
+	assert_int_equal(export_csv(fx->s, out, NULL, false, false, &skipped, NULL), 1);
+	fclose(out);
+	assert_true(skipped);
+	free(base);
+}
+
 int
 main(void)
 {
@@ -485,6 +564,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(resume_where_left_on_the_same_form,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(export_is_the_contract, setup, teardown),
+		cmocka_unit_test_setup_teardown(csv_for_spreadsheets, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("interview", tests, NULL, NULL);

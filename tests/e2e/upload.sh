@@ -1,0 +1,127 @@
+#!/bin/sh
+# Upload and export from the command line, as cron and a data manager run
+# them: exit statuses, credentials from ~/.netrc, the summary line, the
+# XForm and the CSV files.
+. tests/e2e/lib.sh
+
+DB="$WORK/d.db"
+RUN="$BIN --db $DB --forms forms --lang en --interviewer liu --site beijing"
+export HOME="$WORK/home"
+mkdir -p "$HOME"
+
+# Two short interviews (the respondent says no), finalized in the program.
+start 80 24 "$RUN"
+expect "New interview"
+for code in BJ-0001 BJ-0002; do
+	keys Enter
+	expect "Household code"
+	typed "$code"
+	keys Enter
+	answer "Tell the respondent" Enter
+	answer "Does the respondent agree" 2
+	answer "The respondent did not agree" Enter
+	expect "Review"
+	keys Down Enter y
+	expect "Interview finalized"
+done
+keys C-x
+expect "[exit 0]"
+
+server() {	# server ARGS...: starts the test receiver, sets $URL
+	rm -f "$WORK/port"
+	python3 tests/fake_openrosa.py --port-file "$WORK/port" --lifetime 60 "$@" &
+	SERVER=$!
+	i=0
+	while [ ! -s "$WORK/port" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	URL="http://127.0.0.1:$(cat "$WORK/port")/v1/projects/1/submission"
+}
+stop() { kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; }
+up() {	# up ARGS...: runs the upload; $rc and $WORK/err
+	"$BIN" --db "$DB" --upload "$@" >"$WORK/out" 2>"$WORK/err" </dev/null
+	rc=$?
+}
+has_err() { grep -qF -- "$1" "$WORK/err"; }
+
+up
+check "--upload without an address: exit 2" [ "$rc" -eq 2 ]
+check "and says where the address goes" has_err "needs the server's address"
+
+server --user liu --password s3cret
+up "$URL" --dry-run
+check "--dry-run exits 0" [ "$rc" -eq 0 ]
+check "--dry-run lists the records" has_err "would send: form needs_assessment version 2020-02, household BJ-0001"
+check "--dry-run counts them" has_err "2 record(s) would be sent"
+check "--dry-run sent nothing" [ "$(curl -s "${URL%/v1/*}/stats" | jq .requests)" = 0 ]
+
+up "$URL"
+check "bad credentials: exit 1" [ "$rc" -eq 1 ]
+check "bad credentials: the message says where they come from" has_err "check the user and password in ~/.netrc"
+check "bad credentials: both still queued" has_err "0 uploaded, 0 conflict(s), 1 refused, 2 still queued"
+
+printf 'machine 127.0.0.1 login liu password s3cret\n' > "$HOME/.netrc"
+chmod 600 "$HOME/.netrc"
+up "$URL"
+check "credentials from ~/.netrc: exit 0" [ "$rc" -eq 0 ]
+check "the summary line (not a terminal: no progress line)" has_err "doorstep: 2 uploaded, 0 conflict(s), 0 refused, 0 still queued"
+check "nothing else on stderr" [ "$(wc -l < "$WORK/err")" -eq 1 ]
+check "the server has both" [ "$(curl -s "${URL%/v1/*}/stats" | jq .instances)" = 2 ]
+up "$URL"
+check "a second run sends nothing" has_err "0 uploaded, 0 conflict(s), 0 refused, 0 still queued"
+check "and the server saw no new request" [ "$(curl -s "${URL%/v1/*}/stats" | jq .requests)" = 3 ]
+stop
+
+# The environment's credentials; and a server that is not there.
+start 80 24 "$RUN"
+expect "New interview"
+keys Enter
+typed "BJ-0003"
+keys Enter
+answer "Tell the respondent" Enter
+answer "Does the respondent agree" 2
+answer "The respondent did not agree" Enter
+keys Down Enter y
+expect "Interview finalized"
+keys C-x
+DOORSTEP_UPLOAD_TRIES=2 DOORSTEP_UPLOAD_BACKOFF_MS=10 up "$URL"
+check "server unreachable: exit 75" [ "$rc" -eq 75 ]
+check "server unreachable: said in words" has_err "cannot be reached"
+check "server unreachable: the record waits" has_err "1 still queued"
+server --kobo --user wang --password pw
+DOORSTEP_UPLOAD_USER=wang DOORSTEP_UPLOAD_PASSWORD=pw up "$URL"
+check "DOORSTEP_UPLOAD_USER/PASSWORD: exit 0" [ "$rc" -eq 0 ]
+check "then it is sent" has_err "1 uploaded"
+stop
+check "uploaded records are marked" [ "$(sqlite3 "$DB" "select count(*) from records where status = 'uploaded'")" = 3 ]
+
+# The XForm to publish on the server.
+"$BIN" --xform forms/needs_assessment.yaml > "$WORK/form.xml"
+check "--xform exits 0" [ $? -eq 0 ]
+check "--xform is well-formed XML with the form's binds" python3 -c "
+import sys, xml.etree.ElementTree as ET
+t = ET.parse('$WORK/form.xml').getroot()
+x = '{http://www.w3.org/2002/xforms}'
+binds = {b.get('nodeset'): b for b in t.iter(x + 'bind')}
+b = binds['/needs_assessment/household/size']
+assert b.get('type') == 'int', b.attrib
+assert b.get('constraint') == '. >= 1 and . <= 20', b.attrib
+r = binds['/needs_assessment/education/school_children'].get('relevant')
+assert r == '/needs_assessment/household/children > 0', r
+rep = [e for e in t.iter(x + 'repeat')][0]
+assert rep.get('{http://openrosa.org/javarosa}count') == '/needs_assessment/household/size'
+langs = [tr.get('lang') for tr in t.iter(x + 'translation')]
+assert langs == ['zh', 'en'], langs
+"
+"$BIN" --xform tests/forms/broken.yaml > /dev/null 2>"$WORK/err"
+check "--xform of a broken form: exit 1 with located errors" sh -c "[ $? -eq 1 ] && grep -q 'broken.yaml:11:11' $WORK/err"
+
+# CSV for spreadsheets: the records, and a file per repeat.
+"$BIN" --db "$DB" --export --format csv --bom --out "$WORK/data.csv" 2>"$WORK/err"
+check "--format csv exits 0" [ $? -eq 0 ]
+check "the CSV is private (0600)" [ "$(stat -c %a "$WORK/data.csv")" = 600 ]
+check "one header and three rows" [ "$(wc -l < "$WORK/data.csv")" -eq 4 ]
+check "the members repeat has its own file" [ -f "$WORK/data-members.csv" ]
+check "the CSV starts with a BOM" sh -c "head -c 3 $WORK/data.csv | od -An -tx1 | grep -q 'ef bb bf'"
+check "a 0/1 column per choice" sh -c "head -1 $WORK/data.csv | grep -q ',info_sources/wechat,'"
+"$BIN" --db "$DB" --export --format csv >/dev/null 2>"$WORK/err"
+check "CSV to stdout says where repeats would go" has_err "give --out FILE.csv"
+finish
