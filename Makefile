@@ -33,10 +33,22 @@ TESTS    = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 B  = build
 BA = build/asan
 
-.PHONY: all run check deps install uninstall clean help lint fuzz
+.PHONY: all run check deps install uninstall clean help lint fuzz pot catalogs
 .SECONDARY:
 
-all: doorstep
+all: doorstep catalogs
+
+LANGS    = zh_CN
+CATALOGS = $(LANGS:%=locale/%/LC_MESSAGES/doorstep.mo)
+catalogs: $(CATALOGS)
+locale/%/LC_MESSAGES/doorstep.mo: locale/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+## pot             refresh locale/doorstep.pot from the sources
+pot:
+	xgettext --keyword=_ --keyword=N_ --from-code=UTF-8 --no-location \
+	  --package-name=doorstep -o locale/doorstep.pot $(APP_SRC)
 
 ## doorstep        the program (optimised)
 doorstep: $(APP_SRC:%.c=$(B)/%.o)
@@ -58,11 +70,11 @@ $(BA)/tests/test_%: $(BA)/tests/test_%.o $(CORE_SRC:%.c=$(BA)/%.o)
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
 
 ## run             build, then start the interview program on ./forms
-run: doorstep
+run: doorstep $(CATALOGS)
 	./doorstep --forms forms
 
 ## check           every test: unit tests and terminal tests, under ASan+UBSan
-check: $(TESTS:%=$(BA)/tests/%) $(BA)/doorstep
+check: $(TESTS:%=$(BA)/tests/%) $(BA)/doorstep $(CATALOGS)
 	@tests/run-all $(BA) $(TESTS)
 
 ## fuzz            run the libFuzzer targets (form loader, expressions),
@@ -93,11 +105,16 @@ deps:
 	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends gcc make pkg-config libncurses-dev libsqlite3-dev libyaml-dev libjansson-dev libssl-dev libcmocka-dev libcurl4-openssl-dev gettext tmux sqlite3 jq clang libclang-rt-14-dev python3 curl
 
 ## install         install to $(PREFIX) (DESTDIR for staging)
-install: doorstep
+install: doorstep $(CATALOGS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/forms $(DESTDIR)$(MANDIR)
 	install -m 755 doorstep $(DESTDIR)$(BINDIR)/doorstep
 	install -m 644 forms/*.yaml $(DESTDIR)$(DATADIR)/forms/
 	install -m 644 doorstep.1 $(DESTDIR)$(MANDIR)/doorstep.1
+	for l in $(LANGS); do \
+	  install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES; \
+	  install -m 644 locale/$$l/LC_MESSAGES/doorstep.mo \
+	    $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/doorstep.mo; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/doorstep $(DESTDIR)$(MANDIR)/doorstep.1
@@ -111,7 +128,7 @@ lint:
 
 ## clean           remove what the build made
 clean:
-	rm -rf $(B) doorstep
+	rm -rf $(B) doorstep locale/*/
 
 ## help            this list
 help:

@@ -317,7 +317,8 @@ upload_progress(void *ctx, size_t done, size_t total, size_t bytes,
 
 	if (!*on_tty)
 		return;
-	fprintf(stderr, _("\r\033[Kuploading: %zu/%zu records, %.1f KB, %.1f KB/s"),
+	fputs("\r\033[K", stderr);
+	fprintf(stderr, _("uploading: %zu/%zu records, %.1f KB, %.1f KB/s"),
 	    done, total, (double)bytes / 1024, seconds > 0 ?
 	    (double)bytes / 1024 / seconds : 0.0);
 }
@@ -433,6 +434,39 @@ run_tui(struct store *s, const char *db_path, const char *forms_dir,
 	return rc;
 }
 
+/* The UI language: LANGUAGE chooses the catalog (it works in C.UTF-8
+ * too), and the catalogs are looked for beside the program first, so that
+ * a build in the source tree finds its own. */
+static void
+setup_language(const char *lang)
+{
+	char exe[4096], *dir;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	static const char *const places[] = { "/locale", "/../../locale" };
+	size_t i;
+
+	setenv("LANGUAGE", strcmp(lang, "zh") == 0 ? "zh_CN" : "en", 1);
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	if ((dir = strrchr(exe, '/')) == NULL)
+		return;
+	*dir = '\0';
+	for (i = 0; i < ARRAY_LEN(places); i++) {
+		char *base = xasprintf("%s%s", exe, places[i]);
+		char *mo = xasprintf("%s/zh_CN/LC_MESSAGES/doorstep.mo", base);
+
+		if (access(mo, R_OK) == 0) {
+			bindtextdomain("doorstep", base);
+			free(mo);
+			free(base);
+			return;
+		}
+		free(mo);
+		free(base);
+	}
+}
+
 static void
 restore_terminal(void)
 {
@@ -447,9 +481,13 @@ main(int argc, char **argv)
 	struct store *store = NULL;
 	char *cause = NULL, *db_path = NULL, *forms_dir = NULL, *cfg_path;
 	const char *lang;
+	bool want_help = false;
 	int c, status;
 
-	setlocale(LC_ALL, "");
+	/* A locale that is not installed (zh_CN.UTF-8 on a bare server) still
+	 * gets UTF-8. */
+	if (setlocale(LC_ALL, "") == NULL)
+		setlocale(LC_ALL, "C.UTF-8");
 	bindtextdomain("doorstep", DOORSTEP_LOCALE_DIR);
 	textdomain("doorstep");
 	util_set_fatal_hook(restore_terminal);
@@ -477,8 +515,8 @@ main(int argc, char **argv)
 		case OPT_DRY_RUN: o.dry_run = true; break;
 		case OPT_BOM: o.bom = true; break;
 		case OPT_HELP:
-			usage(stdout);
-			return EXIT_DONE;
+			want_help = true;	/* once the language is known */
+			break;
 		case OPT_VERSION:
 			printf("doorstep %s\n", DOORSTEP_VERSION);
 			return EXIT_DONE;
@@ -506,6 +544,14 @@ main(int argc, char **argv)
 	}
 	free(cfg_path);
 	lang = o.lang ? o.lang : cfg.lang ? cfg.lang : lang_from_env();
+	if (strcmp(lang, "zh") != 0 && strcmp(lang, "en") != 0)
+		lang = "en";
+	setup_language(lang);
+	if (want_help) {
+		usage(stdout);
+		config_free(&cfg);
+		return EXIT_DONE;
+	}
 	forms_dir = formdir_find(o.forms, cfg.forms, DOORSTEP_FORMS_DIR);
 
 	switch (o.mode) {

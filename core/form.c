@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "ids.h"
 #include "text.h"
 #include "util.h"
@@ -1330,16 +1331,16 @@ normalize_date(const char *s, const char **why)
 		goto bad;
 	if (part[1] < 1 || part[1] > 12 || part[2] < 1 ||
 	    part[2] > mdays[part[1] - 1] + (part[1] == 2 && leap(part[0]))) {
-		*why = "there is no such day";
+		*why = N_("there is no such day");
 		return NULL;
 	}
 	if (part[0] < 1900 || part[0] > 2200) {
-		*why = "the year must be between 1900 and 2200";
+		*why = N_("the year must be between 1900 and 2200");
 		return NULL;
 	}
 	return xasprintf("%04ld-%02ld-%02ld", part[0], part[1], part[2]);
 bad:
-	*why = "enter a date as YYYY-MM-DD, for example 2020-02-26";
+	*why = N_("enter a date as YYYY-MM-DD, for example 2020-02-26");
 	return NULL;
 }
 
@@ -1356,11 +1357,11 @@ normalize_integer(const char *s, const char **why)
 		p++;
 	digits = strspn(p, "0123456789");
 	if (digits == 0 || p[digits] != '\0') {
-		*why = "enter a whole number, digits only";
+		*why = N_("enter a whole number, digits only");
 		return NULL;
 	}
 	if (digits > 15) {
-		*why = "the number is too large";
+		*why = N_("the number is too large");
 		return NULL;
 	}
 	return xasprintf("%s%s", neg && strcmp(p, "0") != 0 ? "-" : "", p);
@@ -1382,11 +1383,11 @@ normalize_decimal(const char *s, const char **why)
 		p += after;
 	}
 	if (before + after == 0 || *p != '\0') {
-		*why = "enter a number, such as 12 or 3.5";
+		*why = N_("enter a number, such as 12 or 3.5");
 		return NULL;
 	}
 	if (before > 15 || after > 15) {
-		*why = "the number has too many digits";
+		*why = N_("the number has too many digits");
 		return NULL;
 	}
 	return xstrdup(s[0] == '+' ? s + 1 : s);
@@ -1402,11 +1403,11 @@ normalize_choices(const struct question *q, const char *s, const char **why)
 	for (tok = strtok_r(copy, " ", &save); tok != NULL;
 	    tok = strtok_r(NULL, " ", &save)) {
 		if (form_choice(q, tok) == NULL) {
-			*why = "that is not one of the choices";
+			*why = N_("that is not one of the choices");
 			goto bad;
 		}
 		if (q->type == QT_SELECT_ONE && count > 0) {
-			*why = "choose only one";
+			*why = N_("choose only one");
 			goto bad;
 		}
 		if (count++ > 0)
@@ -1414,7 +1415,7 @@ normalize_choices(const struct question *q, const char *s, const char **why)
 		buf_adds(&b, tok);
 	}
 	if (count == 0) {
-		*why = "choose one of the choices";
+		*why = N_("choose one of the choices");
 		goto bad;
 	}
 	free(copy);
@@ -1458,7 +1459,7 @@ form_value_normalize(const struct question *q, const char *value,
 		out = normalize_choices(q, trimmed, why);
 		break;
 	case QT_NOTE:
-		*why = "a note takes no answer";
+		*why = N_("a note takes no answer");
 		break;
 	}
 	free(trimmed);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "i18n.h"
 #include "util.h"
 #include "xml.h"
 
@@ -559,7 +560,7 @@ required_message(const struct interview *iv, size_t q, const char *lang)
 {
 	const char *m = msg_text(iv, &iv->form->questions[q]->required_message, lang);
 
-	return xstrdup(m ? m : "this question needs an answer");
+	return xstrdup(m ? m : N_("this question needs an answer"));
 }
 
 static char *
@@ -568,7 +569,7 @@ constraint_message(const struct interview *iv, size_t q, const char *lang)
 	const char *m = msg_text(iv, &iv->form->questions[q]->constraint_message,
 	    lang);
 
-	return xstrdup(m ? m : "this answer is not allowed here");
+	return xstrdup(m ? m : N_("this answer is not allowed here"));
 }
 
 int

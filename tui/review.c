@@ -155,7 +155,7 @@ review_draw(struct screen *s, struct app *app)
 					draw_text(line, 4 + labelw, answerw, _("(needs an answer)"),
 					    attr | A_BOLD);
 				else if (problem != NULL)
-					draw_text(line, 4 + labelw, answerw, problem,
+					draw_text(line, 4 + labelw, answerw, _(problem),
 					    attr | A_BOLD);
 				else
 					draw_text(line, 4 + labelw, answerw, *answer ? answer : "-",

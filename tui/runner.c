@@ -286,9 +286,8 @@ draw_add(struct runner *r, struct app *app, int y, int bottom, int width)
 	struct item_ctx ctx = { r, NULL };
 	char *line;
 
-	line = xasprintf(_("%s: %ld entr%s so far."), form_text(f,
-	    &st->repeat->label, runner_form_lang(r)), st->entry - 1,
-	    st->entry - 1 == 1 ? "y" : "ies");
+	line = xasprintf(_("%s: entries so far: %ld"), form_text(f,
+	    &st->repeat->label, runner_form_lang(r)), st->entry - 1);
 	y += draw_wrapped(y, 1, width, bottom - y - 3, line, A_BOLD);
 	free(line);
 	y++;

@@ -49,7 +49,7 @@ expect "[exit 0]"
 
 # Chinese labels, at 40 columns, wrapped by display width.
 start 40 15 "$BIN --db $WORK/zh.db --forms forms --lang zh"
-expect "New interview"
+expect "新访谈"
 keys Enter
 typed "BJ-1"
 keys Enter
@@ -63,7 +63,7 @@ expect "请向受访者说明：本次访谈用于了解家庭困"
 check "the Chinese line is cut at 19 characters (38 columns)" \
     sh -c "tmux -L $SOCK capture-pane -p | grep -qx ' 请向受访者说明：本次访谈用于了解家庭困'"
 keys C-x
-expect "Draft saved"
+expect "草稿已保存"
 keys C-x
 
 # A label holding escape sequences is shown inert.
