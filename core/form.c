@@ -1426,6 +1426,74 @@ bad:
 	return NULL;
 }
 
+/* An 11-digit mainland mobile number: 1, then 3-9, then 9 digits.
+ * Spaces and dashes typed between the digits are dropped. */
+static char *
+normalize_cn_mobile(const char *s, const char **why)
+{
+	struct buf b = { 0 };
+
+	if (strncmp(s, "+86", 3) == 0)
+		s += 3;
+	for (; *s != '\0'; s++)
+		if (isdigit((unsigned char)*s))
+			buf_addc(&b, *s);
+		else if (*s != ' ' && *s != '-') {
+			buf_free(&b);
+			*why = N_("enter an 11-digit mobile number, digits only");
+			return NULL;
+		}
+	if (b.len != 11 || b.data[0] != '1' || b.data[1] < '3') {
+		buf_free(&b);
+		*why = N_("a mainland mobile number has 11 digits and starts with 13 "
+		    "to 19");
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+/* An 18-character resident ID: 17 digits and a check character (0-9 or
+ * X) by ISO 7064 MOD 11-2, with a real date of birth in it. */
+static char *
+normalize_cn_id(const char *s, const char **why)
+{
+	static const int weight[17] = {
+		7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2
+	};
+	static const char check[] = "10X98765432";
+	char id[19], birth[11];
+	const char *date_why;
+	char *date;
+	int i, sum = 0;
+
+	if (strlen(s) != 18) {
+		*why = N_("a resident ID has 18 characters");
+		return NULL;
+	}
+	for (i = 0; i < 18; i++) {
+		id[i] = (char)toupper((unsigned char)s[i]);
+		if (!isdigit((unsigned char)id[i]) && !(i == 17 && id[i] == 'X')) {
+			*why = N_("a resident ID is 17 digits and a last digit or X");
+			return NULL;
+		}
+	}
+	id[18] = '\0';
+	for (i = 0; i < 17; i++)
+		sum += (id[i] - '0') * weight[i];
+	if (check[sum % 11] != id[17]) {
+		*why = N_("this resident ID's check digit does not match: please "
+		    "check each digit");
+		return NULL;
+	}
+	snprintf(birth, sizeof birth, "%.4s-%.2s-%.2s", id + 6, id + 10, id + 12);
+	if ((date = normalize_date(birth, &date_why)) == NULL) {
+		*why = N_("the date of birth inside this resident ID is not a real date");
+		return NULL;
+	}
+	free(date);
+	return xstrdup(id);
+}
+
 char *
 form_value_normalize(const struct question *q, const char *value,
     const char **why)
@@ -1442,6 +1510,13 @@ form_value_normalize(const struct question *q, const char *value,
 	trimmed = xstrndup(start, (size_t)(end - start));
 	switch (q->type) {
 	case QT_TEXT:
+		if (q->appearance != NULL && strcmp(q->appearance, "cn_mobile") == 0)
+			out = normalize_cn_mobile(trimmed, why);
+		else if (q->appearance != NULL && strcmp(q->appearance, "cn_id") == 0)
+			out = normalize_cn_id(trimmed, why);
+		else
+			out = xstrdup(trimmed);
+		break;
 	case QT_CALCULATE:
 		out = xstrdup(trimmed);
 		break;

@@ -572,6 +572,42 @@ values_normalized(void **state)
 	assert_string_equal(why, "choose only one");
 }
 
+static void
+chinese_field_validators(void **state)
+{
+	struct question q = { 0 };
+	const char *why;
+	char *v;
+
+	(void)state;
+	q.type = QT_TEXT;
+	q.appearance = "cn_mobile";
+	assert_string_equal(v = form_value_normalize(&q, "138 1234-5678", &why),
+	    "13812345678");
+	free(v);
+	assert_string_equal(v = form_value_normalize(&q, "+8613812345678", &why),
+	    "13812345678");
+	free(v);
+	assert_null(form_value_normalize(&q, "1381234567", &why));	/* 10 */
+	assert_non_null(strstr(why, "11 digits"));
+	assert_null(form_value_normalize(&q, "12812345678", &why));
+	assert_null(form_value_normalize(&q, "1381234567a", &why));
+	q.appearance = "cn_id";
+	/* A well-known specimen number: 11010519491231002X. */
+	assert_string_equal(v = form_value_normalize(&q, "11010519491231002x", &why),
+	    "11010519491231002X");
+	free(v);
+	assert_null(form_value_normalize(&q, "110105194912310021", &why));
+	assert_non_null(strstr(why, "check digit"));
+	assert_null(form_value_normalize(&q, "110105194913310021", &why));
+	assert_non_null(strstr(why, "date of birth"));
+	assert_null(form_value_normalize(&q, "1101051949123100", &why));
+	assert_non_null(strstr(why, "18 characters"));
+	q.appearance = "multiline";	/* other appearances change nothing */
+	assert_string_equal(v = form_value_normalize(&q, "abc", &why), "abc");
+	free(v);
+}
+
 int
 main(void)
 {
@@ -602,6 +638,7 @@ main(void)
 		cmocka_unit_test(defaults_checked),
 		cmocka_unit_test(missing_file),
 		cmocka_unit_test(values_normalized),
+		cmocka_unit_test(chinese_field_validators),
 	};
 
 	return cmocka_run_group_tests_name("form", tests, NULL, NULL);

@@ -12,6 +12,12 @@
 
 static volatile sig_atomic_t hangup_seen;
 static bool curses_active;
+static bool ascii_only;		/* the locale cannot show UTF-8 */
+
+/* Bracketed paste: terminals mark pasted text, so that a newline in it
+ * does not act as Enter. */
+#define KEY_PASTE_START (KEY_MAX + 1)
+#define KEY_PASTE_END (KEY_MAX + 2)
 
 static void
 on_hangup(int sig)
@@ -83,6 +89,30 @@ attr_selected(const struct app *app)
 	return (int)A_REVERSE;
 }
 
+/* In a locale that is not UTF-8, each column of a character that is not
+ * ASCII is drawn as '?', so that the screen keeps its shape. */
+static char *
+ascii_safe(char *s)
+{
+	struct buf b = { 0 };
+	size_t n = strlen(s), i = 0;
+
+	while (i < n) {
+		uint32_t cp;
+		size_t len = text_decode(s + i, n - i, &cp);
+		int w = text_cp_width(cp);
+
+		if (cp < 0x80)
+			buf_addc(&b, (char)cp);
+		else
+			while (w-- > 0)
+				buf_addc(&b, '?');
+		i += len;
+	}
+	free(s);
+	return buf_steal(&b);
+}
+
 void
 draw_text(int y, int x, int width, const char *s, int attr)
 {
@@ -92,6 +122,8 @@ draw_text(int y, int x, int width, const char *s, int attr)
 	if (width <= 0 || y < 0 || y >= LINES)
 		return;
 	clean = text_sanitize(s, false);
+	if (ascii_only)
+		clean = ascii_safe(clean);
 	n = text_fit(clean, width);
 	attron(attr);
 	mvaddnstr(y, x, clean, (int)n);
@@ -104,7 +136,11 @@ draw_wrapped(int y, int x, int width, int max_rows, const char *s, int attr)
 {
 	struct text_line *lines;
 	char *clean = text_sanitize(s, true);
-	size_t n = text_wrap(clean, width, &lines), i;
+	size_t n, i;
+
+	if (ascii_only)
+		clean = ascii_safe(clean);
+	n = text_wrap(clean, width, &lines);
 	int rows = 0;
 
 	attron(attr);
@@ -226,6 +262,7 @@ app_run(struct app *app)
 {
 	struct sigaction sa;
 	unsigned errors = 0;
+	bool pasting = false;
 	SCREEN *scr;
 
 	memset(&sa, 0, sizeof sa);
@@ -255,6 +292,11 @@ app_run(struct app *app)
 	nonl();
 	keypad(stdscr, TRUE);
 	setup_colors(app);
+	ascii_only = !app->utf8;
+	define_key("\033[200~", KEY_PASTE_START);
+	define_key("\033[201~", KEY_PASTE_END);
+	fputs("\033[?2004h", stdout);
+	fflush(stdout);
 
 	app_push(app, home_new(app));
 	while (app->depth > 0) {
@@ -276,6 +318,14 @@ app_run(struct app *app)
 		errors = 0;
 		if (rc == KEY_CODE_YES && ch == KEY_RESIZE)
 			continue;
+		if (rc == KEY_CODE_YES && (ch == KEY_PASTE_START || ch == KEY_PASTE_END)) {
+			pasting = ch == KEY_PASTE_START;
+			continue;
+		}
+		/* A pasted newline or tab is a space, not Enter. */
+		if (pasting && rc != KEY_CODE_YES && (ch == '\r' || ch == '\n' ||
+		    ch == '\t'))
+			ch = ' ';
 		act = keys_action(rc == KEY_CODE_YES, ch);
 		free(app->flash);
 		app->flash = NULL;
@@ -301,6 +351,7 @@ app_run(struct app *app)
 	}
 	while (app->depth > 0)
 		app_pop(app);
+	fputs("\033[?2004l", stdout);
 	endwin();
 	curses_active = false;
 	delscreen(scr);

@@ -66,6 +66,58 @@ keys C-x
 expect "草稿已保存"
 keys C-x
 
+# The cursor after mixed Chinese and ASCII, and after moving left over a
+# wide character: on the column a user expects, not a byte count.
+start 80 24 "$BIN --db $WORK/c.db --forms forms --lang en"
+expect "New interview"
+keys Enter
+typed "BJ-9"
+keys Enter Enter 1
+answer "Date of the visit" TEXT:2020-02-26 Enter
+answer "How the interview is held" 1
+wait_for "Respondent's name"
+typed "刘a丽b"
+expect "> 刘a丽b"
+check "cursor after 刘a丽b (6 columns)" [ "$(tm display -p '#{cursor_x}')" -eq 9 ]
+keys Left Left
+check "cursor before 丽 after two lefts" [ "$(tm display -p '#{cursor_x}')" -eq 6 ]
+keys BSpace
+expect "> 刘丽b"
+check "backspace took all of 'a'" [ "$(tm display -p '#{cursor_x}')" -eq 5 ]
+# A resize mid-answer keeps it.
+tm resize-window -x 40 -y 15
+expect "> 刘丽b"
+tm resize-window -x 80 -y 24
+# A paste with a newline becomes one line; it does not answer the question.
+keys End
+tm set-buffer "$(printf ' Liu\nLi')"
+tm paste-buffer -p
+expect "> 刘丽b Liu Li"
+check "still on the same question after the paste" sh -c "tmux -L $SOCK capture-pane -p | grep -q \"Respondent's name\""
+keys Enter
+expect "Phone number"
+keys C-x
+expect "Draft saved"
+keys C-x
+
+# TERM=linux (the Linux console): the same screens work.
+start 80 24 "env TERM=linux $BIN --db $WORK/c.db --forms forms --lang en"
+expect "Resume a draft (1)"
+keys 2 Enter
+expect "Phone number"
+keys C-x
+expect "Draft saved"
+keys C-x
+
+# A locale that is not UTF-8: a warning, and '?' in place of what cannot show.
+start 80 24 "env LANG=C LC_ALL=C $BIN --db $WORK/c.db --forms forms --lang zh"
+expect "The locale is not UTF-8"
+keys 2 Enter
+expect "???????????????????"
+check "no raw UTF-8 reaches a non-UTF-8 terminal" sh -c "! tmux -L $SOCK capture-pane -p | grep -q '困'"
+keys C-x
+keys C-x
+
 # A label holding escape sequences is shown inert.
 mkdir -p "$WORK/hostile"
 cp tests/forms/escape.yaml "$WORK/hostile/"
