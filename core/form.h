@@ -111,6 +111,7 @@ struct form {
 	size_t nneeds;
 	size_t *calc_order;		/* calculate questions, dependencies first */
 	size_t ncalc;
+	size_t *by_name;		/* question indices sorted by name */
 	char *source;			/* the YAML text, as read */
 	size_t source_len;
 	char sha256[65];		/* of the YAML text, hex */

@@ -469,6 +469,61 @@ export_is_the_contract(void **state)
 	interview_free(draft);
 }
 
+/* 10,000 questions with relevance, constraints and calculations load, lay
+ * out and follow their logic (how fast is for make bench). */
+static void
+ten_thousand_questions(void **state)
+{
+	struct fixture *fx = *state;
+	struct buf b = { 0 };
+	struct interview *iv;
+	struct form *f;
+	struct diags d;
+	char *cause = NULL, *why = NULL;
+	size_t before;
+	int i;
+
+	(void)state;
+	buf_adds(&b, "form: big\nversion: \"1\"\ntitle: Big\nbody:\n"
+	    "  - {name: gate, type: integer, label: Gate}\n");
+	for (i = 0; i < 10000; i++)
+		switch (i % 3) {
+		case 0:
+			buf_printf(&b, "  - {name: q%d, type: integer, label: Q, constraint: "
+			    "\". < 100\", relevant: \"${gate} > %d\"}\n", i, i % 7);
+			break;
+		case 1:
+			buf_printf(&b, "  - {name: q%d, type: calculate, calculation: "
+			    "\"coalesce(${q%d}, 0) * 2\"}\n", i, i - 1);
+			break;
+		default:
+			buf_printf(&b, "  - {name: q%d, type: text, label: Q, relevant: "
+			    "\"${q%d} > 3\"}\n", i, i - 1);
+		}
+	diags_init(&d, "big");
+	f = form_parse(b.data, b.len, &d);
+	buf_free(&b);
+	assert_non_null(f);
+	diags_free(&d);
+	assert_int_equal(f->nquestions, 10001);
+	assert_int_equal(f->ncalc, 3333);
+	iv = interview_begin(fx->s, f, NULL, NULL, NULL, "liu", &cause);
+	assert_non_null(iv);
+	before = iv->nsteps;
+	assert_int_equal(before, 1);			/* only the gate */
+	assert_int_equal(interview_answer(iv, "9", true, "en", &why, &cause), 0);
+	/* Every q0, q3 ... shows; q2, q5 ... wait for their calculation. */
+	assert_int_equal(iv->nsteps, 1 + 3334);
+	assert_int_equal(interview_go(iv, 1, NULL), 0);
+	assert_int_equal(interview_answer(iv, "5", true, "en", &why, &cause), 0);
+	assert_string_equal(interview_value(iv, (size_t)form_find(iv->form, "q1"), 0),
+	    "10");
+	assert_int_equal(iv->nsteps, 1 + 3334 + 1);	/* q2 now applies */
+	assert_int_equal(interview_answer(iv, "100", true, "en", &why, &cause), 1);
+	free(why);
+	interview_free(iv);
+}
+
 static char *
 read_file_text(const char *path)
 {
@@ -565,6 +620,7 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(export_is_the_contract, setup, teardown),
 		cmocka_unit_test_setup_teardown(csv_for_spreadsheets, setup, teardown),
+		cmocka_unit_test_setup_teardown(ten_thousand_questions, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("interview", tests, NULL, NULL);

@@ -16,6 +16,7 @@ struct runner {
 	struct menu list;	/* for choice questions */
 	bool *ticks;		/* select_multiple: ticked choices */
 	size_t lang;		/* index into the form's languages */
+	bool confirm_delete;	/* asked: delete the last entry? */
 };
 
 static const enum action runner_bar[] = {
@@ -86,7 +87,7 @@ load_question(struct runner *r)
 	if (st == NULL)
 		return;
 	if (st->kind == STEP_ADD) {
-		r->list.n = 2;
+		r->list.n = st->entry > 1 ? 3 : 2;	/* delete only what exists */
 		return;
 	}
 	q = current(r);
@@ -244,7 +245,9 @@ choice_item(void *ctx, size_t i, char *scratch, size_t size)
 		if (i == 0)
 			return step(c->r)->entry > 1 ? _("Add another entry") :
 			    _("Add an entry");
-		return _("No more entries: go on");
+		if (i == 1)
+			return _("No more entries: go on");
+		return _("Delete the last entry");
 	}
 	label = form_text(c->r->iv->form, &c->q->choices->v[i].label,
 	    runner_form_lang(c->r));
@@ -378,15 +381,24 @@ advance(struct runner *r, struct app *app)
 	return KR_STAY;
 }
 
-/* On an "add an entry?" step: item 0 adds one, item 1 goes on. */
+/* On an "add an entry?" step: item 0 adds one, item 1 goes on, item 2
+ * asks whether to delete the last one. */
 static enum key_result
 add_choice(struct runner *r, struct app *app, size_t item)
 {
+	const struct step *st = step(r);
 	char *cause = NULL;
 	size_t first;
 
 	if (item == 1)
 		return advance(r, app);
+	if (item == 2) {
+		r->confirm_delete = true;
+		app_flash(app, true, _("Delete %s %ld and its answers? y: delete, "
+		    "n: keep"), form_text(r->iv->form, &st->repeat->label,
+		    runner_form_lang(r)), st->entry - 1);
+		return KR_STAY;
+	}
 	if (interview_add_entry(r->iv, step(r)->repeat, &first, &cause) != 0) {
 		app_flash(app, true, _("Not saved: %s"), cause);
 		free(cause);
@@ -449,6 +461,24 @@ runner_key(struct screen *s, struct app *app, enum action act, bool fkey,
 		if (act == ACT_REVIEW || act == ACT_ACCEPT)
 			app_push(app, review_new(app, r));
 		return act == ACT_LEAVE ? KR_HOME : KR_STAY;
+	}
+	if (r->confirm_delete) {
+		const struct step *st = step(r);
+		char *cause = NULL;
+
+		r->confirm_delete = false;
+		if (fkey || (ch != 'y' && ch != 'Y')) {
+			app_flash(app, false, _("Nothing deleted."));
+			return KR_STAY;
+		}
+		if (interview_delete_entry(r->iv, st->repeat, st->entry - 1,
+		    &cause) != 0) {
+			app_flash(app, true, _("Not deleted: %s"), cause);
+			free(cause);
+		} else
+			app_flash(app, false, _("Entry deleted."));
+		load_question(r);
+		return KR_STAY;
 	}
 	q = current(r);
 	switch (act) {
