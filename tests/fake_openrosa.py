@@ -208,6 +208,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--slow", type=float, default=2.5)
     ap.add_argument("--lifetime", type=float, default=300)
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"),
+                    help="serve HTTPS with this certificate and key")
     opts = ap.parse_args()
     opts.faults = {k: float(v) for k, v in
                    (f.split("=") for f in opts.faults.split(",") if f)}
@@ -215,6 +217,11 @@ def main():
     server.daemon_threads = True
     server.opts = opts
     server.rng = random.Random(opts.seed)
+    if opts.tls:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(opts.tls[0], opts.tls[1])
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
     tmp = opts.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write(str(server.server_address[1]))

@@ -91,7 +91,33 @@ DOORSTEP_UPLOAD_USER=wang DOORSTEP_UPLOAD_PASSWORD=pw up "$URL"
 check "DOORSTEP_UPLOAD_USER/PASSWORD: exit 0" [ "$rc" -eq 0 ]
 check "then it is sent" has_err "1 uploaded"
 stop
-check "uploaded records are marked" [ "$(sqlite3 "$DB" "select count(*) from records where status = 'uploaded'")" = 3 ]
+# TLS: a certificate this machine does not trust is refused, in words;
+# --cacert trusts a private CA.
+start 80 24 "$RUN"
+expect "New interview"
+keys Enter
+typed "BJ-0004"
+keys Enter
+answer "Tell the respondent" Enter
+answer "Does the respondent agree" 2
+answer "The respondent did not agree" Enter
+keys Down Enter y
+expect "Interview finalized"
+keys C-x
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$WORK/key.pem" \
+    -out "$WORK/cert.pem" 2>/dev/null
+server --tls "$WORK/cert.pem" "$WORK/key.pem"
+URL=$(echo "$URL" | sed 's/^http:/https:/')
+DOORSTEP_UPLOAD_TRIES=1 up "$URL"
+check "an untrusted certificate: exit 75" [ "$rc" -eq 75 ]
+check "an untrusted certificate: said in words" has_err "TLS certificate is not trusted"
+check "an untrusted certificate: nothing sent" has_err "0 uploaded, 0 conflict(s), 0 refused, 1 still queued"
+up "$URL" --cacert "$WORK/cert.pem"
+check "--cacert trusts it: exit 0" [ "$rc" -eq 0 ]
+check "--cacert trusts it: sent" has_err "1 uploaded"
+stop
+check "uploaded records are marked" [ "$(sqlite3 "$DB" "select count(*) from records where status = 'uploaded'")" = 4 ]
 
 # The XForm to publish on the server.
 "$BIN" --xform forms/needs_assessment.yaml > "$WORK/form.xml"
@@ -118,7 +144,7 @@ check "--xform of a broken form: exit 1 with located errors" sh -c "[ $? -eq 1 ]
 "$BIN" --db "$DB" --export --format csv --bom --out "$WORK/data.csv" 2>"$WORK/err"
 check "--format csv exits 0" [ $? -eq 0 ]
 check "the CSV is private (0600)" [ "$(stat -c %a "$WORK/data.csv")" = 600 ]
-check "one header and three rows" [ "$(wc -l < "$WORK/data.csv")" -eq 4 ]
+check "one header and four rows" [ "$(wc -l < "$WORK/data.csv")" -eq 5 ]
 check "the members repeat has its own file" [ -f "$WORK/data-members.csv" ]
 check "the CSV starts with a BOM" sh -c "head -c 3 $WORK/data.csv | od -An -tx1 | grep -q 'ef bb bf'"
 check "a 0/1 column per choice" sh -c "head -1 $WORK/data.csv | grep -q ',info_sources/wechat,'"
