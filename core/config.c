@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "util.h"
 #include "ytree.h"
 
@@ -42,7 +43,7 @@ config_load(struct config *c, const char *path, int required, char **cause)
 	if ((f = fopen(path, "re")) == NULL) {
 		if (errno == ENOENT && !required)
 			return 0;
-		set_cause(cause, "cannot read the config %s: %s", path, strerror(errno));
+		set_cause(cause, _("cannot read the config %s: %s"), path, strerror(errno));
 		return -1;
 	}
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < 1024 * 1024)
@@ -53,13 +54,13 @@ config_load(struct config *c, const char *path, int required, char **cause)
 	if (root == NULL) {
 		if (why == NULL)
 			return 0;	/* an empty file */
-		set_cause(cause, "%s:%d:%d: %s", path, line, col, why);
+		set_cause(cause, _("%s:%d:%d: %s"), path, line, col, why);
 		free(why);
 		return -1;
 	}
 	if (root->kind != YNODE_MAP) {
-		set_cause(cause, "%s:%d:%d: the config must be a mapping such as "
-		    "'site: beijing'", path, root->line, root->col);
+		set_cause(cause, _("%s:%d:%d: the config must be a mapping such as "
+		    "'site: beijing'"), path, root->line, root->col);
 		ytree_free(root);
 		return -1;
 	}
@@ -70,8 +71,8 @@ config_load(struct config *c, const char *path, int required, char **cause)
 			if (key->kind == YNODE_SCALAR && strcmp(key->str, keys[k]) == 0)
 				break;
 		if (k == ARRAY_LEN(keys) || val->kind != YNODE_SCALAR) {
-			set_cause(cause, "%s:%d:%d: %s; the config knows server, site, "
-			    "lang, forms, interviewer and round, each set to a text", path,
+			set_cause(cause, _("%s:%d:%d: %s; the config knows server, site, "
+			    "lang, forms, interviewer and round, each set to a text"), path,
 			    key->line, key->col, k == ARRAY_LEN(keys) ? "unknown setting" :
 			    "this setting must be a text");
 			ytree_free(root);

@@ -8,6 +8,7 @@
 #include "diag.h"
 #include "interview.h"
 #include "text.h"
+#include "i18n.h"
 #include "util.h"
 
 /* Forms read back from the store, one per version in use. */
@@ -36,7 +37,7 @@ cache_get(struct form_cache *c, struct store *s, int64_t ref, char **cause)
 	if (f == NULL) {
 		char *first = diags_first(&d);
 
-		set_cause(cause, "a stored form version cannot be read: %s",
+		set_cause(cause, _("a stored form version cannot be read: %s"),
 		    first ? first : "unknown problem");
 		free(first);
 		diags_free(&d);
@@ -226,12 +227,12 @@ export_jsonl(struct store *s, FILE *out, bool all, char **cause)
 		    JSON_REAL_PRECISION(15));
 		json_decref(obj);
 		if (line == NULL) {
-			set_cause(cause, "cannot encode record %s", r->instance_id);
+			set_cause(cause, _("cannot encode record %s"), r->instance_id);
 			written = -1;
 			break;
 		}
 		if (fputs(line, out) == EOF || fputc('\n', out) == EOF) {
-			set_cause(cause, "cannot write the export");
+			set_cause(cause, _("cannot write the export"));
 			free(line);
 			written = -1;
 			break;
@@ -242,7 +243,7 @@ export_jsonl(struct store *s, FILE *out, bool all, char **cause)
 	store_records_free(recs, n);
 	cache_free(&cache);
 	if (written >= 0 && fflush(out) != 0) {
-		set_cause(cause, "cannot write the export");
+		set_cause(cause, _("cannot write the export"));
 		return -1;
 	}
 	return written;
@@ -505,7 +506,7 @@ export_csv(struct store *s, FILE *out, const char *repeat_base, bool all,
 		interview_free(iv);
 	}
 	if (fflush(out) != 0 || ferror(out)) {
-		set_cause(cause, "cannot write the export");
+		set_cause(cause, _("cannot write the export"));
 		goto done;
 	}
 	for (k = 0; k < nreps && repeat_base != NULL; k++) {

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "text.h"
+#include "i18n.h"
 #include "util.h"
 
 static const struct {
@@ -134,8 +135,8 @@ parse_call(struct parser *p, size_t start)
 	p->pos = end;
 	skip_space(p);
 	if (p->src[p->pos] != '(') {
-		e = fail(p, start, "'%s' is not a function, an operator or a "
-		    "value; write a question as ${name} and a text in quotes", name);
+		e = fail(p, start, _("'%s' is not a function, an operator or a "
+		    "value; write a question as ${name} and a text in quotes"), name);
 		free(name);
 		return e;
 	}
@@ -143,7 +144,7 @@ parse_call(struct parser *p, size_t start)
 		if (strcmp(functions[f].name, name) == 0)
 			break;
 	if (f == ARRAY_LEN(functions)) {
-		e = fail(p, start, "unknown function %s()", name);
+		e = fail(p, start, _("unknown function %s()"), name);
 		free(name);
 		return e;
 	}
@@ -171,7 +172,7 @@ parse_call(struct parser *p, size_t start)
 	}
 	if (p->src[p->pos] != ')') {
 		expr_free(e);
-		return fail(p, p->pos, "expected ',' or ')' in the call of %s()",
+		return fail(p, p->pos, _("expected ',' or ')' in the call of %s()"),
 		    functions[f].name);
 	}
 	p->pos++;
@@ -181,12 +182,10 @@ parse_call(struct parser *p, size_t start)
 
 		expr_free(e);
 		if (functions[f].min == functions[f].max)
-			return fail(p, start, "%s() takes %d argument%s, not %zu",
-			    functions[f].name, functions[f].min,
-			    functions[f].min == 1 ? "" : "s", got);
-		return fail(p, start, "%s() takes at least %d argument%s",
-		    functions[f].name, functions[f].min,
-		    functions[f].min == 1 ? "" : "s");
+			return fail(p, start, _("%s() takes %d argument(s), not %zu"),
+			    functions[f].name, functions[f].min, got);
+		return fail(p, start, _("%s() takes at least %d argument(s)"),
+		    functions[f].name, functions[f].min);
 	}
 	return e;
 }
@@ -209,7 +208,7 @@ parse_primary(struct parser *p)
 		p->pos += (size_t)(end - s);
 		if (isalpha((unsigned char)p->src[p->pos])) {
 			expr_free(e);
-			return fail(p, p->pos, "a number cannot be followed by a letter");
+			return fail(p, p->pos, _("a number cannot be followed by a letter"));
 		}
 		return e;
 	}
@@ -217,7 +216,7 @@ parse_primary(struct parser *p)
 		const char *close = strchr(s + 1, s[0]);
 
 		if (close == NULL)
-			return fail(p, start, "this text has no closing %c", s[0]);
+			return fail(p, start, _("this text has no closing %c"), s[0]);
 		e = node(EX_STR, start);
 		e->str = xstrndup(s + 1, (size_t)(close - s - 1));
 		p->pos += (size_t)(close - s) + 1;
@@ -227,12 +226,12 @@ parse_primary(struct parser *p)
 		size_t n = 0;
 
 		if (s[1] != '{')
-			return fail(p, start, "write a question as ${name}");
+			return fail(p, start, _("write a question as ${name}"));
 		while (isalnum((unsigned char)s[2 + n]) || s[2 + n] == '_')
 			n++;
 		if (n == 0 || s[2 + n] != '}')
-			return fail(p, start, "write a question as ${name}, with a name "
-			    "of letters, digits and _");
+			return fail(p, start, _("write a question as ${name}, with a name "
+			    "of letters, digits and _"));
 		e = node(EX_REF, start);
 		e->str = xstrndup(s + 2, n);
 		p->pos += n + 3;
@@ -250,8 +249,8 @@ parse_primary(struct parser *p)
 		skip_space(p);
 		if (p->src[p->pos] != ')') {
 			expr_free(e);
-			return fail(p, p->pos, "expected ')' to close the '(' at column "
-			    "%zu", start + 1);
+			return fail(p, p->pos, _("expected ')' to close the '(' at column "
+			    "%zu"), start + 1);
 		}
 		p->pos++;
 		return e;
@@ -259,8 +258,8 @@ parse_primary(struct parser *p)
 	if (isalpha((unsigned char)s[0]))
 		return parse_call(p, start);
 	if (s[0] == '\0')
-		return fail(p, start, "the expression ends where a value is expected");
-	return fail(p, start, "unexpected '%c'", s[0]);
+		return fail(p, start, _("the expression ends where a value is expected"));
+	return fail(p, start, _("unexpected '%c'"), s[0]);
 }
 
 static struct expr *
@@ -274,7 +273,7 @@ parse_unary(struct parser *p)
 		return parse_primary(p);
 	start = p->pos++;
 	if (++p->depth > EXPR_MAX_DEPTH)
-		return fail(p, start, "the expression is nested too deeply");
+		return fail(p, start, _("the expression is nested too deeply"));
 	operand = parse_unary(p);
 	p->depth--;
 	if (operand == NULL)
@@ -373,8 +372,8 @@ parse_eq(struct parser *p)
 		at = p->pos;
 		s = p->src + p->pos;
 		if (s[0] == '=' && s[1] == '=')
-			return binary(EX_EQ, at, l, fail(p, at, "use = to compare, "
-			    "not =="));
+			return binary(EX_EQ, at, l, fail(p, at, _("use = to compare, "
+			    "not ==")));
 		if (s[0] == '=') {
 			p->pos++;
 			l = binary(EX_EQ, at, l, parse_rel(p));
@@ -398,7 +397,7 @@ parse_and(struct parser *p)
 		skip_space(p);
 		at = p->pos;
 		if (p->src[at] == '&')
-			return binary(EX_AND, at, l, fail(p, at, "write 'and', not &&"));
+			return binary(EX_AND, at, l, fail(p, at, _("write 'and', not &&")));
 		if (!word_is(p, "and"))
 			break;
 		p->pos += 3;
@@ -413,7 +412,7 @@ parse_or(struct parser *p)
 	struct expr *l;
 
 	if (++p->depth > EXPR_MAX_DEPTH)
-		return fail(p, p->pos, "the expression is nested too deeply");
+		return fail(p, p->pos, _("the expression is nested too deeply"));
 	l = parse_and(p);
 	while (l != NULL) {
 		size_t at;
@@ -421,7 +420,7 @@ parse_or(struct parser *p)
 		skip_space(p);
 		at = p->pos;
 		if (p->src[at] == '|')
-			return binary(EX_OR, at, l, fail(p, at, "write 'or', not ||"));
+			return binary(EX_OR, at, l, fail(p, at, _("write 'or', not ||")));
 		if (!word_is(p, "or"))
 			break;
 		p->pos += 2;
@@ -440,7 +439,7 @@ expr_parse(const char *src, size_t *at, char **cause)
 	*cause = NULL;
 	*at = 0;
 	if (strlen(src) > EXPR_MAX_LEN) {
-		*cause = xasprintf("the expression is longer than %d characters",
+		*cause = xasprintf(_("the expression is longer than %d characters"),
 		    EXPR_MAX_LEN);
 		return NULL;
 	}
@@ -449,12 +448,12 @@ expr_parse(const char *src, size_t *at, char **cause)
 		skip_space(&p);
 		if (src[p.pos] != '\0') {
 			expr_free(e);
-			e = fail(&p, p.pos, "unexpected '%c' after a complete "
-			    "expression", src[p.pos]);
+			e = fail(&p, p.pos, _("unexpected '%c' after a complete "
+			    "expression"), src[p.pos]);
 		}
 	}
 	if (e == NULL) {
-		*cause = p.cause ? p.cause : xstrdup("cannot read the expression");
+		*cause = p.cause ? p.cause : xstrdup(_("cannot read the expression"));
 		*at = p.at;
 	}
 	return e;

@@ -172,16 +172,16 @@ static const char *
 scalar(struct loader *L, const struct ynode *n, const char *what)
 {
 	if (n->kind != YNODE_SCALAR) {
-		err(L, n, "%s must be a text, not %s", what, ytree_kind_name(n));
+		err(L, n, _("%s must be a text, not %s"), what, ytree_kind_name(n));
 		return NULL;
 	}
 	if (strlen(n->str) != n->len) {
-		err(L, n, "%s holds a NUL character", what);
+		err(L, n, _("%s holds a NUL character"), what);
 		return NULL;
 	}
 	if (!text_is_clean(n->str, true))
-		warn(L, n, "%s holds a control character; it will be shown as "
-		    "\\xHH, not sent to the terminal", what);
+		warn(L, n, _("%s holds a control character; it will be shown as "
+		    "\\xHH, not sent to the terminal"), what);
 	return n->str;
 }
 
@@ -228,14 +228,14 @@ check_keys(struct loader *L, const struct ynode *map, const char *const *keys,
 		const char *hint;
 
 		if (k->kind != YNODE_SCALAR) {
-			err(L, k, "a key in %s must be a plain word, not %s", what,
+			err(L, k, _("a key in %s must be a plain word, not %s"), what,
 			    ytree_kind_name(k));
 			continue;
 		}
 		for (j = 0; j < i; j += 2)
 			if (map->items[j]->kind == YNODE_SCALAR &&
 			    strcmp(map->items[j]->str, k->str) == 0) {
-				err(L, k, "'%s' is written twice in %s (first at line %d)",
+				err(L, k, _("'%s' is written twice in %s (first at line %d)"),
 				    k->str, what, map->items[j]->line);
 				break;
 			}
@@ -243,10 +243,10 @@ check_keys(struct loader *L, const struct ynode *map, const char *const *keys,
 			continue;
 		hint = suggest(keys, nkeys, k->str);
 		if (hint != NULL)
-			err(L, k, "unknown key '%s' in %s (did you mean '%s'?)",
+			err(L, k, _("unknown key '%s' in %s (did you mean '%s'?)"),
 			    k->str, what, hint);
 		else
-			err(L, k, "unknown key '%s' in %s", k->str, what);
+			err(L, k, _("unknown key '%s' in %s"), k->str, what);
 	}
 }
 
@@ -299,8 +299,8 @@ parse_mtext(struct loader *L, const struct ynode *n, const char *what,
 		return;
 	}
 	if (n->kind != YNODE_MAP) {
-		err(L, n, "%s must be a text or a mapping of language to text, "
-		    "as in {zh: 年龄, en: Age}", what);
+		err(L, n, _("%s must be a text or a mapping of language to text, "
+		    "as in {zh: 年龄, en: Age}"), what);
 		return;
 	}
 	for (i = 0; i + 1 < n->n; i += 2) {
@@ -308,25 +308,25 @@ parse_mtext(struct loader *L, const struct ynode *n, const char *what,
 		const char *s;
 
 		if (k->kind != YNODE_SCALAR) {
-			err(L, k, "a language in %s must be a code like zh or en", what);
+			err(L, k, _("a language in %s must be a code like zh or en"), what);
 			continue;
 		}
 		if (n->flow && i > 0 && !lang_known(L->f, k->str) &&
 		    v->kind == YNODE_SCALAR && v->len == 0 && !v->quoted)
-			err(L, k, "'%s' is read as a language because the ',' before it "
+			err(L, k, _("'%s' is read as a language because the ',' before it "
 			    "ends the text; inside { } quote a text that holds a comma, "
-			    "as in en: \"Hometown (province, county)\"", k->str);
+			    "as in en: \"Hometown (province, county)\""), k->str);
 		else if (L->f->nlanguages == 0)
-			err(L, k, "%s is given in '%s', but the form has no "
-			    "'languages:' list (add languages: [%s])", what, k->str, k->str);
+			err(L, k, _("%s is given in '%s', but the form has no "
+			    "'languages:' list (add languages: [%s])"), what, k->str, k->str);
 		else if (!lang_known(L->f, k->str))
-			err(L, k, "language '%s' is not in the form's languages", k->str);
+			err(L, k, _("language '%s' is not in the form's languages"), k->str);
 		s = scalar(L, v, what);
 		if (s != NULL)
 			mtext_add(out, k->str, s);
 	}
 	if (n->n == 0)
-		err(L, n, "%s is empty", what);
+		err(L, n, _("%s is empty"), what);
 }
 
 static void
@@ -377,13 +377,13 @@ parse_expr(struct loader *L, const struct ynode *n, enum expr_use use,
 	if (text == NULL)
 		return NULL;
 	if (text[strspn(text, " ")] == '\0') {
-		err(L, n, "'%s' is empty", use_names[use]);
+		err(L, n, _("'%s' is empty"), use_names[use]);
 		return NULL;
 	}
 	e = expr_parse(text, &at, &cause);
 	if (e == NULL) {
 		expr_pos(n, at, &line, &col);
-		diags_add(L->d, DIAG_ERROR, line, col, "in %s \"%s\": %s",
+		diags_add(L->d, DIAG_ERROR, line, col, _("in %s \"%s\": %s"),
 		    use_names[use], text, cause);
 		free(cause);
 		return NULL;
@@ -418,12 +418,12 @@ parse_choice_list(struct loader *L, const struct ynode *n, const char *name)
 	size_t i, j;
 
 	if (n->kind != YNODE_SEQ) {
-		err(L, n, "a choice list must be a list of {value: ..., label: ...}, "
-		    "not %s", ytree_kind_name(n));
+		err(L, n, _("a choice list must be a list of {value: ..., label: ...}, "
+		    "not %s"), ytree_kind_name(n));
 		return NULL;
 	}
 	if (n->n == 0) {
-		err(L, n, "the choice list%s%s is empty", name ? " " : "",
+		err(L, n, _("the choice list%s%s is empty"), name ? " " : "",
 		    name ? name : "");
 		return NULL;
 	}
@@ -436,22 +436,22 @@ parse_choice_list(struct loader *L, const struct ynode *n, const char *name)
 		struct choice *c;
 
 		if (item->kind != YNODE_MAP) {
-			err(L, item, "a choice must be {value: ..., label: ...}, not %s",
+			err(L, item, _("a choice must be {value: ..., label: ...}, not %s"),
 			    ytree_kind_name(item));
 			continue;
 		}
-		check_keys(L, item, choice_keys, "a choice");
+		check_keys(L, item, choice_keys, _("a choice"));
 		v = ytree_get(item, "value");
 		lab = ytree_get(item, "label");
 		if (v == NULL) {
-			err(L, item, "this choice has no 'value:'");
+			err(L, item, _("this choice has no 'value:'"));
 			continue;
 		}
-		if ((value = scalar(L, v, "a choice value")) == NULL)
+		if ((value = scalar(L, v, _("a choice value"))) == NULL)
 			continue;
 		if (*value == '\0' || strpbrk(value, " \t\n") != NULL) {
-			err(L, v, "choice value '%s' must be one word without spaces "
-			    "(answers to a multiple choice are stored space-separated)",
+			err(L, v, _("choice value '%s' must be one word without spaces "
+			    "(answers to a multiple choice are stored space-separated)"),
 			    value);
 			continue;
 		}
@@ -459,15 +459,15 @@ parse_choice_list(struct loader *L, const struct ynode *n, const char *name)
 			if (strcmp(list->v[j].value, value) == 0)
 				break;
 		if (j < list->n) {
-			err(L, v, "choice value '%s' appears twice in this list", value);
+			err(L, v, _("choice value '%s' appears twice in this list"), value);
 			continue;
 		}
 		c = &list->v[list->n++];
 		c->value = xstrdup(value);
 		if (lab == NULL)
-			err(L, item, "choice '%s' has no 'label:'", value);
+			err(L, item, _("choice '%s' has no 'label:'"), value);
 		else
-			parse_mtext(L, lab, "a choice label", &c->label);
+			parse_mtext(L, lab, _("a choice label"), &c->label);
 	}
 	L->f->lists = xreallocarray(L->f->lists, L->f->nlists + 1,
 	    sizeof *L->f->lists);
@@ -498,14 +498,14 @@ parse_question(struct loader *L, const struct ynode *n,
 	size_t t;
 	bool type_ok = false;
 
-	check_keys(L, n, question_keys, "a question");
+	check_keys(L, n, question_keys, _("a question"));
 	if (name_n == NULL)
-		err(L, n, "this question has no 'name:' (or is it meant to be a "
-		    "'group:'?)");
-	else if ((name = scalar(L, name_n, "a question name")) != NULL &&
+		err(L, n, _("this question has no 'name:' (or is it meant to be a "
+		    "'group:'?)"));
+	else if ((name = scalar(L, name_n, _("a question name"))) != NULL &&
 	    !valid_name(name, false)) {
-		err(L, name_n, "name '%s' must start with a letter or _ and hold "
-		    "only letters, digits and _ (at most 64)", name);
+		err(L, name_n, _("name '%s' must start with a letter or _ and hold "
+		    "only letters, digits and _ (at most 64)"), name);
 		name = NULL;
 	}
 	q = xcalloc(1, sizeof *q);
@@ -521,8 +521,8 @@ parse_question(struct loader *L, const struct ynode *n,
 		add_name(L, q->name, name_n);
 
 	if (type_n == NULL)
-		err(L, n, "question '%s' has no 'type:'", q->name);
-	else if ((type = scalar(L, type_n, "a type")) != NULL) {
+		err(L, n, _("question '%s' has no 'type:'"), q->name);
+	else if ((type = scalar(L, type_n, _("a type"))) != NULL) {
 		for (t = 0; t < ARRAY_LEN(type_names); t++)
 			if (strcmp(type, type_names[t]) == 0) {
 				q->type = (enum question_type)t;
@@ -532,19 +532,19 @@ parse_question(struct loader *L, const struct ynode *n,
 			const char *hint = suggest(type_names, ARRAY_LEN(type_names), type);
 
 			if (hint != NULL)
-				err(L, type_n, "unknown type '%s' (did you mean '%s'?)", type,
+				err(L, type_n, _("unknown type '%s' (did you mean '%s'?)"), type,
 				    hint);
 			else
-				err(L, type_n, "unknown type '%s'; the types are text, "
+				err(L, type_n, _("unknown type '%s'; the types are text, "
 				    "integer, decimal, date, select_one, select_multiple, note, "
-				    "calculate", type);
+				    "calculate"), type);
 		}
 	}
 
 	if ((v = ytree_get(n, "label")) != NULL)
-		parse_mtext(L, v, "a label", &q->label);
+		parse_mtext(L, v, _("a label"), &q->label);
 	else if (!type_ok || q->type != QT_CALCULATE)
-		err(L, n, "question '%s' has no 'label:'", q->name);
+		err(L, n, _("question '%s' has no 'label:'"), q->name);
 	{
 		long self = (long)L->f->nquestions - 1;
 
@@ -556,14 +556,14 @@ parse_question(struct loader *L, const struct ynode *n,
 			    &q->constraint_src);
 		if ((v = ytree_get(n, "calculation")) != NULL) {
 			if (type_ok && q->type != QT_CALCULATE)
-				err(L, v, "'calculation:' is only for type calculate");
+				err(L, v, _("'calculation:' is only for type calculate"));
 			else
 				q->calculation = parse_expr(L, v, USE_CALCULATION, self,
 				    &q->calculation_src);
 		} else if (type_ok && q->type == QT_CALCULATE)
-			err(L, n, "calculate '%s' has no 'calculation:'", q->name);
+			err(L, n, _("calculate '%s' has no 'calculation:'"), q->name);
 		if ((v = ytree_get(n, "required")) != NULL) {
-			const char *rs = scalar(L, v, "required");
+			const char *rs = scalar(L, v, _("required"));
 
 			if (rs != NULL && !parse_bool(rs, &q->required))
 				q->required_if = parse_expr(L, v, USE_REQUIRED, self,
@@ -571,19 +571,19 @@ parse_question(struct loader *L, const struct ynode *n,
 		}
 	}
 	if ((v = ytree_get(n, "hint")) != NULL)
-		parse_mtext(L, v, "a hint", &q->hint);
+		parse_mtext(L, v, _("a hint"), &q->hint);
 	if ((v = ytree_get(n, "required_message")) != NULL)
-		parse_mtext(L, v, "a required_message", &q->required_message);
+		parse_mtext(L, v, _("a required_message"), &q->required_message);
 	if ((v = ytree_get(n, "constraint_message")) != NULL)
-		parse_mtext(L, v, "a constraint_message", &q->constraint_message);
+		parse_mtext(L, v, _("a constraint_message"), &q->constraint_message);
 	if ((v = ytree_get(n, "prefill")) != NULL) {
-		const char *s = scalar(L, v, "prefill");
+		const char *s = scalar(L, v, _("prefill"));
 
 		if (s != NULL && !parse_bool(s, &q->prefill))
-			err(L, v, "prefill must be true or false, not '%s'", s);
+			err(L, v, _("prefill must be true or false, not '%s'"), s);
 	}
 	if ((v = ytree_get(n, "appearance")) != NULL) {
-		const char *s = scalar(L, v, "appearance");
+		const char *s = scalar(L, v, _("appearance"));
 
 		if (s != NULL)
 			q->appearance = xstrdup(s);
@@ -592,7 +592,7 @@ parse_question(struct loader *L, const struct ynode *n,
 	v = ytree_get(n, "choices");
 	if (type_ok && (q->type == QT_SELECT_ONE || q->type == QT_SELECT_MULTIPLE)) {
 		if (v == NULL)
-			err(L, n, "question '%s' is a %s but has no 'choices:'", q->name,
+			err(L, n, _("question '%s' is a %s but has no 'choices:'"), q->name,
 			    type);
 		else if (v->kind == YNODE_SCALAR) {
 			q->choices = find_list(L->f, v->str);
@@ -609,31 +609,31 @@ parse_question(struct loader *L, const struct ynode *n,
 					const char *hint = suggest(names, k, v->str);
 
 					if (hint != NULL)
-						err(L, v, "choice list '%s' is not defined under "
-						    "'choices:' (did you mean '%s'?)", v->str, hint);
+						err(L, v, _("choice list '%s' is not defined under "
+						    "'choices:' (did you mean '%s'?)"), v->str, hint);
 					else
-						err(L, v, "choice list '%s' is not defined under "
-						    "'choices:'", v->str);
+						err(L, v, _("choice list '%s' is not defined under "
+						    "'choices:'"), v->str);
 				}
 			}
 		} else
 			q->choices = parse_choice_list(L, v, NULL);
 	} else if (v != NULL && type_ok)
-		err(L, v, "'choices:' is only for select_one and select_multiple, "
-		    "and '%s' is a %s", q->name, type);
+		err(L, v, _("'choices:' is only for select_one and select_multiple, "
+		    "and '%s' is a %s"), q->name, type);
 
 	if ((v = ytree_get(n, "default")) != NULL && type_ok) {
-		const char *s = scalar(L, v, "default");
+		const char *s = scalar(L, v, _("default"));
 
 		if (q->type == QT_NOTE || q->type == QT_CALCULATE)
-			err(L, v, "a %s takes no default", type);
+			err(L, v, _("a %s takes no default"), type);
 		else if (s != NULL && (q->type != QT_SELECT_ONE &&
 		    q->type != QT_SELECT_MULTIPLE ? true : q->choices != NULL)) {
 			const char *why;
 			char *norm = form_value_normalize(q, s, &why);
 
 			if (norm == NULL)
-				err(L, v, "default '%s' is not valid for %s: %s", s, type, why);
+				err(L, v, _("default '%s' is not valid for %s: %s"), s, type, why);
 			else
 				q->default_value = norm;
 		}
@@ -656,7 +656,7 @@ parse_group(struct loader *L, const struct ynode *n, const struct group *parent,
 	const char *name;
 
 	check_keys(L, n, is_repeat ? repeat_keys : group_keys,
-	    is_repeat ? "a repeat" : "a group");
+	    is_repeat ? _("a repeat") : _("a group"));
 	g = xcalloc(1, sizeof *g);
 	g->parent = parent;
 	g->repeat = is_repeat;
@@ -667,33 +667,33 @@ parse_group(struct loader *L, const struct ynode *n, const struct group *parent,
 	L->f->groups = xreallocarray(L->f->groups, L->f->ngroups + 1,
 	    sizeof *L->f->groups);
 	L->f->groups[L->f->ngroups++] = g;
-	name = scalar(L, name_n, is_repeat ? "a repeat name" : "a group name");
+	name = scalar(L, name_n, is_repeat ? _("a repeat name") : _("a group name"));
 	if (name != NULL && !valid_name(name, false)) {
-		err(L, name_n, "%s name '%s' must start with a letter or _ and "
-		    "hold only letters, digits and _", kind, name);
+		err(L, name_n, _("%s name '%s' must start with a letter or _ and "
+		    "hold only letters, digits and _"), kind, name);
 		name = NULL;
 	}
 	g->name = xstrdup(name ? name : "");
 	if (name != NULL)
 		add_name(L, g->name, name_n);
 	if ((v = ytree_get(n, "label")) != NULL)
-		parse_mtext(L, v, is_repeat ? "a repeat label" : "a group label",
+		parse_mtext(L, v, is_repeat ? _("a repeat label") : _("a group label"),
 		    &g->label);
 	else
-		err(L, n, "%s '%s' has no 'label:'", kind, g->name);
+		err(L, n, _("%s '%s' has no 'label:'"), kind, g->name);
 	if ((v = ytree_get(n, "relevant")) != NULL)
 		g->relevant = parse_expr(L, v, USE_RELEVANT, -1, &g->relevant_src);
 	if (is_repeat) {
 		if (outer_repeat != NULL)
-			err(L, n, "repeat '%s' is inside repeat '%s'; doorstep runs one "
-			    "level of repeats", g->name, outer_repeat->name);
+			err(L, n, _("repeat '%s' is inside repeat '%s'; doorstep runs one "
+			    "level of repeats"), g->name, outer_repeat->name);
 		/* The count is evaluated outside the repeat it counts. */
 		if ((v = ytree_get(n, "count")) != NULL)
 			g->count = parse_expr(L, v, USE_COUNT, -1, &g->count_src);
 		L->repeat = g;
 	}
 	if ((v = ytree_get(n, "body")) == NULL)
-		err(L, n, "%s '%s' has no 'body:' with its questions", kind, g->name);
+		err(L, n, _("%s '%s' has no 'body:' with its questions"), kind, g->name);
 	else
 		parse_body(L, v, g, depth + 1);
 	L->repeat = outer_repeat;
@@ -707,18 +707,18 @@ parse_body(struct loader *L, const struct ynode *n, const struct group *parent,
 	size_t i;
 
 	if (n->kind != YNODE_SEQ) {
-		err(L, n, "'body:' must be a list of questions and groups, not %s",
+		err(L, n, _("'body:' must be a list of questions and groups, not %s"),
 		    ytree_kind_name(n));
 		return;
 	}
 	if (n->n == 0)
-		err(L, n, "'body:' is empty");
+		err(L, n, _("'body:' is empty"));
 	for (i = 0; i < n->n; i++) {
 		const struct ynode *item = n->items[i];
 
 		if (item->kind != YNODE_MAP) {
-			err(L, item, "each entry of 'body:' must be a question or a "
-			    "group (a mapping), not %s", ytree_kind_name(item));
+			err(L, item, _("each entry of 'body:' must be a question or a "
+			    "group (a mapping), not %s"), ytree_kind_name(item));
 			continue;
 		}
 		if (ytree_get(item, "repeat") != NULL)
@@ -736,23 +736,23 @@ parse_languages(struct loader *L, const struct ynode *n)
 	size_t i;
 
 	if (n->kind != YNODE_SEQ || n->n == 0) {
-		err(L, n, "'languages:' must be a list of language codes, as in "
-		    "[zh, en]");
+		err(L, n, _("'languages:' must be a list of language codes, as in "
+		    "[zh, en]"));
 		return;
 	}
 	L->f->languages = xcalloc(n->n, sizeof *L->f->languages);
 	for (i = 0; i < n->n; i++) {
-		const char *s = scalar(L, n->items[i], "a language");
+		const char *s = scalar(L, n->items[i], _("a language"));
 
 		if (s == NULL)
 			continue;
 		if (!valid_name(s, true) || strlen(s) > 8) {
-			err(L, n->items[i], "language '%s' should be a short code such "
-			    "as zh or en", s);
+			err(L, n->items[i], _("language '%s' should be a short code such "
+			    "as zh or en"), s);
 			continue;
 		}
 		if (lang_known(L->f, s)) {
-			err(L, n->items[i], "language '%s' is listed twice", s);
+			err(L, n->items[i], _("language '%s' is listed twice"), s);
 			continue;
 		}
 		L->f->languages[L->f->nlanguages++] = xstrdup(s);
@@ -765,20 +765,20 @@ parse_choices(struct loader *L, const struct ynode *n)
 	size_t i;
 
 	if (n->kind != YNODE_MAP) {
-		err(L, n, "'choices:' must map list names to lists, as in "
-		    "choices: {yes_no: [...]}");
+		err(L, n, _("'choices:' must map list names to lists, as in "
+		    "choices: {yes_no: [...]}"));
 		return;
 	}
 	for (i = 0; i + 1 < n->n; i += 2) {
 		const struct ynode *k = n->items[i];
 
 		if (k->kind != YNODE_SCALAR || !valid_name(k->str, false)) {
-			err(L, k, "a choice list name must be a word of letters, "
-			    "digits and _");
+			err(L, k, _("a choice list name must be a word of letters, "
+			    "digits and _"));
 			continue;
 		}
 		if (find_list(L->f, k->str) != NULL) {
-			err(L, k, "choice list '%s' is defined twice", k->str);
+			err(L, k, _("choice list '%s' is defined twice"), k->str);
 			continue;
 		}
 		parse_choice_list(L, n->items[i + 1], k->str);
@@ -791,7 +791,7 @@ parse_needs(struct loader *L, const struct ynode *n)
 	size_t i, j;
 
 	if (n->kind != YNODE_SEQ) {
-		err(L, n, "'needs:' must be a list of {id: ..., label: ...}");
+		err(L, n, _("'needs:' must be a list of {id: ..., label: ...}"));
 		return;
 	}
 	L->f->needs = xcalloc(n->n ? n->n : 1, sizeof *L->f->needs);
@@ -801,34 +801,34 @@ parse_needs(struct loader *L, const struct ynode *n)
 		const char *id;
 
 		if (item->kind != YNODE_MAP) {
-			err(L, item, "a need must be {id: ..., label: ...}");
+			err(L, item, _("a need must be {id: ..., label: ...}"));
 			continue;
 		}
-		check_keys(L, item, need_keys, "a need");
+		check_keys(L, item, need_keys, _("a need"));
 		if ((v = ytree_get(item, "id")) == NULL) {
-			err(L, item, "this need has no 'id:'");
+			err(L, item, _("this need has no 'id:'"));
 			continue;
 		}
-		if ((id = scalar(L, v, "a need id")) == NULL)
+		if ((id = scalar(L, v, _("a need id"))) == NULL)
 			continue;
 		if (!valid_name(id, false)) {
-			err(L, v, "need id '%s' must be a word of letters, digits and _", id);
+			err(L, v, _("need id '%s' must be a word of letters, digits and _"), id);
 			continue;
 		}
 		for (j = 0; j < L->f->nneeds; j++)
 			if (strcmp(L->f->needs[j].id, id) == 0)
-				err(L, v, "need '%s' is listed twice", id);
+				err(L, v, _("need '%s' is listed twice"), id);
 		need = &L->f->needs[L->f->nneeds++];
 		need->id = xstrdup(id);
 		if ((v = ytree_get(item, "label")) != NULL)
-			parse_mtext(L, v, "a need label", &need->label);
+			parse_mtext(L, v, _("a need label"), &need->label);
 		else
-			err(L, item, "need '%s' has no 'label:'", id);
+			err(L, item, _("need '%s' has no 'label:'"), id);
 		if ((v = ytree_get(item, "when")) != NULL)
 			need->when = parse_expr(L, v, USE_WHEN, -1, &need->when_src);
 		else
-			err(L, item, "need '%s' has no 'when:' saying which answers "
-			    "show it", id);
+			err(L, item, _("need '%s' has no 'when:' saying which answers "
+			    "show it"), id);
 	}
 }
 
@@ -847,7 +847,7 @@ expr_err(struct loader *L, const struct pending *pd, const struct expr *e,
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	expr_pos(pd->at, e->pos, &line, &col);
-	diags_add(L->d, level, line, col, "in %s: %s", use_names[pd->use], msg);
+	diags_add(L->d, level, line, col, _("in %s: %s"), use_names[pd->use], msg);
 	free(msg);
 }
 
@@ -863,9 +863,9 @@ check_expr(struct loader *L, const struct pending *pd, struct expr *e,
 	switch (e->op) {
 	case EX_DOT:
 		if (pd->use != USE_CONSTRAINT)
-			expr_err(L, pd, e, DIAG_ERROR, "'.' stands for the answer being "
+			expr_err(L, pd, e, DIAG_ERROR, _("'.' stands for the answer being "
 			    "checked, so it belongs in a constraint; name the question "
-			    "as ${name} here");
+			    "as ${name} here"));
 		return;
 	case EX_REF: {
 		long q = form_find(f, e->str);
@@ -880,11 +880,11 @@ check_expr(struct loader *L, const struct pending *pd, struct expr *e,
 				names[i] = f->questions[i]->name;
 			hint = suggest(names, f->nquestions, e->str);
 			if (hint != NULL)
-				expr_err(L, pd, e, DIAG_ERROR, "there is no question "
-				    "${%s} (did you mean ${%s}?)", e->str, hint);
+				expr_err(L, pd, e, DIAG_ERROR, _("there is no question "
+				    "${%s} (did you mean ${%s}?)"), e->str, hint);
 			else
-				expr_err(L, pd, e, DIAG_ERROR, "there is no question "
-				    "${%s} in this form", e->str);
+				expr_err(L, pd, e, DIAG_ERROR, _("there is no question "
+				    "${%s} in this form"), e->str);
 			free(names);
 			return;
 		}
@@ -892,18 +892,18 @@ check_expr(struct loader *L, const struct pending *pd, struct expr *e,
 			e->ref = (long)g->index;
 			e->ref_is_repeat = true;
 			if (!in_count)
-				expr_err(L, pd, e, DIAG_ERROR, "${%s} is a repeat; count its "
-				    "entries with count(${%s})", e->str, e->str);
+				expr_err(L, pd, e, DIAG_ERROR, _("${%s} is a repeat; count its "
+				    "entries with count(${%s})"), e->str, e->str);
 			return;
 		}
 		e->ref = q;
 		if (f->questions[q]->type == QT_NOTE)
-			expr_err(L, pd, e, DIAG_ERROR, "${%s} is a note, which has no "
-			    "value", e->str);
+			expr_err(L, pd, e, DIAG_ERROR, _("${%s} is a note, which has no "
+			    "value"), e->str);
 		rep = f->questions[q]->repeat;
 		if (rep != NULL && rep != pd->scope && !in_count)
-			expr_err(L, pd, e, DIAG_ERROR, "${%s} is inside the repeat "
-			    "'%s'; from outside it, use count(${%s}) or sum(${%s})",
+			expr_err(L, pd, e, DIAG_ERROR, _("${%s} is inside the repeat "
+			    "'%s'; from outside it, use count(${%s}) or sum(${%s})"),
 			    e->str, rep->name, e->str, e->str);
 		return;
 	}
@@ -912,8 +912,8 @@ check_expr(struct loader *L, const struct pending *pd, struct expr *e,
 			const struct expr *a = e->args[0];
 
 			if (a->op != EX_REF) {
-				expr_err(L, pd, e, DIAG_ERROR, "%s() takes a repeat or a "
-				    "question inside one, as in %s(${members})",
+				expr_err(L, pd, e, DIAG_ERROR, _("%s() takes a repeat or a "
+				    "question inside one, as in %s(${members})"),
 				    expr_fn_name(e->fn), expr_fn_name(e->fn));
 				return;
 			}
@@ -922,12 +922,12 @@ check_expr(struct loader *L, const struct pending *pd, struct expr *e,
 				return;
 			if (e->fn == FN_SUM && (a->ref_is_repeat ||
 			    f->questions[a->ref]->repeat == NULL))
-				expr_err(L, pd, a, DIAG_ERROR, "sum() adds up a question "
-				    "inside a repeat, as in sum(${age})");
+				expr_err(L, pd, a, DIAG_ERROR, _("sum() adds up a question "
+				    "inside a repeat, as in sum(${age})"));
 			else if (e->fn == FN_COUNT && !a->ref_is_repeat &&
 			    f->questions[a->ref]->repeat == NULL)
-				expr_err(L, pd, a, DIAG_ERROR, "count() counts the entries "
-				    "of a repeat; ${%s} is not in one", a->str);
+				expr_err(L, pd, a, DIAG_ERROR, _("count() counts the entries "
+				    "of a repeat; ${%s} is not in one"), a->str);
 			return;
 		}
 		for (i = 0; i < e->nargs; i++)
@@ -938,8 +938,8 @@ check_expr(struct loader *L, const struct pending *pd, struct expr *e,
 			const struct question *sq = f->questions[e->args[0]->ref];
 
 			if (sq->choices != NULL && form_choice(sq, e->args[1]->str) == NULL)
-				expr_err(L, pd, e->args[1], DIAG_WARNING, "'%s' is not a "
-				    "choice of ${%s}, so this is never true",
+				expr_err(L, pd, e->args[1], DIAG_WARNING, _("'%s' is not a "
+				    "choice of ${%s}, so this is never true"),
 				    e->args[1]->str, sq->name);
 		}
 		if (e->fn == FN_REGEX && e->args[1]->op == EX_STR) {
@@ -947,8 +947,8 @@ check_expr(struct loader *L, const struct pending *pd, struct expr *e,
 			regex_t re;
 
 			if (regcomp(&re, anchored, REG_EXTENDED | REG_NOSUB) != 0)
-				expr_err(L, pd, e->args[1], DIAG_ERROR, "'%s' is not a valid "
-				    "regular expression (POSIX extended)", e->args[1]->str);
+				expr_err(L, pd, e->args[1], DIAG_ERROR, _("'%s' is not a valid "
+				    "regular expression (POSIX extended)"), e->args[1]->str);
 			else
 				regfree(&re);
 			free(anchored);
@@ -1004,7 +1004,7 @@ visit_calc(struct calc_graph *g, size_t q)
 			buf_printf(&b, "%s -> ", f->questions[g->path[i]]->name);
 		buf_adds(&b, f->questions[q]->name);
 		diags_add(g->L->d, DIAG_ERROR, g->of[q]->at->line, g->of[q]->at->col,
-		    "the calculations form a cycle: %s", b.data);
+		    _("the calculations form a cycle: %s"), b.data);
 		buf_free(&b);
 		g->cycle = true;
 		return;
@@ -1064,8 +1064,8 @@ check_duplicates(struct loader *L)
 			    L->names[i].name) == 0)
 				first--;
 			diags_add(L->d, DIAG_ERROR, L->names[i].line, L->names[i].col,
-			    "duplicate name '%s' (first used at line %d); every question "
-			    "and group needs its own name", L->names[i].name,
+			    _("duplicate name '%s' (first used at line %d); every question "
+			    "and group needs its own name"), L->names[i].name,
 			    L->names[first].line);
 		}
 }
@@ -1081,8 +1081,8 @@ form_parse(const char *text, size_t len, struct diags *d)
 	size_t errors_before = d->errors;
 
 	if (len > FORM_MAX_BYTES) {
-		diags_add(d, DIAG_ERROR, 1, 1, "the file is %zu bytes; a form may be "
-		    "at most %d bytes", len, FORM_MAX_BYTES);
+		diags_add(d, DIAG_ERROR, 1, 1, _("the file is %zu bytes; a form may be "
+		    "at most %d bytes"), len, FORM_MAX_BYTES);
 		return NULL;
 	}
 	root = ytree_parse(text, len, &line, &col, &cause);
@@ -1091,13 +1091,13 @@ form_parse(const char *text, size_t len, struct diags *d)
 			diags_add(d, DIAG_ERROR, line, col, "%s", cause);
 			free(cause);
 		} else
-			diags_add(d, DIAG_ERROR, 1, 1, "the file is empty; a form starts "
-			    "with 'form: ID', 'version:', 'title:' and 'body:'");
+			diags_add(d, DIAG_ERROR, 1, 1, _("the file is empty; a form starts "
+			    "with 'form: ID', 'version:', 'title:' and 'body:'"));
 		return NULL;
 	}
 	if (root->kind != YNODE_MAP) {
-		diags_add(d, DIAG_ERROR, root->line, root->col, "a form must be a "
-		    "mapping starting with 'form: ID', not %s", ytree_kind_name(root));
+		diags_add(d, DIAG_ERROR, root->line, root->col, _("a form must be a "
+		    "mapping starting with 'form: ID', not %s"), ytree_kind_name(root));
 		ytree_free(root);
 		return NULL;
 	}
@@ -1106,37 +1106,37 @@ form_parse(const char *text, size_t len, struct diags *d)
 	L.f = f;
 	L.d = d;
 	L.choices = ytree_get(root, "choices");
-	check_keys(&L, root, top_keys, "the form");
+	check_keys(&L, root, top_keys, _("the form"));
 
 	if ((v = ytree_get(root, "form")) == NULL)
-		err(&L, root, "the form has no 'form:' id (a word such as "
-		    "needs_assessment)");
-	else if (scalar(&L, v, "the form id") != NULL) {
+		err(&L, root, _("the form has no 'form:' id (a word such as "
+		    "needs_assessment)"));
+	else if (scalar(&L, v, _("the form id")) != NULL) {
 		if (!valid_name(v->str, true))
-			err(&L, v, "form id '%s' must start with a lower-case letter and "
-			    "hold only a-z, 0-9 and _", v->str);
+			err(&L, v, _("form id '%s' must start with a lower-case letter and "
+			    "hold only a-z, 0-9 and _"), v->str);
 		f->id = xstrdup(v->str);
 	}
 	if ((v = ytree_get(root, "version")) == NULL)
-		err(&L, root, "the form has no 'version:' (any text, such as "
-		    "\"2020-02\"; change it whenever questions change)");
-	else if (scalar(&L, v, "the version") != NULL) {
+		err(&L, root, _("the form has no 'version:' (any text, such as "
+		    "\"2020-02\"; change it whenever questions change)"));
+	else if (scalar(&L, v, _("the version")) != NULL) {
 		if (v->str[0] == '\0' || strpbrk(v->str, "\n\t") != NULL)
-			err(&L, v, "the version must be a non-empty text on one line");
+			err(&L, v, _("the version must be a non-empty text on one line"));
 		f->version = xstrdup(v->str);
 	}
 	if ((v = ytree_get(root, "languages")) != NULL)
 		parse_languages(&L, v);
 	if ((v = ytree_get(root, "title")) == NULL)
-		err(&L, root, "the form has no 'title:'");
+		err(&L, root, _("the form has no 'title:'"));
 	else
-		parse_mtext(&L, v, "the title", &f->title);
+		parse_mtext(&L, v, _("the title"), &f->title);
 	if (L.choices != NULL)
 		parse_choices(&L, L.choices);
 	if ((v = ytree_get(root, "needs")) != NULL)
 		parse_needs(&L, v);
 	if ((v = ytree_get(root, "body")) == NULL)
-		err(&L, root, "the form has no 'body:' with its questions");
+		err(&L, root, _("the form has no 'body:' with its questions"));
 	else
 		parse_body(&L, v, NULL, 0);
 	check_duplicates(&L);
@@ -1167,7 +1167,7 @@ form_load(const char *path, struct diags *d)
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		diags_add(d, DIAG_ERROR, 0, 0, "cannot open: %s", strerror(errno));
+		diags_add(d, DIAG_ERROR, 0, 0, _("cannot open: %s"), strerror(errno));
 		return NULL;
 	}
 	while ((n = read(fd, chunk, sizeof chunk)) > 0) {
@@ -1176,7 +1176,7 @@ form_load(const char *path, struct diags *d)
 			break;
 	}
 	if (n < 0) {
-		diags_add(d, DIAG_ERROR, 0, 0, "cannot read: %s", strerror(errno));
+		diags_add(d, DIAG_ERROR, 0, 0, _("cannot read: %s"), strerror(errno));
 		close(fd);
 		buf_free(&b);
 		return NULL;

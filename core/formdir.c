@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "diag.h"
+#include "i18n.h"
 #include "util.h"
 
 static int
@@ -52,7 +53,7 @@ formdir_load(const char *dir, struct formdir_entry **out, size_t *n,
 	*out = NULL;
 	*n = 0;
 	if ((d = opendir(dir)) == NULL) {
-		set_cause(cause, "cannot read the forms folder %s: %s", dir,
+		set_cause(cause, _("cannot read the forms folder %s: %s"), dir,
 		    strerror(errno));
 		return -1;
 	}

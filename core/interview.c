@@ -473,7 +473,7 @@ interview_open(struct store *s, const struct form *form,
 	copy = form_parse(form->source, form->source_len, &d);
 	diags_free(&d);
 	if (copy == NULL) {
-		set_cause(cause, "the form cannot be read again");
+		set_cause(cause, _("the form cannot be read again"));
 		return NULL;
 	}
 	iv = interview_new(s, copy);
@@ -507,8 +507,8 @@ interview_resume(struct store *s, const struct record_info *rec, char **cause)
 	if (form == NULL) {
 		char *first = diags_first(&d);
 
-		set_cause(cause, "the form this interview began with cannot be read: "
-		    "%s", first ? first : "unknown problem");
+		set_cause(cause, _("the form this interview began with cannot be read: "
+		    "%s"), first ? first : "unknown problem");
 		free(first);
 		diags_free(&d);
 		return NULL;
@@ -674,7 +674,7 @@ interview_add_entry(struct interview *iv, const struct group *r, size_t *first,
 	if (r->count != NULL)
 		return 0;
 	if (n >= FORM_MAX_ENTRIES) {
-		set_cause(cause, "a repeat holds at most %d entries", FORM_MAX_ENTRIES);
+		set_cause(cause, _("a repeat holds at most %d entries"), FORM_MAX_ENTRIES);
 		return -1;
 	}
 	if (store_begin(iv->store, cause) != 0)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "ids.h"
+#include "i18n.h"
 #include "util.h"
 
 struct store {
@@ -67,7 +68,7 @@ _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
 static int
 db_fail(struct store *s, char **cause, const char *what)
 {
-	set_cause(cause, "%s: %s", what, sqlite3_errmsg(s->db));
+	set_cause(cause, _("%s: %s"), what, sqlite3_errmsg(s->db));
 	return -1;
 }
 
@@ -82,7 +83,7 @@ make_parents(const char *path, char **cause)
 			continue;
 		*p = '\0';
 		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-			set_cause(cause, "cannot create the folder %s: %s", dir,
+			set_cause(cause, _("cannot create the folder %s: %s"), dir,
 			    strerror(errno));
 			free(dir);
 			return -1;
@@ -106,7 +107,7 @@ store_default_path(const char *explicit_path, char **cause)
 		return xasprintf("%s/doorstep/doorstep.db", env);
 	if ((env = getenv("HOME")) != NULL && *env == '/')
 		return xasprintf("%s/.local/share/doorstep/doorstep.db", env);
-	set_cause(cause, "no place for the database: set HOME, or give --db PATH");
+	set_cause(cause, _("no place for the database: set HOME, or give --db PATH"));
 	return NULL;
 }
 
@@ -116,7 +117,7 @@ exec_sql(struct store *s, const char *sql, char **cause)
 	char *msg = NULL;
 
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		set_cause(cause, "database %s: %s", s->path,
+		set_cause(cause, _("database %s: %s"), s->path,
 		    msg ? msg : sqlite3_errmsg(s->db));
 		sqlite3_free(msg);
 		return -1;
@@ -133,21 +134,21 @@ migrate(struct store *s, char **cause)
 
 	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) !=
 	    SQLITE_OK)
-		return db_fail(s, cause, "cannot read the database");
+		return db_fail(s, cause, _("cannot read the database"));
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_finalize(st);
-		return db_fail(s, cause, "cannot read the database");
+		return db_fail(s, cause, _("cannot read the database"));
 	}
 	version = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	if (version > STORE_SCHEMA_VERSION) {
-		set_cause(cause, "%s was written by a newer doorstep (data schema "
+		set_cause(cause, _("%s was written by a newer doorstep (data schema "
 		    "%d; this one knows up to %d): use that newer doorstep; nothing "
-		    "was changed", s->path, version, STORE_SCHEMA_VERSION);
+		    "was changed"), s->path, version, STORE_SCHEMA_VERSION);
 		return -1;
 	}
 	if (version < 0) {
-		set_cause(cause, "%s has an unknown data schema (%d)", s->path, version);
+		set_cause(cause, _("%s has an unknown data schema (%d)"), s->path, version);
 		return -1;
 	}
 	for (i = (size_t)version; i < STORE_SCHEMA_VERSION; i++) {
@@ -176,7 +177,7 @@ store_open(const char *path, char **cause)
 	 * whatever the umask; SQLite gives its -wal and -shm the same mode. */
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		set_cause(cause, "cannot open the database %s: %s", path,
+		set_cause(cause, _("cannot open the database %s: %s"), path,
 		    strerror(errno));
 		return NULL;
 	}
@@ -185,7 +186,7 @@ store_open(const char *path, char **cause)
 	s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-		db_fail(s, cause, "cannot open the database");
+		db_fail(s, cause, _("cannot open the database"));
 		store_close(s);
 		return NULL;
 	}
@@ -219,7 +220,7 @@ static int
 prepare(struct store *s, const char *sql, sqlite3_stmt **st, char **cause)
 {
 	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
-		return db_fail(s, cause, "database");
+		return db_fail(s, cause, _("database"));
 	return 0;
 }
 
@@ -239,7 +240,7 @@ step_done(struct store *s, sqlite3_stmt *st, char **cause, const char *what)
 	int rc = sqlite3_step(st);
 
 	if (rc != SQLITE_DONE) {
-		set_cause(cause, "%s: %s", what, sqlite3_errmsg(s->db));
+		set_cause(cause, _("%s: %s"), what, sqlite3_errmsg(s->db));
 		sqlite3_finalize(st);
 		return -1;
 	}
@@ -265,7 +266,7 @@ store_form_remember(struct store *s, const struct form *f, int64_t *form_ref,
 	bind_text(st, 3, f->sha256);
 	sqlite3_bind_text(st, 4, f->source, (int)f->source_len, SQLITE_TRANSIENT);
 	bind_text(st, 5, now);
-	if (step_done(s, st, cause, "cannot keep the form") != 0)
+	if (step_done(s, st, cause, _("cannot keep the form")) != 0)
 		return -1;
 	if (prepare(s, "SELECT id FROM form_versions WHERE sha256 = ?", &st,
 	    cause) != 0)
@@ -274,7 +275,7 @@ store_form_remember(struct store *s, const struct form *f, int64_t *form_ref,
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		sqlite3_finalize(st);
-		return db_fail(s, cause, "cannot find the kept form");
+		return db_fail(s, cause, _("cannot find the kept form"));
 	}
 	*form_ref = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
@@ -292,7 +293,7 @@ store_form_yaml(struct store *s, int64_t form_ref, size_t *len, char **cause)
 		return NULL;
 	sqlite3_bind_int64(st, 1, form_ref);
 	if (sqlite3_step(st) != SQLITE_ROW) {
-		set_cause(cause, "form version %lld is not in the database",
+		set_cause(cause, _("form version %lld is not in the database"),
 		    (long long)form_ref);
 		sqlite3_finalize(st);
 		return NULL;
@@ -312,7 +313,7 @@ store_record_create(struct store *s, int64_t form_ref, const char *household,
 	char instance[42], now[40];
 
 	if (ids_instance_id(instance) != 0) {
-		set_cause(cause, "the system gave no random numbers for a record id");
+		set_cause(cause, _("the system gave no random numbers for a record id"));
 		return -1;
 	}
 	iso8601_now(now, sizeof now);
@@ -328,7 +329,7 @@ store_record_create(struct store *s, int64_t form_ref, const char *household,
 	bind_text(st, 6, interviewer ? interviewer : "");
 	bind_text(st, 7, now);
 	bind_text(st, 8, now);
-	if (step_done(s, st, cause, "cannot start the interview") != 0)
+	if (step_done(s, st, cause, _("cannot start the interview")) != 0)
 		return -1;
 	*id = sqlite3_last_insert_rowid(s->db);
 	if (instance_id != NULL)
@@ -381,11 +382,11 @@ store_answer_save(struct store *s, int64_t record, const char *name,
 	bind_text(st, 1, now);
 	bind_text(st, 2, position);
 	sqlite3_bind_int64(st, 3, record);
-	if (step_done(s, st, cause, "cannot save the answer") != 0)
+	if (step_done(s, st, cause, _("cannot save the answer")) != 0)
 		goto fail;
 	if (sqlite3_changes(s->db) != 1) {
-		set_cause(cause, "this interview is no longer a draft; its answers "
-		    "cannot change");
+		set_cause(cause, _("this interview is no longer a draft; its answers "
+		    "cannot change"));
 		goto fail;
 	}
 	if (name != NULL) {
@@ -397,7 +398,7 @@ store_answer_save(struct store *s, int64_t record, const char *name,
 		bind_text(st, 2, name);
 		sqlite3_bind_int64(st, 3, entry);
 		bind_text(st, 4, value);
-		if (step_done(s, st, cause, "cannot save the answer") != 0)
+		if (step_done(s, st, cause, _("cannot save the answer")) != 0)
 			goto fail;
 	}
 	if (own && store_commit(s, cause) != 0)
@@ -427,7 +428,7 @@ store_answers_load(struct store *s, int64_t record,
 		    (const char *)sqlite3_column_text(st, 2));
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return db_fail(s, cause, "cannot read the answers");
+		return db_fail(s, cause, _("cannot read the answers"));
 	return 0;
 }
 
@@ -457,7 +458,7 @@ store_entry_delete(struct store *s, int64_t record, const char *const *names,
 			sqlite3_bind_int64(st, 1, record);
 			bind_text(st, 2, names[i]);
 			sqlite3_bind_int64(st, 3, entry);
-			if (step_done(s, st, cause, "cannot delete the entry") != 0)
+			if (step_done(s, st, cause, _("cannot delete the entry")) != 0)
 				goto fail;
 		}
 	if (own && store_commit(s, cause) != 0)
@@ -485,11 +486,11 @@ store_record_finalize(struct store *s, int64_t record, const char *xml,
 	bind_text(st, 2, now);
 	bind_text(st, 3, xml);
 	sqlite3_bind_int64(st, 4, record);
-	if (step_done(s, st, cause, "cannot finalize the interview") != 0)
+	if (step_done(s, st, cause, _("cannot finalize the interview")) != 0)
 		return -1;
 	if (sqlite3_changes(s->db) != 1) {
-		set_cause(cause, "this interview is not a draft; it cannot be "
-		    "finalized again");
+		set_cause(cause, _("this interview is not a draft; it cannot be "
+		    "finalized again"));
 		return -1;
 	}
 	return 0;
@@ -529,7 +530,7 @@ store_record_get(struct store *s, int64_t record, struct record_info *out,
 	if (records_select(s, STORE_ONE, record, &v, &n, cause) != 0)
 		return -1;
 	if (n != 1) {
-		set_cause(cause, "record %lld is not in the database", (long long)record);
+		set_cause(cause, _("record %lld is not in the database"), (long long)record);
 		store_records_free(v, n);
 		return -1;
 	}
@@ -565,7 +566,7 @@ store_record_set_xml(struct store *s, int64_t record, const char *xml,
 		return -1;
 	bind_text(st, 1, xml);
 	sqlite3_bind_int64(st, 2, record);
-	return step_done(s, st, cause, "cannot keep the record's XML");
+	return step_done(s, st, cause, _("cannot keep the record's XML"));
 }
 
 int
@@ -584,7 +585,7 @@ store_record_uploaded(struct store *s, int64_t record, const char *status,
 	bind_text(st, 2, now);
 	bind_text(st, 3, reply);
 	sqlite3_bind_int64(st, 4, record);
-	return step_done(s, st, cause, "cannot record the upload");
+	return step_done(s, st, cause, _("cannot record the upload"));
 }
 
 static int
@@ -647,7 +648,7 @@ records_select(struct store *s, enum store_filter filter, int64_t id,
 		store_records_free(*out, *n);
 		*out = NULL;
 		*n = 0;
-		return db_fail(s, cause, "cannot list the interviews");
+		return db_fail(s, cause, _("cannot list the interviews"));
 	}
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include "diag.h"
 #include "form.h"
 #include "interview.h"
+#include "i18n.h"
 #include "util.h"
 #include "xml.h"
 
@@ -115,26 +116,26 @@ network_words(CURLcode rc)
 	switch (rc) {
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_RESOLVE_PROXY:
-		return "the server's name cannot be found (DNS): check the address "
-		    "and that this machine is online";
+		return _("the server's name cannot be found (DNS): check the address "
+		    "and that this machine is online");
 	case CURLE_COULDNT_CONNECT:
-		return "the server cannot be reached (no route, or nothing answers "
-		    "at that address)";
+		return _("the server cannot be reached (no route, or nothing answers "
+		    "at that address)");
 	case CURLE_OPERATION_TIMEDOUT:
-		return "the server stopped answering (timeout)";
+		return _("the server stopped answering (timeout)");
 	case CURLE_PEER_FAILED_VERIFICATION:
 #if LIBCURL_VERSION_NUM < 0x073e00
 	case CURLE_SSL_CACERT:
 #endif
-		return "the server's TLS certificate is not trusted (expired, wrong "
-		    "name, or from a private CA: see --cacert)";
+		return _("the server's TLS certificate is not trusted (expired, wrong "
+		    "name, or from a private CA: see --cacert)");
 	case CURLE_SSL_CONNECT_ERROR:
-		return "the secure (TLS) connection could not be set up";
+		return _("the secure (TLS) connection could not be set up");
 	case CURLE_SEND_ERROR:
 	case CURLE_RECV_ERROR:
 	case CURLE_GOT_NOTHING:
 	case CURLE_PARTIAL_FILE:
-		return "the connection dropped before the server answered";
+		return _("the connection dropped before the server answered");
 	default:
 		return NULL;
 	}
@@ -224,8 +225,8 @@ send_record(struct sender *s, const struct record_info *rec, const char *xml,
 		}
 		rc = post(s, xml, &code, &r);
 		if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL) {
-			note(o, NULL, "the server address '%s' is not an http:// or "
-			    "https:// URL", o->url);
+			note(o, NULL, _("the server address '%s' is not an http:// or "
+			    "https:// URL"), o->url);
 			buf_free(&r.body);
 			return OUT_USAGE;
 		}
@@ -237,7 +238,7 @@ send_record(struct sender *s, const struct record_info *rec, const char *xml,
 	if (rc != CURLE_OK) {
 		const char *words = network_words(rc);
 
-		note(o, rec->instance_id, "not sent after %d tries: %s", o->tries,
+		note(o, rec->instance_id, _("not sent after %d tries: %s"), o->tries,
 		    words ? words : curl_easy_strerror(rc));
 		free(msg);
 		buf_free(&r.body);
@@ -250,42 +251,42 @@ send_record(struct sender *s, const struct record_info *rec, const char *xml,
 		return OUT_UPLOADED;
 	}
 	if (code >= 500) {
-		note(o, rec->instance_id, "not sent after %d tries: the server "
-		    "failed (%ld)%s%s", o->tries, code, msg ? ": " : "", msg ? msg : "");
+		note(o, rec->instance_id, _("not sent after %d tries: the server "
+		    "failed (%ld)%s%s"), o->tries, code, msg ? ": " : "", msg ? msg : "");
 		free(msg);
 		return OUT_TEMPORARY;
 	}
 	if (code == 409) {
-		note(o, rec->instance_id, "conflict: the server already has a "
-		    "different record with this instanceID (409); marked conflict%s%s",
+		note(o, rec->instance_id, _("conflict: the server already has a "
+		    "different record with this instanceID (409); marked conflict%s%s"),
 		    msg ? ": " : "", msg ? msg : "");
 		free(msg);
 		return OUT_CONFLICT;
 	}
 	if (code == 401 || code == 403) {
-		note(o, NULL, "the server refused %s (%ld)%s%s: check the user and "
+		note(o, NULL, _("the server refused %s (%ld)%s%s: check the user and "
 		    "password in ~/.netrc or DOORSTEP_UPLOAD_USER and "
-		    "DOORSTEP_UPLOAD_PASSWORD, and the account's rights on the project",
-		    code == 401 ? "the user name or password" : "this account", code,
+		    "DOORSTEP_UPLOAD_PASSWORD, and the account's rights on the project"),
+		    code == 401 ? _("the user name or password") : _("this account"), code,
 		    msg ? ": " : "", msg ? msg : "");
 		free(msg);
 		return OUT_STOP_REFUSED;
 	}
 	if (code == 404) {
-		note(o, NULL, "the server has no submission address at %s (404): "
-		    "check the URL, the project, and that the form is published", o->url);
+		note(o, NULL, _("the server has no submission address at %s (404): "
+		    "check the URL, the project, and that the form is published"), o->url);
 		free(msg);
 		return OUT_STOP_REFUSED;
 	}
 	if (code >= 400) {
-		note(o, rec->instance_id, "refused by the server (%ld)%s%s; left in "
-		    "the queue", code, msg ? ": " : "", msg ? msg : "");
+		note(o, rec->instance_id, _("refused by the server (%ld)%s%s; left in "
+		    "the queue"), code, msg ? ": " : "", msg ? msg : "");
 		free(msg);
 		return OUT_REFUSED;
 	}
-	note(o, rec->instance_id, "the server answered %ld without taking the "
+	note(o, rec->instance_id, _("the server answered %ld without taking the "
 	    "record: a captive portal or proxy may be in the way (log in to the "
-	    "network, then try again)", code);
+	    "network, then try again)"), code);
 	free(msg);
 	return OUT_TEMPORARY;
 }
@@ -364,8 +365,8 @@ upload_run(struct store *st, const struct upload_options *o,
 	sum->queued = n;
 	if (o->dry_run) {
 		for (i = 0; i < n; i++)
-			note(o, recs[i].instance_id, "would send: form %s version %s, "
-			    "household %s, finalized %s", recs[i].form_id,
+			note(o, recs[i].instance_id, _("would send: form %s version %s, "
+			    "household %s, finalized %s"), recs[i].form_id,
 			    recs[i].form_version, recs[i].household ? recs[i].household : "-",
 			    recs[i].finalized_at ? recs[i].finalized_at : "-");
 		sum->left = n;
@@ -373,7 +374,7 @@ upload_run(struct store *st, const struct upload_options *o,
 		return UPLOAD_OK;
 	}
 	if (n > 0 && (s.curl = make_handle(o)) == NULL) {
-		note(o, NULL, "cannot start libcurl");
+		note(o, NULL, _("cannot start libcurl"));
 		store_records_free(recs, n);
 		return UPLOAD_TEMPFAIL;
 	}
@@ -384,8 +385,8 @@ upload_run(struct store *st, const struct upload_options *o,
 
 		xml = record_xml(st, rec, &cause);
 		if (xml == NULL) {
-			note(o, rec->instance_id, "left in the queue: its XML cannot be "
-			    "made: %s", cause ? cause : "unknown problem");
+			note(o, rec->instance_id, _("left in the queue: its XML cannot be "
+			    "made: %s"), cause ? cause : _("unknown problem"));
 			free(cause);
 			cause = NULL;
 			sum->refused++;
@@ -401,7 +402,7 @@ upload_run(struct store *st, const struct upload_options *o,
 			    "uploaded" : "conflict", reply, &cause) != 0) {
 				/* The server has it; a later run resends the same XML, which
 				 * the server recognises, and then records it. */
-				note(o, rec->instance_id, "sent, but not marked as sent: %s",
+				note(o, rec->instance_id, _("sent, but not marked as sent: %s"),
 				    cause);
 				free(cause);
 				cause = NULL;

@@ -1,3 +1,4 @@
+#include "i18n.h"
 #include "util.h"
 
 #include <errno.h>
@@ -263,7 +264,7 @@ safe_file_open(struct safe_file *sf, const char *path, char **cause)
 	sf->tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
 	fd = open(sf->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || (sf->f = fdopen(fd, "w")) == NULL) {
-		set_cause(cause, "cannot write %s: %s", path, strerror(errno));
+		set_cause(cause, _("cannot write %s: %s"), path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		unlink(sf->tmp);
@@ -288,7 +289,7 @@ safe_file_commit(struct safe_file *sf, char **cause)
 	if (rc == 0 && rename(sf->tmp, sf->path) != 0)
 		rc = -1;
 	if (rc != 0) {
-		set_cause(cause, "cannot write %s: %s", sf->path, strerror(errno));
+		set_cause(cause, _("cannot write %s: %s"), sf->path, strerror(errno));
 		unlink(sf->tmp);
 	}
 	free(sf->path);

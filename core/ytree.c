@@ -5,6 +5,7 @@
 #include <yaml.h>
 
 #include "text.h"
+#include "i18n.h"
 #include "util.h"
 
 void
@@ -42,11 +43,11 @@ ytree_kind_name(const struct ynode *node)
 {
 	switch (node->kind) {
 	case YNODE_SCALAR:
-		return "a text";
+		return _("a text");
 	case YNODE_SEQ:
-		return "a list";
+		return _("a list");
 	case YNODE_MAP:
-		return "a mapping";
+		return _("a mapping");
 	}
 	return "?";
 }
@@ -96,35 +97,35 @@ byte_at(const char *text, size_t len, const yaml_mark_t *m)
 static char *
 explain(const yaml_parser_t *p, const char *text, size_t len, bool in_flow)
 {
-	const char *problem = p->problem ? p->problem : "cannot read this YAML";
+	const char *problem = p->problem ? p->problem : _("cannot read this YAML");
 	int c = byte_at(text, len, &p->problem_mark);
 
 	if (c == '\t' || (p->problem_mark.index > 0 &&
 	    p->problem_mark.index <= len && text[p->problem_mark.index - 1] == '\t' &&
 	    strstr(problem, "cannot start any token") != NULL))
-		return xstrdup("a tab is used here; YAML indents with spaces only "
-		    "(replace each tab with spaces)");
+		return xstrdup(_("a tab is used here; YAML indents with spaces only "
+		    "(replace each tab with spaces)"));
 	if (p->error == YAML_READER_ERROR) {
 		if (strstr(problem, "control characters") != NULL)
-			return xasprintf("the file holds a control character (byte 0x%02X) "
-			    "that YAML does not allow; remove it", (unsigned)p->problem_value);
+			return xasprintf(_("the file holds a control character (byte 0x%02X) "
+			    "that YAML does not allow; remove it"), (unsigned)p->problem_value);
 		if (strstr(problem, "UTF-8") != NULL || strstr(problem, "utf-8") != NULL)
-			return xstrdup("the file is not valid UTF-8; save it as UTF-8 "
-			    "(in most editors: Save As, Encoding UTF-8)");
+			return xstrdup(_("the file is not valid UTF-8; save it as UTF-8 "
+			    "(in most editors: Save As, Encoding UTF-8)"));
 		return xasprintf("%s", problem);
 	}
 	if (in_flow || strstr(problem, "flow") != NULL ||
 	    strstr(problem, "expected ',' or") != NULL)
-		return xasprintf("%s; inside { } or [ ], a text holding ': ', ',', '?', "
+		return xasprintf(_("%s; inside { } or [ ], a text holding ': ', ',', '?', "
 		    "'#', '[', ']', '{' or '}' must be quoted, as in "
-		    "{en: \"Why? Because: money\"}", problem);
+		    "{en: \"Why? Because: money\"}"), problem);
 	if (strstr(problem, "mapping values are not allowed") != NULL)
-		return xasprintf("%s; a text holding ': ' must be quoted, as in "
-		    "label: \"Note: read this aloud\"", problem);
+		return xasprintf(_("%s; a text holding ': ' must be quoted, as in "
+		    "label: \"Note: read this aloud\""), problem);
 	if (strstr(problem, "did not find expected key") != NULL ||
 	    strstr(problem, "did not find expected '-'") != NULL)
-		return xasprintf("%s; check that this line is indented like the "
-		    "lines around it", problem);
+		return xasprintf(_("%s; check that this line is indented like the "
+		    "lines around it"), problem);
 	return xstrdup(problem);
 }
 
@@ -141,7 +142,7 @@ ytree_parse(const char *text, size_t len, int *line, int *col, char **cause)
 	*cause = NULL;
 	*line = *col = 1;
 	if (!yaml_parser_initialize(&parser)) {
-		set_cause(cause, "cannot start the YAML reader");
+		set_cause(cause, _("cannot start the YAML reader"));
 		return NULL;
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
@@ -169,16 +170,16 @@ ytree_parse(const char *text, size_t len, int *line, int *col, char **cause)
 			break;
 		case YAML_ALIAS_EVENT:
 			mark_pos(&ev.start_mark, line, col);
-			set_cause(cause, "aliases (*%s) are not allowed in a form; "
-			    "write the text out, or use a named list under 'choices:'",
+			set_cause(cause, _("aliases (*%s) are not allowed in a form; "
+			    "write the text out, or use a named list under 'choices:'"),
 			    (const char *)ev.data.alias.anchor);
 			failed = true;
 			break;
 		case YAML_SCALAR_EVENT:
 			if (ev.data.scalar.length > YTREE_MAX_SCALAR) {
 				mark_pos(&ev.start_mark, line, col);
-				set_cause(cause, "this text is %zu bytes long; the limit is "
-				    "%d bytes", ev.data.scalar.length, YTREE_MAX_SCALAR);
+				set_cause(cause, _("this text is %zu bytes long; the limit is "
+				    "%d bytes"), ev.data.scalar.length, YTREE_MAX_SCALAR);
 				failed = true;
 				break;
 			}
@@ -220,7 +221,7 @@ ytree_parse(const char *text, size_t len, int *line, int *col, char **cause)
 			if (++nodes > YTREE_MAX_NODES) {
 				*line = node->line;
 				*col = node->col;
-				set_cause(cause, "the form has more than %d entries",
+				set_cause(cause, _("the form has more than %d entries"),
 				    YTREE_MAX_NODES);
 				ytree_free(node);
 				failed = true;
@@ -237,7 +238,7 @@ ytree_parse(const char *text, size_t len, int *line, int *col, char **cause)
 				if (depth == YTREE_MAX_DEPTH) {
 					*line = node->line;
 					*col = node->col;
-					set_cause(cause, "nested more than %d levels deep",
+					set_cause(cause, _("nested more than %d levels deep"),
 					    YTREE_MAX_DEPTH);
 					failed = true;
 				} else

@@ -12,6 +12,10 @@ check "the Chinese catalog has every string of the sources" \
 msgfmt --check --statistics -o /dev/null locale/zh_CN.po 2>"$WORK/stats"
 check "and all are translated, none fuzzy" sh -c "grep -q 'translated messages.\$' $WORK/stats && ! grep -qE 'fuzzy|untranslated' $WORK/stats"
 
+"$BIN" --lang zh --check tests/forms/broken.yaml 2>"$WORK/err"
+check "form errors in Chinese, at the same places" grep -q "broken.yaml:11:11: error: 未知类型 'interger'（是不是 'integer'？）" "$WORK/err"
+"$BIN" --lang zh --db "$WORK/x.db" --upload >/dev/null 2>"$WORK/err"
+check "upload messages in Chinese" grep -q "需要服务器地址" "$WORK/err"
 "$BIN" --lang zh --help >"$WORK/out" 2>&1
 check "--help in Chinese" grep -q "用法：doorstep" "$WORK/out"
 LC_ALL= LANG=zh_CN.UTF-8 "$BIN" --help >"$WORK/out" 2>&1
