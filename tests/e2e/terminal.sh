@@ -109,6 +109,23 @@ keys C-x
 expect "Draft saved"
 keys C-x
 
+# The other terminal types field workers meet: each draws the home screen
+# and a question, and takes keys.
+for t in xterm xterm-256color tmux-256color vt220; do
+	start 80 24 "env TERM=$t $BIN --db $WORK/c.db --forms forms --lang en"
+	if wait_for "Resume a draft (1)"; then
+		keys 2 Enter
+		if wait_for "Phone number"; then
+			keys C-x
+			if wait_for "Draft saved"; then ok "TERM=$t"; else not_ok "TERM=$t: leave"; fi
+		else
+			not_ok "TERM=$t: question"
+		fi
+	else
+		not_ok "TERM=$t: home"
+	fi
+done
+
 # A locale that is not UTF-8: a warning, and '?' in place of what cannot show.
 start 80 24 "env LANG=C LC_ALL=C $BIN --db $WORK/c.db --forms forms --lang zh"
 expect "The locale is not UTF-8"
