@@ -9,9 +9,11 @@ MANDIR    = $(PREFIX)/share/man/man1
 VERSION   = 0.1.0
 
 CC      ?= cc
-PKGS     = ncursesw sqlite3 yaml-0.1 jansson libcrypto libcurl
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# libcurl is compiled against but loaded with dlopen() only for --upload.
+PKGS     = ncursesw sqlite3 yaml-0.1 jansson nettle
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libcurl 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+CURL_LIBS  := $(shell pkg-config --libs libcurl 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wconversion -Wformat=2 \
@@ -33,7 +35,7 @@ TESTS    = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 B  = build
 BA = build/asan
 
-.PHONY: all run check deps install uninstall clean help lint fuzz pot catalogs
+.PHONY: all run check deps install uninstall clean help lint fuzz pot catalogs bench
 .SECONDARY:
 
 all: doorstep catalogs
@@ -67,7 +69,7 @@ $(BA)/%.o: %.c $(wildcard core/*.h tui/*.h tests/*.h)
 	@echo "CC [asan] $<"; $(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
 
 $(BA)/tests/test_%: $(BA)/tests/test_%.o $(CORE_SRC:%.c=$(BA)/%.o)
-	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS) $(CURL_LIBS)
 
 ## run             build, then start the interview program on ./forms
 run: doorstep $(CATALOGS)
@@ -99,10 +101,19 @@ fuzz: build/fuzz/fuzz_form build/fuzz/fuzz_expr
 	    echo "fuzz_$$t found a problem: build/fuzz/findings-$$t/"; exit 1; fi; \
 	done
 
+## bench           measure bytes on the wire, start-up, form scale, store and
+##                 upload against baselines; writes bench/results.md
+build/bench/bench_core: bench/bench_core.c $(CORE_SRC:%.c=$(B)/%.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+bench: doorstep $(CATALOGS) build/bench/bench_core
+	python3 bench/run.py
+
 ## deps            install the Debian packages needed to build and test
 deps:
 	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update
-	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends gcc make pkg-config libncurses-dev libsqlite3-dev libyaml-dev libjansson-dev libssl-dev libcmocka-dev libcurl4-openssl-dev gettext tmux sqlite3 jq clang libclang-rt-14-dev python3 curl openssl
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends gcc make pkg-config libncurses-dev libsqlite3-dev libyaml-dev libjansson-dev nettle-dev libcmocka-dev libcurl4-openssl-dev gettext tmux sqlite3 jq clang libclang-rt-14-dev python3 curl openssl dialog
 
 ## install         install to $(PREFIX) (DESTDIR for staging)
 install: doorstep $(CATALOGS)

@@ -1,6 +1,5 @@
 /* doorstep: household needs-assessment interviews in a terminal.
  * The command line: the full-screen program, or one non-interactive task. */
-#include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
 #include <langinfo.h>
@@ -363,12 +362,7 @@ run_upload(struct store *s, const struct options *o, const struct config *cfg,
 	uo.note = upload_note;
 	uo.progress = upload_progress;
 	uo.ctx = &on_tty;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		fputs(_("doorstep: cannot start libcurl\n"), stderr);
-		return EXIT_TEMPFAIL;
-	}
 	rc = upload_run(s, &uo, &sum);
-	curl_global_cleanup();
 	if (on_tty && !o->dry_run && sum.queued > 0)
 		fputs("\r\033[K", stderr);
 	if (o->dry_run)

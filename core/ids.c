@@ -1,20 +1,22 @@
 #include "ids.h"
 
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/random.h>
 
 void
 ids_sha256_hex(const void *data, size_t len, char out[65])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0, i;
+	struct sha256_ctx ctx;
+	uint8_t md[SHA256_DIGEST_SIZE];
+	size_t i;
 
-	if (EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) != 1)
-		n = 0;
-	for (i = 0; i < n && i < 32; i++)
+	sha256_init(&ctx);
+	sha256_update(&ctx, len, data);
+	sha256_digest(&ctx, sizeof md, md);
+	for (i = 0; i < sizeof md; i++)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
-	out[2 * i] = '\0';
 }
 
 int

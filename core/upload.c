@@ -1,6 +1,8 @@
 #include "upload.h"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,84 @@
 #include "xml.h"
 
 #define REPLY_MAX (64 * 1024)
+
+/* libcurl is loaded when an upload starts, not when doorstep starts: it
+ * brings some thirty libraries (TLS, Kerberos, LDAP ...) that the
+ * interview program never needs and that cost a cheap machine 10 ms and
+ * several MB at every start. */
+static struct {
+	void *lib;
+	CURLcode (*global_init)(long);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode (*easy_perform)(CURL *);
+	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+	void (*easy_cleanup)(CURL *);
+	const char *(*easy_strerror)(CURLcode);
+	curl_mime *(*mime_init)(CURL *);
+	curl_mimepart *(*mime_addpart)(curl_mime *);
+	CURLcode (*mime_name)(curl_mimepart *, const char *);
+	CURLcode (*mime_filename)(curl_mimepart *, const char *);
+	CURLcode (*mime_type)(curl_mimepart *, const char *);
+	CURLcode (*mime_data)(curl_mimepart *, const char *, size_t);
+	void (*mime_free)(curl_mime *);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void (*slist_free_all)(struct curl_slist *);
+} lc;
+
+static int
+load_curl(char **cause)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} syms[] = {
+#define SYM(field, name) { name, offsetof(__typeof__(lc), field) }
+		SYM(global_init, "curl_global_init"),
+		SYM(easy_init, "curl_easy_init"),
+		SYM(easy_setopt, "curl_easy_setopt"),
+		SYM(easy_perform, "curl_easy_perform"),
+		SYM(easy_getinfo, "curl_easy_getinfo"),
+		SYM(easy_cleanup, "curl_easy_cleanup"),
+		SYM(easy_strerror, "curl_easy_strerror"),
+		SYM(mime_init, "curl_mime_init"),
+		SYM(mime_addpart, "curl_mime_addpart"),
+		SYM(mime_name, "curl_mime_name"),
+		SYM(mime_filename, "curl_mime_filename"),
+		SYM(mime_type, "curl_mime_type"),
+		SYM(mime_data, "curl_mime_data"),
+		SYM(mime_free, "curl_mime_free"),
+		SYM(slist_append, "curl_slist_append"),
+		SYM(slist_free_all, "curl_slist_free_all"),
+#undef SYM
+	};
+	size_t i;
+
+	if (lc.lib != NULL)
+		return 0;
+	if ((lc.lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		set_cause(cause, _("cannot load libcurl (install the libcurl4 package): "
+		    "%s"), dlerror());
+		return -1;
+	}
+	for (i = 0; i < ARRAY_LEN(syms); i++) {
+		void *f = dlsym(lc.lib, syms[i].name);
+
+		if (f == NULL) {
+			set_cause(cause, _("cannot load libcurl: %s"), dlerror());
+			dlclose(lc.lib);
+			lc.lib = NULL;
+			return -1;
+		}
+		memcpy((char *)&lc + syms[i].offset, &f, sizeof f);
+	}
+	if (lc.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		set_cause(cause, "%s", _("cannot start libcurl"));
+		return -1;
+	}
+	return 0;
+}
+
 
 struct reply {
 	struct buf body;
@@ -173,35 +253,35 @@ post(struct sender *s, const char *xml, long *code, struct reply *r)
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	date_header = xasprintf("Date: %s", date);
-	headers = curl_slist_append(NULL, "X-OpenRosa-Version: 1.0");
-	headers = curl_slist_append(headers, date_header);
+	headers = lc.slist_append(NULL, "X-OpenRosa-Version: 1.0");
+	headers = lc.slist_append(headers, date_header);
 	free(date_header);
 
-	mime = curl_mime_init(s->curl);
-	part = curl_mime_addpart(mime);
-	curl_mime_name(part, "xml_submission_file");
-	curl_mime_filename(part, "submission.xml");
-	curl_mime_type(part, "text/xml");
-	curl_mime_data(part, xml, CURL_ZERO_TERMINATED);
+	mime = lc.mime_init(s->curl);
+	part = lc.mime_addpart(mime);
+	lc.mime_name(part, "xml_submission_file");
+	lc.mime_filename(part, "submission.xml");
+	lc.mime_type(part, "text/xml");
+	lc.mime_data(part, xml, CURL_ZERO_TERMINATED);
 
 	buf_free(&r->body);
-	curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(s->curl, CURLOPT_MIMEPOST, mime);
-	curl_easy_setopt(s->curl, CURLOPT_WRITEDATA, r);
-	rc = curl_easy_perform(s->curl);
+	lc.easy_setopt(s->curl, CURLOPT_HTTPHEADER, headers);
+	lc.easy_setopt(s->curl, CURLOPT_MIMEPOST, mime);
+	lc.easy_setopt(s->curl, CURLOPT_WRITEDATA, r);
+	rc = lc.easy_perform(s->curl);
 	*code = 0;
 	if (rc == CURLE_OK)
-		curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, code);
+		lc.easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, code);
 	{
 		curl_off_t sent = 0;
 
-		if (curl_easy_getinfo(s->curl, CURLINFO_SIZE_UPLOAD_T, &sent) == CURLE_OK)
+		if (lc.easy_getinfo(s->curl, CURLINFO_SIZE_UPLOAD_T, &sent) == CURLE_OK)
 			s->sum->bytes += (size_t)sent;
 	}
-	curl_easy_setopt(s->curl, CURLOPT_MIMEPOST, NULL);
-	curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, NULL);
-	curl_mime_free(mime);
-	curl_slist_free_all(headers);
+	lc.easy_setopt(s->curl, CURLOPT_MIMEPOST, NULL);
+	lc.easy_setopt(s->curl, CURLOPT_HTTPHEADER, NULL);
+	lc.mime_free(mime);
+	lc.slist_free_all(headers);
 	return rc;
 }
 
@@ -239,7 +319,7 @@ send_record(struct sender *s, const struct record_info *rec, const char *xml,
 		const char *words = network_words(rc);
 
 		note(o, rec->instance_id, _("not sent after %d tries: %s"), o->tries,
-		    words ? words : curl_easy_strerror(rc));
+		    words ? words : lc.easy_strerror(rc));
 		free(msg);
 		buf_free(&r.body);
 		return OUT_TEMPORARY;
@@ -317,30 +397,30 @@ record_xml(struct store *st, const struct record_info *rec, char **cause)
 static CURL *
 make_handle(const struct upload_options *o)
 {
-	CURL *curl = curl_easy_init();
+	CURL *curl = lc.easy_init();
 
 	if (curl == NULL)
 		return NULL;
-	curl_easy_setopt(curl, CURLOPT_URL, o->url);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, o->connect_timeout);
-	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, o->stall_timeout);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_USERAGENT, "doorstep/0.1 (OpenRosa)");
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+	lc.easy_setopt(curl, CURLOPT_URL, o->url);
+	lc.easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+	lc.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, o->connect_timeout);
+	lc.easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	lc.easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, o->stall_timeout);
+	lc.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	lc.easy_setopt(curl, CURLOPT_USERAGENT, "doorstep/0.1 (OpenRosa)");
+	lc.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	lc.easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+	lc.easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (o->cacert != NULL)
-		curl_easy_setopt(curl, CURLOPT_CAINFO, o->cacert);
-	curl_easy_setopt(curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		lc.easy_setopt(curl, CURLOPT_CAINFO, o->cacert);
+	lc.easy_setopt(curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 	if (o->user != NULL) {
-		curl_easy_setopt(curl, CURLOPT_USERNAME, o->user);
-		curl_easy_setopt(curl, CURLOPT_PASSWORD, o->password ? o->password : "");
+		lc.easy_setopt(curl, CURLOPT_USERNAME, o->user);
+		lc.easy_setopt(curl, CURLOPT_PASSWORD, o->password ? o->password : "");
 	} else
-		curl_easy_setopt(curl, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
+		lc.easy_setopt(curl, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
 	/* Never follow a redirect with the record: a portal would take it. */
-	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+	lc.easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
 	return curl;
 }
 
@@ -373,8 +453,14 @@ upload_run(struct store *st, const struct upload_options *o,
 		store_records_free(recs, n);
 		return UPLOAD_OK;
 	}
+	if (n > 0 && load_curl(&cause) != 0) {
+		note(o, NULL, "%s", cause);
+		free(cause);
+		store_records_free(recs, n);
+		return UPLOAD_TEMPFAIL;
+	}
 	if (n > 0 && (s.curl = make_handle(o)) == NULL) {
-		note(o, NULL, _("cannot start libcurl"));
+		note(o, NULL, "%s", _("cannot start libcurl"));
 		store_records_free(recs, n);
 		return UPLOAD_TEMPFAIL;
 	}
@@ -445,7 +531,7 @@ upload_run(struct store *st, const struct upload_options *o,
 	sum->left = (size_t)store_count(st, "finalized");
 	sum->seconds = now_seconds() - start;
 	if (s.curl != NULL)
-		curl_easy_cleanup(s.curl);
+		lc.easy_cleanup(s.curl);
 	store_records_free(recs, n);
 	return status;
 }

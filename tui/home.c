@@ -261,10 +261,7 @@ household_draw(struct screen *s, struct app *app)
 	y++;
 	view = lineedit_view(&h->ed, COLS - 5, &col);
 	draw_text(y, 1, 2, ">", A_BOLD);
-	attron(A_UNDERLINE);
-	mvhline(y, 3, ' ', COLS - 5);
-	attroff(A_UNDERLINE);
-	draw_text(y, 3, COLS - 5, view, A_UNDERLINE);
+	draw_text(y, 3, COLS - 5, view, A_NORMAL);
 	free(view);
 	app->cursor_y = y;
 	app->cursor_x = 3 + col;

@@ -56,11 +56,6 @@ menu_draw(struct menu *m, struct app *app, int y, int x, int width, int rows,
 			draw_text(y + r, x, 3, num, attr);
 			indent = 3;
 		}
-		if (i == m->cursor) {
-			attron(attr);
-			mvhline(y + r, x + indent, ' ', width - indent);
-			attroff(attr);
-		}
 		draw_text(y + r, x + indent, width - indent,
 		    item(ctx, i, scratch, sizeof scratch), attr);
 	}

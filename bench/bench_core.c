@@ -1,0 +1,268 @@
+/* Benchmarks of core/ that need no terminal, each against a baseline run
+ * the same way: answer commits against a bare SQLite INSERT, answers in a
+ * 500-entry repeat against a 5-entry one. Prints one line per figure:
+ * NAME VALUE BASELINE (times in microseconds). Also makes finalized
+ * records for the upload benchmark. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../core/interview.h"
+#include "../core/util.h"
+
+static double
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+percentile(double *v, size_t n, double p)
+{
+	qsort(v, n, sizeof *v, cmp_double);
+	return v[(size_t)(p * (double)(n - 1))];
+}
+
+static struct form *
+parse(const char *yaml)
+{
+	struct diags d;
+	struct form *f;
+
+	diags_init(&d, "bench");
+	f = form_parse(yaml, strlen(yaml), &d);
+	if (f == NULL) {
+		diags_print(&d, stderr);
+		exit(1);
+	}
+	diags_free(&d);
+	return f;
+}
+
+static const char small_form[] =
+    "form: bench\nversion: \"1\"\ntitle: Bench\nbody:\n"
+    "  - {name: a, type: text, label: A}\n"
+    "  - {name: n, type: integer, label: N, constraint: \". >= 0\"}\n"
+    "  - {name: c, type: calculate, calculation: \"${n} * 2\"}\n";
+
+/* 10,000 answers committed one by one into a database that already holds
+ * 100,000 records, and the same number of bare INSERTs. */
+static void
+store_latency(const char *dir)
+{
+	char *path = xasprintf("%s/store.db", dir), *cause = NULL, *why = NULL;
+	struct store *s;
+	struct interview *iv;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	double *lat = xcalloc(10000, sizeof *lat), *base = xcalloc(10000, sizeof *base);
+	int i;
+
+	unlink(path);
+	s = store_open(path, &cause);
+	if (s == NULL) {
+		fprintf(stderr, "%s\n", cause);
+		exit(1);
+	}
+	iv = interview_begin(s, parse(small_form), "BJ-1", "R1", "b", "liu", &cause);
+	/* Fill: 100,000 records with a few answers each, in one transaction. */
+	sqlite3_open(path, &db);
+	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+	sqlite3_prepare_v2(db, "INSERT INTO records (instance_id, form_version_id, "
+	    "household, interviewer, status, started_at, updated_at) VALUES "
+	    "(?, 1, 'BJ', 'liu', 'finalized', 'x', 'x')", -1, &st, NULL);
+	for (i = 0; i < 100000; i++) {
+		char id[48];
+
+		snprintf(id, sizeof id, "uuid:fill-%d", i);
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+		sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	sqlite3_exec(db, "INSERT INTO answers (record_id, name, entry, value) "
+	    "SELECT id, 'a', 0, 'some text' FROM records WHERE id > 1; "
+	    "CREATE TABLE plain (k INTEGER PRIMARY KEY, v TEXT); COMMIT;",
+	    NULL, NULL, NULL);
+	for (i = 0; i < 10000; i++) {
+		char v[32];
+		double t0;
+
+		snprintf(v, sizeof v, "%d", i);
+		interview_go(iv, 1, NULL);
+		t0 = now_us();
+		if (interview_answer(iv, v, true, "en", &why, &cause) != 0) {
+			fprintf(stderr, "answer: %s %s\n", why ? why : "", cause ? cause : "");
+			exit(1);
+		}
+		lat[i] = now_us() - t0;
+	}
+	/* The baseline: a prepared INSERT, each in a transaction of its own,
+	 * same file, same journal (WAL) and synchronous (FULL) settings. */
+	sqlite3_exec(db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+	sqlite3_prepare_v2(db, "INSERT INTO plain (v) VALUES (?)", -1, &st, NULL);
+	for (i = 0; i < 10000; i++) {
+		double t0 = now_us();
+
+		sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+		sqlite3_bind_int(st, 1, i);
+		sqlite3_step(st);
+		sqlite3_reset(st);
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+		base[i] = now_us() - t0;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	printf("store_commit_median_us %.1f %.1f\n", percentile(lat, 10000, 0.5),
+	    percentile(base, 10000, 0.5));
+	printf("store_commit_p99_us %.1f %.1f\n", percentile(lat, 10000, 0.99),
+	    percentile(base, 10000, 0.99));
+	interview_free(iv);
+	store_close(s);
+	free(lat);
+	free(base);
+	free(path);
+}
+
+/* The time to take one answer inside a repeat of `entries` entries. */
+static double
+repeat_answer_us(const char *dir, int entries)
+{
+	char *path = xasprintf("%s/repeat-%d.db", dir, entries), *cause = NULL;
+	char *why = NULL, *yaml, count[16];
+	struct store *s;
+	struct interview *iv;
+	double *lat = xcalloc(200, sizeof *lat), med;
+	size_t i, k = 0;
+
+	unlink(path);
+	s = store_open(path, &cause);
+	yaml = xasprintf("form: rep\nversion: \"1\"\ntitle: R\nbody:\n"
+	    "  - {name: size, type: integer, label: S}\n"
+	    "  - repeat: m\n    label: M\n    count: \"${size}\"\n    body:\n"
+	    "      - {name: age, type: integer, label: Age}\n"
+	    "      - {name: kid, type: calculate, calculation: \"if(${age} < 18, 1, 0)\"}\n"
+	    "  - {name: kids, type: calculate, calculation: \"sum(${kid})\"}\n");
+	iv = interview_begin(s, parse(yaml), NULL, NULL, NULL, "liu", &cause);
+	free(yaml);
+	snprintf(count, sizeof count, "%d", entries);
+	interview_answer(iv, count, true, "en", &why, &cause);
+	for (i = 1; i < iv->nsteps && k < 200; i++) {
+		double t0;
+
+		interview_go(iv, i, NULL);
+		t0 = now_us();
+		interview_answer(iv, "30", true, "en", &why, &cause);
+		lat[k++] = now_us() - t0;
+	}
+	med = percentile(lat, k, 0.5);
+	interview_free(iv);
+	store_close(s);
+	free(lat);
+	free(path);
+	return med;
+}
+
+/* n finalized records of the bundled form for the upload benchmark. */
+static void
+make_records(const char *db, const char *form_path, int n)
+{
+	struct diags d;
+	struct store *s;
+	char *cause = NULL, *why = NULL;
+	int i;
+
+	s = store_open(db, &cause);
+	for (i = 0; i < n; i++) {
+		struct form *f;
+		struct interview *iv;
+		size_t first, nbad, k;
+		static const char *const answers[] = { NULL, "yes" };
+
+		diags_init(&d, form_path);
+		f = form_load(form_path, &d);
+		diags_free(&d);
+		iv = interview_begin(s, f, "BJ-0042", "2020-R2", "beijing", "liu", &cause);
+		for (k = 0; k < 2; k++) {
+			interview_go(iv, k, NULL);
+			interview_answer(iv, answers[k] ? answers[k] : "", false, "en", &why,
+			    &cause);
+		}
+		/* Consent given, then the interview is left short: finalize needs
+		 * the required answers, so give them. */
+		while (interview_finalize(iv, &first, &nbad, &cause) == 1) {
+			const struct question *q = iv->form->questions[iv->steps[first].q];
+			const char *v = q->type == QT_INTEGER ? "1" : q->type == QT_DATE ?
+			    "2020-02-26" : q->choices ? q->choices->v[0].value : "刘丽";
+
+			if (q->type == QT_INTEGER && strcmp(q->name, "size") == 0)
+				v = "2";
+			if (q->type == QT_INTEGER && strcmp(q->name, "children") == 0)
+				v = "0";
+			interview_go(iv, first, NULL);
+			if (interview_answer(iv, v, true, "en", &why, &cause) != 0) {
+				fprintf(stderr, "%s: %s\n", q->name, why ? why : cause);
+				exit(1);
+			}
+		}
+		interview_free(iv);
+	}
+	store_close(s);
+}
+
+/* Peak memory (KB) before and after loading a form, in a fresh process. */
+static int
+check_memory(const char *path)
+{
+	struct rusage ru;
+	struct diags d;
+	struct form *f;
+	long before;
+
+	getrusage(RUSAGE_SELF, &ru);
+	before = ru.ru_maxrss;
+	diags_init(&d, path);
+	f = form_load(path, &d);
+	getrusage(RUSAGE_SELF, &ru);
+	printf("%ld %ld\n", before, ru.ru_maxrss);
+	form_free(f);
+	diags_free(&d);
+	return f == NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc == 3 && strcmp(argv[1], "check") == 0)
+		return check_memory(argv[2]);
+	if (argc == 5 && strcmp(argv[1], "records") == 0) {
+		make_records(argv[2], argv[3], atoi(argv[4]));
+		return 0;
+	}
+	if (argc != 2) {
+		fprintf(stderr, "usage: bench_core DIR | records DB FORM N\n");
+		return 2;
+	}
+	store_latency(argv[1]);
+	{
+		double big = repeat_answer_us(argv[1], 500), small = repeat_answer_us(argv[1], 5);
+
+		printf("repeat_answer_us %.1f %.1f\n", big, small);
+	}
+	return 0;
+}
