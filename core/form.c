@@ -1255,23 +1255,38 @@ form_free(struct form *f)
 }
 
 const char *
-form_text(const struct form *f, const struct mtext *m, const char *lang)
+form_text_in(const struct form *f, const struct mtext *m, const char *lang,
+    const char **used)
 {
 	size_t i;
 	const char *def = f->nlanguages > 0 ? f->languages[0] : NULL;
 
+	*used = NULL;
 	if (m->n == 0)
 		return "";
 	for (i = 0; lang != NULL && i < m->n; i++)
-		if (m->v[i].lang != NULL && strcmp(m->v[i].lang, lang) == 0)
+		if (m->v[i].lang != NULL && strcmp(m->v[i].lang, lang) == 0) {
+			*used = m->v[i].lang;
 			return m->v[i].text;
+		}
 	for (i = 0; i < m->n; i++)
 		if (m->v[i].lang == NULL)
 			return m->v[i].text;
 	for (i = 0; def != NULL && i < m->n; i++)
-		if (strcmp(m->v[i].lang, def) == 0)
+		if (strcmp(m->v[i].lang, def) == 0) {
+			*used = m->v[i].lang;
 			return m->v[i].text;
+		}
+	*used = m->v[0].lang;
 	return m->v[0].text;
+}
+
+const char *
+form_text(const struct form *f, const struct mtext *m, const char *lang)
+{
+	const char *used;
+
+	return form_text_in(f, m, lang, &used);
 }
 
 static int

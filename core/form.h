@@ -131,6 +131,12 @@ void form_free(struct form *form);
 const char *form_text(const struct form *form, const struct mtext *m,
     const char *lang);
 
+/* Like form_text; *used is the language of the text given back, NULL for
+ * a text written for every language. A caller can so show that a text
+ * is in another language than the one asked for. */
+const char *form_text_in(const struct form *form, const struct mtext *m,
+    const char *lang, const char **used);
+
 /* The question's position in form->questions, or -1. */
 long form_find(const struct form *form, const char *name);
 

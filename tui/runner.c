@@ -330,8 +330,16 @@ runner_draw(struct screen *s, struct app *app)
 		return;
 	}
 
-	y += draw_wrapped(y, 1, width, bottom - y - 3, form_text(f, &q->label,
-	    lang), A_BOLD);
+	{
+		const char *used, *label = form_text_in(f, &q->label, lang, &used);
+		/* A label the form lacks in this language comes in the default
+		 * one, marked with its language. */
+		char *text = used != NULL && lang != NULL && strcmp(used, lang) != 0 ?
+		    xasprintf("%s [%s]", label, used) : xstrdup(label);
+
+		y += draw_wrapped(y, 1, width, bottom - y - 3, text, A_BOLD);
+		free(text);
+	}
 	if (q->required || q->required_if != NULL)
 		draw_text(y++, 1, width, _("(required)"), A_DIM);
 	if (q->hint.n > 0)

@@ -51,4 +51,13 @@ expect "确认答案并继续；在列表中选择高亮的选项"
 keys Enter
 keys C-x
 expect "草稿已保存：已答 0/1，可在主界面继续。"
+# A label the form lacks in English shows in Chinese, marked as such.
+start 80 24 "$BIN --db $WORK/p.db --forms tests/forms/fallback --lang en"
+expect "New interview"
+keys Enter Enter
+expect "只有中文的问题 [zh]"
+keys Enter
+expect "Both languages"
+check "a label the form has is not marked" sh -c "! tmux -L $SOCK capture-pane -p | grep -q 'Both languages \\['"
+keys C-x
 finish

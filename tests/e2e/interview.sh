@@ -6,6 +6,9 @@
 
 DB="$WORK/d.db"
 RUN="$BIN --db $DB --forms forms --lang en --interviewer liu --site beijing"
+if [ -n "${E2E_TERM:-}" ]; then
+	RUN="env TERM=$E2E_TERM $RUN"
+fi
 
 start 80 24 "$RUN"
 expect "New interview"
