@@ -181,7 +181,7 @@ run_check(int argc, char **argv, const char *forms_dir)
 	int status = EXIT_DONE;
 
 	if (argc == 0) {
-		if (formdir_load(forms_dir, &entries, &n, &cause) != 0) {
+		if (formdir_load(forms_dir, &entries, &n, true, &cause) != 0) {
 			fprintf(stderr, "doorstep: %s\n", cause);
 			free(cause);
 			return EXIT_USAGE;
@@ -416,7 +416,8 @@ run_tui(struct store *s, const char *db_path, const char *forms_dir,
 	app.site = o->site ? o->site : cfg->site;
 	app.round = o->round ? o->round : cfg->round;
 	app.utf8 = codeset != NULL && strcmp(codeset, "UTF-8") == 0;
-	if (formdir_load(forms_dir, &app.forms, &app.nforms, &cause) != 0) {
+	/* Forms are read when an interview starts, not before the home screen. */
+	if (formdir_load(forms_dir, &app.forms, &app.nforms, true, &cause) != 0) {
 		fprintf(stderr, "doorstep: %s\n", cause);
 		free(cause);
 		free(who);

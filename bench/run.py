@@ -471,7 +471,7 @@ def main():
     for figure, mine, base, ratio, target, met, unit in ROWS:
         lines.append("| %s | %s %s | %s | %s | %s | %s |" % (
             figure, fmt(mine), unit if unit != "x" else "", fmt(base),
-            fmt(ratio), target, "yes" if met else "**no**"))
+            "-" if ratio != ratio else "%.2f" % ratio, target, "yes" if met else "**no**"))
     table = "\n".join(lines)
     print(table)
     cpu = ""

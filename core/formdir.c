@@ -41,9 +41,28 @@ name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+void
+formdir_read(struct formdir_entry *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct diags dg;
+
+		if (v[i].read)
+			continue;
+		diags_init(&dg, v[i].path);
+		v[i].form = form_load(v[i].path, &dg);
+		if (v[i].form == NULL)
+			v[i].error = diags_first(&dg);
+		diags_free(&dg);
+		v[i].read = true;
+	}
+}
+
 int
 formdir_load(const char *dir, struct formdir_entry **out, size_t *n,
-    char **cause)
+    bool lazy, char **cause)
 {
 	struct dirent *de;
 	char **names = NULL;
@@ -72,19 +91,13 @@ formdir_load(const char *dir, struct formdir_entry **out, size_t *n,
 		qsort(names, count, sizeof *names, name_cmp);
 	*out = xcalloc(count, sizeof **out);
 	for (i = 0; i < count; i++) {
-		struct formdir_entry *e = &(*out)[i];
-		struct diags dg;
-
-		e->path = xasprintf("%s/%s", dir, names[i]);
-		diags_init(&dg, e->path);
-		e->form = form_load(e->path, &dg);
-		if (e->form == NULL)
-			e->error = diags_first(&dg);
-		diags_free(&dg);
+		(*out)[i].path = xasprintf("%s/%s", dir, names[i]);
 		free(names[i]);
 	}
 	free(names);
 	*n = count;
+	if (!lazy)
+		formdir_read(*out, count);
 	return 0;
 }
 

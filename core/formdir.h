@@ -2,6 +2,7 @@
 #ifndef DOORSTEP_FORMDIR_H
 #define DOORSTEP_FORMDIR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "form.h"
@@ -16,12 +17,17 @@ struct formdir_entry {
 	char *path;
 	struct form *form;	/* NULL when the file has errors */
 	char *error;		/* the first error, FILE:LINE:COL: message */
+	bool read;		/* form or error is set */
 };
 
-/* Reads every *.yaml file in dir, sorted by name. Returns -1 (with
- * *cause) when the directory cannot be read. */
+/* Lists every *.yaml file in dir, sorted by name, and reads them unless
+ * lazy (then formdir_read reads them when they are needed). Returns -1
+ * (with *cause) when the directory cannot be read. */
 int formdir_load(const char *dir, struct formdir_entry **out, size_t *n,
-    char **cause);
+    bool lazy, char **cause);
+
+/* Reads the entries not read yet. */
+void formdir_read(struct formdir_entry *v, size_t n);
 void formdir_free(struct formdir_entry *v, size_t n);
 
 #endif

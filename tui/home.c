@@ -229,6 +229,7 @@ forms_new(struct app *app)
 		    "there, or give --forms DIR."), app->forms_dir);
 		return help_new(app);
 	}
+	formdir_read(app->forms, app->nforms);
 	if (app->nforms == 1 && app->forms[0].form != NULL)
 		return household_new(app, app->forms[0].form);
 	f = xcalloc(1, sizeof *f);
