@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <time.h>
 
@@ -424,6 +425,32 @@ make_handle(const struct upload_options *o)
 	return curl;
 }
 
+/* Whether the URL is plain http:// to a host other than this machine:
+ * the records (names, phones, health) and the password would cross the
+ * network readable by anyone on the way. */
+static bool
+plain_http_outside(const char *url)
+{
+	static const char *const local[] = {
+		"127.0.0.1", "localhost", "[::1]",
+	};
+	const char *host;
+	size_t i, n;
+
+	if (strncasecmp(url, "http://", 7) != 0)
+		return false;
+	host = url + 7;
+	if (strchr(host, '@') != NULL && strchr(host, '@') < host + strcspn(host, "/"))
+		host = strchr(host, '@') + 1;
+	n = strcspn(host, ":/?#");
+	if (host[0] == '[')
+		n = strcspn(host, "]") + 1;
+	for (i = 0; i < ARRAY_LEN(local); i++)
+		if (strlen(local[i]) == n && strncasecmp(host, local[i], n) == 0)
+			return false;
+	return true;
+}
+
 int
 upload_run(struct store *st, const struct upload_options *o,
     struct upload_summary *sum)
@@ -443,6 +470,14 @@ upload_run(struct store *st, const struct upload_options *o,
 		return UPLOAD_TEMPFAIL;
 	}
 	sum->queued = n;
+	if (plain_http_outside(o->url)) {
+		note(o, NULL, _("refusing to send records over plain http:// to %s: "
+		    "they and the password would cross the network unencrypted; use "
+		    "https://"), o->url);
+		sum->left = n;
+		store_records_free(recs, n);
+		return UPLOAD_USAGE;
+	}
 	if (o->dry_run) {
 		for (i = 0; i < n; i++)
 			note(o, recs[i].instance_id, _("would send: form %s version %s, "

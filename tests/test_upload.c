@@ -432,6 +432,25 @@ wrong_url_is_a_usage_error(void **state)
 	assert_int_equal(store_count(fx->s, "finalized"), 1);
 }
 
+/* Records hold names, phones and health: plain http leaves this machine
+ * only for itself. Refused before any connection is made. */
+static void
+plain_http_to_another_host_is_refused(void **state)
+{
+	struct fixture *fx = *state;
+	struct upload_summary sum;
+
+	make_records(fx, 1);
+	snprintf(fx->url, sizeof fx->url, "http://central.example.org/v1/projects/1/"
+	    "submission");
+	assert_int_equal(upload(fx, &sum), UPLOAD_USAGE);
+	assert_non_null(strstr(fx->notes, "refusing to send records over plain "
+	    "http://"));
+	assert_int_equal(store_count(fx->s, "finalized"), 1);
+	snprintf(fx->url, sizeof fx->url, "http://user@10.0.0.1:8080/submission");
+	assert_int_equal(upload(fx, &sum), UPLOAD_USAGE);
+}
+
 static void
 dry_run_sends_nothing(void **state)
 {
@@ -546,6 +565,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(wrong_url_is_a_usage_error, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(dry_run_sends_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(plain_http_to_another_host_is_refused,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(random_faults_exactly_once, setup,
 		    teardown),
 	};
