@@ -341,7 +341,7 @@ run_upload(struct store *s, const struct options *o, const struct config *cfg,
     const char *url)
 {
 	struct upload_options uo = { 0 };
-	struct upload_summary sum;
+	struct upload_summary sum = { 0 };
 	bool on_tty = isatty(STDERR_FILENO);
 	int rc;
 
