@@ -15,6 +15,16 @@ diags_add(struct diags *d, enum diag_level level, int line, int col,
     const char *fmt, ...)
 {
 	va_list ap;
+
+	va_start(ap, fmt);
+	diags_vadd(d, level, line, col, fmt, ap);
+	va_end(ap);
+}
+
+void
+diags_vadd(struct diags *d, enum diag_level level, int line, int col,
+    const char *fmt, va_list ap)
+{
 	struct diag *g;
 
 	d->v = xreallocarray(d->v, d->n + 1, sizeof *d->v);
@@ -23,9 +33,7 @@ diags_add(struct diags *d, enum diag_level level, int line, int col,
 	g->level = level;
 	g->line = line;
 	g->col = col;
-	va_start(ap, fmt);
 	g->msg = xvasprintf(fmt, ap);
-	va_end(ap);
 	if (level == DIAG_ERROR)
 		d->errors++;
 	else

@@ -2,6 +2,7 @@
 #ifndef DOORSTEP_DIAG_H
 #define DOORSTEP_DIAG_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -29,6 +30,8 @@ struct diags {
 void diags_init(struct diags *d, const char *file);
 void diags_add(struct diags *d, enum diag_level level, int line, int col,
     const char *fmt, ...) ATTR_PRINTF(5, 6);
+void diags_vadd(struct diags *d, enum diag_level level, int line, int col,
+    const char *fmt, va_list ap) ATTR_PRINTF(5, 0);
 /* Writes every problem, sorted by position, one a line. */
 void diags_print(const struct diags *d, FILE *out);
 /* The first error as one line FILE:LINE:COL: message (caller frees), or NULL. */

@@ -112,13 +112,10 @@ static void
 err(struct loader *L, const struct ynode *n, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
 
 	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
+	diags_vadd(L->d, DIAG_ERROR, n->line, n->col, fmt, ap);
 	va_end(ap);
-	diags_add(L->d, DIAG_ERROR, n->line, n->col, "%s", msg);
-	free(msg);
 }
 
 static void
@@ -128,13 +125,10 @@ static void
 warn(struct loader *L, const struct ynode *n, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
 
 	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
+	diags_vadd(L->d, DIAG_WARNING, n->line, n->col, fmt, ap);
 	va_end(ap);
-	diags_add(L->d, DIAG_WARNING, n->line, n->col, "%s", msg);
-	free(msg);
 }
 
 static bool

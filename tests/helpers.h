@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,37 @@ static inline void
 test_print_diags(const struct diags *d)
 {
 	diags_print(d, stderr);
+}
+
+/* A cmocka group setup: the UTF-8 locale that widths depend on. */
+static inline int
+test_utf8_locale(void **state)
+{
+	(void)state;
+	return setlocale(LC_ALL, "C.UTF-8") == NULL ? -1 : 0;
+}
+
+/* A whole file as a string; the caller frees it. */
+static inline char *
+test_read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *data = NULL;
+	size_t len = 0, cap = 0, n;
+
+	assert_non_null(f);
+	do {
+		if (len + 4096 + 1 > cap) {
+			cap = cap ? cap * 2 : 8192;
+			data = realloc(data, cap);
+			assert_non_null(data);
+		}
+		n = fread(data + len, 1, 4096, f);
+		len += n;
+	} while (n > 0);
+	fclose(f);
+	data[len] = '\0';
+	return data;
 }
 
 #define assert_diag(d, line, col, text) do {				\

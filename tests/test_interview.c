@@ -524,21 +524,6 @@ ten_thousand_questions(void **state)
 	interview_free(iv);
 }
 
-static char *
-read_file_text(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	struct buf b = { 0 };
-	char chunk[4096];
-	size_t k;
-
-	assert_non_null(f);
-	while ((k = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_add(&b, chunk, k);
-	fclose(f);
-	return buf_steal(&b);
-}
-
 static void
 csv_for_spreadsheets(void **state)
 {
@@ -565,7 +550,7 @@ csv_for_spreadsheets(void **state)
 	assert_int_equal(export_csv(fx->s, out, base, false, true, &skipped, NULL), 1);
 	fclose(out);
 	assert_false(skipped);
-	text = read_file_text(path);
+	text = test_read_file(path);
 	/* A byte order mark for Excel and WPS, then the header. */
 	{
 		static const char head[] = "\xEF\xBB\xBFinstance_id,form,form_version,"
@@ -584,14 +569,14 @@ csv_for_spreadsheets(void **state)
 	free(text);
 	free(path);
 	path = xasprintf("%s-members.csv", base);
-	members = read_file_text(path);
+	members = test_read_file(path);
 	assert_non_null(strstr(members, "instance_id,entry,age,school\r\n"));
 	assert_non_null(strstr(members, ",1,34,\r\n"));	/* school not asked */
 	assert_non_null(strstr(members, ",2,8,\r\n"));	/* asked, not answered */
 	free(members);
 	free(path);
 	path = xasprintf("%s-visits.csv", base);
-	members = read_file_text(path);
+	members = test_read_file(path);
 	assert_string_equal(members, "\xEF\xBB\xBFinstance_id,entry,when\r\n");
 	free(members);
 	free(path);

@@ -148,13 +148,6 @@ has_a_limit(void **state)
 	lineedit_free(&le);
 }
 
-static int
-setup_locale(void **state)
-{
-	(void)state;
-	return setlocale(LC_ALL, "C.UTF-8") == NULL ? -1 : 0;
-}
-
 int
 main(void)
 {
@@ -167,5 +160,5 @@ main(void)
 		cmocka_unit_test(has_a_limit),
 	};
 
-	return cmocka_run_group_tests_name("lineedit", tests, setup_locale, NULL);
+	return cmocka_run_group_tests_name("lineedit", tests, test_utf8_locale, NULL);
 }

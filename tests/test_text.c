@@ -148,13 +148,6 @@ fit_by_columns(void **state)
 	assert_int_equal(text_fit("ab家", 3), 2);
 }
 
-static int
-setup_locale(void **state)
-{
-	(void)state;
-	return setlocale(LC_ALL, "C.UTF-8") == NULL ? -1 : 0;
-}
-
 int
 main(void)
 {
@@ -168,5 +161,5 @@ main(void)
 		cmocka_unit_test(fit_by_columns),
 	};
 
-	return cmocka_run_group_tests_name("text", tests, setup_locale, NULL);
+	return cmocka_run_group_tests_name("text", tests, test_utf8_locale, NULL);
 }

@@ -123,7 +123,7 @@ answer "plan to do after" 1
 wait_for "What do they hope for"
 typed "孩子能上学"
 expect "孩子能上学"
-tm kill-server
+stop_session
 start 80 24 "$RUN"
 expect "Resume a draft (1)"
 keys 2 Enter

@@ -17,7 +17,29 @@ unset DOORSTEP_DB DOORSTEP_FORMS
 
 tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
 
+# Ends the current session as a dropped connection does (SIGHUP). The
+# program must then exit by itself; if it has not within 3 s it is killed,
+# so that no test leaves a process behind (AddressSanitizer's leak check
+# at exit can hang after a hang-up on this machine).
+stop_session() {
+	pids=""
+	if [ -n "${PANE_PID:-}" ]; then
+		pids=$(pgrep -P "$PANE_PID" 2>/dev/null)
+	fi
+	tm kill-server 2>/dev/null
+	for p in $pids; do
+		i=0
+		while kill -0 "$p" 2>/dev/null && [ $i -lt 60 ]; do
+			sleep 0.05
+			i=$((i + 1))
+		done
+		kill -9 "$p" 2>/dev/null
+	done
+	PANE_PID=""
+}
+
 cleanup() {
+	stop_session
 	i=0
 	while [ $i -le $STARTS ]; do
 		tmux -L "doorstep-test-$$-$i" kill-server 2>/dev/null
@@ -52,7 +74,7 @@ start() {	# start COLS ROWS [env VAR=...] args...
 	shift 2
 	# Each start gets a server of its own: a server being killed may
 	# still hold its socket for a moment.
-	tm kill-server 2>/dev/null
+	stop_session
 	STARTS=$((STARTS + 1))
 	SOCK="doorstep-test-$$-$STARTS"
 	# ASan/UBSan reports go to a file, so that a report fails the test.
@@ -60,6 +82,7 @@ start() {	# start COLS ROWS [env VAR=...] args...
 	    "env ASAN_OPTIONS=log_path=$WORK/asan:detect_leaks=1 \
 	     UBSAN_OPTIONS=log_path=$WORK/ubsan:halt_on_error=1 $*; \
 	     echo \"[exit \$?]\"; sleep 30"
+	PANE_PID=$(tm display -p '#{pane_pid}')
 }
 
 screen() { tm capture-pane -p 2>/dev/null; }
