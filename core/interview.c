@@ -363,7 +363,8 @@ interview_free(struct interview *iv)
 	free(iv->entries);
 	free(iv->steps);
 	free(iv->instance_id);
-	form_free(iv->form);
+	if (!iv->borrowed)
+		form_free(iv->form);
 	free(iv);
 }
 
@@ -461,22 +462,14 @@ load_answer(void *ctx, const char *name, long entry, const char *value)
 	/* Otherwise kept in the store: this form version has no such name. */
 }
 
-struct interview *
-interview_open(struct store *s, const struct form *form,
+/* A record on a form the interview takes (own) or borrows. */
+static struct interview *
+open_record(struct store *s, struct form *form, bool own,
     const struct record_info *rec, char **cause)
 {
-	struct diags d;
-	struct form *copy;
-	struct interview *iv;
+	struct interview *iv = interview_new(s, form);
 
-	diags_init(&d, "form");
-	copy = form_parse(form->source, form->source_len, &d);
-	diags_free(&d);
-	if (copy == NULL) {
-		set_cause(cause, _("the form cannot be read again"));
-		return NULL;
-	}
-	iv = interview_new(s, copy);
+	iv->borrowed = !own;
 	iv->record = rec->id;
 	iv->instance_id = rec->instance_id ? xstrdup(rec->instance_id) : NULL;
 	if (store_answers_load(s, rec->id, load_answer, iv, cause) != 0) {
@@ -490,10 +483,17 @@ interview_open(struct store *s, const struct form *form,
 }
 
 struct interview *
+interview_open(struct store *s, const struct form *form,
+    const struct record_info *rec, char **cause)
+{
+	/* Read only: the form is borrowed, and must outlive the interview. */
+	return open_record(s, (struct form *)(uintptr_t)form, false, rec, cause);
+}
+
+struct interview *
 interview_resume(struct store *s, const struct record_info *rec, char **cause)
 {
 	struct diags d;
-	struct interview *iv;
 	struct form *form;
 	size_t len;
 	char *yaml;
@@ -514,9 +514,7 @@ interview_resume(struct store *s, const struct record_info *rec, char **cause)
 		return NULL;
 	}
 	diags_free(&d);
-	iv = interview_open(s, form, rec, cause);
-	form_free(form);
-	return iv;
+	return open_record(s, form, true, rec, cause);
 }
 
 const struct step *

@@ -27,7 +27,8 @@ struct answer_slot;
 
 struct interview {
 	struct store *store;	/* not owned */
-	struct form *form;	/* owned */
+	struct form *form;	/* owned, unless borrowed */
+	bool borrowed;
 	int64_t record;
 	char *instance_id;
 	struct answer_slot *slots;	/* answers by (question, entry) */
@@ -50,7 +51,8 @@ struct interview *interview_begin(struct store *s, struct form *form,
 struct interview *interview_resume(struct store *s,
     const struct record_info *rec, char **cause);
 
-/* The same, on a form the caller already has (not taken). For export. */
+/* The same, read only, on a form the caller already has and keeps alive
+ * (not taken, not copied): for export and reports. */
 struct interview *interview_open(struct store *s, const struct form *form,
     const struct record_info *rec, char **cause);
 
