@@ -18,6 +18,7 @@
 #include "core/form.h"
 #include "core/formdir.h"
 #include "core/i18n.h"
+#include "core/report.h"
 #include "core/store.h"
 #include "core/upload.h"
 #include "core/xml.h"
@@ -108,6 +109,9 @@ usage(FILE *out)
 	    "                                        send finalized records to an "
 	    "OpenRosa server\n"
 	    "  or:  doorstep --xform FORM.yaml       print the form as an ODK XForm\n"
+	    "  or:  doorstep --report [--format text|csv|html] [--round R] [--site S]\n"
+	    "                                        the needs by area, site and "
+	    "round\n"
 	    "\n"
 	    "Household needs-assessment interviews, kept answer by answer in a "
 	    "local\n"
@@ -269,6 +273,44 @@ run_export(struct store *s, const struct options *o)
 		fputs(_("doorstep: repeats (such as household members) go to files "
 		    "of their own: give --out FILE.csv to write them\n"), stderr);
 	fprintf(stderr, _("doorstep: exported %ld record(s)\n"), n);
+	return EXIT_DONE;
+}
+
+/* Prints the needs report, to stdout or a private file. */
+static int
+run_report(struct store *s, const struct options *o, const char *lang)
+{
+	struct report r;
+	struct safe_file sf = { 0 };
+	const char *format = o->format ? o->format : "text";
+	char *cause = NULL, *out;
+
+	if (strcmp(format, "text") != 0 && strcmp(format, "csv") != 0 &&
+	    strcmp(format, "html") != 0)
+		return usage_error(_("unknown --format '%s' (text, csv or html)"),
+		    format);
+	if (o->round != NULL && o->round[strcspn(o->round, " /\\")] != '\0')
+		return usage_error(_("a round name is one word without spaces or "
+		    "slashes, such as 2020-R2, not '%s'"), o->round);
+	if (report_build(s, o->round, o->site, lang, &r, &cause) != 0) {
+		fprintf(stderr, "doorstep: %s\n", cause);
+		free(cause);
+		return EXIT_REJECTED;
+	}
+	out = strcmp(format, "csv") == 0 ? report_csv(&r) :
+	    strcmp(format, "html") == 0 ? report_html(&r) : report_text(&r);
+	report_free(&r);
+	if (o->out != NULL && strcmp(o->out, "-") != 0) {
+		if (safe_file_open(&sf, o->out, &cause) != 0 ||
+		    (fputs(out, sf.f), safe_file_commit(&sf, &cause)) != 0) {
+			fprintf(stderr, "doorstep: %s\n", cause);
+			free(cause);
+			free(out);
+			return EXIT_REJECTED;
+		}
+	} else
+		fputs(out, stdout);
+	free(out);
 	return EXIT_DONE;
 }
 
@@ -557,9 +599,8 @@ main(int argc, char **argv)
 		status = run_xform(argc - optind, argv + optind);
 		goto done;
 	case MODE_IMPORT:
-	case MODE_REPORT:
 		status = usage_error(_("%s is not available in this version yet"),
-		    o.mode == MODE_IMPORT ? "--import" : "--report");
+		    "--import");
 		goto done;
 	default:
 		break;
@@ -574,6 +615,8 @@ main(int argc, char **argv)
 	}
 	if (o.mode == MODE_EXPORT)
 		status = run_export(store, &o);
+	else if (o.mode == MODE_REPORT)
+		status = run_report(store, &o, lang);
 	else if (o.mode == MODE_UPLOAD)
 		status = run_upload(store, &o, &cfg, optind < argc ? argv[optind] : NULL);
 	else

@@ -78,6 +78,21 @@ check "DOORSTEP_DB chooses the database" [ -f "$WORK/env.db" ]
 HOME="$WORK/home" XDG_DATA_HOME= "$BIN" --export >/dev/null 2>&1
 check "the default database is under ~/.local/share/doorstep" [ -f "$WORK/home/.local/share/doorstep/doorstep.db" ]
 
+# The report from the command line: formats, a bad round name, no data.
+run --db "$WORK/rep.db" --report
+check "--report on an empty database exits 0" [ "$rc" -eq 0 ]
+check "and says there is nothing to count" has_out "No finalized interview matches."
+run --db "$WORK/rep.db" --report --format html --out "$WORK/r.html"
+check "--report --format html writes a private file" [ "$(stat -c %a "$WORK/r.html")" = 600 ]
+check "an HTML page" grep -q "<!DOCTYPE html>" "$WORK/r.html"
+run --db "$WORK/rep.db" --report --format csv
+check "--report --format csv has its header" has_out "section,site,item,detail,count,base,share"
+run --db "$WORK/rep.db" --report --round "2020 R2"
+check "a round name with a space is refused" [ "$rc" -eq 2 ]
+check "and the message says what a round name is" has_err "one word without spaces or slashes"
+run --db "$WORK/rep.db" --report --format pdf
+check "--report --format pdf is refused" [ "$rc" -eq 2 ]
+
 # The interview program needs a terminal.
 "$BIN" --db "$WORK/x.db" </dev/null >"$WORK/out" 2>"$WORK/err"
 rc=$?

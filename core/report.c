@@ -1,0 +1,634 @@
+#include "report.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "i18n.h"
+#include "interview.h"
+#include "text.h"
+#include "util.h"
+#include "xml.h"
+
+/* Forms read back from the store, one per version in use. */
+struct forms {
+	int64_t *refs;
+	struct form **v;
+	size_t n;
+};
+
+static const struct form *
+form_of(struct forms *c, struct store *s, int64_t ref, char **cause)
+{
+	struct diags d;
+	struct form *f;
+	size_t i, len;
+	char *yaml;
+
+	for (i = 0; i < c->n; i++)
+		if (c->refs[i] == ref)
+			return c->v[i];
+	if ((yaml = store_form_yaml(s, ref, &len, cause)) == NULL)
+		return NULL;
+	diags_init(&d, "stored form");
+	f = form_parse(yaml, len, &d);
+	free(yaml);
+	if (f == NULL) {
+		char *first = diags_first(&d);
+
+		set_cause(cause, _("a stored form version cannot be read: %s"),
+		    first ? first : _("unknown problem"));
+		free(first);
+		diags_free(&d);
+		return NULL;
+	}
+	diags_free(&d);
+	c->refs = xreallocarray(c->refs, c->n + 1, sizeof *c->refs);
+	c->v = xreallocarray(c->v, c->n + 1, sizeof *c->v);
+	c->refs[c->n] = ref;
+	c->v[c->n++] = f;
+	return f;
+}
+
+static const char *
+or_none(const char *s, const char *none)
+{
+	return s != NULL && *s != '\0' ? s : none;
+}
+
+/* Records ordered by household, then round, then start: the last of a
+ * run is a household's latest record in that round. */
+static int
+rec_cmp(const void *a, const void *b)
+{
+	const struct record_info *x = *(const struct record_info *const *)a;
+	const struct record_info *y = *(const struct record_info *const *)b;
+	int c = strcmp(or_none(x->household, x->instance_id),
+	    or_none(y->household, y->instance_id));
+
+	if (c == 0)
+		c = strcmp(or_none(x->round, ""), or_none(y->round, ""));
+	if (c == 0)
+		c = strcmp(or_none(x->started_at, ""), or_none(y->started_at, ""));
+	return c;
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static long
+index_of(char **v, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i], s) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* The need areas a record flags, by the report's need index. */
+struct flags {
+	bool done;
+	bool *on;
+};
+
+static bool
+flags_of(struct report *r, struct forms *fc, struct store *s,
+    const struct record_info *rec, struct flags *fl, const char *lang,
+    bool count_choices, char **cause)
+{
+	const struct form *f;
+	struct interview *iv;
+	size_t i, k;
+
+	if (fl->done && !count_choices)
+		return true;
+	if ((f = form_of(fc, s, rec->form_ref, cause)) == NULL)
+		return false;
+	if ((iv = interview_open(s, f, rec, cause)) == NULL)
+		return false;
+	if (!fl->done) {
+		fl->on = xcalloc(r->nneeds + 1, sizeof *fl->on);
+		for (i = 0; i < f->nneeds; i++) {
+			long at = -1;
+
+			for (k = 0; k < r->nneeds; k++)
+				if (strcmp(r->needs[k].id, f->needs[i].id) == 0)
+					at = (long)k;
+			if (at >= 0 && interview_need(iv, i))
+				fl->on[at] = true;
+		}
+		fl->done = true;
+	}
+	for (i = 0; count_choices && i < f->nquestions; i++) {
+		const struct question *q = f->questions[i];
+		const char *v, *ql;
+
+		if ((q->type != QT_SELECT_ONE && q->type != QT_SELECT_MULTIPLE) ||
+		    q->repeat != NULL || !interview_relevant(iv, i, 0) ||
+		    (v = interview_value(iv, i, 0)) == NULL)
+			continue;
+		ql = form_text(f, &q->label, lang);
+		for (k = 0; k < q->choices->n; k++) {
+			const char *cl = form_text(f, &q->choices->v[k].label, lang);
+			const char *val = q->choices->v[k].value;
+			size_t j, len = strlen(val);
+			const char *p = v;
+			bool chose = false;
+
+			while ((p = strstr(p, val)) != NULL) {
+				if ((p == v || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\0')) {
+					chose = true;
+					break;
+				}
+				p += len;
+			}
+			for (j = 0; j < r->nchoices; j++)
+				if (strcmp(r->choices[j].question, ql) == 0 &&
+				    strcmp(r->choices[j].choice, cl) == 0)
+					break;
+			if (j == r->nchoices) {
+				r->choices = xreallocarray(r->choices, r->nchoices + 1,
+				    sizeof *r->choices);
+				memset(&r->choices[j], 0, sizeof *r->choices);
+				r->choices[j].question = xstrdup(ql);
+				r->choices[j].choice = xstrdup(cl);
+				r->nchoices++;
+			}
+			r->choices[j].base++;
+			r->choices[j].n += chose;
+		}
+	}
+	interview_free(iv);
+	return true;
+}
+
+int
+report_build(struct store *s, const char *round, const char *site,
+    const char *lang, struct report *r, char **cause)
+{
+	struct forms fc = { 0 };
+	struct record_info *recs;
+	const struct record_info **by;
+	struct flags *fl;
+	char **rounds = NULL;
+	size_t n, i, j, k, nrounds = 0;
+	int rc = -1;
+
+	memset(r, 0, sizeof *r);
+	if (store_records_list(s, STORE_DONE, &recs, &n, cause) != 0)
+		return -1;
+	by = xcalloc(n + 1, sizeof *by);
+	fl = xcalloc(n + 1, sizeof *fl);
+	/* The need areas (by id, first label met) and the rounds and sites. */
+	for (i = 0; i < n; i++) {
+		const struct form *f = form_of(&fc, s, recs[i].form_ref, cause);
+
+		if (f == NULL)
+			goto done;
+		for (j = 0; j < f->nneeds; j++) {
+			for (k = 0; k < r->nneeds; k++)
+				if (strcmp(r->needs[k].id, f->needs[j].id) == 0)
+					break;
+			if (k == r->nneeds) {
+				r->needs = xreallocarray(r->needs, r->nneeds + 1,
+				    sizeof *r->needs);
+				memset(&r->needs[k], 0, sizeof *r->needs);
+				r->needs[k].id = xstrdup(f->needs[j].id);
+				r->needs[k].label = xstrdup(form_text(f, &f->needs[j].label,
+				    lang));
+				r->nneeds++;
+			}
+		}
+		if (site != NULL && strcmp(or_none(recs[i].site, ""), site) != 0)
+			continue;
+		if (index_of(rounds, nrounds, or_none(recs[i].round, "")) < 0) {
+			rounds = xreallocarray(rounds, nrounds + 1, sizeof *rounds);
+			rounds[nrounds++] = xstrdup(or_none(recs[i].round, ""));
+		}
+		if (index_of(r->sites, r->nsites, or_none(recs[i].site, "-")) < 0) {
+			r->sites = xreallocarray(r->sites, r->nsites + 1, sizeof *r->sites);
+			r->sites[r->nsites++] = xstrdup(or_none(recs[i].site, "-"));
+		}
+	}
+	if (nrounds > 1)
+		qsort(rounds, nrounds, sizeof *rounds, str_cmp);
+	if (r->nsites > 1)
+		qsort(r->sites, r->nsites, sizeof *r->sites, str_cmp);
+	r->site_households = xcalloc(r->nsites + 1, sizeof *r->site_households);
+	for (k = 0; k < r->nneeds; k++)
+		r->needs[k].by_site = xcalloc(r->nsites + 1, sizeof *r->needs[k].by_site);
+	r->round = round ? xstrdup(round) : NULL;
+	/* The comparison: the round reported (or the last) and the one before. */
+	{
+		long to = round ? index_of(rounds, nrounds, round) : (long)nrounds - 1;
+
+		if (to > 0) {
+			r->to_round = xstrdup(rounds[to]);
+			r->from_round = xstrdup(rounds[to - 1]);
+		}
+	}
+	for (i = 0; i < n; i++)
+		by[i] = &recs[i];
+	if (n > 1)
+		qsort(by, n, sizeof *by, rec_cmp);
+	/* One household at a time: its run of records. */
+	for (i = 0; i < n; i = j) {
+		const struct record_info *latest = NULL, *from = NULL, *to = NULL;
+		const char *key = or_none(by[i]->household, by[i]->instance_id);
+		long li = -1, fi = -1, ti = -1;
+
+		for (j = i; j < n && strcmp(or_none(by[j]->household,
+		    by[j]->instance_id), key) == 0; j++) {
+			const char *rr = or_none(by[j]->round, "");
+
+			if (site != NULL && strcmp(or_none(by[j]->site, ""), site) != 0)
+				continue;
+			if (round == NULL || strcmp(rr, round) == 0) {
+				latest = by[j];
+				li = (long)j;
+			}
+			if (r->from_round && strcmp(rr, r->from_round) == 0) {
+				from = by[j];
+				fi = (long)j;
+			}
+			if (r->to_round && strcmp(rr, r->to_round) == 0) {
+				to = by[j];
+				ti = (long)j;
+			}
+		}
+		if (latest != NULL) {
+			long si = index_of(r->sites, r->nsites, or_none(latest->site, "-"));
+
+			if (!flags_of(r, &fc, s, latest, &fl[li], lang, true, cause))
+				goto done;
+			r->households++;
+			r->site_households[si]++;
+			for (k = 0; k < r->nneeds; k++)
+				if (fl[li].on[k]) {
+					r->needs[k].households++;
+					r->needs[k].by_site[si]++;
+				}
+		}
+		if (from != NULL && to != NULL) {
+			if (!flags_of(r, &fc, s, from, &fl[fi], lang, false, cause) ||
+			    !flags_of(r, &fc, s, to, &fl[ti], lang, false, cause))
+				goto done;
+			r->compared++;
+			for (k = 0; k < r->nneeds; k++) {
+				bool a = fl[fi].on[k], b = fl[ti].on[k];
+
+				r->needs[k].gained += !a && b;
+				r->needs[k].lost += a && !b;
+				r->needs[k].kept += a && b;
+			}
+		}
+	}
+	rc = 0;
+done:
+	for (i = 0; i < n; i++)
+		free(fl[i].on);
+	free(fl);
+	free(by);
+	for (i = 0; i < nrounds; i++)
+		free(rounds[i]);
+	free(rounds);
+	for (i = 0; i < fc.n; i++)
+		form_free(fc.v[i]);
+	free(fc.v);
+	free(fc.refs);
+	store_records_free(recs, n);
+	if (rc != 0)
+		report_free(r);
+	return rc;
+}
+
+void
+report_free(struct report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nsites; i++)
+		free(r->sites[i]);
+	free(r->sites);
+	free(r->site_households);
+	for (i = 0; i < r->nneeds; i++) {
+		free(r->needs[i].id);
+		free(r->needs[i].label);
+		free(r->needs[i].by_site);
+	}
+	free(r->needs);
+	for (i = 0; i < r->nchoices; i++) {
+		free(r->choices[i].question);
+		free(r->choices[i].choice);
+	}
+	free(r->choices);
+	free(r->round);
+	free(r->from_round);
+	free(r->to_round);
+	memset(r, 0, sizeof *r);
+}
+
+static double
+share(long n, long base)
+{
+	return base > 0 ? 100.0 * (double)n / (double)base : 0.0;
+}
+
+/* Appends s padded (or cut) to exactly width columns. */
+static void
+pad(struct buf *b, const char *s, int width)
+{
+	char *clean = text_sanitize(s, false);
+	size_t fit = text_fit(clean, width);
+	int w;
+
+	buf_add(b, clean, fit);
+	clean[fit] = '\0';
+	for (w = text_width(clean); w < width; w++)
+		buf_addc(b, ' ');
+	free(clean);
+}
+
+/* A bar of width columns for a share, in eighths of a block. */
+static void
+bar(struct buf *b, double pct, int width)
+{
+	static const char *const eighths[] = {
+		"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"
+	};
+	long units = (long)(pct / 100.0 * width * 8 + 0.5), i;
+
+	for (i = 0; i < units / 8; i++)
+		buf_adds(b, "█");
+	buf_adds(b, eighths[units % 8]);
+}
+
+char *
+report_text(const struct report *r)
+{
+	struct buf b = { 0 };
+	size_t i, k;
+	const char *last = "";
+
+	buf_printf(&b, _("Needs report: %s; %ld household(s) assessed"),
+	    r->round ? r->round : _("every round"), r->households);
+	buf_adds(&b, "\n\n");
+	if (r->households == 0) {
+		buf_adds(&b, _("No finalized interview matches."));
+		buf_addc(&b, '\n');
+		return buf_steal(&b);
+	}
+	if (r->nneeds == 0) {
+		buf_adds(&b, _("The forms have no 'needs:' section: no need areas to "
+		    "count."));
+		buf_addc(&b, '\n');
+	} else {
+		pad(&b, _("Need area"), 22);
+		buf_printf(&b, "%7s %6s  %s\n", _("homes"), "%", "");
+		for (k = 0; k < r->nneeds; k++) {
+			const struct report_need *nd = &r->needs[k];
+			double p = share(nd->households, r->households);
+
+			pad(&b, nd->label, 22);
+			buf_printf(&b, "%7ld %5.1f%%  ", nd->households, p);
+			bar(&b, p, 40);
+			buf_addc(&b, '\n');
+		}
+	}
+	if (r->nsites > 1 && r->nneeds > 0) {
+		buf_printf(&b, "\n%s\n", _("By site (share of the site's households)"));
+		pad(&b, "", 22);
+		for (i = 0; i < r->nsites && i < 5; i++) {
+			buf_addc(&b, ' ');
+			pad(&b, r->sites[i], 10);
+		}
+		buf_addc(&b, '\n');
+		pad(&b, _("households"), 22);
+		for (i = 0; i < r->nsites && i < 5; i++)
+			buf_printf(&b, " %10ld", r->site_households[i]);
+		buf_addc(&b, '\n');
+		for (k = 0; k < r->nneeds; k++) {
+			pad(&b, r->needs[k].label, 22);
+			for (i = 0; i < r->nsites && i < 5; i++)
+				buf_printf(&b, " %9.1f%%", share(r->needs[k].by_site[i],
+				    r->site_households[i]));
+			buf_addc(&b, '\n');
+		}
+	}
+	if (r->from_round != NULL && r->nneeds > 0) {
+		buf_printf(&b, "\n");
+		buf_printf(&b, _("From %s to %s (%ld household(s) in both)"),
+		    r->from_round, r->to_round, r->compared);
+		buf_addc(&b, '\n');
+		pad(&b, _("Need area"), 22);
+		buf_printf(&b, " %8s %8s %8s\n", _("gained"), _("lost"), _("kept"));
+		for (k = 0; k < r->nneeds; k++) {
+			pad(&b, r->needs[k].label, 22);
+			buf_printf(&b, " %8ld %8ld %8ld\n", r->needs[k].gained,
+			    r->needs[k].lost, r->needs[k].kept);
+		}
+	}
+	for (i = 0; i < r->nchoices; i++) {
+		const struct report_choice *c = &r->choices[i];
+		double p = share(c->n, c->base);
+
+		if (strcmp(c->question, last) != 0) {
+			buf_addc(&b, '\n');
+			pad(&b, c->question, 78);
+			buf_addc(&b, '\n');
+			last = c->question;
+		}
+		buf_adds(&b, "  ");
+		pad(&b, c->choice, 30);
+		buf_printf(&b, "%6ld %5.1f%%  ", c->n, p);
+		bar(&b, p, 28);
+		buf_addc(&b, '\n');
+	}
+	return buf_steal(&b);
+}
+
+static void
+csv_cell(struct buf *b, const char *s)
+{
+	const char *p;
+
+	if (strpbrk(s, ",\"\r\n") == NULL && strchr("=+-@", s[0]) == NULL) {
+		buf_adds(b, s);
+		return;
+	}
+	buf_addc(b, '"');
+	if (strchr("=+-@", s[0]) != NULL && s[0] != '\0')
+		buf_addc(b, '\'');
+	for (p = s; *p; p++) {
+		if (*p == '"')
+			buf_addc(b, '"');
+		buf_addc(b, *p);
+	}
+	buf_addc(b, '"');
+}
+
+char *
+report_csv(const struct report *r)
+{
+	struct buf b = { 0 };
+	size_t i, k;
+
+	buf_adds(&b, "section,site,item,detail,count,base,share\r\n");
+	buf_printf(&b, "households,all,,,%ld,%ld,100.0\r\n", r->households,
+	    r->households);
+	for (i = 0; i < r->nsites; i++) {
+		buf_adds(&b, "households,");
+		csv_cell(&b, r->sites[i]);
+		buf_printf(&b, ",,,%ld,%ld,%.1f\r\n", r->site_households[i],
+		    r->households, share(r->site_households[i], r->households));
+	}
+	for (k = 0; k < r->nneeds; k++) {
+		const struct report_need *nd = &r->needs[k];
+
+		buf_adds(&b, "need,all,");
+		csv_cell(&b, nd->id);
+		buf_addc(&b, ',');
+		csv_cell(&b, nd->label);
+		buf_printf(&b, ",%ld,%ld,%.1f\r\n", nd->households, r->households,
+		    share(nd->households, r->households));
+		for (i = 0; i < r->nsites; i++) {
+			buf_adds(&b, "need,");
+			csv_cell(&b, r->sites[i]);
+			buf_addc(&b, ',');
+			csv_cell(&b, nd->id);
+			buf_addc(&b, ',');
+			csv_cell(&b, nd->label);
+			buf_printf(&b, ",%ld,%ld,%.1f\r\n", nd->by_site[i],
+			    r->site_households[i], share(nd->by_site[i],
+			    r->site_households[i]));
+		}
+		if (r->from_round != NULL)
+			buf_printf(&b, "change,all,%s,gained/lost/kept %s..%s,%ld/%ld/%ld,"
+			    "%ld,\r\n", nd->id, r->from_round, r->to_round, nd->gained,
+			    nd->lost, nd->kept, r->compared);
+	}
+	for (i = 0; i < r->nchoices; i++) {
+		buf_adds(&b, "choice,all,");
+		csv_cell(&b, r->choices[i].question);
+		buf_addc(&b, ',');
+		csv_cell(&b, r->choices[i].choice);
+		buf_printf(&b, ",%ld,%ld,%.1f\r\n", r->choices[i].n, r->choices[i].base,
+		    share(r->choices[i].n, r->choices[i].base));
+	}
+	return buf_steal(&b);
+}
+
+static void
+html_text(struct buf *b, const char *s)
+{
+	xml_escape(b, s);
+}
+
+static void
+svg_bars(struct buf *b, const char *const *labels, const long *n,
+    const long *base, size_t count)
+{
+	size_t i;
+
+	buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"720\" "
+	    "height=\"%zu\" role=\"img\">\n", count * 26 + 4);
+	for (i = 0; i < count; i++) {
+		double p = share(n[i], base[i]);
+
+		buf_printf(b, "<text x=\"0\" y=\"%zu\" font-size=\"14\">", i * 26 + 18);
+		html_text(b, labels[i]);
+		buf_printf(b, "</text><rect x=\"260\" y=\"%zu\" width=\"%.1f\" "
+		    "height=\"18\" fill=\"#3a6ea5\"/><text x=\"%.1f\" y=\"%zu\" "
+		    "font-size=\"13\">%ld (%.1f%%)</text>\n", i * 26 + 4, p * 3.5,
+		    265 + p * 3.5, i * 26 + 18, n[i], p);
+	}
+	buf_adds(b, "</svg>\n");
+}
+
+char *
+report_html(const struct report *r)
+{
+	struct buf b = { 0 };
+	const char **labels = xcalloc(r->nneeds + r->nchoices + 1, sizeof *labels);
+	long *n = xcalloc(r->nneeds + r->nchoices + 1, sizeof *n);
+	long *base = xcalloc(r->nneeds + r->nchoices + 1, sizeof *base);
+	size_t i, k, start;
+
+	buf_adds(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+	    "<title>doorstep</title><style>body{font-family:sans-serif;"
+	    "max-width:60em;margin:2em auto}td,th{padding:.2em .6em;"
+	    "text-align:right}th:first-child,td:first-child{text-align:left}"
+	    "</style></head><body>\n<h1>");
+	buf_printf(&b, _("Needs report: %s; %ld household(s) assessed"),
+	    r->round ? r->round : _("every round"), r->households);
+	buf_adds(&b, "</h1>\n");
+	for (k = 0; k < r->nneeds; k++) {
+		labels[k] = r->needs[k].label;
+		n[k] = r->needs[k].households;
+		base[k] = r->households;
+	}
+	if (r->nneeds > 0) {
+		buf_printf(&b, "<h2>%s</h2>\n", _("Need area"));
+		svg_bars(&b, labels, n, base, r->nneeds);
+	}
+	if (r->nsites > 1 && r->nneeds > 0) {
+		buf_printf(&b, "<h2>%s</h2>\n<table><tr><th></th>",
+		    _("By site (share of the site's households)"));
+		for (i = 0; i < r->nsites; i++) {
+			buf_adds(&b, "<th>");
+			html_text(&b, r->sites[i]);
+			buf_adds(&b, "</th>");
+		}
+		buf_adds(&b, "</tr>\n");
+		for (k = 0; k < r->nneeds; k++) {
+			buf_adds(&b, "<tr><td>");
+			html_text(&b, r->needs[k].label);
+			buf_adds(&b, "</td>");
+			for (i = 0; i < r->nsites; i++)
+				buf_printf(&b, "<td>%.1f%%</td>", share(r->needs[k].by_site[i],
+				    r->site_households[i]));
+			buf_adds(&b, "</tr>\n");
+		}
+		buf_adds(&b, "</table>\n");
+	}
+	if (r->from_round != NULL && r->nneeds > 0) {
+		buf_adds(&b, "<h2>");
+		buf_printf(&b, _("From %s to %s (%ld household(s) in both)"),
+		    r->from_round, r->to_round, r->compared);
+		buf_printf(&b, "</h2>\n<table><tr><th></th><th>%s</th><th>%s</th>"
+		    "<th>%s</th></tr>\n", _("gained"), _("lost"), _("kept"));
+		for (k = 0; k < r->nneeds; k++) {
+			buf_adds(&b, "<tr><td>");
+			html_text(&b, r->needs[k].label);
+			buf_printf(&b, "</td><td>%ld</td><td>%ld</td><td>%ld</td></tr>\n",
+			    r->needs[k].gained, r->needs[k].lost, r->needs[k].kept);
+		}
+		buf_adds(&b, "</table>\n");
+	}
+	for (i = 0; i < r->nchoices; i = start) {
+		size_t m = 0;
+
+		for (start = i; start < r->nchoices && strcmp(r->choices[start].question,
+		    r->choices[i].question) == 0; start++) {
+			labels[m] = r->choices[start].choice;
+			n[m] = r->choices[start].n;
+			base[m] = r->choices[start].base;
+			m++;
+		}
+		buf_adds(&b, "<h3>");
+		html_text(&b, r->choices[i].question);
+		buf_adds(&b, "</h3>\n");
+		svg_bars(&b, labels, n, base, m);
+	}
+	buf_adds(&b, "</body></html>\n");
+	free(labels);
+	free(n);
+	free(base);
+	return buf_steal(&b);
+}

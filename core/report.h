@@ -1,0 +1,55 @@
+/* The needs report: for a round (or all) and a site (or all), how many
+ * households were assessed, the share flagging each need area, in all and
+ * per site, the answers to each choice question, and how needs changed
+ * between two rounds. */
+#ifndef DOORSTEP_REPORT_H
+#define DOORSTEP_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "store.h"
+
+struct report_need {
+	char *id;
+	char *label;
+	long households;	/* flagging it, all sites */
+	long *by_site;		/* flagging it, per site */
+	long gained, lost, kept;	/* between from_round and to_round */
+};
+
+struct report_choice {
+	char *question;		/* the question's label */
+	char *choice;		/* the choice's label */
+	long n;			/* households that chose it */
+	long base;		/* households that answered the question */
+};
+
+struct report {
+	long households;	/* assessed: each counted once, latest record */
+	char **sites;
+	long *site_households;
+	size_t nsites;
+	struct report_need *needs;
+	size_t nneeds;
+	struct report_choice *choices;
+	size_t nchoices;
+	char *round;		/* the round reported, NULL for every round */
+	char *from_round;	/* the comparison, when there are two rounds */
+	char *to_round;
+	long compared;		/* households assessed in both */
+};
+
+/* Builds the report from finalized (and uploaded) records. Labels are in
+ * lang. A household is its code, or the record itself without one. */
+int report_build(struct store *s, const char *round, const char *site,
+    const char *lang, struct report *r, char **cause);
+void report_free(struct report *r);
+
+/* The report as text for 80 columns (bar charts, CJK-aware alignment), as
+ * CSV, or as one self-contained HTML page with SVG bar charts. */
+char *report_text(const struct report *r);
+char *report_csv(const struct report *r);
+char *report_html(const struct report *r);
+
+#endif

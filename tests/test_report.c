@@ -1,0 +1,336 @@
+/* The needs report against figures computed here, independently, from
+ * the answers this test generated: several sites, two rounds, hundreds of
+ * households, re-interviews and drafts that must not count. */
+#include "helpers.h"
+
+#include "../core/interview.h"
+#include "../core/report.h"
+#include "../core/util.h"
+
+static const char form_yaml[] =
+    "form: rep\nversion: \"1\"\ntitle: R\n"
+    "body:\n"
+    "  - {name: food_weeks, type: integer, label: Food}\n"
+    "  - {name: sick, type: select_one, label: Sick, choices: [{value: y, label: "
+    "Yes}, {value: n, label: No}]}\n"
+    "  - {name: debts, type: select_multiple, label: Debts, choices: [{value: "
+    "online, label: Online}, {value: bank, label: Bank}, {value: kin, label: "
+    "Kin}]}\n"
+    "needs:\n"
+    "  - {id: livelihood, label: Livelihood, when: \"${food_weeks} < 4 or "
+    "selected(${debts}, 'online')\"}\n"
+    "  - {id: health, label: Health, when: \"${sick} = 'y'\"}\n";
+
+#define HOUSEHOLDS 240
+static const char *const sites[] = { "beijing", "jiangxi", "shandong" };
+
+struct answers {
+	int food;
+	int sick;
+	int debts;	/* bits: 1 online, 2 bank, 4 kin */
+	bool present;
+};
+
+/* What each household answered, per round. */
+static struct answers data[2][HOUSEHOLDS];
+
+static unsigned long seed = 20200226;
+
+static unsigned
+next_rand(void)
+{
+	seed = seed * 6364136223846793005ul + 1442695040888963407ul;
+	return (unsigned)(seed >> 33);
+}
+
+static bool
+livelihood(const struct answers *a)
+{
+	return a->food < 4 || (a->debts & 1);
+}
+
+static void
+interview(struct store *s, const char *code, const char *round,
+    const char *site, const struct answers *a, bool finalize)
+{
+	struct diags d;
+	struct interview *iv;
+	struct form *f;
+	char *cause = NULL, *why = NULL, food[8];
+	struct buf debts = { 0 };
+	size_t first, nbad;
+
+	diags_init(&d, "rep");
+	f = form_parse(form_yaml, sizeof form_yaml - 1, &d);
+	diags_free(&d);
+	iv = interview_begin(s, f, code, round, site, "liu", &cause);
+	assert_non_null(iv);
+	snprintf(food, sizeof food, "%d", a->food);
+	if (a->debts & 1)
+		buf_adds(&debts, "online ");
+	if (a->debts & 2)
+		buf_adds(&debts, "bank ");
+	if (a->debts & 4)
+		buf_adds(&debts, "kin");
+	assert_int_equal(interview_go(iv, 0, NULL), 0);
+	assert_int_equal(interview_answer(iv, food, true, "en", &why, &cause), 0);
+	assert_int_equal(interview_go(iv, 1, NULL), 0);
+	assert_int_equal(interview_answer(iv, a->sick ? "y" : "n", true, "en", &why,
+	    &cause), 0);
+	assert_int_equal(interview_go(iv, 2, NULL), 0);
+	assert_int_equal(interview_answer(iv, debts.data ? debts.data : "", false,
+	    "en", &why, &cause), 0);
+	if (finalize)
+		assert_int_equal(interview_finalize(iv, &first, &nbad, &cause), 0);
+	interview_free(iv);
+	buf_free(&debts);
+}
+
+static int
+setup(void **state)
+{
+	char *dir = test_tmpdir(), *path = xasprintf("%s/r.db", dir);
+	struct store *s = store_open(path, NULL);
+	char code[16];
+	int h, r;
+
+	free(path);
+	for (r = 0; r < 2; r++)
+		for (h = 0; h < HOUSEHOLDS; h++) {
+			struct answers *a = &data[r][h];
+
+			a->present = r == 0 || h % 5 != 0;	/* some not seen again */
+			a->food = (int)(next_rand() % 8);
+			a->sick = (int)(next_rand() % 3 == 0);
+			a->debts = (int)(next_rand() % 8);
+			if (!a->present)
+				continue;
+			snprintf(code, sizeof code, "%c-%04d", "BJS"[h % 3], h);
+			/* A first visit that a re-interview replaces (round 1, some). */
+			if (r == 0 && h % 7 == 0) {
+				struct answers old = { 0, 1, 1, true };
+
+				interview(s, code, "2020-R1", sites[h % 3], &old, true);
+			}
+			interview(s, code, r ? "2020-R2" : "2020-R1", sites[h % 3], a, true);
+		}
+	/* Drafts do not count. */
+	{
+		struct answers x = { 0, 1, 7, true };
+
+		interview(s, "B-9999", "2020-R2", "beijing", &x, false);
+	}
+	store_close(s);
+	*state = dir;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	test_rmtree(*state);
+	free(*state);
+	return 0;
+}
+
+static struct store *
+open_store(void **state)
+{
+	char *path = xasprintf("%s/r.db", (char *)*state);
+	struct store *s = store_open(path, NULL);
+
+	free(path);
+	assert_non_null(s);
+	return s;
+}
+
+static const struct report_need *
+need(const struct report *r, const char *id)
+{
+	size_t k;
+
+	for (k = 0; k < r->nneeds; k++)
+		if (strcmp(r->needs[k].id, id) == 0)
+			return &r->needs[k];
+	fail_msg("no need %s", id);
+	return NULL;
+}
+
+static long
+choice(const struct report *r, const char *question, const char *label,
+    long *base)
+{
+	size_t i;
+
+	for (i = 0; i < r->nchoices; i++)
+		if (strcmp(r->choices[i].question, question) == 0 &&
+		    strcmp(r->choices[i].choice, label) == 0) {
+			*base = r->choices[i].base;
+			return r->choices[i].n;
+		}
+	fail_msg("no choice %s/%s", question, label);
+	return -1;
+}
+
+static void
+one_round(void **state)
+{
+	struct store *s = open_store(state);
+	struct report r;
+	long live = 0, sick = 0, online = 0, kin = 0, site_live[3] = { 0 },
+	    site_n[3] = { 0 }, base;
+	int h;
+
+	for (h = 0; h < HOUSEHOLDS; h++) {
+		const struct answers *a = &data[0][h];
+
+		live += livelihood(a);
+		sick += a->sick;
+		online += (a->debts & 1) != 0;
+		kin += (a->debts & 4) != 0;
+		site_live[h % 3] += livelihood(a);
+		site_n[h % 3]++;
+	}
+	assert_int_equal(report_build(s, "2020-R1", NULL, "en", &r, NULL), 0);
+	assert_int_equal(r.households, HOUSEHOLDS);
+	assert_int_equal(need(&r, "livelihood")->households, live);
+	assert_int_equal(need(&r, "health")->households, sick);
+	assert_int_equal(r.nsites, 3);
+	for (h = 0; h < 3; h++) {
+		assert_string_equal(r.sites[h], sites[h]);
+		assert_int_equal(r.site_households[h], site_n[h]);
+		assert_int_equal(need(&r, "livelihood")->by_site[h], site_live[h]);
+	}
+	assert_int_equal(choice(&r, "Sick", "Yes", &base), sick);
+	assert_int_equal(base, HOUSEHOLDS);
+	assert_int_equal(choice(&r, "Debts", "Online", &base), online);
+	assert_int_equal(choice(&r, "Debts", "Kin", &base), kin);
+	assert_null(r.from_round);	/* nothing before round 1 */
+	report_free(&r);
+	store_close(s);
+}
+
+static void
+every_round_and_the_change(void **state)
+{
+	struct store *s = open_store(state);
+	struct report r;
+	long live = 0, gained = 0, lost = 0, kept = 0, both = 0, health_kept = 0;
+	int h;
+
+	for (h = 0; h < HOUSEHOLDS; h++) {
+		const struct answers *a = &data[0][h], *b = &data[1][h];
+		const struct answers *latest = b->present ? b : a;
+
+		live += livelihood(latest);
+		if (!b->present)
+			continue;
+		both++;
+		gained += !livelihood(a) && livelihood(b);
+		lost += livelihood(a) && !livelihood(b);
+		kept += livelihood(a) && livelihood(b);
+		health_kept += a->sick && b->sick;
+	}
+	assert_int_equal(report_build(s, NULL, NULL, "en", &r, NULL), 0);
+	assert_int_equal(r.households, HOUSEHOLDS);	/* once each, latest */
+	assert_int_equal(need(&r, "livelihood")->households, live);
+	assert_string_equal(r.from_round, "2020-R1");
+	assert_string_equal(r.to_round, "2020-R2");
+	assert_int_equal(r.compared, both);
+	assert_int_equal(need(&r, "livelihood")->gained, gained);
+	assert_int_equal(need(&r, "livelihood")->lost, lost);
+	assert_int_equal(need(&r, "livelihood")->kept, kept);
+	assert_int_equal(need(&r, "health")->kept, health_kept);
+	report_free(&r);
+	store_close(s);
+}
+
+static void
+one_site(void **state)
+{
+	struct store *s = open_store(state);
+	struct report r;
+	long n = 0, sick = 0;
+	int h;
+
+	for (h = 1; h < HOUSEHOLDS; h += 3)
+		if (data[1][h].present) {
+			n++;
+			sick += data[1][h].sick;
+		}
+	assert_int_equal(report_build(s, "2020-R2", "jiangxi", "en", &r, NULL), 0);
+	assert_int_equal(r.households, n);
+	assert_int_equal(r.nsites, 1);
+	assert_int_equal(need(&r, "health")->households, sick);
+	report_free(&r);
+	store_close(s);
+}
+
+static void
+formats(void **state)
+{
+	struct store *s = open_store(state);
+	struct report r;
+	char *text, *csv, *html;
+	size_t i, w = 0;
+
+	assert_int_equal(report_build(s, NULL, NULL, "en", &r, NULL), 0);
+	text = report_text(&r);
+	csv = report_csv(&r);
+	html = report_html(&r);
+	/* Text fits 80 columns. */
+	for (i = 0; text[i] != '\0'; i++) {
+		if (text[i] == '\n') {
+			assert_true(w <= 80);
+			w = 0;
+		} else if (((unsigned char)text[i] & 0xC0) != 0x80)
+			w++;
+	}
+	assert_non_null(strstr(text, "Livelihood"));
+	assert_non_null(strstr(text, "█"));
+	assert_non_null(strstr(text, "From 2020-R1 to 2020-R2"));
+	assert_non_null(strstr(csv, "section,site,item,detail,count,base,share\r\n"));
+	assert_non_null(strstr(csv, "need,jiangxi,livelihood,Livelihood,"));
+	assert_non_null(strstr(html, "<svg"));
+	assert_null(strstr(html, "<script"));	/* one file, nothing fetched */
+	assert_null(strstr(html, "http://") == NULL ? NULL : strstr(html, "src="));
+	free(text);
+	free(csv);
+	free(html);
+	report_free(&r);
+	store_close(s);
+}
+
+static void
+empty_database(void **state)
+{
+	char *dir = test_tmpdir(), *path = xasprintf("%s/e.db", dir), *text;
+	struct store *s = store_open(path, NULL);
+	struct report r;
+
+	(void)state;
+	assert_int_equal(report_build(s, NULL, NULL, "en", &r, NULL), 0);
+	assert_int_equal(r.households, 0);
+	text = report_text(&r);
+	assert_non_null(strstr(text, "No finalized interview matches."));
+	free(text);
+	report_free(&r);
+	store_close(s);
+	test_rmtree(dir);
+	free(dir);
+	free(path);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(one_round),
+		cmocka_unit_test(every_round_and_the_change),
+		cmocka_unit_test(one_site),
+		cmocka_unit_test(formats),
+		cmocka_unit_test(empty_database),
+	};
+
+	return cmocka_run_group_tests_name("report", tests, setup, teardown);
+}
