@@ -6,61 +6,12 @@
 #include <string.h>
 
 #include "diag.h"
+#include "formcache.h"
 #include "interview.h"
 #include "text.h"
 #include "i18n.h"
 #include "util.h"
 
-/* Forms read back from the store, one per version in use. */
-struct form_cache {
-	int64_t *refs;
-	struct form **forms;
-	size_t n;
-};
-
-static const struct form *
-cache_get(struct form_cache *c, struct store *s, int64_t ref, char **cause)
-{
-	struct diags d;
-	struct form *f;
-	size_t i, len;
-	char *yaml;
-
-	for (i = 0; i < c->n; i++)
-		if (c->refs[i] == ref)
-			return c->forms[i];
-	if ((yaml = store_form_yaml(s, ref, &len, cause)) == NULL)
-		return NULL;
-	diags_init(&d, "stored form");
-	f = form_parse(yaml, len, &d);
-	free(yaml);
-	if (f == NULL) {
-		char *first = diags_first(&d);
-
-		set_cause(cause, _("a stored form version cannot be read: %s"),
-		    first ? first : "unknown problem");
-		free(first);
-		diags_free(&d);
-		return NULL;
-	}
-	diags_free(&d);
-	c->refs = xreallocarray(c->refs, c->n + 1, sizeof *c->refs);
-	c->forms = xreallocarray(c->forms, c->n + 1, sizeof *c->forms);
-	c->refs[c->n] = ref;
-	c->forms[c->n++] = f;
-	return f;
-}
-
-static void
-cache_free(struct form_cache *c)
-{
-	size_t i;
-
-	for (i = 0; i < c->n; i++)
-		form_free(c->forms[i]);
-	free(c->refs);
-	free(c->forms);
-}
 
 /* A JSON string; bytes that are not UTF-8 become U+FFFD rather than
  * losing the value. */
@@ -189,7 +140,7 @@ export_jsonl(struct store *s, FILE *out, bool all, char **cause)
 		return -1;
 	for (i = 0; i < n; i++) {
 		const struct record_info *r = &recs[i];
-		const struct form *f = cache_get(&cache, s, r->form_ref, cause);
+		const struct form *f = formcache_get(&cache, s, r->form_ref, cause);
 		struct interview *iv;
 		json_t *obj, *ordered, *needs;
 		char *line;
@@ -241,7 +192,7 @@ export_jsonl(struct store *s, FILE *out, bool all, char **cause)
 		written++;
 	}
 	store_records_free(recs, n);
-	cache_free(&cache);
+	formcache_free(&cache);
 	if (written >= 0 && fflush(out) != 0) {
 		set_cause(cause, _("cannot write the export"));
 		return -1;
@@ -406,7 +357,7 @@ export_csv(struct store *s, FILE *out, const char *repeat_base, bool all,
 		return -1;
 	/* The columns: every question of every form version in use. */
 	for (i = 0; i < n; i++) {
-		const struct form *f = cache_get(&cache, s, recs[i].form_ref, cause);
+		const struct form *f = formcache_get(&cache, s, recs[i].form_ref, cause);
 
 		if (f == NULL)
 			goto done;
@@ -446,7 +397,7 @@ export_csv(struct store *s, FILE *out, const char *repeat_base, bool all,
 	}
 	for (i = 0; i < n; i++) {
 		const struct record_info *r = &recs[i];
-		const struct form *f = cache_get(&cache, s, r->form_ref, cause);
+		const struct form *f = formcache_get(&cache, s, r->form_ref, cause);
 		const char *meta[ARRAY_LEN(fixed)];
 		struct interview *iv = interview_open(s, f, r, cause);
 		struct buf needs = { 0 };
@@ -528,6 +479,6 @@ done:
 		free(main_t.cols[j].title);
 	free(main_t.cols);
 	store_records_free(recs, n);
-	cache_free(&cache);
+	formcache_free(&cache);
 	return written;
 }

@@ -5,51 +5,12 @@
 #include <string.h>
 
 #include "diag.h"
+#include "formcache.h"
 #include "i18n.h"
 #include "interview.h"
 #include "text.h"
 #include "util.h"
 #include "xml.h"
-
-/* Forms read back from the store, one per version in use. */
-struct forms {
-	int64_t *refs;
-	struct form **v;
-	size_t n;
-};
-
-static const struct form *
-form_of(struct forms *c, struct store *s, int64_t ref, char **cause)
-{
-	struct diags d;
-	struct form *f;
-	size_t i, len;
-	char *yaml;
-
-	for (i = 0; i < c->n; i++)
-		if (c->refs[i] == ref)
-			return c->v[i];
-	if ((yaml = store_form_yaml(s, ref, &len, cause)) == NULL)
-		return NULL;
-	diags_init(&d, "stored form");
-	f = form_parse(yaml, len, &d);
-	free(yaml);
-	if (f == NULL) {
-		char *first = diags_first(&d);
-
-		set_cause(cause, _("a stored form version cannot be read: %s"),
-		    first ? first : _("unknown problem"));
-		free(first);
-		diags_free(&d);
-		return NULL;
-	}
-	diags_free(&d);
-	c->refs = xreallocarray(c->refs, c->n + 1, sizeof *c->refs);
-	c->v = xreallocarray(c->v, c->n + 1, sizeof *c->v);
-	c->refs[c->n] = ref;
-	c->v[c->n++] = f;
-	return f;
-}
 
 static const char *
 or_none(const char *s, const char *none)
@@ -98,7 +59,7 @@ struct flags {
 };
 
 static bool
-flags_of(struct report *r, struct forms *fc, struct store *s,
+flags_of(struct report *r, struct form_cache *fc, struct store *s,
     const struct record_info *rec, struct flags *fl, const char *lang,
     bool count_choices, char **cause)
 {
@@ -108,7 +69,7 @@ flags_of(struct report *r, struct forms *fc, struct store *s,
 
 	if (fl->done && !count_choices)
 		return true;
-	if ((f = form_of(fc, s, rec->form_ref, cause)) == NULL)
+	if ((f = formcache_get(fc, s, rec->form_ref, cause)) == NULL)
 		return false;
 	if ((iv = interview_open(s, f, rec, cause)) == NULL)
 		return false;
@@ -172,7 +133,7 @@ int
 report_build(struct store *s, const char *round, const char *site,
     const char *lang, struct report *r, char **cause)
 {
-	struct forms fc = { 0 };
+	struct form_cache fc = { 0 };
 	struct record_info *recs;
 	const struct record_info **by;
 	struct flags *fl;
@@ -187,7 +148,7 @@ report_build(struct store *s, const char *round, const char *site,
 	fl = xcalloc(n + 1, sizeof *fl);
 	/* The need areas (by id, first label met) and the rounds and sites. */
 	for (i = 0; i < n; i++) {
-		const struct form *f = form_of(&fc, s, recs[i].form_ref, cause);
+		const struct form *f = formcache_get(&fc, s, recs[i].form_ref, cause);
 
 		if (f == NULL)
 			goto done;
@@ -228,7 +189,7 @@ report_build(struct store *s, const char *round, const char *site,
 	{
 		long to = round ? index_of(rounds, nrounds, round) : (long)nrounds - 1;
 
-		if (to > 0) {
+		if (to > 0 && rounds != NULL) {
 			r->to_round = xstrdup(rounds[to]);
 			r->from_round = xstrdup(rounds[to - 1]);
 		}
@@ -298,10 +259,7 @@ done:
 	for (i = 0; i < nrounds; i++)
 		free(rounds[i]);
 	free(rounds);
-	for (i = 0; i < fc.n; i++)
-		form_free(fc.v[i]);
-	free(fc.v);
-	free(fc.refs);
+	formcache_free(&fc);
 	store_records_free(recs, n);
 	if (rc != 0)
 		report_free(r);
