@@ -109,6 +109,7 @@ usage(FILE *out)
 	    "                                        send finalized records to an "
 	    "OpenRosa server\n"
 	    "  or:  doorstep --xform FORM.yaml       print the form as an ODK XForm\n"
+	    "  or:  doorstep --import FILE.jsonl...  merge records exported elsewhere\n"
 	    "  or:  doorstep --report [--format text|csv|html] [--round R] [--site S]\n"
 	    "                                        the needs by area, site and "
 	    "round\n"
@@ -274,6 +275,63 @@ run_export(struct store *s, const struct options *o)
 		    "of their own: give --out FILE.csv to write them\n"), stderr);
 	fprintf(stderr, _("doorstep: exported %ld record(s)\n"), n);
 	return EXIT_DONE;
+}
+
+static void
+import_note(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "doorstep: %s\n", msg);
+}
+
+/* Merges other sites' exports; the same file twice changes nothing. */
+static int
+run_import(struct store *s, int argc, char **argv, const char *forms_dir)
+{
+	struct formdir_entry *entries = NULL;
+	const struct form **forms;
+	struct import_summary sum, total = { 0 };
+	size_t n = 0, k;
+	char *cause = NULL;
+	int i, status = EXIT_DONE;
+
+	if (formdir_load(forms_dir, &entries, &n, false, NULL) != 0)
+		n = 0;	/* the store may have the forms */
+	forms = xcalloc(n + 1, sizeof *forms);
+	for (k = 0; k < n; k++)
+		forms[k] = entries[k].form;
+	for (i = 0; i < argc; i++) {
+		FILE *in = strcmp(argv[i], "-") == 0 ? stdin : fopen(argv[i], "re");
+
+		if (in == NULL) {
+			fprintf(stderr, _("doorstep: cannot read %s: %s\n"), argv[i],
+			    strerror(errno));
+			status = EXIT_REJECTED;
+			continue;
+		}
+		if (import_jsonl(s, in, argv[i], forms, n, import_note, NULL, &sum,
+		    &cause) != 0) {
+			fprintf(stderr, "doorstep: %s: %s\n", argv[i], cause);
+			free(cause);
+			cause = NULL;
+			status = EXIT_REJECTED;
+		}
+		if (in != stdin)
+			fclose(in);
+		total.imported += sum.imported;
+		total.unchanged += sum.unchanged;
+		total.conflicts += sum.conflicts;
+		total.unknown += sum.unknown;
+		total.bad += sum.bad;
+	}
+	fprintf(stderr, _("doorstep: %ld imported, %ld already here, %ld "
+	    "conflict(s), %ld of unknown forms, %ld unreadable\n"), total.imported,
+	    total.unchanged, total.conflicts, total.unknown, total.bad);
+	if (total.conflicts + total.unknown + total.bad > 0)
+		status = EXIT_REJECTED;
+	free(forms);
+	formdir_free(entries, n);
+	return status;
 }
 
 /* Prints the needs report, to stdout or a private file. */
@@ -599,9 +657,12 @@ main(int argc, char **argv)
 		status = run_xform(argc - optind, argv + optind);
 		goto done;
 	case MODE_IMPORT:
-		status = usage_error(_("%s is not available in this version yet"),
-		    "--import");
-		goto done;
+		if (optind == argc) {
+			status = usage_error("%s", _("--import needs one or more .jsonl "
+			    "files"));
+			goto done;
+		}
+		break;
 	default:
 		break;
 	}
@@ -615,6 +676,8 @@ main(int argc, char **argv)
 	}
 	if (o.mode == MODE_EXPORT)
 		status = run_export(store, &o);
+	else if (o.mode == MODE_IMPORT)
+		status = run_import(store, argc - optind, argv + optind, forms_dir);
 	else if (o.mode == MODE_REPORT)
 		status = run_report(store, &o, lang);
 	else if (o.mode == MODE_UPLOAD)

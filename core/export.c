@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "xml.h"
 #include "formcache.h"
 #include "interview.h"
 #include "text.h"
@@ -481,4 +482,264 @@ done:
 	store_records_free(recs, n);
 	formcache_free(&cache);
 	return written;
+}
+
+/* Import. */
+
+static void
+import_note(void (*note)(void *, const char *), void *ctx, const char *name,
+    long line, const char *fmt, ...) ATTR_PRINTF(5, 6);
+static void
+import_note(void (*note)(void *, const char *), void *ctx, const char *name,
+    long line, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg, *full;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	full = xasprintf("%s:%ld: %s", name, line, msg);
+	if (note != NULL)
+		note(ctx, full);
+	free(full);
+	free(msg);
+}
+
+/* A JSON answer as the text the store keeps; NULL for null. */
+static char *
+answer_text(const json_t *v)
+{
+	struct buf b = { 0 };
+	size_t i;
+
+	if (json_is_string(v))
+		return xstrdup(json_string_value(v));
+	if (json_is_integer(v))
+		return xasprintf("%lld", (long long)json_integer_value(v));
+	if (json_is_real(v)) {
+		struct value num = { VAL_NUM, json_real_value(v), NULL };
+
+		return value_string(&num);
+	}
+	if (json_is_array(v)) {
+		for (i = 0; i < json_array_size(v); i++) {
+			const json_t *e = json_array_get(v, i);
+
+			if (!json_is_string(e))
+				continue;
+			if (b.len > 0)
+				buf_addc(&b, ' ');
+			buf_adds(&b, json_string_value(e));
+		}
+		return buf_steal(&b);
+	}
+	return NULL;
+}
+
+static const char *
+jstr(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+/* Writes the answers of one record (an object, or a repeat entry). */
+static int
+put_answers(struct store *s, const struct form *f, int64_t id,
+    const json_t *answers, const struct group *repeat, long entry, char **cause)
+{
+	size_t i;
+
+	for (i = repeat ? repeat->first : 0; i < (repeat ? repeat->end :
+	    f->nquestions); i++) {
+		const struct question *q = f->questions[i];
+		const json_t *v;
+		char *text;
+		int rc;
+
+		if (q->repeat != repeat) {
+			/* A repeat inside this range: its entries as an array. */
+			const struct group *r = q->repeat;
+			const json_t *arr = json_object_get(answers, r->name);
+			size_t e;
+
+			if (repeat == NULL && i == r->first && json_is_array(arr)) {
+				char count[24];
+
+				for (e = 0; e < json_array_size(arr); e++)
+					if (put_answers(s, f, id, json_array_get(arr, e), r,
+					    (long)e + 1, cause) != 0)
+						return -1;
+				snprintf(count, sizeof count, "%zu", json_array_size(arr));
+				if (r->count == NULL && store_answer_put(s, id, r->name, 0,
+				    count, cause) != 0)
+					return -1;
+			}
+			continue;
+		}
+		if (!question_has_value(q) || (v = json_object_get(answers,
+		    q->name)) == NULL)
+			continue;	/* not relevant there: absent */
+		text = answer_text(v);
+		rc = store_answer_put(s, id, q->name, entry, text, cause);
+		free(text);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The record's answers as the export writes them, to compare. */
+static json_t *
+stored_answers(struct store *s, const struct form *f, int64_t id, char **cause)
+{
+	struct record_info rec;
+	struct interview *iv;
+	json_t *j;
+
+	if (store_record_get(s, id, &rec, cause) != 0)
+		return NULL;
+	iv = interview_open(s, f, &rec, cause);
+	store_record_clear(&rec);
+	if (iv == NULL)
+		return NULL;
+	j = answers_json(iv);
+	interview_free(iv);
+	return j;
+}
+
+int
+import_jsonl(struct store *s, FILE *in, const char *name,
+    const struct form *const *forms, size_t nforms,
+    void (*note)(void *ctx, const char *msg), void *ctx,
+    struct import_summary *sum, char **cause)
+{
+	struct form_cache cache = { 0 };
+	char *line = NULL;
+	size_t cap = 0;
+	long lineno = 0;
+	ssize_t len;
+	int rc = 0;
+
+	memset(sum, 0, sizeof *sum);
+	while (rc == 0 && (len = getline(&line, &cap, in)) > 0) {
+		static const char *const statuses[] = {
+			"draft", "finalized", "uploaded", "conflict"
+		};
+		struct record_info rec = { 0 };
+		const struct form *f = NULL;
+		json_error_t jerr;
+		json_t *obj, *answers;
+		int64_t ref = 0, id = 0;
+		size_t k;
+
+		lineno++;
+		if (line[strspn(line, " \t\r\n")] == '\0')
+			continue;
+		obj = json_loads(line, 0, &jerr);
+		rec.instance_id = (char *)(uintptr_t)jstr(obj, "instance_id");
+		rec.form_id = (char *)(uintptr_t)jstr(obj, "form");
+		rec.form_version = (char *)(uintptr_t)jstr(obj, "form_version");
+		rec.status = (char *)(uintptr_t)jstr(obj, "status");
+		answers = json_object_get(obj, "answers");
+		for (k = 0; rec.status && k < ARRAY_LEN(statuses); k++)
+			if (strcmp(rec.status, statuses[k]) == 0)
+				break;
+		if (!json_is_object(obj) || rec.instance_id == NULL ||
+		    strncmp(rec.instance_id, "uuid:", 5) != 0 || rec.form_id == NULL ||
+		    rec.form_version == NULL || !json_is_object(answers) ||
+		    k == ARRAY_LEN(statuses)) {
+			import_note(note, ctx, name, lineno, "%s", _("not a doorstep record "
+			    "(instance_id, form, form_version, status and answers are "
+			    "needed); skipped"));
+			sum->bad++;
+			json_decref(obj);
+			continue;
+		}
+		rec.household = (char *)(uintptr_t)jstr(obj, "household");
+		rec.round = (char *)(uintptr_t)jstr(obj, "round");
+		rec.site = (char *)(uintptr_t)jstr(obj, "site");
+		rec.interviewer = (char *)(uintptr_t)jstr(obj, "interviewer");
+		rec.started_at = (char *)(uintptr_t)jstr(obj, "started_at");
+		rec.finalized_at = (char *)(uintptr_t)jstr(obj, "finalized_at");
+
+		/* The form version: in the store, else in the forms folder. */
+		if (store_form_find(s, rec.form_id, rec.form_version, &ref, cause) != 0) {
+			json_decref(obj);
+			rc = -1;
+			break;
+		}
+		for (k = 0; ref == 0 && k < nforms; k++)
+			if (forms[k] != NULL && strcmp(forms[k]->id, rec.form_id) == 0 &&
+			    strcmp(forms[k]->version, rec.form_version) == 0 &&
+			    store_form_remember(s, forms[k], &ref, cause) != 0) {
+				json_decref(obj);
+				rc = -1;
+				break;
+			}
+		if (rc != 0)
+			break;
+		if (ref == 0) {
+			import_note(note, ctx, name, lineno, _("%s is of form %s version "
+			    "%s, which is neither in the forms folder nor in the database; "
+			    "not imported"), rec.instance_id, rec.form_id, rec.form_version);
+			sum->unknown++;
+			json_decref(obj);
+			continue;
+		}
+		if ((f = formcache_get(&cache, s, ref, cause)) == NULL ||
+		    store_record_find(s, rec.instance_id, &id, cause) != 0) {
+			json_decref(obj);
+			rc = -1;
+			break;
+		}
+		if (id != 0) {
+			json_t *have = stored_answers(s, f, id, cause);
+
+			if (have != NULL && json_equal(have, answers))
+				sum->unchanged++;
+			else {
+				import_note(note, ctx, name, lineno, _("%s is already here with "
+				    "different answers: a conflict, not applied"),
+				    rec.instance_id);
+				sum->conflicts++;
+			}
+			json_decref(have);
+			json_decref(obj);
+			continue;
+		}
+		rc = store_begin(s, cause);
+		if (rc == 0)
+			rc = store_record_import(s, ref, &rec, &id, cause);
+		if (rc == 0)
+			rc = put_answers(s, f, id, answers, NULL, 0, cause);
+		if (rc == 0 && strcmp(rec.status, "draft") != 0) {
+			/* Its XML instance, as if finalized here, for the upload. */
+			struct record_info full;
+			struct interview *iv;
+
+			if ((rc = store_record_get(s, id, &full, cause)) == 0) {
+				if ((iv = interview_open(s, f, &full, cause)) == NULL)
+					rc = -1;
+				else {
+					char *xml = xml_instance(iv, &full);
+
+					rc = store_record_set_xml(s, id, xml, cause);
+					free(xml);
+					interview_free(iv);
+				}
+				store_record_clear(&full);
+			}
+		}
+		if (rc == 0)
+			rc = store_commit(s, cause);
+		else
+			store_rollback(s);
+		if (rc == 0)
+			sum->imported++;
+		json_decref(obj);
+	}
+	free(line);
+	formcache_free(&cache);
+	return rc;
 }

@@ -305,6 +305,94 @@ store_form_yaml(struct store *s, int64_t form_ref, size_t *len, char **cause)
 }
 
 int
+store_form_find(struct store *s, const char *form_id, const char *version,
+    int64_t *ref, char **cause)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*ref = 0;
+	if (prepare(s, "SELECT id FROM form_versions WHERE form_id = ? AND "
+	    "version = ? ORDER BY id DESC LIMIT 1", &st, cause) != 0)
+		return -1;
+	bind_text(st, 1, form_id);
+	bind_text(st, 2, version);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ref = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(s, cause, _("database"));
+	return 0;
+}
+
+int
+store_record_find(struct store *s, const char *instance_id, int64_t *id,
+    char **cause)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*id = 0;
+	if (prepare(s, "SELECT id FROM records WHERE instance_id = ?", &st,
+	    cause) != 0)
+		return -1;
+	bind_text(st, 1, instance_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(s, cause, _("database"));
+	return 0;
+}
+
+int
+store_record_import(struct store *s, int64_t form_ref,
+    const struct record_info *rec, int64_t *id, char **cause)
+{
+	sqlite3_stmt *st;
+	char now[40];
+
+	iso8601_now(now, sizeof now);
+	if (prepare(s, "INSERT INTO records (instance_id, form_version_id, "
+	    "household, round, site, interviewer, status, started_at, updated_at, "
+	    "finalized_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st, cause) != 0)
+		return -1;
+	bind_text(st, 1, rec->instance_id);
+	sqlite3_bind_int64(st, 2, form_ref);
+	bind_text(st, 3, rec->household);
+	bind_text(st, 4, rec->round);
+	bind_text(st, 5, rec->site);
+	bind_text(st, 6, rec->interviewer ? rec->interviewer : "");
+	bind_text(st, 7, rec->status);
+	bind_text(st, 8, rec->started_at ? rec->started_at : now);
+	bind_text(st, 9, now);
+	bind_text(st, 10, rec->finalized_at);
+	if (step_done(s, st, cause, _("cannot keep the imported record")) != 0)
+		return -1;
+	*id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int
+store_answer_put(struct store *s, int64_t record, const char *name, long entry,
+    const char *value, char **cause)
+{
+	sqlite3_stmt *st;
+
+	if (prepare(s, "INSERT INTO answers (record_id, name, entry, value) "
+	    "VALUES (?, ?, ?, ?) ON CONFLICT (record_id, name, entry) DO UPDATE "
+	    "SET value = excluded.value", &st, cause) != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, record);
+	bind_text(st, 2, name);
+	sqlite3_bind_int64(st, 3, entry);
+	bind_text(st, 4, value);
+	return step_done(s, st, cause, _("cannot save the answer"));
+}
+
+int
 store_record_create(struct store *s, int64_t form_ref, const char *household,
     const char *round, const char *site, const char *interviewer, int64_t *id,
     char instance_id[42], char **cause)

@@ -115,6 +115,24 @@ int store_record_set_xml(struct store *s, int64_t record, const char *xml,
 int store_record_uploaded(struct store *s, int64_t record, const char *status,
     const char *reply, char **cause);
 
+/* The stored version of form id at version, newest first; 0 with *ref 0
+ * when there is none, -1 on a database error. */
+int store_form_find(struct store *s, const char *form_id, const char *version,
+    int64_t *ref, char **cause);
+
+/* The row id of the record with this instance ID, or 0 when none. */
+int store_record_find(struct store *s, const char *instance_id, int64_t *id,
+    char **cause);
+
+/* Adds a record from elsewhere (another site's export) as it was: its
+ * instance ID, status and times. Answers follow with store_answer_put. */
+int store_record_import(struct store *s, int64_t form_ref,
+    const struct record_info *rec, int64_t *id, char **cause);
+
+/* Writes one answer of any record, whatever its status (for imports). */
+int store_answer_put(struct store *s, int64_t record, const char *name,
+    long entry, const char *value, char **cause);
+
 /* Finalized records waiting for upload, oldest first. */
 int store_queue(struct store *s, struct record_info **out, size_t *n,
     char **cause);

@@ -588,6 +588,130 @@ csv_for_spreadsheets(void **state)
 	free(base);
 }
 
+static void
+count_note(void *ctx, const char *msg)
+{
+	struct buf *b = ctx;
+
+	buf_adds(b, msg);
+	buf_addc(b, '\n');
+}
+
+static char *
+export_text(struct store *s)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *mem = open_memstream(&text, &size);
+
+	assert_true(export_jsonl(s, mem, true, NULL) >= 0);
+	fclose(mem);
+	return text;
+}
+
+/* Another site's export comes in as it was, once: the same file twice
+ * changes nothing, a different record under a known id is a conflict. */
+static void
+import_round_trip(void **state)
+{
+	struct fixture *fx = *state;
+	struct interview *iv = begin(fx), *draft = begin(fx);
+	char *path = xasprintf("%s/b.db", fx->dir), *a_text, *b_text, *tampered;
+	struct import_summary sum;
+	struct buf notes = { 0 };
+	const struct form *forms[1];
+	struct store *b = store_open(path, NULL);
+	size_t first, nbad;
+	FILE *in;
+
+	answer_ok(iv, "name", "刘丽");
+	answer_ok(iv, "size", "2");
+	answer_in(iv, "age", 1, "34");
+	answer_in(iv, "age", 2, "8");
+	answer_in(iv, "school", 2, "y");
+	answer_ok(iv, "debts", "online_loan relatives");
+	answer_ok(iv, "loan_amount", "500");
+	answer_ok(iv, "rent", "1200.5");
+	assert_int_equal(interview_finalize(iv, &first, &nbad, NULL), 0);
+	answer_ok(draft, "name", "still a draft");
+	a_text = export_text(fx->s);
+
+	forms[0] = iv->form;
+	in = fmemopen(a_text, strlen(a_text), "r");
+	assert_int_equal(import_jsonl(b, in, "a.jsonl", forms, 1, count_note, &notes,
+	    &sum, NULL), 0);
+	fclose(in);
+	assert_int_equal(sum.imported, 2);
+	b_text = export_text(b);
+	assert_string_equal(b_text, a_text);	/* the same records, field by field */
+	assert_int_equal(store_count(b, "finalized"), 1);
+	assert_int_equal(store_count(b, "draft"), 1);
+	free(b_text);
+
+	/* Twice: nothing changes. */
+	in = fmemopen(a_text, strlen(a_text), "r");
+	assert_int_equal(import_jsonl(b, in, "a.jsonl", forms, 1, count_note, &notes,
+	    &sum, NULL), 0);
+	fclose(in);
+	assert_int_equal(sum.imported, 0);
+	assert_int_equal(sum.unchanged, 2);
+
+	/* A different record under a known id; a form nobody has; junk. */
+	tampered = xasprintf("%s%s\n%s\n",
+	    strstr(a_text, "\"name\":\"刘丽\"") ? "" : "",
+	    "{\"instance_id\":\"uuid:00000000-0000-4000-8000-000000000001\","
+	    "\"form\":\"nope\",\"form_version\":\"9\",\"status\":\"finalized\","
+	    "\"answers\":{}}", "not json");
+	{
+		char *changed = xstrdup(a_text), *p = strstr(changed, "刘丽");
+
+		memcpy(p, "王芳", strlen("王芳"));
+		in = fmemopen(changed, strlen(changed), "r");
+		assert_int_equal(import_jsonl(b, in, "c.jsonl", forms, 1, count_note,
+		    &notes, &sum, NULL), 0);
+		fclose(in);
+		free(changed);
+	}
+	assert_int_equal(sum.conflicts, 1);
+	assert_non_null(strstr(notes.data, "c.jsonl:1: uuid:"));
+	assert_non_null(strstr(notes.data, "different answers: a conflict, not "
+	    "applied"));
+	in = fmemopen(tampered, strlen(tampered), "r");
+	assert_int_equal(import_jsonl(b, in, "d.jsonl", forms, 1, count_note, &notes,
+	    &sum, NULL), 0);
+	fclose(in);
+	assert_int_equal(sum.unknown, 1);
+	assert_int_equal(sum.bad, 1);
+	assert_non_null(strstr(notes.data, "d.jsonl:1: uuid:00000000-0000-4000-8000-"
+	    "000000000001 is of form nope version 9"));
+	assert_non_null(strstr(notes.data, "d.jsonl:2: not a doorstep record"));
+	b_text = export_text(b);
+	assert_non_null(strstr(b_text, "刘丽"));	/* the conflict was not applied */
+	assert_null(strstr(b_text, "王芳"));
+	free(b_text);
+	/* The imported finalized record can be uploaded: it has its XML. */
+	{
+		struct record_info *q;
+		size_t nq;
+		char *xml, *cause = NULL;
+
+		assert_int_equal(store_queue(b, &q, &nq, NULL), 0);
+		assert_int_equal(nq, 1);
+		xml = store_record_xml(b, q[0].id, &cause);
+		assert_non_null(xml);
+		assert_non_null(strstr(xml, "<name>刘丽</name>"));
+		free(xml);
+		store_records_free(q, nq);
+	}
+	free(tampered);
+	free(a_text);
+	buf_free(&notes);
+	store_close(b);
+	free(path);
+	interview_free(iv);
+	interview_free(draft);
+}
+
 int
 main(void)
 {
@@ -606,6 +730,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(export_is_the_contract, setup, teardown),
 		cmocka_unit_test_setup_teardown(csv_for_spreadsheets, setup, teardown),
 		cmocka_unit_test_setup_teardown(ten_thousand_questions, setup, teardown),
+		cmocka_unit_test_setup_teardown(import_round_trip, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("interview", tests, NULL, NULL);

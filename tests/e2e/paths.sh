@@ -114,4 +114,16 @@ jqe JX-0002 '.answers.next_visit' 'null'
 jqe JX-0002 '.answers.respondent_name' '"张伟"'
 jqe JX-0002 '.needs' '[]'
 jqe JX-0002 '.site' '"jiangxi"'
+
+# Another site merges this export: once, then nothing; then the report
+# counts both households.
+"$BIN" --db "$WORK/hq.db" --forms forms --import "$OUT" 2>"$WORK/err"
+check "--import exits 0" [ $? -eq 0 ]
+check "--import says what it did" grep -q "2 imported, 0 already here" "$WORK/err"
+"$BIN" --db "$WORK/hq.db" --forms forms --import "$OUT" 2>"$WORK/err"
+check "the same file twice changes nothing" grep -q "0 imported, 2 already here" "$WORK/err"
+"$BIN" --db "$WORK/hq.db" --export > "$WORK/again.jsonl" 2>/dev/null
+check "the merged records export as they came" cmp -s "$OUT" "$WORK/again.jsonl"
+"$BIN" --db "$WORK/hq.db" --report --lang en > "$WORK/report.txt"
+check "the report counts them" grep -q "2 household(s) assessed" "$WORK/report.txt"
 finish
