@@ -618,11 +618,10 @@ import_jsonl(struct store *s, FILE *in, const char *name,
 	char *line = NULL;
 	size_t cap = 0;
 	long lineno = 0;
-	ssize_t len;
 	int rc = 0;
 
 	memset(sum, 0, sizeof *sum);
-	while (rc == 0 && (len = getline(&line, &cap, in)) > 0) {
+	while (rc == 0 && getline(&line, &cap, in) > 0) {
 		static const char *const statuses[] = {
 			"draft", "finalized", "uploaded", "conflict"
 		};
@@ -713,7 +712,7 @@ import_jsonl(struct store *s, FILE *in, const char *name,
 			rc = store_record_import(s, ref, &rec, &id, cause);
 		if (rc == 0)
 			rc = put_answers(s, f, id, answers, NULL, 0, cause);
-		if (rc == 0 && strcmp(rec.status, "draft") != 0) {
+		if (rc == 0 && rec.status != NULL && strcmp(rec.status, "draft") != 0) {
 			/* Its XML instance, as if finalized here, for the upload. */
 			struct record_info full;
 			struct interview *iv;
