@@ -304,40 +304,20 @@ store_form_yaml(struct store *s, int64_t form_ref, size_t *len, char **cause)
 	return yaml;
 }
 
-int
-store_form_find(struct store *s, const char *form_id, const char *version,
-    int64_t *ref, char **cause)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	*ref = 0;
-	if (prepare(s, "SELECT id FROM form_versions WHERE form_id = ? AND "
-	    "version = ? ORDER BY id DESC LIMIT 1", &st, cause) != 0)
-		return -1;
-	bind_text(st, 1, form_id);
-	bind_text(st, 2, version);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*ref = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(s, cause, _("database"));
-	return 0;
-}
-
-int
-store_record_find(struct store *s, const char *instance_id, int64_t *id,
-    char **cause)
+/* The id that sql (with one or two text parameters) selects, or 0. */
+static int
+select_id(struct store *s, const char *sql, const char *p1, const char *p2,
+    int64_t *id, char **cause)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	*id = 0;
-	if (prepare(s, "SELECT id FROM records WHERE instance_id = ?", &st,
-	    cause) != 0)
+	if (prepare(s, sql, &st, cause) != 0)
 		return -1;
-	bind_text(st, 1, instance_id);
+	bind_text(st, 1, p1);
+	if (p2 != NULL)
+		bind_text(st, 2, p2);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*id = sqlite3_column_int64(st, 0);
@@ -345,6 +325,22 @@ store_record_find(struct store *s, const char *instance_id, int64_t *id,
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_fail(s, cause, _("database"));
 	return 0;
+}
+
+int
+store_form_find(struct store *s, const char *form_id, const char *version,
+    int64_t *ref, char **cause)
+{
+	return select_id(s, "SELECT id FROM form_versions WHERE form_id = ? AND "
+	    "version = ? ORDER BY id DESC LIMIT 1", form_id, version, ref, cause);
+}
+
+int
+store_record_find(struct store *s, const char *instance_id, int64_t *id,
+    char **cause)
+{
+	return select_id(s, "SELECT id FROM records WHERE instance_id = ?",
+	    instance_id, NULL, id, cause);
 }
 
 int
@@ -477,18 +473,9 @@ store_answer_save(struct store *s, int64_t record, const char *name,
 		    "cannot change"));
 		goto fail;
 	}
-	if (name != NULL) {
-		if (prepare(s, "INSERT INTO answers (record_id, name, entry, value) "
-		    "VALUES (?, ?, ?, ?) ON CONFLICT (record_id, name, entry) DO "
-		    "UPDATE SET value = excluded.value", &st, cause) != 0)
-			goto fail;
-		sqlite3_bind_int64(st, 1, record);
-		bind_text(st, 2, name);
-		sqlite3_bind_int64(st, 3, entry);
-		bind_text(st, 4, value);
-		if (step_done(s, st, cause, _("cannot save the answer")) != 0)
-			goto fail;
-	}
+	if (name != NULL && store_answer_put(s, record, name, entry, value,
+	    cause) != 0)
+		goto fail;
 	if (own && store_commit(s, cause) != 0)
 		return -1;
 	return 0;

@@ -9,23 +9,26 @@ RUN="$BIN --db $DB --forms forms --lang en --interviewer liu --site beijing"
 export HOME="$WORK/home"
 mkdir -p "$HOME"
 
-# Two short interviews (the respondent says no), finalized in the program.
-start 80 24 "$RUN"
-expect "New interview"
-for code in BJ-0001 BJ-0002; do
-	keys Enter
-	expect "Household code"
-	typed "$code"
-	keys Enter
-	answer "Tell the respondent" Enter
-	answer "Does the respondent agree" 2
-	answer "The respondent did not agree" Enter
-	expect "Review"
-	keys Down Enter y
-	expect "Interview finalized"
-done
-keys C-x
-expect "[exit 0]"
+# Short interviews (the respondent says no), finalized in the program.
+refused_interviews() {	# refused_interviews CODE...
+	start 80 24 "$RUN"
+	expect "New interview"
+	for code in "$@"; do
+		keys Enter
+		expect "Household code"
+		typed "$code"
+		keys Enter
+		answer "Tell the respondent" Enter
+		answer "Does the respondent agree" 2
+		answer "The respondent did not agree" Enter
+		expect "Review"
+		keys Down Enter y
+		expect "Interview finalized"
+	done
+	keys C-x
+	expect "[exit 0]"
+}
+refused_interviews BJ-0001 BJ-0002
 
 server() {	# server ARGS...: starts the test receiver, sets $URL
 	rm -f "$WORK/port"
@@ -71,17 +74,7 @@ check "and the server saw no new request" [ "$(curl -s "${URL%/v1/*}/stats" | jq
 stop
 
 # The environment's credentials; and a server that is not there.
-start 80 24 "$RUN"
-expect "New interview"
-keys Enter
-typed "BJ-0003"
-keys Enter
-answer "Tell the respondent" Enter
-answer "Does the respondent agree" 2
-answer "The respondent did not agree" Enter
-keys Down Enter y
-expect "Interview finalized"
-keys C-x
+refused_interviews BJ-0003
 DOORSTEP_UPLOAD_TRIES=2 DOORSTEP_UPLOAD_BACKOFF_MS=10 up "$URL"
 check "server unreachable: exit 75" [ "$rc" -eq 75 ]
 check "server unreachable: said in words" has_err "cannot be reached"
@@ -93,17 +86,7 @@ check "then it is sent" has_err "1 uploaded"
 stop
 # TLS: a certificate this machine does not trust is refused, in words;
 # --cacert trusts a private CA.
-start 80 24 "$RUN"
-expect "New interview"
-keys Enter
-typed "BJ-0004"
-keys Enter
-answer "Tell the respondent" Enter
-answer "Does the respondent agree" 2
-answer "The respondent did not agree" Enter
-keys Down Enter y
-expect "Interview finalized"
-keys C-x
+refused_interviews BJ-0004
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
     -addext subjectAltName=IP:127.0.0.1 -keyout "$WORK/key.pem" \
     -out "$WORK/cert.pem" 2>/dev/null
