@@ -8,6 +8,7 @@
 #include "diag.h"
 #include "xml.h"
 #include "formcache.h"
+#include "household.h"
 #include "interview.h"
 #include "text.h"
 #include "i18n.h"
@@ -708,6 +709,14 @@ import_jsonl(struct store *s, FILE *in, const char *name,
 			continue;
 		}
 		rc = store_begin(s, cause);
+		if (rc == 0 && rec.household != NULL && *rec.household != '\0') {
+			/* Its household is matched by code, or registered. */
+			bool created;
+
+			rc = household_ensure(s, rec.household, rec.site, &created, cause);
+			if (rc == 0 && created)
+				sum->households++;
+		}
 		if (rc == 0)
 			rc = store_record_import(s, ref, &rec, &id, cause);
 		if (rc == 0)

@@ -30,6 +30,7 @@ struct import_summary {
 	long conflicts;		/* already here under that instance_id, different */
 	long unknown;		/* of a form version not in the forms folder or store */
 	long bad;		/* lines that are not a record */
+	long households;	/* households registered for their records */
 };
 
 /* Reads records in the JSONL export format (another site's --export) and

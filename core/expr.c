@@ -545,6 +545,18 @@ expr_date_days(const char *s, long *days)
 	return true;
 }
 
+void
+expr_date_string(long days, char out[11])
+{
+	long y, m, d;
+
+	civil_from_days(days, &y, &m, &d);
+	if (y < 0 || y > 9999)
+		y = 0;
+	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u,
+	    (unsigned)m % 100u, (unsigned)d % 100u);
+}
+
 long
 expr_today(void)
 {

@@ -85,6 +85,8 @@ char *value_string(const struct value *v);
 
 /* Days since 1970-01-01 of a YYYY-MM-DD date; false when not one. */
 bool expr_date_days(const char *s, long *days);
+/* The YYYY-MM-DD date of a day number. */
+void expr_date_string(long days, char out[11]);
 /* Days since 1970-01-01 today, in local time. */
 long expr_today(void);
 

@@ -16,6 +16,8 @@ struct answer_slot {
 				 * for the entry count of a repeat */
 	long entry;
 	char *value;
+	char *carried;		/* the round it was carried over from, until
+				 * the interviewer confirms or changes it */
 };
 
 /* Answers by (question, entry), in an open-addressing table. */
@@ -59,6 +61,7 @@ slots_grow(struct interview *iv)
 
 			s->value = old[i].value;
 			s->seen = old[i].seen;
+			s->carried = old[i].carried;
 		}
 	free(old);
 }
@@ -82,6 +85,7 @@ slot_put(struct interview *iv, size_t q, long entry)
 	s->q = q;
 	s->entry = entry;
 	s->value = NULL;
+	s->carried = NULL;
 	s->seen = false;
 	iv->used++;
 	return s;
@@ -95,6 +99,16 @@ set_value(struct interview *iv, size_t q, long entry, const char *value)
 	free(s->value);
 	s->value = value ? xstrdup(value) : NULL;
 	s->seen = true;
+	free(s->carried);
+	s->carried = NULL;
+}
+
+const char *
+interview_carried(const struct interview *iv, size_t q, long entry)
+{
+	const struct answer_slot *s = slot_find(iv, q, entry);
+
+	return s ? s->carried : NULL;
 }
 
 const char *
@@ -357,8 +371,10 @@ interview_free(struct interview *iv)
 
 	if (iv == NULL)
 		return;
-	for (i = 0; i < iv->nslots; i++)
+	for (i = 0; i < iv->nslots; i++) {
 		free(iv->slots[i].value);
+		free(iv->slots[i].carried);
+	}
 	free(iv->slots);
 	free(iv->entries);
 	free(iv->steps);
@@ -411,6 +427,75 @@ calculate(struct interview *iv, bool save, char **cause)
 	return 0;
 }
 
+static int save_entries(struct interview *iv, const struct group *r, long n,
+    char **cause);
+
+/* Starts a household's new round from its previous round's answers to the
+ * questions marked prefill: those that were asked then and are still valid
+ * on this form, each marked until the interviewer confirms or changes it. */
+static int
+carry_over(struct interview *iv, const char *household, const char *round,
+    char **cause)
+{
+	struct record_info prev;
+	struct interview *old;
+	const struct form *f = iv->form;
+	size_t q;
+	int rc;
+
+	rc = store_previous_record(iv->store, household, round, &prev, cause);
+	if (rc <= 0)
+		return rc;
+	old = interview_resume(iv->store, &prev, cause);
+	if (old == NULL) {
+		/* The old record's form cannot be read: start empty. */
+		store_record_clear(&prev);
+		free(*cause);
+		*cause = NULL;
+		return 0;
+	}
+	rc = 0;
+	for (q = 0; q < f->nquestions && rc == 0; q++) {
+		const struct question *qq = f->questions[q], *oqq;
+		long oq = form_find(old->form, qq->name), n = 0, e;
+
+		if (!qq->prefill || !question_has_value(qq) ||
+		    qq->type == QT_CALCULATE || oq < 0)
+			continue;
+		oqq = old->form->questions[oq];
+		if ((qq->repeat == NULL) != (oqq->repeat == NULL))
+			continue;
+		if (qq->repeat != NULL) {
+			n = interview_entries(old, oqq->repeat);
+			if (qq->repeat->count == NULL &&
+			    n > iv->entries[qq->repeat->index]) {
+				iv->entries[qq->repeat->index] = n;
+				rc = save_entries(iv, qq->repeat, n, cause);
+			}
+		}
+		for (e = qq->repeat ? 1 : 0; e <= n && rc == 0; e++) {
+			const char *v = interview_value(old, (size_t)oq, e);
+			const char *why;
+			char *norm;
+
+			if (v == NULL || !interview_relevant(old, (size_t)oq, e))
+				continue;
+			if ((norm = form_value_normalize(qq, v, &why)) == NULL)
+				continue;
+			rc = store_answer_carry(iv->store, iv->record, qq->name, e, norm,
+			    prev.round, cause);
+			if (rc == 0) {
+				set_value(iv, q, e, norm);
+				slot_find(iv, q, e)->carried = xstrdup(prev.round);
+			}
+			free(norm);
+		}
+	}
+	interview_free(old);
+	store_record_clear(&prev);
+	return rc;
+}
+
 struct interview *
 interview_begin(struct store *s, struct form *form, const char *household,
     const char *round, const char *site, const char *interviewer, char **cause)
@@ -430,8 +515,9 @@ interview_begin(struct store *s, struct form *form, const char *household,
 		return NULL;
 	}
 	iv->instance_id = xstrdup(instance);
-	if (store_begin(s, cause) != 0 || calculate(iv, true, cause) != 0 ||
-	    store_commit(s, cause) != 0) {
+	if (store_begin(s, cause) != 0 ||
+	    carry_over(iv, household, round, cause) != 0 ||
+	    calculate(iv, true, cause) != 0 || store_commit(s, cause) != 0) {
 		store_rollback(s);
 		interview_free(iv);
 		return NULL;
@@ -462,6 +548,19 @@ load_answer(void *ctx, const char *name, long entry, const char *value)
 	/* Otherwise kept in the store: this form version has no such name. */
 }
 
+static void
+load_carried(void *ctx, const char *name, long entry, const char *round)
+{
+	struct interview *iv = ctx;
+	long i = form_find(iv->form, name);
+	struct answer_slot *s;
+
+	if (i >= 0 && (s = slot_find(iv, (size_t)i, entry)) != NULL) {
+		free(s->carried);
+		s->carried = xstrdup(round);
+	}
+}
+
 /* A record on a form the interview takes (own) or borrows. */
 static struct interview *
 open_record(struct store *s, struct form *form, bool own,
@@ -472,7 +571,8 @@ open_record(struct store *s, struct form *form, bool own,
 	iv->borrowed = !own;
 	iv->record = rec->id;
 	iv->instance_id = rec->instance_id ? xstrdup(rec->instance_id) : NULL;
-	if (store_answers_load(s, rec->id, load_answer, iv, cause) != 0) {
+	if (store_answers_load(s, rec->id, load_answer, iv, cause) != 0 ||
+	    store_carried_load(s, rec->id, load_carried, iv, cause) != 0) {
 		interview_free(iv);
 		return NULL;
 	}
@@ -626,9 +726,12 @@ interview_answer(struct interview *iv, const char *typed, bool check_required,
 			if (iv->slots[i].used) {
 				free(iv->slots[i].value);
 				iv->slots[i].value = NULL;
+				free(iv->slots[i].carried);
+				iv->slots[i].carried = NULL;
 				iv->slots[i].seen = false;
 			}
 		store_answers_load(iv->store, iv->record, load_answer, iv, NULL);
+		store_carried_load(iv->store, iv->record, load_carried, iv, NULL);
 		calculate(iv, false, NULL);
 		return -1;
 	}
@@ -759,6 +862,9 @@ interview_problem(const struct interview *iv, size_t i, const char *lang)
 	if (!question_has_value(q))
 		return NULL;
 	v = interview_value(iv, st->q, st->entry);
+	if (interview_carried(iv, st->q, st->entry) != NULL)
+		return xasprintf(_("carried over from round %s: confirm it (Enter) "
+		    "or change it"), interview_carried(iv, st->q, st->entry));
 	if ((v == NULL || *v == '\0') && is_required(iv, st->q, st->entry))
 		return required_message(iv, st->q, lang);
 	if (!meets_constraint(iv, st->q, st->entry, v))

@@ -41,7 +41,9 @@ struct interview {
 	long today;		/* days since 1970-01-01, for today() */
 };
 
-/* Begins a new draft on form (the interview takes the form). */
+/* Begins a new draft on form (the interview takes the form). With a
+ * household and a round, the questions marked prefill start from the
+ * household's previous round, marked as carried over. */
 struct interview *interview_begin(struct store *s, struct form *form,
     const char *household, const char *round, const char *site,
     const char *interviewer, char **cause);
@@ -60,6 +62,11 @@ void interview_free(struct interview *iv);
 
 /* The stored answer of question q in entry (0 outside repeats), or NULL. */
 const char *interview_value(const struct interview *iv, size_t q, long entry);
+/* The round an answer was carried over from (prefill: true), while the
+ * interviewer has not yet confirmed or changed it; else NULL. */
+const char *interview_carried(const struct interview *iv, size_t q,
+    long entry);
+
 /* Whether an answer (maybe empty) was stored. */
 bool interview_seen(const struct interview *iv, size_t q, long entry);
 

@@ -9,14 +9,10 @@
 #include <unistd.h>
 
 #include "ids.h"
+#include "store-impl.h"
 #include "i18n.h"
 #include "util.h"
 
-struct store {
-	sqlite3 *db;
-	char *path;
-	bool in_transaction;
-};
 
 /* migrations[i] takes a database from schema i to i + 1. */
 static const char *const migrations[] = {
@@ -60,13 +56,35 @@ static const char *const migrations[] = {
 	"  SELECT record_id, name, 0, value FROM answers;"
 	"DROP TABLE answers;"
 	"ALTER TABLE answers_v2 RENAME TO answers;",
+
+	/* 3: the household register, its history, answers carried over from
+	 * a household's previous round, and settings chosen in the program. */
+	"CREATE TABLE households ("
+	"  id INTEGER PRIMARY KEY,"
+	"  code TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	"  site TEXT, head TEXT, phone TEXT, address TEXT, notes TEXT,"
+	"  status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),"
+	"  closed_reason TEXT, closed_at TEXT, next_visit TEXT,"
+	"  created_at TEXT NOT NULL, updated_at TEXT NOT NULL);"
+	"CREATE INDEX households_by_visit ON households(status, next_visit);"
+	"CREATE TABLE household_events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  household_id INTEGER NOT NULL REFERENCES households(id) ON DELETE CASCADE,"
+	"  at TEXT NOT NULL, what TEXT NOT NULL, detail TEXT);"
+	"CREATE INDEX records_by_household ON records(household);"
+	"ALTER TABLE answers ADD COLUMN carried TEXT;"
+	"CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
+	"INSERT OR IGNORE INTO households (code, site, created_at, updated_at)"
+	"  SELECT household, min(site), min(started_at), max(updated_at)"
+	"  FROM records WHERE household IS NOT NULL AND household <> ''"
+	"  GROUP BY household COLLATE NOCASE ORDER BY min(started_at);",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
     "one migration per schema version");
 
-static int
-db_fail(struct store *s, char **cause, const char *what)
+int
+sq_fail(struct store *s, char **cause, const char *what)
 {
 	set_cause(cause, _("%s: %s"), what, sqlite3_errmsg(s->db));
 	return -1;
@@ -134,10 +152,10 @@ migrate(struct store *s, char **cause)
 
 	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) !=
 	    SQLITE_OK)
-		return db_fail(s, cause, _("cannot read the database"));
+		return sq_fail(s, cause, _("cannot read the database"));
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_finalize(st);
-		return db_fail(s, cause, _("cannot read the database"));
+		return sq_fail(s, cause, _("cannot read the database"));
 	}
 	version = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
@@ -186,7 +204,7 @@ store_open(const char *path, char **cause)
 	s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-		db_fail(s, cause, _("cannot open the database"));
+		sq_fail(s, cause, _("cannot open the database"));
 		store_close(s);
 		return NULL;
 	}
@@ -216,16 +234,16 @@ store_close(struct store *s)
 	free(s);
 }
 
-static int
-prepare(struct store *s, const char *sql, sqlite3_stmt **st, char **cause)
+int
+sq_prepare(struct store *s, const char *sql, sqlite3_stmt **st, char **cause)
 {
 	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
-		return db_fail(s, cause, _("database"));
+		return sq_fail(s, cause, _("database"));
 	return 0;
 }
 
-static void
-bind_text(sqlite3_stmt *st, int i, const char *v)
+void
+sq_bind_text(sqlite3_stmt *st, int i, const char *v)
 {
 	if (v == NULL)
 		sqlite3_bind_null(st, i);
@@ -234,8 +252,8 @@ bind_text(sqlite3_stmt *st, int i, const char *v)
 }
 
 /* Runs a statement that returns no rows, then finalizes it. */
-static int
-step_done(struct store *s, sqlite3_stmt *st, char **cause, const char *what)
+int
+sq_step_done(struct store *s, sqlite3_stmt *st, char **cause, const char *what)
 {
 	int rc = sqlite3_step(st);
 
@@ -257,25 +275,25 @@ store_form_remember(struct store *s, const struct form *f, int64_t *form_ref,
 	int rc;
 
 	iso8601_now(now, sizeof now);
-	if (prepare(s, "INSERT INTO form_versions (form_id, version, sha256, yaml, "
+	if (sq_prepare(s, "INSERT INTO form_versions (form_id, version, sha256, yaml, "
 	    "first_used) VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
 	    &st, cause) != 0)
 		return -1;
-	bind_text(st, 1, f->id);
-	bind_text(st, 2, f->version);
-	bind_text(st, 3, f->sha256);
+	sq_bind_text(st, 1, f->id);
+	sq_bind_text(st, 2, f->version);
+	sq_bind_text(st, 3, f->sha256);
 	sqlite3_bind_text(st, 4, f->source, (int)f->source_len, SQLITE_TRANSIENT);
-	bind_text(st, 5, now);
-	if (step_done(s, st, cause, _("cannot keep the form")) != 0)
+	sq_bind_text(st, 5, now);
+	if (sq_step_done(s, st, cause, _("cannot keep the form")) != 0)
 		return -1;
-	if (prepare(s, "SELECT id FROM form_versions WHERE sha256 = ?", &st,
+	if (sq_prepare(s, "SELECT id FROM form_versions WHERE sha256 = ?", &st,
 	    cause) != 0)
 		return -1;
-	bind_text(st, 1, f->sha256);
+	sq_bind_text(st, 1, f->sha256);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		sqlite3_finalize(st);
-		return db_fail(s, cause, _("cannot find the kept form"));
+		return sq_fail(s, cause, _("cannot find the kept form"));
 	}
 	*form_ref = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
@@ -288,7 +306,7 @@ store_form_yaml(struct store *s, int64_t form_ref, size_t *len, char **cause)
 	sqlite3_stmt *st;
 	char *yaml;
 
-	if (prepare(s, "SELECT yaml FROM form_versions WHERE id = ?", &st,
+	if (sq_prepare(s, "SELECT yaml FROM form_versions WHERE id = ?", &st,
 	    cause) != 0)
 		return NULL;
 	sqlite3_bind_int64(st, 1, form_ref);
@@ -313,17 +331,17 @@ select_id(struct store *s, const char *sql, const char *p1, const char *p2,
 	int rc;
 
 	*id = 0;
-	if (prepare(s, sql, &st, cause) != 0)
+	if (sq_prepare(s, sql, &st, cause) != 0)
 		return -1;
-	bind_text(st, 1, p1);
+	sq_bind_text(st, 1, p1);
 	if (p2 != NULL)
-		bind_text(st, 2, p2);
+		sq_bind_text(st, 2, p2);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*id = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(s, cause, _("database"));
+		return sq_fail(s, cause, _("database"));
 	return 0;
 }
 
@@ -351,21 +369,21 @@ store_record_import(struct store *s, int64_t form_ref,
 	char now[40];
 
 	iso8601_now(now, sizeof now);
-	if (prepare(s, "INSERT INTO records (instance_id, form_version_id, "
+	if (sq_prepare(s, "INSERT INTO records (instance_id, form_version_id, "
 	    "household, round, site, interviewer, status, started_at, updated_at, "
 	    "finalized_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st, cause) != 0)
 		return -1;
-	bind_text(st, 1, rec->instance_id);
+	sq_bind_text(st, 1, rec->instance_id);
 	sqlite3_bind_int64(st, 2, form_ref);
-	bind_text(st, 3, rec->household);
-	bind_text(st, 4, rec->round);
-	bind_text(st, 5, rec->site);
-	bind_text(st, 6, rec->interviewer ? rec->interviewer : "");
-	bind_text(st, 7, rec->status);
-	bind_text(st, 8, rec->started_at ? rec->started_at : now);
-	bind_text(st, 9, now);
-	bind_text(st, 10, rec->finalized_at);
-	if (step_done(s, st, cause, _("cannot keep the imported record")) != 0)
+	sq_bind_text(st, 3, rec->household);
+	sq_bind_text(st, 4, rec->round);
+	sq_bind_text(st, 5, rec->site);
+	sq_bind_text(st, 6, rec->interviewer ? rec->interviewer : "");
+	sq_bind_text(st, 7, rec->status);
+	sq_bind_text(st, 8, rec->started_at ? rec->started_at : now);
+	sq_bind_text(st, 9, now);
+	sq_bind_text(st, 10, rec->finalized_at);
+	if (sq_step_done(s, st, cause, _("cannot keep the imported record")) != 0)
 		return -1;
 	*id = sqlite3_last_insert_rowid(s->db);
 	return 0;
@@ -377,15 +395,15 @@ store_answer_put(struct store *s, int64_t record, const char *name, long entry,
 {
 	sqlite3_stmt *st;
 
-	if (prepare(s, "INSERT INTO answers (record_id, name, entry, value) "
+	if (sq_prepare(s, "INSERT INTO answers (record_id, name, entry, value) "
 	    "VALUES (?, ?, ?, ?) ON CONFLICT (record_id, name, entry) DO UPDATE "
-	    "SET value = excluded.value", &st, cause) != 0)
+	    "SET value = excluded.value, carried = NULL", &st, cause) != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, record);
-	bind_text(st, 2, name);
+	sq_bind_text(st, 2, name);
 	sqlite3_bind_int64(st, 3, entry);
-	bind_text(st, 4, value);
-	return step_done(s, st, cause, _("cannot save the answer"));
+	sq_bind_text(st, 4, value);
+	return sq_step_done(s, st, cause, _("cannot save the answer"));
 }
 
 int
@@ -401,19 +419,19 @@ store_record_create(struct store *s, int64_t form_ref, const char *household,
 		return -1;
 	}
 	iso8601_now(now, sizeof now);
-	if (prepare(s, "INSERT INTO records (instance_id, form_version_id, "
+	if (sq_prepare(s, "INSERT INTO records (instance_id, form_version_id, "
 	    "household, round, site, interviewer, started_at, updated_at) "
 	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", &st, cause) != 0)
 		return -1;
-	bind_text(st, 1, instance);
+	sq_bind_text(st, 1, instance);
 	sqlite3_bind_int64(st, 2, form_ref);
-	bind_text(st, 3, household);
-	bind_text(st, 4, round);
-	bind_text(st, 5, site);
-	bind_text(st, 6, interviewer ? interviewer : "");
-	bind_text(st, 7, now);
-	bind_text(st, 8, now);
-	if (step_done(s, st, cause, _("cannot start the interview")) != 0)
+	sq_bind_text(st, 3, household);
+	sq_bind_text(st, 4, round);
+	sq_bind_text(st, 5, site);
+	sq_bind_text(st, 6, interviewer ? interviewer : "");
+	sq_bind_text(st, 7, now);
+	sq_bind_text(st, 8, now);
+	if (sq_step_done(s, st, cause, _("cannot start the interview")) != 0)
 		return -1;
 	*id = sqlite3_last_insert_rowid(s->db);
 	if (instance_id != NULL)
@@ -459,14 +477,14 @@ store_answer_save(struct store *s, int64_t record, const char *name,
 	iso8601_now(now, sizeof now);
 	if (own && store_begin(s, cause) != 0)
 		return -1;
-	if (prepare(s, "UPDATE records SET updated_at = ?, position = "
+	if (sq_prepare(s, "UPDATE records SET updated_at = ?, position = "
 	    "coalesce(?, position) WHERE id = ? AND status = 'draft'", &st,
 	    cause) != 0)
 		goto fail;
-	bind_text(st, 1, now);
-	bind_text(st, 2, position);
+	sq_bind_text(st, 1, now);
+	sq_bind_text(st, 2, position);
 	sqlite3_bind_int64(st, 3, record);
-	if (step_done(s, st, cause, _("cannot save the answer")) != 0)
+	if (sq_step_done(s, st, cause, _("cannot save the answer")) != 0)
 		goto fail;
 	if (sqlite3_changes(s->db) != 1) {
 		set_cause(cause, _("this interview is no longer a draft; its answers "
@@ -493,7 +511,7 @@ store_answers_load(struct store *s, int64_t record,
 	sqlite3_stmt *st;
 	int rc;
 
-	if (prepare(s, "SELECT name, entry, value FROM answers WHERE record_id = ? "
+	if (sq_prepare(s, "SELECT name, entry, value FROM answers WHERE record_id = ? "
 	    "ORDER BY name, entry", &st, cause) != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, record);
@@ -503,7 +521,7 @@ store_answers_load(struct store *s, int64_t record,
 		    (const char *)sqlite3_column_text(st, 2));
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return db_fail(s, cause, _("cannot read the answers"));
+		return sq_fail(s, cause, _("cannot read the answers"));
 	return 0;
 }
 
@@ -528,12 +546,12 @@ store_entry_delete(struct store *s, int64_t record, const char *const *names,
 		return -1;
 	for (k = 0; k < ARRAY_LEN(steps); k++)
 		for (i = 0; i < n; i++) {
-			if (prepare(s, steps[k], &st, cause) != 0)
+			if (sq_prepare(s, steps[k], &st, cause) != 0)
 				goto fail;
 			sqlite3_bind_int64(st, 1, record);
-			bind_text(st, 2, names[i]);
+			sq_bind_text(st, 2, names[i]);
 			sqlite3_bind_int64(st, 3, entry);
-			if (step_done(s, st, cause, _("cannot delete the entry")) != 0)
+			if (sq_step_done(s, st, cause, _("cannot delete the entry")) != 0)
 				goto fail;
 		}
 	if (own && store_commit(s, cause) != 0)
@@ -553,15 +571,15 @@ store_record_finalize(struct store *s, int64_t record, const char *xml,
 	char now[40];
 
 	iso8601_now(now, sizeof now);
-	if (prepare(s, "UPDATE records SET status = 'finalized', finalized_at = ?, "
+	if (sq_prepare(s, "UPDATE records SET status = 'finalized', finalized_at = ?, "
 	    "updated_at = ?, xml = ? WHERE id = ? AND status = 'draft'", &st,
 	    cause) != 0)
 		return -1;
-	bind_text(st, 1, now);
-	bind_text(st, 2, now);
-	bind_text(st, 3, xml);
+	sq_bind_text(st, 1, now);
+	sq_bind_text(st, 2, now);
+	sq_bind_text(st, 3, xml);
 	sqlite3_bind_int64(st, 4, record);
-	if (step_done(s, st, cause, _("cannot finalize the interview")) != 0)
+	if (sq_step_done(s, st, cause, _("cannot finalize the interview")) != 0)
 		return -1;
 	if (sqlite3_changes(s->db) != 1) {
 		set_cause(cause, _("this interview is not a draft; it cannot be "
@@ -571,8 +589,8 @@ store_record_finalize(struct store *s, int64_t record, const char *xml,
 	return 0;
 }
 
-static char *
-col_dup(sqlite3_stmt *st, int i)
+char *
+sq_col_dup(sqlite3_stmt *st, int i)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
 
@@ -580,19 +598,20 @@ col_dup(sqlite3_stmt *st, int i)
 }
 
 static int records_select(struct store *s, enum store_filter filter,
-    int64_t id, struct record_info **out, size_t *n, char **cause);
+    int64_t id, const char *text, struct record_info **out, size_t *n,
+    char **cause);
 
 int
 store_records_list(struct store *s, enum store_filter filter,
     struct record_info **out, size_t *n, char **cause)
 {
-	return records_select(s, filter, 0, out, n, cause);
+	return records_select(s, filter, 0, NULL, out, n, cause);
 }
 
 int
 store_queue(struct store *s, struct record_info **out, size_t *n, char **cause)
 {
-	return records_select(s, STORE_QUEUE, 0, out, n, cause);
+	return records_select(s, STORE_QUEUE, 0, NULL, out, n, cause);
 }
 
 int
@@ -602,7 +621,7 @@ store_record_get(struct store *s, int64_t record, struct record_info *out,
 	struct record_info *v;
 	size_t n;
 
-	if (records_select(s, STORE_ONE, record, &v, &n, cause) != 0)
+	if (records_select(s, STORE_ONE, record, NULL, &v, &n, cause) != 0)
 		return -1;
 	if (n != 1) {
 		set_cause(cause, _("record %lld is not in the database"), (long long)record);
@@ -621,7 +640,7 @@ store_record_xml(struct store *s, int64_t record, char **cause)
 	char *xml = NULL;
 
 	*cause = NULL;
-	if (prepare(s, "SELECT xml FROM records WHERE id = ?", &st, cause) != 0)
+	if (sq_prepare(s, "SELECT xml FROM records WHERE id = ?", &st, cause) != 0)
 		return NULL;
 	sqlite3_bind_int64(st, 1, record);
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
@@ -636,12 +655,12 @@ store_record_set_xml(struct store *s, int64_t record, const char *xml,
 {
 	sqlite3_stmt *st;
 
-	if (prepare(s, "UPDATE records SET xml = ? WHERE id = ? AND xml IS NULL "
+	if (sq_prepare(s, "UPDATE records SET xml = ? WHERE id = ? AND xml IS NULL "
 	    "AND status <> 'draft'", &st, cause) != 0)
 		return -1;
-	bind_text(st, 1, xml);
+	sq_bind_text(st, 1, xml);
 	sqlite3_bind_int64(st, 2, record);
-	return step_done(s, st, cause, _("cannot keep the record's XML"));
+	return sq_step_done(s, st, cause, _("cannot keep the record's XML"));
 }
 
 int
@@ -652,20 +671,20 @@ store_record_uploaded(struct store *s, int64_t record, const char *status,
 	char now[40];
 
 	iso8601_now(now, sizeof now);
-	if (prepare(s, "UPDATE records SET status = ?, uploaded_at = ?, "
+	if (sq_prepare(s, "UPDATE records SET status = ?, uploaded_at = ?, "
 	    "server_reply = ? WHERE id = ? AND status = 'finalized'", &st,
 	    cause) != 0)
 		return -1;
-	bind_text(st, 1, status);
-	bind_text(st, 2, now);
-	bind_text(st, 3, reply);
+	sq_bind_text(st, 1, status);
+	sq_bind_text(st, 2, now);
+	sq_bind_text(st, 3, reply);
 	sqlite3_bind_int64(st, 4, record);
-	return step_done(s, st, cause, _("cannot record the upload"));
+	return sq_step_done(s, st, cause, _("cannot record the upload"));
 }
 
 static int
 records_select(struct store *s, enum store_filter filter, int64_t id,
-    struct record_info **out, size_t *n, char **cause)
+    const char *text, struct record_info **out, size_t *n, char **cause)
 {
 	static const char *const where[] = {
 		[STORE_DRAFTS] = "r.status = 'draft'",
@@ -673,7 +692,14 @@ records_select(struct store *s, enum store_filter filter, int64_t id,
 		[STORE_ALL] = "1",
 		[STORE_QUEUE] = "r.status = 'finalized'",
 		[STORE_ONE] = "r.id = ?",
+		[STORE_HOUSEHOLD] = "r.household = ? COLLATE NOCASE",
+		[STORE_PREVIOUS] = "r.household = ?1 COLLATE NOCASE AND "
+		    "r.status <> 'draft' AND r.round IS NOT NULL AND r.round <> ?2",
 	};
+	/* The latest first for STORE_PREVIOUS, which takes one. */
+	const char *order = filter == STORE_PREVIOUS ?
+	    "coalesce(r.finalized_at, r.started_at) DESC, r.id DESC LIMIT 1" :
+	    "r.started_at, r.id";
 	sqlite3_stmt *st;
 	char *sql;
 	size_t cap = 0;
@@ -686,14 +712,20 @@ records_select(struct store *s, enum store_filter filter, int64_t id,
 	    "r.started_at, r.updated_at, r.finalized_at, r.position, "
 	    "(SELECT count(*) FROM answers a WHERE a.record_id = r.id AND "
 	    "a.value IS NOT NULL AND a.entry >= 0) FROM records r JOIN form_versions f ON "
-	    "f.id = r.form_version_id WHERE %s ORDER BY r.started_at, r.id",
-	    where[filter]);
-	rc = prepare(s, sql, &st, cause);
+	    "f.id = r.form_version_id WHERE %s ORDER BY %s",
+	    where[filter], order);
+	rc = sq_prepare(s, sql, &st, cause);
 	free(sql);
 	if (rc != 0)
 		return -1;
 	if (filter == STORE_ONE)
 		sqlite3_bind_int64(st, 1, id);
+	else if (filter == STORE_HOUSEHOLD)
+		sq_bind_text(st, 1, text);
+	else if (filter == STORE_PREVIOUS) {
+		sq_bind_text(st, 1, text);
+		sq_bind_text(st, 2, text + strlen(text) + 1);
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct record_info *r;
 
@@ -703,19 +735,19 @@ records_select(struct store *s, enum store_filter filter, int64_t id,
 		}
 		r = &(*out)[(*n)++];
 		r->id = sqlite3_column_int64(st, 0);
-		r->instance_id = col_dup(st, 1);
+		r->instance_id = sq_col_dup(st, 1);
 		r->form_ref = sqlite3_column_int64(st, 2);
-		r->form_id = col_dup(st, 3);
-		r->form_version = col_dup(st, 4);
-		r->household = col_dup(st, 5);
-		r->round = col_dup(st, 6);
-		r->site = col_dup(st, 7);
-		r->interviewer = col_dup(st, 8);
-		r->status = col_dup(st, 9);
-		r->started_at = col_dup(st, 10);
-		r->updated_at = col_dup(st, 11);
-		r->finalized_at = col_dup(st, 12);
-		r->position = col_dup(st, 13);
+		r->form_id = sq_col_dup(st, 3);
+		r->form_version = sq_col_dup(st, 4);
+		r->household = sq_col_dup(st, 5);
+		r->round = sq_col_dup(st, 6);
+		r->site = sq_col_dup(st, 7);
+		r->interviewer = sq_col_dup(st, 8);
+		r->status = sq_col_dup(st, 9);
+		r->started_at = sq_col_dup(st, 10);
+		r->updated_at = sq_col_dup(st, 11);
+		r->finalized_at = sq_col_dup(st, 12);
+		r->position = sq_col_dup(st, 13);
 		r->answered = (long)sqlite3_column_int64(st, 14);
 	}
 	sqlite3_finalize(st);
@@ -723,7 +755,7 @@ records_select(struct store *s, enum store_filter filter, int64_t id,
 		store_records_free(*out, *n);
 		*out = NULL;
 		*n = 0;
-		return db_fail(s, cause, _("cannot list the interviews"));
+		return sq_fail(s, cause, _("cannot list the interviews"));
 	}
 	return 0;
 }
@@ -765,9 +797,141 @@ store_count(struct store *s, const char *status)
 	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM records WHERE "
 	    "status = ?", -1, &st, NULL) != SQLITE_OK)
 		return -1;
-	bind_text(st, 1, status);
+	sq_bind_text(st, 1, status);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = (long)sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return n;
+}
+
+int
+store_records_of(struct store *s, const char *household,
+    struct record_info **out, size_t *n, char **cause)
+{
+	return records_select(s, STORE_HOUSEHOLD, 0, household, out, n, cause);
+}
+
+int
+store_previous_record(struct store *s, const char *household,
+    const char *round, struct record_info *out, char **cause)
+{
+	struct record_info *v;
+	size_t n;
+	char *pair;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (household == NULL || round == NULL)
+		return 0;
+	/* Two parameters in one string, split at the NUL between them. */
+	pair = xasprintf("%s%c%s", household, '\0', round);
+	rc = records_select(s, STORE_PREVIOUS, 0, pair, &v, &n, cause);
+	free(pair);
+	if (rc != 0)
+		return -1;
+	if (n == 0) {
+		free(v);
+		return 0;
+	}
+	*out = v[0];
+	free(v);
+	return 1;
+}
+
+int
+store_answer_carry(struct store *s, int64_t record, const char *name,
+    long entry, const char *value, const char *from_round, char **cause)
+{
+	sqlite3_stmt *st;
+
+	if (sq_prepare(s, "INSERT OR REPLACE INTO answers (record_id, name, entry, "
+	    "value, carried) VALUES (?, ?, ?, ?, ?)", &st, cause) != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, record);
+	sq_bind_text(st, 2, name);
+	sqlite3_bind_int64(st, 3, entry);
+	sq_bind_text(st, 4, value);
+	sq_bind_text(st, 5, from_round);
+	return sq_step_done(s, st, cause, _("cannot save the answer"));
+}
+
+int
+store_carried_load(struct store *s, int64_t record,
+    void (*fn)(void *ctx, const char *name, long entry, const char *round),
+    void *ctx, char **cause)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sq_prepare(s, "SELECT name, entry, carried FROM answers WHERE "
+	    "record_id = ? AND carried IS NOT NULL", &st, cause) != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, record);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(ctx, (const char *)sqlite3_column_text(st, 0),
+		    (long)sqlite3_column_int64(st, 1),
+		    (const char *)sqlite3_column_text(st, 2));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return sq_fail(s, cause, _("cannot read the answers"));
+	return 0;
+}
+
+char *
+store_setting(struct store *s, const char *key)
+{
+	sqlite3_stmt *st;
+	char *v = NULL;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM settings WHERE key = ?",
+	    -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	sq_bind_text(st, 1, key);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sq_col_dup(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+int
+store_set_setting(struct store *s, const char *key, const char *value,
+    char **cause)
+{
+	sqlite3_stmt *st;
+
+	if (sq_prepare(s, "INSERT OR REPLACE INTO settings (key, value) "
+	    "VALUES (?, ?)", &st, cause) != 0)
+		return -1;
+	sq_bind_text(st, 1, key);
+	sq_bind_text(st, 2, value);
+	return sq_step_done(s, st, cause, _("cannot keep the setting"));
+}
+
+int
+store_rounds(struct store *s, char ***names, long **counts, size_t *n,
+    char **cause)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	*names = NULL;
+	*counts = NULL;
+	*n = 0;
+	if (sq_prepare(s, "SELECT round, count(*) FROM records WHERE round IS NOT "
+	    "NULL GROUP BY round ORDER BY round", &st, cause) != 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			*names = xreallocarray(*names, cap, sizeof **names);
+			*counts = xreallocarray(*counts, cap, sizeof **counts);
+		}
+		(*names)[*n] = sq_col_dup(st, 0);
+		(*counts)[(*n)++] = (long)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return sq_fail(s, cause, _("cannot list the rounds"));
+	return 0;
 }

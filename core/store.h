@@ -8,7 +8,7 @@
 
 #include "form.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 
@@ -37,6 +37,8 @@ enum store_filter {
 	STORE_ALL,
 	STORE_QUEUE,		/* finalized, not yet uploaded */
 	STORE_ONE,		/* internal: one record by id */
+	STORE_HOUSEHOLD,	/* internal: store_records_of */
+	STORE_PREVIOUS,		/* internal: store_previous_record */
 };
 
 /* The database path: the explicit one, else $DOORSTEP_DB, else
@@ -143,6 +145,35 @@ int store_records_list(struct store *s, enum store_filter filter,
 void store_records_free(struct record_info *v, size_t n);
 /* Frees what one record_info holds (not the struct itself). */
 void store_record_clear(struct record_info *r);
+
+/* Every record of a household (by code), oldest first. */
+int store_records_of(struct store *s, const char *household,
+    struct record_info **out, size_t *n, char **cause);
+
+/* The household's latest finalized (or uploaded) record of a round other
+ * than `round`: 1 with *out filled, 0 when there is none, -1 on error. */
+int store_previous_record(struct store *s, const char *household,
+    const char *round, struct record_info *out, char **cause);
+
+/* Writes an answer carried over from the household's round from_round,
+ * to be confirmed (store_answer_save clears the mark). */
+int store_answer_carry(struct store *s, int64_t record, const char *name,
+    long entry, const char *value, const char *from_round, char **cause);
+
+/* Calls fn for every answer of the record still marked as carried over. */
+int store_carried_load(struct store *s, int64_t record,
+    void (*fn)(void *ctx, const char *name, long entry, const char *round),
+    void *ctx, char **cause);
+
+/* A value chosen in the program and kept in the database (the round), or
+ * NULL. */
+char *store_setting(struct store *s, const char *key);
+int store_set_setting(struct store *s, const char *key, const char *value,
+    char **cause);
+
+/* The rounds the records name, sorted, with how many records each. */
+int store_rounds(struct store *s, char ***names, long **counts, size_t *n,
+    char **cause);
 
 /* How many records have this status. */
 long store_count(struct store *s, const char *status);

@@ -5,6 +5,7 @@
 #include <jansson.h>
 
 #include "../core/export.h"
+#include "../core/household.h"
 #include "../core/interview.h"
 #include "../core/util.h"
 
@@ -639,6 +640,16 @@ import_round_trip(void **state)
 	    &sum, NULL), 0);
 	fclose(in);
 	assert_int_equal(sum.imported, 2);
+	/* Both records are of BJ-0042: registered once, here, by that code. */
+	assert_int_equal(sum.households, 1);
+	{
+		struct household h;
+
+		assert_int_equal(household_get(b, "BJ-0042", &h, NULL), 0);
+		assert_string_equal(h.site, "beijing");
+		assert_int_equal(h.interviews, 2);
+		household_clear(&h);
+	}
 	b_text = export_text(b, true);
 	assert_string_equal(b_text, a_text);	/* the same records, field by field */
 	assert_int_equal(store_count(b, "finalized"), 1);
@@ -652,6 +663,7 @@ import_round_trip(void **state)
 	fclose(in);
 	assert_int_equal(sum.imported, 0);
 	assert_int_equal(sum.unchanged, 2);
+	assert_int_equal(sum.households, 0);
 
 	/* A different record under a known id; a form nobody has; junk. */
 	tampered = xasprintf("%s%s\n%s\n",
@@ -709,6 +721,159 @@ import_round_trip(void **state)
 	interview_free(draft);
 }
 
+static const char prefill_yaml[] =
+    "form: p\nversion: \"1\"\ntitle: P\nbody:\n"
+    "  - {name: size, type: integer, label: Size, required: true, prefill: true}\n"
+    "  - {name: note, type: text, label: Note}\n"
+    "  - {name: work, type: select_one, choices: yn, label: Work, prefill: true}\n"
+    "  - {name: why, type: text, label: Why, relevant: \"${work} = 'no'\","
+    " prefill: true}\n"
+    "  - repeat: members\n    label: M\n    body:\n"
+    "      - {name: age, type: integer, label: Age, prefill: true}\n"
+    "choices:\n  yn:\n    - {value: 'yes', label: Y}\n    - {value: 'no', label: N}\n"
+    "needs:\n  - {id: work, label: Livelihood, when: \"${work} = 'no'\"}\n";
+
+static struct interview *
+begin_round(struct fixture *fx, const char *household, const char *round)
+{
+	char *cause = NULL;
+	struct interview *iv = interview_begin(fx->s, mini_form(prefill_yaml,
+	    sizeof prefill_yaml - 1), household, round, "beijing", "liu", &cause);
+
+	if (iv == NULL)
+		fail_msg("%s", cause);
+	return iv;
+}
+
+/* A first-round interview, finalized. */
+static void
+first_round(struct fixture *fx, const char *round, const char *size,
+    bool finalize)
+{
+	struct interview *iv = begin_round(fx, "BJ-0001", round);
+	const struct group *m = iv->form->questions[idx(iv, "age")]->repeat;
+	size_t first, n;
+
+	answer_ok(iv, "size", size);
+	answer_ok(iv, "note", "was ill");
+	answer_ok(iv, "work", "yes");
+	assert_int_equal(interview_add_entry(iv, m, &first, NULL), 0);
+	answer_in(iv, "age", 1, "34");
+	assert_int_equal(interview_add_entry(iv, m, &first, NULL), 0);
+	answer_in(iv, "age", 2, "8");
+	if (finalize)
+		assert_int_equal(interview_finalize(iv, &first, &n, NULL), 0);
+	interview_free(iv);
+}
+
+static void
+second_round_starts_from_the_first(void **state)
+{
+	struct fixture *fx = *state;
+	struct interview *iv;
+	struct record_info rec;
+	size_t first = 0, n = 0;
+
+	first_round(fx, "2020-R1", "4", true);
+	iv = begin_round(fx, "BJ-0001", "2020-R2");
+	/* Marked questions come back, marked; the others start empty. */
+	assert_string_equal(interview_value(iv, idx(iv, "size"), 0), "4");
+	assert_string_equal(interview_carried(iv, idx(iv, "size"), 0), "2020-R1");
+	assert_string_equal(interview_value(iv, idx(iv, "work"), 0), "yes");
+	assert_null(interview_value(iv, idx(iv, "note"), 0));
+	assert_null(interview_carried(iv, idx(iv, "note"), 0));
+	assert_int_equal(interview_entries(iv, iv->form->questions[idx(iv,
+	    "age")]->repeat), 2);
+	assert_string_equal(interview_value(iv, idx(iv, "age"), 2), "8");
+
+	/* Not finalized while one is neither confirmed nor changed. */
+	assert_int_equal(interview_problems(iv, &first), 4);
+	assert_int_equal(interview_finalize(iv, &first, &n, NULL), 1);
+	assert_int_equal(n, 4);
+	answer_ok(iv, "size", "4");			/* confirmed */
+	assert_null(interview_carried(iv, idx(iv, "size"), 0));
+	answer_ok(iv, "work", "no");			/* changed */
+	assert_null(interview_carried(iv, idx(iv, "work"), 0));
+	assert_int_equal(interview_problems(iv, &first), 2);
+
+	/* The marks are in the database: a resumed draft still shows them. */
+	assert_int_equal(store_record_get(fx->s, iv->record, &rec, NULL), 0);
+	interview_free(iv);
+	iv = interview_resume(fx->s, &rec, NULL);
+	assert_non_null(iv);
+	assert_null(interview_carried(iv, idx(iv, "size"), 0));
+	assert_string_equal(interview_carried(iv, idx(iv, "age"), 1), "2020-R1");
+	answer_in(iv, "age", 1, "35");
+	answer_in(iv, "age", 2, "8");
+	answer_ok(iv, "why", "factory closed");
+	assert_int_equal(interview_finalize(iv, &first, &n, NULL), 0);
+	interview_free(iv);
+	store_record_clear(&rec);
+}
+
+static void
+nothing_is_carried_without_a_previous_round(void **state)
+{
+	struct fixture *fx = *state;
+	struct interview *iv;
+
+	/* A draft is not a source, nor is the same round, nor another
+	 * household, nor an interview without a household or round. */
+	first_round(fx, "2020-R1", "4", false);
+	first_round(fx, "2020-R2", "5", true);
+	iv = begin_round(fx, "BJ-0001", "2020-R2");
+	assert_null(interview_value(iv, idx(iv, "size"), 0));
+	interview_free(iv);
+	iv = begin_round(fx, "BJ-0002", "2020-R3");
+	assert_null(interview_value(iv, idx(iv, "size"), 0));
+	interview_free(iv);
+	iv = begin_round(fx, NULL, "2020-R3");
+	assert_null(interview_value(iv, idx(iv, "size"), 0));
+	interview_free(iv);
+	iv = begin_round(fx, "bj-0001", NULL);
+	assert_null(interview_value(iv, idx(iv, "size"), 0));
+	interview_free(iv);
+	/* The latest other round is the source. */
+	iv = begin_round(fx, "bj-0001", "2020-R3");
+	assert_string_equal(interview_value(iv, idx(iv, "size"), 0), "5");
+	assert_string_equal(interview_carried(iv, idx(iv, "size"), 0), "2020-R2");
+	interview_free(iv);
+}
+
+static void
+timeline_shows_rounds_and_needs(void **state)
+{
+	struct fixture *fx = *state;
+	struct household h;
+	struct household_entry *tl;
+	struct interview *iv;
+	size_t n, first, nbad;
+
+	memset(&h, 0, sizeof h);
+	h.code = xstrdup("BJ-0001");
+	assert_int_equal(household_add(fx->s, &h, NULL), 0);
+	first_round(fx, "2020-R1", "4", true);
+	iv = begin_round(fx, "BJ-0001", "2020-R2");
+	answer_ok(iv, "size", "4");
+	answer_ok(iv, "work", "no");
+	answer_ok(iv, "why", "factory closed");
+	answer_in(iv, "age", 1, "35");
+	answer_in(iv, "age", 2, "9");
+	assert_int_equal(interview_finalize(iv, &first, &nbad, NULL), 0);
+	interview_free(iv);
+	assert_int_equal(household_timeline(fx->s, &h, "en", &tl, &n, NULL), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(tl[0].status, "registered");
+	assert_string_equal(tl[1].round, "2020-R1");
+	assert_null(tl[1].detail);		/* no need flagged */
+	assert_string_equal(tl[2].round, "2020-R2");
+	assert_string_equal(tl[2].form, "p");
+	assert_string_equal(tl[2].status, "finalized");
+	assert_string_equal(tl[2].detail, "Livelihood");
+	household_timeline_free(tl, n);
+	household_clear(&h);
+}
+
 int
 main(void)
 {
@@ -728,6 +893,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(csv_for_spreadsheets, setup, teardown),
 		cmocka_unit_test_setup_teardown(ten_thousand_questions, setup, teardown),
 		cmocka_unit_test_setup_teardown(import_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(second_round_starts_from_the_first,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    nothing_is_carried_without_a_previous_round, setup, teardown),
+		cmocka_unit_test_setup_teardown(timeline_shows_rounds_and_needs, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests_name("interview", tests, NULL, NULL);

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 
 #include "../core/form.h"
+#include "../core/household.h"
 #include "../core/store.h"
 #include "../core/util.h"
 
@@ -380,6 +381,10 @@ migrates_from_schema_1(void **state)
 	    "INSERT INTO form_versions VALUES (1, 't', '1', 'x', 'y', 'z');"
 	    "INSERT INTO records (id, instance_id, form_version_id, interviewer,"
 	    " started_at, updated_at) VALUES (7, 'uuid:1', 1, 'liu', 'a', 'b');"
+	    "INSERT INTO records (id, instance_id, form_version_id, interviewer,"
+	    " household, site, started_at, updated_at) VALUES (8, 'uuid:2', 1,"
+	    " 'liu', 'bj-7', 'beijing', '2020-01-02', '2020-01-03'), (9, 'uuid:3',"
+	    " 1, 'liu', 'BJ-7', 'beijing', '2020-01-01', '2020-01-01');"
 	    "INSERT INTO answers VALUES (7, 'a', 'kept from v1');"
 	    "PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
@@ -387,6 +392,17 @@ migrates_from_schema_1(void **state)
 	assert_non_null(s);
 	assert_string_equal(answer_of(s, 7, "a"), "kept from v1");
 	assert_int_equal(store_answer_save(s, 7, "age", 2, "9", NULL, NULL), 0);
+	/* Schema 3: the households the records name are registered, once. */
+	{
+		struct household *v;
+		size_t n;
+
+		assert_int_equal(household_search(s, "", &v, &n, NULL), 0);
+		assert_int_equal(n, 1);
+		assert_string_equal(v[0].site, "beijing");
+		assert_int_equal(v[0].interviews, 2);
+		households_free(v, n);
+	}
 	store_close(s);
 	free(path);
 }

@@ -1,0 +1,799 @@
+#include "household.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "expr.h"
+#include "formcache.h"
+#include "i18n.h"
+#include "interview.h"
+#include "store-impl.h"
+#include "util.h"
+
+static bool
+code_char(unsigned char c)
+{
+	return isascii(c) && (isalnum(c) || c == '-' || c == '_' || c == '.');
+}
+
+char *
+household_code_normalize(const char *typed, const char **why)
+{
+	size_t len;
+	char *code, *p;
+
+	*why = NULL;
+	if (typed == NULL)
+		typed = "";
+	typed += strspn(typed, " \t");
+	len = strlen(typed);
+	while (len > 0 && (typed[len - 1] == ' ' || typed[len - 1] == '\t'))
+		len--;
+	if (len == 0) {
+		*why = N_("a household needs a code");
+		return NULL;
+	}
+	if (len > HOUSEHOLD_CODE_MAX) {
+		*why = N_("a household code has at most 24 characters");
+		return NULL;
+	}
+	code = xstrndup(typed, len);
+	for (p = code; *p != '\0'; p++) {
+		if (!code_char((unsigned char)*p)) {
+			*why = N_("a household code holds only Latin letters, digits, "
+			    "'-', '_' and '.' (for example BJ-0042)");
+			free(code);
+			return NULL;
+		}
+		*p = (char)toupper((unsigned char)*p);
+	}
+	return code;
+}
+
+bool
+round_name_valid(const char *round, const char **why)
+{
+	const char *p;
+
+	*why = NULL;
+	if (round == NULL || *round == '\0') {
+		*why = N_("a round needs a name, such as 2020-R2");
+		return false;
+	}
+	if (strlen(round) > 32) {
+		*why = N_("a round name has at most 32 characters");
+		return false;
+	}
+	for (p = round; *p != '\0'; p++)
+		if (!code_char((unsigned char)*p)) {
+			*why = N_("a round name is one word of Latin letters, digits, "
+			    "'-', '_' and '.', such as 2020-R2: no spaces or slashes");
+			return false;
+		}
+	return true;
+}
+
+bool
+date_valid(const char *s)
+{
+	char again[11];
+	long days;
+
+	if (s == NULL || !expr_date_days(s, &days))
+		return false;
+	expr_date_string(days, again);
+	return strcmp(again, s) == 0;
+}
+
+char *
+household_prefix(const char *configured, const char *site)
+{
+	char p[3] = { 0 };
+	size_t n = 0;
+
+	if (configured != NULL && *configured != '\0')
+		return xstrdup(configured);
+	for (; site != NULL && *site != '\0' && n < 2; site++)
+		if (isascii((unsigned char)*site) && isalpha((unsigned char)*site))
+			p[n++] = (char)toupper((unsigned char)*site);
+	return xstrdup(n == 2 ? p : "HH");
+}
+
+char *
+household_next_code(struct store *s, const char *prefix, char **cause)
+{
+	sqlite3_stmt *st;
+	char *like, *code;
+	long best = 0;
+	size_t plen = strlen(prefix) + 1;
+	int rc;
+
+	/* Compared as text, so that a prefix holding % or _ means itself. */
+	if (sq_prepare(s, "SELECT code FROM households WHERE substr(code, 1, ?) "
+	    "= ? COLLATE NOCASE", &st, cause) != 0)
+		return NULL;
+	like = xasprintf("%s-", prefix);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)plen);
+	sq_bind_text(st, 2, like);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *c = (const char *)sqlite3_column_text(st, 0) + plen;
+		char *end;
+		long v;
+
+		if (!isdigit((unsigned char)*c))
+			continue;
+		v = strtol(c, &end, 10);
+		if (*end == '\0' && v > best && v < 100000000)
+			best = v;
+	}
+	sqlite3_finalize(st);
+	free(like);
+	if (rc != SQLITE_DONE) {
+		sq_fail(s, cause, _("cannot read the households"));
+		return NULL;
+	}
+	code = xasprintf("%s-%04ld", prefix, best + 1);
+	return code;
+}
+
+static int
+event(struct store *s, int64_t id, const char *what, const char *detail,
+    char **cause)
+{
+	sqlite3_stmt *st;
+	char now[40];
+
+	iso8601_now(now, sizeof now);
+	if (sq_prepare(s, "INSERT INTO household_events (household_id, at, what, "
+	    "detail) VALUES (?, ?, ?, ?)", &st, cause) != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sq_bind_text(st, 2, now);
+	sq_bind_text(st, 3, what);
+	sq_bind_text(st, 4, detail);
+	return sq_step_done(s, st, cause, _("cannot keep the household's history"));
+}
+
+/* An empty string is kept as NULL. */
+static void
+bind_opt(sqlite3_stmt *st, int i, const char *v)
+{
+	sq_bind_text(st, i, v != NULL && *v != '\0' ? v : NULL);
+}
+
+static const char household_columns[] =
+    "h.id, h.code, h.site, h.head, h.phone, h.address, h.notes, h.status, "
+    "h.closed_reason, h.closed_at, h.next_visit, h.created_at, h.updated_at, "
+    "(SELECT count(*) FROM records r WHERE r.household = h.code COLLATE NOCASE), "
+    "(SELECT substr(max(r.started_at), 1, 10) FROM records r WHERE "
+    "r.household = h.code COLLATE NOCASE)";
+
+static void
+household_row(sqlite3_stmt *st, struct household *h)
+{
+	const unsigned char *status = sqlite3_column_text(st, 7);
+
+	memset(h, 0, sizeof *h);
+	h->id = sqlite3_column_int64(st, 0);
+	h->code = sq_col_dup(st, 1);
+	h->site = sq_col_dup(st, 2);
+	h->head = sq_col_dup(st, 3);
+	h->phone = sq_col_dup(st, 4);
+	h->address = sq_col_dup(st, 5);
+	h->notes = sq_col_dup(st, 6);
+	h->closed = status != NULL && strcmp((const char *)status, "closed") == 0;
+	h->closed_reason = sq_col_dup(st, 8);
+	h->closed_at = sq_col_dup(st, 9);
+	h->next_visit = sq_col_dup(st, 10);
+	h->created_at = sq_col_dup(st, 11);
+	h->updated_at = sq_col_dup(st, 12);
+	h->interviews = (long)sqlite3_column_int64(st, 13);
+	h->last_visit = sq_col_dup(st, 14);
+}
+
+/* Runs a household query (bound by bind) and collects its rows. */
+static int
+households_query(struct store *s, const char *where, const char *order,
+    void (*bind)(sqlite3_stmt *st, const void *arg), const void *arg,
+    struct household **out, size_t *n, char **cause)
+{
+	sqlite3_stmt *st;
+	char *sql;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	sql = xasprintf("SELECT %s FROM households h WHERE %s ORDER BY %s",
+	    household_columns, where, order);
+	rc = sq_prepare(s, sql, &st, cause);
+	free(sql);
+	if (rc != 0)
+		return -1;
+	if (bind != NULL)
+		bind(st, arg);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*out = xreallocarray(*out, cap, sizeof **out);
+		}
+		household_row(st, &(*out)[(*n)++]);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		households_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return sq_fail(s, cause, _("cannot read the households"));
+	}
+	return 0;
+}
+
+static void
+bind_one_text(sqlite3_stmt *st, const void *arg)
+{
+	sq_bind_text(st, 1, arg);
+}
+
+int
+household_get(struct store *s, const char *code, struct household *out,
+    char **cause)
+{
+	struct household *v;
+	size_t n;
+
+	memset(out, 0, sizeof *out);
+	if (households_query(s, "h.code = ? COLLATE NOCASE", "h.id", bind_one_text,
+	    code, &v, &n, cause) != 0)
+		return -1;
+	if (n == 0) {
+		free(v);
+		return 1;
+	}
+	*out = v[0];
+	free(v);
+	return 0;
+}
+
+/* 1 with *cause naming the household when the code is taken by another. */
+static int
+code_taken(struct store *s, const char *code, int64_t self, char **cause)
+{
+	struct household other;
+	int rc = household_get(s, code, &other, cause);
+
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (other.id == self) {
+		household_clear(&other);
+		return 0;
+	}
+	set_cause(cause, _("the code %s is already the household of %s "
+	    "(registered %.10s): choose another code, or open that household"),
+	    other.code, other.head ? other.head : "?",
+	    other.created_at ? other.created_at : "");
+	household_clear(&other);
+	return 1;
+}
+
+int
+household_add(struct store *s, struct household *h, char **cause)
+{
+	sqlite3_stmt *st;
+	const char *why;
+	char *code, now[40];
+	int rc;
+
+	if ((code = household_code_normalize(h->code, &why)) == NULL) {
+		set_cause(cause, "%s", _(why));
+		return 1;
+	}
+	free(h->code);
+	h->code = code;
+	if (h->next_visit != NULL && *h->next_visit != '\0' &&
+	    !date_valid(h->next_visit)) {
+		set_cause(cause, _("the next visit must be a date as YYYY-MM-DD, not "
+		    "'%s'"), h->next_visit);
+		return 1;
+	}
+	if (store_begin(s, cause) != 0)
+		return -1;
+	if ((rc = code_taken(s, code, 0, cause)) != 0)
+		goto fail;
+	iso8601_now(now, sizeof now);
+	rc = -1;
+	if (sq_prepare(s, "INSERT INTO households (code, site, head, phone, "
+	    "address, notes, next_visit, created_at, updated_at) VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?, ?, ?)", &st, cause) != 0)
+		goto fail;
+	sq_bind_text(st, 1, code);
+	bind_opt(st, 2, h->site);
+	bind_opt(st, 3, h->head);
+	bind_opt(st, 4, h->phone);
+	bind_opt(st, 5, h->address);
+	bind_opt(st, 6, h->notes);
+	bind_opt(st, 7, h->next_visit);
+	sq_bind_text(st, 8, now);
+	sq_bind_text(st, 9, now);
+	if (sq_step_done(s, st, cause, _("cannot register the household")) != 0)
+		goto fail;
+	h->id = sqlite3_last_insert_rowid(s->db);
+	if (event(s, h->id, "registered", NULL, cause) != 0 ||
+	    store_commit(s, cause) != 0)
+		goto fail;
+	return 0;
+fail:
+	store_rollback(s);
+	return rc;
+}
+
+int
+household_update(struct store *s, const struct household *h, char **cause)
+{
+	struct household old;
+	sqlite3_stmt *st;
+	const char *why;
+	char *code, now[40];
+	int rc = 1;
+
+	if ((code = household_code_normalize(h->code, &why)) == NULL) {
+		set_cause(cause, "%s", _(why));
+		return 1;
+	}
+	if (h->next_visit != NULL && *h->next_visit != '\0' &&
+	    !date_valid(h->next_visit)) {
+		set_cause(cause, _("the next visit must be a date as YYYY-MM-DD, not "
+		    "'%s'"), h->next_visit);
+		free(code);
+		return 1;
+	}
+	if (store_begin(s, cause) != 0) {
+		free(code);
+		return -1;
+	}
+	memset(&old, 0, sizeof old);
+	if ((rc = code_taken(s, code, h->id, cause)) != 0)
+		goto done;
+	/* The old code, to know whether it changes. */
+	if (sq_prepare(s, "SELECT code, (SELECT count(*) FROM records r WHERE "
+	    "r.household = h.code COLLATE NOCASE) FROM households h WHERE id = ?",
+	    &st, cause) != 0) {
+		rc = -1;
+		goto done;
+	}
+	sqlite3_bind_int64(st, 1, h->id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		set_cause(cause, _("this household is no longer in the database"));
+		rc = 1;
+		goto done;
+	}
+	old.code = sq_col_dup(st, 0);
+	old.interviews = (long)sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	if (strcmp(old.code, code) != 0 && old.interviews > 0) {
+		set_cause(cause, _("the code of %s cannot change: its %ld interview(s) "
+		    "carry it, on this machine and on the server"), old.code,
+		    old.interviews);
+		rc = 1;
+		goto done;
+	}
+	iso8601_now(now, sizeof now);
+	rc = -1;
+	if (sq_prepare(s, "UPDATE households SET code = ?, site = ?, head = ?, "
+	    "phone = ?, address = ?, notes = ?, next_visit = ?, updated_at = ? "
+	    "WHERE id = ?", &st, cause) != 0)
+		goto done;
+	sq_bind_text(st, 1, code);
+	bind_opt(st, 2, h->site);
+	bind_opt(st, 3, h->head);
+	bind_opt(st, 4, h->phone);
+	bind_opt(st, 5, h->address);
+	bind_opt(st, 6, h->notes);
+	bind_opt(st, 7, h->next_visit);
+	sq_bind_text(st, 8, now);
+	sqlite3_bind_int64(st, 9, h->id);
+	if (sq_step_done(s, st, cause, _("cannot save the household")) != 0)
+		goto done;
+	rc = store_commit(s, cause);
+	free(code);
+	household_clear(&old);
+	return rc;
+done:
+	store_rollback(s);
+	free(code);
+	household_clear(&old);
+	return rc;
+}
+
+static int
+set_status(struct store *s, int64_t id, const char *status, const char *reason,
+    char **cause)
+{
+	sqlite3_stmt *st;
+	char now[40];
+
+	iso8601_now(now, sizeof now);
+	if (store_begin(s, cause) != 0)
+		return -1;
+	if (sq_prepare(s, "UPDATE households SET status = ?1, closed_reason = ?2, "
+	    "closed_at = CASE WHEN ?1 = 'closed' THEN substr(?3, 1, 10) END, "
+	    "next_visit = CASE WHEN ?1 = 'closed' THEN NULL ELSE next_visit END, "
+	    "updated_at = ?3 WHERE id = ?4", &st, cause) != 0)
+		goto fail;
+	sq_bind_text(st, 1, status);
+	sq_bind_text(st, 2, reason);
+	sq_bind_text(st, 3, now);
+	sqlite3_bind_int64(st, 4, id);
+	if (sq_step_done(s, st, cause, _("cannot save the household")) != 0)
+		goto fail;
+	if (sqlite3_changes(s->db) != 1) {
+		set_cause(cause, _("this household is no longer in the database"));
+		goto fail;
+	}
+	if (event(s, id, strcmp(status, "closed") == 0 ? "closed" : "reopened",
+	    reason, cause) != 0 || store_commit(s, cause) != 0)
+		goto fail;
+	return 0;
+fail:
+	store_rollback(s);
+	return -1;
+}
+
+int
+household_close(struct store *s, int64_t id, const char *reason, char **cause)
+{
+	if (reason == NULL || reason[strspn(reason, " ")] == '\0') {
+		set_cause(cause, _("closing a case needs a reason"));
+		return 1;
+	}
+	return set_status(s, id, "closed", reason, cause);
+}
+
+int
+household_reopen(struct store *s, int64_t id, char **cause)
+{
+	return set_status(s, id, "open", NULL, cause);
+}
+
+int
+household_delete(struct store *s, int64_t id, char **cause)
+{
+	sqlite3_stmt *st;
+	long n = 0;
+
+	if (store_begin(s, cause) != 0)
+		return -1;
+	if (sq_prepare(s, "SELECT count(*) FROM records r JOIN households h ON "
+	    "r.household = h.code COLLATE NOCASE WHERE h.id = ?", &st, cause) != 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (n > 0) {
+		set_cause(cause, _("this household has %ld interview(s): it cannot be "
+		    "deleted. Close the case instead; its history stays"), n);
+		store_rollback(s);
+		return 1;
+	}
+	if (sq_prepare(s, "DELETE FROM households WHERE id = ?", &st, cause) != 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	if (sq_step_done(s, st, cause, _("cannot delete the household")) != 0 ||
+	    store_commit(s, cause) != 0)
+		goto fail;
+	return 0;
+fail:
+	store_rollback(s);
+	return -1;
+}
+
+struct search_args {
+	char *like;		/* %term% with LIKE's wildcards escaped */
+	char *digits;		/* %digits% when term is a phone number, else NULL */
+};
+
+static void
+bind_search(sqlite3_stmt *st, const void *arg)
+{
+	const struct search_args *a = arg;
+
+	sq_bind_text(st, 1, a->like);
+	sq_bind_text(st, 2, a->digits);
+}
+
+/* term as a LIKE pattern that matches it anywhere, literally. */
+static char *
+like_pattern(const char *term)
+{
+	struct buf b = { 0 };
+
+	buf_addc(&b, '%');
+	for (; *term != '\0'; term++) {
+		if (*term == '%' || *term == '_' || *term == '\\')
+			buf_addc(&b, '\\');
+		buf_addc(&b, *term);
+	}
+	buf_addc(&b, '%');
+	return buf_steal(&b);
+}
+
+int
+household_search(struct store *s, const char *term, struct household **out,
+    size_t *n, char **cause)
+{
+	struct search_args a = { NULL, NULL };
+	struct buf digits = { 0 };
+	const char *p;
+	size_t len;
+	int rc;
+
+	if (term == NULL)
+		term = "";
+	term += strspn(term, " ");
+	len = strlen(term);
+	while (len > 0 && term[len - 1] == ' ')
+		len--;
+	if (len == 0)
+		return households_query(s, "1", "h.status = 'closed', h.code", NULL,
+		    NULL, out, n, cause);
+	{
+		char *t = xstrndup(term, len);
+
+		a.like = like_pattern(t);
+		free(t);
+	}
+	/* A phone number is found whatever spaces or dashes it was typed with. */
+	for (p = term; p < term + len; p++) {
+		if (isdigit((unsigned char)*p))
+			buf_addc(&digits, *p);
+		else if (*p != ' ' && *p != '-' && *p != '+')
+			break;
+	}
+	if (p == term + len && digits.len >= 3) {
+		char *d = buf_steal(&digits);
+
+		a.digits = like_pattern(d);
+		free(d);
+	}
+	buf_free(&digits);
+	rc = households_query(s,
+	    "h.code LIKE ?1 ESCAPE '\\' OR h.head LIKE ?1 ESCAPE '\\' OR "
+	    "h.phone LIKE ?1 ESCAPE '\\' OR h.address LIKE ?1 ESCAPE '\\' OR "
+	    "h.notes LIKE ?1 ESCAPE '\\' OR (?2 IS NOT NULL AND "
+	    "replace(replace(replace(h.phone, ' ', ''), '-', ''), '+', '') LIKE ?2)",
+	    "h.status = 'closed', h.code", bind_search, &a, out, n, cause);
+	free(a.like);
+	free(a.digits);
+	return rc;
+}
+
+int
+household_due(struct store *s, const char *until, struct household **out,
+    size_t *n, char **cause)
+{
+	return households_query(s, "h.status = 'open' AND h.next_visit IS NOT NULL "
+	    "AND h.next_visit <= ?", "h.next_visit, h.code", bind_one_text, until,
+	    out, n, cause);
+}
+
+int
+household_counts(struct store *s, const char *until, long *open, long *due,
+    char **cause)
+{
+	sqlite3_stmt *st;
+
+	*open = *due = 0;
+	if (sq_prepare(s, "SELECT count(*), count(CASE WHEN next_visit <= ? THEN 1 "
+	    "END) FROM households WHERE status = 'open'", &st, cause) != 0)
+		return -1;
+	sq_bind_text(st, 1, until);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return sq_fail(s, cause, _("cannot read the households"));
+	}
+	*open = (long)sqlite3_column_int64(st, 0);
+	*due = (long)sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int
+household_ensure(struct store *s, const char *code, const char *site,
+    bool *created, char **cause)
+{
+	struct household h;
+	int rc;
+
+	*created = false;
+	rc = household_get(s, code, &h, cause);
+	household_clear(&h);
+	if (rc <= 0)
+		return rc;
+	memset(&h, 0, sizeof h);
+	/* Codes from elsewhere are kept as they are: records carry them. */
+	{
+		sqlite3_stmt *st;
+		char now[40];
+
+		iso8601_now(now, sizeof now);
+		if (sq_prepare(s, "INSERT INTO households (code, site, created_at, "
+		    "updated_at) VALUES (?, ?, ?, ?)", &st, cause) != 0)
+			return -1;
+		sq_bind_text(st, 1, code);
+		bind_opt(st, 2, site);
+		sq_bind_text(st, 3, now);
+		sq_bind_text(st, 4, now);
+		if (sq_step_done(s, st, cause, _("cannot register the household")) != 0)
+			return -1;
+		if (event(s, sqlite3_last_insert_rowid(s->db), "registered",
+		    "import", cause) != 0)
+			return -1;
+	}
+	*created = true;
+	return 0;
+}
+
+static struct household_entry *
+entry_add(struct household_entry **v, size_t *n, size_t *cap)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 8;
+		*v = xreallocarray(*v, *cap, sizeof **v);
+	}
+	memset(&(*v)[*n], 0, sizeof **v);
+	(*v)[*n].seq = *n;
+	return &(*v)[(*n)++];
+}
+
+/* The labels of the needs a record's answers flag, comma-separated. */
+static char *
+record_needs(struct store *s, struct form_cache *fc,
+    const struct record_info *r, const char *lang)
+{
+	const struct form *f;
+	struct interview *iv;
+	struct buf b = { 0 };
+	char *cause = NULL;
+	size_t i;
+
+	if ((f = formcache_get(fc, s, r->form_ref, &cause)) == NULL ||
+	    (iv = interview_open(s, f, r, &cause)) == NULL) {
+		free(cause);
+		return NULL;
+	}
+	for (i = 0; i < f->nneeds; i++)
+		if (interview_need(iv, i)) {
+			if (b.len > 0)
+				buf_adds(&b, ", ");
+			buf_adds(&b, form_text(f, &f->needs[i].label, lang));
+		}
+	interview_free(iv);
+	return b.len ? buf_steal(&b) : NULL;
+}
+
+/* Within one second: registered, then interviews, then the rest. */
+static int
+entry_rank(const struct household_entry *e)
+{
+	if (e->record != 0)
+		return 1;
+	return strcmp(e->status ? e->status : "", "registered") == 0 ? 0 : 2;
+}
+
+static int
+entry_cmp(const void *a, const void *b)
+{
+	const struct household_entry *x = a, *y = b;
+	int c = strcmp(x->at ? x->at : "", y->at ? y->at : "");
+
+	if (c != 0)
+		return c;
+	if (entry_rank(x) != entry_rank(y))
+		return entry_rank(x) - entry_rank(y);
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+int
+household_timeline(struct store *s, const struct household *h,
+    const char *lang, struct household_entry **out, size_t *n, char **cause)
+{
+	struct form_cache fc = { 0 };
+	struct record_info *recs;
+	struct household_entry *e;
+	sqlite3_stmt *st;
+	size_t nrecs, cap = 0, i;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (store_records_of(s, h->code, &recs, &nrecs, cause) != 0)
+		return -1;
+	for (i = 0; i < nrecs; i++) {
+		const struct record_info *r = &recs[i];
+		const char *when = r->finalized_at ? r->finalized_at : r->started_at;
+
+		e = entry_add(out, n, &cap);
+		e->at = xstrdup(when ? when : "");
+		e->date = xstrndup(e->at, 10);
+		e->record = r->id;
+		e->round = r->round ? xstrdup(r->round) : NULL;
+		e->form = r->form_id ? xstrdup(r->form_id) : NULL;
+		e->status = xstrdup(r->status ? r->status : "");
+		if (strcmp(e->status, "draft") != 0)
+			e->detail = record_needs(s, &fc, r, lang);
+	}
+	store_records_free(recs, nrecs);
+	formcache_free(&fc);
+	if (sq_prepare(s, "SELECT at, what, detail FROM household_events WHERE "
+	    "household_id = ? ORDER BY at, id", &st, cause) != 0) {
+		household_timeline_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, h->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		e = entry_add(out, n, &cap);
+		e->at = sq_col_dup(st, 0);
+		e->date = xstrndup(e->at ? e->at : "", 10);
+		e->status = sq_col_dup(st, 1);
+		e->detail = sq_col_dup(st, 2);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		household_timeline_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return sq_fail(s, cause, _("cannot read the household's history"));
+	}
+	if (*n > 1)
+		qsort(*out, *n, sizeof **out, entry_cmp);
+	return 0;
+}
+
+void
+household_timeline_free(struct household_entry *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].date);
+		free(v[i].at);
+		free(v[i].round);
+		free(v[i].form);
+		free(v[i].status);
+		free(v[i].detail);
+	}
+	free(v);
+}
+
+void
+household_clear(struct household *h)
+{
+	free(h->code);
+	free(h->site);
+	free(h->head);
+	free(h->phone);
+	free(h->address);
+	free(h->notes);
+	free(h->closed_reason);
+	free(h->closed_at);
+	free(h->next_visit);
+	free(h->created_at);
+	free(h->updated_at);
+	free(h->last_visit);
+	memset(h, 0, sizeof *h);
+}
+
+void
+households_free(struct household *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		household_clear(&v[i]);
+	free(v);
+}

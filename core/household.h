@@ -1,0 +1,119 @@
+/* The household register: the families a centre follows round after
+ * round, each under a short code the staff can say aloud (BJ-0042), with
+ * its follow-up (next visit, closing with a reason) and its history. */
+#ifndef DOORSTEP_HOUSEHOLD_H
+#define DOORSTEP_HOUSEHOLD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+#define HOUSEHOLD_CODE_MAX 24	/* characters in a code */
+
+struct household {
+	int64_t id;
+	char *code;
+	char *site;
+	char *head;		/* the head of the household's name */
+	char *phone;
+	char *address;		/* community or address */
+	char *notes;
+	bool closed;
+	char *closed_reason;
+	char *closed_at;	/* YYYY-MM-DD */
+	char *next_visit;	/* YYYY-MM-DD, or NULL */
+	char *created_at;
+	char *updated_at;
+	long interviews;	/* records of any status */
+	char *last_visit;	/* YYYY-MM-DD of the latest record, or NULL */
+};
+
+/* One line of a household's timeline: an interview or an event. */
+struct household_entry {
+	char *date;		/* YYYY-MM-DD */
+	char *at;		/* the full time, for ordering */
+	int64_t record;		/* an interview's record, 0 for an event */
+	char *round;
+	char *form;		/* form id */
+	char *status;		/* the record's, or the event: registered,
+				 * closed, reopened */
+	char *detail;		/* needs flagged (labels, comma-separated), or
+				 * the reason a case was closed */
+	size_t seq;		/* order of reading, for equal times */
+};
+
+/* The code as kept: trimmed, letters upper-cased. NULL with *why (static,
+ * untranslated: pass it through _()) when it is empty, too long or holds
+ * other than letters, digits, '-', '_' and '.'. */
+char *household_code_normalize(const char *typed, const char **why);
+
+/* Whether a round name can be used: one word of at most 32 letters,
+ * digits, '-', '_' or '.' (2020-R2); *why as above. */
+bool round_name_valid(const char *round, const char **why);
+
+/* Whether s is a real YYYY-MM-DD date. */
+bool date_valid(const char *s);
+
+/* The code prefix: the configured one (config code_prefix:), else the
+ * site's first two Latin letters upper-cased (beijing: BE), else "HH".
+ * Caller frees. */
+char *household_prefix(const char *configured, const char *site);
+
+/* The next free code with this prefix: PREFIX-0001, then one more than the
+ * highest number in use. Caller frees; NULL with *cause. */
+char *household_next_code(struct store *s, const char *prefix, char **cause);
+
+/* Registers h (its code normalized); h->id is set. Returns 0; 1 when the
+ * code is taken (*cause says by whom); -1 on a database error. */
+int household_add(struct store *s, struct household *h, char **cause);
+
+/* The household with this code: 0 found, 1 none, -1 error. */
+int household_get(struct store *s, const char *code, struct household *out,
+    char **cause);
+
+/* Saves h's fields (by h->id). The code changes only while the household
+ * has no interview: its records carry it. 1 when refused (*cause says why). */
+int household_update(struct store *s, const struct household *h,
+    char **cause);
+
+/* Closes the case with a reason, today; its history stays. */
+int household_close(struct store *s, int64_t id, const char *reason,
+    char **cause);
+int household_reopen(struct store *s, int64_t id, char **cause);
+
+/* Deletes a household registered by mistake. Refused (1) when it has an
+ * interview: close the case instead, which keeps its history. */
+int household_delete(struct store *s, int64_t id, char **cause);
+
+/* Households whose code, phone (digits, ignoring spaces and dashes), head's
+ * name, address or notes contain term (any case for Latin letters); every
+ * household when term is empty. Open ones first, then by code. */
+int household_search(struct store *s, const char *term,
+    struct household **out, size_t *n, char **cause);
+
+/* Open households with a next visit on or before `until` (YYYY-MM-DD),
+ * the most overdue first. */
+int household_due(struct store *s, const char *until, struct household **out,
+    size_t *n, char **cause);
+
+/* Counts: open households, and open ones due on or before `until`. */
+int household_counts(struct store *s, const char *until, long *open,
+    long *due, char **cause);
+
+/* The household with this code, registered (with site) when missing, as
+ * an import needs; *created says which. */
+int household_ensure(struct store *s, const char *code, const char *site,
+    bool *created, char **cause);
+
+/* Every interview of the household (with the needs its answers flag, in
+ * lang) and every event (registered, closed, reopened), oldest first. */
+int household_timeline(struct store *s, const struct household *h,
+    const char *lang, struct household_entry **out, size_t *n, char **cause);
+void household_timeline_free(struct household_entry *v, size_t n);
+
+void household_clear(struct household *h);
+void households_free(struct household *v, size_t n);
+
+#endif

@@ -1,0 +1,29 @@
+/* What the store's own modules (store.c, household.c) share: the handle
+ * and the small statement helpers. Not for the rest of the program. */
+#ifndef DOORSTEP_STORE_IMPL_H
+#define DOORSTEP_STORE_IMPL_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+
+#include "store.h"
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	bool in_transaction;
+};
+
+/* Sets *cause to "what: SQLite's message" and returns -1. */
+int sq_fail(struct store *s, char **cause, const char *what);
+int sq_prepare(struct store *s, const char *sql, sqlite3_stmt **st,
+    char **cause);
+/* Binds a string, or NULL. */
+void sq_bind_text(sqlite3_stmt *st, int i, const char *v);
+/* Runs a statement that returns no rows, then finalizes it. */
+int sq_step_done(struct store *s, sqlite3_stmt *st, char **cause,
+    const char *what);
+/* A copy of a text column, or NULL. */
+char *sq_col_dup(sqlite3_stmt *st, int i);
+
+#endif

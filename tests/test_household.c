@@ -1,0 +1,456 @@
+/* The household register: codes the staff can say aloud and that never
+ * collide, search by any part of a name or phone number, follow-up dates,
+ * and closing a case without losing its history. */
+#include "helpers.h"
+
+#include "../core/expr.h"
+#include "../core/form.h"
+#include "../core/household.h"
+#include "../core/store.h"
+#include "../core/util.h"
+
+struct fixture {
+	char *dir;
+	struct store *s;
+	int64_t ref;		/* a stored form version, for records */
+};
+
+static const char form_yaml[] =
+    "form: t\nversion: \"1\"\ntitle: T\nbody:\n"
+    "  - {name: a, type: text, label: A}\n";
+
+static int
+setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof *fx);
+	struct diags d;
+	struct form *f;
+	char *path;
+
+	fx->dir = test_tmpdir();
+	path = xasprintf("%s/d.db", fx->dir);
+	fx->s = store_open(path, NULL);
+	free(path);
+	diags_init(&d, "t.yaml");
+	f = form_parse(form_yaml, sizeof form_yaml - 1, &d);
+	diags_free(&d);
+	if (fx->s == NULL || f == NULL ||
+	    store_form_remember(fx->s, f, &fx->ref, NULL) != 0)
+		return -1;
+	form_free(f);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	store_close(fx->s);
+	test_rmtree(fx->dir);
+	free(fx->dir);
+	free(fx);
+	return 0;
+}
+
+/* Registers a household; returns its id. */
+static int64_t
+add(struct fixture *fx, const char *code, const char *head, const char *phone,
+    const char *address, const char *next_visit)
+{
+	struct household h = { 0 };
+	char *cause = NULL;
+	int64_t id;
+
+	h.code = xstrdup(code);
+	h.head = head ? xstrdup(head) : NULL;
+	h.phone = phone ? xstrdup(phone) : NULL;
+	h.address = address ? xstrdup(address) : NULL;
+	h.next_visit = next_visit ? xstrdup(next_visit) : NULL;
+	h.site = xstrdup("beijing");
+	if (household_add(fx->s, &h, &cause) != 0)
+		fail_msg("%s: %s", code, cause);
+	id = h.id;
+	household_clear(&h);
+	return id;
+}
+
+static void
+add_record(struct fixture *fx, const char *household, const char *round)
+{
+	int64_t rec;
+
+	assert_int_equal(store_record_create(fx->s, fx->ref, household, round,
+	    "beijing", "liu", &rec, NULL, NULL), 0);
+}
+
+/* The codes found for a search, space-separated, in order. */
+static char *
+found(struct fixture *fx, const char *term)
+{
+	struct household *v;
+	struct buf b = { 0 };
+	size_t n, i;
+
+	assert_int_equal(household_search(fx->s, term, &v, &n, NULL), 0);
+	buf_adds(&b, "");
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_addc(&b, ' ');
+		buf_adds(&b, v[i].code);
+	}
+	households_free(v, n);
+	return buf_steal(&b);
+}
+
+static void
+date_in(long days_from_today, char out[11])
+{
+	expr_date_string(expr_today() + days_from_today, out);
+}
+
+static void
+codes_are_normalized_and_checked(void **state)
+{
+	static const char *const bad[] = {
+		"", "   ", "BJ 42", "BJ/42", "北京-1", "BJ-0042\x1b[2J",
+		"ABCDEFGHIJKLMNOPQRSTUVWXY",
+	};
+	const char *why;
+	char *code;
+	size_t i;
+
+	(void)state;
+	code = household_code_normalize("  bj-0042 ", &why);
+	assert_string_equal(code, "BJ-0042");
+	free(code);
+	for (i = 0; i < ARRAY_LEN(bad); i++) {
+		assert_null(household_code_normalize(bad[i], &why));
+		assert_non_null(why);
+	}
+}
+
+static void
+round_names_are_one_word(void **state)
+{
+	const char *why;
+
+	(void)state;
+	assert_true(round_name_valid("2020-R2", &why));
+	assert_true(round_name_valid("2020_R1.b", &why));
+	assert_false(round_name_valid("2020 R2", &why));
+	assert_non_null(strstr(why, "slashes"));
+	assert_false(round_name_valid("2020/R2", &why));
+	assert_false(round_name_valid("..\\R2", &why));
+	assert_false(round_name_valid("", &why));
+	assert_true(date_valid("2020-02-29"));
+	assert_false(date_valid("2021-02-29"));
+	assert_false(date_valid("2020-13-01"));
+	assert_false(date_valid("2020-2-1"));
+	assert_false(date_valid("tomorrow"));
+}
+
+static void
+codes_follow_the_site_prefix(void **state)
+{
+	struct fixture *fx = *state;
+	char *p, *code;
+
+	p = household_prefix(NULL, "beijing");
+	assert_string_equal(p, "BE");
+	free(p);
+	p = household_prefix(NULL, "北京");
+	assert_string_equal(p, "HH");
+	free(p);
+	p = household_prefix("BJ", "beijing");
+	assert_string_equal(p, "BJ");
+	code = household_next_code(fx->s, p, NULL);
+	assert_string_equal(code, "BJ-0001");
+	free(code);
+	add(fx, "BJ-0001", NULL, NULL, NULL, NULL);
+	add(fx, "bj-0012", NULL, NULL, NULL, NULL);
+	add(fx, "BJX-0100", NULL, NULL, NULL, NULL);
+	add(fx, "BJ-ABC", NULL, NULL, NULL, NULL);
+	add(fx, "SH-0500", NULL, NULL, NULL, NULL);
+	code = household_next_code(fx->s, p, NULL);
+	assert_string_equal(code, "BJ-0013");
+	free(code);
+	free(p);
+}
+
+static void
+duplicate_codes_are_refused(void **state)
+{
+	struct fixture *fx = *state;
+	struct household h = { 0 };
+	char *cause = NULL, *all;
+
+	add(fx, "BJ-0042", "刘建华", NULL, NULL, NULL);
+	h.code = xstrdup(" bj-0042");
+	h.head = xstrdup("Wang Fang");
+	assert_int_equal(household_add(fx->s, &h, &cause), 1);
+	assert_non_null(strstr(cause, "BJ-0042"));
+	assert_non_null(strstr(cause, "刘建华"));
+	free(cause);
+	household_clear(&h);
+	all = found(fx, "");
+	assert_string_equal(all, "BJ-0042");
+	free(all);
+}
+
+static void
+search_finds_any_part(void **state)
+{
+	struct fixture *fx = *state;
+	static const struct {
+		const char *term, *codes;
+	} cases[] = {
+		{ "建华", "BJ-0001" },
+		{ "wang", "BJ-0002" },
+		{ "FANG", "BJ-0002" },
+		{ "13800138000", "BJ-0001" },
+		{ "0013 8000", "BJ-0001" },
+		{ "139-1111", "BJ-0002" },
+		{ "朝阳", "BJ-0001 BJ-0003" },
+		{ "bj-0003", "BJ-0003" },
+		{ "%", "" },
+		{ "_", "" },
+		{ "", "BJ-0001 BJ-0002 BJ-0003" },
+	};
+	size_t i;
+
+	add(fx, "BJ-0001", "刘建华", "138 0013 8000", "朝阳区 东坝", NULL);
+	add(fx, "BJ-0002", "Wang Fang", "139-1111-2222", "Haidian", NULL);
+	add(fx, "BJ-0003", "陈静", NULL, "朝阳区", NULL);
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		char *got = found(fx, cases[i].term);
+
+		if (strcmp(got, cases[i].codes) != 0)
+			fail_msg("'%s' found '%s', not '%s'", cases[i].term, got,
+			    cases[i].codes);
+		free(got);
+	}
+}
+
+static void
+the_code_changes_only_without_interviews(void **state)
+{
+	struct fixture *fx = *state;
+	struct household h;
+	char *cause = NULL;
+
+	add(fx, "BJ-0001", "刘建华", NULL, NULL, NULL);
+	add(fx, "BJ-0002", "Wang Fang", NULL, NULL, NULL);
+	assert_int_equal(household_get(fx->s, "bj-0001", &h, NULL), 0);
+	free(h.code);
+	h.code = xstrdup("BJ-0009");
+	free(h.head);
+	h.head = xstrdup("刘建国");
+	assert_int_equal(household_update(fx->s, &h, NULL), 0);
+	household_clear(&h);
+	assert_int_equal(household_get(fx->s, "BJ-0001", &h, NULL), 1);
+	assert_int_equal(household_get(fx->s, "BJ-0009", &h, NULL), 0);
+	assert_string_equal(h.head, "刘建国");
+
+	/* Another household's code is refused. */
+	free(h.code);
+	h.code = xstrdup("bj-0002");
+	assert_int_equal(household_update(fx->s, &h, &cause), 1);
+	assert_non_null(strstr(cause, "Wang Fang"));
+	free(cause);
+	cause = NULL;
+
+	/* Once a record carries the code, it stays. */
+	add_record(fx, "BJ-0009", "2020-R1");
+	free(h.code);
+	h.code = xstrdup("BJ-0010");
+	assert_int_equal(household_update(fx->s, &h, &cause), 1);
+	assert_non_null(strstr(cause, "1 interview"));
+	free(cause);
+	household_clear(&h);
+	assert_int_equal(household_get(fx->s, "BJ-0009", &h, NULL), 0);
+	assert_int_equal(h.interviews, 1);
+	household_clear(&h);
+}
+
+static void
+closing_keeps_the_history(void **state)
+{
+	struct fixture *fx = *state;
+	struct household h;
+	struct household_entry *tl;
+	struct record_info *recs;
+	char today[11], *cause = NULL;
+	size_t n, i, closed = 0;
+	int64_t id = add(fx, "BJ-0001", "刘建华", NULL, NULL, "2020-03-01");
+
+	add_record(fx, "BJ-0001", "2020-R1");
+	add_record(fx, "BJ-0001", "2020-R2");
+	assert_int_equal(household_close(fx->s, id, "  ", &cause), 1);
+	free(cause);
+	assert_int_equal(household_close(fx->s, id, "hardship resolved", NULL), 0);
+	assert_int_equal(household_get(fx->s, "BJ-0001", &h, NULL), 0);
+	assert_true(h.closed);
+	assert_string_equal(h.closed_reason, "hardship resolved");
+	date_in(0, today);
+	assert_string_equal(h.closed_at, today);
+	assert_null(h.next_visit);
+	assert_int_equal(h.interviews, 2);
+	assert_int_equal(store_records_of(fx->s, "bj-0001", &recs, &n, NULL), 0);
+	assert_int_equal(n, 2);
+	store_records_free(recs, n);
+	assert_int_equal(household_timeline(fx->s, &h, "en", &tl, &n, NULL), 0);
+	assert_int_equal(n, 4);		/* registered, two interviews, closed */
+	assert_string_equal(tl[0].status, "registered");
+	for (i = 0; i < n; i++)
+		if (strcmp(tl[i].status, "closed") == 0) {
+			assert_string_equal(tl[i].detail, "hardship resolved");
+			closed++;
+		}
+	assert_int_equal(closed, 1);
+	household_timeline_free(tl, n);
+	household_clear(&h);
+
+	/* Deleting it would lose that history: refused. */
+	assert_int_equal(household_delete(fx->s, id, &cause), 1);
+	assert_non_null(strstr(cause, "Close the case"));
+	free(cause);
+	assert_int_equal(household_reopen(fx->s, id, NULL), 0);
+	assert_int_equal(household_get(fx->s, "BJ-0001", &h, NULL), 0);
+	assert_false(h.closed);
+	assert_null(h.closed_reason);
+	household_clear(&h);
+}
+
+static void
+a_household_without_interviews_can_be_deleted(void **state)
+{
+	struct fixture *fx = *state;
+	struct household h;
+	int64_t id = add(fx, "BJ-0001", "typo", NULL, NULL, NULL);
+
+	assert_int_equal(household_delete(fx->s, id, NULL), 0);
+	assert_int_equal(household_get(fx->s, "BJ-0001", &h, NULL), 1);
+}
+
+static void
+due_visits_most_overdue_first(void **state)
+{
+	struct fixture *fx = *state;
+	struct household *v;
+	char yesterday[11], today[11], later[11], *cause = NULL;
+	long open, due;
+	size_t n;
+	int64_t closed;
+
+	date_in(-1, yesterday);
+	date_in(0, today);
+	date_in(10, later);
+	add(fx, "BJ-0001", NULL, NULL, NULL, today);
+	add(fx, "BJ-0002", NULL, NULL, NULL, yesterday);
+	add(fx, "BJ-0003", NULL, NULL, NULL, later);
+	add(fx, "BJ-0004", NULL, NULL, NULL, NULL);
+	closed = add(fx, "BJ-0005", NULL, NULL, NULL, "2020-01-01");
+	assert_int_equal(household_close(fx->s, closed, "moved away", NULL), 0);
+	assert_int_equal(household_due(fx->s, today, &v, &n, NULL), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].code, "BJ-0002");
+	assert_string_equal(v[1].code, "BJ-0001");
+	households_free(v, n);
+	assert_int_equal(household_counts(fx->s, today, &open, &due, NULL), 0);
+	assert_int_equal(open, 4);
+	assert_int_equal(due, 2);
+
+	/* A next visit must be a real date. */
+	{
+		struct household h = { 0 };
+
+		h.code = xstrdup("BJ-0006");
+		h.next_visit = xstrdup("2020-02-30");
+		assert_int_equal(household_add(fx->s, &h, &cause), 1);
+		assert_non_null(strstr(cause, "YYYY-MM-DD"));
+		free(cause);
+		household_clear(&h);
+	}
+}
+
+static void
+imports_register_missing_households_once(void **state)
+{
+	struct fixture *fx = *state;
+	struct household h;
+	bool created;
+
+	add(fx, "BJ-0001", "刘建华", NULL, NULL, NULL);
+	assert_int_equal(household_ensure(fx->s, "bj-0001", "beijing", &created,
+	    NULL), 0);
+	assert_false(created);
+	assert_int_equal(household_ensure(fx->s, "SH-0007", "shanghai", &created,
+	    NULL), 0);
+	assert_true(created);
+	assert_int_equal(household_ensure(fx->s, "SH-0007", "shanghai", &created,
+	    NULL), 0);
+	assert_false(created);
+	assert_int_equal(household_get(fx->s, "SH-0007", &h, NULL), 0);
+	assert_string_equal(h.site, "shanghai");
+	household_clear(&h);
+}
+
+static void
+rounds_and_settings_are_kept(void **state)
+{
+	struct fixture *fx = *state;
+	char **names, *v;
+	long *counts;
+	size_t n, i;
+
+	add_record(fx, NULL, "2020-R2");
+	add_record(fx, NULL, "2020-R1");
+	add_record(fx, NULL, "2020-R2");
+	add_record(fx, NULL, NULL);
+	assert_int_equal(store_rounds(fx->s, &names, &counts, &n, NULL), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(names[0], "2020-R1");
+	assert_int_equal(counts[0], 1);
+	assert_string_equal(names[1], "2020-R2");
+	assert_int_equal(counts[1], 2);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(counts);
+	assert_null(store_setting(fx->s, "round"));
+	assert_int_equal(store_set_setting(fx->s, "round", "2020-R3", NULL), 0);
+	v = store_setting(fx->s, "round");
+	assert_string_equal(v, "2020-R3");
+	free(v);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(codes_are_normalized_and_checked),
+		cmocka_unit_test(round_names_are_one_word),
+		cmocka_unit_test_setup_teardown(codes_follow_the_site_prefix, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(duplicate_codes_are_refused, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(search_finds_any_part, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_code_changes_only_without_interviews,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(closing_keeps_the_history, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    a_household_without_interviews_can_be_deleted, setup, teardown),
+		cmocka_unit_test_setup_teardown(due_visits_most_overdue_first, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(imports_register_missing_households_once,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(rounds_and_settings_are_kept, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests_name("household", tests, test_utf8_locale,
+	    NULL);
+}
