@@ -17,6 +17,7 @@
 #include "core/export.h"
 #include "core/form.h"
 #include "core/formdir.h"
+#include "core/household.h"
 #include "core/i18n.h"
 #include "core/report.h"
 #include "core/store.h"
@@ -351,9 +352,6 @@ run_report(struct store *s, const struct options *o, const char *lang)
 	    strcmp(format, "html") != 0)
 		return usage_error(_("unknown --format '%s' (text, csv or html)"),
 		    format);
-	if (o->round != NULL && o->round[strcspn(o->round, " /\\")] != '\0')
-		return usage_error(_("a round name is one word without spaces or "
-		    "slashes, such as 2020-R2, not '%s'"), o->round);
 	if (report_build(s, o->round, o->site, lang, &r, &cause) != 0) {
 		fprintf(stderr, "doorstep: %s\n", cause);
 		free(cause);
@@ -518,7 +516,13 @@ run_tui(struct store *s, const char *db_path, const char *forms_dir,
 	app.lang = lang;
 	app.interviewer = who;
 	app.site = o->site ? o->site : cfg->site;
-	app.round = o->round ? o->round : cfg->round;
+	/* The round: this run's --round, else the one last chosen on the home
+	 * screen, else the config's. */
+	if (o->round != NULL)
+		app.round = xstrdup(o->round);
+	else if ((app.round = store_setting(s, "round")) == NULL && cfg->round)
+		app.round = xstrdup(cfg->round);
+	app.code_prefix = cfg->code_prefix;
 	app.utf8 = codeset != NULL && strcmp(codeset, "UTF-8") == 0;
 	/* Forms are read when an interview starts, not before the home screen. */
 	if (formdir_load(forms_dir, &app.forms, &app.nforms, true, &cause) != 0) {
@@ -529,6 +533,7 @@ run_tui(struct store *s, const char *db_path, const char *forms_dir,
 	}
 	rc = app_run(&app);
 	formdir_free(app.forms, app.nforms);
+	free(app.round);
 	free(who);
 	return rc;
 }
@@ -642,6 +647,20 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	free(cfg_path);
+	{
+		const char *why;
+
+		if (o.round != NULL && !round_name_valid(o.round, &why)) {
+			config_free(&cfg);
+			return usage_error(_("--round '%s': %s"), o.round, _(why));
+		}
+		if (cfg.round != NULL && !round_name_valid(cfg.round, &why)) {
+			fprintf(stderr, _("doorstep: the config's round '%s': %s\n"),
+			    cfg.round, _(why));
+			config_free(&cfg);
+			return EXIT_USAGE;
+		}
+	}
 	lang = o.lang ? o.lang : cfg.lang ? cfg.lang : lang_from_env();
 	if (strcmp(lang, "zh") != 0 && strcmp(lang, "en") != 0)
 		lang = "en";

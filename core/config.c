@@ -27,10 +27,12 @@ int
 config_load(struct config *c, const char *path, int required, char **cause)
 {
 	static const char *const keys[] = {
-		"server", "site", "lang", "forms", "interviewer", "round"
+		"server", "site", "lang", "forms", "interviewer", "round",
+		"code_prefix"
 	};
 	char **slots[] = {
-		&c->server, &c->site, &c->lang, &c->forms, &c->interviewer, &c->round
+		&c->server, &c->site, &c->lang, &c->forms, &c->interviewer, &c->round,
+		&c->code_prefix
 	};
 	struct buf b = { 0 };
 	char chunk[4096];
@@ -72,7 +74,7 @@ config_load(struct config *c, const char *path, int required, char **cause)
 				break;
 		if (k == ARRAY_LEN(keys) || val->kind != YNODE_SCALAR) {
 			set_cause(cause, _("%s:%d:%d: %s; the config knows server, site, "
-			    "lang, forms, interviewer and round, each set to a text"), path,
+			    "lang, forms, interviewer, round and code_prefix, each set to a text"), path,
 			    key->line, key->col, k == ARRAY_LEN(keys) ? "unknown setting" :
 			    "this setting must be a text");
 			ytree_free(root);
@@ -94,5 +96,6 @@ config_free(struct config *c)
 	free(c->forms);
 	free(c->interviewer);
 	free(c->round);
+	free(c->code_prefix);
 	memset(c, 0, sizeof *c);
 }

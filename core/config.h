@@ -9,6 +9,7 @@ struct config {
 	char *forms;
 	char *interviewer;
 	char *round;
+	char *code_prefix;	/* of new household codes: BJ makes BJ-0001 */
 };
 
 /* The config path: explicit, else $XDG_CONFIG_HOME/doorstep/config.yaml,

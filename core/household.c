@@ -67,8 +67,8 @@ round_name_valid(const char *round, const char **why)
 	}
 	for (p = round; *p != '\0'; p++)
 		if (!code_char((unsigned char)*p)) {
-			*why = N_("a round name is one word of Latin letters, digits, "
-			    "'-', '_' and '.', such as 2020-R2: no spaces or slashes");
+			*why = N_("a round name is one word, such as 2020-R2, with no "
+			    "spaces or slashes");
 			return false;
 		}
 	return true;
@@ -598,6 +598,21 @@ household_counts(struct store *s, const char *until, long *open, long *due,
 	*due = (long)sqlite3_column_int64(st, 1);
 	sqlite3_finalize(st);
 	return 0;
+}
+
+int
+household_visited(struct store *s, const char *code, char **cause)
+{
+	sqlite3_stmt *st;
+	char today[11];
+
+	expr_date_string(expr_today(), today);
+	if (sq_prepare(s, "UPDATE households SET next_visit = NULL WHERE code = ? "
+	    "COLLATE NOCASE AND next_visit <= ?", &st, cause) != 0)
+		return -1;
+	sq_bind_text(st, 1, code);
+	sq_bind_text(st, 2, today);
+	return sq_step_done(s, st, cause, _("cannot save the household"));
 }
 
 int

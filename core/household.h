@@ -102,6 +102,9 @@ int household_due(struct store *s, const char *until, struct household **out,
 int household_counts(struct store *s, const char *until, long *open,
     long *due, char **cause);
 
+/* A household was visited today: a next visit due by now is done. */
+int household_visited(struct store *s, const char *code, char **cause);
+
 /* The household with this code, registered (with site) when missing, as
  * an import needs; *created says which. */
 int household_ensure(struct store *s, const char *code, const char *site,

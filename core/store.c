@@ -693,8 +693,8 @@ records_select(struct store *s, enum store_filter filter, int64_t id,
 		[STORE_QUEUE] = "r.status = 'finalized'",
 		[STORE_ONE] = "r.id = ?",
 		[STORE_HOUSEHOLD] = "r.household = ? COLLATE NOCASE",
-		[STORE_PREVIOUS] = "r.household = ?1 COLLATE NOCASE AND "
-		    "r.status <> 'draft' AND r.round IS NOT NULL AND r.round <> ?2",
+		[STORE_PREVIOUS] = ("r.household = ?1 COLLATE NOCASE AND "
+		    "r.status <> 'draft' AND r.round IS NOT NULL AND r.round <> ?2"),
 	};
 	/* The latest first for STORE_PREVIOUS, which takes one. */
 	const char *order = filter == STORE_PREVIOUS ?

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../core/expr.h"
 #include "../core/i18n.h"
 #include "../core/text.h"
 #include "curses.h"
@@ -56,6 +57,12 @@ app_pop(struct app *app)
 	if (app->depth > 0 && app->stack[app->depth - 1]->ops->resume != NULL)
 		app->stack[app->depth - 1]->ops->resume(app->stack[app->depth - 1],
 		    app);
+}
+
+void
+app_date(char out[11], long days)
+{
+	expr_date_string(expr_today() + days, out);
 }
 
 void
@@ -344,13 +351,22 @@ app_run(struct app *app)
 		if (res == KR_POP)
 			app_pop(app);
 		else if (res == KR_HOME)
-			while (app->depth > 1)
+			while (app->depth > 1 &&
+			    !app->stack[app->depth - 1]->ops->anchor)
 				app_pop(app);
 		else if (res == KR_QUIT)
 			break;
+		if (app->pending != NULL) {
+			app_push(app, app->pending);
+			app->pending = NULL;
+		}
 	}
 	while (app->depth > 0)
 		app_pop(app);
+	if (app->pending != NULL) {
+		app->pending->ops->free(app->pending);
+		app->pending = NULL;
+	}
 	fputs("\033[?2004l", stdout);
 	endwin();
 	curses_active = false;

@@ -42,6 +42,9 @@ struct screen_ops {
 	void (*free)(struct screen *s);
 	/* The actions shown in the key bar, ending with ACT_NONE. */
 	const enum action *bar;
+	/* KR_HOME stops at this screen (a household's page) rather than at
+	 * the home screen. */
+	bool anchor;
 };
 
 struct app {
@@ -53,8 +56,10 @@ struct app {
 	const char *lang;		/* UI and default form language: zh or en */
 	const char *interviewer;
 	const char *site;
-	const char *round;
+	char *round;			/* owned; NULL: none chosen */
+	const char *code_prefix;	/* of new household codes, or NULL */
 	struct screen *stack[APP_MAX_SCREENS];
+	struct screen *pending;		/* pushed once the key is handled */
 	size_t depth;
 	char *flash;			/* one-line message, shown until a key */
 	bool flash_error;
@@ -94,5 +99,38 @@ int attr_selected(const struct app *app);
 /* Screens. */
 struct screen *home_new(struct app *app);
 struct screen *help_new(struct app *app);
+
+/* Asks for one line; accept() gets the text and returns KR_POP when it
+ * was taken, or KR_STAY (having flashed why not). */
+typedef enum key_result (*prompt_fn)(struct app *app, void *ctx,
+    const char *text);
+struct screen *prompt_new(const char *title, const char *question,
+    const char *note, const char *initial, size_t max, prompt_fn accept,
+    void *ctx, void (*ctx_free)(void *ctx));
+
+/* Starts an interview of a household (NULL: not linked to one) whose site
+ * is site: the form chooser, or the runner when there is one form; NULL
+ * (having flashed why) when none can start. */
+struct screen *interview_start(struct app *app, const char *household,
+    const char *site);
+
+enum household_list { HL_BROWSE, HL_PICK, HL_DUE };
+/* The register: search, open, register (HL_BROWSE); the same to choose
+ * the household of a new interview (HL_PICK); visits due (HL_DUE). */
+struct screen *households_new(struct app *app, enum household_list mode);
+/* Registering a household (code NULL; typed: the code or name searched
+ * for; then_interview: start one once registered), or editing one. */
+struct screen *household_edit_new(struct app *app, const char *code,
+    const char *typed, bool then_interview);
+/* A household's page: its details, interviews, follow-up and case. */
+struct screen *household_view_new(struct app *app, const char *code);
+/* Asks for the next visit to a household, after an interview. */
+struct screen *next_visit_new(struct app *app, const char *code);
+/* Choosing the round of new interviews. */
+struct screen *round_new(struct app *app);
+/* The needs report of the current round. */
+struct screen *report_view_new(struct app *app);
+/* Today as YYYY-MM-DD, plus days. */
+void app_date(char out[11], long days);
 
 #endif

@@ -1,10 +1,11 @@
-/* The home screen and the small screens it opens: choosing a form,
- * giving the household code, and the list of drafts to resume. */
+/* The home screen and the small screens it opens: choosing the form of
+ * a new interview, the drafts to resume, the round. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../core/i18n.h"
+#include "../core/household.h"
 #include "../core/interview.h"
 #include "../core/lineedit.h"
 #include "../core/text.h"
@@ -12,36 +13,54 @@
 #include "menu.h"
 #include "runner.h"
 
-enum home_item { HOME_NEW, HOME_RESUME, HOME_HELP, HOME_QUIT, HOME_COUNT };
+enum home_item {
+	HOME_NEW, HOME_RESUME, HOME_HOUSEHOLDS, HOME_DUE, HOME_ROUND, HOME_REPORT,
+	HOME_HELP, HOME_QUIT, HOME_COUNT
+};
 
 struct home {
 	struct screen base;
 	struct menu menu;
 	long drafts;
 	long queued;
+	long open;		/* households with an open case */
+	long due;		/* of them, due or overdue for a visit */
+	struct household *soon;	/* those due, most overdue first */
+	size_t nsoon;
 };
 
 static const enum action home_bar[] = { ACT_ACCEPT, ACT_UP, ACT_HELP, ACT_LEAVE, ACT_NONE };
 static const enum action list_bar[] = { ACT_ACCEPT, ACT_UP, ACT_LEAVE, ACT_NONE };
-static const enum action prompt_bar[] = { ACT_ACCEPT, ACT_LEAVE, ACT_NONE };
 
-static struct screen *forms_new(struct app *app);
 static struct screen *drafts_new(struct app *app);
-static struct screen *household_new(struct app *app, const struct form *f);
 
 static void
 home_resume(struct screen *s, struct app *app)
 {
 	struct home *h = (struct home *)s;
+	char today[11];
 
+	app_date(today, 0);
 	h->drafts = store_count(app->store, "draft");
 	h->queued = store_count(app->store, "finalized");
+	households_free(h->soon, h->nsoon);
+	h->soon = NULL;
+	h->nsoon = 0;
+	if (household_counts(app->store, today, &h->open, &h->due, NULL) != 0 ||
+	    household_due(app->store, today, &h->soon, &h->nsoon, NULL) != 0)
+		h->open = h->due = 0;
 }
+
+struct home_ctx {
+	const struct home *h;
+	const struct app *app;
+};
 
 static const char *
 home_item(void *ctx, size_t i, char *scratch, size_t size)
 {
-	const struct home *h = ctx;
+	const struct home_ctx *c = ctx;
+	const struct home *h = c->h;
 
 	switch (i) {
 	case HOME_NEW:
@@ -49,6 +68,18 @@ home_item(void *ctx, size_t i, char *scratch, size_t size)
 	case HOME_RESUME:
 		snprintf(scratch, size, _("Resume a draft (%ld)"), h->drafts);
 		return scratch;
+	case HOME_HOUSEHOLDS:
+		snprintf(scratch, size, _("Households (%ld open)"), h->open);
+		return scratch;
+	case HOME_DUE:
+		snprintf(scratch, size, _("Visits due (%ld)"), h->due);
+		return scratch;
+	case HOME_ROUND:
+		snprintf(scratch, size, _("Round: %s"), c->app->round ?
+		    c->app->round : _("none chosen"));
+		return scratch;
+	case HOME_REPORT:
+		return _("Needs report");
 	case HOME_HELP:
 		return _("Help");
 	default:
@@ -60,14 +91,16 @@ static void
 home_draw(struct screen *s, struct app *app)
 {
 	struct home *h = (struct home *)s;
+	struct home_ctx ctx = { h, app };
 	char *who = xasprintf("%s%s%s", app->interviewer,
 	    app->site ? " @ " : "", app->site ? app->site : "");
 	char *line;
-	int y;
+	size_t i;
+	int y, bottom = LINES - 2;
 
 	draw_title(app, _("doorstep: household needs assessment"), who);
 	free(who);
-	menu_draw(&h->menu, app, 2, 2, COLS - 4, HOME_COUNT, home_item, h);
+	menu_draw(&h->menu, app, 2, 2, COLS - 4, HOME_COUNT, home_item, &ctx);
 	y = 3 + HOME_COUNT;
 	if (h->queued > 0)
 		line = xasprintf(_("%ld finalized interview(s) wait for upload "
@@ -76,12 +109,35 @@ home_draw(struct screen *s, struct app *app)
 		line = xstrdup(_("No finalized interview waits for upload."));
 	y += draw_wrapped(y, 2, COLS - 4, 2, line, A_NORMAL);
 	free(line);
-	line = xasprintf(_("Database: %s"), app->db_path);
-	y += draw_wrapped(y, 2, COLS - 4, 2, line, A_DIM);
-	free(line);
-	line = xasprintf(_("Forms: %s (%zu)"), app->forms_dir, app->nforms);
-	draw_wrapped(y, 2, COLS - 4, 2, line, A_DIM);
-	free(line);
+	/* The visits due, most overdue first, as many as fit. */
+	if (h->nsoon > 0 && y + 1 < bottom) {
+		draw_text(y++, 2, COLS - 4, _("Due or overdue:"), A_BOLD);
+		for (i = 0; i < h->nsoon && y < bottom; i++, y++) {
+			const struct household *d = &h->soon[i];
+
+			if (i + 1 < h->nsoon && y + 1 == bottom) {
+				line = xasprintf(_("... and %zu more (Visits due)"),
+				    h->nsoon - i);
+				draw_text(y++, 4, COLS - 6, line, A_DIM);
+				free(line);
+				break;
+			}
+			line = xasprintf("%s  %s  %s", d->next_visit, d->code,
+			    d->head ? d->head : "");
+			draw_text(y, 4, COLS - 6, line, attr_error(app));
+			free(line);
+		}
+	}
+	if (y + 1 < bottom) {
+		line = xasprintf(_("Database: %s"), app->db_path);
+		y += draw_wrapped(y, 2, COLS - 4, 1, line, A_DIM);
+		free(line);
+	}
+	if (y + 1 < bottom) {
+		line = xasprintf(_("Forms: %s (%zu)"), app->forms_dir, app->nforms);
+		draw_wrapped(y, 2, COLS - 4, 1, line, A_DIM);
+		free(line);
+	}
 	if (!app->utf8 && app->flash == NULL)
 		app_flash(app, true, "%s", _("The locale is not UTF-8: Chinese text "
 		    "cannot show. Set LANG=C.UTF-8 or zh_CN.UTF-8."));
@@ -106,7 +162,7 @@ home_key(struct screen *s, struct app *app, enum action act, bool fkey,
 		return KR_STAY;
 	switch (h->menu.cursor) {
 	case HOME_NEW:
-		app_push(app, forms_new(app));
+		app_push(app, households_new(app, HL_PICK));
 		return KR_STAY;
 	case HOME_RESUME:
 		if (h->drafts <= 0) {
@@ -114,6 +170,18 @@ home_key(struct screen *s, struct app *app, enum action act, bool fkey,
 			return KR_STAY;
 		}
 		app_push(app, drafts_new(app));
+		return KR_STAY;
+	case HOME_HOUSEHOLDS:
+		app_push(app, households_new(app, HL_BROWSE));
+		return KR_STAY;
+	case HOME_DUE:
+		app_push(app, households_new(app, HL_DUE));
+		return KR_STAY;
+	case HOME_ROUND:
+		app_push(app, round_new(app));
+		return KR_STAY;
+	case HOME_REPORT:
+		app_push(app, report_view_new(app));
 		return KR_STAY;
 	case HOME_HELP:
 		app_push(app, help_new(app));
@@ -124,16 +192,19 @@ home_key(struct screen *s, struct app *app, enum action act, bool fkey,
 }
 
 static void
-plain_free(struct screen *s)
+home_free(struct screen *s)
 {
-	free(s);
+	struct home *h = (struct home *)s;
+
+	households_free(h->soon, h->nsoon);
+	free(h);
 }
 
 static const struct screen_ops home_ops = {
 	.draw = home_draw,
 	.key = home_key,
 	.resume = home_resume,
-	.free = plain_free,
+	.free = home_free,
 	.bar = home_bar,
 };
 
@@ -154,6 +225,8 @@ home_new(struct app *app)
 struct forms {
 	struct screen base;
 	struct menu menu;
+	char *household;	/* NULL: not linked to a household */
+	char *site;
 };
 
 static const char *
@@ -175,21 +248,48 @@ forms_draw(struct screen *s, struct app *app)
 {
 	struct forms *f = (struct forms *)s;
 
-	draw_title(app, _("New interview: choose the form"), NULL);
+	draw_title(app, _("New interview: choose the form"), f->household);
 	menu_draw(&f->menu, app, 2, 1, COLS - 2, LINES - 5, forms_item, app);
 }
 
-static enum key_result
-start_form(struct app *app, size_t i)
+/* The form is read again from its text, so the interview owns a copy. */
+static struct form *
+form_copy(const struct form *f)
+{
+	struct diags d;
+	struct form *copy;
+
+	diags_init(&d, "form");
+	copy = form_parse(f->source, f->source_len, &d);
+	diags_free(&d);
+	return copy;
+}
+
+/* The runner of a new interview on form i, or NULL having flashed why. */
+static struct screen *
+begin(struct app *app, size_t i, const char *household, const char *site)
 {
 	const struct formdir_entry *e = &app->forms[i];
+	struct interview *iv;
+	struct form *form;
+	char *cause = NULL;
 
 	if (e->form == NULL) {
 		app_flash(app, true, "%s", e->error ? e->error : _("This form has errors."));
-		return KR_STAY;
+		return NULL;
 	}
-	app_push(app, household_new(app, e->form));
-	return KR_STAY;
+	if ((form = form_copy(e->form)) == NULL) {
+		app_flash(app, true, _("The form could not be read again."));
+		return NULL;
+	}
+	iv = interview_begin(app->store, form, household, app->round, site,
+	    app->interviewer, &cause);
+	if (iv == NULL) {
+		app_flash(app, true, _("Cannot start the interview: %s"), cause);
+		free(cause);
+		return NULL;
+	}
+	return runner_new(app, iv);
 }
 
 static enum key_result
@@ -207,160 +307,55 @@ forms_key(struct screen *s, struct app *app, enum action act, bool fkey,
 	}
 	if (menu_key(&f->menu, act, fkey, ch, &chosen) && !chosen)
 		return KR_STAY;
-	if (act == ACT_ACCEPT || chosen)
-		return start_form(app, f->menu.cursor);
+	if (act == ACT_ACCEPT || chosen) {
+		struct screen *r = begin(app, f->menu.cursor, f->household, f->site);
+
+		if (r == NULL)
+			return KR_STAY;
+		/* The runner takes the chooser's place. */
+		app->pending = r;
+		return KR_POP;
+	}
 	return KR_STAY;
+}
+
+static void
+forms_free(struct screen *s)
+{
+	struct forms *f = (struct forms *)s;
+
+	free(f->household);
+	free(f->site);
+	free(f);
 }
 
 static const struct screen_ops forms_ops = {
 	.draw = forms_draw,
 	.key = forms_key,
-	.free = plain_free,
+	.free = forms_free,
 	.bar = list_bar,
 };
 
-static struct screen *
-forms_new(struct app *app)
+struct screen *
+interview_start(struct app *app, const char *household, const char *site)
 {
 	struct forms *f;
 
 	if (app->nforms == 0) {
 		app_flash(app, true, _("No form in %s: put a form's .yaml file "
 		    "there, or give --forms DIR."), app->forms_dir);
-		return help_new(app);
+		return NULL;
 	}
 	formdir_read(app->forms, app->nforms);
-	if (app->nforms == 1 && app->forms[0].form != NULL)
-		return household_new(app, app->forms[0].form);
+	if (app->nforms == 1)
+		return begin(app, 0, household, site);
 	f = xcalloc(1, sizeof *f);
 	f->base.ops = &forms_ops;
 	f->menu.n = app->nforms;
 	f->menu.numbered = true;
+	f->household = household ? xstrdup(household) : NULL;
+	f->site = site ? xstrdup(site) : NULL;
 	return &f->base;
-}
-
-/* The household code of a new interview. */
-
-struct household {
-	struct screen base;
-	const struct form *form;	/* the app's; copied when begun */
-	struct lineedit ed;
-};
-
-static void
-household_draw(struct screen *s, struct app *app)
-{
-	struct household *h = (struct household *)s;
-	int y = 2, col;
-	char *view;
-
-	draw_title(app, form_text(h->form, &h->form->title, app->lang),
-	    h->form->version);
-	y += draw_wrapped(y, 1, COLS - 2, 4, _("Household code (for example "
-	    "BJ-0042). Leave it empty for an interview not linked to a "
-	    "household."), A_BOLD);
-	y++;
-	view = lineedit_view(&h->ed, COLS - 5, &col);
-	draw_text(y, 1, 2, ">", A_BOLD);
-	draw_text(y, 3, COLS - 5, view, A_NORMAL);
-	free(view);
-	app->cursor_y = y;
-	app->cursor_x = 3 + col;
-}
-
-/* The form is read again from its text, so the interview owns a copy. */
-static struct form *
-form_copy(const struct form *f)
-{
-	struct diags d;
-	struct form *copy;
-
-	diags_init(&d, "form");
-	copy = form_parse(f->source, f->source_len, &d);
-	diags_free(&d);
-	return copy;
-}
-
-static enum key_result
-household_key(struct screen *s, struct app *app, enum action act, bool fkey,
-    wint_t ch)
-{
-	struct household *h = (struct household *)s;
-	struct interview *iv;
-	struct form *form;
-	char *code, *cause = NULL;
-
-	switch (act) {
-	case ACT_LEAVE:
-		return KR_POP;
-	case ACT_ACCEPT:
-		break;
-	case ACT_LEFT:
-		lineedit_left(&h->ed);
-		return KR_STAY;
-	case ACT_RIGHT:
-		lineedit_right(&h->ed);
-		return KR_STAY;
-	case ACT_BACKSPACE:
-		lineedit_backspace(&h->ed);
-		return KR_STAY;
-	case ACT_KILL_BEFORE:
-		lineedit_kill_before(&h->ed);
-		return KR_STAY;
-	case ACT_NONE:
-	case ACT_TOGGLE:
-		if (!fkey && ch > 0x20 && h->ed.n < 32)
-			lineedit_insert(&h->ed, (uint32_t)ch);
-		return KR_STAY;
-	default:
-		return KR_STAY;
-	}
-	code = lineedit_text(&h->ed);
-	form = form_copy(h->form);
-	if (form == NULL) {
-		app_flash(app, true, _("The form could not be read again."));
-		free(code);
-		return KR_STAY;
-	}
-	iv = interview_begin(app->store, form, *code ? code : NULL, app->round,
-	    app->site, app->interviewer, &cause);
-	free(code);
-	if (iv == NULL) {
-		app_flash(app, true, _("Cannot start the interview: %s"), cause);
-		free(cause);
-		return KR_STAY;
-	}
-	/* Replace this prompt (and the form chooser) by the runner. */
-	app_push(app, runner_new(app, iv));
-	return KR_STAY;
-}
-
-static void
-household_free(struct screen *s)
-{
-	struct household *h = (struct household *)s;
-
-	lineedit_free(&h->ed);
-	free(h);
-}
-
-static const struct screen_ops household_ops = {
-	.draw = household_draw,
-	.key = household_key,
-	.free = household_free,
-	.bar = prompt_bar,
-};
-
-static struct screen *
-household_new(struct app *app, const struct form *f)
-{
-	struct household *h = xcalloc(1, sizeof *h);
-
-	(void)app;
-	h->base.ops = &household_ops;
-	h->form = f;
-	lineedit_init(&h->ed);
-	return &h->base;
 }
 
 /* The drafts to resume. */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/household.h"
 #include "../core/i18n.h"
 #include "../core/text.h"
 #include "curses.h"
@@ -223,6 +224,18 @@ finalize(struct review *v, struct app *app)
 	}
 	app_flash(app, false, _("Interview finalized with %zu answers; it waits "
 	    "for upload."), interview_answered(iv));
+	/* A household's interview: when is the next visit? */
+	{
+		struct record_info rec;
+
+		if (store_record_get(app->store, iv->record, &rec, NULL) == 0) {
+			if (rec.household != NULL && *rec.household != '\0') {
+				household_visited(app->store, rec.household, NULL);
+				app->pending = next_visit_new(app, rec.household);
+			}
+			store_record_clear(&rec);
+		}
+	}
 	return KR_HOME;
 }
 

@@ -7,6 +7,7 @@
 #include "../core/lineedit.h"
 #include "../core/text.h"
 #include "curses.h"
+#include "field.h"
 #include "menu.h"
 
 struct runner {
@@ -345,18 +346,17 @@ runner_draw(struct screen *s, struct app *app)
 	if (q->hint.n > 0)
 		y += draw_wrapped(y, 1, width, bottom - y - 2, form_text(f, &q->hint,
 		    lang), A_NORMAL);
+	if (interview_carried(r->iv, st->q, st->entry) != NULL) {
+		char *note = xasprintf(_("From round %s: Enter keeps this answer; "
+		    "or change it."), interview_carried(r->iv, st->q, st->entry));
+
+		y += draw_wrapped(y, 1, width, bottom - y - 2, note,
+		    attr_selected(app));
+		free(note);
+	}
 	y++;
 	if (is_typed(q)) {
-		int col;
-		char *view = lineedit_view(&r->ed, width - 3, &col);
-
-		/* Plain text after a prompt: each typed character then costs the
-		 * link one byte, where an underlined field costs sixteen. */
-		draw_text(y, 1, 2, ">", A_BOLD);
-		draw_text(y, 3, width - 3, view, A_NORMAL);
-		free(view);
-		app->cursor_y = y;
-		app->cursor_x = 3 + col;
+		field_draw(app, &r->ed, y, 1, width - 1);
 		if (q->type == QT_DATE && q->hint.n == 0 && y + 1 < bottom)
 			draw_text(y + 1, 3, width - 3, _("YYYY-MM-DD"), A_DIM);
 	} else if (is_choice(q)) {
@@ -413,47 +413,6 @@ add_choice(struct runner *r, struct app *app, size_t item)
 	}
 	load_question(r);
 	return KR_STAY;
-}
-
-static bool
-edit_key(struct runner *r, enum action act, bool fkey, wint_t ch)
-{
-	switch (act) {
-	case ACT_LEFT:
-		lineedit_left(&r->ed);
-		return true;
-	case ACT_RIGHT:
-		lineedit_right(&r->ed);
-		return true;
-	case ACT_HOME:
-		lineedit_home(&r->ed);
-		return true;
-	case ACT_END:
-		lineedit_end(&r->ed);
-		return true;
-	case ACT_BACKSPACE:
-		lineedit_backspace(&r->ed);
-		return true;
-	case ACT_DELETE:
-		lineedit_delete(&r->ed);
-		return true;
-	case ACT_KILL_BEFORE:
-		lineedit_kill_before(&r->ed);
-		return true;
-	case ACT_KILL_AFTER:
-		lineedit_kill_after(&r->ed);
-		return true;
-	case ACT_KILL_WORD:
-		lineedit_kill_word(&r->ed);
-		return true;
-	case ACT_NONE:
-	case ACT_TOGGLE:
-		if (!fkey && ch >= 0x20)
-			lineedit_insert(&r->ed, (uint32_t)ch);
-		return true;
-	default:
-		return false;
-	}
 }
 
 static enum key_result
@@ -531,7 +490,7 @@ runner_key(struct screen *s, struct app *app, enum action act, bool fkey,
 	if (is_typed(q)) {
 		if (act == ACT_ACCEPT)
 			return advance(r, app);
-		edit_key(r, act, fkey, ch);
+		field_key(&r->ed, act, fkey, ch, 0);
 		return KR_STAY;
 	}
 	if (is_choice(q)) {

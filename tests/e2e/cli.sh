@@ -89,7 +89,7 @@ run --db "$WORK/rep.db" --report --format csv
 check "--report --format csv has its header" has_out "section,site,item,detail,count,base,share"
 run --db "$WORK/rep.db" --report --round "2020 R2"
 check "a round name with a space is refused" [ "$rc" -eq 2 ]
-check "and the message says what a round name is" has_err "one word without spaces or slashes"
+check "and the message says what a round name is" has_err "--round '2020 R2': a round name is one word, such as 2020-R2, with no spaces or slashes"
 run --db "$WORK/rep.db" --report --format pdf
 check "--report --format pdf is refused" [ "$rc" -eq 2 ]
 

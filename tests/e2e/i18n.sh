@@ -34,8 +34,8 @@ expect "doorstep：家庭需求评估"
 expect "1. 新访谈"
 expect "没有等待上传的访谈。"
 keys Enter
-expect "家庭编号（例如 BJ-0042）"
-keys Enter Enter
+expect "新访谈：哪个家庭？"
+keys Down Enter Enter
 expect "受访者是否同意接受访谈？"
 expect "（必答）"
 expect "Enter 确认  ^P 上一题  ^N 下一题  ^R 查看"
@@ -54,7 +54,7 @@ expect "草稿已保存：已答 0/1，可在主界面继续。"
 # A label the form lacks in English shows in Chinese, marked as such.
 start 80 24 "$BIN --db $WORK/p.db --forms tests/forms/fallback --lang en"
 expect "New interview"
-keys Enter Enter
+keys Enter Down Enter
 expect "只有中文的问题 [zh]"
 keys Enter
 expect "Both languages"

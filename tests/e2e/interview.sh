@@ -13,10 +13,7 @@ fi
 start 80 24 "$RUN"
 expect "New interview"
 expect "No finalized interview waits for upload."
-keys Enter
-expect "Household code"
-typed "BJ-0042"
-keys Enter
+new_interview BJ-0042
 
 answer "Tell the respondent" Enter
 expect "2/"
@@ -149,6 +146,12 @@ keys Down Enter
 expect "Finalize? Answers cannot change afterwards"
 keys y
 expect "Interview finalized with 51 answers"
+# The household's next visit, offered a month ahead, is kept as given.
+expect "Next visit to BJ-0042 (YYYY-MM-DD)"
+keys C-u
+typed "2020-03-26"
+keys Enter
+expect "Next visit to BJ-0042: 2020-03-26."
 expect "1 finalized interview(s) wait for upload"
 keys C-x
 expect "[exit 0]"

@@ -131,6 +131,37 @@ answer() {	# answer "label part" keys...
 	done
 }
 
+# From the home screen, a new interview of household CODE: registered
+# first (the code typed in the search) when it is not yet; with no CODE,
+# an interview not linked to a household.
+new_interview() {	# new_interview [CODE]
+	keys Enter
+	if ! wait_for "which household?"; then
+		not_ok "the household chooser shows"
+		return 1
+	fi
+	if [ -z "${1:-}" ]; then
+		keys Down Enter
+		return 0
+	fi
+	typed "$1"
+	wait_for "found"
+	if screen | grep -qF "Register a new household: $1" &&
+	    screen | grep -qF " 0 found"; then
+		keys Enter
+		wait_for "Register a household" || not_ok "the register form shows"
+		keys C-x
+	else
+		keys Enter
+	fi
+}
+
+# After an interview of a household is finalized, the next visit is asked:
+# leave it unset.
+skip_next_visit() {
+	if wait_for "Next visit to"; then keys C-x; else not_ok "next visit asked"; fi
+}
+
 sanitizers_clean() {
 	! ls "$WORK"/asan* "$WORK"/ubsan* >/dev/null 2>&1
 }

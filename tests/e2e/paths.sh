@@ -10,9 +10,7 @@ RUN="$BIN --db $DB --forms forms --lang en --interviewer wang --site jiangxi"
 # A household without consent: nothing after the consent is asked.
 start 80 24 "$RUN"
 expect "New interview"
-keys Enter
-typed "JX-0001"
-keys Enter
+new_interview JX-0001
 answer "Tell the respondent" Enter
 answer "Does the respondent agree" 2
 expect "The respondent did not agree"
@@ -21,12 +19,11 @@ expect "Review"
 expect "1/1 answered"
 keys Down Enter y
 expect "Interview finalized with 1 answers"
+skip_next_visit
 
 # A single worker without children: no members but one, no schooling
 # questions, and different needs.
-keys Enter
-typed "JX-0002"
-keys Enter
+new_interview JX-0002
 answer "Tell the respondent" Enter
 answer "Does the respondent agree" 1
 answer "Date of the visit" TEXT:2020-03-01 Enter
@@ -86,6 +83,7 @@ answer "Thank the respondent" Enter
 expect "Review"
 keys Down Enter y
 expect "Interview finalized"
+skip_next_visit
 keys C-x
 expect "[exit 0]"
 

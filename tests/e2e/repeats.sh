@@ -6,9 +6,7 @@
 DB="$WORK/d.db"
 start 80 24 "$BIN --db $DB --forms tests/forms/repeat --lang en"
 expect "New interview"
-keys Enter
-typed "SD-0001"
-keys Enter
+new_interview SD-0001
 answer "Head of household" "TEXT:王强" Enter
 expect "Visit: entries so far: 0"
 expect "1. Add an entry"

@@ -12,13 +12,15 @@ tm resize-window -x 80 -y 24
 expect "New interview"
 # Shrinking mid-answer keeps what was typed.
 keys Enter
-expect "Household code"
+expect "which household?"
 typed "SD-7"
 tm resize-window -x 30 -y 10
 expect "Terminal too small"
 tm resize-window -x 40 -y 15
 expect "> SD-7"
 keys Enter
+expect "Register a household"
+keys C-x
 expect "Tell the respondent"
 keys Enter
 expect "Does the respondent"
@@ -52,7 +54,10 @@ start 40 15 "$BIN --db $WORK/zh.db --forms forms --lang zh"
 expect "新访谈"
 keys Enter
 typed "BJ-1"
+# Registered with the code typed (^X saves), at 40 columns in Chinese.
 keys Enter
+expect "登记家庭"
+keys C-x
 keys Enter
 expect "受访者是否同意接受访谈？"
 keys 1
@@ -70,9 +75,8 @@ keys C-x
 # wide character: on the column a user expects, not a byte count.
 start 80 24 "$BIN --db $WORK/c.db --forms forms --lang en"
 expect "New interview"
-keys Enter
-typed "BJ-9"
-keys Enter Enter 1
+new_interview BJ-9
+keys Enter 1
 answer "Date of the visit" TEXT:2020-02-26 Enter
 answer "How the interview is held" 1
 wait_for "Respondent's name"
@@ -140,7 +144,7 @@ mkdir -p "$WORK/hostile"
 cp tests/forms/escape.yaml "$WORK/hostile/"
 start 80 24 "$BIN --db $WORK/h.db --forms $WORK/hostile --lang en"
 expect "New interview"
-keys Enter Enter
+new_interview
 expect '\x1B[2J\x1B]0;pwned\x07'
 check "the window title was not changed" [ "$(tm display -p '#{pane_title}')" != "pwned" ]
 keys C-x

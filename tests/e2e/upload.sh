@@ -14,16 +14,14 @@ refused_interviews() {	# refused_interviews CODE...
 	start 80 24 "$RUN"
 	expect "New interview"
 	for code in "$@"; do
-		keys Enter
-		expect "Household code"
-		typed "$code"
-		keys Enter
+		new_interview "$code"
 		answer "Tell the respondent" Enter
 		answer "Does the respondent agree" 2
 		answer "The respondent did not agree" Enter
 		expect "Review"
 		keys Down Enter y
 		expect "Interview finalized"
+		skip_next_visit
 	done
 	keys C-x
 	expect "[exit 0]"

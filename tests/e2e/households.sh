@@ -1,0 +1,202 @@
+#!/bin/sh
+# A household followed over two rounds in a real terminal at 80x24: it is
+# registered, interviewed in round 2020-R1, given a next visit that then
+# shows as due; the round is changed on the home screen; its second
+# interview starts from the first one's answers, marked, which must be
+# confirmed or changed before finalizing; the timeline shows both rounds
+# and their needs; the case is closed with a reason and its history stays;
+# the report screen and --report show the figures.
+. tests/e2e/lib.sh
+
+DB="$WORK/d.db"
+mkdir -p "$WORK/config/doorstep"
+printf 'site: beijing\ncode_prefix: BJ\n' > "$WORK/config/doorstep/config.yaml"
+RUN="$BIN --db $DB --forms tests/forms/rounds --lang en --interviewer liu"
+TODAY=$(date +%Y-%m-%d)
+
+# A round name with a space or a slash is refused before anything opens.
+$BIN --db "$DB" --round "2020 R1" --export >/dev/null 2>"$WORK/round.err"
+check "--round with a space: exit 2" [ $? -eq 2 ]
+check "and says why" grep -q "no spaces or slashes" "$WORK/round.err"
+
+start 80 24 "$RUN --round 2020-R1"
+expect "Households (0 open)"
+expect "Round: 2020-R1"
+
+# Register from the household list: the code comes from the site prefix.
+keys 3
+expect "+ Register a new household"
+keys Enter
+expect "Register a household"
+expect "BJ-0001"
+typed "刘建华"
+keys Enter
+typed "138 0013 8000"
+keys Enter
+typed "朝阳区东坝"
+keys Down Down Down Down
+expect "[ Save ]"
+keys Enter
+# Its page opens.
+expect "Household BJ-0001 saved."
+expect "Head       刘建华"
+expect "Phone      138 0013 8000"
+expect "1. New interview"
+
+# A second household cannot take the same code, in any case.
+keys C-x
+expect "+ Register a new household"
+keys Enter
+expect "Register a household"
+keys Up
+expect "> BJ-0002"
+keys C-u
+typed "bj-0001"
+keys Enter
+typed "王芳"
+keys Down Down Down Down Down Down
+keys Enter
+expect "the code BJ-0001 is already the household of 刘建华"
+keys C-x C-x
+expect "1 found"
+keys C-x
+expect "Households (1 open)"
+
+# Round 2020-R1, started from the household's page.
+keys 3
+expect "1 found"
+keys Down Enter
+expect "1. New interview"
+keys Enter
+answer "People in the household" TEXT:3 Enter
+answer "Does the main earner have work" 1
+wait_for "Member 1" && typed 41 && keys Enter
+wait_for "Member 2" && typed 39 && keys Enter
+wait_for "Member 3" && typed 9 && keys Enter
+answer "What changed since the last visit" TEXT:first Enter
+expect "Review"
+keys Down Enter y
+expect "Interview finalized with 6 answers"
+# The next visit, today: it is then due.
+expect "Next visit to BJ-0001 (YYYY-MM-DD)"
+keys C-u
+typed "$TODAY"
+keys Enter
+expect "Next visit to BJ-0001: $TODAY."
+# Back on the household's page, where the interview began.
+expect "Last visit $TODAY"
+keys C-x C-x
+expect "Visits due (1)"
+expect "Due or overdue:"
+expect "$TODAY  BJ-0001  刘建华"
+
+# The round, chosen on the home screen: a bad name is refused.
+keys 5
+expect "The round of new interviews"
+expect "2020-R1 (1)"
+keys C-u
+typed "2020/R2"
+keys Enter
+expect "no spaces or slashes"
+keys C-u
+typed "2020-R2"
+keys Enter
+expect "New interviews are now of round 2020-R2."
+expect "Round: 2020-R2"
+
+# Round 2020-R2: the household found by part of its name; its answers
+# come back, marked as carried over.
+keys 1
+expect "which household?"
+typed "建华"
+expect "1 found"
+keys Enter
+expect "People in the household"
+expect "From round 2020-R1: Enter keeps this answer; or change it."
+expect "> 3"
+keys Enter
+# Changed: work was yes, is now no.
+expect "Does the main earner have work"
+expect "From round 2020-R1"
+keys 2
+wait_for "Member 1" && expect "> 41"
+# Leaving a field keeps what it shows: member 1's age is confirmed. The
+# others are not, and the interview cannot be finalized so.
+keys C-r
+expect "Review"
+expect "!   Age                                 carried over from round 2020-R1"
+keys Down Down Down Down Down Down
+keys Enter
+expect "Cannot finalize: 2 question(s) need an answer or a fix"
+# The cursor is on the first of them: open it, change it, go on.
+keys Enter
+wait_for "Member 2" && expect "> 39"
+keys C-u
+typed 40
+keys Enter
+wait_for "Member 3" && expect "> 9"
+keys C-u
+typed 10
+keys Enter
+answer "What changed since the last visit" "TEXT:lost work" Enter
+expect "Review"
+keys Down Enter y
+expect "Interview finalized with 6 answers"
+skip_next_visit
+# The visit that was due has been made.
+expect "Visits due (0)"
+
+# Found by its phone number, however it is spaced.
+keys 3
+typed "13800138000"
+expect "1 found"
+keys Enter
+# The timeline shows both rounds and the need flagged in the second.
+expect "Timeline (2 interviews)"
+keys 3
+expect "Timeline of BJ-0001"
+expect "2020-R2   finalized needs: Livelihood"
+expect "2020-R1   finalized no need flagged"
+expect "registered"
+keys C-x
+
+# Closing the case asks why; its history stays; no new interview.
+keys 4
+expect "Why is the case closed?"
+keys 1
+expect "The case of BJ-0001 is closed; its history stays."
+expect "closed on $TODAY: hardship resolved"
+keys 1
+expect "The case is closed: reopen it first."
+keys 3
+expect "case closed: hardship resolved"
+expect "2020-R1   finalized"
+keys C-x C-x C-x
+expect "Households (0 open)"
+
+# The report of the round chosen, on screen.
+keys 6
+expect "Needs report: 2020-R2; 1 household(s) assessed"
+expect "Livelihood"
+keys C-x
+keys C-x
+expect "[exit 0]"
+
+# The same figures from the command line, round by round.
+$BIN --db "$DB" --forms tests/forms/rounds --report --lang en > "$WORK/r.txt" 2>&1
+check "--report exits 0" [ $? -eq 0 ]
+check "--report compares the rounds" grep -q "From 2020-R1 to 2020-R2 (1 household(s) in both)" "$WORK/r.txt"
+$BIN --db "$DB" --forms tests/forms/rounds --report --format csv --round 2020-R1 --lang en > "$WORK/r1.csv" 2>&1
+check "round 2020-R1: nobody flags livelihood" grep -q '^need,all,livelihood,Livelihood,0,1,0.0' "$WORK/r1.csv"
+$BIN --db "$DB" --forms tests/forms/rounds --report --format csv --round 2020-R2 --lang en > "$WORK/r2.csv" 2>&1
+check "round 2020-R2: the household flags livelihood" grep -q '^need,all,livelihood,Livelihood,1,1,100.0' "$WORK/r2.csv"
+check "and gained it since 2020-R1" grep -q '^change,all,livelihood,gained/lost/kept 2020-R1..2020-R2,1/0/0,1,' "$WORK/r2.csv"
+
+# The export carries household, round and site; the carried answers as
+# confirmed or changed.
+$BIN --db "$DB" --export --out "$WORK/e.jsonl" 2>/dev/null
+check "the second round's answers" [ "$(jq -c 'select(.round == "2020-R2") | [.household, .site, .answers.size, .answers.work, [.answers.members[].age]]' "$WORK/e.jsonl")" = '["BJ-0001","beijing",3,"no",[41,40,10]]' ]
+check "the household's case in the database" [ "$(sqlite3 "$DB" "SELECT status || '|' || closed_reason FROM households WHERE code = 'BJ-0001'")" = "closed|hardship resolved" ]
+check "no answer is left marked as carried" [ "$(sqlite3 "$DB" "SELECT count(*) FROM answers WHERE carried IS NOT NULL")" = 0 ]
+
+finish

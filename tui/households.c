@@ -1,0 +1,1094 @@
+/* The household register on screen: the list with its search, a
+ * household's page, registering and editing one, closing a case, its
+ * timeline, and the next visit asked after an interview. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/household.h"
+#include "../core/i18n.h"
+#include "../core/text.h"
+#include "app.h"
+#include "curses.h"
+#include "field.h"
+#include "menu.h"
+
+static const enum action list_bar[] = { ACT_ACCEPT, ACT_UP, ACT_LEAVE, ACT_HELP, ACT_NONE };
+static const enum action edit_bar[] = { ACT_ACCEPT, ACT_UP, ACT_LEAVE, ACT_NONE };
+
+#define NEXT_VISIT_DAYS 30	/* the next visit offered after an interview */
+
+/* Appends s cut or padded to width columns. */
+static void
+add_col(struct buf *b, const char *s, int width)
+{
+	size_t n;
+	int w;
+
+	if (s == NULL)
+		s = "";
+	n = text_fit(s, width);
+	buf_add(b, s, n);
+	{
+		char *part = xstrndup(s, n);
+
+		w = text_width(part);
+		free(part);
+	}
+	for (; w < width; w++)
+		buf_addc(b, ' ');
+}
+
+/* "overdue 3 d", "today", "in 5 d", or the date, for a next visit. */
+static void
+visit_words(const char *next, char *out, size_t size)
+{
+	char today[11];
+	long d, t;
+
+	app_date(today, 0);
+	if (next == NULL || !expr_date_days(next, &d) ||
+	    !expr_date_days(today, &t)) {
+		snprintf(out, size, "%s", next ? next : "");
+		return;
+	}
+	if (d < t)
+		snprintf(out, size, _("overdue %ld d"), t - d);
+	else if (d == t)
+		snprintf(out, size, "%s", _("today"));
+	else
+		snprintf(out, size, "%s", next);
+}
+
+/* The list: search (or the visits due), register, choose. */
+
+struct hhlist {
+	struct screen base;
+	enum household_list mode;
+	struct lineedit search;
+	struct menu menu;
+	struct household *v;
+	size_t n;
+	size_t fixed;		/* items before the households */
+	char *term;		/* the search the list was read for */
+};
+
+static void
+hhlist_reload(struct hhlist *l, struct app *app)
+{
+	char *cause = NULL, today[11];
+	int rc;
+
+	households_free(l->v, l->n);
+	l->v = NULL;
+	l->n = 0;
+	free(l->term);
+	l->term = lineedit_text(&l->search);
+	app_date(today, 0);
+	if (l->mode == HL_DUE)
+		rc = household_due(app->store, today, &l->v, &l->n, &cause);
+	else
+		rc = household_search(app->store, l->term, &l->v, &l->n, &cause);
+	if (rc != 0) {
+		app_flash(app, true, "%s", cause);
+		free(cause);
+	}
+	l->menu.n = l->fixed + l->n;
+	if (l->menu.cursor >= l->menu.n)
+		l->menu.cursor = l->menu.n ? l->menu.n - 1 : 0;
+}
+
+static const char *
+hhlist_item(void *ctx, size_t i, char *scratch, size_t size)
+{
+	const struct hhlist *l = ctx;
+	const struct household *h;
+	struct buf b = { 0 };
+	char when[32];
+
+	if (i < l->fixed) {
+		if (i == 1)
+			return _("- Interview without a household");
+		if (l->term == NULL || *l->term == '\0')
+			return _("+ Register a new household");
+		snprintf(scratch, size, _("+ Register a new household: %s"), l->term);
+		return scratch;
+	}
+	h = &l->v[i - l->fixed];
+	add_col(&b, h->code, 9);
+	buf_addc(&b, ' ');
+	add_col(&b, h->head, 12);
+	buf_addc(&b, ' ');
+	if (h->closed)
+		snprintf(when, sizeof when, "%s", _("closed"));
+	else
+		visit_words(h->next_visit, when, sizeof when);
+	add_col(&b, when, 12);
+	buf_addc(&b, ' ');
+	add_col(&b, h->phone, 14);
+	buf_addc(&b, ' ');
+	buf_adds(&b, h->address ? h->address : "");
+	snprintf(scratch, size, "%s", b.data);
+	buf_free(&b);
+	return scratch;
+}
+
+static void
+hhlist_draw(struct screen *s, struct app *app)
+{
+	struct hhlist *l = (struct hhlist *)s;
+	int y = 2;
+	char *count;
+
+	if (l->mode == HL_DUE) {
+		draw_title(app, _("Visits due"), NULL);
+		if (l->n == 0)
+			draw_wrapped(y, 1, COLS - 2, 2, _("No household is due for a "
+			    "visit."), A_NORMAL);
+	} else {
+		draw_title(app, l->mode == HL_PICK ? _("New interview: which "
+		    "household?") : _("Households"), NULL);
+		draw_text(1, 1, COLS - 2, _("Search by code, name, phone or "
+		    "address:"), A_DIM);
+		count = xasprintf(_("%zu found"), l->n);
+		draw_text(y, COLS - 1 - text_width(count), text_width(count), count,
+		    A_DIM);
+		free(count);
+		y++;
+	}
+	menu_draw(&l->menu, app, y + 1, 1, COLS - 2, LINES - y - 3, hhlist_item, l);
+	if (l->mode != HL_DUE)
+		field_draw(app, &l->search, 2, 1, COLS - 14);
+}
+
+static enum key_result
+hhlist_choose(struct hhlist *l, struct app *app)
+{
+	const struct household *h;
+	struct screen *next;
+
+	if (l->menu.cursor < l->fixed) {
+		if (l->menu.cursor == 1) {
+			if ((next = interview_start(app, NULL, app->site)) != NULL)
+				app_push(app, next);
+			return KR_STAY;
+		}
+		app_push(app, household_edit_new(app, NULL, l->term,
+		    l->mode == HL_PICK));
+		return KR_STAY;
+	}
+	if (l->n == 0)
+		return KR_STAY;
+	h = &l->v[l->menu.cursor - l->fixed];
+	if (l->mode != HL_PICK) {
+		app_push(app, household_view_new(app, h->code));
+		return KR_STAY;
+	}
+	if (h->closed) {
+		app_flash(app, true, _("The case of %s was closed on %s (%s): reopen "
+		    "it from its page first."), h->code, h->closed_at ? h->closed_at :
+		    "?", h->closed_reason ? h->closed_reason : "");
+		return KR_STAY;
+	}
+	if ((next = interview_start(app, h->code, h->site ? h->site : app->site)) !=
+	    NULL)
+		app_push(app, next);
+	return KR_STAY;
+}
+
+static enum key_result
+hhlist_key(struct screen *s, struct app *app, enum action act, bool fkey,
+    wint_t ch)
+{
+	struct hhlist *l = (struct hhlist *)s;
+	bool chosen;
+
+	switch (act) {
+	case ACT_LEAVE:
+		return KR_POP;
+	case ACT_HELP:
+		app_push(app, help_new(app));
+		return KR_STAY;
+	case ACT_UP:
+	case ACT_DOWN:
+		menu_key(&l->menu, act, fkey, ch, &chosen);
+		return KR_STAY;
+	case ACT_ACCEPT:
+		return hhlist_choose(l, app);
+	default:
+		break;
+	}
+	if (l->mode == HL_DUE) {
+		if (menu_key(&l->menu, act, fkey, ch, &chosen) && chosen)
+			return hhlist_choose(l, app);
+		return KR_STAY;
+	}
+	if (field_key(&l->search, act, fkey, ch, 64)) {
+		char *term = lineedit_text(&l->search);
+
+		if (strcmp(term, l->term) != 0) {
+			hhlist_reload(l, app);
+			/* The first household found, ready for Enter. */
+			l->menu.cursor = l->n > 0 && *term != '\0' ? l->fixed : 0;
+		}
+		free(term);
+	}
+	return KR_STAY;
+}
+
+static void
+hhlist_resume(struct screen *s, struct app *app)
+{
+	hhlist_reload((struct hhlist *)s, app);
+}
+
+static void
+hhlist_free(struct screen *s)
+{
+	struct hhlist *l = (struct hhlist *)s;
+
+	households_free(l->v, l->n);
+	lineedit_free(&l->search);
+	free(l->term);
+	free(l);
+}
+
+static const struct screen_ops hhlist_ops = {
+	.draw = hhlist_draw,
+	.key = hhlist_key,
+	.resume = hhlist_resume,
+	.free = hhlist_free,
+	.bar = list_bar,
+};
+
+struct screen *
+households_new(struct app *app, enum household_list mode)
+{
+	struct hhlist *l = xcalloc(1, sizeof *l);
+
+	l->base.ops = &hhlist_ops;
+	l->mode = mode;
+	l->fixed = mode == HL_PICK ? 2 : mode == HL_BROWSE ? 1 : 0;
+	l->menu.numbered = mode == HL_DUE;
+	lineedit_init(&l->search);
+	hhlist_reload(l, app);
+	return &l->base;
+}
+
+/* Registering or editing a household: one field per row. */
+
+enum hh_field {
+	F_CODE, F_HEAD, F_PHONE, F_ADDRESS, F_SITE, F_NEXT, F_NOTES, F_SAVE,
+	F_COUNT
+};
+
+struct hhedit {
+	struct screen base;
+	struct household h;	/* id 0: a new household */
+	struct lineedit ed[F_SAVE];
+	size_t cur;
+	bool then_interview;	/* registered to start an interview */
+	bool warned;		/* ^X once: "not saved" was said */
+	bool searched;		/* a new household from what was searched for */
+};
+
+static const char *
+field_label(enum hh_field f)
+{
+	switch (f) {
+	case F_CODE:
+		return _("Code");
+	case F_HEAD:
+		return _("Head of household");
+	case F_PHONE:
+		return _("Phone");
+	case F_ADDRESS:
+		return _("Community / address");
+	case F_SITE:
+		return _("Site");
+	case F_NEXT:
+		return _("Next visit (YYYY-MM-DD)");
+	case F_NOTES:
+		return _("Notes");
+	default:
+		return _("Save");
+	}
+}
+
+static char **
+field_of(struct household *h, enum hh_field f)
+{
+	switch (f) {
+	case F_CODE:
+		return &h->code;
+	case F_HEAD:
+		return &h->head;
+	case F_PHONE:
+		return &h->phone;
+	case F_ADDRESS:
+		return &h->address;
+	case F_SITE:
+		return &h->site;
+	case F_NEXT:
+		return &h->next_visit;
+	default:
+		return &h->notes;
+	}
+}
+
+static void
+hhedit_draw(struct screen *s, struct app *app)
+{
+	struct hhedit *e = (struct hhedit *)s;
+	int lw = 0, y = 2, w, rows = LINES - 4;
+	size_t i, top = 0;
+
+	draw_title(app, e->h.id ? e->h.code : _("Register a household"), NULL);
+	for (i = 0; i < F_SAVE; i++)
+		if ((w = text_width(field_label((enum hh_field)i))) > lw)
+			lw = w;
+	if (lw > COLS / 2)
+		lw = COLS / 2;
+	/* Two rows a field when the screen is narrow. */
+	if (COLS < 60) {
+		if (e->cur * 2 + 2 > (size_t)rows)
+			top = e->cur - (size_t)rows / 2 + 1;
+		for (i = top; i < F_COUNT && y < LINES - 2; i++) {
+			int attr = i == e->cur ? A_BOLD : A_DIM;
+
+			if (i == F_SAVE) {
+				draw_text(y, 1, COLS - 2, _("[ Save ]"), i == e->cur ?
+				    attr_selected(app) : (int)A_NORMAL);
+				if (i == e->cur)
+					app->cursor_y = -1;
+				break;
+			}
+			draw_text(y++, 1, COLS - 2, field_label((enum hh_field)i), attr);
+			if (i == e->cur)
+				field_draw(app, &e->ed[i], y, 1, COLS - 2);
+			else {
+				char *t = lineedit_text(&e->ed[i]);
+
+				draw_text(y, 3, COLS - 4, t, A_NORMAL);
+				free(t);
+			}
+			y++;
+		}
+		return;
+	}
+	for (i = 0; i < F_COUNT && y < LINES - 2; i++, y++) {
+		if (i == F_SAVE) {
+			draw_text(y + 1, lw + 4, COLS - lw - 5, _("[ Save ]"),
+			    i == e->cur ? attr_selected(app) : (int)A_NORMAL);
+			if (i == e->cur)
+				app->cursor_y = -1;
+			break;
+		}
+		draw_text(y, 1, lw, field_label((enum hh_field)i), i == e->cur ?
+		    A_BOLD : A_NORMAL);
+		if (i == e->cur)
+			field_draw(app, &e->ed[i], y, lw + 2, COLS - lw - 3);
+		else {
+			char *t = lineedit_text(&e->ed[i]);
+
+			draw_text(y, lw + 4, COLS - lw - 5, t, A_NORMAL);
+			free(t);
+		}
+	}
+}
+
+/* Whether a field differs from what the form opened with. */
+static bool
+hhedit_changed(const struct hhedit *e)
+{
+	size_t i;
+	bool changed = e->searched;
+
+	for (i = 0; i < F_SAVE && !changed; i++) {
+		char *t = lineedit_text(&e->ed[i]);
+		const char *was = *field_of((struct household *)(uintptr_t)&e->h,
+		    (enum hh_field)i);
+
+		changed = strcmp(t, was ? was : "") != 0;
+		free(t);
+	}
+	return changed;
+}
+
+static enum key_result
+hhedit_save(struct hhedit *e, struct app *app)
+{
+	char *cause = NULL;
+	bool was_new;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < F_SAVE; i++) {
+		char **slot = field_of(&e->h, (enum hh_field)i);
+
+		free(*slot);
+		*slot = lineedit_text(&e->ed[i]);
+	}
+	was_new = e->h.id == 0;
+	rc = was_new ? household_add(app->store, &e->h, &cause) :
+	    household_update(app->store, &e->h, &cause);
+	if (rc != 0) {
+		app_flash(app, true, _("Not saved: %s. (^X twice leaves without "
+		    "saving.)"), cause);
+		free(cause);
+		/* To the field to fix: the date, else the code. */
+		if (rc == 1)
+			e->cur = e->h.next_visit != NULL && *e->h.next_visit != '\0' &&
+			    !date_valid(e->h.next_visit) ? F_NEXT : F_CODE;
+		return KR_STAY;
+	}
+	app_flash(app, false, _("Household %s saved."), e->h.code);
+	if (e->then_interview) {
+		app->pending = interview_start(app, e->h.code, e->h.site ?
+		    e->h.site : app->site);
+		return KR_POP;
+	}
+	/* A new household's page opens in place of this form. */
+	if (was_new)
+		app->pending = household_view_new(app, e->h.code);
+	return KR_POP;
+}
+
+static enum key_result
+hhedit_key(struct screen *s, struct app *app, enum action act, bool fkey,
+    wint_t ch)
+{
+	struct hhedit *e = (struct hhedit *)s;
+
+	switch (act) {
+	case ACT_LEAVE:
+		/* Save and leave, as everywhere; what cannot be saved is said,
+		 * and a second ^X leaves without it. */
+		if (e->warned || !hhedit_changed(e))
+			return KR_POP;
+		if (hhedit_save(e, app) == KR_POP)
+			return KR_POP;
+		e->warned = true;
+		return KR_STAY;
+	case ACT_UP:
+		e->cur = e->cur > 0 ? e->cur - 1 : F_COUNT - 1;
+		return KR_STAY;
+	case ACT_DOWN:
+		e->cur = (e->cur + 1) % F_COUNT;
+		return KR_STAY;
+	case ACT_ACCEPT:
+		if (e->cur == F_SAVE)
+			return hhedit_save(e, app);
+		e->cur++;
+		return KR_STAY;
+	default:
+		break;
+	}
+	e->warned = false;
+	if (e->cur < F_SAVE)
+		field_key(&e->ed[e->cur], act, fkey, ch, e->cur == F_CODE ?
+		    HOUSEHOLD_CODE_MAX : e->cur == F_NEXT ? 10 : 200);
+	return KR_STAY;
+}
+
+static void
+hhedit_free(struct screen *s)
+{
+	struct hhedit *e = (struct hhedit *)s;
+	size_t i;
+
+	for (i = 0; i < F_SAVE; i++)
+		lineedit_free(&e->ed[i]);
+	household_clear(&e->h);
+	free(e);
+}
+
+static const struct screen_ops hhedit_ops = {
+	.draw = hhedit_draw,
+	.key = hhedit_key,
+	.free = hhedit_free,
+	.bar = edit_bar,
+};
+
+/* The field a search text belongs in: a code has letters and digits (BJ-42),
+ * a phone number digits only; anything else is a name. */
+static char **
+searched_field(struct household *h, const char *typed)
+{
+	const char *why, *p;
+	char *code = household_code_normalize(typed, &why);
+	bool letter = false, digit = false, is_code = code != NULL;
+
+	for (p = typed; *p != '\0'; p++) {
+		letter |= isalpha((unsigned char)*p) != 0;
+		digit |= isdigit((unsigned char)*p) != 0;
+	}
+	free(code);
+	if (digit && !letter && typed[strspn(typed, "0123456789 -+")] == '\0')
+		return &h->phone;
+	if (is_code && letter && digit)
+		return &h->code;
+	return &h->head;
+}
+
+struct screen *
+household_edit_new(struct app *app, const char *code, const char *typed,
+    bool then_interview)
+{
+	struct hhedit *e = xcalloc(1, sizeof *e);
+	char *cause = NULL;
+	size_t i;
+
+	e->base.ops = &hhedit_ops;
+	e->then_interview = then_interview;
+	if (code == NULL || household_get(app->store, code, &e->h, &cause) != 0) {
+		char *prefix = household_prefix(app->code_prefix, app->site);
+
+		free(cause);
+		household_clear(&e->h);
+		e->h.code = household_next_code(app->store, prefix, NULL);
+		e->h.site = app->site ? xstrdup(app->site) : NULL;
+		free(prefix);
+		e->cur = F_HEAD;	/* the code offered is usually kept */
+		/* What was searched for: a code, a phone number or a name. */
+		if (typed != NULL && *typed != '\0') {
+			char **slot = searched_field(&e->h, typed);
+
+			e->searched = true;
+			free(*slot);
+			*slot = slot == &e->h.code ? household_code_normalize(typed,
+			    &(const char *){ NULL }) : xstrdup(typed);
+		}
+	}
+	for (i = 0; i < F_SAVE; i++) {
+		lineedit_init(&e->ed[i]);
+		lineedit_set(&e->ed[i], *field_of(&e->h, (enum hh_field)i));
+	}
+	return &e->base;
+}
+
+/* A household's page. */
+
+enum view_item { V_INTERVIEW, V_EDIT, V_TIMELINE, V_CASE, V_DELETE, V_COUNT };
+
+struct hhview {
+	struct screen base;
+	char *code;
+	int64_t id;		/* found again by it when the code changes */
+	struct household h;
+	bool gone;		/* deleted, or no longer found */
+	struct menu menu;
+	bool confirm_delete;
+};
+
+static void
+hhview_reload(struct hhview *v, struct app *app)
+{
+	char *cause = NULL;
+	int rc;
+
+	household_clear(&v->h);
+	rc = household_get(app->store, v->code, &v->h, &cause);
+	if (rc < 0) {
+		app_flash(app, true, "%s", cause);
+		free(cause);
+	}
+	v->gone = rc != 0;
+}
+
+static const char *
+hhview_item(void *ctx, size_t i, char *scratch, size_t size)
+{
+	const struct hhview *v = ctx;
+
+	switch (i) {
+	case V_INTERVIEW:
+		return _("New interview");
+	case V_EDIT:
+		return _("Edit details and next visit");
+	case V_TIMELINE:
+		snprintf(scratch, size, _("Timeline (%ld interviews)"),
+		    v->h.interviews);
+		return scratch;
+	case V_CASE:
+		return v->h.closed ? _("Reopen the case") : _("Close the case");
+	default:
+		return _("Delete (registered by mistake)");
+	}
+}
+
+/* "Label: value" on one row, when there is a value. */
+static int
+detail(int y, int lw, const char *label, const char *value, int attr)
+{
+	if (value == NULL || *value == '\0' || y >= LINES - 2)
+		return 0;
+	draw_text(y, 1, lw, label, A_DIM);
+	draw_text(y, lw + 2, COLS - lw - 3, value, attr);
+	return 1;
+}
+
+static void
+hhview_draw(struct screen *s, struct app *app)
+{
+	struct hhview *v = (struct hhview *)s;
+	const struct household *h = &v->h;
+	int y = 1, lw = 0, w, rows;
+	char when[40], *status;
+	static const char *const labels[] = {
+		N_("Head"), N_("Phone"), N_("Address"), N_("Site"), N_("Status"),
+		N_("Next visit"), N_("Last visit"), N_("Notes"),
+	};
+	size_t i;
+
+	if (v->gone) {
+		draw_title(app, v->code, NULL);
+		draw_wrapped(2, 1, COLS - 2, 2, _("This household is no longer in "
+		    "the register."), A_BOLD);
+		return;
+	}
+	draw_title(app, h->code, h->closed ? _("closed") : _("open"));
+	for (i = 0; i < ARRAY_LEN(labels); i++)
+		if ((w = text_width(_(labels[i]))) > lw)
+			lw = w;
+	if (h->closed)
+		status = xasprintf(_("closed on %s: %s"), h->closed_at ? h->closed_at :
+		    "?", h->closed_reason ? h->closed_reason : "");
+	else
+		status = xstrdup(_("open"));
+	visit_words(h->next_visit, when, sizeof when);
+	y += detail(y, lw, _("Head"), h->head, A_BOLD);
+	y += detail(y, lw, _("Phone"), h->phone, A_NORMAL);
+	y += detail(y, lw, _("Address"), h->address, A_NORMAL);
+	y += detail(y, lw, _("Site"), h->site, A_NORMAL);
+	y += detail(y, lw, _("Status"), status, h->closed ? attr_error(app) :
+	    (int)A_NORMAL);
+	if (!h->closed)
+		y += detail(y, lw, _("Next visit"), *when ? when : _("not set"),
+		    h->next_visit && strncmp(when, h->next_visit, 10) != 0 ?
+		    attr_error(app) : (int)A_NORMAL);
+	y += detail(y, lw, _("Last visit"), h->last_visit, A_NORMAL);
+	if (h->notes != NULL && y < LINES - 8)
+		y += draw_wrapped(y, lw + 2, COLS - lw - 3, 2, h->notes, A_NORMAL);
+	free(status);
+	rows = LINES - 2 - (y + 1);
+	v->menu.n = h->interviews > 0 ? V_DELETE : V_COUNT;
+	if (v->menu.cursor >= v->menu.n)
+		v->menu.cursor = 0;
+	menu_draw(&v->menu, app, y + 1, 1, COLS - 2, rows, hhview_item, v);
+	if (v->confirm_delete)
+		app_flash(app, true, _("Delete %s and what it says? y: delete, "
+		    "n: keep"), h->code);
+}
+
+static enum key_result
+reason_accept(struct app *app, void *ctx, const char *text)
+{
+	struct household *h = ctx;
+	char *cause = NULL;
+
+	if (household_close(app->store, h->id, text, &cause) != 0) {
+		app_flash(app, true, _("Not closed: %s"), cause);
+		free(cause);
+		return KR_STAY;
+	}
+	app_flash(app, false, _("The case of %s is closed; its history stays."),
+	    h->code);
+	return KR_HOME;		/* back to the household's page */
+}
+
+static void
+household_free_one(void *ctx)
+{
+	household_clear(ctx);
+	free(ctx);
+}
+
+static struct household *
+household_copy(const struct household *h)
+{
+	struct household *c = xcalloc(1, sizeof *c);
+
+	c->id = h->id;
+	c->code = xstrdup(h->code);
+	return c;
+}
+
+/* Closing a case: the reason. */
+
+struct closing {
+	struct screen base;
+	struct household *h;	/* id and code */
+	struct menu menu;
+};
+
+static const char *const close_reasons[] = {
+	N_("hardship resolved"), N_("moved away"), N_("refused further visits"),
+	N_("cannot be reached"), N_("referred to another service"),
+};
+
+static const char *
+closing_item(void *ctx, size_t i, char *scratch, size_t size)
+{
+	(void)ctx;
+	(void)scratch;
+	(void)size;
+	if (i < ARRAY_LEN(close_reasons))
+		return _(close_reasons[i]);
+	return _("another reason...");
+}
+
+static void
+closing_draw(struct screen *s, struct app *app)
+{
+	struct closing *c = (struct closing *)s;
+	char *title = xasprintf(_("Close the case of %s"), c->h->code);
+
+	draw_title(app, title, NULL);
+	free(title);
+	draw_wrapped(2, 1, COLS - 2, 2, _("Why is the case closed? Its interviews "
+	    "and history stay; it can be reopened."), A_BOLD);
+	menu_draw(&c->menu, app, 5, 1, COLS - 2, LINES - 7, closing_item, c);
+}
+
+static enum key_result
+closing_key(struct screen *s, struct app *app, enum action act, bool fkey,
+    wint_t ch)
+{
+	struct closing *c = (struct closing *)s;
+	bool chosen;
+
+	if (act == ACT_LEAVE)
+		return KR_POP;
+	if (menu_key(&c->menu, act, fkey, ch, &chosen) && !chosen)
+		return KR_STAY;
+	if (act != ACT_ACCEPT && !chosen)
+		return KR_STAY;
+	if (c->menu.cursor < ARRAY_LEN(close_reasons))
+		return reason_accept(app, c->h, _(close_reasons[c->menu.cursor]));
+	app_push(app, prompt_new(_("Close the case"), _("The reason the case is "
+	    "closed:"), NULL, NULL, 200, reason_accept, household_copy(c->h),
+	    household_free_one));
+	return KR_STAY;
+}
+
+static void
+closing_free(struct screen *s)
+{
+	struct closing *c = (struct closing *)s;
+
+	household_free_one(c->h);
+	free(c);
+}
+
+static const struct screen_ops closing_ops = {
+	.draw = closing_draw,
+	.key = closing_key,
+	.free = closing_free,
+	.bar = list_bar,
+};
+
+static struct screen *
+closing_new(const struct household *h)
+{
+	struct closing *c = xcalloc(1, sizeof *c);
+
+	c->base.ops = &closing_ops;
+	c->h = household_copy(h);
+	c->menu.n = ARRAY_LEN(close_reasons) + 1;
+	c->menu.numbered = true;
+	return &c->base;
+}
+
+static struct screen *timeline_new(struct app *app, const struct household *h);
+
+static enum key_result
+hhview_key(struct screen *s, struct app *app, enum action act, bool fkey,
+    wint_t ch)
+{
+	struct hhview *v = (struct hhview *)s;
+	struct screen *next;
+	char *cause = NULL;
+	bool chosen;
+
+	if (v->confirm_delete) {
+		v->confirm_delete = false;
+		if (ch != 'y' && ch != 'Y') {
+			app_flash(app, false, _("Kept."));
+			return KR_STAY;
+		}
+		if (household_delete(app->store, v->h.id, &cause) != 0) {
+			app_flash(app, true, "%s", cause);
+			free(cause);
+			return KR_STAY;
+		}
+		app_flash(app, false, _("%s deleted."), v->h.code);
+		return KR_POP;
+	}
+	if (act == ACT_LEAVE)
+		return KR_POP;
+	if (act == ACT_HELP) {
+		app_push(app, help_new(app));
+		return KR_STAY;
+	}
+	if (v->gone)
+		return KR_STAY;
+	if (menu_key(&v->menu, act, fkey, ch, &chosen) && !chosen)
+		return KR_STAY;
+	if (act != ACT_ACCEPT && !chosen)
+		return KR_STAY;
+	switch (v->menu.cursor) {
+	case V_INTERVIEW:
+		if (v->h.closed) {
+			app_flash(app, true, _("The case is closed: reopen it first."));
+			return KR_STAY;
+		}
+		if ((next = interview_start(app, v->h.code, v->h.site ? v->h.site :
+		    app->site)) != NULL)
+			app_push(app, next);
+		return KR_STAY;
+	case V_EDIT:
+		app_push(app, household_edit_new(app, v->h.code, NULL, false));
+		return KR_STAY;
+	case V_TIMELINE:
+		app_push(app, timeline_new(app, &v->h));
+		return KR_STAY;
+	case V_CASE:
+		if (!v->h.closed) {
+			app_push(app, closing_new(&v->h));
+			return KR_STAY;
+		}
+		if (household_reopen(app->store, v->h.id, &cause) != 0) {
+			app_flash(app, true, "%s", cause);
+			free(cause);
+		} else
+			app_flash(app, false, _("The case of %s is open again."),
+			    v->h.code);
+		hhview_reload(v, app);
+		return KR_STAY;
+	default:
+		v->confirm_delete = true;
+		return KR_STAY;
+	}
+}
+
+static void
+hhview_resume(struct screen *s, struct app *app)
+{
+	struct hhview *v = (struct hhview *)s;
+	char *code;
+
+	/* The code may have been edited: find it again by id. */
+	hhview_reload(v, app);
+	if (v->gone && v->id != 0) {
+		struct household *all;
+		size_t n, i;
+
+		if (household_search(app->store, "", &all, &n, NULL) == 0) {
+			for (i = 0; i < n; i++)
+				if (all[i].id == v->id) {
+					code = xstrdup(all[i].code);
+					free(v->code);
+					v->code = code;
+				}
+			households_free(all, n);
+			hhview_reload(v, app);
+		}
+	}
+}
+
+static void
+hhview_free(struct screen *s)
+{
+	struct hhview *v = (struct hhview *)s;
+
+	household_clear(&v->h);
+	free(v->code);
+	free(v);
+}
+
+static const struct screen_ops hhview_ops = {
+	.draw = hhview_draw,
+	.key = hhview_key,
+	.resume = hhview_resume,
+	.free = hhview_free,
+	.bar = list_bar,
+	.anchor = true,
+};
+
+struct screen *
+household_view_new(struct app *app, const char *code)
+{
+	struct hhview *v = xcalloc(1, sizeof *v);
+
+	v->base.ops = &hhview_ops;
+	v->code = xstrdup(code);
+	v->menu.numbered = true;
+	v->menu.n = V_COUNT;
+	hhview_reload(v, app);
+	v->id = v->h.id;
+	return &v->base;
+}
+
+/* A household's timeline: every interview and event, newest first. */
+
+struct timeline {
+	struct screen base;
+	char *code;
+	struct household_entry *v;
+	size_t n;
+	struct menu menu;
+};
+
+static const char *
+timeline_item(void *ctx, size_t i, char *scratch, size_t size)
+{
+	const struct timeline *t = ctx;
+	const struct household_entry *e = &t->v[t->n - 1 - i];
+	struct buf b = { 0 };
+
+	add_col(&b, e->date, 10);
+	buf_addc(&b, ' ');
+	if (e->record != 0) {
+		add_col(&b, e->round ? e->round : "-", 9);
+		buf_addc(&b, ' ');
+		add_col(&b, e->status, 9);
+		buf_addc(&b, ' ');
+		if (strcmp(e->status, "draft") == 0)
+			buf_adds(&b, _("(not finalized)"));
+		else if (e->detail != NULL) {
+			buf_adds(&b, _("needs: "));
+			buf_adds(&b, e->detail);
+		} else
+			buf_adds(&b, _("no need flagged"));
+	} else {
+		const char *what = strcmp(e->status, "registered") == 0 ?
+		    _("registered") : strcmp(e->status, "closed") == 0 ?
+		    _("case closed") : _("case reopened");
+
+		buf_adds(&b, what);
+		if (e->detail != NULL && strcmp(e->status, "closed") == 0) {
+			buf_adds(&b, ": ");
+			buf_adds(&b, e->detail);
+		}
+	}
+	snprintf(scratch, size, "%s", b.data);
+	buf_free(&b);
+	return scratch;
+}
+
+static void
+timeline_draw(struct screen *s, struct app *app)
+{
+	struct timeline *t = (struct timeline *)s;
+	char *title = xasprintf(_("Timeline of %s"), t->code);
+
+	draw_title(app, title, NULL);
+	free(title);
+	draw_text(1, 1, COLS - 2, _("date       round     status    needs"),
+	    A_DIM);
+	menu_draw(&t->menu, app, 2, 1, COLS - 2, LINES - 4, timeline_item, t);
+}
+
+static enum key_result
+timeline_key(struct screen *s, struct app *app, enum action act, bool fkey,
+    wint_t ch)
+{
+	struct timeline *t = (struct timeline *)s;
+	bool chosen;
+
+	(void)app;
+	if (act == ACT_LEAVE || act == ACT_ACCEPT)
+		return KR_POP;
+	if (act == ACT_UP || act == ACT_DOWN)
+		menu_key(&t->menu, act, fkey, ch, &chosen);
+	return KR_STAY;
+}
+
+static void
+timeline_free(struct screen *s)
+{
+	struct timeline *t = (struct timeline *)s;
+
+	household_timeline_free(t->v, t->n);
+	free(t->code);
+	free(t);
+}
+
+static const struct screen_ops timeline_ops = {
+	.draw = timeline_draw,
+	.key = timeline_key,
+	.free = timeline_free,
+	.bar = edit_bar,
+};
+
+static struct screen *
+timeline_new(struct app *app, const struct household *h)
+{
+	struct timeline *t = xcalloc(1, sizeof *t);
+	char *cause = NULL;
+
+	t->base.ops = &timeline_ops;
+	t->code = xstrdup(h->code);
+	if (household_timeline(app->store, h, app->lang, &t->v, &t->n, &cause) !=
+	    0) {
+		app_flash(app, true, "%s", cause);
+		free(cause);
+	}
+	t->menu.n = t->n;
+	return &t->base;
+}
+
+/* The next visit, asked once an interview of the household is finalized. */
+
+static enum key_result
+next_visit_accept(struct app *app, void *ctx, const char *text)
+{
+	const char *code = ctx;
+	struct household h;
+	char *cause = NULL;
+	int rc;
+
+	if (*text != '\0' && !date_valid(text)) {
+		app_flash(app, true, _("Not a date: write it as YYYY-MM-DD, or leave "
+		    "it empty for no visit."));
+		return KR_STAY;
+	}
+	if (household_get(app->store, code, &h, &cause) != 0) {
+		app_flash(app, true, "%s", cause ? cause : _("This household is no "
+		    "longer in the register."));
+		free(cause);
+		return KR_POP;
+	}
+	free(h.next_visit);
+	h.next_visit = xstrdup(text);
+	rc = household_update(app->store, &h, &cause);
+	if (rc != 0) {
+		app_flash(app, true, _("Not saved: %s"), cause);
+		free(cause);
+	} else if (*text != '\0')
+		app_flash(app, false, _("Next visit to %s: %s."), h.code, text);
+	else
+		app_flash(app, false, _("No next visit set for %s."), h.code);
+	household_clear(&h);
+	return rc == 0 ? KR_POP : KR_STAY;
+}
+
+struct screen *
+next_visit_new(struct app *app, const char *code)
+{
+	char when[11], *question, *title;
+	struct screen *s;
+
+	(void)app;
+	app_date(when, NEXT_VISIT_DAYS);
+	title = xasprintf(_("Follow-up of %s"), code);
+	question = xasprintf(_("Next visit to %s (YYYY-MM-DD), or empty for "
+	    "none:"), code);
+	s = prompt_new(title, question, _("It then shows on the home screen when "
+	    "it is due."), when, 10, next_visit_accept, xstrdup(code), free);
+	free(title);
+	free(question);
+	return s;
+}

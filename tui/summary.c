@@ -1,0 +1,169 @@
+/* Choosing the round, and the needs report on screen. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/household.h"
+#include "../core/i18n.h"
+#include "../core/report.h"
+#include "../core/text.h"
+#include "app.h"
+#include "curses.h"
+
+static enum key_result
+round_accept(struct app *app, void *ctx, const char *text)
+{
+	const char *why;
+	char *cause = NULL;
+
+	(void)ctx;
+	if (!round_name_valid(text, &why)) {
+		app_flash(app, true, "%s", _(why));
+		return KR_STAY;
+	}
+	if (store_set_setting(app->store, "round", text, &cause) != 0) {
+		app_flash(app, true, _("Not saved: %s"), cause);
+		free(cause);
+		return KR_STAY;
+	}
+	free(app->round);
+	app->round = xstrdup(text);
+	app_flash(app, false, _("New interviews are now of round %s."), text);
+	return KR_POP;
+}
+
+struct screen *
+round_new(struct app *app)
+{
+	struct buf b = { 0 };
+	char **names, *cause = NULL;
+	long *counts;
+	size_t n, i;
+	struct screen *s;
+
+	if (store_rounds(app->store, &names, &counts, &n, &cause) != 0) {
+		app_flash(app, true, "%s", cause);
+		free(cause);
+		n = 0;
+		names = NULL;
+		counts = NULL;
+	}
+	if (n == 0)
+		buf_adds(&b, _("No interview has a round yet."));
+	else
+		buf_adds(&b, _("Rounds in this database (interviews):"));
+	for (i = 0; i < n; i++) {
+		buf_printf(&b, "%s%s (%ld)", i ? ", " : " ", names[i], counts[i]);
+		free(names[i]);
+	}
+	free(names);
+	free(counts);
+	s = prompt_new(_("Round"), _("The round of new interviews, one word such "
+	    "as 2020-R2. A household's interview in a new round starts from its "
+	    "answers in the round before."), b.data, app->round, 32, round_accept,
+	    NULL, NULL);
+	buf_free(&b);
+	return s;
+}
+
+/* The report: report_text, scrolled. */
+
+struct summary {
+	struct screen base;
+	struct text_line *lines;
+	char *text;
+	size_t n;
+	size_t top;
+};
+
+static const enum action summary_bar[] = { ACT_UP, ACT_NEXT, ACT_LEAVE, ACT_NONE };
+
+static void
+summary_draw(struct screen *s, struct app *app)
+{
+	struct summary *v = (struct summary *)s;
+	size_t rows = (size_t)(LINES - 3), i;
+	char pos[32];
+
+	snprintf(pos, sizeof pos, "%zu/%zu", v->n ? v->top + 1 : 0, v->n);
+	draw_title(app, app->round ? app->round : _("every round"), pos);
+	for (i = 0; i < rows && v->top + i < v->n; i++) {
+		const struct text_line *l = &v->lines[v->top + i];
+		char *line = xstrndup(v->text + l->off, l->len);
+
+		draw_text(1 + (int)i, 0, COLS, line, A_NORMAL);
+		free(line);
+	}
+}
+
+static enum key_result
+summary_key(struct screen *s, struct app *app, enum action act, bool fkey,
+    wint_t ch)
+{
+	struct summary *v = (struct summary *)s;
+	size_t page = (size_t)(LINES - 4), last;
+
+	(void)app;
+	(void)fkey;
+	(void)ch;
+	last = v->n > page ? v->n - page : 0;
+	switch (act) {
+	case ACT_LEAVE:
+	case ACT_ACCEPT:
+		return KR_POP;
+	case ACT_UP:
+		if (v->top > 0)
+			v->top--;
+		break;
+	case ACT_DOWN:
+		if (v->top < last)
+			v->top++;
+		break;
+	case ACT_PREV:
+		v->top = v->top > page ? v->top - page : 0;
+		break;
+	case ACT_NEXT:
+		v->top = v->top + page < last ? v->top + page : last;
+		break;
+	default:
+		break;
+	}
+	return KR_STAY;
+}
+
+static void
+summary_free(struct screen *s)
+{
+	struct summary *v = (struct summary *)s;
+
+	free(v->lines);
+	free(v->text);
+	free(v);
+}
+
+static const struct screen_ops summary_ops = {
+	.draw = summary_draw,
+	.key = summary_key,
+	.free = summary_free,
+	.bar = summary_bar,
+};
+
+struct screen *
+report_view_new(struct app *app)
+{
+	struct summary *v = xcalloc(1, sizeof *v);
+	struct report r;
+	char *cause = NULL;
+
+	v->base.ops = &summary_ops;
+	if (report_build(app->store, app->round, NULL, app->lang, &r, &cause) != 0) {
+		v->text = xasprintf(_("The report cannot be made: %s"), cause);
+		free(cause);
+	} else {
+		v->text = report_text(&r);
+		report_free(&r);
+	}
+	/* Kept as the text has it: lines longer than the screen are cut. */
+	v->n = text_wrap(v->text, 4096, &v->lines);
+	return &v->base;
+}
