@@ -120,13 +120,13 @@ hhlist_item(void *ctx, size_t i, char *scratch, size_t size)
 	buf_addc(&b, ' ');
 	add_col(&b, h->head, 12);
 	buf_addc(&b, ' ');
+	add_col(&b, h->phone, 14);
+	buf_addc(&b, ' ');
 	if (h->closed)
 		snprintf(when, sizeof when, "%s", _("closed"));
 	else
 		visit_words(h->next_visit, when, sizeof when);
 	add_col(&b, when, 12);
-	buf_addc(&b, ' ');
-	add_col(&b, h->phone, 14);
 	buf_addc(&b, ' ');
 	buf_adds(&b, h->address ? h->address : "");
 	snprintf(scratch, size, "%s", b.data);
