@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../core/household.h"
 #include "../core/interview.h"
 #include "../core/util.h"
 
@@ -179,14 +180,13 @@ repeat_answer_us(const char *dir, int entries)
 
 /* n finalized records of the bundled form for the upload benchmark. */
 static void
-make_records(const char *db, const char *form_path, int n)
+make_records_in(struct store *s, const char *form_path, const char *household,
+    const char *round, int n)
 {
 	struct diags d;
-	struct store *s;
 	char *cause = NULL, *why = NULL;
 	int i;
 
-	s = store_open(db, &cause);
 	for (i = 0; i < n; i++) {
 		struct form *f;
 		struct interview *iv;
@@ -196,7 +196,7 @@ make_records(const char *db, const char *form_path, int n)
 		diags_init(&d, form_path);
 		f = form_load(form_path, &d);
 		diags_free(&d);
-		iv = interview_begin(s, f, "BJ-0042", "2020-R2", "beijing", "liu", &cause);
+		iv = interview_begin(s, f, household, round, "beijing", "liu", &cause);
 		for (k = 0; k < 2; k++) {
 			interview_go(iv, k, NULL);
 			interview_answer(iv, answers[k] ? answers[k] : "", false, "en", &why,
@@ -221,7 +221,116 @@ make_records(const char *db, const char *form_path, int n)
 		}
 		interview_free(iv);
 	}
+}
+
+static void
+make_records(const char *db, const char *form_path, int n)
+{
+	char *cause = NULL;
+	struct store *s = store_open(db, &cause);
+
+	if (s == NULL) {
+		fprintf(stderr, "%s\n", cause);
+		exit(1);
+	}
+	make_records_in(s, form_path, "BJ-0042", "2020-R2", n);
 	store_close(s);
+}
+
+/* A register of n households (one in ten with an interview): the median
+ * time of a search by part of a phone number, by doorstep and by a bare
+ * SQL LIKE over the same columns; and of starting a second-round
+ * interview that carries answers over, against a first-round one. */
+static void
+households_bench(const char *dir, const char *form_path, int n)
+{
+	static const char *const family[] = { "张", "王", "李", "刘", "陈", "杨" };
+	static const char *const given[] = { "伟", "芳", "娜", "敏", "静", "强" };
+	char *path = xasprintf("%s/households.db", dir), *cause = NULL;
+	struct household h = { 0 }, *v;
+	struct store *s;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	double mine[21], base[21], carry[21], fresh[21];
+	size_t nv;
+	int i, k;
+
+	unlink(path);
+	s = store_open(path, &cause);
+	store_begin(s, NULL);
+	for (i = 0; i < n; i++) {
+		char code[32], head[64], phone[32];
+		int64_t rec;
+
+		snprintf(code, sizeof code, "BJ-%05d", i + 1);
+		snprintf(head, sizeof head, "%s%s%d", family[i % 6], given[i / 6 % 6], i);
+		snprintf(phone, sizeof phone, "138 %04d %04d", i / 10000, i % 10000);
+		h.code = xstrdup(code);
+		h.head = xstrdup(head);
+		h.phone = xstrdup(phone);
+		h.address = xstrdup("朝阳区东坝乡");
+		if (household_add(s, &h, &cause) != 0) {
+			fprintf(stderr, "%s\n", cause);
+			exit(1);
+		}
+		household_clear(&h);
+		if (i % 10 == 0)
+			store_record_create(s, 1, code, "2020-R1", "beijing", "liu", &rec,
+			    NULL, NULL);
+	}
+	store_commit(s, NULL);
+	sqlite3_open(path, &db);
+	sqlite3_prepare_v2(db, "SELECT id, code, head, phone, address FROM "
+	    "households WHERE code LIKE ?1 OR head LIKE ?1 OR phone LIKE ?1 OR "
+	    "address LIKE ?1", -1, &st, NULL);
+	for (k = 0; k < 21; k++) {
+		char term[16];
+		double t0;
+
+		snprintf(term, sizeof term, "%04d", (k * 37) % 10000);
+		t0 = now_us();
+		household_search(s, term, &v, &nv, NULL);
+		mine[k] = now_us() - t0;
+		households_free(v, nv);
+		t0 = now_us();
+		snprintf(term, sizeof term, "%%%04d%%", (k * 37) % 10000);
+		sqlite3_bind_text(st, 1, term, -1, SQLITE_TRANSIENT);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			;
+		sqlite3_reset(st);
+		base[k] = now_us() - t0;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	printf("household_search_ms %.2f %.2f\n", percentile(mine, 21, 0.5) / 1000,
+	    percentile(base, 21, 0.5) / 1000);
+	/* Second-round interviews carry answers over; first-round ones do not. */
+	make_records_in(s, form_path, "BJ-00001", "2020-R1", 1);
+	for (k = 0; k < 21; k++) {
+		struct diags d;
+		struct form *f;
+		struct interview *iv;
+		double t0;
+
+		diags_init(&d, form_path);
+		f = form_load(form_path, &d);
+		diags_free(&d);
+		t0 = now_us();
+		iv = interview_begin(s, f, "BJ-00001", "2020-R2", "beijing", "liu", &cause);
+		carry[k] = now_us() - t0;
+		interview_free(iv);
+		diags_init(&d, form_path);
+		f = form_load(form_path, &d);
+		diags_free(&d);
+		t0 = now_us();
+		iv = interview_begin(s, f, "BJ-00002", "2020-R1", "beijing", "liu", &cause);
+		fresh[k] = now_us() - t0;
+		interview_free(iv);
+	}
+	printf("carry_over_ms %.2f %.2f\n", percentile(carry, 21, 0.5) / 1000,
+	    percentile(fresh, 21, 0.5) / 1000);
+	store_close(s);
+	free(path);
 }
 
 /* Resident memory in KB, now. */
@@ -261,12 +370,16 @@ main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "check") == 0)
 		return check_memory(argv[2]);
+	if (argc == 5 && strcmp(argv[1], "households") == 0) {
+		households_bench(argv[2], argv[3], atoi(argv[4]));
+		return 0;
+	}
 	if (argc == 5 && strcmp(argv[1], "records") == 0) {
 		make_records(argv[2], argv[3], atoi(argv[4]));
 		return 0;
 	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: bench_core DIR | records DB FORM N\n");
+		fprintf(stderr, "usage: bench_core DIR | records DB FORM N | households DIR FORM N\n");
 		return 2;
 	}
 	store_latency(argv[1]);

@@ -137,6 +137,28 @@ household_next_code(struct store *s, const char *prefix, char **cause)
 	return code;
 }
 
+/* A change is a transaction of its own, unless the caller (an import, a
+ * bulk registration) holds one. */
+static int
+begin(struct store *s, bool *own, char **cause)
+{
+	*own = !s->in_transaction;
+	return *own ? store_begin(s, cause) : 0;
+}
+
+static int
+commit(struct store *s, bool own, char **cause)
+{
+	return own ? store_commit(s, cause) : 0;
+}
+
+static void
+rollback(struct store *s, bool own)
+{
+	if (own)
+		store_rollback(s);
+}
+
 static int
 event(struct store *s, int64_t id, const char *what, const char *detail,
     char **cause)
@@ -280,6 +302,7 @@ code_taken(struct store *s, const char *code, int64_t self, char **cause)
 int
 household_add(struct store *s, struct household *h, char **cause)
 {
+	bool own;
 	sqlite3_stmt *st;
 	const char *why;
 	char *code, now[40];
@@ -297,7 +320,7 @@ household_add(struct store *s, struct household *h, char **cause)
 		    "'%s'"), h->next_visit);
 		return 1;
 	}
-	if (store_begin(s, cause) != 0)
+	if (begin(s, &own, cause) != 0)
 		return -1;
 	if ((rc = code_taken(s, code, 0, cause)) != 0)
 		goto fail;
@@ -320,17 +343,18 @@ household_add(struct store *s, struct household *h, char **cause)
 		goto fail;
 	h->id = sqlite3_last_insert_rowid(s->db);
 	if (event(s, h->id, "registered", NULL, cause) != 0 ||
-	    store_commit(s, cause) != 0)
+	    commit(s, own, cause) != 0)
 		goto fail;
 	return 0;
 fail:
-	store_rollback(s);
+	rollback(s, own);
 	return rc;
 }
 
 int
 household_update(struct store *s, const struct household *h, char **cause)
 {
+	bool own;
 	struct household old;
 	sqlite3_stmt *st;
 	const char *why;
@@ -348,7 +372,7 @@ household_update(struct store *s, const struct household *h, char **cause)
 		free(code);
 		return 1;
 	}
-	if (store_begin(s, cause) != 0) {
+	if (begin(s, &own, cause) != 0) {
 		free(code);
 		return -1;
 	}
@@ -396,12 +420,12 @@ household_update(struct store *s, const struct household *h, char **cause)
 	sqlite3_bind_int64(st, 9, h->id);
 	if (sq_step_done(s, st, cause, _("cannot save the household")) != 0)
 		goto done;
-	rc = store_commit(s, cause);
+	rc = commit(s, own, cause);
 	free(code);
 	household_clear(&old);
 	return rc;
 done:
-	store_rollback(s);
+	rollback(s, own);
 	free(code);
 	household_clear(&old);
 	return rc;
@@ -411,11 +435,12 @@ static int
 set_status(struct store *s, int64_t id, const char *status, const char *reason,
     char **cause)
 {
+	bool own;
 	sqlite3_stmt *st;
 	char now[40];
 
 	iso8601_now(now, sizeof now);
-	if (store_begin(s, cause) != 0)
+	if (begin(s, &own, cause) != 0)
 		return -1;
 	if (sq_prepare(s, "UPDATE households SET status = ?1, closed_reason = ?2, "
 	    "closed_at = CASE WHEN ?1 = 'closed' THEN substr(?3, 1, 10) END, "
@@ -433,11 +458,11 @@ set_status(struct store *s, int64_t id, const char *status, const char *reason,
 		goto fail;
 	}
 	if (event(s, id, strcmp(status, "closed") == 0 ? "closed" : "reopened",
-	    reason, cause) != 0 || store_commit(s, cause) != 0)
+	    reason, cause) != 0 || commit(s, own, cause) != 0)
 		goto fail;
 	return 0;
 fail:
-	store_rollback(s);
+	rollback(s, own);
 	return -1;
 }
 
@@ -460,10 +485,11 @@ household_reopen(struct store *s, int64_t id, char **cause)
 int
 household_delete(struct store *s, int64_t id, char **cause)
 {
+	bool own;
 	sqlite3_stmt *st;
 	long n = 0;
 
-	if (store_begin(s, cause) != 0)
+	if (begin(s, &own, cause) != 0)
 		return -1;
 	if (sq_prepare(s, "SELECT count(*) FROM records r JOIN households h ON "
 	    "r.household = h.code COLLATE NOCASE WHERE h.id = ?", &st, cause) != 0)
@@ -475,18 +501,18 @@ household_delete(struct store *s, int64_t id, char **cause)
 	if (n > 0) {
 		set_cause(cause, _("this household has %ld interview(s): it cannot be "
 		    "deleted. Close the case instead; its history stays"), n);
-		store_rollback(s);
+		rollback(s, own);
 		return 1;
 	}
 	if (sq_prepare(s, "DELETE FROM households WHERE id = ?", &st, cause) != 0)
 		goto fail;
 	sqlite3_bind_int64(st, 1, id);
 	if (sq_step_done(s, st, cause, _("cannot delete the household")) != 0 ||
-	    store_commit(s, cause) != 0)
+	    commit(s, own, cause) != 0)
 		goto fail;
 	return 0;
 fail:
-	store_rollback(s);
+	rollback(s, own);
 	return -1;
 }
 
@@ -563,7 +589,7 @@ household_search(struct store *s, const char *term, struct household **out,
 	    "h.code LIKE ?1 ESCAPE '\\' OR h.head LIKE ?1 ESCAPE '\\' OR "
 	    "h.phone LIKE ?1 ESCAPE '\\' OR h.address LIKE ?1 ESCAPE '\\' OR "
 	    "h.notes LIKE ?1 ESCAPE '\\' OR (?2 IS NOT NULL AND "
-	    "replace(replace(replace(h.phone, ' ', ''), '-', ''), '+', '') LIKE ?2)",
+	    "h.phone_digits LIKE ?2)",
 	    "h.status = 'closed', h.code", bind_search, &a, out, n, cause);
 	free(a.like);
 	free(a.digits);

@@ -434,8 +434,8 @@ static int save_entries(struct interview *iv, const struct group *r, long n,
  * questions marked prefill: those that were asked then and are still valid
  * on this form, each marked until the interviewer confirms or changes it. */
 static int
-carry_over(struct interview *iv, const char *household, const char *round,
-    char **cause)
+carry_over(struct interview *iv, int64_t form_ref, const char *household,
+    const char *round, char **cause)
 {
 	struct record_info prev;
 	struct interview *old;
@@ -446,7 +446,9 @@ carry_over(struct interview *iv, const char *household, const char *round,
 	rc = store_previous_record(iv->store, household, round, &prev, cause);
 	if (rc <= 0)
 		return rc;
-	old = interview_resume(iv->store, &prev, cause);
+	/* The same form version, usually: read with the form at hand. */
+	old = prev.form_ref == form_ref ? interview_open(iv->store, iv->form,
+	    &prev, cause) : interview_resume(iv->store, &prev, cause);
 	if (old == NULL) {
 		/* The old record's form cannot be read: start empty. */
 		store_record_clear(&prev);
@@ -516,7 +518,7 @@ interview_begin(struct store *s, struct form *form, const char *household,
 	}
 	iv->instance_id = xstrdup(instance);
 	if (store_begin(s, cause) != 0 ||
-	    carry_over(iv, household, round, cause) != 0 ||
+	    carry_over(iv, ref, household, round, cause) != 0 ||
 	    calculate(iv, true, cause) != 0 || store_commit(s, cause) != 0) {
 		store_rollback(s);
 		interview_free(iv);
@@ -571,8 +573,10 @@ open_record(struct store *s, struct form *form, bool own,
 	iv->borrowed = !own;
 	iv->record = rec->id;
 	iv->instance_id = rec->instance_id ? xstrdup(rec->instance_id) : NULL;
+	/* Only a draft can hold answers carried over and not yet confirmed. */
 	if (store_answers_load(s, rec->id, load_answer, iv, cause) != 0 ||
-	    store_carried_load(s, rec->id, load_carried, iv, cause) != 0) {
+	    ((rec->status == NULL || strcmp(rec->status, "draft") == 0) &&
+	    store_carried_load(s, rec->id, load_carried, iv, cause) != 0)) {
 		interview_free(iv);
 		return NULL;
 	}

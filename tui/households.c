@@ -492,6 +492,21 @@ hhedit_key(struct screen *s, struct app *app, enum action act, bool fkey,
 	return KR_STAY;
 }
 
+/* The connection is gone: keep what was typed when it can be kept. */
+static void
+hhedit_hangup(struct screen *s, struct app *app)
+{
+	struct hhedit *e = (struct hhedit *)s;
+
+	e->then_interview = false;	/* nobody is there to interview */
+	if (hhedit_changed(e))
+		hhedit_save(e, app);
+	if (app->pending != NULL) {
+		app->pending->ops->free(app->pending);
+		app->pending = NULL;
+	}
+}
+
 static void
 hhedit_free(struct screen *s)
 {
@@ -507,6 +522,7 @@ hhedit_free(struct screen *s)
 static const struct screen_ops hhedit_ops = {
 	.draw = hhedit_draw,
 	.key = hhedit_key,
+	.hangup = hhedit_hangup,
 	.free = hhedit_free,
 	.bar = edit_bar,
 };

@@ -199,4 +199,16 @@ check "the second round's answers" [ "$(jq -c 'select(.round == "2020-R2") | [.h
 check "the household's case in the database" [ "$(sqlite3 "$DB" "SELECT status || '|' || closed_reason FROM households WHERE code = 'BJ-0001'")" = "closed|hardship resolved" ]
 check "no answer is left marked as carried" [ "$(sqlite3 "$DB" "SELECT count(*) FROM answers WHERE carried IS NOT NULL")" = 0 ]
 
+# The connection drops while a household is being registered: what was
+# typed is kept.
+start 80 24 "$RUN"
+expect "Households (0 open)"
+keys 3 Enter
+expect "Register a household"
+typed "陈静"
+expect "> 陈静"
+stop_session
+check "the registration survived the hang-up" [ "$(sqlite3 "$DB" "SELECT head FROM households WHERE code = 'BJ-0002'")" = "陈静" ]
+check "and started no interview" [ "$(sqlite3 "$DB" "SELECT count(*) FROM records WHERE household = 'BJ-0002'")" = 0 ]
+
 finish
