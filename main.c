@@ -657,6 +657,13 @@ main(int argc, char **argv)
 			config_free(&cfg);
 			return usage_error(_("--round '%s': %s"), o.round, _(why));
 		}
+		if (cfg.code_prefix != NULL && (strlen(cfg.code_prefix) > 12 ||
+		    !round_name_valid(cfg.code_prefix, &why))) {
+			fprintf(stderr, _("doorstep: the config's code_prefix '%s' must be "
+			    "a few letters or digits, such as BJ\n"), cfg.code_prefix);
+			config_free(&cfg);
+			return EXIT_USAGE;
+		}
 		if (cfg.round != NULL && !round_name_valid(cfg.round, &why)) {
 			fprintf(stderr, _("doorstep: the config's round '%s': %s\n"),
 			    cfg.round, _(why));

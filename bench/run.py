@@ -194,7 +194,9 @@ def run_doorstep(term):
     for ch in b"BJ-0042":
         t.send(bytes([ch]))
         t.read_quiet()
-    t.send(ENTER)
+    t.send(ENTER)       # "+ Register a new household: BJ-0042"
+    t.read_quiet()
+    t.send(CTRL_X)      # registered with that code; the interview starts
     t.read_quiet()
     transitions, typing = [], []
     for _, keys in SCRIPT:
@@ -211,6 +213,8 @@ def run_doorstep(term):
     t.send(ENTER)
     t.read_quiet()
     t.send(b"y")
+    t.read_quiet()
+    t.send(CTRL_X)      # no next visit
     t.read_quiet()
     t.send(CTRL_X)
     t.finish()

@@ -13,6 +13,7 @@
 #include "curses.h"
 #include "field.h"
 #include "menu.h"
+#include "runner.h"
 
 static const enum action list_bar[] = { ACT_ACCEPT, ACT_UP, ACT_LEAVE, ACT_HELP, ACT_NONE };
 static const enum action edit_bar[] = { ACT_ACCEPT, ACT_UP, ACT_LEAVE, ACT_NONE };
@@ -1007,6 +1008,33 @@ timeline_draw(struct screen *s, struct app *app)
 	menu_draw(&t->menu, app, 2, 1, COLS - 2, LINES - 4, timeline_item, t);
 }
 
+/* Enter on a draft resumes it; on anything else, back to the page. */
+static enum key_result
+timeline_open(struct timeline *t, struct app *app)
+{
+	const struct household_entry *e = &t->v[t->n - 1 - t->menu.cursor];
+	struct record_info rec;
+	struct interview *iv;
+	char *cause = NULL;
+
+	if (e->record == 0 || strcmp(e->status, "draft") != 0)
+		return KR_POP;
+	if (store_record_get(app->store, e->record, &rec, &cause) != 0) {
+		app_flash(app, true, "%s", cause);
+		free(cause);
+		return KR_STAY;
+	}
+	iv = interview_resume(app->store, &rec, &cause);
+	store_record_clear(&rec);
+	if (iv == NULL) {
+		app_flash(app, true, _("Cannot resume: %s"), cause);
+		free(cause);
+		return KR_STAY;
+	}
+	app->pending = runner_new(app, iv);
+	return KR_POP;
+}
+
 static enum key_result
 timeline_key(struct screen *s, struct app *app, enum action act, bool fkey,
     wint_t ch)
@@ -1014,11 +1042,12 @@ timeline_key(struct screen *s, struct app *app, enum action act, bool fkey,
 	struct timeline *t = (struct timeline *)s;
 	bool chosen;
 
-	(void)app;
-	if (act == ACT_LEAVE || act == ACT_ACCEPT)
+	if (act == ACT_LEAVE)
 		return KR_POP;
 	if (act == ACT_UP || act == ACT_DOWN)
 		menu_key(&t->menu, act, fkey, ch, &chosen);
+	if (act == ACT_ACCEPT && t->n > 0)
+		return timeline_open(t, app);
 	return KR_STAY;
 }
 

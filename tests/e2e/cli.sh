@@ -105,5 +105,14 @@ printf 'site: [beijing\n' > "$WORK/config/doorstep/config.yaml"
 run --export --db "$WORK/x.db"
 check "a broken config exits 2" [ "$rc" -eq 2 ]
 check "and is located" has_err "config.yaml:2:1:"
+# Settings the household register relies on are checked before use.
+printf 'round: 2020/R2\n' > "$WORK/config/doorstep/config.yaml"
+run --export --db "$WORK/x.db"
+check "a config round with a slash exits 2" [ "$rc" -eq 2 ]
+check "and says why" has_err "the config's round '2020/R2': a round name is one word"
+printf 'code_prefix: "B J"\n' > "$WORK/config/doorstep/config.yaml"
+run --export --db "$WORK/x.db"
+check "a code prefix with a space exits 2" [ "$rc" -eq 2 ]
+check "and says what it must be" has_err "code_prefix 'B J' must be a few letters or digits"
 rm -f "$WORK/config/doorstep/config.yaml"
 finish

@@ -211,4 +211,26 @@ stop_session
 check "the registration survived the hang-up" [ "$(sqlite3 "$DB" "SELECT head FROM households WHERE code = 'BJ-0002'")" = "陈静" ]
 check "and started no interview" [ "$(sqlite3 "$DB" "SELECT count(*) FROM records WHERE household = 'BJ-0002'")" = 0 ]
 
+# A draft left from a household's page is back on that page, and its
+# timeline resumes it.
+start 80 24 "$RUN"
+keys 3
+typed "陈静"
+expect "1 found"
+keys Enter
+expect "1. New interview"
+keys Enter
+answer "People in the household" TEXT:2 Enter
+expect "Does the main earner have work"
+keys C-x
+expect "Timeline (1 interviews)"
+keys 3
+expect "draft     (not finalized)"
+keys Enter
+expect "Does the main earner have work"
+keys C-x C-x C-x
+expect "Resume a draft (1)"
+keys C-x
+expect "[exit 0]"
+
 finish

@@ -118,8 +118,11 @@ jqe JX-0002 '.site' '"jiangxi"'
 "$BIN" --db "$WORK/hq.db" --forms forms --import "$OUT" 2>"$WORK/err"
 check "--import exits 0" [ $? -eq 0 ]
 check "--import says what it did" grep -q "2 imported, 0 already here" "$WORK/err"
+check "--import registers the records' households" grep -q "2 household(s) registered for the imported records" "$WORK/err"
+check "by code, at their site" [ "$(sqlite3 "$WORK/hq.db" "SELECT group_concat(code || '@' || site, ' ') FROM (SELECT code, site FROM households ORDER BY code)")" = "JX-0001@jiangxi JX-0002@jiangxi" ]
 "$BIN" --db "$WORK/hq.db" --forms forms --import "$OUT" 2>"$WORK/err"
 check "the same file twice changes nothing" grep -q "0 imported, 2 already here" "$WORK/err"
+check "and registers no household twice" [ "$(sqlite3 "$WORK/hq.db" "SELECT count(*) FROM households")" = 2 ]
 "$BIN" --db "$WORK/hq.db" --export > "$WORK/again.jsonl" 2>/dev/null
 check "the merged records export as they came" cmp -s "$OUT" "$WORK/again.jsonl"
 "$BIN" --db "$WORK/hq.db" --report --lang en > "$WORK/report.txt"
