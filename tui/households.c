@@ -288,6 +288,7 @@ struct hhedit {
 	struct screen base;
 	struct household h;	/* id 0: a new household */
 	struct lineedit ed[F_SAVE];
+	char *orig[F_SAVE];	/* the fields as the form opened */
 	size_t cur;
 	bool then_interview;	/* registered to start an interview */
 	bool warned;		/* ^X once: "not saved" was said */
@@ -408,10 +409,8 @@ hhedit_changed(const struct hhedit *e)
 
 	for (i = 0; i < F_SAVE && !changed; i++) {
 		char *t = lineedit_text(&e->ed[i]);
-		const char *was = *field_of((struct household *)(uintptr_t)&e->h,
-		    (enum hh_field)i);
 
-		changed = strcmp(t, was ? was : "") != 0;
+		changed = strcmp(t, e->orig[i]) != 0;
 		free(t);
 	}
 	return changed;
@@ -514,8 +513,10 @@ hhedit_free(struct screen *s)
 	struct hhedit *e = (struct hhedit *)s;
 	size_t i;
 
-	for (i = 0; i < F_SAVE; i++)
+	for (i = 0; i < F_SAVE; i++) {
 		lineedit_free(&e->ed[i]);
+		free(e->orig[i]);
+	}
 	household_clear(&e->h);
 	free(e);
 }
@@ -581,6 +582,7 @@ household_edit_new(struct app *app, const char *code, const char *typed,
 	for (i = 0; i < F_SAVE; i++) {
 		lineedit_init(&e->ed[i]);
 		lineedit_set(&e->ed[i], *field_of(&e->h, (enum hh_field)i));
+		e->orig[i] = lineedit_text(&e->ed[i]);
 	}
 	return &e->base;
 }

@@ -199,6 +199,48 @@ check "the second round's answers" [ "$(jq -c 'select(.round == "2020-R2") | [.h
 check "the household's case in the database" [ "$(sqlite3 "$DB" "SELECT status || '|' || closed_reason FROM households WHERE code = 'BJ-0001'")" = "closed|hardship resolved" ]
 check "no answer is left marked as carried" [ "$(sqlite3 "$DB" "SELECT count(*) FROM answers WHERE carried IS NOT NULL")" = 0 ]
 
+# A case is reopened, and closed again for a reason of one's own; a
+# household registered by mistake is deleted; one with interviews is not.
+start 80 24 "$RUN"
+keys 3
+typed "BJ-0001"
+expect "1 found"
+keys Enter
+expect "4. Reopen the case"
+check "a case with interviews offers no delete" sh -c "! tmux -L $SOCK capture-pane -p | grep -q 'Delete (registered by mistake)'"
+keys 4
+expect "The case of BJ-0001 is open again."
+expect "4. Close the case"
+keys 4 6
+expect "The reason the case is closed:"
+typed "family reunited in hometown"
+keys Enter
+expect "closed on $TODAY: family reunited in hometown"
+# Edit: a next visit that is not a date is refused, and said so.
+keys 2
+expect "BJ-0001"
+keys Down Down Down Down Down
+typed "next week"
+keys Down Down Enter
+expect "Not saved: the next visit must be a date as YYYY-MM-DD, not 'next week'"
+keys C-x C-x
+keys C-x C-x
+expect "Households (0 open)"
+keys 3 Enter
+expect "Register a household"
+typed "typo"
+keys Down Down Down Down Down Down Enter
+expect "Household BJ-0002 saved."
+expect "5. Delete (registered by mistake)"
+keys 5
+expect "Delete BJ-0002 and what it says? y: delete, n: keep"
+keys y
+expect "BJ-0002 deleted."
+expect "1 found"
+keys C-x C-x
+expect "[exit 0]"
+check "the reasons are in the history" [ "$(sqlite3 "$DB" "SELECT group_concat(what || ':' || coalesce(detail, ''), ',') FROM (SELECT what, detail FROM household_events ORDER BY id)")" = "registered:,closed:hardship resolved,reopened:,closed:family reunited in hometown" ]
+
 # The connection drops while a household is being registered: what was
 # typed is kept.
 start 80 24 "$RUN"

@@ -32,6 +32,8 @@ rm "$WORK/config/doorstep/config.yaml"
 start 80 24 "$BIN --db $WORK/d.db --forms forms --lang zh"
 expect "doorstep：家庭需求评估"
 expect "1. 新访谈"
+expect "3. 家庭登记（0 户在案）"
+expect "5. 轮次：未选择"
 expect "没有等待上传的访谈。"
 keys Enter
 expect "新访谈：哪个家庭？"
