@@ -972,6 +972,8 @@ timeline_item(void *ctx, size_t i, char *scratch, size_t size)
 	if (e->record != 0) {
 		add_col(&b, e->round ? e->round : "-", 9);
 		buf_addc(&b, ' ');
+		add_col(&b, e->form, 16);
+		buf_addc(&b, ' ');
 		add_col(&b, e->status, 9);
 		buf_addc(&b, ' ');
 		if (strcmp(e->status, "draft") == 0)
@@ -1005,8 +1007,8 @@ timeline_draw(struct screen *s, struct app *app)
 
 	draw_title(app, title, NULL);
 	free(title);
-	draw_text(1, 1, COLS - 2, _("date       round     status    needs"),
-	    A_DIM);
+	draw_text(1, 1, COLS - 2, _("date       round     form             "
+	    "status    needs"), A_DIM);
 	menu_draw(&t->menu, app, 2, 1, COLS - 2, LINES - 4, timeline_item, t);
 }
 

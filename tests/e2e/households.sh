@@ -155,8 +155,8 @@ keys Enter
 expect "Timeline (2 interviews)"
 keys 3
 expect "Timeline of BJ-0001"
-expect "2020-R2   finalized needs: Livelihood"
-expect "2020-R1   finalized no need flagged"
+expect "2020-R2   followup         finalized needs: Livelihood"
+expect "2020-R1   followup         finalized no need flagged"
 expect "registered"
 keys C-x
 
@@ -170,7 +170,7 @@ keys 1
 expect "The case is closed: reopen it first."
 keys 3
 expect "case closed: hardship resolved"
-expect "2020-R1   finalized"
+expect "2020-R1   followup         finalized"
 keys C-x C-x C-x
 expect "Households (0 open)"
 
@@ -267,7 +267,7 @@ expect "Does the main earner have work"
 keys C-x
 expect "Timeline (1 interviews)"
 keys 3
-expect "draft     (not finalized)"
+expect "followup         draft     (not finalized)"
 keys Enter
 expect "Does the main earner have work"
 keys C-x C-x C-x
