@@ -329,12 +329,12 @@ run_import(struct store *s, int argc, char **argv, const char *forms_dir)
 		total.bad += sum.bad;
 		total.households += sum.households;
 	}
-	if (total.households > 0)
-		fprintf(stderr, _("doorstep: %ld household(s) registered for the "
-		    "imported records\n"), total.households);
 	fprintf(stderr, _("doorstep: %ld imported, %ld already here, %ld "
 	    "conflict(s), %ld of unknown forms, %ld unreadable\n"), total.imported,
 	    total.unchanged, total.conflicts, total.unknown, total.bad);
+	if (total.households > 0)
+		fprintf(stderr, _("doorstep: %ld household(s) registered for the "
+		    "imported records\n"), total.households);
 	if (total.conflicts + total.unknown + total.bad > 0)
 		status = EXIT_REJECTED;
 	free(forms);

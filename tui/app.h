@@ -124,8 +124,10 @@ struct screen *household_edit_new(struct app *app, const char *code,
     const char *typed, bool then_interview);
 /* A household's page: its details, interviews, follow-up and case. */
 struct screen *household_view_new(struct app *app, const char *code);
-/* Asks for the next visit to a household, after an interview. */
-struct screen *next_visit_new(struct app *app, const char *code);
+/* Asks for the next visit to a household, after an interview: the date
+ * suggested (the form's own next_visit answer), else a month ahead. */
+struct screen *next_visit_new(struct app *app, const char *code,
+    const char *suggested);
 /* Choosing the round of new interviews. */
 struct screen *round_new(struct app *app);
 /* The needs report of the current round. */

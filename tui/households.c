@@ -1125,13 +1125,16 @@ next_visit_accept(struct app *app, void *ctx, const char *text)
 }
 
 struct screen *
-next_visit_new(struct app *app, const char *code)
+next_visit_new(struct app *app, const char *code, const char *suggested)
 {
 	char when[11], *question, *title;
 	struct screen *s;
 
 	(void)app;
-	app_date(when, NEXT_VISIT_DAYS);
+	if (suggested != NULL && date_valid(suggested))
+		snprintf(when, sizeof when, "%s", suggested);
+	else
+		app_date(when, NEXT_VISIT_DAYS);
 	title = xasprintf(_("Follow-up of %s"), code);
 	question = xasprintf(_("Next visit to %s (YYYY-MM-DD), or empty for "
 	    "none:"), code);

@@ -230,8 +230,14 @@ finalize(struct review *v, struct app *app)
 
 		if (store_record_get(app->store, iv->record, &rec, NULL) == 0) {
 			if (rec.household != NULL && *rec.household != '\0') {
+				/* A form asking the date itself offers that answer. */
+				long q = form_find(iv->form, "next_visit");
+				const char *asked = q >= 0 &&
+				    iv->form->questions[q]->type == QT_DATE ?
+				    interview_value(iv, (size_t)q, 0) : NULL;
+
 				household_visited(app->store, rec.household, NULL);
-				app->pending = next_visit_new(app, rec.household);
+				app->pending = next_visit_new(app, rec.household, asked);
 			}
 			store_record_clear(&rec);
 		}

@@ -146,15 +146,21 @@ keys Down Enter
 expect "Finalize? Answers cannot change afterwards"
 keys y
 expect "Interview finalized with 51 answers"
-# The household's next visit, offered a month ahead, is kept as given.
+# The household's next visit: the form's own answer is offered, and what
+# is given is kept.
 expect "Next visit to BJ-0042 (YYYY-MM-DD)"
+expect "> 2020-03-10"
 keys C-u
 typed "2020-03-26"
 keys Enter
 expect "Next visit to BJ-0042: 2020-03-26."
 expect "1 finalized interview(s) wait for upload"
+# Past, so due: the home screen lists it.
+expect "2020-03-26  BJ-0042"
 keys C-x
 expect "[exit 0]"
+
+check "the household keeps its next visit" [ "$(sqlite3 "$DB" "SELECT next_visit FROM households WHERE code = 'BJ-0042'")" = 2020-03-26 ]
 
 # The export, field by field.
 OUT="$WORK/export.jsonl"
