@@ -588,7 +588,8 @@ household_search(struct store *s, const char *term, struct household **out,
 	rc = households_query(s,
 	    "h.code LIKE ?1 ESCAPE '\\' OR h.head LIKE ?1 ESCAPE '\\' OR "
 	    "h.phone LIKE ?1 ESCAPE '\\' OR h.address LIKE ?1 ESCAPE '\\' OR "
-	    "h.notes LIKE ?1 ESCAPE '\\' OR (?2 IS NOT NULL AND "
+	    "h.notes LIKE ?1 ESCAPE '\\' OR h.site LIKE ?1 ESCAPE '\\' OR "
+	    "(?2 IS NOT NULL AND "
 	    "h.phone_digits LIKE ?2)",
 	    "h.status = 'closed', h.code", bind_search, &a, out, n, cause);
 	free(a.like);

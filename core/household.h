@@ -88,7 +88,7 @@ int household_reopen(struct store *s, int64_t id, char **cause);
 int household_delete(struct store *s, int64_t id, char **cause);
 
 /* Households whose code, phone (digits, ignoring spaces and dashes), head's
- * name, address or notes contain term (any case for Latin letters); every
+ * name, address, notes or site contain term (any case for Latin letters); every
  * household when term is empty. Open ones first, then by code. */
 int household_search(struct store *s, const char *term,
     struct household **out, size_t *n, char **cause);

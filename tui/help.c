@@ -21,6 +21,11 @@ static const char *const help_text[] = {
 	    "when every required question has an answer. A finalized interview "
 	    "cannot change; it waits on this machine until 'doorstep --upload' "
 	    "sends it."),
+	N_("A new interview starts from a household: type part of its code, "
+	    "name, phone or address, or register it. In a new round, answers "
+	    "marked 'From round ...' come from its last interview: Enter keeps "
+	    "each one, or change it. A household's page shows its timeline and "
+	    "closes or reopens its case."),
 };
 
 static void
