@@ -299,37 +299,34 @@ code_taken(struct store *s, const char *code, int64_t self, char **cause)
 	return 1;
 }
 
-int
-household_add(struct store *s, struct household *h, char **cause)
+/* The code as kept, when it and the next visit are valid; NULL (and 1 for
+ * the caller to return) with *cause when not. */
+static char *
+checked_code(const struct household *h, char **cause)
 {
-	bool own;
-	sqlite3_stmt *st;
 	const char *why;
-	char *code, now[40];
-	int rc;
+	char *code = household_code_normalize(h->code, &why);
 
-	if ((code = household_code_normalize(h->code, &why)) == NULL) {
+	if (code == NULL) {
 		set_cause(cause, "%s", _(why));
-		return 1;
+		return NULL;
 	}
-	free(h->code);
-	h->code = code;
 	if (h->next_visit != NULL && *h->next_visit != '\0' &&
 	    !date_valid(h->next_visit)) {
 		set_cause(cause, _("the next visit must be a date as YYYY-MM-DD, not "
 		    "'%s'"), h->next_visit);
-		return 1;
+		free(code);
+		return NULL;
 	}
-	if (begin(s, &own, cause) != 0)
-		return -1;
-	if ((rc = code_taken(s, code, 0, cause)) != 0)
-		goto fail;
-	iso8601_now(now, sizeof now);
-	rc = -1;
-	if (sq_prepare(s, "INSERT INTO households (code, site, head, phone, "
-	    "address, notes, next_visit, created_at, updated_at) VALUES "
-	    "(?, ?, ?, ?, ?, ?, ?, ?, ?)", &st, cause) != 0)
-		goto fail;
+	return code;
+}
+
+/* Binds code, site, head, phone, address, notes, next visit and the time
+ * to parameters 1 to 8, as INSERT and UPDATE both list them. */
+static void
+bind_fields(sqlite3_stmt *st, const char *code, const struct household *h,
+    const char *now)
+{
 	sq_bind_text(st, 1, code);
 	bind_opt(st, 2, h->site);
 	bind_opt(st, 3, h->head);
@@ -338,7 +335,31 @@ household_add(struct store *s, struct household *h, char **cause)
 	bind_opt(st, 6, h->notes);
 	bind_opt(st, 7, h->next_visit);
 	sq_bind_text(st, 8, now);
-	sq_bind_text(st, 9, now);
+}
+
+int
+household_add(struct store *s, struct household *h, char **cause)
+{
+	bool own;
+	sqlite3_stmt *st;
+	char *code, now[40];
+	int rc;
+
+	if ((code = checked_code(h, cause)) == NULL)
+		return 1;
+	free(h->code);
+	h->code = code;
+	if (begin(s, &own, cause) != 0)
+		return -1;
+	if ((rc = code_taken(s, code, 0, cause)) != 0)
+		goto fail;
+	iso8601_now(now, sizeof now);
+	rc = -1;
+	if (sq_prepare(s, "INSERT INTO households (code, site, head, phone, "
+	    "address, notes, next_visit, updated_at, created_at) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)", &st, cause) != 0)
+		goto fail;
+	bind_fields(st, code, h, now);
 	if (sq_step_done(s, st, cause, _("cannot register the household")) != 0)
 		goto fail;
 	h->id = sqlite3_last_insert_rowid(s->db);
@@ -357,21 +378,11 @@ household_update(struct store *s, const struct household *h, char **cause)
 	bool own;
 	struct household old;
 	sqlite3_stmt *st;
-	const char *why;
 	char *code, now[40];
 	int rc = 1;
 
-	if ((code = household_code_normalize(h->code, &why)) == NULL) {
-		set_cause(cause, "%s", _(why));
+	if ((code = checked_code(h, cause)) == NULL)
 		return 1;
-	}
-	if (h->next_visit != NULL && *h->next_visit != '\0' &&
-	    !date_valid(h->next_visit)) {
-		set_cause(cause, _("the next visit must be a date as YYYY-MM-DD, not "
-		    "'%s'"), h->next_visit);
-		free(code);
-		return 1;
-	}
 	if (begin(s, &own, cause) != 0) {
 		free(code);
 		return -1;
@@ -409,14 +420,7 @@ household_update(struct store *s, const struct household *h, char **cause)
 	    "phone = ?, address = ?, notes = ?, next_visit = ?, updated_at = ? "
 	    "WHERE id = ?", &st, cause) != 0)
 		goto done;
-	sq_bind_text(st, 1, code);
-	bind_opt(st, 2, h->site);
-	bind_opt(st, 3, h->head);
-	bind_opt(st, 4, h->phone);
-	bind_opt(st, 5, h->address);
-	bind_opt(st, 6, h->notes);
-	bind_opt(st, 7, h->next_visit);
-	sq_bind_text(st, 8, now);
+	bind_fields(st, code, h, now);
 	sqlite3_bind_int64(st, 9, h->id);
 	if (sq_step_done(s, st, cause, _("cannot save the household")) != 0)
 		goto done;

@@ -505,16 +505,17 @@ fail:
 	return -1;
 }
 
-int
-store_answers_load(struct store *s, int64_t record,
-    void (*fn)(void *ctx, const char *name, long entry, const char *value),
+/* Calls fn(name, entry, text) for each row of a query of one record's
+ * answers. */
+static int
+answers_query(struct store *s, const char *sql, int64_t record,
+    void (*fn)(void *ctx, const char *name, long entry, const char *text),
     void *ctx, char **cause)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sq_prepare(s, "SELECT name, entry, value FROM answers WHERE record_id = ? "
-	    "ORDER BY name, entry", &st, cause) != 0)
+	if (sq_prepare(s, sql, &st, cause) != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, record);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -525,6 +526,15 @@ store_answers_load(struct store *s, int64_t record,
 	if (rc != SQLITE_DONE)
 		return sq_fail(s, cause, _("cannot read the answers"));
 	return 0;
+}
+
+int
+store_answers_load(struct store *s, int64_t record,
+    void (*fn)(void *ctx, const char *name, long entry, const char *value),
+    void *ctx, char **cause)
+{
+	return answers_query(s, "SELECT name, entry, value FROM answers WHERE "
+	    "record_id = ? ORDER BY name, entry", record, fn, ctx, cause);
 }
 
 int
@@ -862,21 +872,8 @@ store_carried_load(struct store *s, int64_t record,
     void (*fn)(void *ctx, const char *name, long entry, const char *round),
     void *ctx, char **cause)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sq_prepare(s, "SELECT name, entry, carried FROM answers WHERE "
-	    "record_id = ? AND carried IS NOT NULL", &st, cause) != 0)
-		return -1;
-	sqlite3_bind_int64(st, 1, record);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		fn(ctx, (const char *)sqlite3_column_text(st, 0),
-		    (long)sqlite3_column_int64(st, 1),
-		    (const char *)sqlite3_column_text(st, 2));
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return sq_fail(s, cause, _("cannot read the answers"));
-	return 0;
+	return answers_query(s, "SELECT name, entry, carried FROM answers WHERE "
+	    "record_id = ? AND carried IS NOT NULL", record, fn, ctx, cause);
 }
 
 char *
