@@ -95,6 +95,9 @@ keys_bar_word(enum action action)
 		return _("help");
 	case ACT_REDRAW:
 		return _("redraw");
+	case ACT_LEFT:
+	case ACT_RIGHT:
+		return _("round");
 	default:
 		return "";
 	}

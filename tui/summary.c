@@ -66,7 +66,7 @@ round_new(struct app *app)
 	return s;
 }
 
-/* The report: report_text, scrolled. */
+/* The report: report_text, scrolled; Left and Right change the round. */
 
 struct summary {
 	struct screen base;
@@ -74,9 +74,35 @@ struct summary {
 	char *text;
 	size_t n;
 	size_t top;
+	char **rounds;		/* the rounds the records name, sorted */
+	size_t nrounds;
+	size_t shown;		/* rounds[shown - 1], or 0: every round */
 };
 
-static const enum action summary_bar[] = { ACT_UP, ACT_NEXT, ACT_LEAVE, ACT_NONE };
+static const enum action summary_bar[] = {
+	ACT_UP, ACT_NEXT, ACT_RIGHT, ACT_LEAVE, ACT_NONE
+};
+
+static void
+summary_build(struct summary *v, struct app *app)
+{
+	const char *round = v->shown ? v->rounds[v->shown - 1] : NULL;
+	struct report r;
+	char *cause = NULL;
+
+	free(v->lines);
+	free(v->text);
+	if (report_build(app->store, round, NULL, app->lang, &r, &cause) != 0) {
+		v->text = xasprintf(_("The report cannot be made: %s"), cause);
+		free(cause);
+	} else {
+		v->text = report_text(&r);
+		report_free(&r);
+	}
+	/* Kept as the text has it: lines longer than the screen are cut. */
+	v->n = text_wrap(v->text, 4096, &v->lines);
+	v->top = 0;
+}
 
 static void
 summary_draw(struct screen *s, struct app *app)
@@ -86,7 +112,7 @@ summary_draw(struct screen *s, struct app *app)
 	char pos[32];
 
 	snprintf(pos, sizeof pos, "%zu/%zu", v->n ? v->top + 1 : 0, v->n);
-	draw_title(app, app->round ? app->round : _("every round"), pos);
+	draw_title(app, v->shown ? v->rounds[v->shown - 1] : _("every round"), pos);
 	for (i = 0; i < rows && v->top + i < v->n; i++) {
 		const struct text_line *l = &v->lines[v->top + i];
 		char *line = xstrndup(v->text + l->off, l->len);
@@ -103,7 +129,6 @@ summary_key(struct screen *s, struct app *app, enum action act, bool fkey,
 	struct summary *v = (struct summary *)s;
 	size_t page = (size_t)(LINES - 4), last;
 
-	(void)app;
 	(void)fkey;
 	(void)ch;
 	last = v->n > page ? v->n - page : 0;
@@ -125,6 +150,13 @@ summary_key(struct screen *s, struct app *app, enum action act, bool fkey,
 	case ACT_NEXT:
 		v->top = v->top + page < last ? v->top + page : last;
 		break;
+	case ACT_LEFT:
+	case ACT_RIGHT:
+		/* Every round, then each round in turn. */
+		v->shown = act == ACT_RIGHT ? (v->shown + 1) % (v->nrounds + 1) :
+		    (v->shown + v->nrounds) % (v->nrounds + 1);
+		summary_build(v, app);
+		break;
 	default:
 		break;
 	}
@@ -135,7 +167,11 @@ static void
 summary_free(struct screen *s)
 {
 	struct summary *v = (struct summary *)s;
+	size_t i;
 
+	for (i = 0; i < v->nrounds; i++)
+		free(v->rounds[i]);
+	free(v->rounds);
 	free(v->lines);
 	free(v->text);
 	free(v);
@@ -152,18 +188,17 @@ struct screen *
 report_view_new(struct app *app)
 {
 	struct summary *v = xcalloc(1, sizeof *v);
-	struct report r;
-	char *cause = NULL;
+	long *counts = NULL;
+	size_t i;
 
 	v->base.ops = &summary_ops;
-	if (report_build(app->store, app->round, NULL, app->lang, &r, &cause) != 0) {
-		v->text = xasprintf(_("The report cannot be made: %s"), cause);
-		free(cause);
-	} else {
-		v->text = report_text(&r);
-		report_free(&r);
-	}
-	/* Kept as the text has it: lines longer than the screen are cut. */
-	v->n = text_wrap(v->text, 4096, &v->lines);
+	if (store_rounds(app->store, &v->rounds, &counts, &v->nrounds, NULL) != 0)
+		v->nrounds = 0;
+	free(counts);
+	/* The current round first, when it has interviews. */
+	for (i = 0; app->round != NULL && i < v->nrounds; i++)
+		if (strcmp(v->rounds[i], app->round) == 0)
+			v->shown = i + 1;
+	summary_build(v, app);
 	return &v->base;
 }

@@ -178,6 +178,11 @@ expect "Households (0 open)"
 keys 6
 expect "Needs report: 2020-R2; 1 household(s) assessed"
 expect "Livelihood"
+# Right: every round, then each round in turn.
+keys Right
+expect "Needs report: every round; 1 household(s) assessed"
+keys Right
+expect "Needs report: 2020-R1; 1 household(s) assessed"
 keys C-x
 keys C-x
 expect "[exit 0]"
