@@ -66,7 +66,8 @@ round_new(struct app *app)
 	return s;
 }
 
-/* The report: report_text, scrolled; Left and Right change the round. */
+/* The report: report_text, scrolled; Left and Right change the round,
+ * Space the site. */
 
 struct summary {
 	struct screen base;
@@ -77,6 +78,9 @@ struct summary {
 	char **rounds;		/* the rounds the records name, sorted */
 	size_t nrounds;
 	size_t shown;		/* rounds[shown - 1], or 0: every round */
+	char **sites;		/* the sites of the round shown */
+	size_t nsites;
+	size_t site;		/* sites[site - 1], or 0: every site */
 };
 
 static const enum action summary_bar[] = {
@@ -84,19 +88,41 @@ static const enum action summary_bar[] = {
 };
 
 static void
+free_sites(struct summary *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->nsites; i++)
+		free(v->sites[i]);
+	free(v->sites);
+	v->sites = NULL;
+	v->nsites = 0;
+	v->site = 0;
+}
+
+static void
 summary_build(struct summary *v, struct app *app)
 {
 	const char *round = v->shown ? v->rounds[v->shown - 1] : NULL;
+	const char *site = v->site ? v->sites[v->site - 1] : NULL;
 	struct report r;
 	char *cause = NULL;
+	size_t i;
 
 	free(v->lines);
 	free(v->text);
-	if (report_build(app->store, round, NULL, app->lang, &r, &cause) != 0) {
+	if (report_build(app->store, round, site, app->lang, &r, &cause) != 0) {
 		v->text = xasprintf(_("The report cannot be made: %s"), cause);
 		free(cause);
 	} else {
 		v->text = report_text(&r);
+		if (site == NULL) {	/* the sites to choose from, in this round */
+			free_sites(v);
+			v->sites = xcalloc(r.nsites + 1, sizeof *v->sites);
+			for (i = 0; i < r.nsites; i++)
+				v->sites[i] = xstrdup(r.sites[i]);
+			v->nsites = r.nsites;
+		}
 		report_free(&r);
 	}
 	/* Kept as the text has it: lines longer than the screen are cut. */
@@ -109,10 +135,14 @@ summary_draw(struct screen *s, struct app *app)
 {
 	struct summary *v = (struct summary *)s;
 	size_t rows = (size_t)(LINES - 3), i;
-	char pos[32];
+	char pos[32], *title;
 
 	snprintf(pos, sizeof pos, "%zu/%zu", v->n ? v->top + 1 : 0, v->n);
-	draw_title(app, v->shown ? v->rounds[v->shown - 1] : _("every round"), pos);
+	title = xasprintf(_("%s, %s (Space: site)"), v->shown ?
+	    v->rounds[v->shown - 1] : _("every round"), v->site ?
+	    v->sites[v->site - 1] : _("every site"));
+	draw_title(app, title, pos);
+	free(title);
 	for (i = 0; i < rows && v->top + i < v->n; i++) {
 		const struct text_line *l = &v->lines[v->top + i];
 		char *line = xstrndup(v->text + l->off, l->len);
@@ -155,6 +185,12 @@ summary_key(struct screen *s, struct app *app, enum action act, bool fkey,
 		/* Every round, then each round in turn. */
 		v->shown = act == ACT_RIGHT ? (v->shown + 1) % (v->nrounds + 1) :
 		    (v->shown + v->nrounds) % (v->nrounds + 1);
+		v->site = 0;
+		summary_build(v, app);
+		break;
+	case ACT_TOGGLE:
+		/* Every site, then each site of the round in turn. */
+		v->site = (v->site + 1) % (v->nsites + 1);
 		summary_build(v, app);
 		break;
 	default:
@@ -172,6 +208,7 @@ summary_free(struct screen *s)
 	for (i = 0; i < v->nrounds; i++)
 		free(v->rounds[i]);
 	free(v->rounds);
+	free_sites(v);
 	free(v->lines);
 	free(v->text);
 	free(v);

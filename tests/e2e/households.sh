@@ -183,6 +183,11 @@ keys Right
 expect "Needs report: every round; 1 household(s) assessed"
 keys Right
 expect "Needs report: 2020-R1; 1 household(s) assessed"
+# Space: each site in turn.
+expect "2020-R1, every site (Space: site)"
+keys Space
+expect "2020-R1, beijing (Space: site)"
+expect "Needs report: 2020-R1; 1 household(s) assessed"
 keys C-x
 keys C-x
 expect "[exit 0]"
