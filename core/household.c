@@ -258,16 +258,23 @@ bind_one_text(sqlite3_stmt *st, const void *arg)
 	sq_bind_text(st, 1, arg);
 }
 
-int
-household_get(struct store *s, const char *code, struct household *out,
-    char **cause)
+static void
+bind_one_id(sqlite3_stmt *st, const void *arg)
+{
+	sqlite3_bind_int64(st, 1, *(const int64_t *)arg);
+}
+
+/* The one household a query finds: 0, 1 when none, -1 on error. */
+static int
+household_one(struct store *s, const char *where,
+    void (*bind)(sqlite3_stmt *st, const void *arg), const void *arg,
+    struct household *out, char **cause)
 {
 	struct household *v;
 	size_t n;
 
 	memset(out, 0, sizeof *out);
-	if (households_query(s, "h.code = ? COLLATE NOCASE", "h.id", bind_one_text,
-	    code, &v, &n, cause) != 0)
+	if (households_query(s, where, "h.id", bind, arg, &v, &n, cause) != 0)
 		return -1;
 	if (n == 0) {
 		free(v);
@@ -276,6 +283,21 @@ household_get(struct store *s, const char *code, struct household *out,
 	*out = v[0];
 	free(v);
 	return 0;
+}
+
+int
+household_get(struct store *s, const char *code, struct household *out,
+    char **cause)
+{
+	return household_one(s, "h.code = ? COLLATE NOCASE", bind_one_text, code,
+	    out, cause);
+}
+
+int
+household_get_id(struct store *s, int64_t id, struct household *out,
+    char **cause)
+{
+	return household_one(s, "h.id = ?", bind_one_id, &id, out, cause);
 }
 
 /* 1 with *cause naming the household when the code is taken by another. */

@@ -72,6 +72,9 @@ int household_add(struct store *s, struct household *h, char **cause);
 /* The household with this code: 0 found, 1 none, -1 error. */
 int household_get(struct store *s, const char *code, struct household *out,
     char **cause);
+/* The same by its row id, which stays when its code changes. */
+int household_get_id(struct store *s, int64_t id, struct household *out,
+    char **cause);
 
 /* Saves h's fields (by h->id). The code changes only while the household
  * has no interview: its records carry it. 1 when refused (*cause says why). */

@@ -253,6 +253,15 @@ the_code_changes_only_without_interviews(void **state)
 	assert_int_equal(household_get(fx->s, "BJ-0001", &h, NULL), 1);
 	assert_int_equal(household_get(fx->s, "BJ-0009", &h, NULL), 0);
 	assert_string_equal(h.head, "刘建国");
+	{
+		struct household same;
+
+		/* Found by its id whatever its code became. */
+		assert_int_equal(household_get_id(fx->s, h.id, &same, NULL), 0);
+		assert_string_equal(same.code, "BJ-0009");
+		household_clear(&same);
+		assert_int_equal(household_get_id(fx->s, 999, &same, NULL), 1);
+	}
 
 	/* Another household's code is refused. */
 	free(h.code);

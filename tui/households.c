@@ -608,12 +608,18 @@ hhview_reload(struct hhview *v, struct app *app)
 	int rc;
 
 	household_clear(&v->h);
-	rc = household_get(app->store, v->code, &v->h, &cause);
+	/* By id once known: its code may have been edited meanwhile. */
+	rc = v->id != 0 ? household_get_id(app->store, v->id, &v->h, &cause) :
+	    household_get(app->store, v->code, &v->h, &cause);
 	if (rc < 0) {
 		app_flash(app, true, "%s", cause);
 		free(cause);
 	}
 	v->gone = rc != 0;
+	if (!v->gone) {
+		free(v->code);
+		v->code = xstrdup(v->h.code);
+	}
 }
 
 static const char *
@@ -895,26 +901,7 @@ hhview_key(struct screen *s, struct app *app, enum action act, bool fkey,
 static void
 hhview_resume(struct screen *s, struct app *app)
 {
-	struct hhview *v = (struct hhview *)s;
-	char *code;
-
-	/* The code may have been edited: find it again by id. */
-	hhview_reload(v, app);
-	if (v->gone && v->id != 0) {
-		struct household *all;
-		size_t n, i;
-
-		if (household_search(app->store, "", &all, &n, NULL) == 0) {
-			for (i = 0; i < n; i++)
-				if (all[i].id == v->id) {
-					code = xstrdup(all[i].code);
-					free(v->code);
-					v->code = code;
-				}
-			households_free(all, n);
-			hhview_reload(v, app);
-		}
-	}
+	hhview_reload((struct hhview *)s, app);
 }
 
 static void
