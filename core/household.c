@@ -359,12 +359,32 @@ bind_fields(sqlite3_stmt *st, const char *code, const struct household *h,
 	sq_bind_text(st, 8, now);
 }
 
+/* Inserts a household under code (kept as given) with h's fields and
+ * records its registration; h->id is set. */
+static int
+insert_household(struct store *s, const char *code, struct household *h,
+    const char *how, char **cause)
+{
+	sqlite3_stmt *st;
+	char now[40];
+
+	iso8601_now(now, sizeof now);
+	if (sq_prepare(s, "INSERT INTO households (code, site, head, phone, "
+	    "address, notes, next_visit, updated_at, created_at) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)", &st, cause) != 0)
+		return -1;
+	bind_fields(st, code, h, now);
+	if (sq_step_done(s, st, cause, _("cannot register the household")) != 0)
+		return -1;
+	h->id = sqlite3_last_insert_rowid(s->db);
+	return event(s, h->id, "registered", how, cause);
+}
+
 int
 household_add(struct store *s, struct household *h, char **cause)
 {
 	bool own;
-	sqlite3_stmt *st;
-	char *code, now[40];
+	char *code;
 	int rc;
 
 	if ((code = checked_code(h, cause)) == NULL)
@@ -375,17 +395,8 @@ household_add(struct store *s, struct household *h, char **cause)
 		return -1;
 	if ((rc = code_taken(s, code, 0, cause)) != 0)
 		goto fail;
-	iso8601_now(now, sizeof now);
 	rc = -1;
-	if (sq_prepare(s, "INSERT INTO households (code, site, head, phone, "
-	    "address, notes, next_visit, updated_at, created_at) VALUES "
-	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)", &st, cause) != 0)
-		goto fail;
-	bind_fields(st, code, h, now);
-	if (sq_step_done(s, st, cause, _("cannot register the household")) != 0)
-		goto fail;
-	h->id = sqlite3_last_insert_rowid(s->db);
-	if (event(s, h->id, "registered", NULL, cause) != 0 ||
+	if (insert_household(s, code, h, NULL, cause) != 0 ||
 	    commit(s, own, cause) != 0)
 		goto fail;
 	return 0;
@@ -680,26 +691,11 @@ household_ensure(struct store *s, const char *code, const char *site,
 	household_clear(&h);
 	if (rc <= 0)
 		return rc;
-	memset(&h, 0, sizeof h);
-	/* Codes from elsewhere are kept as they are: records carry them. */
-	{
-		sqlite3_stmt *st;
-		char now[40];
-
-		iso8601_now(now, sizeof now);
-		if (sq_prepare(s, "INSERT INTO households (code, site, created_at, "
-		    "updated_at) VALUES (?, ?, ?, ?)", &st, cause) != 0)
-			return -1;
-		sq_bind_text(st, 1, code);
-		bind_opt(st, 2, site);
-		sq_bind_text(st, 3, now);
-		sq_bind_text(st, 4, now);
-		if (sq_step_done(s, st, cause, _("cannot register the household")) != 0)
-			return -1;
-		if (event(s, sqlite3_last_insert_rowid(s->db), "registered",
-		    "import", cause) != 0)
-			return -1;
-	}
+	/* Codes from elsewhere are kept as they are: records carry them. The
+	 * site is borrowed: h is not cleared after. */
+	h.site = (char *)(uintptr_t)site;
+	if (insert_household(s, code, &h, "import", cause) != 0)
+		return -1;
 	*created = true;
 	return 0;
 }
