@@ -102,6 +102,10 @@ next_char(const struct lineedit *le, size_t at)
 static void
 erase(struct lineedit *le, size_t from, size_t to)
 {
+	/* An untouched line has no buffer: nothing to move, and memmove
+	 * must not be given NULL even for no bytes. */
+	if (from == to)
+		return;
 	memmove(le->cps + from, le->cps + to, (le->n - to) * sizeof *le->cps);
 	le->n -= to - from;
 	le->cursor = from;

@@ -148,6 +148,27 @@ has_a_limit(void **state)
 	lineedit_free(&le);
 }
 
+/* Ctrl-U, Ctrl-W and Ctrl-K on an answer never typed into (no buffer
+ * yet) leave it empty; under UBSan this once aborted the program. */
+static void
+kills_on_an_untouched_line(void **state)
+{
+	struct lineedit le;
+
+	(void)state;
+	lineedit_init(&le);
+	lineedit_kill_before(&le);
+	lineedit_kill_word(&le);
+	lineedit_kill_after(&le);
+	lineedit_backspace(&le);
+	lineedit_delete(&le);
+	expect_text(&le, "");
+	lineedit_set(&le, NULL);
+	lineedit_kill_word(&le);
+	expect_text(&le, "");
+	lineedit_free(&le);
+}
+
 int
 main(void)
 {
@@ -158,6 +179,7 @@ main(void)
 		cmocka_unit_test(scrolls_to_keep_the_cursor_in_view),
 		cmocka_unit_test(kills),
 		cmocka_unit_test(has_a_limit),
+		cmocka_unit_test(kills_on_an_untouched_line),
 	};
 
 	return cmocka_run_group_tests_name("lineedit", tests, test_utf8_locale, NULL);
