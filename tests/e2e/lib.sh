@@ -8,6 +8,10 @@ STARTS=0
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/doorstep-e2e-XXXXXX")
 N=0
 FAILED=0
+# How long to wait for what a test expects on the screen, in polls of
+# 50 ms: 60 s. A busy machine only makes a failing check slower to report;
+# a passing one goes on as soon as the screen shows what it waits for.
+POLLS=${E2E_POLLS:-1200}
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
 export ASAN_OPTIONS="log_path=$WORK/asan:detect_leaks=1"
 export UBSAN_OPTIONS="log_path=$WORK/ubsan:halt_on_error=1:print_stacktrace=1"
@@ -18,9 +22,10 @@ unset DOORSTEP_DB DOORSTEP_FORMS
 tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
 
 # Ends the current session as a dropped connection does (SIGHUP). The
-# program must then exit by itself; if it has not within 3 s it is killed,
-# so that no test leaves a process behind (AddressSanitizer's leak check
-# at exit can hang after a hang-up on this machine).
+# program must then save and exit by itself: it is waited for as long as
+# any screen is, and only then killed, so that no test leaves a process
+# behind (AddressSanitizer's leak check at exit can hang after a hang-up
+# on this machine) and no test kills a program still saving.
 stop_session() {
 	pids=""
 	if [ -n "${PANE_PID:-}" ]; then
@@ -29,7 +34,7 @@ stop_session() {
 	tm kill-server 2>/dev/null
 	for p in $pids; do
 		i=0
-		while kill -0 "$p" 2>/dev/null && [ $i -lt 60 ]; do
+		while kill -0 "$p" 2>/dev/null && [ $i -lt "$POLLS" ]; do
 			sleep 0.05
 			i=$((i + 1))
 		done
@@ -40,6 +45,8 @@ stop_session() {
 
 cleanup() {
 	stop_session
+	# A test server a script started ($SERVER) ends with the script.
+	[ -n "${SERVER:-}" ] && kill "$SERVER" 2>/dev/null
 	i=0
 	while [ $i -le $STARTS ]; do
 		tmux -L "doorstep-test-$$-$i" kill-server 2>/dev/null
@@ -87,14 +94,17 @@ start() {	# start COLS ROWS [env VAR=...] args...
 
 screen() { tm capture-pane -p 2>/dev/null; }
 
-# Waits until the screen shows text (a fixed string), for up to 10 s.
-# Polling a condition, not sleeping for luck.
+# Waits until the screen shows text (a fixed string), polling: a
+# condition, not sleeping for luck.
 wait_for() {
 	i=0
-	while [ $i -lt 200 ]; do
+	while [ $i -lt "$POLLS" ]; do
 		if screen | grep -qF -- "$1"; then
 			return 0
 		fi
+		# No session any more (the program and its pane are gone): no
+		# use waiting.
+		tm has-session 2>/dev/null || return 1
 		sleep 0.05
 		i=$((i + 1))
 	done
@@ -124,11 +134,63 @@ answer() {	# answer "label part" keys...
 		esac
 	done
 	# The answer has been taken when the label has gone.
+	wait_gone "$label"
+}
+
+# Waits until the screen no longer shows text; 1 if it stays.
+wait_gone() {
 	i=0
-	while screen | grep -qF -- "$label" && [ $i -lt 200 ]; do
+	while screen | grep -qF -- "$1"; do
+		[ $i -lt "$POLLS" ] || return 1
 		sleep 0.05
 		i=$((i + 1))
 	done
+	return 0
+}
+
+# Waits until the screen stops changing (two captures 100 ms apart are
+# the same), so that a check that something is NOT shown looks at a whole
+# screen, not one half drawn.
+wait_settled() {
+	i=0
+	prev=$(screen)
+	while :; do
+		sleep 0.1
+		cur=$(screen)
+		[ "$cur" = "$prev" ] && return 0
+		[ $i -lt "$POLLS" ] || return 1
+		prev=$cur
+		i=$((i + 2))
+	done
+}
+
+# Whether the settled screen does not show text.
+not_shown() {
+	wait_settled
+	! screen | grep -qF -- "$1"
+}
+
+# Waits until a whole line of the screen is exactly text.
+wait_line() {
+	i=0
+	while ! screen | grep -qxF -- "$1"; do
+		[ $i -lt "$POLLS" ] || return 1
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 0
+}
+
+# Waits until the terminal's cursor stands at column x (0-based): ncurses
+# moves it last, after the text of the same update.
+wait_cursor_x() {
+	i=0
+	while [ "$(tm display -p '#{cursor_x}' 2>/dev/null)" != "$1" ]; do
+		[ $i -lt "$POLLS" ] || return 1
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 0
 }
 
 # From the home screen, a new interview of household CODE: registered
@@ -145,9 +207,14 @@ new_interview() {	# new_interview [CODE]
 		return 0
 	fi
 	typed "$1"
-	wait_for "found"
-	if screen | grep -qF "Register a new household: $1" &&
-	    screen | grep -qF " 0 found"; then
+	# Decide on the list drawn for the whole code, not on one drawn
+	# while it was still being typed: the register line below the
+	# count quotes the whole code only once every key has been taken.
+	if ! wait_for "Register a new household: $1"; then
+		not_ok "the chooser searched for $1"
+		return 1
+	fi
+	if screen | grep -qF " 0 found"; then
 		keys Enter
 		wait_for "Register a household" || not_ok "the register form shows"
 		keys C-x

@@ -10,7 +10,7 @@ new_interview SD-0001
 answer "Head of household" "TEXT:王强" Enter
 expect "Visit: entries so far: 0"
 expect "1. Add an entry"
-check "nothing to delete yet" sh -c "! tmux -L $SOCK capture-pane -p | grep -q 'Delete the last entry'"
+check "nothing to delete yet" not_shown 'Delete the last entry'
 keys 1
 for d in 2020-02-01 2020-02-15 2020-03-01; do
 	answer "Date of the visit" "TEXT:$d" Enter

@@ -30,10 +30,10 @@ refused_interviews BJ-0001 BJ-0002
 
 server() {	# server ARGS...: starts the test receiver, sets $URL
 	rm -f "$WORK/port"
-	python3 tests/fake_openrosa.py --port-file "$WORK/port" --lifetime 60 "$@" &
+	python3 tests/fake_openrosa.py --port-file "$WORK/port" --lifetime 600 "$@" &
 	SERVER=$!
 	i=0
-	while [ ! -s "$WORK/port" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	while [ ! -s "$WORK/port" ] && [ $i -lt "$POLLS" ]; do sleep 0.05; i=$((i + 1)); done
 	URL="http://127.0.0.1:$(cat "$WORK/port")/v1/projects/1/submission"
 }
 stop() { kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; }
