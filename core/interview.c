@@ -937,10 +937,105 @@ interview_finalize(struct interview *iv, size_t *first_bad, size_t *nbad,
 	return rc;
 }
 
+/* The answers that apply: a question that is not relevant now has no
+ * answer, whatever was stored before it stopped being asked (as the
+ * export leaves it out). Relevance is itself judged on the answers that
+ * apply; each question outside repeats is judged once per evaluation. */
+struct applying {
+	const struct interview *iv;
+	signed char *memo;	/* per question: 0 unknown, 1 yes, 2 no, 3 busy */
+	int depth;
+};
+
+static bool applies(struct applying *a, size_t q, long entry);
+
+static const char *
+applying_answer(void *ctx, long q, long entry)
+{
+	struct applying *a = ctx;
+
+	return applies(a, (size_t)q, entry) ?
+	    interview_value(a->iv, (size_t)q, entry) : NULL;
+}
+
+static enum value_kind
+applying_kind(void *ctx, long q)
+{
+	return env_kind((void *)(uintptr_t)((struct applying *)ctx)->iv, q);
+}
+
+static long
+applying_repeat_of(void *ctx, long q)
+{
+	return env_repeat_of((void *)(uintptr_t)((struct applying *)ctx)->iv, q);
+}
+
+static long
+applying_entries(void *ctx, long g)
+{
+	return env_entries((void *)(uintptr_t)((struct applying *)ctx)->iv, g);
+}
+
+static bool
+applying_truthy(struct applying *a, const struct expr *e, long entry)
+{
+	struct expr_env env;
+	struct value v;
+	bool b;
+
+	env.answer = applying_answer;
+	env.kind = applying_kind;
+	env.repeat_of = applying_repeat_of;
+	env.entries = applying_entries;
+	env.ctx = a;
+	env.entry = entry;
+	env.dot = NULL;
+	env.today = a->iv->today;
+	v = expr_eval(e, &env);
+	b = value_truthy(&v);
+	value_free(&v);
+	return b;
+}
+
+static bool
+applies(struct applying *a, size_t q, long entry)
+{
+	const struct question *qq = a->iv->form->questions[q];
+	const struct group *g;
+	bool memo = entry == 0 && qq->repeat == NULL, yes = true;
+
+	if (memo && a->memo[q] != 0)
+		return a->memo[q] != 2;	/* busy: a cycle, judged as asked */
+	if (a->depth > 64)
+		return true;
+	if (memo)
+		a->memo[q] = 3;
+	a->depth++;
+	if (qq->relevant != NULL && !applying_truthy(a, qq->relevant, entry))
+		yes = false;
+	for (g = qq->group; yes && g != NULL; g = g->parent)
+		if (g->relevant != NULL && !applying_truthy(a, g->relevant,
+		    g->repeat ? 0 : entry))
+			yes = false;
+	a->depth--;
+	if (memo)
+		a->memo[q] = yes ? 1 : 2;
+	return yes;
+}
+
 bool
 interview_need(const struct interview *iv, size_t i)
 {
 	const struct need *n = &iv->form->needs[i];
+	struct applying a;
+	bool yes;
 
-	return n->when != NULL && truthy(iv, n->when, 0, NULL);
+	if (n->when == NULL)
+		return false;
+	a.iv = iv;
+	a.memo = xcalloc(iv->form->nquestions + 1, sizeof *a.memo);
+	a.depth = 0;
+	yes = applying_truthy(&a, n->when, 0);
+	free(a.memo);
+	return yes;
 }

@@ -138,12 +138,13 @@ report_build(struct store *s, const char *round, const char *site,
 	const struct record_info **by;
 	struct flags *fl;
 	char **rounds = NULL;
-	size_t n, i, j, k, nrounds = 0;
+	size_t n, nall, i, j, k, nrounds = 0;
 	int rc = -1;
 
 	memset(r, 0, sizeof *r);
 	if (store_records_list(s, STORE_DONE, &recs, &n, cause) != 0)
 		return -1;
+	nall = n;
 	by = xcalloc(n + 1, sizeof *by);
 	fl = xcalloc(n + 1, sizeof *fl);
 	/* The need areas (by id, first label met) and the rounds and sites. */
@@ -166,15 +167,33 @@ report_build(struct store *s, const char *round, const char *site,
 				r->nneeds++;
 			}
 		}
-		if (site != NULL && strcmp(or_none(recs[i].site, ""), site) != 0)
+	}
+	/* Only interviews of forms with need areas are assessments: a
+	 * follow-up form without them never hides one (unless no form has
+	 * any, when every interview counts). */
+	for (i = 0, j = 0; i < n; i++) {
+		const struct form *f = formcache_get(&fc, s, recs[i].form_ref, cause);
+
+		if (f == NULL)
+			goto done;
+		if (r->nneeds > 0 && f->nneeds == 0)
 			continue;
-		if (index_of(rounds, nrounds, or_none(recs[i].round, "")) < 0) {
+		by[j++] = &recs[i];
+	}
+	n = j;
+	/* The rounds and sites of what counts. */
+	for (i = 0; i < n; i++) {
+		const struct record_info *rec = by[i];
+
+		if (site != NULL && strcmp(or_none(rec->site, ""), site) != 0)
+			continue;
+		if (index_of(rounds, nrounds, or_none(rec->round, "")) < 0) {
 			rounds = xreallocarray(rounds, nrounds + 1, sizeof *rounds);
-			rounds[nrounds++] = xstrdup(or_none(recs[i].round, ""));
+			rounds[nrounds++] = xstrdup(or_none(rec->round, ""));
 		}
-		if (index_of(r->sites, r->nsites, or_none(recs[i].site, "-")) < 0) {
+		if (index_of(r->sites, r->nsites, or_none(rec->site, "-")) < 0) {
 			r->sites = xreallocarray(r->sites, r->nsites + 1, sizeof *r->sites);
-			r->sites[r->nsites++] = xstrdup(or_none(recs[i].site, "-"));
+			r->sites[r->nsites++] = xstrdup(or_none(rec->site, "-"));
 		}
 	}
 	if (nrounds > 1)
@@ -194,8 +213,6 @@ report_build(struct store *s, const char *round, const char *site,
 			r->from_round = xstrdup(rounds[to - 1]);
 		}
 	}
-	for (i = 0; i < n; i++)
-		by[i] = &recs[i];
 	if (n > 1)
 		qsort(by, n, sizeof *by, rec_cmp);
 	/* One household at a time: its run of records. */
@@ -226,6 +243,12 @@ report_build(struct store *s, const char *round, const char *site,
 		if (latest != NULL) {
 			long si = index_of(r->sites, r->nsites, or_none(latest->site, "-"));
 
+			if (index_of(r->forms, r->nforms, latest->form_id) < 0) {
+				r->forms = xreallocarray(r->forms, r->nforms + 1,
+				    sizeof *r->forms);
+				r->forms[r->nforms++] = xstrdup(latest->form_id);
+			}
+
 			if (!flags_of(r, &fc, s, latest, &fl[li], lang, true, cause))
 				goto done;
 			r->households++;
@@ -250,9 +273,11 @@ report_build(struct store *s, const char *round, const char *site,
 			}
 		}
 	}
+	if (r->nforms > 1)
+		qsort(r->forms, r->nforms, sizeof *r->forms, str_cmp);
 	rc = 0;
 done:
-	for (i = 0; i < n; i++)
+	for (i = 0; i < nall; i++)
 		free(fl[i].on);
 	free(fl);
 	free(by);
@@ -260,7 +285,7 @@ done:
 		free(rounds[i]);
 	free(rounds);
 	formcache_free(&fc);
-	store_records_free(recs, n);
+	store_records_free(recs, nall);
 	if (rc != 0)
 		report_free(r);
 	return rc;
@@ -289,6 +314,9 @@ report_free(struct report *r)
 	free(r->round);
 	free(r->from_round);
 	free(r->to_round);
+	for (i = 0; i < r->nforms; i++)
+		free(r->forms[i]);
+	free(r->forms);
 	memset(r, 0, sizeof *r);
 }
 
@@ -336,7 +364,31 @@ report_text(const struct report *r)
 
 	buf_printf(&b, _("Needs report: %s; %ld household(s) assessed"),
 	    r->round ? r->round : _("every round"), r->households);
-	buf_adds(&b, "\n\n");
+	buf_adds(&b, "\n");
+	if (r->nforms > 0) {
+		struct buf forms = { 0 };
+
+		for (i = 0; i < r->nforms; i++) {
+			if (i > 0)
+				buf_adds(&forms, ", ");
+			buf_adds(&forms, r->forms[i]);
+		}
+		char *line = xasprintf(_("Counted: each household's latest "
+		    "interview of a form with need areas: %s"), forms.data);
+		char *clean = text_sanitize(line, false);
+		struct text_line *lines;
+		size_t nl = text_wrap(clean, 80, &lines), l;
+
+		for (l = 0; l < nl; l++) {
+			buf_add(&b, clean + lines[l].off, lines[l].len);
+			buf_addc(&b, '\n');
+		}
+		free(lines);
+		free(clean);
+		free(line);
+		buf_free(&forms);
+	}
+	buf_addc(&b, '\n');
 	if (r->households == 0) {
 		buf_adds(&b, _("No finalized interview matches."));
 		buf_addc(&b, '\n');

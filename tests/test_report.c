@@ -321,6 +321,140 @@ empty_database(void **state)
 	free(path);
 }
 
+/* A form with need areas, and a follow-up form without any, in one
+ * database: the follow-up never hides the assessment in the report. The
+ * debts question applies only when food runs short; an answer to it left
+ * from before food_weeks was changed flags no need. */
+static const char assess_yaml[] =
+    "form: assess\nversion: \"1\"\ntitle: A\n"
+    "body:\n"
+    "  - {name: food_weeks, type: integer, label: Food}\n"
+    "  - {name: debts, type: select_multiple, label: Debts, relevant: "
+    "\"${food_weeks} < 4\", choices: [{value: online, label: Online}, "
+    "{value: kin, label: Kin}]}\n"
+    "  - {name: sick, type: select_one, label: Sick, choices: [{value: y, "
+    "label: 'Yes'}, {value: n, label: 'No'}]}\n"
+    "needs:\n"
+    "  - {id: livelihood, label: Livelihood, when: \"selected(${debts}, "
+    "'online')\"}\n"
+    "  - {id: health, label: Health, when: \"${sick} = 'y'\"}\n";
+static const char followup_yaml[] =
+    "form: followup\nversion: \"1\"\ntitle: F\n"
+    "body:\n"
+    "  - {name: note, type: text, label: What changed}\n";
+
+/* A store of its own in a fresh folder (*dir to remove after). */
+static struct store *
+own_store(char **dir)
+{
+	char *path;
+	struct store *s;
+
+	*dir = test_tmpdir();
+	path = xasprintf("%s/own.db", *dir);
+	s = store_open(path, NULL);
+	free(path);
+	assert_non_null(s);
+	return s;
+}
+
+/* Answers steps in order (NULL: leave the step as it is) and finalizes. */
+static void
+fill(struct store *s, const char *yaml, size_t len, const char *code,
+    const char *const *values, size_t n)
+{
+	struct diags d;
+	struct interview *iv;
+	struct form *f;
+	char *cause = NULL, *why = NULL;
+	size_t i, first, nbad;
+
+	diags_init(&d, "f");
+	f = form_parse(yaml, len, &d);
+	assert_non_null(f);
+	diags_free(&d);
+	iv = interview_begin(s, f, code, "R3", "beijing", "liu", &cause);
+	assert_non_null(iv);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(interview_go(iv, i, NULL), 0);
+		if (values[i] != NULL)
+			assert_int_equal(interview_answer(iv, values[i], true, "en",
+			    &why, &cause), 0);
+	}
+	assert_int_equal(interview_finalize(iv, &first, &nbad, &cause), 0);
+	interview_free(iv);
+}
+
+static void
+a_followup_form_never_hides_the_assessment(void **state)
+{
+	char *dir;
+	struct store *s = own_store(&dir);
+	const char *const assess[] = { "1", "online", "y" };
+	const char *const note[] = { "moved" };
+	struct report r;
+	char *text;
+
+	fill(s, assess_yaml, sizeof assess_yaml - 1, "HH-0002", assess, 3);
+	fill(s, followup_yaml, sizeof followup_yaml - 1, "HH-0002", note, 1);
+	assert_int_equal(report_build(s, "R3", NULL, "en", &r, NULL), 0);
+	assert_int_equal(r.households, 1);
+	assert_int_equal(need(&r, "livelihood")->households, 1);
+	assert_int_equal(need(&r, "health")->households, 1);
+	/* The report says which form it counts. */
+	assert_int_equal(r.nforms, 1);
+	assert_string_equal(r.forms[0], "assess");
+	text = report_text(&r);
+	assert_non_null(strstr(text, "assess"));
+	free(text);
+	report_free(&r);
+	store_close(s);
+	test_rmtree(dir);
+	free(dir);
+	(void)state;
+}
+
+static void
+an_answer_that_no_longer_applies_flags_no_need(void **state)
+{
+	char *dir;
+	struct store *s = own_store(&dir);
+	struct diags d;
+	struct interview *iv;
+	struct form *f;
+	struct report r;
+	char *cause = NULL, *why = NULL;
+	size_t first, nbad, k;
+
+	diags_init(&d, "f");
+	f = form_parse(assess_yaml, sizeof assess_yaml - 1, &d);
+	diags_free(&d);
+	iv = interview_begin(s, f, "HH-0003", "R3", "beijing", "liu", &cause);
+	assert_non_null(iv);
+	assert_int_equal(interview_go(iv, 0, NULL), 0);
+	assert_int_equal(interview_answer(iv, "1", true, "en", &why, &cause), 0);
+	assert_int_equal(interview_go(iv, 1, NULL), 0);
+	assert_int_equal(interview_answer(iv, "online", true, "en", &why, &cause), 0);
+	/* Back to the food question: 10 weeks, so debts is no longer asked. */
+	assert_int_equal(interview_go(iv, 0, NULL), 0);
+	assert_int_equal(interview_answer(iv, "10", true, "en", &why, &cause), 0);
+	for (k = 0; k < iv->nsteps; k++)
+		assert_false(iv->steps[k].q == 1);
+	assert_int_equal(interview_go(iv, 1, NULL), 0);
+	assert_int_equal(interview_answer(iv, "n", true, "en", &why, &cause), 0);
+	assert_false(interview_need(iv, 0));
+	assert_int_equal(interview_finalize(iv, &first, &nbad, &cause), 0);
+	interview_free(iv);
+	assert_int_equal(report_build(s, "R3", NULL, "en", &r, NULL), 0);
+	assert_int_equal(r.households, 1);
+	assert_int_equal(need(&r, "livelihood")->households, 0);
+	report_free(&r);
+	store_close(s);
+	test_rmtree(dir);
+	free(dir);
+	(void)state;
+}
+
 int
 main(void)
 {
@@ -329,6 +463,8 @@ main(void)
 		cmocka_unit_test(every_round_and_the_change),
 		cmocka_unit_test(one_site),
 		cmocka_unit_test(formats),
+		cmocka_unit_test(a_followup_form_never_hides_the_assessment),
+		cmocka_unit_test(an_answer_that_no_longer_applies_flags_no_need),
 		cmocka_unit_test(empty_database),
 	};
 
