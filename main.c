@@ -19,8 +19,10 @@
 #include "core/formdir.h"
 #include "core/household.h"
 #include "core/i18n.h"
+#include "core/import.h"
 #include "core/report.h"
 #include "core/store.h"
+#include "core/text.h"
 #include "core/upload.h"
 #include "core/xml.h"
 #include "core/util.h"
@@ -281,16 +283,22 @@ run_export(struct store *s, const struct options *o)
 	return EXIT_DONE;
 }
 
+/* A message of the import: it quotes the file (its name, instance IDs,
+ * forms), so it is made safe for the terminal. */
 static void
 import_note(void *ctx, const char *msg)
 {
+	char *safe = text_sanitize(msg, false);
+
 	(void)ctx;
-	fprintf(stderr, "doorstep: %s\n", msg);
+	fprintf(stderr, "doorstep: %s\n", safe);
+	free(safe);
 }
 
 /* Merges other sites' exports; the same file twice changes nothing. */
 static int
-run_import(struct store *s, int argc, char **argv, const char *forms_dir)
+run_import(struct store *s, int argc, char **argv, const char *forms_dir,
+    const char *lang)
 {
 	struct formdir_entry *entries = NULL;
 	const struct form **forms;
@@ -308,14 +316,20 @@ run_import(struct store *s, int argc, char **argv, const char *forms_dir)
 		FILE *in = strcmp(argv[i], "-") == 0 ? stdin : fopen(argv[i], "re");
 
 		if (in == NULL) {
-			fprintf(stderr, _("doorstep: cannot read %s: %s\n"), argv[i],
+			char *msg = xasprintf(_("cannot read %s: %s"), argv[i],
 			    strerror(errno));
+
+			import_note(NULL, msg);
+			free(msg);
 			status = EXIT_REJECTED;
 			continue;
 		}
-		if (import_jsonl(s, in, argv[i], forms, n, import_note, NULL, &sum,
-		    &cause) != 0) {
-			fprintf(stderr, "doorstep: %s: %s\n", argv[i], cause);
+		if (import_jsonl(s, in, argv[i], forms, n, lang, import_note, NULL,
+		    &sum, &cause) != 0) {
+			char *msg = xasprintf("%s: %s", argv[i], cause);
+
+			import_note(NULL, msg);
+			free(msg);
 			free(cause);
 			cause = NULL;
 			status = EXIT_REJECTED;
@@ -326,16 +340,18 @@ run_import(struct store *s, int argc, char **argv, const char *forms_dir)
 		total.unchanged += sum.unchanged;
 		total.conflicts += sum.conflicts;
 		total.unknown += sum.unknown;
+		total.refused += sum.refused;
 		total.bad += sum.bad;
 		total.households += sum.households;
 	}
 	fprintf(stderr, _("doorstep: %ld imported, %ld already here, %ld "
-	    "conflict(s), %ld of unknown forms, %ld unreadable\n"), total.imported,
-	    total.unchanged, total.conflicts, total.unknown, total.bad);
+	    "conflict(s), %ld of unknown forms, %ld refused, %ld unreadable\n"),
+	    total.imported, total.unchanged, total.conflicts, total.unknown,
+	    total.refused, total.bad);
 	if (total.households > 0)
 		fprintf(stderr, _("doorstep: %ld household(s) registered for the "
 		    "imported records\n"), total.households);
-	if (total.conflicts + total.unknown + total.bad > 0)
+	if (total.conflicts + total.unknown + total.refused + total.bad > 0)
 		status = EXIT_REJECTED;
 	free(forms);
 	formdir_free(entries, n);
@@ -710,7 +726,8 @@ main(int argc, char **argv)
 	if (o.mode == MODE_EXPORT)
 		status = run_export(store, &o);
 	else if (o.mode == MODE_IMPORT)
-		status = run_import(store, argc - optind, argv + optind, forms_dir);
+		status = run_import(store, argc - optind, argv + optind, forms_dir,
+		    lang);
 	else if (o.mode == MODE_REPORT)
 		status = run_report(store, &o, lang);
 	else if (o.mode == MODE_UPLOAD)

@@ -23,25 +23,4 @@ long export_jsonl(struct store *s, FILE *out, bool all, char **cause);
 long export_csv(struct store *s, FILE *out, const char *repeat_base, bool all,
     bool bom, bool *skipped, char **cause);
 
-/* What an import did. */
-struct import_summary {
-	long imported;		/* new records */
-	long unchanged;		/* already here, the same */
-	long conflicts;		/* already here under that instance_id, different */
-	long unknown;		/* of a form version not in the forms folder or store */
-	long bad;		/* lines that are not a record */
-	long households;	/* households registered for their records */
-};
-
-/* Reads records in the JSONL export format (another site's --export) and
- * adds the new ones with their status, household, round and site. The
- * same file twice changes nothing; a different record under a known
- * instance_id is a conflict, reported and not applied. Each record's form
- * version must be in the store or among forms[]; note() gets one line per
- * problem (prefixed name:LINE:). Returns 0, or -1 on a database error. */
-int import_jsonl(struct store *s, FILE *in, const char *name,
-    const struct form *const *forms, size_t nforms,
-    void (*note)(void *ctx, const char *msg), void *ctx,
-    struct import_summary *sum, char **cause);
-
 #endif

@@ -13,6 +13,7 @@
 
 #include "i18n.h"
 #include "ids.h"
+#include "lineedit.h"
 #include "text.h"
 #include "util.h"
 #include "ytree.h"
@@ -1438,6 +1439,34 @@ normalize_decimal(const char *s, const char **why)
 	return xstrdup(s[0] == '+' ? s + 1 : s);
 }
 
+/* Whether s (UTF-8) holds more than max characters; stops counting there. */
+static bool
+more_chars_than(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80 && ++n > max)
+			return true;
+	return false;
+}
+
+/* Whether a space-separated list of choices holds value. */
+static bool
+has_choice(const char *list, const char *value)
+{
+	size_t n = strlen(value);
+	const char *p = list;
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, value, n) == 0 && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+		if ((p = strchr(p, ' ')) != NULL)
+			p++;
+	}
+	return false;
+}
+
 static char *
 normalize_choices(const struct question *q, const char *s, const char **why)
 {
@@ -1453,6 +1482,10 @@ normalize_choices(const struct question *q, const char *s, const char **why)
 		}
 		if (q->type == QT_SELECT_ONE && count > 0) {
 			*why = N_("choose only one");
+			goto bad;
+		}
+		if (has_choice(b.data, tok)) {
+			*why = N_("that choice is given twice");
 			goto bad;
 		}
 		if (count++ > 0)
@@ -1547,6 +1580,18 @@ form_value_normalize(const struct question *q, const char *value,
 	char *trimmed, *out = NULL;
 
 	*why = NULL;
+	/* What the line editor would take: no control characters, and at
+	 * most LINEEDIT_MAX characters. */
+	if (!text_is_clean(value, false)) {
+		*why = N_("an answer cannot hold control characters or escape "
+		    "sequences");
+		return NULL;
+	}
+	_Static_assert(LINEEDIT_MAX == 4096, "the message below says 4096");
+	if (more_chars_than(value, LINEEDIT_MAX)) {
+		*why = N_("an answer holds at most 4096 characters");
+		return NULL;
+	}
 	while (*start == ' ')
 		start++;
 	end = start + strlen(start);

@@ -158,7 +158,9 @@ const struct group *form_repeat(const struct form *form, const char *name);
  * whole number without leading zeros, a date as YYYY-MM-DD (2020/2/26 is
  * read as 2020-02-26). Returns a new string, or NULL when value is not
  * valid for the type: not a whole number, a decimal, a real date, a
- * known choice or space-separated known choices (*why says which). */
+ * known choice or space-separated known choices each given once, or not
+ * what the line editor takes (control characters, more than LINEEDIT_MAX
+ * characters); *why says which. */
 char *form_value_normalize(const struct question *q, const char *value,
     const char **why);
 

@@ -675,13 +675,41 @@ constraint_message(const struct interview *iv, size_t q, const char *lang)
 }
 
 int
+interview_check(const struct interview *iv, size_t q, long entry,
+    const char *typed, bool check_required, const char *lang, char **value,
+    char **why)
+{
+	const struct question *qq = iv->form->questions[q];
+	const char *reason;
+
+	*value = NULL;
+	*why = NULL;
+	if (typed != NULL && typed[strspn(typed, " ")] != '\0') {
+		*value = form_value_normalize(qq, typed, &reason);
+		if (*value == NULL) {
+			*why = xstrdup(reason);
+			return 1;
+		}
+		if (!meets_constraint(iv, q, entry, *value)) {
+			*why = constraint_message(iv, q, lang);
+			free(*value);
+			*value = NULL;
+			return 1;
+		}
+	} else if (check_required && is_required(iv, q, entry)) {
+		*why = required_message(iv, q, lang);
+		return 1;
+	}
+	return 0;
+}
+
+int
 interview_answer(struct interview *iv, const char *typed, bool check_required,
     const char *lang, char **why, char **cause)
 {
 	const struct step *st = interview_step(iv);
 	struct step was;
 	const struct question *q;
-	const char *reason;
 	char *value = NULL, *pos;
 	int rc;
 
@@ -692,21 +720,9 @@ interview_answer(struct interview *iv, const char *typed, bool check_required,
 	q = iv->form->questions[was.q];
 	if (!question_has_value(q))
 		return 0;
-	if (typed != NULL && typed[strspn(typed, " ")] != '\0') {
-		value = form_value_normalize(q, typed, &reason);
-		if (value == NULL) {
-			*why = xstrdup(reason);
-			return 1;
-		}
-		if (!meets_constraint(iv, was.q, was.entry, value)) {
-			*why = constraint_message(iv, was.q, lang);
-			free(value);
-			return 1;
-		}
-	} else if (check_required && is_required(iv, was.q, was.entry)) {
-		*why = required_message(iv, was.q, lang);
+	if (interview_check(iv, was.q, was.entry, typed, check_required, lang,
+	    &value, why) != 0)
 		return 1;
-	}
 	pos = position_of(iv, &was);
 	rc = store_begin(iv->store, cause);
 	if (rc == 0)

@@ -81,6 +81,16 @@ long interview_entries(const struct interview *iv, const struct group *g);
 
 const struct step *interview_step(const struct interview *iv);
 
+/* Checks an answer to question q in entry as if it were typed there, with
+ * the other answers as they stand: of the question's type (the canonical
+ * text goes to *value, NULL when left empty), allowed by its constraint,
+ * and when check_required not empty if required. Returns 0; 1 when
+ * refused, with *why a message for the interviewer (from the form when it
+ * has one). interview_answer checks with it; so does an import. */
+int interview_check(const struct interview *iv, size_t q, long entry,
+    const char *typed, bool check_required, const char *lang, char **value,
+    char **why);
+
 /* Checks a typed answer for the current step (its type, its constraint,
  * and when check_required that a required one is not empty), commits it
  * and the calculations that depend on it, and lays the steps out again.

@@ -6,6 +6,7 @@
 
 #include "../core/export.h"
 #include "../core/household.h"
+#include "../core/import.h"
 #include "../core/interview.h"
 #include "../core/util.h"
 
@@ -636,8 +637,8 @@ import_round_trip(void **state)
 
 	forms[0] = iv->form;
 	in = fmemopen(a_text, strlen(a_text), "r");
-	assert_int_equal(import_jsonl(b, in, "a.jsonl", forms, 1, count_note, &notes,
-	    &sum, NULL), 0);
+	assert_int_equal(import_jsonl(b, in, "a.jsonl", forms, 1, NULL, count_note,
+	    &notes, &sum, NULL), 0);
 	fclose(in);
 	assert_int_equal(sum.imported, 2);
 	/* Both records are of BJ-0042: registered once, here, by that code. */
@@ -658,8 +659,8 @@ import_round_trip(void **state)
 
 	/* Twice: nothing changes. */
 	in = fmemopen(a_text, strlen(a_text), "r");
-	assert_int_equal(import_jsonl(b, in, "a.jsonl", forms, 1, count_note, &notes,
-	    &sum, NULL), 0);
+	assert_int_equal(import_jsonl(b, in, "a.jsonl", forms, 1, NULL, count_note,
+	    &notes, &sum, NULL), 0);
 	fclose(in);
 	assert_int_equal(sum.imported, 0);
 	assert_int_equal(sum.unchanged, 2);
@@ -676,8 +677,8 @@ import_round_trip(void **state)
 
 		memcpy(p, "王芳", strlen("王芳"));
 		in = fmemopen(changed, strlen(changed), "r");
-		assert_int_equal(import_jsonl(b, in, "c.jsonl", forms, 1, count_note,
-		    &notes, &sum, NULL), 0);
+		assert_int_equal(import_jsonl(b, in, "c.jsonl", forms, 1, NULL,
+		    count_note, &notes, &sum, NULL), 0);
 		fclose(in);
 		free(changed);
 	}
@@ -686,8 +687,8 @@ import_round_trip(void **state)
 	assert_non_null(strstr(notes.data, "different answers: a conflict, not "
 	    "applied"));
 	in = fmemopen(tampered, strlen(tampered), "r");
-	assert_int_equal(import_jsonl(b, in, "d.jsonl", forms, 1, count_note, &notes,
-	    &sum, NULL), 0);
+	assert_int_equal(import_jsonl(b, in, "d.jsonl", forms, 1, NULL, count_note,
+	    &notes, &sum, NULL), 0);
 	fclose(in);
 	assert_int_equal(sum.unknown, 1);
 	assert_int_equal(sum.bad, 1);
