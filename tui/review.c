@@ -28,11 +28,12 @@ struct review {
 	size_t nrows;
 	size_t cursor;		/* a row that is not a section */
 	size_t top;
+	int detail_rows;	/* below the list: the highlighted row whole */
 	enum confirm confirm;
 };
 
 static const enum action review_bar[] = {
-	ACT_ACCEPT, ACT_UP, ACT_REVIEW, ACT_LEAVE, ACT_LANG, ACT_HELP, ACT_NONE
+	ACT_ACCEPT, ACT_LEAVE, ACT_REVIEW, ACT_HELP, ACT_UP, ACT_LANG, ACT_NONE
 };
 
 static void
@@ -86,6 +87,92 @@ build_rows(struct review *v, size_t want_step)
 		v->cursor = v->nrows - 1;
 }
 
+/* The rows the list has on screen (what the details leave). */
+static int
+list_rows(const struct review *v)
+{
+	int rows = LINES - 5 - v->detail_rows;
+
+	return rows < 1 ? 1 : rows;
+}
+
+/* The answer of a question row as shown: a value carried over from a
+ * round before says so, beside the value (a new string). */
+static char *
+answer_shown(const struct interview *iv, const struct step *st,
+    const struct question *q, const char *lang)
+{
+	char *answer = runner_answer_text(iv->form, q, interview_value(iv, st->q,
+	    st->entry), lang);
+	const char *from = interview_carried(iv, st->q, st->entry);
+	char *shown;
+
+	if (from == NULL)
+		return answer;
+	shown = xasprintf(_("%s (from round %s: confirm it)"), *answer ? answer :
+	    "-", from);
+	free(answer);
+	return shown;
+}
+
+/* Whether s fits in width columns on one line. */
+static bool
+fits(const char *s, int width)
+{
+	char *clean = text_sanitize(s, false);
+	bool yes = text_width(clean) <= width;
+
+	free(clean);
+	return yes;
+}
+
+/* Below the list, the highlighted question's label and answer whole,
+ * when either is cut in its column; returns the rows it takes. */
+static int
+draw_details(struct review *v, int y, int max_rows, bool draw)
+{
+	struct interview *iv = runner_interview(v->runner);
+	const struct form *f = iv->form;
+	const char *lang = runner_form_lang(v->runner);
+	const struct row *row = &v->rows[v->cursor];
+	int labelw = (COLS - 6) / 2, answerw = COLS - 6 - labelw - 1;
+	const struct step *st;
+	const struct question *q;
+	const char *label;
+	char *answer, *text;
+	struct text_line *lines;
+	size_t n;
+	int used;
+
+	if (row->kind != ROW_QUESTION || max_rows < 2)
+		return 0;
+	st = &iv->steps[row->step];
+	q = f->questions[st->q];
+	label = form_text(f, &q->label, lang);
+	answer = question_has_value(q) ? answer_shown(iv, st, q, lang) :
+	    xstrdup("");
+	if (fits(label, labelw - (st->entry > 0 ? 2 : 0)) && fits(answer, answerw)) {
+		free(answer);
+		return 0;
+	}
+	text = *answer ? xasprintf("%s\n> %s", label, answer) : xstrdup(label);
+	{
+		char *clean = text_sanitize(text, true);
+
+		n = text_wrap(clean, COLS - 2, &lines);
+		free(lines);
+		free(clean);
+	}
+	used = (int)n + 1 < max_rows ? (int)n + 1 : max_rows;
+	if (draw) {
+		mvhline(y, 0, ACS_HLINE, COLS);
+		draw_wrapped(y + 1, 1, COLS - 2, used - 1, text, A_NORMAL);
+	}
+	free(text);
+	free(answer);
+	return used;
+}
+
 static void
 review_draw(struct screen *s, struct app *app)
 {
@@ -94,12 +181,17 @@ review_draw(struct screen *s, struct app *app)
 	const struct form *f = iv->form;
 	const char *lang = runner_form_lang(v->runner);
 	char summary[64];
-	int rows = LINES - 4, y, labelw, answerw;
+	int rows, y, labelw, answerw;
 	size_t i;
 
 	snprintf(summary, sizeof summary, _("%zu/%zu answered"),
 	    interview_answered(iv), interview_total(iv));
 	draw_title(app, _("Review"), summary);
+	v->detail_rows = 0;
+	v->detail_rows = draw_details(v, 0, (LINES - 5) / 3, false);
+	rows = list_rows(v);
+	if (v->top + (size_t)rows > v->nrows)	/* no empty screen below */
+		v->top = v->nrows > (size_t)rows ? v->nrows - (size_t)rows : 0;
 	if (v->cursor < v->top)
 		v->top = v->cursor;
 	if (v->cursor >= v->top + (size_t)rows)
@@ -108,6 +200,12 @@ review_draw(struct screen *s, struct app *app)
 	while (v->top > 0 && v->top == v->cursor && v->rows[v->top - 1].kind ==
 	    ROW_SECTION)
 		v->top--;
+	/* Rows off screen are never a secret: say where there are more. */
+	if (v->top > 0)
+		draw_text(1, 1, COLS - 2, _("^ more above (Home: the first)"), A_DIM);
+	if (v->top + (size_t)rows < v->nrows)
+		draw_text(2 + rows, 1, COLS - 2, _("v more below (End: finalize)"),
+		    A_DIM);
 	labelw = (COLS - 6) / 2;
 	answerw = COLS - 6 - labelw - 1;
 	for (y = 0, i = v->top; i < v->nrows && y < rows; i++, y++) {
@@ -150,12 +248,13 @@ review_draw(struct screen *s, struct app *app)
 			draw_text(line, 3 + indent, labelw - indent, form_text(f,
 			    &q->label, lang), attr);
 			if (question_has_value(q)) {
-				answer = runner_answer_text(f, q, interview_value(iv, st->q,
-				    st->entry), lang);
-				if (problem != NULL && *answer == '\0')
+				answer = answer_shown(iv, st, q, lang);
+				if (problem != NULL && interview_value(iv, st->q,
+				    st->entry) == NULL)
 					draw_text(line, 4 + labelw, answerw, _("(needs an answer)"),
 					    attr | A_BOLD);
-				else if (problem != NULL)
+				else if (problem != NULL && interview_carried(iv, st->q,
+				    st->entry) == NULL)
 					draw_text(line, 4 + labelw, answerw, _(problem),
 					    attr | A_BOLD);
 				else
@@ -172,6 +271,8 @@ review_draw(struct screen *s, struct app *app)
 			break;
 		}
 	}
+	if (v->detail_rows > 0)
+		draw_details(v, 3 + rows, v->detail_rows, true);
 	if (v->confirm == CONFIRM_FINALIZE)
 		app_flash(app, false, "%s", _("Finalize? Answers cannot change "
 		    "afterwards. y: finalize, n: not yet"));
@@ -184,18 +285,22 @@ review_draw(struct screen *s, struct app *app)
 }
 
 static void
-move_cursor(struct review *v, int dir)
+move_cursor(struct review *v, long n)
 {
 	size_t i = v->cursor;
 
-	do {
-		if (dir < 0)
-			i = i > 0 ? i - 1 : v->nrows - 1;
-		else
-			i = i + 1 < v->nrows ? i + 1 : 0;
-	} while (v->rows[i].kind == ROW_SECTION && i != v->cursor);
+	for (; n < 0 && i > 0; n++) {
+		i--;
+		while (i > 0 && v->rows[i].kind == ROW_SECTION)
+			i--;
+	}
+	for (; n > 0 && i + 1 < v->nrows; n--)
+		i++;
+	while (v->rows[i].kind == ROW_SECTION && i + 1 < v->nrows)
+		i++;
 	v->cursor = i;
 }
+
 
 static enum key_result
 finalize(struct review *v, struct app *app)
@@ -288,12 +393,27 @@ review_key(struct screen *s, struct app *app, enum action act, bool fkey,
 		return confirmed(v, app, !fkey && (ch == 'y' || ch == 'Y'));
 	switch (act) {
 	case ACT_UP:
-	case ACT_PREV:
 		move_cursor(v, -1);
 		return KR_STAY;
 	case ACT_DOWN:
-	case ACT_NEXT:
 		move_cursor(v, 1);
+		return KR_STAY;
+	case ACT_PREV:	/* also PgUp: a screen at a time */
+	case ACT_NEXT: {
+		/* The view turns a page with the highlight, which keeps its
+		 * place on the screen. */
+		size_t off = v->cursor - v->top;
+		long page = (long)list_rows(v) - 1;
+
+		move_cursor(v, act == ACT_PREV ? -page : page);
+		v->top = v->cursor >= off ? v->cursor - off : 0;
+		return KR_STAY;
+	}
+	case ACT_HOME:
+		move_cursor(v, -(long)v->nrows);
+		return KR_STAY;
+	case ACT_END:
+		move_cursor(v, (long)v->nrows);
 		return KR_STAY;
 	case ACT_REVIEW:
 		return KR_POP;
@@ -335,7 +455,9 @@ review_key(struct screen *s, struct app *app, enum action act, bool fkey,
 		runner_jump(v->runner, app, first);
 		return KR_POP;
 	case ROW_QUESTION:
+		/* Answered there, the interviewer comes back here. */
 		runner_jump(v->runner, app, row->step);
+		runner_return_to_review(v->runner);
 		return KR_POP;
 	default:
 		return KR_STAY;
@@ -359,13 +481,13 @@ static const struct screen_ops review_ops = {
 };
 
 struct screen *
-review_new(struct app *app, struct runner *r)
+review_new(struct app *app, struct runner *r, size_t at_step)
 {
 	struct review *v = xcalloc(1, sizeof *v);
 
 	(void)app;
 	v->base.ops = &review_ops;
 	v->runner = r;
-	build_rows(v, runner_interview(r)->current);
+	build_rows(v, at_step);
 	return &v->base;
 }

@@ -18,6 +18,7 @@ struct runner {
 	bool *ticks;		/* select_multiple: ticked choices */
 	size_t lang;		/* index into the form's languages */
 	bool confirm_delete;	/* asked: delete the last entry? */
+	bool to_review;		/* a question chosen in the review */
 };
 
 static const enum action runner_bar[] = {
@@ -191,7 +192,14 @@ go(struct runner *r, struct app *app, size_t i)
 void
 runner_jump(struct runner *r, struct app *app, size_t i)
 {
+	r->to_review = false;
 	go(r, app, i);
+}
+
+void
+runner_return_to_review(struct runner *r)
+{
+	r->to_review = true;
 }
 
 void
@@ -380,8 +388,14 @@ advance(struct runner *r, struct app *app)
 	if (!commit(r, app, true))
 		return KR_STAY;
 	next = r->iv->current + 1;
+	if (r->to_review) {
+		r->to_review = false;
+		app_push(app, review_new(app, r, r->iv->current));
+		return KR_STAY;
+	}
 	if (next >= r->iv->nsteps) {
-		app_push(app, review_new(app, r));
+		/* The end: the review opens on [ Finalize ]. */
+		app_push(app, review_new(app, r, r->iv->nsteps));
 		return KR_STAY;
 	}
 	go(r, app, next);
@@ -425,7 +439,7 @@ runner_key(struct screen *s, struct app *app, enum action act, bool fkey,
 
 	if (step(r) == NULL) {
 		if (act == ACT_REVIEW || act == ACT_ACCEPT)
-			app_push(app, review_new(app, r));
+			app_push(app, review_new(app, r, 0));
 		return act == ACT_LEAVE ? KR_HOME : KR_STAY;
 	}
 	if (r->confirm_delete) {
@@ -449,6 +463,7 @@ runner_key(struct screen *s, struct app *app, enum action act, bool fkey,
 	q = current(r);
 	switch (act) {
 	case ACT_PREV:
+		r->to_review = false;	/* walking the form again */
 		if (r->iv->current == 0) {
 			app_flash(app, false, _("This is the first question."));
 			return KR_STAY;
@@ -461,8 +476,9 @@ runner_key(struct screen *s, struct app *app, enum action act, bool fkey,
 			return add_choice(r, app, 1);
 		return advance(r, app);
 	case ACT_REVIEW:
+		r->to_review = false;
 		if (commit(r, app, false))
-			app_push(app, review_new(app, r));
+			app_push(app, review_new(app, r, r->iv->current));
 		return KR_STAY;
 	case ACT_LEAVE:
 		if (!commit(r, app, false))

@@ -18,7 +18,13 @@ void runner_switch_lang(struct runner *r, struct app *app);
 void runner_jump(struct runner *r, struct app *app, size_t i);
 
 /* The review screen over a runner that stays below it on the stack. */
-struct screen *review_new(struct app *app, struct runner *r);
+/* The review of r's interview, the highlight on step at_step's row (on
+ * [ Finalize ] for at_step past the last). */
+struct screen *review_new(struct app *app, struct runner *r, size_t at_step);
+
+/* After the next answer is taken, the interviewer goes back to the
+ * review (a question chosen there), not on through the form. */
+void runner_return_to_review(struct runner *r);
 
 /* The answer as the interviewer reads it: choice labels in lang, or the
  * text typed. Returns a new string. */

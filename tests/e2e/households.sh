@@ -124,23 +124,33 @@ wait_for "Member 1" && expect "> 41"
 # others are not, and the interview cannot be finalized so.
 keys C-r
 expect "Review"
-expect "!   Age                                 carried over from round 2020-R1"
+# The review shows a carried answer's value, marked, not a message.
+expect "!   Age                                 39 (from round 2020-R1: confirm it)"
 keys Down Down Down Down Down Down
 keys Enter
 expect "Cannot finalize: 2 question(s) need an answer or a fix"
-# The cursor is on the first of them: open it, change it, go on.
+# The cursor is on the first of them: open it, change it; the review
+# comes back, on its row.
 keys Enter
 wait_for "Member 2" && expect "> 39"
 keys C-u
 typed 40
 keys Enter
+expect "Review"
+expect "Age                                 40"
+keys Down Down
+keys Enter
 wait_for "Member 3" && expect "> 9"
 keys C-u
 typed 10
 keys Enter
+expect "Review"
+expect "Age                                 10"
+keys Down
+keys Enter
 answer "What changed since the last visit" "TEXT:lost work" Enter
 expect "Review"
-keys Down Enter y
+keys End Enter y
 expect "Interview finalized with 6 answers"
 skip_next_visit
 # The visit that was due has been made.

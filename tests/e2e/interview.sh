@@ -20,7 +20,7 @@ expect "2/"
 # Finalizing now is refused, and says what is missing.
 wait_for "Does the respondent agree" && keys C-r
 expect "0/1 answered"
-keys Up Up
+keys End
 expect "[ Finalize this interview ]"
 keys Enter
 expect "Cannot finalize: 1 question(s) need an answer or a fix, first: Does"

@@ -32,8 +32,9 @@ keys Enter
 expect "Review"
 # The review: delete the second visit from its heading.
 # Rows: head, Visit 1, date, note, Visit 2, date, note, Visit 3, date,
-# note, [ Add ], end note (the cursor), [ Finalize ]: seven up is Visit 2.
-wait_for "Visit 2" && keys Up Up Up Up Up Up Up
+# note, [ Add ], end note, [ Finalize ] (the cursor, at the end): eight up
+# is Visit 2.
+wait_for "Visit 2" && keys Up Up Up Up Up Up Up Up
 keys Enter
 expect "Delete Visit 2 and its answers? y: delete, n: keep"
 keys y
