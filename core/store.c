@@ -13,6 +13,8 @@
 #include "i18n.h"
 #include "util.h"
 
+/* How long a start waits for another process that holds the database. */
+#define STORE_BUSY_MS 5000
 
 /* migrations[i] takes a database from schema i to i + 1. */
 static const char *const migrations[] = {
@@ -145,22 +147,29 @@ exec_sql(struct store *s, const char *sql, char **cause)
 	return 0;
 }
 
+/* The schema version the database says it has. */
 static int
-migrate(struct store *s, char **cause)
+read_version(struct store *s, int *version, char **cause)
 {
 	sqlite3_stmt *st;
-	int version;
-	size_t i;
+	int rc;
 
 	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) !=
 	    SQLITE_OK)
 		return sq_fail(s, cause, _("cannot read the database"));
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return sq_fail(s, cause, _("cannot read the database"));
-	}
-	version = sqlite3_column_int(st, 0);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*version = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return sq_fail(s, cause, _("cannot read the database"));
+	return 0;
+}
+
+/* Refuses a schema this doorstep does not know. */
+static int
+version_known(struct store *s, int version, char **cause)
+{
 	if (version > STORE_SCHEMA_VERSION) {
 		set_cause(cause, _("%s was written by a newer doorstep (data schema "
 		    "%d; this one knows up to %d): use that newer doorstep; nothing "
@@ -171,25 +180,66 @@ migrate(struct store *s, char **cause)
 		set_cause(cause, _("%s has an unknown data schema (%d)"), s->path, version);
 		return -1;
 	}
-	for (i = (size_t)version; i < STORE_SCHEMA_VERSION; i++) {
-		char *sql = xasprintf("BEGIN IMMEDIATE; %s PRAGMA user_version = %zu; "
-		    "COMMIT;", migrations[i], i + 1);
-		int rc = exec_sql(s, sql, cause);
-
-		free(sql);
-		if (rc != 0) {
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-			return -1;
-		}
-	}
 	return 0;
+}
+
+/* Brings the schema from `seen` up to STORE_SCHEMA_VERSION in one write
+ * transaction. Several first starts may meet here at once: the version is
+ * read again once this one holds the write lock, so each migration runs
+ * once, and a start that finds it done changes nothing. */
+static int
+migrate(struct store *s, int seen, char **cause)
+{
+	int version, rc;
+	char *sql;
+	size_t i;
+
+	if (seen == STORE_SCHEMA_VERSION)
+		return 0;
+	if (exec_sql(s, "BEGIN IMMEDIATE", cause) != 0)
+		return -1;
+	if (read_version(s, &version, cause) != 0 ||
+	    version_known(s, version, cause) != 0)
+		goto fail;
+	for (i = (size_t)version; i < STORE_SCHEMA_VERSION; i++)
+		if (exec_sql(s, migrations[i], cause) != 0)
+			goto fail;
+	sql = xasprintf("PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
+	rc = exec_sql(s, sql, cause);
+	free(sql);
+	if (rc != 0 || exec_sql(s, "COMMIT", cause) != 0)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/* Switches the database to write-ahead logging. The switch needs the
+ * database to itself for a moment, and SQLite may say busy at once while
+ * another start holds it, whatever the busy timeout: wait as long. */
+static int
+use_wal(struct store *s, char **cause)
+{
+	int waited = 0, rc;
+
+	for (;;) {
+		rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			return 0;
+		if (((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) ||
+		    waited >= STORE_BUSY_MS)
+			return sq_fail(s, cause, s->path);
+		sqlite3_sleep(10);
+		waited += 10;
+	}
 }
 
 struct store *
 store_open(const char *path, char **cause)
 {
 	struct store *s;
-	int fd;
+	int version, fd;
 
 	if (make_parents(path, cause) != 0)
 		return NULL;
@@ -211,9 +261,13 @@ store_open(const char *path, char **cause)
 		return NULL;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, 5000);
-	if (exec_sql(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
-	    "PRAGMA foreign_keys = ON;", cause) != 0 || migrate(s, cause) != 0) {
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	/* A schema this doorstep does not know is refused before anything,
+	 * the journal mode included, is changed. */
+	if (read_version(s, &version, cause) != 0 ||
+	    version_known(s, version, cause) != 0 || use_wal(s, cause) != 0 ||
+	    exec_sql(s, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+	    cause) != 0 || migrate(s, version, cause) != 0) {
 		store_close(s);
 		return NULL;
 	}
