@@ -235,23 +235,128 @@ use_wal(struct store *s, char **cause)
 	}
 }
 
+/* The folder a path is in. */
+static char *
+folder_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+/* Refuses a folder that other users can write (they could put a database
+ * or a journal of their own in its place) unless it has the sticky bit, as
+ * /tmp does; and says so when this user cannot write in it, where SQLite
+ * must create its -wal and -shm files. */
+static int
+folder_usable(const char *path, const char *dir, char **cause)
+{
+	struct stat st;
+	int err = stat(dir, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+
+	if (err != 0) {
+		set_cause(cause, _("cannot open the database %s: %s"), path,
+		    strerror(err));
+		return -1;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st.st_mode & S_ISVTX) == 0) {
+		set_cause(cause, _("other users can write in the folder %s, so they "
+		    "could replace the database: make it yours alone with chmod 700 "
+		    "%s"), dir, dir);
+		return -1;
+	}
+	if (access(dir, W_OK | X_OK) != 0) {
+		set_cause(cause, _("cannot write in %s: %s (the database needs to "
+		    "create its journal files there)"), dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Opens the database file, or creates it mode 0600 whatever the umask
+ * (SQLite gives its -wal and -shm the same mode). A symbolic link to a
+ * file is followed; one that points nowhere is refused, and nothing is
+ * created where it points. */
+static int
+open_file(const char *path, char **cause)
+{
+	char target[4096];
+	struct stat st;
+	ssize_t n;
+	int fd, tries;
+
+	for (tries = 0; tries < 10; tries++) {
+		if ((fd = open(path, O_RDWR | O_CLOEXEC)) >= 0 || errno != ENOENT)
+			break;
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		    0600);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+		if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+			n = readlink(path, target, sizeof target - 1);
+			target[n < 0 ? 0 : n] = '\0';
+			set_cause(cause, _("%s is a symbolic link to %s, which does not "
+			    "exist: remove the link, or point it at the database"), path, target);
+			return -1;
+		}
+		/* Another start has just created it: open that one. */
+	}
+	if (fd < 0) {
+		set_cause(cause, _("cannot open the database %s: %s"), path,
+		    strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Checks the folder that holds file, the database or the file a link to
+ * it names. */
+static int
+holder_usable(const char *path, const char *file, char **cause)
+{
+	char *dir = folder_of(file);
+	int rc = folder_usable(path, dir, cause);
+
+	free(dir);
+	return rc;
+}
+
+/* When path is a symbolic link, checks the folder of the file it names:
+ * SQLite creates its journals beside that file. */
+static int
+target_usable(const char *path, char **cause)
+{
+	struct stat st;
+	char *real;
+	int rc;
+
+	if (lstat(path, &st) != 0 || !S_ISLNK(st.st_mode))
+		return 0;
+	if ((real = realpath(path, NULL)) == NULL) {
+		set_cause(cause, _("cannot open the database %s: %s"), path,
+		    strerror(errno));
+		return -1;
+	}
+	rc = holder_usable(path, real, cause);
+	free(real);
+	return rc;
+}
+
 struct store *
 store_open(const char *path, char **cause)
 {
 	struct store *s;
-	int version, fd;
+	int version;
 
-	if (make_parents(path, cause) != 0)
+	if (make_parents(path, cause) != 0 ||
+	    holder_usable(path, path, cause) != 0 ||
+	    open_file(path, cause) != 0 || target_usable(path, cause) != 0)
 		return NULL;
-	/* Create the file ourselves so that it is never readable by others,
-	 * whatever the umask; SQLite gives its -wal and -shm the same mode. */
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		set_cause(cause, _("cannot open the database %s: %s"), path,
-		    strerror(errno));
-		return NULL;
-	}
-	close(fd);
 
 	s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);

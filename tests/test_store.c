@@ -3,6 +3,7 @@
 #include "helpers.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
@@ -14,6 +15,9 @@
 #include "../core/household.h"
 #include "../core/store.h"
 #include "../core/util.h"
+
+/* From <grp.h>, whose struct group the form's own struct group hides. */
+int setgroups(size_t size, const gid_t *list);
 
 static const char form_yaml[] =
     "form: t\nversion: \"1\"\ntitle: T\nbody:\n"
@@ -382,6 +386,140 @@ wal_switch_waits_for_a_writer(void **state)
 }
 
 static void
+dangling_symlink_refused(void **state)
+{
+	struct fixture *fx = *state;
+	char *link = xasprintf("%s/link.db", fx->dir);
+	char *target = xasprintf("%s/gone.db", fx->dir), *cause = NULL;
+
+	assert_int_equal(symlink(target, link), 0);
+	assert_null(store_open(link, &cause));
+	assert_non_null(strstr(cause, "is a symbolic link to"));
+	assert_non_null(strstr(cause, target));
+	assert_non_null(strstr(cause, "which does not exist"));
+	free(cause);
+	cause = NULL;
+	/* Nothing was created where it points. */
+	assert_int_equal(access(target, F_OK), -1);
+	/* A link to a database is followed. */
+	unlink(link);
+	assert_int_equal(symlink(fx->path, link), 0);
+	store_close(store_open(link, &cause));
+	assert_null(cause);
+	free(link);
+	free(target);
+}
+
+static void
+folder_others_can_write_refused(void **state)
+{
+	struct fixture *fx = *state;
+	char *dir = xasprintf("%s/shared", fx->dir), *cause = NULL;
+	char *path = xasprintf("%s/d.db", dir), *fix = xasprintf("chmod 700 %s", dir);
+	static const mode_t refused[] = { 0777, 0770, 0702 };
+	size_t i;
+
+	assert_int_equal(mkdir(dir, 0700), 0);
+	for (i = 0; i < ARRAY_LEN(refused); i++) {
+		assert_int_equal(chmod(dir, refused[i]), 0);
+		assert_null(store_open(path, &cause));
+		assert_non_null(strstr(cause, "other users can write in the folder"));
+		assert_non_null(strstr(cause, fix));
+		free(cause);
+		cause = NULL;
+		assert_int_equal(access(path, F_OK), -1);
+	}
+	/* The sticky bit (as /tmp has) keeps others from replacing the file. */
+	assert_int_equal(chmod(dir, 01777), 0);
+	store_close(store_open(path, &cause));
+	assert_null(cause);
+	free(fix);
+	free(path);
+	free(dir);
+}
+
+/* Runs store_open(path) as an unprivileged user (as root: nobody), and
+ * returns its message. */
+static char *
+open_unprivileged(const char *path)
+{
+	int out[2], status;
+	char buf[1024];
+	ssize_t n;
+	size_t len = 0;
+	pid_t pid;
+
+	assert_int_equal(pipe(out), 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct passwd *pw = getpwnam("nobody");
+		struct store *s;
+		char *cause = NULL;
+
+		close(out[0]);
+		if (geteuid() == 0 && (pw == NULL || setgroups(0, NULL) != 0 ||
+		    setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0))
+			_exit(3);
+		s = store_open(path, &cause);
+		if (cause != NULL && write(out[1], cause, strlen(cause)) < 0)
+			_exit(4);
+		free(cause);
+		store_close(s);
+		_exit(0);
+	}
+	close(out[1]);
+	while ((n = read(out[0], buf + len, sizeof buf - 1 - len)) > 0)
+		len += (size_t)n;
+	buf[len] = '\0';
+	close(out[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	return xstrdup(buf);
+}
+
+/* A folder the user cannot write: the message says which folder, and why,
+ * for a new database and for one already there. */
+static void
+folder_not_writable_explained(void **state)
+{
+	struct fixture *fx = *state;
+	char *dir = xasprintf("%s/ro", fx->dir), *cause;
+	char *path = xasprintf("%s/d.db", dir), *fresh = xasprintf("%s/new.db", dir);
+	char *want = xasprintf("cannot write in %s: Permission denied (the "
+	    "database needs to create its journal files there)", dir);
+
+	if (geteuid() == 0 && getpwnam("nobody") == NULL) {
+		skip();
+		return;
+	}
+	assert_int_equal(mkdir(dir, 0700), 0);
+	store_close(store_open(path, NULL));
+	if (geteuid() == 0) {
+		struct passwd *pw = getpwnam("nobody");
+
+		assert_int_equal(chown(path, pw->pw_uid, pw->pw_gid), 0);
+		assert_int_equal(chmod(fx->dir, 0711), 0);
+		assert_int_equal(chmod(dir, 0755), 0);
+	} else
+		assert_int_equal(chmod(dir, 0500), 0);
+	cause = open_unprivileged(fresh);
+	assert_string_equal(cause, want);
+	free(cause);
+	cause = open_unprivileged(path);
+	assert_string_equal(cause, want);
+	free(cause);
+	assert_int_equal(chmod(dir, 0700), 0);
+	assert_int_equal(chmod(fx->dir, 0700), 0);
+	free(want);
+	free(fresh);
+	free(path);
+	free(dir);
+}
+
+static void
 unwritable_path(void **state)
 {
 	struct fixture *fx = *state;
@@ -389,6 +527,13 @@ unwritable_path(void **state)
 
 	assert_null(store_open(path, &cause));
 	assert_non_null(strstr(cause, "cannot create the folder"));
+	assert_non_null(strstr(cause, "Not a directory"));
+	free(cause);
+	free(path);
+	/* The folder the database would be in is a file. */
+	path = xasprintf("%s/x.db", fx->path);
+	assert_null(store_open(path, &cause));
+	assert_non_null(strstr(cause, "cannot open the database"));
 	assert_non_null(strstr(cause, "Not a directory"));
 	free(cause);
 	free(path);
@@ -650,6 +795,12 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(first_opens_at_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(wal_switch_waits_for_a_writer, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(dangling_symlink_refused, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(folder_others_can_write_refused, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(folder_not_writable_explained, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(unwritable_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(answers_round_trip, setup, teardown),

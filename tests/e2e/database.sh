@@ -1,6 +1,7 @@
 #!/bin/sh
 # The database as a team meets it: first starts at the same moment on a
-# new or an old database, a database from a newer doorstep.
+# new or an old database, a database from a newer doorstep, a folder that
+# others can write or that this user cannot, a path that points nowhere.
 . tests/e2e/lib.sh
 
 run() {	# run ARGS...: stdout to $WORK/out, stderr to $WORK/err, status in $rc
@@ -121,5 +122,66 @@ check "and still in rollback-journal mode" \
     [ "$(sqlite3 "$WORK/newer.db" "PRAGMA journal_mode")" = "delete" ]
 no_journals() { [ ! -e "$1-wal" ] && [ ! -e "$1-shm" ] && [ ! -e "$1-journal" ]; }
 check "no journal file left beside it" no_journals "$WORK/newer.db"
+
+# A folder that other users can write: they could put their own database
+# (or journal) in its place. Refused, with the fix.
+mkdir "$WORK/shared"
+chmod 777 "$WORK/shared"
+run --db "$WORK/shared/d.db" --export
+check "a world-writable data folder is refused: exit 2" [ "$rc" -eq 2 ]
+check "the message names the folder and the fix" \
+    has_err "other users can write in the folder $WORK/shared"
+check "and says how to fix it" has_err "chmod 700 $WORK/shared"
+check "no database was created there" [ ! -e "$WORK/shared/d.db" ]
+chmod 770 "$WORK/shared"
+run --db "$WORK/shared/d.db" --export
+check "a group-writable data folder is refused too" has_err "chmod 700 $WORK/shared"
+chmod 1777 "$WORK/shared"
+run --db "$WORK/shared/d.db" --export
+check "a world-writable folder with the sticky bit (as /tmp) is taken" [ "$rc" -eq 0 ]
+
+# A database path that is a symbolic link to nothing: refused, and nothing
+# created where it points.
+ln -s "$WORK/gone.db" "$WORK/link.db"
+run --db "$WORK/link.db" --export
+check "a dangling symbolic link is refused: exit 2" [ "$rc" -eq 2 ]
+check "the message says where it points" \
+    has_err "$WORK/link.db is a symbolic link to $WORK/gone.db, which does not exist"
+check "no file was created at its target" [ ! -e "$WORK/gone.db" ]
+ln -s "$WORK/ref/d.db" "$WORK/good-link.db"
+run --db "$WORK/good-link.db" --export
+check "a symbolic link to a database is followed" [ "$rc" -eq 0 ]
+
+# A folder this user cannot write: the database cannot make its journal
+# files there. As root permissions do not apply, so run as nobody.
+as_user=""
+if [ "$(id -u)" -ne 0 ]; then
+	as_user="env"
+elif id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
+	as_user="setpriv --reuid=nobody --regid=$(id -g nobody) --clear-groups"
+fi
+if [ -z "$as_user" ]; then
+	N=$((N + 1))
+	echo "ok $N # skip root, and no user nobody to run as"
+	N=$((N + 1))
+	echo "ok $N # skip root, and no user nobody to run as"
+else
+	mkdir "$WORK/ro"
+	"$BIN" --db "$WORK/ro/d.db" --export >/dev/null 2>&1
+	if [ "$(id -u)" -eq 0 ]; then
+		chown nobody "$WORK/ro/d.db"
+		chmod 711 "$WORK"
+		chmod 755 "$WORK/ro"
+	else
+		chmod 555 "$WORK/ro"
+	fi
+	$as_user "$BIN" --db "$WORK/ro/new.db" --export >"$WORK/out" 2>"$WORK/err" </dev/null
+	check "a new database in a read-only folder: says which folder, and why" \
+	    has_err "cannot write in $WORK/ro: Permission denied (the database needs to create its journal files there)"
+	$as_user "$BIN" --db "$WORK/ro/d.db" --export >"$WORK/out" 2>"$WORK/err" </dev/null
+	check "an existing database in a read-only folder: the same" \
+	    has_err "cannot write in $WORK/ro: Permission denied (the database needs to create its journal files there)"
+	chmod 700 "$WORK" "$WORK/ro"
+fi
 
 finish
