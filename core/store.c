@@ -13,8 +13,10 @@
 #include "i18n.h"
 #include "util.h"
 
-/* How long a start waits for another process that holds the database. */
+/* How long to wait for another process that holds the database, unless
+ * store_set_busy_timeout says otherwise, and in naps of how long. */
 #define STORE_BUSY_MS 5000
+#define BUSY_NAP_MS 2
 
 /* migrations[i] takes a database from schema i to i + 1. */
 static const char *const migrations[] = {
@@ -215,6 +217,22 @@ fail:
 	return -1;
 }
 
+/* Waits while another process holds the database, in naps of 2 ms, until
+ * busy_ms of them have passed. SQLite's own handler naps up to 100 ms at a
+ * time: behind a stream of short transactions from other writers, a
+ * process that wakes that seldom rarely finds the database free, and one
+ * of ten writers at once gave up with "database is locked". */
+static int
+busy_wait(void *ctx, int tries)
+{
+	const struct store *s = ctx;
+
+	if (tries >= s->busy_ms / BUSY_NAP_MS)
+		return 0;
+	sqlite3_sleep(BUSY_NAP_MS);
+	return 1;
+}
+
 /* Switches the database to write-ahead logging. The switch needs the
  * database to itself for a moment, and SQLite may say busy at once while
  * another start holds it, whatever the busy timeout: wait as long. */
@@ -228,10 +246,10 @@ use_wal(struct store *s, char **cause)
 		if (rc == SQLITE_OK)
 			return 0;
 		if (((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) ||
-		    waited >= STORE_BUSY_MS)
+		    waited >= s->busy_ms)
 			return sq_fail(s, cause, s->path);
-		sqlite3_sleep(10);
-		waited += 10;
+		sqlite3_sleep(BUSY_NAP_MS);
+		waited += BUSY_NAP_MS;
 	}
 }
 
@@ -300,7 +318,8 @@ open_file(const char *path, char **cause)
 			n = readlink(path, target, sizeof target - 1);
 			target[n < 0 ? 0 : n] = '\0';
 			set_cause(cause, _("%s is a symbolic link to %s, which does not "
-			    "exist: remove the link, or point it at the database"), path, target);
+			    "exist: remove the link, or point it at the database"),
+			    path, target);
 			return -1;
 		}
 		/* Another start has just created it: open that one. */
@@ -360,13 +379,14 @@ store_open(const char *path, char **cause)
 
 	s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
+	s->busy_ms = STORE_BUSY_MS;
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		sq_fail(s, cause, _("cannot open the database"));
 		store_close(s);
 		return NULL;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	sqlite3_busy_handler(s->db, busy_wait, s);
 	/* A schema this doorstep does not know is refused before anything,
 	 * the journal mode included, is changed. */
 	if (read_version(s, &version, cause) != 0 ||
@@ -382,7 +402,7 @@ store_open(const char *path, char **cause)
 void
 store_set_busy_timeout(struct store *s, int ms)
 {
-	sqlite3_busy_timeout(s->db, ms);
+	s->busy_ms = ms;
 }
 
 void
