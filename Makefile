@@ -35,7 +35,7 @@ TESTS    = $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 B  = build
 BA = build/asan
 
-.PHONY: all run check deps install uninstall clean help lint fuzz pot catalogs bench
+.PHONY: all run check stress deps install uninstall clean help lint fuzz pot catalogs bench
 .SECONDARY:
 
 all: doorstep catalogs
@@ -75,9 +75,22 @@ $(BA)/tests/test_%: $(BA)/tests/test_%.o $(CORE_SRC:%.c=$(BA)/%.o)
 run: doorstep $(CATALOGS)
 	./doorstep --forms forms
 
-## check           every test: unit tests and terminal tests, under ASan+UBSan
-check: $(TESTS:%=$(BA)/tests/%) $(BA)/doorstep $(CATALOGS)
+## check           every test: unit tests, terminal tests and the stress runs,
+##                 under ASan+UBSan
+check: $(TESTS:%=$(BA)/tests/%) $(BA)/doorstep $(BA)/tests/stress/writer $(CATALOGS)
 	@tests/run-all $(BA) $(TESTS)
+
+## stress          only the stress runs: 10 writers at once beside exports,
+##                 reports and uploads; 50 kills with SIGKILL mid-interview
+stress: $(BA)/doorstep $(BA)/tests/stress/writer $(CATALOGS)
+	@export LANG=C.UTF-8 LC_ALL=C.UTF-8; status=0; \
+	for s in tests/stress/*.sh; do \
+	  DOORSTEP_BIN=$(BA)/doorstep sh $$s || status=1; \
+	done; exit $$status
+
+# The writer the stress runs drive: the interview code, as the program uses it.
+$(BA)/tests/stress/writer: $(BA)/tests/stress/writer.o $(CORE_SRC:%.c=$(BA)/%.o)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
 
 ## fuzz            run the libFuzzer targets (form loader, expressions),
 ##                 FUZZ_SECONDS each (default 60); findings land in build/fuzz

@@ -12,6 +12,7 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	bool in_transaction;
+	int busy_ms;		/* how long to wait for another process */
 };
 
 /* Sets *cause to "what: SQLite's message" and returns -1. */

@@ -13,6 +13,10 @@
 #include "i18n.h"
 #include "util.h"
 
+/* How long to wait for another process that holds the database, unless
+ * store_set_busy_timeout says otherwise, and in naps of how long. */
+#define STORE_BUSY_MS 5000
+#define BUSY_NAP_MS 2
 
 /* migrations[i] takes a database from schema i to i + 1. */
 static const char *const migrations[] = {
@@ -145,22 +149,29 @@ exec_sql(struct store *s, const char *sql, char **cause)
 	return 0;
 }
 
+/* The schema version the database says it has. */
 static int
-migrate(struct store *s, char **cause)
+read_version(struct store *s, int *version, char **cause)
 {
 	sqlite3_stmt *st;
-	int version;
-	size_t i;
+	int rc;
 
 	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) !=
 	    SQLITE_OK)
 		return sq_fail(s, cause, _("cannot read the database"));
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return sq_fail(s, cause, _("cannot read the database"));
-	}
-	version = sqlite3_column_int(st, 0);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*version = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return sq_fail(s, cause, _("cannot read the database"));
+	return 0;
+}
+
+/* Refuses a schema this doorstep does not know. */
+static int
+version_known(struct store *s, int version, char **cause)
+{
 	if (version > STORE_SCHEMA_VERSION) {
 		set_cause(cause, _("%s was written by a newer doorstep (data schema "
 		    "%d; this one knows up to %d): use that newer doorstep; nothing "
@@ -171,49 +182,217 @@ migrate(struct store *s, char **cause)
 		set_cause(cause, _("%s has an unknown data schema (%d)"), s->path, version);
 		return -1;
 	}
-	for (i = (size_t)version; i < STORE_SCHEMA_VERSION; i++) {
-		char *sql = xasprintf("BEGIN IMMEDIATE; %s PRAGMA user_version = %zu; "
-		    "COMMIT;", migrations[i], i + 1);
-		int rc = exec_sql(s, sql, cause);
+	return 0;
+}
 
-		free(sql);
-		if (rc != 0) {
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-			return -1;
-		}
+/* Brings the schema from `seen` up to STORE_SCHEMA_VERSION in one write
+ * transaction. Several first starts may meet here at once: the version is
+ * read again once this one holds the write lock, so each migration runs
+ * once, and a start that finds it done changes nothing. */
+static int
+migrate(struct store *s, int seen, char **cause)
+{
+	int version, rc;
+	char *sql;
+	size_t i;
+
+	if (seen == STORE_SCHEMA_VERSION)
+		return 0;
+	if (exec_sql(s, "BEGIN IMMEDIATE", cause) != 0)
+		return -1;
+	if (read_version(s, &version, cause) != 0 ||
+	    version_known(s, version, cause) != 0)
+		goto fail;
+	for (i = (size_t)version; i < STORE_SCHEMA_VERSION; i++)
+		if (exec_sql(s, migrations[i], cause) != 0)
+			goto fail;
+	sql = xasprintf("PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
+	rc = exec_sql(s, sql, cause);
+	free(sql);
+	if (rc != 0 || exec_sql(s, "COMMIT", cause) != 0)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/* Waits while another process holds the database, in naps of 2 ms, until
+ * busy_ms of them have passed. SQLite's own handler naps up to 100 ms at a
+ * time: behind a stream of short transactions from other writers, a
+ * process that wakes that seldom rarely finds the database free, and one
+ * of ten writers at once gave up with "database is locked". */
+static int
+busy_wait(void *ctx, int tries)
+{
+	const struct store *s = ctx;
+
+	if (tries >= s->busy_ms / BUSY_NAP_MS)
+		return 0;
+	sqlite3_sleep(BUSY_NAP_MS);
+	return 1;
+}
+
+/* Switches the database to write-ahead logging. The switch needs the
+ * database to itself for a moment, and SQLite may say busy at once while
+ * another start holds it, whatever the busy timeout: wait as long. */
+static int
+use_wal(struct store *s, char **cause)
+{
+	int waited = 0, rc;
+
+	for (;;) {
+		rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			return 0;
+		if (((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) ||
+		    waited >= s->busy_ms)
+			return sq_fail(s, cause, s->path);
+		sqlite3_sleep(BUSY_NAP_MS);
+		waited += BUSY_NAP_MS;
+	}
+}
+
+/* The folder a path is in. */
+static char *
+folder_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+/* Refuses a folder that other users can write (they could put a database
+ * or a journal of their own in its place) unless it has the sticky bit, as
+ * /tmp does; and says so when this user cannot write in it, where SQLite
+ * must create its -wal and -shm files. */
+static int
+folder_usable(const char *path, const char *dir, char **cause)
+{
+	struct stat st;
+	int err = stat(dir, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+
+	if (err != 0) {
+		set_cause(cause, _("cannot open the database %s: %s"), path,
+		    strerror(err));
+		return -1;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st.st_mode & S_ISVTX) == 0) {
+		set_cause(cause, _("other users can write in the folder %s, so they "
+		    "could replace the database: make it yours alone with chmod 700 "
+		    "%s"), dir, dir);
+		return -1;
+	}
+	if (access(dir, W_OK | X_OK) != 0) {
+		set_cause(cause, _("cannot write in %s: %s (the database needs to "
+		    "create its journal files there)"), dir, strerror(errno));
+		return -1;
 	}
 	return 0;
+}
+
+/* Opens the database file, or creates it mode 0600 whatever the umask
+ * (SQLite gives its -wal and -shm the same mode). A symbolic link to a
+ * file is followed; one that points nowhere is refused, and nothing is
+ * created where it points. */
+static int
+open_file(const char *path, char **cause)
+{
+	char target[4096];
+	struct stat st;
+	ssize_t n;
+	int fd, tries;
+
+	for (tries = 0; tries < 10; tries++) {
+		if ((fd = open(path, O_RDWR | O_CLOEXEC)) >= 0 || errno != ENOENT)
+			break;
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		    0600);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+		if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+			n = readlink(path, target, sizeof target - 1);
+			target[n < 0 ? 0 : n] = '\0';
+			set_cause(cause, _("%s is a symbolic link to %s, which does not "
+			    "exist: remove the link, or point it at the database"),
+			    path, target);
+			return -1;
+		}
+		/* Another start has just created it: open that one. */
+	}
+	if (fd < 0) {
+		set_cause(cause, _("cannot open the database %s: %s"), path,
+		    strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Checks the folder that holds file, the database or the file a link to
+ * it names. */
+static int
+holder_usable(const char *path, const char *file, char **cause)
+{
+	char *dir = folder_of(file);
+	int rc = folder_usable(path, dir, cause);
+
+	free(dir);
+	return rc;
+}
+
+/* When path is a symbolic link, checks the folder of the file it names:
+ * SQLite creates its journals beside that file. */
+static int
+target_usable(const char *path, char **cause)
+{
+	struct stat st;
+	char *real;
+	int rc;
+
+	if (lstat(path, &st) != 0 || !S_ISLNK(st.st_mode))
+		return 0;
+	if ((real = realpath(path, NULL)) == NULL) {
+		set_cause(cause, _("cannot open the database %s: %s"), path,
+		    strerror(errno));
+		return -1;
+	}
+	rc = holder_usable(path, real, cause);
+	free(real);
+	return rc;
 }
 
 struct store *
 store_open(const char *path, char **cause)
 {
 	struct store *s;
-	int fd;
+	int version;
 
-	if (make_parents(path, cause) != 0)
+	if (make_parents(path, cause) != 0 ||
+	    holder_usable(path, path, cause) != 0 ||
+	    open_file(path, cause) != 0 || target_usable(path, cause) != 0)
 		return NULL;
-	/* Create the file ourselves so that it is never readable by others,
-	 * whatever the umask; SQLite gives its -wal and -shm the same mode. */
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		set_cause(cause, _("cannot open the database %s: %s"), path,
-		    strerror(errno));
-		return NULL;
-	}
-	close(fd);
 
 	s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
+	s->busy_ms = STORE_BUSY_MS;
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		sq_fail(s, cause, _("cannot open the database"));
 		store_close(s);
 		return NULL;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, 5000);
-	if (exec_sql(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
-	    "PRAGMA foreign_keys = ON;", cause) != 0 || migrate(s, cause) != 0) {
+	sqlite3_busy_handler(s->db, busy_wait, s);
+	/* A schema this doorstep does not know is refused before anything,
+	 * the journal mode included, is changed. */
+	if (read_version(s, &version, cause) != 0 ||
+	    version_known(s, version, cause) != 0 || use_wal(s, cause) != 0 ||
+	    exec_sql(s, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+	    cause) != 0 || migrate(s, version, cause) != 0) {
 		store_close(s);
 		return NULL;
 	}
@@ -223,7 +402,7 @@ store_open(const char *path, char **cause)
 void
 store_set_busy_timeout(struct store *s, int ms)
 {
-	sqlite3_busy_timeout(s->db, ms);
+	s->busy_ms = ms;
 }
 
 void

@@ -2,6 +2,8 @@
  * corrupt data: a newer schema, a locked or full disk, a changed record. */
 #include "helpers.h"
 
+#include <errno.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
@@ -13,6 +15,9 @@
 #include "../core/household.h"
 #include "../core/store.h"
 #include "../core/util.h"
+
+/* From <grp.h>, whose struct group the form's own struct group hides. */
+int setgroups(size_t size, const gid_t *list);
 
 static const char form_yaml[] =
     "form: t\nversion: \"1\"\ntitle: T\nbody:\n"
@@ -176,6 +181,344 @@ newer_schema_refused(void **state)
 	assert_int_equal(store_count(fx->s, "draft"), 1);
 }
 
+/* One text value a query gives, or "" (a static buffer). */
+static const char *
+query_text(const char *path, const char *sql)
+{
+	static char out[256];
+	sqlite3_stmt *st;
+	sqlite3 *db;
+
+	out[0] = '\0';
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
+		snprintf(out, sizeof out, "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return out;
+}
+
+/* A database of a newer doorstep in rollback-journal mode is refused and
+ * left exactly as it was: same bytes, same journal mode, no journal. */
+static void
+newer_schema_left_as_it_was(void **state)
+{
+	struct fixture *fx = *state;
+	char *path = xasprintf("%s/newer.db", fx->dir), *cause = NULL;
+	char *wal = xasprintf("%s-wal", path), *before, *after;
+	struct stat st;
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE future (x);"
+	    "INSERT INTO future VALUES ('kept'); PRAGMA user_version = 99;",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	before = test_read_file(path);
+	assert_int_equal(stat(path, &st), 0);
+
+	assert_null(store_open(path, &cause));
+	assert_non_null(strstr(cause, "written by a newer doorstep"));
+	assert_non_null(strstr(cause, "nothing was changed"));
+	free(cause);
+	after = test_read_file(path);
+	assert_int_equal(memcmp(before, after, (size_t)st.st_size), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, 2 * 4096);
+	assert_int_equal(access(wal, F_OK), -1);
+	assert_string_equal(query_text(path, "PRAGMA journal_mode"), "delete");
+	free(before);
+	free(after);
+	free(wal);
+	free(path);
+}
+
+/* A schema-1 database, as the first doorstep made it. */
+static void
+make_schema_1(const char *path)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+	    "CREATE TABLE form_versions (id INTEGER PRIMARY KEY, form_id TEXT NOT NULL,"
+	    " version TEXT NOT NULL, sha256 TEXT NOT NULL UNIQUE, yaml TEXT NOT NULL,"
+	    " first_used TEXT NOT NULL);"
+	    "CREATE TABLE records (id INTEGER PRIMARY KEY, instance_id TEXT NOT NULL"
+	    " UNIQUE, form_version_id INTEGER NOT NULL, household TEXT, round TEXT,"
+	    " site TEXT, interviewer TEXT NOT NULL, status TEXT NOT NULL DEFAULT"
+	    " 'draft', started_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
+	    " finalized_at TEXT, position TEXT, xml TEXT, uploaded_at TEXT,"
+	    " server_reply TEXT);"
+	    "CREATE TABLE answers (record_id INTEGER NOT NULL, name TEXT NOT NULL,"
+	    " value TEXT, PRIMARY KEY (record_id, name)) WITHOUT ROWID;"
+	    "INSERT INTO form_versions VALUES (1, 't', '1', 'x', 'y', 'z');"
+	    "INSERT INTO records (id, instance_id, form_version_id, interviewer,"
+	    " household, started_at, updated_at) VALUES (7, 'uuid:1', 1, 'liu',"
+	    " 'BJ-7', 'a', 'b');"
+	    "INSERT INTO answers VALUES (7, 'a', 'kept from v1');"
+	    "PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* Opens path in `n` processes let go at the same moment; returns how many
+ * failed, their messages on stderr. */
+static int
+open_at_once(const char *path, int n)
+{
+	pid_t pids[32];
+	int go[2], i, failed = 0, status;
+
+	assert_true(n <= 32);
+	assert_int_equal(pipe(go), 0);
+	fflush(NULL);
+	for (i = 0; i < n; i++) {
+		pids[i] = fork();
+		assert_true(pids[i] >= 0);
+		if (pids[i] == 0) {
+			struct store *s;
+			char *cause = NULL, c;
+
+			close(go[1]);
+			/* Every child waits here until the parent closes the pipe. */
+			while (read(go[0], &c, 1) < 0 && errno == EINTR)
+				;
+			s = store_open(path, &cause);
+			if (s == NULL)
+				fprintf(stderr, "# %s\n", cause);
+			free(cause);
+			store_close(s);
+			_exit(s == NULL);
+		}
+	}
+	close(go[0]);
+	close(go[1]);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+		failed += !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+	}
+	return failed;
+}
+
+/* First opens at the same moment, of a new database and of a schema-1 one:
+ * every one succeeds, and the database is migrated once. */
+static void
+first_opens_at_once(void **state)
+{
+	struct fixture *fx = *state;
+	int round, failed = 0;
+	char *path = NULL;
+
+	for (round = 0; round < 2; round++) {
+		free(path);
+		path = xasprintf("%s/race-%d.db", fx->dir, round);
+		if (round % 2 == 1)
+			make_schema_1(path);
+		failed += open_at_once(path, 16);
+		assert_int_equal(atoi(query_text(path, "PRAGMA user_version")),
+		    STORE_SCHEMA_VERSION);
+		assert_string_equal(query_text(path, "PRAGMA integrity_check"), "ok");
+		assert_string_equal(query_text(path, "PRAGMA journal_mode"), "wal");
+		/* Every table of the schema is there, once. */
+		assert_string_equal(query_text(path, "SELECT count(*) FROM "
+		    "sqlite_master WHERE name IN ('form_versions', 'records', "
+		    "'answers', 'households', 'household_events', 'settings')"), "6");
+		if (round % 2 == 1) {
+			assert_string_equal(query_text(path, "SELECT value FROM answers "
+			    "WHERE record_id = 7 AND name = 'a' AND entry = 0"),
+			    "kept from v1");
+			assert_string_equal(query_text(path, "SELECT count(*) FROM "
+			    "households"), "1");
+		}
+	}
+	free(path);
+	assert_int_equal(failed, 0);
+}
+
+/* Another program writes a database still in rollback-journal mode as
+ * doorstep starts: the switch to WAL, which SQLite refuses at once while
+ * the other holds the lock, waits for it instead of failing. */
+static void
+wal_switch_waits_for_a_writer(void **state)
+{
+	struct fixture *fx = *state;
+	char *cause = NULL, c = 0;
+	int held[2], status;
+	struct store *s;
+	sqlite3 *db;
+	pid_t pid;
+
+	store_close(fx->s);
+	fx->s = NULL;
+	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode = DELETE", NULL,
+	    NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(pipe(held), 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(held[0]);
+		if (sqlite3_open(fx->path, &db) != SQLITE_OK ||
+		    sqlite3_exec(db, "BEGIN IMMEDIATE; INSERT INTO settings "
+		    "VALUES ('k', 'v')", NULL, NULL, NULL) != SQLITE_OK ||
+		    write(held[1], "x", 1) != 1)
+			_exit(3);
+		usleep(300 * 1000);
+		_exit(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK);
+	}
+	close(held[1]);
+	assert_int_equal(read(held[0], &c, 1), 1);
+	close(held[0]);
+	s = store_open(fx->path, &cause);
+	if (s == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	store_close(s);
+	assert_string_equal(query_text(fx->path, "PRAGMA journal_mode"), "wal");
+	assert_string_equal(query_text(fx->path, "SELECT value FROM settings "
+	    "WHERE key = 'k'"), "v");
+}
+
+static void
+dangling_symlink_refused(void **state)
+{
+	struct fixture *fx = *state;
+	char *link = xasprintf("%s/link.db", fx->dir);
+	char *target = xasprintf("%s/gone.db", fx->dir), *cause = NULL;
+
+	assert_int_equal(symlink(target, link), 0);
+	assert_null(store_open(link, &cause));
+	assert_non_null(strstr(cause, "is a symbolic link to"));
+	assert_non_null(strstr(cause, target));
+	assert_non_null(strstr(cause, "which does not exist"));
+	free(cause);
+	cause = NULL;
+	/* Nothing was created where it points. */
+	assert_int_equal(access(target, F_OK), -1);
+	/* A link to a database is followed. */
+	unlink(link);
+	assert_int_equal(symlink(fx->path, link), 0);
+	store_close(store_open(link, &cause));
+	assert_null(cause);
+	free(link);
+	free(target);
+}
+
+static void
+folder_others_can_write_refused(void **state)
+{
+	struct fixture *fx = *state;
+	char *dir = xasprintf("%s/shared", fx->dir), *cause = NULL;
+	char *path = xasprintf("%s/d.db", dir), *fix = xasprintf("chmod 700 %s", dir);
+	static const mode_t refused[] = { 0777, 0770, 0702 };
+	size_t i;
+
+	assert_int_equal(mkdir(dir, 0700), 0);
+	for (i = 0; i < ARRAY_LEN(refused); i++) {
+		assert_int_equal(chmod(dir, refused[i]), 0);
+		assert_null(store_open(path, &cause));
+		assert_non_null(strstr(cause, "other users can write in the folder"));
+		assert_non_null(strstr(cause, fix));
+		free(cause);
+		cause = NULL;
+		assert_int_equal(access(path, F_OK), -1);
+	}
+	/* The sticky bit (as /tmp has) keeps others from replacing the file. */
+	assert_int_equal(chmod(dir, 01777), 0);
+	store_close(store_open(path, &cause));
+	assert_null(cause);
+	free(fix);
+	free(path);
+	free(dir);
+}
+
+/* Runs store_open(path) as an unprivileged user (as root: nobody), and
+ * returns its message. */
+static char *
+open_unprivileged(const char *path)
+{
+	int out[2], status;
+	char buf[1024];
+	ssize_t n;
+	size_t len = 0;
+	pid_t pid;
+
+	assert_int_equal(pipe(out), 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct passwd *pw = getpwnam("nobody");
+		struct store *s;
+		char *cause = NULL;
+
+		close(out[0]);
+		if (geteuid() == 0 && (pw == NULL || setgroups(0, NULL) != 0 ||
+		    setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0))
+			_exit(3);
+		s = store_open(path, &cause);
+		if (cause != NULL && write(out[1], cause, strlen(cause)) < 0)
+			_exit(4);
+		free(cause);
+		store_close(s);
+		_exit(0);
+	}
+	close(out[1]);
+	while ((n = read(out[0], buf + len, sizeof buf - 1 - len)) > 0)
+		len += (size_t)n;
+	buf[len] = '\0';
+	close(out[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	return xstrdup(buf);
+}
+
+/* A folder the user cannot write: the message says which folder, and why,
+ * for a new database and for one already there. */
+static void
+folder_not_writable_explained(void **state)
+{
+	struct fixture *fx = *state;
+	char *dir = xasprintf("%s/ro", fx->dir), *cause;
+	char *path = xasprintf("%s/d.db", dir), *fresh = xasprintf("%s/new.db", dir);
+	char *want = xasprintf("cannot write in %s: Permission denied (the "
+	    "database needs to create its journal files there)", dir);
+
+	if (geteuid() == 0 && getpwnam("nobody") == NULL) {
+		skip();
+		return;
+	}
+	assert_int_equal(mkdir(dir, 0700), 0);
+	store_close(store_open(path, NULL));
+	if (geteuid() == 0) {
+		struct passwd *pw = getpwnam("nobody");
+
+		assert_int_equal(chown(path, pw->pw_uid, pw->pw_gid), 0);
+		assert_int_equal(chmod(fx->dir, 0711), 0);
+		assert_int_equal(chmod(dir, 0755), 0);
+	} else
+		assert_int_equal(chmod(dir, 0500), 0);
+	cause = open_unprivileged(fresh);
+	assert_string_equal(cause, want);
+	free(cause);
+	cause = open_unprivileged(path);
+	assert_string_equal(cause, want);
+	free(cause);
+	assert_int_equal(chmod(dir, 0700), 0);
+	assert_int_equal(chmod(fx->dir, 0700), 0);
+	free(want);
+	free(fresh);
+	free(path);
+	free(dir);
+}
+
 static void
 unwritable_path(void **state)
 {
@@ -184,6 +527,13 @@ unwritable_path(void **state)
 
 	assert_null(store_open(path, &cause));
 	assert_non_null(strstr(cause, "cannot create the folder"));
+	assert_non_null(strstr(cause, "Not a directory"));
+	free(cause);
+	free(path);
+	/* The folder the database would be in is a file. */
+	path = xasprintf("%s/x.db", fx->path);
+	assert_null(store_open(path, &cause));
+	assert_non_null(strstr(cause, "cannot open the database"));
 	assert_non_null(strstr(cause, "Not a directory"));
 	free(cause);
 	free(path);
@@ -441,6 +791,17 @@ main(void)
 		cmocka_unit_test(default_path),
 		cmocka_unit_test_setup_teardown(schema_version_and_wal, setup, teardown),
 		cmocka_unit_test_setup_teardown(newer_schema_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(newer_schema_left_as_it_was, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(first_opens_at_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(wal_switch_waits_for_a_writer, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(dangling_symlink_refused, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(folder_others_can_write_refused, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(folder_not_writable_explained, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(unwritable_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(answers_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(finalized_records_are_frozen, setup,
