@@ -371,6 +371,11 @@ interview_free(struct interview *iv)
 
 	if (iv == NULL)
 		return;
+	if (iv->me != NULL) {
+		store_draft_release(iv->store, iv->record, iv->me->token, NULL);
+		holder_clear(iv->me);
+		free(iv->me);
+	}
 	for (i = 0; i < iv->nslots; i++) {
 		free(iv->slots[i].value);
 		free(iv->slots[i].carried);
@@ -382,6 +387,50 @@ interview_free(struct interview *iv)
 	if (!iv->borrowed)
 		form_free(iv->form);
 	free(iv);
+}
+
+/* What the interviewer is told once another session has taken the draft:
+ * where it is open now, when it still is. */
+static char *
+lost_message(const struct holder *now)
+{
+	char *where, *msg;
+
+	if (now->token == NULL)
+		return xstrdup(_("another session took this draft over, and has left "
+		    "or finalized it; this one can no longer change it"));
+	where = holder_describe(now);
+	msg = xasprintf(_("another session took this draft over (%s); this one "
+	    "can no longer change it"), where);
+	free(where);
+	return msg;
+}
+
+/* Begins the transaction of a change to the draft, once the store says
+ * that this session still holds it. */
+static int
+write_begin(struct interview *iv, char **cause)
+{
+	struct holder now;
+	int rc;
+
+	if (iv->me == NULL) {
+		set_cause(cause, _("this interview is open for reading only"));
+		return -1;
+	}
+	if (store_begin(iv->store, cause) != 0)
+		return -1;
+	rc = store_draft_check(iv->store, iv->record, iv->me->token, &now, cause);
+	if (rc == 0)
+		return 0;
+	if (rc == 1) {
+		iv->lost = true;
+		if (cause != NULL)
+			*cause = lost_message(&now);
+		holder_clear(&now);
+	}
+	store_rollback(iv->store);
+	return -1;
 }
 
 /* Recomputes every calculation, dependencies first; stores the values that
@@ -498,6 +547,18 @@ carry_over(struct interview *iv, int64_t form_ref, const char *household,
 	return rc;
 }
 
+/* Holds a draft just created (no other session knows it yet). */
+static int
+claim_new(struct interview *iv, char **cause)
+{
+	struct holder before;
+	int rc = store_draft_claim(iv->store, iv->record, iv->me, true, &before,
+	    cause);
+
+	holder_clear(&before);
+	return rc < 0 ? -1 : 0;
+}
+
 struct interview *
 interview_begin(struct store *s, struct form *form, const char *household,
     const char *round, const char *site, const char *interviewer, char **cause)
@@ -517,7 +578,14 @@ interview_begin(struct store *s, struct form *form, const char *household,
 		return NULL;
 	}
 	iv->instance_id = xstrdup(instance);
-	if (store_begin(s, cause) != 0 ||
+	iv->me = xcalloc(1, sizeof *iv->me);
+	if (holder_here(iv->me, cause) != 0) {
+		free(iv->me);
+		iv->me = NULL;
+		interview_free(iv);
+		return NULL;
+	}
+	if (store_begin(s, cause) != 0 || claim_new(iv, cause) != 0 ||
 	    carry_over(iv, ref, household, round, cause) != 0 ||
 	    calculate(iv, true, cause) != 0 || store_commit(s, cause) != 0) {
 		store_rollback(s);
@@ -619,6 +687,74 @@ interview_resume(struct store *s, const struct record_info *rec, char **cause)
 	}
 	diags_free(&d);
 	return open_record(s, form, true, rec, cause);
+}
+
+/* Reads the answers again as the database has them; the interviewer stays
+ * on the same step, or the first after it. */
+static int
+reload(struct interview *iv, char **cause)
+{
+	struct step was = iv->nsteps ? iv->steps[iv->current] : (struct step){ 0 };
+	struct form *f = iv->form;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < iv->nslots; i++) {
+		free(iv->slots[i].value);
+		free(iv->slots[i].carried);
+	}
+	memset(iv->slots, 0, iv->nslots * sizeof *iv->slots);
+	iv->used = 0;
+	memset(iv->entries, 0, (f->ngroups + 1) * sizeof *iv->entries);
+	rc = store_answers_load(iv->store, iv->record, load_answer, iv, cause);
+	if (rc == 0)
+		rc = store_carried_load(iv->store, iv->record, load_carried, iv, cause);
+	calculate(iv, false, NULL);
+	layout(iv);
+	iv->current = find_step(iv, &was);
+	return rc;
+}
+
+int
+interview_take(struct interview *iv, bool take_over, struct holder *other,
+    char **cause)
+{
+	int rc;
+
+	memset(other, 0, sizeof *other);
+	if (iv->me == NULL) {
+		iv->me = xcalloc(1, sizeof *iv->me);
+		if (holder_here(iv->me, cause) != 0) {
+			free(iv->me);
+			iv->me = NULL;
+			return -1;
+		}
+	}
+	rc = store_draft_claim(iv->store, iv->record, iv->me, take_over, other,
+	    cause);
+	if (rc < 0 || rc == STORE_HELD)
+		return rc;
+	iv->lost = false;
+	/* Another session may have changed it since it was read. */
+	if (reload(iv, cause) != 0) {
+		holder_clear(other);
+		return -1;
+	}
+	return rc;
+}
+
+int
+interview_check(struct interview *iv, struct holder *now, char **cause)
+{
+	int rc;
+
+	memset(now, 0, sizeof *now);
+	if (iv->me == NULL)
+		return 0;
+	rc = store_draft_check(iv->store, iv->record, iv->me->token, now, cause);
+	if (rc == 1)
+		iv->lost = true;
+	return rc;
 }
 
 const struct step *
@@ -723,11 +859,13 @@ interview_answer(struct interview *iv, const char *typed, bool check_required,
 	if (interview_check(iv, was.q, was.entry, typed, check_required, lang,
 	    &value, why) != 0)
 		return 1;
+	if (write_begin(iv, cause) != 0) {
+		free(value);
+		return -1;
+	}
 	pos = position_of(iv, &was);
-	rc = store_begin(iv->store, cause);
-	if (rc == 0)
-		rc = store_answer_save(iv->store, iv->record, q->name, was.entry, value,
-		    pos, cause);
+	rc = store_answer_save(iv->store, iv->record, q->name, was.entry, value,
+	    pos, cause);
 	if (rc == 0) {
 		set_value(iv, was.q, was.entry, value);
 		rc = calculate(iv, true, cause);
@@ -740,19 +878,7 @@ interview_answer(struct interview *iv, const char *typed, bool check_required,
 	free(value);
 	if (rc != 0) {
 		/* The database kept none of it: read back what it has. */
-		size_t i;
-
-		for (i = 0; i < iv->nslots; i++)
-			if (iv->slots[i].used) {
-				free(iv->slots[i].value);
-				iv->slots[i].value = NULL;
-				free(iv->slots[i].carried);
-				iv->slots[i].carried = NULL;
-				iv->slots[i].seen = false;
-			}
-		store_answers_load(iv->store, iv->record, load_answer, iv, NULL);
-		store_carried_load(iv->store, iv->record, load_carried, iv, NULL);
-		calculate(iv, false, NULL);
+		reload(iv, NULL);
 		return -1;
 	}
 	layout(iv);
@@ -769,10 +895,16 @@ interview_go(struct interview *iv, size_t i, char **cause)
 	if (i >= iv->nsteps)
 		return 0;
 	iv->current = i;
+	if (write_begin(iv, cause) != 0)
+		return -1;
 	pos = position_of(iv, &iv->steps[i]);
 	rc = store_answer_save(iv->store, iv->record, NULL, 0, NULL, pos, cause);
 	free(pos);
-	return rc;
+	if (rc != 0) {
+		store_rollback(iv->store);
+		return -1;
+	}
+	return store_commit(iv->store, cause);
 }
 
 static int
@@ -798,7 +930,7 @@ interview_add_entry(struct interview *iv, const struct group *r, size_t *first,
 		set_cause(cause, _("a repeat holds at most %d entries"), FORM_MAX_ENTRIES);
 		return -1;
 	}
-	if (store_begin(iv->store, cause) != 0)
+	if (write_begin(iv, cause) != 0)
 		return -1;
 	iv->entries[r->index] = n + 1;
 	if (save_entries(iv, r, n + 1, cause) != 0 || calculate(iv, true, cause) != 0 ||
@@ -832,8 +964,11 @@ interview_delete_entry(struct interview *iv, const struct group *r, long entry,
 	names = xcalloc(r->end - r->first + 1, sizeof *names);
 	for (i = r->first; i < r->end; i++)
 		names[k++] = f->questions[i]->name;
-	if (store_begin(iv->store, cause) != 0 ||
-	    store_entry_delete(iv->store, iv->record, names, k, entry, cause) != 0 ||
+	if (write_begin(iv, cause) != 0) {
+		free(names);
+		return -1;
+	}
+	if (store_entry_delete(iv->store, iv->record, names, k, entry, cause) != 0 ||
 	    save_entries(iv, r, n - 1, cause) != 0) {
 		store_rollback(iv->store);
 		free(names);
@@ -844,11 +979,14 @@ interview_delete_entry(struct interview *iv, const struct group *r, long entry,
 	for (i = r->first; i < r->end; i++) {
 		for (e = entry; e < n; e++) {
 			const char *next = interview_value(iv, i, e + 1);
+			const char *carried = interview_carried(iv, i, e + 1);
 			bool seen = interview_seen(iv, i, e + 1);
 			struct answer_slot *s = slot_put(iv, i, e);
 
 			free(s->value);
 			s->value = next ? xstrdup(next) : NULL;
+			free(s->carried);
+			s->carried = carried ? xstrdup(carried) : NULL;
 			s->seen = seen;
 		}
 		if ((slot_find(iv, i, n)) != NULL) {
@@ -856,12 +994,15 @@ interview_delete_entry(struct interview *iv, const struct group *r, long entry,
 
 			free(s->value);
 			s->value = NULL;
+			free(s->carried);
+			s->carried = NULL;
 			s->seen = false;
 		}
 	}
 	iv->entries[r->index] = n - 1;
 	if (calculate(iv, true, cause) != 0 || store_commit(iv->store, cause) != 0) {
 		store_rollback(iv->store);
+		reload(iv, NULL);
 		return -1;
 	}
 	layout(iv);
@@ -933,24 +1074,116 @@ interview_answered(const struct interview *iv)
 	return n;
 }
 
+/* Whether two interviews on one form hold the same answers: values, what
+ * was stored empty, marks of answers carried over, and repeat entries. */
+static bool
+same_answers(const struct interview *a, const struct interview *b)
+{
+	const struct interview *pair[2] = { a, b };
+	size_t k, i;
+
+	for (i = 0; i <= a->form->ngroups; i++)
+		if (a->entries[i] != b->entries[i])
+			return false;
+	for (k = 0; k < 2; k++) {
+		const struct interview *x = pair[k], *y = pair[1 - k];
+
+		for (i = 0; i < x->nslots; i++) {
+			const struct answer_slot *sx = &x->slots[i], *sy;
+
+			if (!sx->used)
+				continue;
+			sy = slot_find(y, sx->q, sx->entry);
+			if (sy == NULL) {
+				if (sx->seen || sx->value != NULL || sx->carried != NULL)
+					return false;
+			} else if (sx->seen != sy->seen || !str_eq(sx->value, sy->value) ||
+			    !str_eq(sx->carried, sy->carried))
+				return false;
+		}
+	}
+	return true;
+}
+
+/* Takes the answers of fresh (read from the database) in place of iv's,
+ * keeping the interviewer on the same step; frees fresh. */
+static void
+adopt(struct interview *iv, struct interview *fresh)
+{
+	struct step was = iv->nsteps ? iv->steps[iv->current] : (struct step){ 0 };
+	struct answer_slot *slots = iv->slots;
+	size_t nslots = iv->nslots, used = iv->used;
+	long *entries = iv->entries;
+
+	iv->slots = fresh->slots;
+	iv->nslots = fresh->nslots;
+	iv->used = fresh->used;
+	iv->entries = fresh->entries;
+	iv->today = fresh->today;
+	fresh->slots = slots;
+	fresh->nslots = nslots;
+	fresh->used = used;
+	fresh->entries = entries;
+	interview_free(fresh);
+	layout(iv);
+	iv->current = find_step(iv, &was);
+}
+
 int
 interview_finalize(struct interview *iv, size_t *first_bad, size_t *nbad,
     char **cause)
 {
 	struct record_info rec;
+	struct interview *now;
 	char *xml;
 	int rc;
 
-	*nbad = interview_problems(iv, first_bad);
-	if (*nbad > 0)
-		return 1;
-	if (store_record_get(iv->store, iv->record, &rec, cause) != 0)
+	*nbad = 0;
+	/* One write transaction from reading the answers to the status:
+	 * nothing can change in between. */
+	if (write_begin(iv, cause) != 0)
 		return -1;
-	xml = xml_instance(iv, &rec);
+	if (store_record_get(iv->store, iv->record, &rec, cause) != 0) {
+		store_rollback(iv->store);
+		return -1;
+	}
+	now = open_record(iv->store, iv->form, false, &rec, cause);
+	if (now == NULL) {
+		store_record_clear(&rec);
+		store_rollback(iv->store);
+		return -1;
+	}
+	/* today() as the interviewer has seen it, even past midnight. */
+	if (now->today != iv->today) {
+		now->today = iv->today;
+		calculate(now, false, NULL);
+		layout(now);
+	}
+	if (!same_answers(iv, now)) {
+		/* Changed elsewhere: show what is there rather than finalize
+		 * what the interviewer has not seen. */
+		store_rollback(iv->store);
+		store_record_clear(&rec);
+		adopt(iv, now);
+		return 2;
+	}
+	*nbad = interview_problems(now, first_bad);
+	if (*nbad > 0) {
+		store_rollback(iv->store);
+		store_record_clear(&rec);
+		interview_free(now);
+		return 1;
+	}
+	xml = xml_instance(now, &rec);
 	store_record_clear(&rec);
+	interview_free(now);
 	rc = store_record_finalize(iv->store, iv->record, xml, cause);
 	free(xml);
-	return rc;
+	if (rc != 0) {
+		store_rollback(iv->store);
+		return -1;
+	}
+	return store_commit(iv->store, cause);
 }
 
 /* The answers that apply: a question that is not relevant now has no

@@ -39,6 +39,9 @@ struct interview {
 	size_t nsteps;
 	size_t current;		/* index into steps */
 	long today;		/* days since 1970-01-01, for today() */
+	struct holder *me;	/* this session, holding the draft open for
+				 * editing; NULL: read only */
+	bool lost;		/* another session took the draft over */
 };
 
 /* Begins a new draft on form (the interview takes the form). With a
@@ -49,7 +52,7 @@ struct interview *interview_begin(struct store *s, struct form *form,
     const char *interviewer, char **cause);
 
 /* Reads a record back on the form version it began with; a draft opens
- * at the place the interviewer left. */
+ * at the place the interviewer left, read only until interview_take. */
 struct interview *interview_resume(struct store *s,
     const struct record_info *rec, char **cause);
 
@@ -58,7 +61,23 @@ struct interview *interview_resume(struct store *s,
 struct interview *interview_open(struct store *s, const struct form *form,
     const struct record_info *rec, char **cause);
 
+/* Lets the draft go (when this session holds it) and frees the rest. */
 void interview_free(struct interview *iv);
+
+/* Opens a resumed draft for editing in this session (interview_begin does
+ * so for a new one), and reads its answers again as they are now. Returns
+ * an enum store_claim (STORE_HELD: another live session holds it, and
+ * take_over was false: nothing changed), with *other the session that
+ * held it (empty when none), or -1. Only the session holding a draft can
+ * change it: once another takes it over, this one's writes fail, and
+ * iv->lost is set. */
+int interview_take(struct interview *iv, bool take_over, struct holder *other,
+    char **cause);
+
+/* Whether this session still holds its draft: 0 yes (or read only); 1
+ * no, iv->lost set and *now the session holding it now (empty when none:
+ * it was taken over and left, or finalized); -1 on a database error. */
+int interview_check(struct interview *iv, struct holder *now, char **cause);
 
 /* The stored answer of question q in entry (0 outside repeats), or NULL. */
 const char *interview_value(const struct interview *iv, size_t q, long entry);
@@ -122,8 +141,14 @@ size_t interview_problems(const struct interview *iv, size_t *first);
 size_t interview_total(const struct interview *iv);
 size_t interview_answered(const struct interview *iv);
 
-/* Finalizes when nothing is wrong; otherwise returns 1 with *first_bad the
- * first step with a problem and *nbad how many have one. */
+/* Finalizes what the database holds, in one transaction: reads the
+ * answers committed, checks them, writes the XML instance from them, and
+ * marks the record finalized. Returns 0 when finalized; 1 when something
+ * is wrong, with *first_bad the first step with a problem and *nbad how
+ * many have one; 2 when the answers committed are not those this session
+ * showed (changed elsewhere): nothing is finalized, and iv now holds the
+ * answers committed, to be shown and checked again; -1 on error, or when
+ * another session took the draft over (iv->lost). */
 int interview_finalize(struct interview *iv, size_t *first_bad, size_t *nbad,
     char **cause);
 

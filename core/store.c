@@ -84,6 +84,15 @@ static const char *const migrations[] = {
 	"  SELECT household, min(site), min(started_at), max(updated_at)"
 	"  FROM records WHERE household IS NOT NULL AND household <> ''"
 	"  GROUP BY household COLLATE NOCASE ORDER BY min(started_at);",
+
+	/* 4: the session that holds a draft open for editing, so that no
+	 * other edits it unnoticed; gone when it leaves or finalizes. */
+	"CREATE TABLE draft_holders ("
+	"  record_id INTEGER PRIMARY KEY REFERENCES records(id) ON DELETE CASCADE,"
+	"  token TEXT NOT NULL,"
+	"  login TEXT, host TEXT, tty TEXT, address TEXT,"
+	"  pid INTEGER, started TEXT,"
+	"  since TEXT NOT NULL);",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
@@ -758,26 +767,161 @@ int
 store_record_finalize(struct store *s, int64_t record, const char *xml,
     char **cause)
 {
+	bool own = !s->in_transaction;
 	sqlite3_stmt *st;
 	char now[40];
 
 	iso8601_now(now, sizeof now);
+	if (own && store_begin(s, cause) != 0)
+		return -1;
 	if (sq_prepare(s, "UPDATE records SET status = 'finalized', finalized_at = ?, "
 	    "updated_at = ?, xml = ? WHERE id = ? AND status = 'draft'", &st,
 	    cause) != 0)
-		return -1;
+		goto fail;
 	sq_bind_text(st, 1, now);
 	sq_bind_text(st, 2, now);
 	sq_bind_text(st, 3, xml);
 	sqlite3_bind_int64(st, 4, record);
 	if (sq_step_done(s, st, cause, _("cannot finalize the interview")) != 0)
-		return -1;
+		goto fail;
 	if (sqlite3_changes(s->db) != 1) {
 		set_cause(cause, _("this interview is not a draft; it cannot be "
 		    "finalized again"));
-		return -1;
+		goto fail;
 	}
+	if (sq_prepare(s, "DELETE FROM draft_holders WHERE record_id = ?", &st,
+	    cause) != 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, record);
+	if (sq_step_done(s, st, cause, _("cannot finalize the interview")) != 0)
+		goto fail;
+	if (own && store_commit(s, cause) != 0)
+		return -1;
 	return 0;
+fail:
+	if (own)
+		store_rollback(s);
+	return -1;
+}
+
+int
+store_draft_holder(struct store *s, int64_t record, struct holder *out,
+    char **cause)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (sq_prepare(s, "SELECT token, login, host, tty, address, pid, started, "
+	    "since FROM draft_holders WHERE record_id = ?", &st, cause) != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, record);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->token = sq_col_dup(st, 0);
+		out->login = sq_col_dup(st, 1);
+		out->host = sq_col_dup(st, 2);
+		out->tty = sq_col_dup(st, 3);
+		out->address = sq_col_dup(st, 4);
+		out->pid = (long)sqlite3_column_int64(st, 5);
+		out->started = sq_col_dup(st, 6);
+		out->since = sq_col_dup(st, 7);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_fail(s, cause, _("cannot read who has the draft open"));
+	return rc == SQLITE_ROW;
+}
+
+int
+store_draft_claim(struct store *s, int64_t record, const struct holder *me,
+    bool take_over, struct holder *other, char **cause)
+{
+	bool own = !s->in_transaction;
+	sqlite3_stmt *st;
+	int held, result;
+
+	memset(other, 0, sizeof *other);
+	if (own && store_begin(s, cause) != 0)
+		return -1;
+	if (sq_prepare(s, "SELECT status FROM records WHERE id = ?", &st,
+	    cause) != 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, record);
+	held = sqlite3_step(st) == SQLITE_ROW &&
+	    strcmp((const char *)sqlite3_column_text(st, 0), "draft") == 0;
+	sqlite3_finalize(st);
+	if (!held) {
+		set_cause(cause, _("this interview is no longer a draft; its answers "
+		    "cannot change"));
+		goto fail;
+	}
+	if ((held = store_draft_holder(s, record, other, cause)) < 0)
+		goto fail;
+	if (!held || str_eq(other->token, me->token))
+		result = STORE_CLAIMED;
+	else if (holder_gone(other))
+		result = STORE_CLAIMED_GONE;
+	else if (take_over)
+		result = STORE_CLAIMED_OVER;
+	else {
+		if (own)
+			store_rollback(s);
+		return STORE_HELD;
+	}
+	if (sq_prepare(s, "INSERT OR REPLACE INTO draft_holders (record_id, token, "
+	    "login, host, tty, address, pid, started, since) VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?, ?, ?)", &st, cause) != 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, record);
+	sq_bind_text(st, 2, me->token);
+	sq_bind_text(st, 3, me->login);
+	sq_bind_text(st, 4, me->host);
+	sq_bind_text(st, 5, me->tty);
+	sq_bind_text(st, 6, me->address);
+	sqlite3_bind_int64(st, 7, me->pid);
+	sq_bind_text(st, 8, me->started);
+	sq_bind_text(st, 9, me->since);
+	if (sq_step_done(s, st, cause, _("cannot open the draft")) != 0)
+		goto fail;
+	if (own && store_commit(s, cause) != 0)
+		goto fail_done;
+	return result;
+fail:
+	if (own)
+		store_rollback(s);
+fail_done:
+	holder_clear(other);
+	return -1;
+}
+
+int
+store_draft_check(struct store *s, int64_t record, const char *token,
+    struct holder *other, char **cause)
+{
+	int held = store_draft_holder(s, record, other, cause);
+
+	if (held < 0)
+		return -1;
+	if (held && token != NULL && str_eq(other->token, token)) {
+		holder_clear(other);
+		return 0;
+	}
+	return 1;
+}
+
+int
+store_draft_release(struct store *s, int64_t record, const char *token,
+    char **cause)
+{
+	sqlite3_stmt *st;
+
+	if (sq_prepare(s, "DELETE FROM draft_holders WHERE record_id = ? AND "
+	    "token = ?", &st, cause) != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, record);
+	sq_bind_text(st, 2, token);
+	return sq_step_done(s, st, cause, _("cannot let the draft go"));
 }
 
 char *

@@ -7,8 +7,9 @@
 #include <stdint.h>
 
 #include "form.h"
+#include "holder.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 struct store;
 
@@ -95,8 +96,39 @@ int store_entry_delete(struct store *s, int64_t record,
     const char *const *names, size_t n, long entry, char **cause);
 
 /* Marks a draft finalized, with the time and its XML instance (written
- * once, sent byte for byte the same on every upload attempt). */
+ * once, sent byte for byte the same on every upload attempt); no session
+ * holds it any more. */
 int store_record_finalize(struct store *s, int64_t record, const char *xml,
+    char **cause);
+
+/* What store_draft_claim did. */
+enum store_claim {
+	STORE_CLAIMED,		/* no session held the draft, or this one did */
+	STORE_CLAIMED_GONE,	/* its holder's process had ended: taken */
+	STORE_CLAIMED_OVER,	/* taken over from a live session, as asked */
+	STORE_HELD,		/* a live session holds it: left to it */
+};
+
+/* Who holds the draft open: 1 with *out filled, 0 when no session does. */
+int store_draft_holder(struct store *s, int64_t record, struct holder *out,
+    char **cause);
+
+/* Marks the draft as held by the session me: when no session holds it,
+ * when me does already, when its holder's process has ended, or when
+ * take_over. *other is the holder before (empty when there was none).
+ * Returns an enum store_claim, or -1 on error or when the record is not
+ * a draft. */
+int store_draft_claim(struct store *s, int64_t record, const struct holder *me,
+    bool take_over, struct holder *other, char **cause);
+
+/* Whether the session with this token holds the draft: 0 yes; 1 no, with
+ * *other the holder now (empty when none); -1 on error. Inside the
+ * caller's transaction, it guards the writes that follow. */
+int store_draft_check(struct store *s, int64_t record, const char *token,
+    struct holder *other, char **cause);
+
+/* Lets the draft go, when the session with this token holds it. */
+int store_draft_release(struct store *s, int64_t record, const char *token,
     char **cause);
 
 /* One record, as store_records_list gives it. */

@@ -3,6 +3,8 @@
 #include "helpers.h"
 
 #include <jansson.h>
+#include <signal.h>
+#include <sys/wait.h>
 
 #include "../core/export.h"
 #include "../core/household.h"
@@ -128,6 +130,24 @@ go_to(struct interview *iv, const char *name, long entry)
 	fail_msg("%s#%ld is not asked", name, entry);
 }
 
+/* Moving to question name must be refused (its position not saved). */
+static void
+go_to_fails(struct interview *iv, const char *name)
+{
+	char *cause = NULL;
+	size_t i;
+
+	for (i = 0; i < iv->nsteps; i++)
+		if (iv->steps[i].kind == STEP_QUESTION &&
+		    iv->steps[i].q == (size_t)idx(iv, name)) {
+			assert_int_equal(interview_go(iv, i, &cause), -1);
+			assert_non_null(cause);
+			free(cause);
+			return;
+		}
+	fail_msg("%s is not asked", name);
+}
+
 static bool
 asked(const struct interview *iv, const char *name, long entry)
 {
@@ -150,6 +170,20 @@ answer_in(struct interview *iv, const char *name, long entry, const char *typed)
 	go_to(iv, name, entry);
 	if (interview_answer(iv, typed, true, "en", &why, &cause) != 0)
 		fail_msg("%s refused: %s %s", name, why ? why : "", cause ? cause : "");
+}
+
+/* Opens a resumed draft for editing; the claim must be as expected. */
+static void
+take(struct interview *iv, bool take_over, int expected)
+{
+	struct holder other;
+	char *cause = NULL;
+	int rc = interview_take(iv, take_over, &other, &cause);
+
+	if (rc != expected)
+		fail_msg("interview_take gave %d, not %d: %s", rc, expected,
+		    cause ? cause : "");
+	holder_clear(&other);
 }
 
 static void
@@ -802,6 +836,7 @@ second_round_starts_from_the_first(void **state)
 	interview_free(iv);
 	iv = interview_resume(fx->s, &rec, NULL);
 	assert_non_null(iv);
+	take(iv, false, STORE_CLAIMED);
 	assert_null(interview_carried(iv, idx(iv, "size"), 0));
 	assert_string_equal(interview_carried(iv, idx(iv, "age"), 1), "2020-R1");
 	answer_in(iv, "age", 1, "35");
@@ -875,6 +910,286 @@ timeline_shows_rounds_and_needs(void **state)
 	household_clear(&h);
 }
 
+
+/* Eight questions, for two sessions of one draft. */
+static const char eight_yaml[] =
+    "form: eight\nversion: \"1\"\ntitle: Eight\nbody:\n"
+    "  - {name: q1, type: text, label: Q1}\n"
+    "  - {name: q2, type: text, label: Q2}\n"
+    "  - {name: q3, type: text, label: Q3}\n"
+    "  - {name: q4, type: text, label: Q4}\n"
+    "  - {name: q5, type: text, label: Q5}\n"
+    "  - {name: q6, type: text, label: Q6}\n"
+    "  - {name: q7, type: text, label: Q7}\n"
+    "  - {name: q8, type: text, label: Q8}\n";
+
+/* The draft as the store lists it. */
+static struct record_info
+only_draft(struct store *s)
+{
+	struct record_info *recs, one;
+	size_t n;
+
+	assert_int_equal(store_records_list(s, STORE_DRAFTS, &recs, &n, NULL), 0);
+	assert_int_equal(n, 1);
+	one = recs[0];
+	free(recs);
+	return one;
+}
+
+/* Whether the stored XML instance of rec holds <name>value</name>. */
+static bool
+xml_holds(struct store *s, int64_t rec, const char *name, const char *value)
+{
+	char *cause = NULL, *xml = store_record_xml(s, rec, &cause);
+	char *want = xasprintf("<%s>%s</%s>", name, value, name);
+	bool found = xml != NULL && strstr(xml, want) != NULL;
+
+	free(want);
+	free(xml);
+	return found;
+}
+
+/* The failure seen in the field: a phone reconnects, so the same draft is
+ * open in two sessions; one saves answers 4-8 while the other, holding
+ * answers 1-3 from when it opened, finalizes. What --upload sends must
+ * never lack answers that the database has. */
+static void
+two_sessions_never_finalize_stale_answers(void **state)
+{
+	struct fixture *fx = *state;
+	char *path = xasprintf("%s/d.db", fx->dir), *why = NULL, *cause = NULL;
+	struct store *other = store_open(path, NULL);
+	struct interview *iv, *a, *b;
+	struct record_info rec;
+	size_t first, nbad, i;
+	char name[4], value[8];
+	int rc;
+
+	assert_non_null(other);
+	iv = interview_begin(fx->s, mini_form(eight_yaml, sizeof eight_yaml - 1),
+	    NULL, NULL, NULL, "liu", &cause);
+	assert_non_null(iv);
+	for (i = 1; i <= 3; i++) {
+		snprintf(name, sizeof name, "q%zu", i);
+		snprintf(value, sizeof value, "a%zu", i);
+		answer_ok(iv, name, value);
+	}
+	interview_free(iv);		/* the connection dropped */
+
+	rec = only_draft(fx->s);
+	a = interview_resume(fx->s, &rec, &cause);	/* the old session */
+	assert_non_null(a);
+	take(a, false, STORE_CLAIMED);
+	b = interview_resume(other, &rec, &cause);	/* the phone again */
+	assert_non_null(b);
+	take(b, false, STORE_HELD);	/* told; then takes it over */
+	take(b, true, STORE_CLAIMED_OVER);
+	for (i = 4; i <= 8; i++) {
+		snprintf(name, sizeof name, "q%zu", i);
+		snprintf(value, sizeof value, "a%zu", i);
+		go_to(b, name, 0);
+		assert_int_equal(interview_answer(b, value, true, "en", &why,
+		    &cause), 0);
+	}
+	rc = interview_finalize(a, &first, &nbad, &cause);
+	/* The old session did not see answers 4-8: it may not finalize. */
+	assert_int_not_equal(rc, 0);
+	assert_int_equal(store_count(fx->s, "finalized"), 0);
+	assert_true(a->lost);
+	assert_non_null(strstr(cause, "another session took this draft over"));
+	free(cause);
+	cause = NULL;
+	interview_free(a);
+	/* The session that has them finalizes, and the instance holds all. */
+	assert_int_equal(interview_finalize(b, &first, &nbad, &cause), 0);
+	for (i = 1; i <= 8; i++) {
+		snprintf(name, sizeof name, "q%zu", i);
+		snprintf(value, sizeof value, "a%zu", i);
+		if (!xml_holds(fx->s, rec.id, name, value))
+			fail_msg("the stored XML lacks %s=%s", name, value);
+	}
+	interview_free(b);
+	store_record_clear(&rec);
+	store_close(other);
+	free(path);
+}
+
+/* Answers committed by another handle while this session holds the draft
+ * (as --import can write them): finalize reads what is committed, shows
+ * it rather than finalize what the interviewer did not see, and the
+ * instance then holds every answer. */
+static void
+finalize_builds_from_what_is_committed(void **state)
+{
+	struct fixture *fx = *state;
+	char *path = xasprintf("%s/d.db", fx->dir), *cause = NULL;
+	struct store *other = store_open(path, NULL);
+	struct interview *iv;
+	size_t first, nbad, i;
+	char name[4], value[8];
+	int64_t rec;
+
+	assert_non_null(other);
+	iv = interview_begin(fx->s, mini_form(eight_yaml, sizeof eight_yaml - 1),
+	    NULL, NULL, NULL, "liu", &cause);
+	assert_non_null(iv);
+	rec = iv->record;
+	answer_ok(iv, "q1", "a1");
+	answer_ok(iv, "q2", "a2");
+	for (i = 2; i <= 8; i++) {
+		snprintf(name, sizeof name, "q%zu", i);
+		snprintf(value, sizeof value, "b%zu", i);
+		assert_int_equal(store_answer_save(other, rec, name, 0, value, NULL,
+		    NULL), 0);
+	}
+	assert_int_equal(interview_finalize(iv, &first, &nbad, &cause), 2);
+	assert_int_equal(store_count(fx->s, "draft"), 1);
+	/* The session shows what is committed now, its place kept. */
+	assert_string_equal(interview_value(iv, (size_t)idx(iv, "q2"), 0), "b2");
+	assert_string_equal(interview_value(iv, (size_t)idx(iv, "q8"), 0), "b8");
+	assert_int_equal(interview_step(iv)->q, idx(iv, "q2"));
+	assert_int_equal(interview_finalize(iv, &first, &nbad, &cause), 0);
+	assert_true(xml_holds(fx->s, rec, "q1", "a1"));
+	for (i = 2; i <= 8; i++) {
+		snprintf(name, sizeof name, "q%zu", i);
+		snprintf(value, sizeof value, "b%zu", i);
+		if (!xml_holds(fx->s, rec, name, value))
+			fail_msg("the stored XML lacks %s=%s", name, value);
+	}
+	interview_free(iv);
+	store_close(other);
+	free(path);
+}
+
+/* A session whose draft was taken over is stopped at its next save, with a
+ * message that says where the draft is open now, and overwrites nothing. */
+static void
+taken_over_session_cannot_overwrite(void **state)
+{
+	struct fixture *fx = *state;
+	char *path = xasprintf("%s/d.db", fx->dir), *why = NULL, *cause = NULL;
+	struct store *other = store_open(path, NULL);
+	struct interview *a, *b;
+	struct record_info rec;
+	struct holder now;
+	size_t first, nbad;
+
+	assert_non_null(other);
+	a = interview_begin(fx->s, mini_form(eight_yaml, sizeof eight_yaml - 1),
+	    NULL, NULL, NULL, "liu", &cause);
+	assert_non_null(a);
+	answer_ok(a, "q1", "from a");
+	assert_int_equal(interview_check(a, &now, NULL), 0);
+	rec = only_draft(fx->s);
+	b = interview_resume(other, &rec, &cause);
+	assert_non_null(b);
+	take(b, true, STORE_CLAIMED_OVER);
+	answer_ok(b, "q1", "from b");
+
+	/* The old session is told as soon as it looks, and who has it... */
+	assert_int_equal(interview_check(a, &now, NULL), 1);
+	assert_true(a->lost);
+	assert_string_equal(now.token, b->me->token);
+	assert_string_equal(now.login, b->me->login);
+	holder_clear(&now);
+	/* ...and every write of it is refused, naming where it is open. */
+	go_to_fails(a, "q2");
+	assert_int_equal(interview_answer(a, "from a again", true, "en", &why,
+	    &cause), -1);
+	assert_non_null(strstr(cause, "another session took this draft over ("));
+	assert_non_null(strstr(cause, b->me->login));	/* who: the login */
+	free(cause);
+	cause = NULL;
+	assert_int_equal(interview_finalize(a, &first, &nbad, &cause), -1);
+	free(cause);
+	cause = NULL;
+	interview_free(a);	/* leaving does not let b's hold go */
+	answer_ok(b, "q2", "b again");
+	assert_int_equal(interview_check(b, &now, NULL), 0);
+	assert_int_equal(interview_finalize(b, &first, &nbad, &cause), 0);
+	assert_true(xml_holds(fx->s, rec.id, "q1", "from b"));
+	interview_free(b);
+	store_record_clear(&rec);
+	store_close(other);
+	free(path);
+}
+
+/* A session killed (kill -9, a dropped connection the system ended) does
+ * not lock its draft forever: the next one takes it without asking. */
+static void
+dead_session_does_not_lock_the_draft(void **state)
+{
+	struct fixture *fx = *state;
+	char *path = xasprintf("%s/d.db", fx->dir), *cause = NULL;
+	struct interview *iv;
+	struct record_info rec;
+	struct holder was;
+	int status;
+	pid_t pid;
+
+	iv = interview_begin(fx->s, mini_form(eight_yaml, sizeof eight_yaml - 1),
+	    NULL, NULL, NULL, "liu", &cause);
+	assert_non_null(iv);
+	answer_ok(iv, "q1", "a1");
+	interview_free(iv);
+	rec = only_draft(fx->s);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct store *s = store_open(path, NULL);
+		struct interview *child = s ? interview_resume(s, &rec, NULL) : NULL;
+		struct holder before;
+
+		if (child == NULL || interview_take(child, false, &before, NULL) !=
+		    STORE_CLAIMED)
+			_exit(3);
+		raise(SIGKILL);	/* dies holding the draft */
+		_exit(4);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	iv = interview_resume(fx->s, &rec, &cause);
+	assert_non_null(iv);
+	assert_int_equal(interview_take(iv, false, &was, &cause),
+	    STORE_CLAIMED_GONE);
+	assert_int_equal(was.pid, pid);
+	holder_clear(&was);
+	answer_ok(iv, "q2", "a2");
+	interview_free(iv);
+	store_record_clear(&rec);
+	free(path);
+}
+
+
+/* A session alone is never told that its answers changed elsewhere: what
+ * it holds in memory after answers, calculations, carried answers and a
+ * deleted repeat entry is what the database holds. */
+static void
+alone_never_told_of_changes_elsewhere(void **state)
+{
+	struct fixture *fx = *state;
+	struct interview *iv;
+	const struct group *m;
+	size_t first, n;
+
+	first_round(fx, "2020-R1", "4", true);
+	iv = begin_round(fx, "BJ-0001", "2020-R2");
+	m = iv->form->questions[idx(iv, "age")]->repeat;
+	answer_in(iv, "age", 2, "9");		/* changed: no longer marked */
+	assert_int_equal(interview_delete_entry(iv, m, 1, NULL), 0);
+	assert_string_equal(interview_value(iv, (size_t)idx(iv, "age"), 1), "9");
+	assert_null(interview_carried(iv, (size_t)idx(iv, "age"), 1));
+	/* Refused for the marks left (size, work), not for a change. */
+	assert_int_equal(interview_finalize(iv, &first, &n, NULL), 1);
+	answer_ok(iv, "size", "4");
+	answer_ok(iv, "work", "no");
+	answer_ok(iv, "why", "closed");
+	assert_int_equal(interview_finalize(iv, &first, &n, NULL), 0);
+	interview_free(iv);
+}
+
 int
 main(void)
 {
@@ -900,6 +1215,16 @@ main(void)
 		    nothing_is_carried_without_a_previous_round, setup, teardown),
 		cmocka_unit_test_setup_teardown(timeline_shows_rounds_and_needs, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    two_sessions_never_finalize_stale_answers, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    finalize_builds_from_what_is_committed, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    taken_over_session_cannot_overwrite, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    dead_session_does_not_lock_the_draft, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    alone_never_told_of_changes_elsewhere, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("interview", tests, NULL, NULL);

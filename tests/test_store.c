@@ -12,6 +12,7 @@
 #include <fcntl.h>
 
 #include "../core/form.h"
+#include "../core/holder.h"
 #include "../core/household.h"
 #include "../core/store.h"
 #include "../core/util.h"
@@ -783,6 +784,126 @@ out_of_memory_loses_nothing_saved(void **state)
 	assert_string_equal(answer_of(fx->s, fx->rec, "a"), "before");
 }
 
+
+/* A holder as another session would write it. */
+static struct holder
+session_as(const char *token, const char *host, long pid, const char *started)
+{
+	struct holder h;
+
+	memset(&h, 0, sizeof h);
+	h.token = xstrdup(token);
+	h.login = xstrdup("wang");
+	h.host = host ? xstrdup(host) : NULL;
+	h.tty = xstrdup("pts/7");
+	h.address = xstrdup("10.0.0.5");
+	h.pid = pid;
+	h.started = started ? xstrdup(started) : NULL;
+	h.since = xstrdup("2020-02-26T09:30:00+08:00");
+	return h;
+}
+
+/* One session holds a draft; a second is told who (and where) and takes
+ * it only when asked to; the first then no longer holds it. */
+static void
+draft_held_by_one_session(void **state)
+{
+	struct fixture *fx = *state;
+	struct holder me, other, before;
+	char *cause = NULL, *where;
+
+	assert_int_equal(holder_here(&me, NULL), 0);
+	other = session_as("phone", "another-machine", 1, NULL);
+	assert_int_equal(store_draft_claim(fx->s, fx->rec, &other, false, &before,
+	    NULL), STORE_CLAIMED);
+	assert_null(before.token);
+	/* Again by the same session: still its own. */
+	assert_int_equal(store_draft_claim(fx->s, fx->rec, &other, false, &before,
+	    NULL), STORE_CLAIMED);
+	assert_string_equal(before.token, "phone");
+	holder_clear(&before);
+	/* Another machine's session cannot be known to have ended. */
+	assert_int_equal(store_draft_claim(fx->s, fx->rec, &me, false, &before,
+	    NULL), STORE_HELD);
+	assert_string_equal(before.login, "wang");
+	where = holder_describe(&before);
+	assert_string_equal(where, "wang, terminal pts/7 on another-machine, from "
+	    "10.0.0.5, process 1, since 2020-02-26 09:30");
+	free(where);
+	holder_clear(&before);
+	assert_int_equal(store_draft_check(fx->s, fx->rec, "phone", &before, NULL), 0);
+	assert_int_equal(store_draft_claim(fx->s, fx->rec, &me, true, &before,
+	    NULL), STORE_CLAIMED_OVER);
+	holder_clear(&before);
+	assert_int_equal(store_draft_check(fx->s, fx->rec, "phone", &before, NULL), 1);
+	assert_string_equal(before.token, me.token);
+	assert_int_equal(before.pid, (long)getpid());
+	holder_clear(&before);
+	/* The old session leaving does not let the new one's hold go. */
+	assert_int_equal(store_draft_release(fx->s, fx->rec, "phone", NULL), 0);
+	assert_int_equal(store_draft_check(fx->s, fx->rec, me.token, &before, NULL), 0);
+	/* Finalizing lets it go, and a finalized record cannot be held. */
+	assert_int_equal(store_record_finalize(fx->s, fx->rec, "<t/>", NULL), 0);
+	assert_int_equal(store_draft_holder(fx->s, fx->rec, &before, NULL), 0);
+	assert_int_equal(store_draft_claim(fx->s, fx->rec, &me, true, &before,
+	    &cause), -1);
+	assert_non_null(strstr(cause, "no longer a draft"));
+	free(cause);
+	holder_clear(&other);
+	holder_clear(&me);
+}
+
+/* A holder on this machine whose process has ended, or whose pid another
+ * process has taken since, is gone: its draft is taken without asking. */
+static void
+gone_holder_is_taken_over(void **state)
+{
+	struct fixture *fx = *state;
+	struct holder me, dead, reused, alive, before;
+	char host[256];
+	pid_t pid;
+	int status;
+
+	assert_int_equal(holder_here(&me, NULL), 0);
+	assert_int_equal(gethostname(host, sizeof host), 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	dead = session_as("dead", host, (long)pid, NULL);
+	assert_true(holder_gone(&dead));
+	/* This very pid, started at another time: the pid was reused. */
+	reused = session_as("reused", host, (long)getpid(), "boot/1");
+	assert_true(holder_gone(&reused));
+	alive = session_as("alive", host, (long)getpid(), me.started);
+	assert_false(holder_gone(&alive));
+
+	assert_int_equal(store_draft_claim(fx->s, fx->rec, &dead, false, &before,
+	    NULL), STORE_CLAIMED);
+	assert_int_equal(store_draft_claim(fx->s, fx->rec, &me, false, &before,
+	    NULL), STORE_CLAIMED_GONE);
+	assert_string_equal(before.token, "dead");
+	holder_clear(&before);
+	assert_int_equal(store_draft_claim(fx->s, fx->rec, &reused, true, &before,
+	    NULL), STORE_CLAIMED_OVER);
+	holder_clear(&before);
+	assert_int_equal(store_draft_claim(fx->s, fx->rec, &me, false, &before,
+	    NULL), STORE_CLAIMED_GONE);
+	holder_clear(&before);
+	assert_int_equal(store_draft_claim(fx->s, fx->rec, &alive, true, &before,
+	    NULL), STORE_CLAIMED_OVER);
+	holder_clear(&before);
+	assert_int_equal(store_draft_claim(fx->s, fx->rec, &me, false, &before,
+	    NULL), STORE_HELD);
+	holder_clear(&before);
+	holder_clear(&dead);
+	holder_clear(&reused);
+	holder_clear(&alive);
+	holder_clear(&me);
+}
+
 int
 main(void)
 {
@@ -816,6 +937,10 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(repeat_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(migrates_from_schema_1, setup, teardown),
+		cmocka_unit_test_setup_teardown(draft_held_by_one_session, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(gone_holder_is_taken_over, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);

@@ -165,6 +165,8 @@ home_key(struct screen *s, struct app *app, enum action act, bool fkey,
 		app_push(app, households_new(app, HL_PICK));
 		return KR_STAY;
 	case HOME_RESUME:
+		/* Another session may have begun or finalized one since. */
+		h->drafts = store_count(app->store, "draft");
 		if (h->drafts <= 0) {
 			app_flash(app, false, _("There is no draft to resume."));
 			return KR_STAY;
@@ -413,8 +415,7 @@ drafts_key(struct screen *s, struct app *app, enum action act, bool fkey,
     wint_t ch)
 {
 	struct drafts *d = (struct drafts *)s;
-	struct interview *iv;
-	char *cause = NULL;
+	struct screen *next;
 	bool chosen;
 
 	if (act == ACT_LEAVE)
@@ -423,13 +424,8 @@ drafts_key(struct screen *s, struct app *app, enum action act, bool fkey,
 		return KR_STAY;
 	if ((act != ACT_ACCEPT && !chosen) || d->n == 0)
 		return KR_STAY;
-	iv = interview_resume(app->store, &d->recs[d->menu.cursor], &cause);
-	if (iv == NULL) {
-		app_flash(app, true, _("Cannot resume: %s"), cause);
-		free(cause);
-		return KR_STAY;
-	}
-	app_push(app, runner_new(app, iv));
+	if ((next = runner_resume(app, &d->recs[d->menu.cursor])) != NULL)
+		app_push(app, next);
 	return KR_STAY;
 }
 

@@ -1005,7 +1005,6 @@ timeline_open(struct timeline *t, struct app *app)
 {
 	const struct household_entry *e = &t->v[t->n - 1 - t->menu.cursor];
 	struct record_info rec;
-	struct interview *iv;
 	char *cause = NULL;
 
 	if (e->record == 0 || strcmp(e->status, "draft") != 0)
@@ -1015,15 +1014,9 @@ timeline_open(struct timeline *t, struct app *app)
 		free(cause);
 		return KR_STAY;
 	}
-	iv = interview_resume(app->store, &rec, &cause);
+	app->pending = runner_resume(app, &rec);
 	store_record_clear(&rec);
-	if (iv == NULL) {
-		app_flash(app, true, _("Cannot resume: %s"), cause);
-		free(cause);
-		return KR_STAY;
-	}
-	app->pending = runner_new(app, iv);
-	return KR_POP;
+	return app->pending != NULL ? KR_POP : KR_STAY;
 }
 
 static enum key_result

@@ -311,6 +311,14 @@ finalize(struct review *v, struct app *app)
 	int rc;
 
 	rc = interview_finalize(iv, &first, &nbad, &cause);
+	if (rc == 2) {
+		/* What the database has is not what was shown: show it. */
+		app_flash(app, true, "%s", _("The answers were changed in another "
+		    "session: they are shown now. Check them, then finalize again."));
+		runner_jump(v->runner, app, iv->current);	/* its inputs too */
+		build_rows(v, iv->current);
+		return KR_STAY;
+	}
 	if (rc == 1) {
 		const struct question *q = iv->form->questions[iv->steps[first].q];
 
@@ -325,7 +333,7 @@ finalize(struct review *v, struct app *app)
 	if (rc < 0) {
 		app_flash(app, true, _("Not finalized: %s"), cause);
 		free(cause);
-		return KR_STAY;
+		return iv->lost && runner_lost(v->runner, app) ? KR_HOME : KR_STAY;
 	}
 	app_flash(app, false, _("Interview finalized with %zu answers; it waits "
 	    "for upload."), interview_answered(iv));
@@ -379,11 +387,31 @@ confirmed(struct review *v, struct app *app, bool yes)
 	return KR_STAY;
 }
 
+static enum key_result review_act(struct review *v, struct app *app,
+    enum action act, bool fkey, wint_t ch);
+
+/* As in the runner: every key first asks whether this session still holds
+ * the draft. */
 static enum key_result
 review_key(struct screen *s, struct app *app, enum action act, bool fkey,
     wint_t ch)
 {
 	struct review *v = (struct review *)s;
+	enum key_result res;
+
+	if (runner_lost(v->runner, app))
+		return KR_HOME;
+	res = review_act(v, app, act, fkey, ch);
+	if (res != KR_HOME && runner_interview(v->runner)->lost &&
+	    runner_lost(v->runner, app))
+		return KR_HOME;
+	return res;
+}
+
+static enum key_result
+review_act(struct review *v, struct app *app, enum action act, bool fkey,
+    wint_t ch)
+{
 	const struct row *row = &v->rows[v->cursor];
 	struct interview *iv = runner_interview(v->runner);
 	size_t first;

@@ -429,11 +429,30 @@ add_choice(struct runner *r, struct app *app, size_t item)
 	return KR_STAY;
 }
 
+static enum key_result runner_act(struct runner *r, struct app *app,
+    enum action act, bool fkey, wint_t ch);
+
+/* Every key first asks whether this session still holds the draft: when
+ * another has taken it over, the interviewer is told before typing more. */
 static enum key_result
 runner_key(struct screen *s, struct app *app, enum action act, bool fkey,
     wint_t ch)
 {
 	struct runner *r = (struct runner *)s;
+	enum key_result res;
+
+	if (runner_lost(r, app))
+		return KR_HOME;
+	res = runner_act(r, app, act, fkey, ch);
+	if (r->iv->lost && runner_lost(r, app))
+		return KR_HOME;
+	return res;
+}
+
+static enum key_result
+runner_act(struct runner *r, struct app *app, enum action act, bool fkey,
+    wint_t ch)
+{
 	const struct question *q;
 	bool chosen;
 
@@ -562,6 +581,206 @@ static const struct screen_ops runner_ops = {
 	.free = runner_free,
 	.bar = runner_bar,
 };
+
+/* Said in place of the interview once another session has taken the
+ * draft over: where it is open now. */
+struct lost {
+	struct screen base;
+	char *where;		/* NULL: open nowhere now */
+};
+
+static const enum action lost_bar[] = { ACT_ACCEPT, ACT_NONE };
+
+static void
+lost_draw(struct screen *s, struct app *app)
+{
+	struct lost *l = (struct lost *)s;
+	int y = 2, width = COLS - 2, bottom = LINES - 2;
+	char *text;
+
+	draw_title(app, _("Draft taken over"), NULL);
+	y += draw_wrapped(y, 1, width, bottom - y, _("Another session has taken "
+	    "this draft over. This one saves nothing more; what it saved before "
+	    "is kept."), A_BOLD);
+	y++;
+	if (l->where != NULL) {
+		text = xasprintf(_("It is open now in: %s."), l->where);
+		y += draw_wrapped(y, 1, width, bottom - y, text, A_NORMAL);
+		free(text);
+	} else
+		y += draw_wrapped(y, 1, width, bottom - y, _("It is open nowhere now: "
+		    "resume it from the home screen to go on."), A_NORMAL);
+	y++;
+	draw_wrapped(y, 1, width, bottom - y, _("Press any key."), A_DIM);
+}
+
+static enum key_result
+lost_key(struct screen *s, struct app *app, enum action act, bool fkey,
+    wint_t ch)
+{
+	(void)s;
+	(void)app;
+	(void)act;
+	(void)fkey;
+	(void)ch;
+	return KR_POP;
+}
+
+static void
+lost_free(struct screen *s)
+{
+	struct lost *l = (struct lost *)s;
+
+	free(l->where);
+	free(l);
+}
+
+static const struct screen_ops lost_ops = {
+	.draw = lost_draw,
+	.key = lost_key,
+	.free = lost_free,
+	.bar = lost_bar,
+};
+
+bool
+runner_lost(struct runner *r, struct app *app)
+{
+	struct holder now;
+	struct lost *l;
+	char *cause = NULL;
+	int rc = interview_check(r->iv, &now, &cause);
+
+	/* A database error here is left to the next save to report. */
+	free(cause);
+	if (rc != 1)
+		return false;
+	l = xcalloc(1, sizeof *l);
+	l->base.ops = &lost_ops;
+	l->where = now.token != NULL ? holder_describe(&now) : NULL;
+	holder_clear(&now);
+	if (app->pending != NULL)
+		app->pending->ops->free(app->pending);
+	app->pending = &l->base;
+	free(app->flash);
+	app->flash = NULL;
+	return true;
+}
+
+/* Asked when a draft to resume is open in another session that is alive
+ * (or on another machine): take it over here, or go back. */
+struct takeover {
+	struct screen base;
+	struct interview *iv;	/* owned until the runner takes it */
+	char *where;
+};
+
+static const enum action takeover_bar[] = { ACT_NONE };
+
+static void
+takeover_draw(struct screen *s, struct app *app)
+{
+	struct takeover *t = (struct takeover *)s;
+	int y = 2, width = COLS - 2, bottom = LINES - 2;
+	char *text = xasprintf(_("This draft is open in another session: %s."),
+	    t->where);
+
+	draw_title(app, _("Draft open elsewhere"), NULL);
+	y += draw_wrapped(y, 1, width, bottom - y, text, A_BOLD);
+	free(text);
+	y++;
+	y += draw_wrapped(y, 1, width, bottom - y, _("If that session is yours and "
+	    "you have left it (a phone that reconnected, say), take the draft over "
+	    "here: the other session then stops at its next key and saves nothing "
+	    "more. One interview is never answered in two places at once."),
+	    A_NORMAL);
+	y++;
+	draw_wrapped(y, 1, width, bottom - y, _("y: take it over here   n: go back"),
+	    A_BOLD);
+}
+
+static enum key_result
+takeover_key(struct screen *s, struct app *app, enum action act, bool fkey,
+    wint_t ch)
+{
+	struct takeover *t = (struct takeover *)s;
+	struct holder before;
+	char *cause = NULL;
+
+	if (!fkey && (ch == 'y' || ch == 'Y')) {
+		if (interview_take(t->iv, true, &before, &cause) < 0) {
+			app_flash(app, true, _("Cannot resume: %s"), cause);
+			free(cause);
+			return KR_POP;
+		}
+		holder_clear(&before);
+		app->pending = runner_new(app, t->iv);
+		t->iv = NULL;
+		app_flash(app, false, "%s", _("The draft is yours now; the other "
+		    "session can no longer change it."));
+		return KR_POP;
+	}
+	if (act == ACT_LEAVE || (!fkey && (ch == 'n' || ch == 'N'))) {
+		app_flash(app, false, "%s", _("Not resumed: the draft stays with the "
+		    "other session."));
+		return KR_POP;
+	}
+	return KR_STAY;
+}
+
+static void
+takeover_free(struct screen *s)
+{
+	struct takeover *t = (struct takeover *)s;
+
+	interview_free(t->iv);
+	free(t->where);
+	free(t);
+}
+
+static const struct screen_ops takeover_ops = {
+	.draw = takeover_draw,
+	.key = takeover_key,
+	.free = takeover_free,
+	.bar = takeover_bar,
+};
+
+struct screen *
+runner_resume(struct app *app, const struct record_info *rec)
+{
+	struct holder other;
+	struct interview *iv;
+	struct takeover *t;
+	char *cause = NULL, *where;
+	int rc;
+
+	iv = interview_resume(app->store, rec, &cause);
+	if (iv == NULL) {
+		app_flash(app, true, _("Cannot resume: %s"), cause);
+		free(cause);
+		return NULL;
+	}
+	rc = interview_take(iv, false, &other, &cause);
+	if (rc < 0) {
+		app_flash(app, true, _("Cannot resume: %s"), cause);
+		free(cause);
+		interview_free(iv);
+		return NULL;
+	}
+	where = other.token != NULL ? holder_describe(&other) : NULL;
+	holder_clear(&other);
+	if (rc == STORE_HELD) {
+		t = xcalloc(1, sizeof *t);
+		t->base.ops = &takeover_ops;
+		t->iv = iv;
+		t->where = where;
+		return &t->base;
+	}
+	if (rc == STORE_CLAIMED_GONE)
+		app_flash(app, false, _("This draft was left open by a session that "
+		    "has ended (%s); it is yours now."), where);
+	free(where);
+	return runner_new(app, iv);
+}
 
 struct screen *
 runner_new(struct app *app, struct interview *iv)

@@ -11,6 +11,15 @@ struct runner;
 /* A runner over iv, which it takes. */
 struct screen *runner_new(struct app *app, struct interview *iv);
 
+/* Resumes a draft (rec, as listed): the runner; or, when another live
+ * session has it open, a screen that says where and offers to take it
+ * over; NULL having flashed why neither can be. */
+struct screen *runner_resume(struct app *app, const struct record_info *rec);
+
+/* Whether another session has taken the runner's draft over; if so, the
+ * notice that says so is queued (app->pending): return KR_HOME. */
+bool runner_lost(struct runner *r, struct app *app);
+
 struct interview *runner_interview(struct runner *r);
 const char *runner_form_lang(const struct runner *r);
 void runner_switch_lang(struct runner *r, struct app *app);
