@@ -744,7 +744,7 @@ interview_take(struct interview *iv, bool take_over, struct holder *other,
 }
 
 int
-interview_check(struct interview *iv, struct holder *now, char **cause)
+interview_check_hold(struct interview *iv, struct holder *now, char **cause)
 {
 	int rc;
 

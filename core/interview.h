@@ -77,7 +77,7 @@ int interview_take(struct interview *iv, bool take_over, struct holder *other,
 /* Whether this session still holds its draft: 0 yes (or read only); 1
  * no, iv->lost set and *now the session holding it now (empty when none:
  * it was taken over and left, or finalized); -1 on a database error. */
-int interview_check(struct interview *iv, struct holder *now, char **cause);
+int interview_check_hold(struct interview *iv, struct holder *now, char **cause);
 
 /* The stored answer of question q in entry (0 outside repeats), or NULL. */
 const char *interview_value(const struct interview *iv, size_t q, long entry);

@@ -1080,7 +1080,7 @@ taken_over_session_cannot_overwrite(void **state)
 	    NULL, NULL, NULL, "liu", &cause);
 	assert_non_null(a);
 	answer_ok(a, "q1", "from a");
-	assert_int_equal(interview_check(a, &now, NULL), 0);
+	assert_int_equal(interview_check_hold(a, &now, NULL), 0);
 	rec = only_draft(fx->s);
 	b = interview_resume(other, &rec, &cause);
 	assert_non_null(b);
@@ -1088,7 +1088,7 @@ taken_over_session_cannot_overwrite(void **state)
 	answer_ok(b, "q1", "from b");
 
 	/* The old session is told as soon as it looks, and who has it... */
-	assert_int_equal(interview_check(a, &now, NULL), 1);
+	assert_int_equal(interview_check_hold(a, &now, NULL), 1);
 	assert_true(a->lost);
 	assert_string_equal(now.token, b->me->token);
 	assert_string_equal(now.login, b->me->login);
@@ -1106,7 +1106,7 @@ taken_over_session_cannot_overwrite(void **state)
 	cause = NULL;
 	interview_free(a);	/* leaving does not let b's hold go */
 	answer_ok(b, "q2", "b again");
-	assert_int_equal(interview_check(b, &now, NULL), 0);
+	assert_int_equal(interview_check_hold(b, &now, NULL), 0);
 	assert_int_equal(interview_finalize(b, &first, &nbad, &cause), 0);
 	assert_true(xml_holds(fx->s, rec.id, "q1", "from b"));
 	interview_free(b);

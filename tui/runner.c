@@ -648,7 +648,7 @@ runner_lost(struct runner *r, struct app *app)
 	struct holder now;
 	struct lost *l;
 	char *cause = NULL;
-	int rc = interview_check(r->iv, &now, &cause);
+	int rc = interview_check_hold(r->iv, &now, &cause);
 
 	/* A database error here is left to the next save to report. */
 	free(cause);
