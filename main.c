@@ -462,6 +462,10 @@ run_upload(struct store *s, const struct options *o, const struct config *cfg,
 	uo.stall_timeout = env_number("DOORSTEP_UPLOAD_TIMEOUT", 30);
 	uo.tries = (int)env_number("DOORSTEP_UPLOAD_TRIES", 4);
 	uo.backoff_ms = env_number("DOORSTEP_UPLOAD_BACKOFF_MS", 2000);
+	uo.request_timeout = env_number("DOORSTEP_UPLOAD_REQUEST_TIMEOUT",
+	    cfg->upload_request_timeout);
+	uo.run_timeout = env_number("DOORSTEP_UPLOAD_RUN_TIMEOUT",
+	    cfg->upload_run_timeout);
 	if (uo.tries < 1)
 		uo.tries = 1;
 	uo.note = upload_note;
@@ -470,10 +474,13 @@ run_upload(struct store *s, const struct options *o, const struct config *cfg,
 	rc = upload_run(s, &uo, &sum);
 	if (on_tty && !o->dry_run && sum.queued > 0)
 		fputs("\r\033[K", stderr);
-	if (o->dry_run)
+	if (o->dry_run) {
+		char *shown = upload_url_shown(uo.url);
+
 		fprintf(stderr, _("doorstep: %zu record(s) would be sent to %s\n"),
-		    sum.queued, uo.url);
-	else
+		    sum.queued, shown);
+		free(shown);
+	} else
 		fprintf(stderr, _("doorstep: %zu uploaded, %zu conflict(s), %zu "
 		    "refused, %zu still queued (%.1f KB in %.1f s)\n"), sum.uploaded,
 		    sum.conflicts, sum.refused, sum.left, (double)sum.bytes / 1024,

@@ -226,6 +226,12 @@ store_set_busy_timeout(struct store *s, int ms)
 	sqlite3_busy_timeout(s->db, ms);
 }
 
+const char *
+store_path(const struct store *s)
+{
+	return s->path;
+}
+
 void
 store_close(struct store *s)
 {

@@ -100,6 +100,77 @@ check "--cacert trusts it: sent" has_err "1 uploaded"
 stop
 check "uploaded records are marked" [ "$(sqlite3 "$DB" "select count(*) from records where status = 'uploaded'")" = 4 ]
 
+stats() { curl -s "${URL%/v1/*}/stats" | jq ".$1"; }
+requeue() { sqlite3 "$DB" "update records set status = 'finalized', uploaded_at = null, server_reply = null"; }
+# Two uploads at once (cron's and one by hand): each record is sent once;
+# while one sends a record the other leaves it alone.
+requeue
+server --delay 0.3
+( "$BIN" --db "$DB" --upload "$URL" >/dev/null 2>"$WORK/err1" </dev/null; echo $? > "$WORK/rc1" ) &
+P1=$!
+( "$BIN" --db "$DB" --upload "$URL" >/dev/null 2>"$WORK/err2" </dev/null; echo $? > "$WORK/rc2" ) &
+P2=$!
+wait $P1 $P2
+check "two uploads at once: no record sent twice" [ "$(stats sent_twice)" = 0 ]
+check "two uploads at once: the server has the 4" [ "$(stats instances)" = 4 ]
+check "two uploads at once: both exit 0" [ "$(cat "$WORK/rc1")$(cat "$WORK/rc2")" = 00 ]
+check "two uploads at once: all 4 marked uploaded" [ "$(sqlite3 "$DB" "select count(*) from records where status = 'uploaded'")" = 4 ]
+stop
+
+# A server that trickles 2 bytes a second: the run stops at the config's
+# limits, exit 75, the records kept.
+requeue
+mkdir -p "$WORK/config/doorstep"
+printf 'upload_request_timeout: 2\nupload_run_timeout: 3\n' > "$WORK/config/doorstep/config.yaml"
+server --mode trickle
+t0=$(date +%s)
+timeout 40 "$BIN" --db "$DB" --upload "$URL" >"$WORK/out" 2>"$WORK/err" </dev/null
+rc=$?
+t1=$(date +%s)
+check "a trickling server: exit 75" [ "$rc" -eq 75 ]
+check "a trickling server: stopped within the limits (3 s, not 40)" [ $((t1 - t0)) -le 12 ]
+check "a trickling server: said in words" has_err "upload_run_timeout"
+check "a trickling server: every record still queued" [ "$(sqlite3 "$DB" "select count(*) from records where status = 'finalized'")" = 4 ]
+stop
+printf 'upload_run_timeout: soon\n' > "$WORK/config/doorstep/config.yaml"
+up "$URL"
+check "a time limit that is not a number: exit 2" [ "$rc" -eq 2 ]
+check "a time limit that is not a number: located and said" has_err "config.yaml:1:21: upload_run_timeout must be a number of seconds"
+rm "$WORK/config/doorstep/config.yaml"
+
+# A reply that is not HTTP at all is the server's fault, not a wrong URL.
+server --mode nothttp
+DOORSTEP_UPLOAD_TRIES=2 DOORSTEP_UPLOAD_BACKOFF_MS=10 up "$URL"
+check "a reply that is not HTTP: exit 75, not 2" [ "$rc" -eq 75 ]
+check "a reply that is not HTTP: said in words" has_err "not HTTP"
+stop
+
+# The URL's password and an app user's key are never printed.
+server
+KEYURL="http://liu:s3cret@127.0.0.1:$(cat "$WORK/port")/v1/key/Tok3nTok3n\$!/projects/1/submission"
+up "$KEYURL" --dry-run
+check "--dry-run with a password in the URL: exit 0" [ "$rc" -eq 0 ]
+check "--dry-run hides the password and the key" sh -c "! grep -qe s3cret -e Tok3n '$WORK/err'"
+check "--dry-run still says where" has_err "would be sent to http://liu:…@127.0.0.1:"
+up "http://liu:s3cret@127.0.0.2:$(cat "$WORK/port")?@127.0.0.1/v1/key/Tok3nTok3n/x"
+check "plain http to another address behind '?@': refused, exit 2" [ "$rc" -eq 2 ]
+check "and the refusal hides the password and the key" sh -c "! grep -qe s3cret -e Tok3n '$WORK/err'"
+up "http://127.0.0.2:$(cat "$WORK/port")?@127.0.0.1/v1/projects/1/submission"
+check "the issue's 'http://127.0.0.2:PORT?@127.0.0.1/': refused, exit 2" [ "$rc" -eq 2 ]
+check "and the refusal names the host libcurl would use" has_err "(host 127.0.0.2)"
+check "and the server saw nothing" [ "$(stats requests)" = 0 ]
+
+# A ~/.netrc that others can read is refused before anything is sent.
+chmod 644 "$HOME/.netrc"
+up "$URL"
+check "a ~/.netrc others can read: exit 2" [ "$rc" -eq 2 ]
+check "a ~/.netrc others can read: said, with the fix" has_err "chmod 600"
+check "a ~/.netrc others can read: nothing sent" [ "$(stats requests)" = 0 ]
+chmod 600 "$HOME/.netrc"
+up "$URL"
+check "once private again: sent" [ "$rc" -eq 0 ]
+stop
+
 # The XForm to publish on the server.
 "$BIN" --xform forms/needs_assessment.yaml > "$WORK/form.xml"
 check "--xform exits 0" [ $? -eq 0 ]
