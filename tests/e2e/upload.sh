@@ -102,6 +102,16 @@ check "uploaded records are marked" [ "$(sqlite3 "$DB" "select count(*) from rec
 
 stats() { curl -s "${URL%/v1/*}/stats" | jq ".$1"; }
 requeue() { sqlite3 "$DB" "update records set status = 'finalized', uploaded_at = null, server_reply = null"; }
+# Whether a file holds only text safe for a terminal: valid UTF-8, no C0
+# control but the newline, no DEL, no C1 control (ESC [ and CSI alike).
+terminal_safe() {
+	python3 -c '
+import sys
+t = open(sys.argv[1], "rb").read().decode("utf-8")
+bad = [hex(ord(c)) for c in t if (ord(c) < 0x20 and c != "\n") or 0x7f <= ord(c) <= 0x9f]
+sys.exit(1 if bad else 0)' "$1"
+}
+
 # Two uploads at once (cron's and one by hand): each record is sent once;
 # while one sends a record the other leaves it alone.
 requeue
@@ -145,6 +155,14 @@ check "a reply that is not HTTP: exit 75, not 2" [ "$rc" -eq 75 ]
 check "a reply that is not HTTP: said in words" has_err "not HTTP"
 stop
 
+# A server's message with escape sequences reaches the terminal defanged.
+server --mode escape
+up "$URL"
+check "a server message with escapes: refused, exit 1" [ "$rc" -eq 1 ]
+check "a server message with escapes: shown" has_err "refused by the server (400): Form"
+check "a server message with escapes: no control byte on stderr" terminal_safe "$WORK/err"
+stop
+
 # The URL's password and an app user's key are never printed.
 server
 KEYURL="http://liu:s3cret@127.0.0.1:$(cat "$WORK/port")/v1/key/Tok3nTok3n\$!/projects/1/submission"
@@ -170,6 +188,39 @@ chmod 600 "$HOME/.netrc"
 up "$URL"
 check "once private again: sent" [ "$rc" -eq 0 ]
 stop
+
+# Round names from the database, instance IDs and form names from an
+# import file: whatever they hold, the terminal gets no control byte.
+sqlite3 "$DB" "update records set round = 'R1' || char(27) || ']0;pwned' || char(7) || char(27) || '[2J' where id % 2 = 1;
+    update records set round = 'R2' || char(27) || '[31m' || char(155) || '1m' where id % 2 = 0"
+"$BIN" --db "$DB" --forms forms --lang en --report >"$WORK/out" 2>"$WORK/err"
+check "--report text with escapes in round names: exit 0" [ $? -eq 0 ]
+check "--report text names the rounds" grep -qF "From R1" "$WORK/out"
+check "--report text: no control byte on stdout" terminal_safe "$WORK/out"
+printf '{"instance_id":"uuid:1\\u001b]0;pwned\\u0007\\u001b[2J","form":"f\\u001b[31m\\u009b1m","form_version":"1","status":"finalized","answers":{}}\n' > "$WORK/esc.jsonl"
+"$BIN" --db "$DB" --forms forms --lang en --import "$WORK/esc.jsonl" >"$WORK/out" 2>"$WORK/err"
+check "--import of escapes in instance_id and form: exit 1" [ $? -eq 1 ]
+check "--import says which line" has_err "esc.jsonl:1"
+check "--import: no control byte on stderr" terminal_safe "$WORK/err"
+# A form's texts quoted by --check; data shown on a terminal (script(1)
+# gives the program one): the export's JSON keeps U+009B, a C1 CSI, raw.
+printf 'form: "x\\e[31m"\nversion: "1\\e]0;t\\a"\ntitle: T\n"lab\\e[2Jel": 3\nbody:\n  - {name: a, type: text, label: "A\\e[31m"}\n' > "$WORK/esc.yaml"
+"$BIN" --check "$WORK/esc.yaml" >"$WORK/out" 2>"$WORK/err"
+check "--check of a form with escapes: exit 1" [ $? -eq 1 ]
+check "--check quotes the unknown key" has_err "unknown key 'lab"
+check "--check: no control byte on stderr" terminal_safe "$WORK/err"
+on_terminal() {	# on_terminal ARGS...: the program's output on a terminal, in $WORK/out
+	script -qec "$BIN $*" /dev/null </dev/null | tr -d '\r' > "$WORK/out"
+}
+on_terminal --db "$DB" --export
+check "--export to a terminal: the records are shown" grep -qF '"round":"R2' "$WORK/out"
+check "--export to a terminal: no control byte" terminal_safe "$WORK/out"
+"$BIN" --db "$DB" --export > "$WORK/export.jsonl" 2>/dev/null
+check "--export to a file keeps the data as it is" grep -q "$(printf '\302\233')" "$WORK/export.jsonl"
+printf 'form: esc\nversion: "1"\ntitle: "T\\e]0;t\\a"\nbody:\n  - {name: a, type: text, label: "A\\e[31m\\e[2J"}\n' > "$WORK/esc2.yaml"
+on_terminal --xform "$WORK/esc2.yaml"
+check "--xform to a terminal: the XForm is shown" grep -qF "<h:title>T" "$WORK/out"
+check "--xform to a terminal: no control byte" terminal_safe "$WORK/out"
 
 # The XForm to publish on the server.
 "$BIN" --xform forms/needs_assessment.yaml > "$WORK/form.xml"
