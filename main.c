@@ -153,17 +153,76 @@ usage(FILE *out)
 	    "and finalize, ^X save and leave, ^T form language, ^G help.\n"), out);
 }
 
+/* Text goes to the terminal (or to a log read on one) only through here:
+ * whatever a message quotes from a file, a server or the database is made
+ * safe first (text_sanitize), so that an escape sequence in it is shown,
+ * not obeyed. */
+static void
+write_safe(FILE *out, const char *text)
+{
+	char *safe = text_sanitize(text, true);
+
+	fputs(safe, out);
+	free(safe);
+}
+
+static void vsay(FILE *out, const char *fmt, va_list ap) ATTR_PRINTF(2, 0);
+static void
+vsay(FILE *out, const char *fmt, va_list ap)
+{
+	char *text = xvasprintf(fmt, ap);
+
+	write_safe(out, text);
+	free(text);
+}
+
+/* A message on stderr. */
+static void say(const char *fmt, ...) ATTR_PRINTF(1, 2);
+static void
+say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(stderr, fmt, ap);
+	va_end(ap);
+}
+
+/* A line of results on stdout. */
+static void say_out(const char *fmt, ...) ATTR_PRINTF(1, 2);
+static void
+say_out(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(stdout, fmt, ap);
+	va_end(ap);
+}
+
+/* Data (a report, an export, an XForm) goes out byte for byte to a file or
+ * a pipe, and made safe to a terminal. */
+static void
+put_data(const char *data)
+{
+	if (isatty(STDOUT_FILENO))
+		write_safe(stdout, data);
+	else
+		fputs(data, stdout);
+}
+
 static int usage_error(const char *fmt, ...) ATTR_PRINTF(1, 2);
 static int
 usage_error(const char *fmt, ...)
 {
 	va_list ap;
+	char *msg;
 
-	fputs("doorstep: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	fputs(_("\nTry 'doorstep --help'.\n"), stderr);
+	say("doorstep: %s%s", msg, _("\nTry 'doorstep --help'.\n"));
+	free(msg);
 	return EXIT_USAGE;
 }
 
@@ -193,12 +252,12 @@ run_check(int argc, char **argv, const char *forms_dir)
 
 	if (argc == 0) {
 		if (formdir_load(forms_dir, &entries, &n, true, &cause) != 0) {
-			fprintf(stderr, "doorstep: %s\n", cause);
+			say("doorstep: %s\n", cause);
 			free(cause);
 			return EXIT_USAGE;
 		}
 		if (n == 0) {
-			fprintf(stderr, _("doorstep: no .yaml form in %s\n"), forms_dir);
+			say(_("doorstep: no .yaml form in %s\n"), forms_dir);
 			return EXIT_REJECTED;
 		}
 		files = xcalloc(n, sizeof *files);
@@ -221,7 +280,7 @@ run_check(int argc, char **argv, const char *forms_dir)
 		if (f == NULL)
 			status = EXIT_REJECTED;
 		else
-			printf(_("%s: ok: form %s version %s, %zu questions, "
+			say_out(_("%s: ok: form %s version %s, %zu questions, "
 			    "%zu language(s)\n"), files[k], f->id, f->version,
 			    f->nquestions, f->nlanguages);
 		form_free(f);
@@ -239,7 +298,9 @@ run_export(struct store *s, const struct options *o)
 	struct safe_file sf = { 0 };
 	char *cause = NULL, *base = NULL;
 	bool csv, skipped = false;
-	FILE *out = stdout;
+	FILE *out = stdout, *shown = NULL;
+	char *shown_text = NULL;
+	size_t shown_len = 0;
 	long n;
 
 	csv = o->format != NULL && strcmp(o->format, "csv") == 0;
@@ -251,7 +312,7 @@ run_export(struct store *s, const struct options *o)
 		size_t len = strlen(o->out);
 
 		if (safe_file_open(&sf, o->out, &cause) != 0) {
-			fprintf(stderr, "doorstep: %s\n", cause);
+			say("doorstep: %s\n", cause);
 			free(cause);
 			return EXIT_REJECTED;
 		}
@@ -259,12 +320,20 @@ run_export(struct store *s, const struct options *o)
 		/* data.csv -> data-members.csv for the repeats */
 		base = len > 4 && strcmp(o->out + len - 4, ".csv") == 0 ?
 		    xstrndup(o->out, len - 4) : xstrdup(o->out);
-	}
+	} else if (isatty(STDOUT_FILENO) &&
+	    (shown = open_memstream(&shown_text, &shown_len)) != NULL)
+		out = shown;	/* to a terminal: made safe before it is shown */
 	if (csv)
 		n = export_csv(s, out, base, o->all, o->bom, &skipped, &cause);
 	else
 		n = export_jsonl(s, out, o->all, &cause);
 	free(base);
+	if (shown != NULL) {
+		fclose(shown);
+		if (n >= 0)
+			put_data(shown_text);
+		free(shown_text);
+	}
 	if (sf.f != NULL) {
 		if (n < 0)
 			safe_file_abort(&sf);
@@ -272,14 +341,14 @@ run_export(struct store *s, const struct options *o)
 			n = -1;
 	}
 	if (n < 0) {
-		fprintf(stderr, "doorstep: %s\n", cause);
+		say("doorstep: %s\n", cause);
 		free(cause);
 		return EXIT_REJECTED;
 	}
 	if (skipped)
 		fputs(_("doorstep: repeats (such as household members) go to files "
 		    "of their own: give --out FILE.csv to write them\n"), stderr);
-	fprintf(stderr, _("doorstep: exported %ld record(s)\n"), n);
+	say(_("doorstep: exported %ld record(s)\n"), n);
 	return EXIT_DONE;
 }
 
@@ -288,11 +357,8 @@ run_export(struct store *s, const struct options *o)
 static void
 import_note(void *ctx, const char *msg)
 {
-	char *safe = text_sanitize(msg, false);
-
 	(void)ctx;
-	fprintf(stderr, "doorstep: %s\n", safe);
-	free(safe);
+	say("doorstep: %s\n", msg);
 }
 
 /* Merges other sites' exports; the same file twice changes nothing. */
@@ -326,10 +392,7 @@ run_import(struct store *s, int argc, char **argv, const char *forms_dir,
 		}
 		if (import_jsonl(s, in, argv[i], forms, n, lang, import_note, NULL,
 		    &sum, &cause) != 0) {
-			char *msg = xasprintf("%s: %s", argv[i], cause);
-
-			import_note(NULL, msg);
-			free(msg);
+			say("doorstep: %s: %s\n", argv[i], cause);
 			free(cause);
 			cause = NULL;
 			status = EXIT_REJECTED;
@@ -344,12 +407,12 @@ run_import(struct store *s, int argc, char **argv, const char *forms_dir,
 		total.bad += sum.bad;
 		total.households += sum.households;
 	}
-	fprintf(stderr, _("doorstep: %ld imported, %ld already here, %ld "
+	say(_("doorstep: %ld imported, %ld already here, %ld "
 	    "conflict(s), %ld of unknown forms, %ld refused, %ld unreadable\n"),
 	    total.imported, total.unchanged, total.conflicts, total.unknown,
 	    total.refused, total.bad);
 	if (total.households > 0)
-		fprintf(stderr, _("doorstep: %ld household(s) registered for the "
+		say(_("doorstep: %ld household(s) registered for the "
 		    "imported records\n"), total.households);
 	if (total.conflicts + total.unknown + total.refused + total.bad > 0)
 		status = EXIT_REJECTED;
@@ -372,7 +435,7 @@ run_report(struct store *s, const struct options *o, const char *lang)
 		return usage_error(_("unknown --format '%s' (text, csv or html)"),
 		    format);
 	if (report_build(s, o->round, o->site, lang, &r, &cause) != 0) {
-		fprintf(stderr, "doorstep: %s\n", cause);
+		say("doorstep: %s\n", cause);
 		free(cause);
 		return EXIT_REJECTED;
 	}
@@ -382,13 +445,13 @@ run_report(struct store *s, const struct options *o, const char *lang)
 	if (o->out != NULL && strcmp(o->out, "-") != 0) {
 		if (safe_file_open(&sf, o->out, &cause) != 0 ||
 		    (fputs(out, sf.f), safe_file_commit(&sf, &cause)) != 0) {
-			fprintf(stderr, "doorstep: %s\n", cause);
+			say("doorstep: %s\n", cause);
 			free(cause);
 			free(out);
 			return EXIT_REJECTED;
 		}
 	} else
-		fputs(out, stdout);
+		put_data(out);
 	free(out);
 	return EXIT_DONE;
 }
@@ -410,7 +473,7 @@ run_xform(int argc, char **argv)
 	if (f == NULL)
 		return EXIT_REJECTED;
 	xml = xml_xform(f);
-	fputs(xml, stdout);
+	put_data(xml);
 	free(xml);
 	form_free(f);
 	return fflush(stdout) == 0 ? EXIT_DONE : EXIT_REJECTED;
@@ -423,10 +486,11 @@ upload_note(void *ctx, const char *instance_id, const char *msg)
 
 	if (*on_tty)
 		fputs("\r\033[K", stderr);
+	/* msg may quote the server's <message>, instance_id the database. */
 	if (instance_id != NULL)
-		fprintf(stderr, "doorstep: %s: %s\n", instance_id, msg);
+		say("doorstep: %s: %s\n", instance_id, msg);
 	else
-		fprintf(stderr, "doorstep: %s\n", msg);
+		say("doorstep: %s\n", msg);
 }
 
 static void
@@ -438,7 +502,7 @@ upload_progress(void *ctx, size_t done, size_t total, size_t bytes,
 	if (!*on_tty)
 		return;
 	fputs("\r\033[K", stderr);
-	fprintf(stderr, _("uploading: %zu/%zu records, %.1f KB, %.1f KB/s"),
+	say(_("uploading: %zu/%zu records, %.1f KB, %.1f KB/s"),
 	    done, total, (double)bytes / 1024, seconds > 0 ?
 	    (double)bytes / 1024 / seconds : 0.0);
 }
@@ -478,6 +542,10 @@ run_upload(struct store *s, const struct options *o, const struct config *cfg,
 	uo.stall_timeout = env_number("DOORSTEP_UPLOAD_TIMEOUT", 30);
 	uo.tries = (int)env_number("DOORSTEP_UPLOAD_TRIES", 4);
 	uo.backoff_ms = env_number("DOORSTEP_UPLOAD_BACKOFF_MS", 2000);
+	uo.request_timeout = env_number("DOORSTEP_UPLOAD_REQUEST_TIMEOUT",
+	    cfg->upload_request_timeout);
+	uo.run_timeout = env_number("DOORSTEP_UPLOAD_RUN_TIMEOUT",
+	    cfg->upload_run_timeout);
 	if (uo.tries < 1)
 		uo.tries = 1;
 	uo.note = upload_note;
@@ -486,11 +554,14 @@ run_upload(struct store *s, const struct options *o, const struct config *cfg,
 	rc = upload_run(s, &uo, &sum);
 	if (on_tty && !o->dry_run && sum.queued > 0)
 		fputs("\r\033[K", stderr);
-	if (o->dry_run)
-		fprintf(stderr, _("doorstep: %zu record(s) would be sent to %s\n"),
-		    sum.queued, uo.url);
-	else
-		fprintf(stderr, _("doorstep: %zu uploaded, %zu conflict(s), %zu "
+	if (o->dry_run) {
+		char *shown = upload_url_shown(uo.url);
+
+		say(_("doorstep: %zu record(s) would be sent to %s\n"),
+		    sum.queued, shown);
+		free(shown);
+	} else
+		say(_("doorstep: %zu uploaded, %zu conflict(s), %zu "
 		    "refused, %zu still queued (%.1f KB in %.1f s)\n"), sum.uploaded,
 		    sum.conflicts, sum.refused, sum.left, (double)sum.bytes / 1024,
 		    sum.seconds);
@@ -545,7 +616,7 @@ run_tui(struct store *s, const char *db_path, const char *forms_dir,
 	app.utf8 = codeset != NULL && strcmp(codeset, "UTF-8") == 0;
 	/* Forms are read when an interview starts, not before the home screen. */
 	if (formdir_load(forms_dir, &app.forms, &app.nforms, true, &cause) != 0) {
-		fprintf(stderr, "doorstep: %s\n", cause);
+		say("doorstep: %s\n", cause);
 		free(cause);
 		free(who);
 		return EXIT_USAGE;
@@ -659,7 +730,7 @@ main(int argc, char **argv)
 	cfg_path = config_default_path(o.config);
 	if (cfg_path != NULL && config_load(&cfg, cfg_path, o.config != NULL,
 	    &cause) != 0) {
-		fprintf(stderr, "doorstep: %s\n", cause);
+		say("doorstep: %s\n", cause);
 		free(cause);
 		free(cfg_path);
 		config_free(&cfg);
@@ -675,13 +746,13 @@ main(int argc, char **argv)
 		}
 		if (cfg.code_prefix != NULL && (strlen(cfg.code_prefix) > 12 ||
 		    !round_name_valid(cfg.code_prefix, &why))) {
-			fprintf(stderr, _("doorstep: the config's code_prefix '%s' must be "
+			say(_("doorstep: the config's code_prefix '%s' must be "
 			    "a few letters or digits, such as BJ\n"), cfg.code_prefix);
 			config_free(&cfg);
 			return EXIT_USAGE;
 		}
 		if (cfg.round != NULL && !round_name_valid(cfg.round, &why)) {
-			fprintf(stderr, _("doorstep: the config's round '%s': %s\n"),
+			say(_("doorstep: the config's round '%s': %s\n"),
 			    cfg.round, _(why));
 			config_free(&cfg);
 			return EXIT_USAGE;
@@ -718,7 +789,7 @@ main(int argc, char **argv)
 
 	if ((db_path = store_default_path(o.db, &cause)) == NULL ||
 	    (store = store_open(db_path, &cause)) == NULL) {
-		fprintf(stderr, "doorstep: %s\n", cause);
+		say("doorstep: %s\n", cause);
 		free(cause);
 		status = EXIT_USAGE;
 		goto done;

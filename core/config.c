@@ -23,6 +23,17 @@ config_default_path(const char *explicit_path)
 	return NULL;
 }
 
+/* Where a setting given in seconds goes, or NULL for another key. */
+static long *
+seconds_setting(struct config *c, const char *key)
+{
+	if (strcmp(key, "upload_request_timeout") == 0)
+		return &c->upload_request_timeout;
+	if (strcmp(key, "upload_run_timeout") == 0)
+		return &c->upload_run_timeout;
+	return NULL;
+}
+
 int
 config_load(struct config *c, const char *path, int required, char **cause)
 {
@@ -69,14 +80,32 @@ config_load(struct config *c, const char *path, int required, char **cause)
 	for (i = 0; i + 1 < root->n; i += 2) {
 		const struct ynode *key = root->items[i], *val = root->items[i + 1];
 
+		if (key->kind == YNODE_SCALAR && val->kind == YNODE_SCALAR &&
+		    seconds_setting(c, key->str) != NULL) {
+			long *slot = seconds_setting(c, key->str);
+			char *end;
+
+			errno = 0;
+			*slot = strtol(val->str, &end, 10);
+			if (errno != 0 || end == val->str || *end != '\0' || *slot < 1 ||
+			    *slot > 7 * 24 * 3600) {
+				set_cause(cause, _("%s:%d:%d: %s must be a number of seconds "
+				    "(1 to 604800), not '%s'"), path, val->line, val->col,
+				    key->str, val->str);
+				ytree_free(root);
+				return -1;
+			}
+			continue;
+		}
 		for (k = 0; k < ARRAY_LEN(keys); k++)
 			if (key->kind == YNODE_SCALAR && strcmp(key->str, keys[k]) == 0)
 				break;
 		if (k == ARRAY_LEN(keys) || val->kind != YNODE_SCALAR) {
 			set_cause(cause, _("%s:%d:%d: %s; the config knows server, site, "
-			    "lang, forms, interviewer, round and code_prefix, each set to a text"), path,
-			    key->line, key->col, k == ARRAY_LEN(keys) ? "unknown setting" :
-			    "this setting must be a text");
+			    "lang, forms, interviewer, round and code_prefix, each set to a "
+			    "text, and upload_request_timeout and upload_run_timeout, in "
+			    "seconds"), path, key->line, key->col, k == ARRAY_LEN(keys) ?
+			    "unknown setting" : "this setting must be a text");
 			ytree_free(root);
 			return -1;
 		}

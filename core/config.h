@@ -10,6 +10,8 @@ struct config {
 	char *interviewer;
 	char *round;
 	char *code_prefix;	/* of new household codes: BJ makes BJ-0001 */
+	long upload_request_timeout;	/* seconds; 0: the default */
+	long upload_run_timeout;	/* seconds; 0: the default */
 };
 
 /* The config path: explicit, else $XDG_CONFIG_HOME/doorstep/config.yaml,

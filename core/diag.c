@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 void
 diags_init(struct diags *d, const char *file)
 {
@@ -63,10 +65,17 @@ diags_print(const struct diags *d, FILE *out)
 	sorted = xreallocarray(NULL, d->n, sizeof *sorted);
 	memcpy(sorted, d->v, d->n * sizeof *sorted);
 	qsort(sorted, d->n, sizeof *sorted, diag_cmp);
-	for (i = 0; i < d->n; i++)
-		fprintf(out, "%s:%d:%d: %s: %s\n", d->file, sorted[i].line,
+	for (i = 0; i < d->n; i++) {
+		/* A message may quote the file: shown, never obeyed. */
+		char *line = xasprintf("%s:%d:%d: %s: %s", d->file, sorted[i].line,
 		    sorted[i].col, sorted[i].level == DIAG_ERROR ? "error" : "warning",
 		    sorted[i].msg);
+		char *safe = text_sanitize(line, false);
+
+		fprintf(out, "%s\n", safe);
+		free(safe);
+		free(line);
+	}
 	free(sorted);
 }
 

@@ -361,9 +361,12 @@ report_text(const struct report *r)
 	struct buf b = { 0 };
 	size_t i, k;
 	const char *last = "";
+	/* Round names come from the database: shown, never obeyed. */
+	char *round = text_sanitize(r->round ? r->round : _("every round"), false);
 
-	buf_printf(&b, _("Needs report: %s; %ld household(s) assessed"),
-	    r->round ? r->round : _("every round"), r->households);
+	buf_printf(&b, _("Needs report: %s; %ld household(s) assessed"), round,
+	    r->households);
+	free(round);
 	buf_adds(&b, "\n");
 	if (r->nforms > 0) {
 		struct buf forms = { 0 };
@@ -432,10 +435,15 @@ report_text(const struct report *r)
 		}
 	}
 	if (r->from_round != NULL && r->nneeds > 0) {
+		char *from = text_sanitize(r->from_round, false);
+		char *to = text_sanitize(r->to_round, false);
+
 		buf_printf(&b, "\n");
-		buf_printf(&b, _("From %s to %s (%ld household(s) in both)"),
-		    r->from_round, r->to_round, r->compared);
+		buf_printf(&b, _("From %s to %s (%ld household(s) in both)"), from, to,
+		    r->compared);
 		buf_addc(&b, '\n');
+		free(from);
+		free(to);
 		pad(&b, _("Need area"), 22);
 		buf_printf(&b, " %8s %8s %8s\n", _("gained"), _("lost"), _("kept"));
 		for (k = 0; k < r->nneeds; k++) {
@@ -518,10 +526,18 @@ report_csv(const struct report *r)
 			    r->site_households[i], share(nd->by_site[i],
 			    r->site_households[i]));
 		}
-		if (r->from_round != NULL)
-			buf_printf(&b, "change,all,%s,gained/lost/kept %s..%s,%ld/%ld/%ld,"
-			    "%ld,\r\n", nd->id, r->from_round, r->to_round, nd->gained,
-			    nd->lost, nd->kept, r->compared);
+		if (r->from_round != NULL) {
+			char *detail = xasprintf("gained/lost/kept %s..%s", r->from_round,
+			    r->to_round);
+
+			buf_adds(&b, "change,all,");
+			csv_cell(&b, nd->id);
+			buf_addc(&b, ',');
+			csv_cell(&b, detail);
+			buf_printf(&b, ",%ld/%ld/%ld,%ld,\r\n", nd->gained, nd->lost,
+			    nd->kept, r->compared);
+			free(detail);
+		}
 	}
 	for (i = 0; i < r->nchoices; i++) {
 		buf_adds(&b, "choice,all,");
@@ -575,8 +591,14 @@ report_html(const struct report *r)
 	    "max-width:60em;margin:2em auto}td,th{padding:.2em .6em;"
 	    "text-align:right}th:first-child,td:first-child{text-align:left}"
 	    "</style></head><body>\n<h1>");
-	buf_printf(&b, _("Needs report: %s; %ld household(s) assessed"),
-	    r->round ? r->round : _("every round"), r->households);
+	{
+		struct buf round = { 0 };
+
+		html_text(&round, r->round ? r->round : _("every round"));
+		buf_printf(&b, _("Needs report: %s; %ld household(s) assessed"),
+		    round.data ? round.data : "", r->households);
+		buf_free(&round);
+	}
 	buf_adds(&b, "</h1>\n");
 	for (k = 0; k < r->nneeds; k++) {
 		labels[k] = r->needs[k].label;
@@ -608,9 +630,15 @@ report_html(const struct report *r)
 		buf_adds(&b, "</table>\n");
 	}
 	if (r->from_round != NULL && r->nneeds > 0) {
+		struct buf from = { 0 }, to = { 0 };
+
+		html_text(&from, r->from_round);
+		html_text(&to, r->to_round);
 		buf_adds(&b, "<h2>");
 		buf_printf(&b, _("From %s to %s (%ld household(s) in both)"),
-		    r->from_round, r->to_round, r->compared);
+		    from.data ? from.data : "", to.data ? to.data : "", r->compared);
+		buf_free(&from);
+		buf_free(&to);
 		buf_printf(&b, "</h2>\n<table><tr><th></th><th>%s</th><th>%s</th>"
 		    "<th>%s</th></tr>\n", _("gained"), _("lost"), _("kept"));
 		for (k = 0; k < r->nneeds; k++) {

@@ -414,6 +414,12 @@ store_set_busy_timeout(struct store *s, int ms)
 	s->busy_ms = ms;
 }
 
+const char *
+store_path(const struct store *s)
+{
+	return s->path;
+}
+
 void
 store_close(struct store *s)
 {

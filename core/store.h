@@ -52,6 +52,10 @@ char *store_default_path(const char *explicit_path, char **cause);
 struct store *store_open(const char *path, char **cause);
 void store_close(struct store *s);
 
+/* The path the database was opened with (files that go with it, such as
+ * the upload's lock, sit beside it). */
+const char *store_path(const struct store *s);
+
 /* How long to wait for another process (an upload from cron, say) that
  * holds the database, before giving up; 5000 ms unless set. */
 void store_set_busy_timeout(struct store *s, int ms);

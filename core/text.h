@@ -23,7 +23,10 @@ int text_cp_width(uint32_t cp);
 /* Columns the string takes once sanitized. */
 int text_width(const char *s);
 
-/* A copy that is safe to write to a terminal: control characters
+/* A copy that is safe to write to a terminal: the one way text from a
+ * file, a server or the database reaches one on the command line (every
+ * message of main.c, data written to a terminal, the text report and form
+ * diagnostics pass through it). Control characters
  * (escape sequences among them) become visible \xHH text, invalid UTF-8
  * becomes U+FFFD, tabs become a space. Newlines are kept when
  * keep_newlines is set, otherwise they become a space. */

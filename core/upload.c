@@ -1,14 +1,20 @@
 #include "upload.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "form.h"
@@ -18,6 +24,7 @@
 #include "xml.h"
 
 #define REPLY_MAX (64 * 1024)
+#define ELLIPSIS "\xe2\x80\xa6"	/* what stands for a secret */
 
 /* libcurl is loaded when an upload starts, not when doorstep starts: it
  * brings some thirty libraries (TLS, Kerberos, LDAP ...) that the
@@ -41,6 +48,11 @@ static struct {
 	void (*mime_free)(curl_mime *);
 	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
 	void (*slist_free_all)(struct curl_slist *);
+	CURLU *(*url)(void);
+	void (*url_cleanup)(CURLU *);
+	CURLUcode (*url_set)(CURLU *, CURLUPart, const char *, unsigned int);
+	CURLUcode (*url_get)(const CURLU *, CURLUPart, char **, unsigned int);
+	void (*free)(void *);
 } lc;
 
 static int
@@ -67,6 +79,11 @@ load_curl(char **cause)
 		SYM(mime_free, "curl_mime_free"),
 		SYM(slist_append, "curl_slist_append"),
 		SYM(slist_free_all, "curl_slist_free_all"),
+		SYM(url, "curl_url"),
+		SYM(url_cleanup, "curl_url_cleanup"),
+		SYM(url_set, "curl_url_set"),
+		SYM(url_get, "curl_url_get"),
+		SYM(free, "curl_free"),
 #undef SYM
 	};
 	size_t i;
@@ -217,9 +234,275 @@ network_words(CURLcode rc)
 	case CURLE_GOT_NOTHING:
 	case CURLE_PARTIAL_FILE:
 		return _("the connection dropped before the server answered");
+	case CURLE_UNSUPPORTED_PROTOCOL:	/* HTTP/0.9: what answered is not HTTP */
+	case CURLE_WEIRD_SERVER_REPLY:
+		return _("the server's reply is not HTTP (something else answers at "
+		    "that address and port)");
 	default:
 		return NULL;
 	}
+}
+
+/* The URL's text as shown to people: the password and an app user's key
+ * (the segment after /key/) replaced. */
+static void
+hide_key(struct buf *b, const char *s)
+{
+	const char *k;
+
+	while ((k = strstr(s, "/key/")) != NULL) {
+		size_t n;
+
+		buf_add(b, s, (size_t)(k - s) + 5);
+		s = k + 5;
+		if ((n = strcspn(s, "/?#")) > 0)
+			buf_adds(b, ELLIPSIS);
+		s += n;
+	}
+	buf_adds(b, s);
+}
+
+static char *
+url_part(const CURLU *u, CURLUPart part, unsigned int flags)
+{
+	char *v = NULL, *copy;
+
+	if (lc.url_get(u, part, &v, flags) != CURLUE_OK || v == NULL)
+		return NULL;
+	copy = xstrdup(v);
+	lc.free(v);
+	return copy;
+}
+
+/* The URL rebuilt from libcurl's parts, the password left out. */
+static char *
+url_without_password(const CURLU *u)
+{
+	static const CURLUPart parts[] = {
+		CURLUPART_SCHEME, CURLUPART_USER, CURLUPART_PASSWORD, CURLUPART_HOST,
+		CURLUPART_ZONEID, CURLUPART_PORT, CURLUPART_PATH, CURLUPART_QUERY,
+		CURLUPART_FRAGMENT,
+	};
+	char *v[ARRAY_LEN(parts)];
+	struct buf b = { 0 };
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(parts); i++)
+		v[i] = url_part(u, parts[i], 0);
+	buf_printf(&b, "%s://", v[0] ? v[0] : "");
+	if (v[1] != NULL || v[2] != NULL)
+		buf_printf(&b, "%s%s@", v[1] ? v[1] : "", v[2] ? ":" ELLIPSIS : "");
+	if (v[3] != NULL && v[4] != NULL && v[3][0] == '[')
+		buf_printf(&b, "%.*s%%25%s]", (int)strlen(v[3]) - 1, v[3], v[4]);
+	else
+		buf_adds(&b, v[3] ? v[3] : "");
+	if (v[5] != NULL)
+		buf_printf(&b, ":%s", v[5]);
+	buf_adds(&b, v[6] ? v[6] : "");
+	if (v[7] != NULL)
+		buf_printf(&b, "?%s", v[7]);
+	if (v[8] != NULL)
+		buf_printf(&b, "#%s", v[8]);
+	for (i = 0; i < ARRAY_LEN(parts); i++)
+		free(v[i]);
+	return buf_steal(&b);
+}
+
+char *
+upload_url_shown(const char *url)
+{
+	struct buf b = { 0 };
+	char *plain = NULL;
+	CURLU *u;
+
+	if (load_curl(NULL) == 0 && (u = lc.url()) != NULL) {
+		if (lc.url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) ==
+		    CURLUE_OK)
+			plain = url_without_password(u);
+		lc.url_cleanup(u);
+	}
+	if (plain == NULL) {
+		/* Not a URL libcurl reads: all before the last @ may be secret. */
+		const char *at = strrchr(url, '@'), *start = strstr(url, "://");
+		struct buf p = { 0 };
+
+		start = start ? start + 3 : url;
+		if (at != NULL && at >= start) {
+			buf_add(&p, url, (size_t)(start - url));
+			buf_adds(&p, ELLIPSIS);
+			buf_adds(&p, at);
+		} else
+			buf_adds(&p, url);
+		plain = buf_steal(&p);
+	}
+	hide_key(&b, plain);
+	free(plain);
+	return buf_steal(&b);
+}
+
+/* The server's address as libcurl parsed it. The checks look at these
+ * parts, and libcurl is handed this same parse, so what was checked is
+ * what it connects to. */
+struct target {
+	CURLU *url;
+	char *scheme;			/* "http" or "https" */
+	char *host;			/* [::1] for IPv6 */
+	long port;
+	bool plain_local;		/* http:// to this machine */
+	struct curl_slist *resolve;	/* localhost pinned to the loopback */
+	char *shown;			/* the URL without its secrets */
+};
+
+/* Whether libcurl would connect to this machine's loopback: localhost,
+ * 127.0.0.1 or ::1, in whatever spelling libcurl normalised. */
+static bool
+host_is_this_machine(const char *host)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+	char inner[INET6_ADDRSTRLEN + 1];
+	size_t n = strlen(host);
+
+	if (strcasecmp(host, "localhost") == 0)
+		return true;
+	if (n >= 2 && host[0] == '[' && host[n - 1] == ']' && n - 2 < sizeof inner) {
+		memcpy(inner, host + 1, n - 2);
+		inner[n - 2] = '\0';
+		return inet_pton(AF_INET6, inner, &a6) == 1 &&
+		    IN6_IS_ADDR_LOOPBACK(&a6);
+	}
+	return inet_pton(AF_INET, host, &a4) == 1 &&
+	    ntohl(a4.s_addr) == INADDR_LOOPBACK;
+}
+
+static void
+target_free(struct target *t)
+{
+	if (t->url != NULL)
+		lc.url_cleanup(t->url);
+	if (t->resolve != NULL)
+		lc.slist_free_all(t->resolve);
+	free(t->scheme);
+	free(t->host);
+	free(t->shown);
+	memset(t, 0, sizeof *t);
+}
+
+/* Reads the URL with libcurl's parser and checks it: http or https, and
+ * plain http only to this machine (the records, names, phones and health,
+ * and the password would otherwise cross the network readable by anyone
+ * on the way). Returns UPLOAD_OK, or a status after saying why. */
+static int
+target_parse(const struct upload_options *o, struct target *t)
+{
+	char *port;
+
+	memset(t, 0, sizeof *t);
+	t->shown = upload_url_shown(o->url);
+	if ((t->url = lc.url()) == NULL) {
+		note(o, NULL, "%s", _("cannot start libcurl"));
+		return UPLOAD_TEMPFAIL;
+	}
+	if (lc.url_set(t->url, CURLUPART_URL, o->url, CURLU_NON_SUPPORT_SCHEME) !=
+	    CURLUE_OK || (t->scheme = url_part(t->url, CURLUPART_SCHEME, 0)) == NULL ||
+	    (strcmp(t->scheme, "http") != 0 && strcmp(t->scheme, "https") != 0) ||
+	    (t->host = url_part(t->url, CURLUPART_HOST, 0)) == NULL ||
+	    t->host[0] == '\0') {
+		note(o, NULL, _("the server address '%s' is not an http:// or "
+		    "https:// URL"), t->shown);
+		return UPLOAD_USAGE;
+	}
+	port = url_part(t->url, CURLUPART_PORT, CURLU_DEFAULT_PORT);
+	t->port = port ? strtol(port, NULL, 10) : 0;
+	free(port);
+	if (strcmp(t->scheme, "http") != 0)
+		return UPLOAD_OK;
+	if (!host_is_this_machine(t->host)) {
+		note(o, NULL, _("refusing to send records over plain http:// to %s "
+		    "(host %s): they and the password would cross the network "
+		    "unencrypted; use https://"), t->shown, t->host);
+		return UPLOAD_USAGE;
+	}
+	t->plain_local = true;
+	if (strcasecmp(t->host, "localhost") == 0) {
+		/* Whatever /etc/hosts or a resolver would say. */
+		char *pin = xasprintf("localhost:%ld:127.0.0.1,[::1]", t->port);
+
+		lc.url_set(t->url, CURLUPART_HOST, "localhost", 0);
+		t->resolve = lc.slist_append(NULL, pin);
+		free(pin);
+	}
+	return UPLOAD_OK;
+}
+
+/* The ~/.netrc libcurl would read, or NULL without a home. */
+static char *
+netrc_path(void)
+{
+	const char *home = getenv("HOME");
+	struct passwd *pw;
+
+	if ((home == NULL || *home == '\0') && (pw = getpwuid(getuid())) != NULL)
+		home = pw->pw_dir;
+	return home != NULL && *home != '\0' ? xasprintf("%s/.netrc", home) : NULL;
+}
+
+/* A ~/.netrc that someone else can read, or that is someone else's, is
+ * refused as ftp refuses it: its passwords are not private. */
+static bool
+netrc_private(const struct upload_options *o, const char *path)
+{
+	struct stat st;
+
+	if (path == NULL || stat(path, &st) != 0)
+		return true;	/* none: libcurl sends no credentials */
+	if (st.st_uid != getuid()) {
+		note(o, NULL, _("refusing to use %s: it belongs to another user, and "
+		    "it holds passwords"), path);
+		return false;
+	}
+	if ((st.st_mode & 077) != 0) {
+		note(o, NULL, _("refusing to use %s: others can read it (mode %03o), "
+		    "and it holds passwords; make it yours alone: chmod 600 %s"), path,
+		    (unsigned)(st.st_mode & 0777), path);
+		return false;
+	}
+	return true;
+}
+
+/* Per-record locks, so that two uploads at once never send a record twice:
+ * a byte of a file beside the database for each record, locked with an
+ * open file description lock, which the kernel drops when the process
+ * ends, however it ends (kill -9 included). */
+static int
+lock_file_open(struct store *st, char **cause)
+{
+	char *real = realpath(store_path(st), NULL);
+	char *path = xasprintf("%s.upload-lock", real ? real : store_path(st));
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd < 0)
+		set_cause(cause, _("cannot open %s: %s"), path, strerror(errno));
+	free(path);
+	free(real);
+	return fd;
+}
+
+/* Takes (or gives back) a record: 1 taken, 0 another upload holds it,
+ * -1 on error. */
+static int
+lock_record(int fd, int64_t id, bool take)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = take ? F_WRLCK : F_UNLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = (off_t)id;
+	fl.l_len = 1;
+	if (fcntl(fd, F_OFD_SETLK, &fl) == 0)
+		return 1;
+	return errno == EAGAIN || errno == EACCES ? 0 : -1;
 }
 
 enum outcome {
@@ -229,18 +512,36 @@ enum outcome {
 	OUT_STOP_REFUSED,	/* every record would be: 401, 403, 404 */
 	OUT_TEMPORARY,		/* network, 5xx, 200: try again later */
 	OUT_USAGE,		/* the URL is wrong */
+	OUT_BUSY,		/* another upload is sending it */
+	OUT_GONE,		/* another upload sent it meanwhile */
+	OUT_TIME_UP,		/* the run's time is over */
+	OUT_FAILED,		/* the database failed: stop */
 };
 
 struct sender {
 	const struct upload_options *o;
+	const struct target *t;
 	CURL *curl;
-	struct curl_slist *headers;
 	struct upload_summary *sum;
+	int lock_fd;
+	double deadline;	/* of the run, in now_seconds() */
+	long request_ms;	/* the most one request may take */
 };
 
-/* One POST of one record's XML; *code is the HTTP status (0 without one). */
+/* Milliseconds left of the run: 0 once it is over. */
+static long
+run_left_ms(const struct sender *s)
+{
+	double left = s->deadline - now_seconds();
+
+	return left <= 0 ? 0 : (long)(left * 1000) + 1;
+}
+
+/* One POST of one record's XML, in at most limit_ms; *code is the HTTP
+ * status (0 without one). */
 static CURLcode
-post(struct sender *s, const char *xml, long *code, struct reply *r)
+post(struct sender *s, const char *xml, long limit_ms, long *code,
+    struct reply *r)
 {
 	struct curl_slist *headers;
 	curl_mimepart *part;
@@ -269,6 +570,7 @@ post(struct sender *s, const char *xml, long *code, struct reply *r)
 	lc.easy_setopt(s->curl, CURLOPT_HTTPHEADER, headers);
 	lc.easy_setopt(s->curl, CURLOPT_MIMEPOST, mime);
 	lc.easy_setopt(s->curl, CURLOPT_WRITEDATA, r);
+	lc.easy_setopt(s->curl, CURLOPT_TIMEOUT_MS, limit_ms);
 	rc = lc.easy_perform(s->curl);
 	*code = 0;
 	if (rc == CURLE_OK)
@@ -286,34 +588,43 @@ post(struct sender *s, const char *xml, long *code, struct reply *r)
 	return rc;
 }
 
-/* Sends one record, retrying what may pass later; says what happened. */
+/* Sends one record, retrying what may pass later within the run's time;
+ * says what happened. */
 static enum outcome
 send_record(struct sender *s, const struct record_info *rec, const char *xml,
     char **reply_out)
 {
 	const struct upload_options *o = s->o;
 	struct reply r = { { 0 } };
-	long ms = o->backoff_ms, code = 0;
+	long ms = o->backoff_ms, code = 0, left;
 	int attempt;
 	char *msg;
-	CURLcode rc = CURLE_OK;
+	CURLcode rc = CURLE_OPERATION_TIMEDOUT;
 
 	*reply_out = NULL;
 	for (attempt = 1; attempt <= o->tries; attempt++) {
 		if (attempt > 1) {
-			backoff(ms);
+			left = run_left_ms(s);
+			backoff(ms < left ? ms : left);
 			ms *= 2;
 		}
-		rc = post(s, xml, &code, &r);
-		if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL) {
+		if ((left = run_left_ms(s)) == 0)
+			break;
+		rc = post(s, xml, left < s->request_ms ? left : s->request_ms, &code,
+		    &r);
+		if (rc == CURLE_URL_MALFORMAT) {
 			note(o, NULL, _("the server address '%s' is not an http:// or "
-			    "https:// URL"), o->url);
+			    "https:// URL"), s->t->shown);
 			buf_free(&r.body);
 			return OUT_USAGE;
 		}
 		if (rc != CURLE_OK || code >= 500)
 			continue;	/* network trouble or a server error: again */
 		break;
+	}
+	if (rc != CURLE_OK && run_left_ms(s) == 0) {
+		buf_free(&r.body);
+		return OUT_TIME_UP;
 	}
 	msg = upload_server_message(r.body.data);
 	if (rc != CURLE_OK) {
@@ -355,7 +666,8 @@ send_record(struct sender *s, const struct record_info *rec, const char *xml,
 	}
 	if (code == 404) {
 		note(o, NULL, _("the server has no submission address at %s (404): "
-		    "check the URL, the project, and that the form is published"), o->url);
+		    "check the URL, the project, and that the form is published"),
+		    s->t->shown);
 		free(msg);
 		return OUT_STOP_REFUSED;
 	}
@@ -396,20 +708,32 @@ record_xml(struct store *st, const struct record_info *rec, char **cause)
 }
 
 static CURL *
-make_handle(const struct upload_options *o)
+make_handle(const struct upload_options *o, const struct target *t)
 {
 	CURL *curl = lc.easy_init();
 
 	if (curl == NULL)
 		return NULL;
-	lc.easy_setopt(curl, CURLOPT_URL, o->url);
+	/* The parse that was checked, not the text parsed again. */
+	lc.easy_setopt(curl, CURLOPT_CURLU, t->url);
+	lc.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, t->scheme);
+	lc.easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, t->scheme);
+	/* Never follow a redirect with the record: a portal would take it. */
+	lc.easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+	lc.easy_setopt(curl, CURLOPT_MAXREDIRS, 0L);
+	if (t->plain_local) {
+		/* This machine means this machine: no proxy from the environment,
+		 * and localhost is the loopback. */
+		lc.easy_setopt(curl, CURLOPT_PROXY, "");
+		if (t->resolve != NULL)
+			lc.easy_setopt(curl, CURLOPT_RESOLVE, t->resolve);
+	}
 	lc.easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
 	lc.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, o->connect_timeout);
 	lc.easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	lc.easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, o->stall_timeout);
 	lc.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	lc.easy_setopt(curl, CURLOPT_USERAGENT, "doorstep/0.1 (OpenRosa)");
-	lc.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	lc.easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
 	lc.easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (o->cacert != NULL)
@@ -418,37 +742,79 @@ make_handle(const struct upload_options *o)
 	if (o->user != NULL) {
 		lc.easy_setopt(curl, CURLOPT_USERNAME, o->user);
 		lc.easy_setopt(curl, CURLOPT_PASSWORD, o->password ? o->password : "");
-	} else
+	} else {
+		char *netrc = netrc_path();
+
 		lc.easy_setopt(curl, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
-	/* Never follow a redirect with the record: a portal would take it. */
-	lc.easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+		if (netrc != NULL)	/* the file that was checked */
+			lc.easy_setopt(curl, CURLOPT_NETRC_FILE, netrc);
+		free(netrc);
+	}
 	return curl;
 }
 
-/* Whether the URL is plain http:// to a host other than this machine:
- * the records (names, phones, health) and the password would cross the
- * network readable by anyone on the way. */
-static bool
-plain_http_outside(const char *url)
+/* Whether the record still waits (another upload may have sent it since
+ * the queue was read): 1 yes, 0 no, -1 on error. */
+static int
+still_queued(struct store *st, int64_t id, char **cause)
 {
-	static const char *const local[] = {
-		"127.0.0.1", "localhost", "[::1]",
-	};
-	const char *host;
-	size_t i, n;
+	struct record_info now;
+	int queued;
 
-	if (strncasecmp(url, "http://", 7) != 0)
-		return false;
-	host = url + 7;
-	if (strchr(host, '@') != NULL && strchr(host, '@') < host + strcspn(host, "/"))
-		host = strchr(host, '@') + 1;
-	n = strcspn(host, ":/?#");
-	if (host[0] == '[')
-		n = strcspn(host, "]") + 1;
-	for (i = 0; i < ARRAY_LEN(local); i++)
-		if (strlen(local[i]) == n && strncasecmp(host, local[i], n) == 0)
-			return false;
-	return true;
+	if (store_record_get(st, id, &now, cause) != 0)
+		return -1;
+	queued = now.status != NULL && strcmp(now.status, "finalized") == 0;
+	store_record_clear(&now);
+	return queued;
+}
+
+/* Takes one record, sends it and records the answer, then lets it go. */
+static enum outcome
+upload_record(struct sender *s, struct store *st, const struct record_info *rec)
+{
+	const struct upload_options *o = s->o;
+	char *xml, *reply = NULL, *cause = NULL;
+	enum outcome out;
+	int rc;
+
+	if (run_left_ms(s) == 0)
+		return OUT_TIME_UP;
+	if ((rc = lock_record(s->lock_fd, rec->id, true)) <= 0) {
+		if (rc == 0)
+			return OUT_BUSY;
+		note(o, rec->instance_id, _("cannot lock the record for sending: %s"),
+		    strerror(errno));
+		return OUT_FAILED;
+	}
+	if ((rc = still_queued(st, rec->id, &cause)) <= 0) {
+		out = rc == 0 ? OUT_GONE : OUT_FAILED;
+		if (rc < 0)
+			note(o, rec->instance_id, "%s", cause);
+		goto done;
+	}
+	if ((xml = record_xml(st, rec, &cause)) == NULL) {
+		note(o, rec->instance_id, _("left in the queue: its XML cannot be "
+		    "made: %s"), cause ? cause : _("unknown problem"));
+		out = OUT_REFUSED;
+		goto done;
+	}
+	out = send_record(s, rec, xml, &reply);
+	free(xml);
+	if ((out == OUT_UPLOADED || out == OUT_CONFLICT) &&
+	    store_record_uploaded(st, rec->id, out == OUT_UPLOADED ? "uploaded" :
+	    "conflict", reply, &cause) != 0) {
+		/* The server has it; a later run resends the same XML, which the
+		 * server recognises, and then records it. */
+		note(o, rec->instance_id, _("sent, but not marked as sent: %s"), cause);
+		out = OUT_FAILED;
+	}
+done:
+	/* Let go only once the answer is recorded: another upload that takes
+	 * the record next sees it sent. */
+	lock_record(s->lock_fd, rec->id, false);
+	free(reply);
+	free(cause);
+	return out;
 }
 
 int
@@ -456,10 +822,14 @@ upload_run(struct store *st, const struct upload_options *o,
     struct upload_summary *sum)
 {
 	struct record_info *recs = NULL;
-	struct sender s = { o, NULL, NULL, sum };
+	struct target t = { 0 };
+	struct sender s = { o, &t, NULL, sum, -1, 0, 0 };
 	size_t n = 0, i;
-	char *cause = NULL;
+	char *cause = NULL, *netrc;
 	double start = now_seconds();
+	long run_s = o->run_timeout > 0 ? o->run_timeout : UPLOAD_RUN_TIMEOUT;
+	long request_s = o->request_timeout > 0 ? o->request_timeout :
+	    UPLOAD_REQUEST_TIMEOUT;
 	int status = UPLOAD_OK;
 	bool stop = false;
 
@@ -470,74 +840,56 @@ upload_run(struct store *st, const struct upload_options *o,
 		return UPLOAD_TEMPFAIL;
 	}
 	sum->queued = n;
-	if (plain_http_outside(o->url)) {
-		note(o, NULL, _("refusing to send records over plain http:// to %s: "
-		    "they and the password would cross the network unencrypted; use "
-		    "https://"), o->url);
-		sum->left = n;
-		store_records_free(recs, n);
-		return UPLOAD_USAGE;
+	sum->left = n;
+	s.deadline = start + (double)run_s;
+	s.request_ms = request_s * 1000;
+	if (load_curl(&cause) != 0) {
+		note(o, NULL, "%s", cause);
+		free(cause);
+		status = UPLOAD_TEMPFAIL;
+		goto out;
 	}
+	/* Everything that could send what should not be sent is refused
+	 * before anything is sent. */
+	if ((status = target_parse(o, &t)) != UPLOAD_OK)
+		goto out;
+	netrc = o->user == NULL ? netrc_path() : NULL;
+	if (!netrc_private(o, netrc)) {
+		free(netrc);
+		status = UPLOAD_USAGE;
+		goto out;
+	}
+	free(netrc);
 	if (o->dry_run) {
 		for (i = 0; i < n; i++)
 			note(o, recs[i].instance_id, _("would send: form %s version %s, "
 			    "household %s, finalized %s"), recs[i].form_id,
 			    recs[i].form_version, recs[i].household ? recs[i].household : "-",
 			    recs[i].finalized_at ? recs[i].finalized_at : "-");
-		sum->left = n;
-		store_records_free(recs, n);
-		return UPLOAD_OK;
+		goto out;
 	}
-	if (n > 0 && load_curl(&cause) != 0) {
+	if (n == 0)
+		goto out;
+	if ((s.lock_fd = lock_file_open(st, &cause)) < 0) {
 		note(o, NULL, "%s", cause);
 		free(cause);
-		store_records_free(recs, n);
-		return UPLOAD_TEMPFAIL;
+		status = UPLOAD_TEMPFAIL;
+		goto out;
 	}
-	if (n > 0 && (s.curl = make_handle(o)) == NULL) {
+	if ((s.curl = make_handle(o, &t)) == NULL) {
 		note(o, NULL, "%s", _("cannot start libcurl"));
-		store_records_free(recs, n);
-		return UPLOAD_TEMPFAIL;
+		status = UPLOAD_TEMPFAIL;
+		goto out;
 	}
 	for (i = 0; i < n && !stop; i++) {
-		const struct record_info *rec = &recs[i];
-		char *xml, *reply = NULL;
-		enum outcome out;
-
-		xml = record_xml(st, rec, &cause);
-		if (xml == NULL) {
-			note(o, rec->instance_id, _("left in the queue: its XML cannot be "
-			    "made: %s"), cause ? cause : _("unknown problem"));
-			free(cause);
-			cause = NULL;
-			sum->refused++;
-			status = status == UPLOAD_OK ? UPLOAD_REFUSED : status;
-			continue;
-		}
-		out = send_record(&s, rec, xml, &reply);
-		free(xml);
-		switch (out) {
+		switch (upload_record(&s, st, &recs[i])) {
 		case OUT_UPLOADED:
+			sum->uploaded++;
+			break;
 		case OUT_CONFLICT:
-			if (store_record_uploaded(st, rec->id, out == OUT_UPLOADED ?
-			    "uploaded" : "conflict", reply, &cause) != 0) {
-				/* The server has it; a later run resends the same XML, which
-				 * the server recognises, and then records it. */
-				note(o, rec->instance_id, _("sent, but not marked as sent: %s"),
-				    cause);
-				free(cause);
-				cause = NULL;
-				status = UPLOAD_TEMPFAIL;
-				stop = true;
-				break;
-			}
-			if (out == OUT_UPLOADED)
-				sum->uploaded++;
-			else {
-				sum->conflicts++;
-				if (status == UPLOAD_OK)
-					status = UPLOAD_REFUSED;
-			}
+			sum->conflicts++;
+			if (status == UPLOAD_OK)
+				status = UPLOAD_REFUSED;
 			break;
 		case OUT_REFUSED:
 			sum->refused++;
@@ -550,7 +902,20 @@ upload_run(struct store *st, const struct upload_options *o,
 				status = UPLOAD_REFUSED;
 			stop = true;
 			break;
+		case OUT_BUSY:
+			sum->busy++;
+			break;
+		case OUT_GONE:
+			break;
+		case OUT_TIME_UP:
+			note(o, NULL, _("stopped after %ld s, the most a run may take "
+			    "(upload_run_timeout in the config): the records not sent wait "
+			    "for the next run"), run_s);
+			status = UPLOAD_TEMPFAIL;
+			stop = true;
+			break;
 		case OUT_TEMPORARY:
+		case OUT_FAILED:
 			status = UPLOAD_TEMPFAIL;
 			stop = true;	/* the link is bad: the rest waits */
 			break;
@@ -559,14 +924,21 @@ upload_run(struct store *st, const struct upload_options *o,
 			stop = true;
 			break;
 		}
-		free(reply);
 		if (o->progress != NULL)
 			o->progress(o->ctx, i + 1, n, sum->bytes, now_seconds() - start);
 	}
+	if (sum->busy > 0)
+		note(o, NULL, _("%zu record(s) left to another doorstep --upload, which "
+		    "is sending them"), sum->busy);
 	sum->left = (size_t)store_count(st, "finalized");
+out:
 	sum->seconds = now_seconds() - start;
 	if (s.curl != NULL)
 		lc.easy_cleanup(s.curl);
+	if (s.lock_fd >= 0)
+		close(s.lock_fd);
+	if (lc.lib != NULL)
+		target_free(&t);
 	store_records_free(recs, n);
 	return status;
 }

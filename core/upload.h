@@ -18,6 +18,9 @@ struct upload_options {
 	bool dry_run;			/* list what would go; send nothing */
 	long connect_timeout;		/* seconds */
 	long stall_timeout;		/* seconds without progress */
+	long request_timeout;		/* seconds one request may take in all */
+	long run_timeout;		/* seconds the whole run may take */
+	/* (0: UPLOAD_REQUEST_TIMEOUT, UPLOAD_RUN_TIMEOUT) */
 	int tries;			/* attempts per record on temporary failures */
 	long backoff_ms;		/* first wait between them; then doubled */
 	/* One line about one record (instance_id NULL: about the run). */
@@ -34,18 +37,30 @@ struct upload_summary {
 	size_t conflicts;	/* 409: the server has different data */
 	size_t refused;		/* other 4xx: left queued */
 	size_t left;		/* still queued at the end */
+	size_t busy;		/* left to another upload that was sending them */
 	size_t bytes;		/* request bodies sent */
 	double seconds;
 };
+
+/* Limits when the options leave them at 0, in seconds. */
+#define UPLOAD_REQUEST_TIMEOUT 120
+#define UPLOAD_RUN_TIMEOUT 1800
 
 #define UPLOAD_OK 0
 #define UPLOAD_REFUSED 1	/* some records refused (4xx, 409) */
 #define UPLOAD_USAGE 2		/* the URL or the options are wrong */
 #define UPLOAD_TEMPFAIL 75	/* network, 5xx, timeouts: try again later */
 
-/* Sends every finalized record; returns one of the UPLOAD_ statuses. */
+/* Sends every finalized record; returns one of the UPLOAD_ statuses.
+ * Records that another upload is sending at the same time are left to it
+ * (counted in busy). Plain http:// goes to this machine only, and a
+ * ~/.netrc that others can read is refused, before anything is sent. */
 int upload_run(struct store *s, const struct upload_options *o,
     struct upload_summary *sum);
+
+/* The URL as it may be shown: a password in it and an ODK app user's key
+ * (/v1/key/TOKEN/) replaced by "…". The caller frees it. */
+char *upload_url_shown(const char *url);
 
 /* The text of <message> in an OpenRosaResponse, or NULL. */
 char *upload_server_message(const char *body);

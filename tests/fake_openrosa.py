@@ -7,8 +7,16 @@ resend with 201 (or 202 "Duplicate Instance" as KoboToolbox, with --kobo)
 and a different body under a known instanceID with 409. It can be told to
 fail, always (--mode) or at random with a fixed seed (--faults).
 
+Its replies are those of ODK Central (see central-replies.md): the same
+body template, natures, messages and headers; 401 without WWW-Authenticate.
+Hostile modes stand for servers that misbehave: --mode trickle answers 2
+bytes a second for ever, --mode nothttp writes something that is not HTTP
+and closes, --mode escape puts terminal escape sequences in its <message>.
+--delay makes every submission take that long, so that two clients overlap.
+
 It writes its port to --port-file, keeps what it received under --store,
-and stops by itself after --lifetime seconds.
+counts the POSTs of each instanceID (/stats: sent_twice, max_posts), and
+stops by itself after --lifetime seconds.
 """
 import argparse
 import base64
@@ -27,13 +35,36 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.Lock()
 STATE = {"stored": {}, "requests": 0, "duplicates": 0, "conflicts": 0,
-         "faults": {}, "bad": [], "connections": set()}
+         "faults": {}, "bad": [], "connections": set(), "posts": {}}
+
+# Central's messages (central-replies.md), by the problem they stand for.
+MSG_OK = "full submission upload was successful!"
+MSG_HEADER = ("An expected header field (X-OpenRosa-Version) did not match "
+              "the expected format.")
+MSG_AUTH = "Could not authenticate with the provided credentials."
+MSG_NOT_FOUND = "Could not find the resource you were looking for."
+MSG_NO_PART = "Required multipart POST field xml_submission_file missing."
+MSG_NO_FORM_ID = "Required parameter form ID xml attribute missing."
+MSG_CONFLICT = ("A submission already exists with this ID, but with different "
+                "XML. Resubmissions to attach additional multimedia must "
+                "resubmit an identical xml_submission_file.")
+# What a hostile server may put in a message: a window title, a clear
+# screen, a C1 CSI, a bell.
+MSG_ESCAPE = "Form \x1b]0;pwned\x07\x1b[2J\u009b31m closed\x07"
 
 
-def response(message, nature="submit_success"):
-    return ('<OpenRosaResponse xmlns="http://openrosa.org/http/response">'
-            '<message nature="%s">%s</message></OpenRosaResponse>'
-            % (nature, message)).encode()
+def html_escape(text):
+    return (text.replace("&", "&amp;").replace("<", "&lt;")
+            .replace(">", "&gt;").replace('"', "&quot;")
+            .replace("'", "&#39;"))
+
+
+def response(message, nature="error"):
+    """Central's OpenRosa reply body: no XML declaration, a leading newline,
+    no trailing one; nature "" on success and "error" otherwise."""
+    return ('\n  <OpenRosaResponse xmlns="http://openrosa.org/http/response" '
+            'items="0">\n    <message nature="%s">%s</message>\n  '
+            '</OpenRosaResponse>' % (nature, html_escape(message))).encode()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -48,13 +79,38 @@ class Handler(BaseHTTPRequestHandler):
         # algorithm and the client's delayed ACK add 40 ms to each reply.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-    def reply(self, code, body=b"", ctype="text/xml; charset=utf-8"):
+    def reply(self, code, body=b"", ctype="text/xml; charset=utf-8",
+              openrosa=True):
+        """openrosa: the request passed the header check and authentication
+        (Central sends its X-OpenRosa headers only then)."""
         self.send_response(code)
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Vary", "*")
+        if openrosa:
+            self.send_header("Content-Language", "en")
+            self.send_header("X-OpenRosa-Version", "1.0")
+            self.send_header("X-OpenRosa-Accept-Content-Length", "100000000")
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("X-OpenRosa-Version", "1.0")
+        self.send_header("Connection", "keep-alive")
+        self.send_header("Keep-Alive", "timeout=5")
         self.end_headers()
         self.wfile.write(body)
+
+    def trickle(self):
+        """A reply that never ends: 2 bytes a second until the client
+        hangs up or the server's lifetime is over."""
+        data = b"HTTP/1.1 201 Created\r\nX-Slow: "
+        i = 0
+        try:
+            while True:
+                chunk = data[i:i + 2] if i < len(data) else b"ab"
+                i += 2
+                self.wfile.write(chunk)
+                self.wfile.flush()
+                time.sleep(1)
+        except OSError:
+            self.close_connection = True
 
     def drop(self):
         try:
@@ -67,12 +123,15 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/stats":
             with LOCK:
                 s = {k: v for k, v in STATE.items()
-                     if k not in ("stored", "connections")}
+                     if k not in ("stored", "connections", "posts")}
                 s["instances"] = len(STATE["stored"])
+                s["sent_twice"] = sum(1 for n in STATE["posts"].values()
+                                      if n > 1)
+                s["max_posts"] = max(STATE["posts"].values(), default=0)
                 s["connections"] = len(STATE["connections"])
             self.reply(200, json.dumps(s).encode(), "application/json")
         else:
-            self.reply(404, response("not found", "error"))
+            self.reply(404, response(MSG_NOT_FOUND))
 
     def do_POST(self):
         opts = self.server.opts
@@ -97,17 +156,25 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length)
         mode = opts.mode
         if mode == "fast":             # benchmarks: measure the client
-            return self.reply(201, response("ok"))
+            return self.reply(201, response(MSG_OK, ""))
+        if mode == "trickle":
+            return self.trickle()
+        if mode == "nothttp":          # an SSH server on the port, say
+            self.wfile.write(b"SSH-2.0-OpenSSH_9.2\r\n\x00\xff garbage\r\n")
+            return self.drop()
+        if self.headers.get("X-OpenRosa-Version") != "1.0":
+            with LOCK:
+                STATE["bad"].append("missing header X-OpenRosa-Version: 1.0")
+            return self.reply(400, response(MSG_HEADER), openrosa=False)
         if mode == "401" or (opts.user and not self.authorized()):
-            self.send_response(401)
-            self.send_header("WWW-Authenticate", 'Basic realm="test"')
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
+            # Central: no WWW-Authenticate, no X-OpenRosa headers.
+            return self.reply(401, response(MSG_AUTH), openrosa=False)
         if mode == "413":
-            return self.reply(413, response("Submission too large", "error"))
+            return self.reply(413, response("Submission too large"))
         if mode == "404":
-            return self.reply(404, response("Project not found", "error"))
+            return self.reply(404, response(MSG_NOT_FOUND))
+        if mode == "escape":
+            return self.reply(400, response(MSG_ESCAPE))
         if mode == "html200":          # a captive portal
             return self.reply(200, b"<html><body>Log in to Wi-Fi</body></html>",
                               "text/html")
@@ -117,14 +184,19 @@ class Handler(BaseHTTPRequestHandler):
         if problem:
             with LOCK:
                 STATE["bad"].append(problem)
-            return self.reply(400, response(problem, "error"))
+            return self.reply(400, response(MSG_NO_PART))
         xml, problem = self.parse(body)
         if problem:
             with LOCK:
                 STATE["bad"].append(problem)
-            return self.reply(400, response(problem, "error"))
+            return self.reply(400, response(
+                MSG_NO_PART if "part" in problem else MSG_NO_FORM_ID))
         iid = xml[1]
         digest = hashlib.sha256(xml[0]).hexdigest()
+        with LOCK:
+            STATE["posts"][iid] = STATE["posts"].get(iid, 0) + 1
+        if opts.delay:
+            time.sleep(opts.delay)
         with LOCK:
             known = STATE["stored"].get(iid)
             if known is None:
@@ -145,13 +217,10 @@ class Handler(BaseHTTPRequestHandler):
         if fault == "slow":           # stored, answered after the timeout
             time.sleep(opts.slow)
         if code == 409:
-            return self.reply(409, response(
-                "A submission already exists with this ID, but with "
-                "different XML", "error"))
+            return self.reply(409, response(MSG_CONFLICT))
         if code == 202:
-            return self.reply(202, response("Duplicate submission"))
-        return self.reply(201, response("full submission upload was "
-                                        "successful!"))
+            return self.reply(202, response("Duplicate submission", ""))
+        return self.reply(201, response(MSG_OK, ""))
 
     def authorized(self):
         auth = self.headers.get("Authorization", "")
@@ -161,8 +230,8 @@ class Handler(BaseHTTPRequestHandler):
         return auth == "Basic " + want
 
     def check_headers(self):
-        if self.headers.get("X-OpenRosa-Version") != "1.0":
-            return "missing header X-OpenRosa-Version: 1.0"
+        # Central does not need a Date; the OpenRosa API asks clients for
+        # one, so its absence is kept as a fault of doorstep's.
         if not self.headers.get("Date"):
             return "missing header Date"
         if not self.headers.get("Content-Type", "").startswith(
@@ -209,6 +278,8 @@ def main():
                     help="e.g. 500=0.1,drop=0.1,drop_after=0.05,slow=0.02")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--slow", type=float, default=2.5)
+    ap.add_argument("--delay", type=float, default=0,
+                    help="seconds every submission takes")
     ap.add_argument("--lifetime", type=float, default=300)
     ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"),
                     help="serve HTTPS with this certificate and key")

@@ -301,6 +301,50 @@ formats(void **state)
 	store_close(s);
 }
 
+/* Round names come from the database (an import, an old version): the
+ * text report shows their control characters as \xHH, the HTML page
+ * escapes them, the CSV keeps them inside one cell. */
+static void
+round_names_are_shown_not_obeyed(void **state)
+{
+	static const char r1[] = "R1\033]0;pwned\a\033[2J";
+	static const char r2[] = "R2<script>\302\2331m,x";
+	char *dir = test_tmpdir(), *path = xasprintf("%s/e.db", dir);
+	struct store *s = store_open(path, NULL);
+	struct answers a = { 1, 1, 1, true };
+	struct report r;
+	char *text, *html, *csv;
+	size_t i;
+
+	(void)state;
+	interview(s, "B-0001", r1, "beijing", &a, true);
+	interview(s, "B-0001", r2, "beijing", &a, true);
+	assert_int_equal(report_build(s, NULL, NULL, "en", &r, NULL), 0);
+	assert_string_equal(r.from_round, r1);
+	text = report_text(&r);
+	html = report_html(&r);
+	csv = report_csv(&r);
+	for (i = 0; text[i] != '\0'; i++)
+		if (((unsigned char)text[i] < 0x20 && text[i] != '\n') ||
+		    text[i] == 0x7f || ((unsigned char)text[i] == 0xc2 &&
+		    (unsigned char)text[i + 1] >= 0x80 &&
+		    (unsigned char)text[i + 1] < 0xa0))
+			fail_msg("control byte at %zu of the text report", i);
+	assert_non_null(strstr(text, "From R1\\x1B]0;pwned\\x07\\x1B[2J to "
+	    "R2<script>\\x9B1m,x"));
+	assert_null(strstr(html, "<script"));
+	assert_non_null(strstr(html, "R2&lt;script&gt;"));
+	assert_non_null(strstr(csv, "\"gained/lost/kept R1"));
+	free(text);
+	free(html);
+	free(csv);
+	report_free(&r);
+	store_close(s);
+	test_rmtree(dir);
+	free(dir);
+	free(path);
+}
+
 static void
 empty_database(void **state)
 {
@@ -466,6 +510,7 @@ main(void)
 		cmocka_unit_test(a_followup_form_never_hides_the_assessment),
 		cmocka_unit_test(an_answer_that_no_longer_applies_flags_no_need),
 		cmocka_unit_test(empty_database),
+		cmocka_unit_test(round_names_are_shown_not_obeyed),
 	};
 
 	return cmocka_run_group_tests_name("report", tests, setup, teardown);

@@ -6,6 +6,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <signal.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -48,6 +49,8 @@ setup(void **state)
 	char *path;
 
 	fx->dir = test_tmpdir();
+	/* No ~/.netrc of the person running the tests. */
+	setenv("HOME", fx->dir, 1);
 	path = xasprintf("%s/d.db", fx->dir);
 	fx->s = store_open(path, NULL);
 	free(path);
@@ -79,15 +82,16 @@ teardown(void **state)
 	return 0;
 }
 
-/* Starts the test server with extra arguments (NULL-terminated). */
-static void
-start_server(struct fixture *fx, ...)
+/* Starts a test server named tag with extra arguments; *port is where it
+ * listens. Returns its pid. */
+static pid_t
+spawn_server(struct fixture *fx, const char *tag, int *port, va_list ap)
 {
 	const char *argv[32];
-	char *port_file = xasprintf("%s/port", fx->dir);
-	char *store = xasprintf("%s/received", fx->dir);
-	va_list ap;
+	char *port_file = xasprintf("%s/port-%s", fx->dir, tag);
+	char *store = xasprintf("%s/received%s%s", fx->dir, *tag ? "-" : "", tag);
 	int argc = 0, i;
+	pid_t pid;
 	FILE *f;
 
 	unlink(port_file);
@@ -100,15 +104,13 @@ start_server(struct fixture *fx, ...)
 	argv[argc++] = store;
 	argv[argc++] = "--lifetime";
 	argv[argc++] = "120";
-	va_start(ap, fx);
 	while (argc < 30 && (argv[argc] = va_arg(ap, const char *)) != NULL)
 		argc++;
-	va_end(ap);
 	argv[argc] = NULL;
 	fflush(NULL);
-	fx->server = fork();
-	assert_true(fx->server >= 0);
-	if (fx->server == 0) {
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
 		execvp("python3", (char *const *)(uintptr_t)argv);
 		_exit(127);
 	}
@@ -119,12 +121,37 @@ start_server(struct fixture *fx, ...)
 		nanosleep(&ts, NULL);
 	}
 	assert_non_null(f);
-	assert_int_equal(fscanf(f, "%d", &fx->port), 1);
+	assert_int_equal(fscanf(f, "%d", port), 1);
 	fclose(f);
-	snprintf(fx->url, sizeof fx->url,
-	    "http://127.0.0.1:%d/v1/projects/1/submission", fx->port);
 	free(port_file);
 	free(store);
+	return pid;
+}
+
+/* Starts the test server with extra arguments (NULL-terminated). */
+static void
+start_server(struct fixture *fx, ...)
+{
+	va_list ap;
+
+	va_start(ap, fx);
+	fx->server = spawn_server(fx, "", &fx->port, ap);
+	va_end(ap);
+	snprintf(fx->url, sizeof fx->url,
+	    "http://127.0.0.1:%d/v1/projects/1/submission", fx->port);
+}
+
+/* A second server, beside the fixture's; stopped by the caller. */
+static pid_t
+start_other_server(struct fixture *fx, const char *tag, int *port, ...)
+{
+	va_list ap;
+	pid_t pid;
+
+	va_start(ap, port);
+	pid = spawn_server(fx, tag, port, ap);
+	va_end(ap);
+	return pid;
 }
 
 static size_t
@@ -134,9 +161,9 @@ to_buf(char *data, size_t size, size_t n, void *ctx)
 	return size * n;
 }
 
-/* A number from the server's /stats. */
+/* A number from the /stats of the server on that port. */
 static long
-stat_of(struct fixture *fx, const char *key)
+stat_at(int port, const char *key)
 {
 	struct buf b = { 0 };
 	char url[64];
@@ -144,8 +171,9 @@ stat_of(struct fixture *fx, const char *key)
 	json_t *j;
 	long v;
 
-	snprintf(url, sizeof url, "http://127.0.0.1:%d/stats", fx->port);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/stats", port);
 	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROXY, "");
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, to_buf);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	assert_int_equal(curl_easy_perform(c), CURLE_OK);
@@ -158,6 +186,12 @@ stat_of(struct fixture *fx, const char *key)
 	json_decref(j);
 	buf_free(&b);
 	return v;
+}
+
+static long
+stat_of(struct fixture *fx, const char *key)
+{
+	return stat_at(fx->port, key);
 }
 
 static void
@@ -522,6 +556,364 @@ random_faults_exactly_once(void **state)
 	store_records_free(recs, n);
 }
 
+
+static double
+seconds_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Runs an upload in a child process with a store handle of its own, as a
+ * second doorstep would; returns the child's pid (its exit status is the
+ * upload's). */
+static pid_t
+upload_in_child(struct fixture *fx, const char *url, long timeout)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct upload_options o = { 0 };
+		struct upload_summary sum;
+		char *path = xasprintf("%s/d.db", fx->dir);
+		struct store *s = store_open(path, NULL);
+
+		if (s == NULL)
+			_exit(99);
+		o.url = url;
+		o.connect_timeout = 2;
+		o.stall_timeout = timeout;
+		o.request_timeout = timeout;
+		o.run_timeout = timeout;
+		o.tries = 1;
+		_exit(upload_run(s, &o, &sum));
+	}
+	return pid;
+}
+
+static int
+exit_status(pid_t pid)
+{
+	int st = 0;
+
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+/* Two uploads at once (cron's and one by hand) on the same database:
+ * every record reaches the server once, and both end well. */
+static void
+two_uploads_at_once_send_each_record_once(void **state)
+{
+	struct fixture *fx = *state;
+	pid_t a, b;
+	int ra, rb;
+
+	make_records(fx, 12);
+	start_server(fx, "--delay", "0.05", NULL);
+	a = upload_in_child(fx, fx->url, 10);
+	b = upload_in_child(fx, fx->url, 10);
+	ra = exit_status(a);
+	rb = exit_status(b);
+	print_message("records sent twice: %ld of 12\n", stat_of(fx, "sent_twice"));
+	assert_int_equal(stat_of(fx, "sent_twice"), 0);
+	assert_int_equal(stat_of(fx, "instances"), 12);
+	assert_int_equal(ra, UPLOAD_OK);
+	assert_int_equal(rb, UPLOAD_OK);
+	assert_int_equal(store_count(fx->s, "uploaded"), 12);
+}
+
+/* While one upload is sending a record, another leaves it alone and says
+ * so; when the first is killed, its record is not stranded. */
+static void
+a_record_being_sent_is_skipped_and_a_killed_upload_strands_nothing(void **state)
+{
+	struct fixture *fx = *state;
+	struct upload_summary sum;
+	char slow_url[128];
+	int slow_port, i;
+	pid_t slow, holder;
+
+	make_records(fx, 3);
+	slow = start_other_server(fx, "slow", &slow_port, "--mode", "trickle", NULL);
+	snprintf(slow_url, sizeof slow_url, "http://127.0.0.1:%d/submission",
+	    slow_port);
+	holder = upload_in_child(fx, slow_url, 60);
+	for (i = 0; i < 500 && stat_at(slow_port, "requests") < 1; i++) {
+		struct timespec ts = { 0, 20 * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
+	assert_int_equal(stat_at(slow_port, "requests"), 1);	/* record 1 */
+	start_server(fx, NULL);
+	assert_int_equal(upload(fx, &sum), UPLOAD_OK);
+	assert_int_equal(sum.uploaded, 2);
+	assert_int_equal(sum.busy, 1);
+	assert_non_null(strstr(fx->notes, "another doorstep --upload"));
+	assert_int_equal(stat_of(fx, "instances"), 2);
+	/* kill -9 in the middle of sending: the record waits for the next run. */
+	kill(holder, SIGKILL);
+	waitpid(holder, NULL, 0);
+	assert_int_equal(store_count(fx->s, "finalized"), 1);
+	assert_int_equal(upload(fx, &sum), UPLOAD_OK);
+	assert_int_equal(sum.uploaded, 1);
+	assert_int_equal(sum.busy, 0);
+	assert_int_equal(store_count(fx->s, "uploaded"), 3);
+	assert_int_equal(stat_of(fx, "instances"), 3);
+	assert_int_equal(stat_of(fx, "sent_twice"), 0);
+	kill(slow, SIGTERM);
+	waitpid(slow, NULL, 0);
+}
+
+/* A server that answers 2 bytes a second: each request ends at its limit,
+ * the run at its own, with exit 75 and the records kept. */
+static void
+trickling_server_stops_at_the_limits(void **state)
+{
+	struct fixture *fx = *state;
+	struct upload_summary sum;
+	struct upload_options o = { 0 };
+	double t0;
+
+	make_records(fx, 2);
+	start_server(fx, "--mode", "trickle", NULL);
+	alarm(60);	/* a hang fails the test instead of stalling the suite */
+	o.url = fx->url;
+	o.connect_timeout = 2;
+	o.stall_timeout = 30;
+	o.request_timeout = 1;
+	o.run_timeout = 60;
+	o.tries = 2;
+	o.backoff_ms = 4;
+	o.note = remember_note;
+	o.ctx = fx;
+	t0 = seconds_now();
+	assert_int_equal(upload_run(fx->s, &o, &sum), UPLOAD_TEMPFAIL);
+	assert_true(seconds_now() - t0 < 6);	/* 2 tries of 1 s */
+	assert_non_null(strstr(fx->notes, "stopped answering"));
+	assert_int_equal(store_count(fx->s, "finalized"), 2);
+	/* The whole run's limit, shorter than one request's. */
+	o.request_timeout = 30;
+	o.run_timeout = 2;
+	fx->notes[0] = '\0';
+	t0 = seconds_now();
+	assert_int_equal(upload_run(fx->s, &o, &sum), UPLOAD_TEMPFAIL);
+	assert_true(seconds_now() - t0 < 6);
+	assert_non_null(strstr(fx->notes, "upload_run_timeout"));
+	assert_int_equal(store_count(fx->s, "finalized"), 2);
+	alarm(0);
+}
+
+/* Something that is not HTTP on the server's port is the server's fault
+ * (75: try later), not a wrong address (2). */
+static void
+not_http_reply_is_a_server_fault(void **state)
+{
+	struct fixture *fx = *state;
+	struct upload_summary sum;
+
+	make_records(fx, 1);
+	start_server(fx, "--mode", "nothttp", NULL);
+	assert_int_equal(upload(fx, &sum), UPLOAD_TEMPFAIL);
+	assert_non_null(strstr(fx->notes, "not HTTP"));
+	assert_null(strstr(fx->notes, "not an http:// or https:// URL"));
+	assert_int_equal(store_count(fx->s, "finalized"), 1);
+}
+
+/* Plain http goes to this machine only: the host is the one libcurl
+ * parses (and would connect to), whatever the URL's tricks. Checked with
+ * --dry-run: nothing connects anywhere. */
+static void
+plain_http_checks_the_host_curl_would_use(void **state)
+{
+	struct fixture *fx = *state;
+	static const struct { const char *url; int want; } cases[] = {
+		{ "http://127.0.0.2:8080?@127.0.0.1/submission", UPLOAD_USAGE },
+		{ "http://127.0.0.2:8080#@127.0.0.1/submission", UPLOAD_USAGE },
+		{ "http://127.0.0.2:8080/?@127.0.0.1/submission", UPLOAD_USAGE },
+		{ "http://user:pw@127.0.0.2/submission", UPLOAD_USAGE },
+		{ "http://127.0.0.1:80@10.0.0.1/submission", UPLOAD_USAGE },
+		{ "http://127.0.0.1\\@10.0.0.1/submission", UPLOAD_USAGE },
+		{ "http://[::ffff:10.0.0.1]/submission", UPLOAD_USAGE },
+		{ "http://[::ffff:127.0.0.2]/submission", UPLOAD_USAGE },
+		{ "http://localhost./submission", UPLOAD_USAGE },
+		{ "http://localhost.example.org/submission", UPLOAD_USAGE },
+		{ "http://%31%32%37.0.0.2/submission", UPLOAD_USAGE },
+		{ "http://2130706434/submission", UPLOAD_USAGE },	/* 127.0.0.2 */
+		{ "HTTP://10.0.0.1/submission", UPLOAD_USAGE },
+		{ "hTtP://central.example.org/submission", UPLOAD_USAGE },
+		{ "ftp://127.0.0.1/submission", UPLOAD_USAGE },
+		{ "file:///etc/passwd", UPLOAD_USAGE },
+		{ "127.0.0.1/submission", UPLOAD_USAGE },
+		{ "http://a b/submission", UPLOAD_USAGE },
+		{ "http://127.0.0.1:8080/submission", UPLOAD_OK },
+		{ "http://[::1]:8080/submission", UPLOAD_OK },
+		{ "http://[0:0:0:0:0:0:0:1]:8080/submission", UPLOAD_OK },
+		{ "http://localhost:8080/submission", UPLOAD_OK },
+		{ "HTTP://LocalHost:8080/submission", UPLOAD_OK },
+		{ "http://user:pw@127.0.0.1:8080/submission", UPLOAD_OK },
+		{ "http://%31%32%37.0.0.1:8080/submission", UPLOAD_OK },
+		{ "https://central.example.org/v1/projects/1/submission", UPLOAD_OK },
+		{ "HTTPS://10.0.0.1/submission", UPLOAD_OK },
+	};
+	struct upload_summary sum;
+	struct upload_options o = { 0 };
+	size_t i;
+
+	make_records(fx, 1);
+	o.dry_run = true;
+	o.note = remember_note;
+	o.ctx = fx;
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		int rc;
+
+		o.url = cases[i].url;
+		fx->notes[0] = '\0';
+		rc = upload_run(fx->s, &o, &sum);
+		if (rc != cases[i].want)
+			fail_msg("%s: %d, not %d (%s)", cases[i].url, rc, cases[i].want,
+			    fx->notes);
+		if (rc == UPLOAD_USAGE && strncasecmp(cases[i].url, "http:", 5) == 0 &&
+		    strstr(cases[i].url, " ") == NULL)
+			assert_non_null(strstr(fx->notes, "refusing to send records over "
+			    "plain http://"));
+	}
+}
+
+/* localhost is this machine whatever the resolver or a proxy say: an
+ * http_proxy in the environment never gets the records. */
+static void
+plain_http_goes_to_this_machine_not_a_proxy(void **state)
+{
+	struct fixture *fx = *state;
+	struct upload_summary sum;
+	char proxy[64];
+	int proxy_port;
+	pid_t proxy_pid;
+
+	make_records(fx, 2);
+	proxy_pid = start_other_server(fx, "proxy", &proxy_port, NULL);
+	start_server(fx, NULL);
+	snprintf(proxy, sizeof proxy, "http://127.0.0.1:%d", proxy_port);
+	setenv("http_proxy", proxy, 1);
+	setenv("ALL_PROXY", proxy, 1);
+	snprintf(fx->url, sizeof fx->url, "http://localhost:%d/v1/projects/1/"
+	    "submission", fx->port);
+	assert_int_equal(upload(fx, &sum), UPLOAD_OK);
+	unsetenv("http_proxy");
+	unsetenv("ALL_PROXY");
+	assert_int_equal(stat_at(proxy_port, "requests"), 0);
+	assert_int_equal(stat_of(fx, "instances"), 2);
+	kill(proxy_pid, SIGTERM);
+	waitpid(proxy_pid, NULL, 0);
+}
+
+/* A password in the URL, or an ODK app user's key in its path, is never
+ * printed: not by --dry-run, not in errors. */
+static void
+passwords_and_keys_are_never_shown(void **state)
+{
+	struct fixture *fx = *state;
+	static const struct { const char *url, *shown; } cases[] = {
+		{ "https://liu:s3cret@central.example.org/v1/key/Tok3n$!x/projects/1/"
+		  "submission", "https://liu:…@central.example.org/v1/key/…/projects/1/"
+		  "submission" },
+		{ "https://central.example.org/v1/projects/1/submission",
+		  "https://central.example.org/v1/projects/1/submission" },
+		{ "https://:s3cret@h:8443/v1/key/Tok3n", "https://:…@h:8443/v1/key/…" },
+		{ "https://liu@h/x?y#z", "https://liu@h/x?y#z" },
+		{ "ftp://liu:s3cret@h/", "ftp://liu:…@h/" },
+	};
+	static const char *const unparsable[] = {
+		"http://liu:s3cret@a b/v1/key/Tok3n/x",
+		"liu:s3cret@central.example.org/v1/key/Tok3n/projects/1/submission",
+		"gopher:\\\\liu:s3cret@h\\x",
+	};
+	struct upload_summary sum;
+	struct upload_options o = { 0 };
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		char *shown = upload_url_shown(cases[i].url);
+
+		assert_string_equal(shown, cases[i].shown);
+		free(shown);
+	}
+	for (i = 0; i < ARRAY_LEN(unparsable); i++) {
+		char *shown = upload_url_shown(unparsable[i]);
+
+		if (strstr(shown, "s3cret") != NULL || strstr(shown, "Tok3n") != NULL)
+			fail_msg("%s shown as %s", unparsable[i], shown);
+		free(shown);
+	}
+	make_records(fx, 1);
+	start_server(fx, "--mode", "404", NULL);
+	o.note = remember_note;
+	o.ctx = fx;
+	o.tries = 1;
+	o.connect_timeout = 2;
+	o.stall_timeout = 2;
+	o.request_timeout = 5;
+	o.run_timeout = 10;
+	snprintf(fx->url, sizeof fx->url, "http://liu:s3cret@127.0.0.1:%d/v1/key/"
+	    "Tok3nTok3n/projects/1/submission", fx->port);
+	o.url = fx->url;
+	assert_int_equal(upload_run(fx->s, &o, &sum), UPLOAD_REFUSED);
+	assert_non_null(strstr(fx->notes, "(404)"));
+	assert_non_null(strstr(fx->notes, "liu:…@127.0.0.1"));
+	assert_null(strstr(fx->notes, "s3cret"));
+	assert_null(strstr(fx->notes, "Tok3n"));
+	/* Refused before sending. */
+	o.url = "http://liu:s3cret@10.0.0.1/v1/key/Tok3nTok3n/projects/1/submission";
+	fx->notes[0] = '\0';
+	assert_int_equal(upload_run(fx->s, &o, &sum), UPLOAD_USAGE);
+	assert_non_null(strstr(fx->notes, "refusing"));
+	assert_null(strstr(fx->notes, "s3cret"));
+	assert_null(strstr(fx->notes, "Tok3n"));
+	o.url = "ftp://liu:s3cret@127.0.0.1/v1/key/Tok3nTok3n/x";
+	fx->notes[0] = '\0';
+	assert_int_equal(upload_run(fx->s, &o, &sum), UPLOAD_USAGE);
+	assert_null(strstr(fx->notes, "s3cret"));
+	assert_null(strstr(fx->notes, "Tok3n"));
+}
+
+/* A ~/.netrc that group or others can read is refused, as ftp does,
+ * before anything is sent. */
+static void
+netrc_others_can_read_is_refused(void **state)
+{
+	struct fixture *fx = *state;
+	static const mode_t modes[] = { 0644, 0640, 0604, 0660 };
+	struct upload_summary sum;
+	char *netrc = xasprintf("%s/.netrc", fx->dir);
+	FILE *f;
+	size_t i;
+
+	make_records(fx, 2);
+	start_server(fx, "--user", "liu", "--password", "s3cret", NULL);
+	f = fopen(netrc, "w");
+	assert_non_null(f);
+	fputs("machine 127.0.0.1 login liu password s3cret\n", f);
+	fclose(f);
+	for (i = 0; i < ARRAY_LEN(modes); i++) {
+		assert_int_equal(chmod(netrc, modes[i]), 0);
+		assert_int_equal(upload(fx, &sum), UPLOAD_USAGE);
+		assert_non_null(strstr(fx->notes, ".netrc"));
+		assert_non_null(strstr(fx->notes, "chmod 600"));
+	}
+	assert_int_equal(stat_of(fx, "requests"), 0);
+	assert_int_equal(chmod(netrc, 0600), 0);
+	assert_int_equal(upload(fx, &sum), UPLOAD_OK);
+	assert_int_equal(store_count(fx->s, "uploaded"), 2);
+	free(netrc);
+}
+
 static void
 server_message_is_read(void **state)
 {
@@ -569,6 +961,23 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(random_faults_exactly_once, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    two_uploads_at_once_send_each_record_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    a_record_being_sent_is_skipped_and_a_killed_upload_strands_nothing,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(not_http_reply_is_a_server_fault,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    plain_http_checks_the_host_curl_would_use, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    plain_http_goes_to_this_machine_not_a_proxy, setup, teardown),
+		cmocka_unit_test_setup_teardown(passwords_and_keys_are_never_shown,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(netrc_others_can_read_is_refused,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(trickling_server_stops_at_the_limits,
+		    setup, teardown),
 	};
 	int rc;
 

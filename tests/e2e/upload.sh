@@ -100,6 +100,128 @@ check "--cacert trusts it: sent" has_err "1 uploaded"
 stop
 check "uploaded records are marked" [ "$(sqlite3 "$DB" "select count(*) from records where status = 'uploaded'")" = 4 ]
 
+stats() { curl -s "${URL%/v1/*}/stats" | jq ".$1"; }
+requeue() { sqlite3 "$DB" "update records set status = 'finalized', uploaded_at = null, server_reply = null"; }
+# Whether a file holds only text safe for a terminal: valid UTF-8, no C0
+# control but the newline, no DEL, no C1 control (ESC [ and CSI alike).
+terminal_safe() {
+	python3 -c '
+import sys
+t = open(sys.argv[1], "rb").read().decode("utf-8")
+bad = [hex(ord(c)) for c in t if (ord(c) < 0x20 and c != "\n") or 0x7f <= ord(c) <= 0x9f]
+sys.exit(1 if bad else 0)' "$1"
+}
+
+# Two uploads at once (cron's and one by hand): each record is sent once;
+# while one sends a record the other leaves it alone.
+requeue
+server --delay 0.3
+( "$BIN" --db "$DB" --upload "$URL" >/dev/null 2>"$WORK/err1" </dev/null; echo $? > "$WORK/rc1" ) &
+P1=$!
+( "$BIN" --db "$DB" --upload "$URL" >/dev/null 2>"$WORK/err2" </dev/null; echo $? > "$WORK/rc2" ) &
+P2=$!
+wait $P1 $P2
+check "two uploads at once: no record sent twice" [ "$(stats sent_twice)" = 0 ]
+check "two uploads at once: the server has the 4" [ "$(stats instances)" = 4 ]
+check "two uploads at once: both exit 0" [ "$(cat "$WORK/rc1")$(cat "$WORK/rc2")" = 00 ]
+check "two uploads at once: all 4 marked uploaded" [ "$(sqlite3 "$DB" "select count(*) from records where status = 'uploaded'")" = 4 ]
+stop
+
+# A server that trickles 2 bytes a second: the run stops at the config's
+# limits, exit 75, the records kept.
+requeue
+mkdir -p "$WORK/config/doorstep"
+printf 'upload_request_timeout: 2\nupload_run_timeout: 3\n' > "$WORK/config/doorstep/config.yaml"
+server --mode trickle
+t0=$(date +%s)
+timeout 40 "$BIN" --db "$DB" --upload "$URL" >"$WORK/out" 2>"$WORK/err" </dev/null
+rc=$?
+t1=$(date +%s)
+check "a trickling server: exit 75" [ "$rc" -eq 75 ]
+check "a trickling server: stopped within the limits (3 s, not 40)" [ $((t1 - t0)) -le 12 ]
+check "a trickling server: said in words" has_err "upload_run_timeout"
+check "a trickling server: every record still queued" [ "$(sqlite3 "$DB" "select count(*) from records where status = 'finalized'")" = 4 ]
+stop
+printf 'upload_run_timeout: soon\n' > "$WORK/config/doorstep/config.yaml"
+up "$URL"
+check "a time limit that is not a number: exit 2" [ "$rc" -eq 2 ]
+check "a time limit that is not a number: located and said" has_err "config.yaml:1:21: upload_run_timeout must be a number of seconds"
+rm "$WORK/config/doorstep/config.yaml"
+
+# A reply that is not HTTP at all is the server's fault, not a wrong URL.
+server --mode nothttp
+DOORSTEP_UPLOAD_TRIES=2 DOORSTEP_UPLOAD_BACKOFF_MS=10 up "$URL"
+check "a reply that is not HTTP: exit 75, not 2" [ "$rc" -eq 75 ]
+check "a reply that is not HTTP: said in words" has_err "not HTTP"
+stop
+
+# A server's message with escape sequences reaches the terminal defanged.
+server --mode escape
+up "$URL"
+check "a server message with escapes: refused, exit 1" [ "$rc" -eq 1 ]
+check "a server message with escapes: shown" has_err "refused by the server (400): Form"
+check "a server message with escapes: no control byte on stderr" terminal_safe "$WORK/err"
+stop
+
+# The URL's password and an app user's key are never printed.
+server
+KEYURL="http://liu:s3cret@127.0.0.1:$(cat "$WORK/port")/v1/key/Tok3nTok3n\$!/projects/1/submission"
+up "$KEYURL" --dry-run
+check "--dry-run with a password in the URL: exit 0" [ "$rc" -eq 0 ]
+check "--dry-run hides the password and the key" sh -c "! grep -qe s3cret -e Tok3n '$WORK/err'"
+check "--dry-run still says where" has_err "would be sent to http://liu:…@127.0.0.1:"
+up "http://liu:s3cret@127.0.0.2:$(cat "$WORK/port")?@127.0.0.1/v1/key/Tok3nTok3n/x"
+check "plain http to another address behind '?@': refused, exit 2" [ "$rc" -eq 2 ]
+check "and the refusal hides the password and the key" sh -c "! grep -qe s3cret -e Tok3n '$WORK/err'"
+up "http://127.0.0.2:$(cat "$WORK/port")?@127.0.0.1/v1/projects/1/submission"
+check "the issue's 'http://127.0.0.2:PORT?@127.0.0.1/': refused, exit 2" [ "$rc" -eq 2 ]
+check "and the refusal names the host libcurl would use" has_err "(host 127.0.0.2)"
+check "and the server saw nothing" [ "$(stats requests)" = 0 ]
+
+# A ~/.netrc that others can read is refused before anything is sent.
+chmod 644 "$HOME/.netrc"
+up "$URL"
+check "a ~/.netrc others can read: exit 2" [ "$rc" -eq 2 ]
+check "a ~/.netrc others can read: said, with the fix" has_err "chmod 600"
+check "a ~/.netrc others can read: nothing sent" [ "$(stats requests)" = 0 ]
+chmod 600 "$HOME/.netrc"
+up "$URL"
+check "once private again: sent" [ "$rc" -eq 0 ]
+stop
+
+# Round names from the database, instance IDs and form names from an
+# import file: whatever they hold, the terminal gets no control byte.
+sqlite3 "$DB" "update records set round = 'R1' || char(27) || ']0;pwned' || char(7) || char(27) || '[2J' where id % 2 = 1;
+    update records set round = 'R2' || char(27) || '[31m' || char(155) || '1m' where id % 2 = 0"
+"$BIN" --db "$DB" --forms forms --lang en --report >"$WORK/out" 2>"$WORK/err"
+check "--report text with escapes in round names: exit 0" [ $? -eq 0 ]
+check "--report text names the rounds" grep -qF "From R1" "$WORK/out"
+check "--report text: no control byte on stdout" terminal_safe "$WORK/out"
+printf '{"instance_id":"uuid:1\\u001b]0;pwned\\u0007\\u001b[2J","form":"f\\u001b[31m\\u009b1m","form_version":"1","status":"finalized","answers":{}}\n' > "$WORK/esc.jsonl"
+"$BIN" --db "$DB" --forms forms --lang en --import "$WORK/esc.jsonl" >"$WORK/out" 2>"$WORK/err"
+check "--import of escapes in instance_id and form: exit 1" [ $? -eq 1 ]
+check "--import says which line" has_err "esc.jsonl:1"
+check "--import: no control byte on stderr" terminal_safe "$WORK/err"
+# A form's texts quoted by --check; data shown on a terminal (script(1)
+# gives the program one): the export's JSON keeps U+009B, a C1 CSI, raw.
+printf 'form: "x\\e[31m"\nversion: "1\\e]0;t\\a"\ntitle: T\n"lab\\e[2Jel": 3\nbody:\n  - {name: a, type: text, label: "A\\e[31m"}\n' > "$WORK/esc.yaml"
+"$BIN" --check "$WORK/esc.yaml" >"$WORK/out" 2>"$WORK/err"
+check "--check of a form with escapes: exit 1" [ $? -eq 1 ]
+check "--check quotes the unknown key" has_err "unknown key 'lab"
+check "--check: no control byte on stderr" terminal_safe "$WORK/err"
+on_terminal() {	# on_terminal ARGS...: the program's output on a terminal, in $WORK/out
+	script -qec "$BIN $*" /dev/null </dev/null | tr -d '\r' > "$WORK/out"
+}
+on_terminal --db "$DB" --export
+check "--export to a terminal: the records are shown" grep -qF '"round":"R2' "$WORK/out"
+check "--export to a terminal: no control byte" terminal_safe "$WORK/out"
+"$BIN" --db "$DB" --export > "$WORK/export.jsonl" 2>/dev/null
+check "--export to a file keeps the data as it is" grep -q "$(printf '\302\233')" "$WORK/export.jsonl"
+printf 'form: esc\nversion: "1"\ntitle: "T\\e]0;t\\a"\nbody:\n  - {name: a, type: text, label: "A\\e[31m\\e[2J"}\n' > "$WORK/esc2.yaml"
+on_terminal --xform "$WORK/esc2.yaml"
+check "--xform to a terminal: the XForm is shown" grep -qF "<h:title>T" "$WORK/out"
+check "--xform to a terminal: no control byte" terminal_safe "$WORK/out"
+
 # The XForm to publish on the server.
 "$BIN" --xform forms/needs_assessment.yaml > "$WORK/form.xml"
 check "--xform exits 0" [ $? -eq 0 ]
