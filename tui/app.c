@@ -15,11 +15,6 @@ static volatile sig_atomic_t hangup_seen;
 static bool curses_active;
 static bool ascii_only;		/* the locale cannot show UTF-8 */
 
-/* Bracketed paste: terminals mark pasted text, so that a newline in it
- * does not act as Enter. */
-#define KEY_PASTE_START (KEY_MAX + 1)
-#define KEY_PASTE_END (KEY_MAX + 2)
-
 static void
 on_hangup(int sig)
 {
@@ -268,6 +263,7 @@ int
 app_run(struct app *app)
 {
 	struct sigaction sa;
+	struct keys_reader reader;
 	unsigned errors = 0;
 	bool pasting = false;
 	SCREEN *scr;
@@ -291,49 +287,60 @@ app_run(struct app *app)
 	}
 	set_term(scr);
 	curses_active = true;
-	/* Escape sequences from a slow link may arrive in pieces; nothing is
-	 * bound to a bare Esc, so waiting longer costs nothing. */
-	set_escdelay(500);
 	raw();
 	noecho();
 	nonl();
-	keypad(stdscr, TRUE);
+	/* Keys are read by keys_feed, not matched by curses against terminfo:
+	 * terminals send Home, End and the rest in more ways than their
+	 * entries say, and what curses does not know it would hand over as
+	 * typed characters. */
+	keypad(stdscr, FALSE);
 	setup_colors(app);
 	ascii_only = !app->utf8;
-	define_key("\033[200~", KEY_PASTE_START);
-	define_key("\033[201~", KEY_PASTE_END);
-	fputs("\033[?2004h", stdout);
+	fputs("\033[?2004h", stdout);	/* mark pastes */
 	fflush(stdout);
 
+	keys_reader_init(&reader);
 	app_push(app, home_new(app));
 	while (app->depth > 0) {
 		struct screen *top = app->stack[app->depth - 1];
+		bool pending = keys_pending(&reader);
 		enum key_result res;
 		enum action act;
+		struct key key;
 		wint_t ch;
 		int rc;
 
 		draw_all(app);
+		timeout(pending ? KEYS_ESC_DELAY : -1);
 		rc = get_wch(&ch);
-		if (hangup_seen || (rc == ERR && ++errors > 50)) {
+		if (hangup_seen || (rc == ERR && !pending && ++errors > 50)) {
 			if (top->ops->hangup != NULL)
 				top->ops->hangup(top, app);
 			break;
 		}
+		if (rc == ERR && pending)	/* the rest did not come in time */
+			keys_timeout(&reader);
 		if (rc == ERR)
 			continue;
 		errors = 0;
-		if (rc == KEY_CODE_YES && ch == KEY_RESIZE)
+		if (rc == KEY_CODE_YES) {
+			if (ch == KEY_RESIZE)
+				continue;
+			key.fkey = true;
+			key.code = ch;
+		} else if (!keys_feed(&reader, ch, &key))
 			continue;
-		if (rc == KEY_CODE_YES && (ch == KEY_PASTE_START || ch == KEY_PASTE_END)) {
-			pasting = ch == KEY_PASTE_START;
+		if (key.fkey && (key.code == KEYS_PASTE_START ||
+		    key.code == KEYS_PASTE_END)) {
+			pasting = key.code == KEYS_PASTE_START;
 			continue;
 		}
 		/* A pasted newline or tab is a space, not Enter. */
-		if (pasting && rc != KEY_CODE_YES && (ch == '\r' || ch == '\n' ||
-		    ch == '\t'))
-			ch = ' ';
-		act = keys_action(rc == KEY_CODE_YES, ch);
+		if (pasting && !key.fkey && (key.code == '\r' ||
+		    key.code == '\n' || key.code == '\t'))
+			key.code = ' ';
+		act = keys_action(key.fkey, key.code);
 		free(app->flash);
 		app->flash = NULL;
 		if (act == ACT_REDRAW) {
@@ -347,7 +354,7 @@ app_run(struct app *app)
 				break;
 			continue;
 		}
-		res = top->ops->key(top, app, act, rc == KEY_CODE_YES, ch);
+		res = top->ops->key(top, app, act, key.fkey, key.code);
 		if (res == KR_POP)
 			app_pop(app);
 		else if (res == KR_HOME)
