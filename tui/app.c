@@ -11,15 +11,15 @@
 #include "../core/text.h"
 #include "curses.h"
 
-static volatile sig_atomic_t hangup_seen;
+static volatile sig_atomic_t stop_seen;	/* SIGHUP, SIGTERM or SIGINT */
 static bool curses_active;
 static bool ascii_only;		/* the locale cannot show UTF-8 */
 
 static void
-on_hangup(int sig)
+on_stop(int sig)
 {
 	(void)sig;
-	hangup_seen = 1;
+	stop_seen = 1;
 }
 
 void
@@ -259,6 +259,21 @@ setup_colors(struct app *app)
 	app->colors = true;
 }
 
+/* Lets every open screen keep what it holds, top first: the connection is
+ * gone, or the program was told to stop. */
+static void
+save_all(struct app *app)
+{
+	size_t i;
+
+	for (i = app->depth; i > 0; i--) {
+		struct screen *s = app->stack[i - 1];
+
+		if (s->ops->hangup != NULL)
+			s->ops->hangup(s, app);
+	}
+}
+
 int
 app_run(struct app *app)
 {
@@ -269,10 +284,13 @@ app_run(struct app *app)
 	SCREEN *scr;
 
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_hangup;
+	sa.sa_handler = on_stop;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGHUP, &sa, NULL);	/* no SA_RESTART: let the read stop */
+	/* No SA_RESTART: let the read stop. Ctrl-C typed is a key (raw mode);
+	 * SIGINT comes from outside, and saves as a hang-up does. */
+	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
 
 	/* Ask terminfo first: newterm on an unknown terminal leaves memory
 	 * behind, setupterm does not. */
@@ -314,9 +332,8 @@ app_run(struct app *app)
 		draw_all(app);
 		timeout(pending ? KEYS_ESC_DELAY : -1);
 		rc = get_wch(&ch);
-		if (hangup_seen || (rc == ERR && !pending && ++errors > 50)) {
-			if (top->ops->hangup != NULL)
-				top->ops->hangup(top, app);
+		if (stop_seen || (rc == ERR && !pending && ++errors > 50)) {
+			save_all(app);
 			break;
 		}
 		if (rc == ERR && pending)	/* the rest did not come in time */
@@ -348,10 +365,10 @@ app_run(struct app *app)
 			continue;
 		}
 		if (COLS < APP_MIN_COLS || LINES < APP_MIN_LINES) {
-			if (act == ACT_LEAVE && top->ops->hangup != NULL)
-				top->ops->hangup(top, app);
-			if (act == ACT_LEAVE)
+			if (act == ACT_LEAVE) {
+				save_all(app);
 				break;
+			}
 			continue;
 		}
 		res = top->ops->key(top, app, act, key.fkey, key.code);

@@ -1,7 +1,7 @@
 #!/bin/sh
-# Keys as real terminals send them, whatever TERM says. What is checked is
-# what an interviewer would see: the answer on screen and in the database
-# holds what was typed, and nothing else.
+# Keys as real terminals send them, whatever TERM says; Ctrl-C sent from
+# outside. What is checked is what an interviewer would see: the answer on
+# screen and in the database holds what was typed, and nothing else.
 . tests/e2e/lib.sh
 
 mkdir -p "$WORK/forms"
@@ -35,6 +35,8 @@ wait_line() {
 field_is() {	# field_is "what" TEXT
 	if wait_line " > $2"; then ok "$1"; else not_ok "$1"; fi
 }
+
+the_pid() { pgrep -P "$PANE_PID"; }
 
 # The stored answer to a question of the one interview in database $1.
 stored() { sqlite3 "$1" "SELECT value FROM answers WHERE name = '$2'"; }
@@ -148,5 +150,29 @@ for term in xterm-256color vt100 linux; do
 	keys C-x
 	expect "[exit 0]"
 done
+
+# Ctrl-C sent from outside saves the answer being typed, as a hang-up does.
+DB="$WORK/int.db"
+open_first xterm-256color 80x24 "$DB"
+typed "Half typed"
+wait_line " > Half typed"
+kill -INT "$(the_pid)"
+expect "[exit 0]"
+answer_is "kill -INT keeps the answer being typed" "$DB" first "Half typed"
+# And with the help screen over the question.
+start 80 24 "$BIN --db $DB --forms $WORK/forms --lang en"
+expect "Resume a draft (1)"
+keys 2 Enter
+field_is "the draft resumes with the answer" "Half typed"
+keys C-n
+expect "Second answer"
+typed "Under help"
+wait_line " > Under help"
+keys C-g
+expect "Help: keys"
+kill -INT "$(the_pid)"
+expect "[exit 0]"
+answer_is "kill -INT under the help screen keeps the answer" "$DB" second \
+    "Under help"
 
 finish
