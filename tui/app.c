@@ -11,6 +11,10 @@
 #include "../core/text.h"
 #include "curses.h"
 
+/* How long the keyboard must rest, in ms, before keys are taken again
+ * after some were typed into a window too small. */
+#define REST_MS 1000
+
 static volatile sig_atomic_t stop_seen;	/* SIGHUP, SIGTERM or SIGINT */
 static bool curses_active;
 static bool ascii_only;		/* the locale cannot show UTF-8 */
@@ -198,26 +202,52 @@ draw_bar(const enum action *bar)
 	}
 }
 
+static bool
+too_small(void)
+{
+	return COLS < APP_MIN_COLS || LINES < APP_MIN_LINES;
+}
+
+/* Says that the window is too small, in the longest words that fit it:
+ * at the least, the size it needs. */
 static void
 draw_too_small(void)
 {
-	char *msg = xasprintf(_("Terminal too small: %dx%d. doorstep needs at "
-	    "least %dx%d; make the window larger (your answers are safe)."),
-	    COLS, LINES, APP_MIN_COLS, APP_MIN_LINES);
+	char *says[4];
+	size_t i, pick;
 
+	says[0] = xasprintf(_("Terminal too small: %dx%d. doorstep needs at "
+	    "least %dx%d: make the window larger. Until then keys are ignored, "
+	    "and Ctrl-X saves and quits. Your answers are safe."),
+	    COLS, LINES, APP_MIN_COLS, APP_MIN_LINES);
+	says[1] = xasprintf(_("Too small: %dx%d. Needs %dx%d."), COLS, LINES,
+	    APP_MIN_COLS, APP_MIN_LINES);
+	says[2] = xasprintf(_("Needs %dx%d"), APP_MIN_COLS, APP_MIN_LINES);
+	says[3] = xasprintf("%dx%d", APP_MIN_COLS, APP_MIN_LINES);
+	for (pick = 0; pick < ARRAY_LEN(says) - 1; pick++) {
+		struct text_line *lines;
+		size_t n = text_wrap(says[pick], COLS, &lines);
+
+		free(lines);
+		if (n <= (size_t)LINES)
+			break;
+	}
 	erase();
-	draw_wrapped(0, 0, COLS, LINES, msg, A_BOLD);
-	free(msg);
+	draw_wrapped(0, 0, COLS, LINES, says[pick], A_BOLD);
+	for (i = 0; i < ARRAY_LEN(says); i++)
+		free(says[i]);
 	curs_set(0);
 }
 
+/* Draws the top screen. While keys are not taken (resting), the cursor
+ * is hidden. */
 static void
-draw_all(struct app *app)
+draw_all(struct app *app, bool resting)
 {
 	struct screen *top = app->stack[app->depth - 1];
 
 	erase();
-	if (COLS < APP_MIN_COLS || LINES < APP_MIN_LINES) {
+	if (too_small()) {
 		draw_too_small();
 		wnoutrefresh(stdscr);
 		doupdate();
@@ -232,7 +262,7 @@ draw_all(struct app *app)
 		    app->flash_error ? attr_error(app) : (int)A_BOLD);
 	}
 	draw_bar(top->ops->bar);
-	if (app->cursor_y >= 0) {
+	if (app->cursor_y >= 0 && !resting) {
 		curs_set(1);
 		move(app->cursor_y, app->cursor_x);
 	} else {
@@ -281,6 +311,9 @@ app_run(struct app *app)
 	struct keys_reader reader;
 	unsigned errors = 0;
 	bool pasting = false;
+	/* Keys were typed while the window was too small: none is taken
+	 * until none has come for REST_MS in a window large enough. */
+	bool resting = false;
 	SCREEN *scr;
 
 	memset(&sa, 0, sizeof sa);
@@ -323,23 +356,34 @@ app_run(struct app *app)
 	while (app->depth > 0) {
 		struct screen *top = app->stack[app->depth - 1];
 		bool pending = keys_pending(&reader);
+		bool waiting = pending || (resting && !too_small());
 		enum key_result res;
 		enum action act;
 		struct key key;
 		wint_t ch;
 		int rc;
 
-		draw_all(app);
-		timeout(pending ? KEYS_ESC_DELAY : -1);
+		draw_all(app, resting);
+		timeout(pending ? KEYS_ESC_DELAY : waiting ? REST_MS : -1);
 		rc = get_wch(&ch);
-		if (stop_seen || (rc == ERR && !pending && ++errors > 50)) {
+		if (stop_seen) {
 			save_all(app);
 			break;
 		}
-		if (rc == ERR && pending)	/* the rest did not come in time */
-			keys_timeout(&reader);
-		if (rc == ERR)
+		if (rc == ERR && waiting) {	/* nothing came in time */
+			if (pending)
+				keys_timeout(&reader);
+			else
+				resting = false;
 			continue;
+		}
+		if (rc == ERR) {
+			if (++errors > 50) {	/* the terminal is gone */
+				save_all(app);
+				break;
+			}
+			continue;
+		}
 		errors = 0;
 		if (rc == KEY_CODE_YES) {
 			if (ch == KEY_RESIZE)
@@ -358,19 +402,26 @@ app_run(struct app *app)
 		    key.code == '\n' || key.code == '\t'))
 			key.code = ' ';
 		act = keys_action(key.fkey, key.code);
-		free(app->flash);
-		app->flash = NULL;
 		if (act == ACT_REDRAW) {
 			clearok(curscr, TRUE);
 			continue;
 		}
-		if (COLS < APP_MIN_COLS || LINES < APP_MIN_LINES) {
+		if (too_small() || resting) {
+			/* Typed blind, and one of them may be the Enter that ends
+			 * an answer: taking the keys after it would type them
+			 * into the question before. So none is taken until the
+			 * keyboard rests. Ctrl-X still saves and quits. */
 			if (act == ACT_LEAVE) {
 				save_all(app);
 				break;
 			}
+			resting = true;
+			app_flash(app, true, "%s", _("Keys typed while the window "
+			    "was too small were ignored."));
 			continue;
 		}
+		free(app->flash);
+		app->flash = NULL;
 		res = top->ops->key(top, app, act, key.fkey, key.code);
 		if (res == KR_POP)
 			app_pop(app);

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Keys as real terminals send them, whatever TERM says; Ctrl-C sent from
-# outside. What is checked is what an interviewer would see: the answer on
-# screen and in the database holds what was typed, and nothing else.
+# outside; windows too small, and resize storms while typing. What is
+# checked is what an interviewer would see: the answer on screen and in the
+# database holds what was typed, in the question it was typed in, and
+# nothing else.
 . tests/e2e/lib.sh
 
 mkdir -p "$WORK/forms"
@@ -36,7 +38,18 @@ field_is() {	# field_is "what" TEXT
 	if wait_line " > $2"; then ok "$1"; else not_ok "$1"; fi
 }
 
-the_pid() { pgrep -P "$PANE_PID"; }
+# Waits until the cursor shows: the program takes keys again.
+wait_cursor() {
+	i=0
+	while [ $i -lt 200 ]; do
+		if [ "$(tm display -p '#{cursor_flag}')" = 1 ]; then
+			return 0
+		fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
 
 # The stored answer to a question of the one interview in database $1.
 stored() { sqlite3 "$1" "SELECT value FROM answers WHERE name = '$2'"; }
@@ -49,6 +62,8 @@ answer_is() {	# answer_is "what" DB NAME VALUE
 		not_ok "$1 (stored: '$got')"
 	fi
 }
+
+the_pid() { pgrep -P "$PANE_PID"; }
 
 # Starts the program on database $3 with TERM=$1 at size $2 (COLSxROWS),
 # and opens a new interview of the keys form at its first question.
@@ -175,4 +190,127 @@ expect "[exit 0]"
 answer_is "kill -INT under the help screen keeps the answer" "$DB" second \
     "Under help"
 
+# Too small: a notice that fits, whatever the size; keys typed meanwhile
+# are not taken, and the screen says so when it comes back.
+DB="$WORK/small.db"
+open_first xterm-256color 80x24 "$DB"
+typed "ab"
+wait_line " > ab"
+tm resize-window -x 30 -y 10
+expect "Terminal too small: 30x10"
+expect "at least 40x15"
+typed "xyz"
+keys Enter C-n BSpace
+for size in 39x15 40x14 20x5 10x3 5x2; do
+	tm resize-window -x "${size%x*}" -y "${size#*x}"
+	if wait_for "40x15"; then
+		ok "at $size the notice names the minimum size"
+	else
+		not_ok "at $size the notice names the minimum size"
+	fi
+done
+tm resize-window -x 80 -y 24
+expect "First answer"
+expect "Keys typed while the window was too small were ignored"
+check "the keys are taken again once the screen is back" wait_cursor
+check "nothing typed while too small was taken" \
+    sh -c "tmux -L $SOCK capture-pane -p | grep -qx ' > ab'"
+typed "c"
+field_is "typing goes on where it was" "abc"
+# Ctrl-X while too small saves what is typed and quits.
+tm resize-window -x 30 -y 10
+expect "Terminal too small"
+keys C-x
+expect "[exit 0]"
+answer_is "Ctrl-X in a window too small saves the answer" "$DB" first "abc"
+
+# A resize storm while typing two answers: the window stays large enough,
+# nothing typed is lost or moved.
+storm() {	# storm SIZE...: resizes through the sizes, 8 times
+	(
+		i=0
+		while [ $i -lt 8 ]; do
+			for s in "$@"; do
+				tm resize-window -x "${s%x*}" -y "${s#*x}"
+			done
+			i=$((i + 1))
+		done
+	) &
+	STORM=$!
+}
+
+type_slowly() {	# each key its own send, to mix with the resizes
+	for k in "$@"; do
+		case $k in
+		Enter|Home|End) keys "$k" ;;
+		*) typed "$k" ;;
+		esac
+	done
+}
+
+# Leaves the interview and the program once keys are taken again.
+leave() {
+	wait_cursor
+	keys C-x
+	wait_for "Draft saved"
+	keys C-x
+	wait_for "[exit 0]"
+}
+
+DB="$WORK/storm.db"
+open_first xterm-256color 80x24 "$DB"
+storm 40x15 100x30 60x20 80x24
+type_slowly i u " " L i Home L End Enter 1 3 8 1 2 Enter
+wait "$STORM"
+tm resize-window -x 80 -y 24
+expect "Third answer"
+answer_is "storm: the first answer as typed" "$DB" first "Liu Li"
+answer_is "storm: the second answer as typed" "$DB" second "13812"
+leave
+
+# Enter typed while the window is too small, and typing going on, for the
+# next question, as the window grows back: neither the Enter nor the keys
+# after it are taken before the keyboard rests, so the first answer keeps
+# only what was typed for it.
+DB="$WORK/small-enter.db"
+open_first xterm-256color 80x24 "$DB"
+typed "Liu"
+wait_line " > Liu"
+tm resize-window -x 30 -y 10
+expect "Terminal too small"
+keys Enter
+(while :; do typed 1; done) &
+TYPING=$!
+tm resize-window -x 80 -y 24
+wait_for "First answer"
+kill "$TYPING" 2>/dev/null
+wait "$TYPING" 2>/dev/null
+leave
+answer_is "Enter lost to a small window: the next answer is not typed into this one" \
+    "$DB" first "Liu"
+
+# A storm through sizes too small: keys may be dropped, but an answer
+# never takes what was typed for another question.
+is_prefix() {	# is_prefix PART WHOLE
+	case $2 in "$1"*) return 0 ;; *) return 1 ;; esac
+}
+trial=1
+merged=0
+while [ $trial -le 3 ]; do
+	DB="$WORK/storm-small-$trial.db"
+	open_first xterm-256color 80x24 "$DB"
+	storm 30x10 80x24
+	type_slowly L i u Enter 1 3 8 Enter
+	wait "$STORM"
+	tm resize-window -x 80 -y 24
+	leave
+	first=$(stored "$DB" first)
+	second=$(stored "$DB" second)
+	if ! is_prefix "$first" "Liu" || ! is_prefix "$second" "138"; then
+		merged=$((merged + 1))
+		echo "# trial $trial: first '$first', second '$second'"
+	fi
+	trial=$((trial + 1))
+done
+check "storm through small sizes: no answer merged ($merged of 3)" [ "$merged" -eq 0 ]
 finish
