@@ -71,6 +71,10 @@ $(BA)/%.o: %.c $(wildcard core/*.h tui/*.h tests/*.h)
 $(BA)/tests/test_%: $(BA)/tests/test_%.o $(CORE_SRC:%.c=$(BA)/%.o)
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS) $(CURL_LIBS)
 
+# The key reader is terminal code, tested without a terminal.
+$(BA)/tests/test_keys: $(BA)/tests/test_keys.o $(BA)/tui/keys.o $(CORE_SRC:%.c=$(BA)/%.o)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS) $(CURL_LIBS)
+
 ## run             build, then start the interview program on ./forms
 run: doorstep $(CATALOGS)
 	./doorstep --forms forms

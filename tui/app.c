@@ -11,20 +11,19 @@
 #include "../core/text.h"
 #include "curses.h"
 
-static volatile sig_atomic_t hangup_seen;
+/* How long the keyboard must rest, in ms, before keys are taken again
+ * after some were typed into a window too small. */
+#define REST_MS 1000
+
+static volatile sig_atomic_t stop_seen;	/* SIGHUP, SIGTERM or SIGINT */
 static bool curses_active;
 static bool ascii_only;		/* the locale cannot show UTF-8 */
 
-/* Bracketed paste: terminals mark pasted text, so that a newline in it
- * does not act as Enter. */
-#define KEY_PASTE_START (KEY_MAX + 1)
-#define KEY_PASTE_END (KEY_MAX + 2)
-
 static void
-on_hangup(int sig)
+on_stop(int sig)
 {
 	(void)sig;
-	hangup_seen = 1;
+	stop_seen = 1;
 }
 
 void
@@ -203,26 +202,52 @@ draw_bar(const enum action *bar)
 	}
 }
 
+static bool
+too_small(void)
+{
+	return COLS < APP_MIN_COLS || LINES < APP_MIN_LINES;
+}
+
+/* Says that the window is too small, in the longest words that fit it:
+ * at the least, the size it needs. */
 static void
 draw_too_small(void)
 {
-	char *msg = xasprintf(_("Terminal too small: %dx%d. doorstep needs at "
-	    "least %dx%d; make the window larger (your answers are safe)."),
-	    COLS, LINES, APP_MIN_COLS, APP_MIN_LINES);
+	char *says[4];
+	size_t i, pick;
 
+	says[0] = xasprintf(_("Terminal too small: %dx%d. doorstep needs at "
+	    "least %dx%d: make the window larger. Until then keys are ignored, "
+	    "and Ctrl-X saves and quits. Your answers are safe."),
+	    COLS, LINES, APP_MIN_COLS, APP_MIN_LINES);
+	says[1] = xasprintf(_("Too small: %dx%d. Needs %dx%d."), COLS, LINES,
+	    APP_MIN_COLS, APP_MIN_LINES);
+	says[2] = xasprintf(_("Needs %dx%d"), APP_MIN_COLS, APP_MIN_LINES);
+	says[3] = xasprintf("%dx%d", APP_MIN_COLS, APP_MIN_LINES);
+	for (pick = 0; pick < ARRAY_LEN(says) - 1; pick++) {
+		struct text_line *lines;
+		size_t n = text_wrap(says[pick], COLS, &lines);
+
+		free(lines);
+		if (n <= (size_t)LINES)
+			break;
+	}
 	erase();
-	draw_wrapped(0, 0, COLS, LINES, msg, A_BOLD);
-	free(msg);
+	draw_wrapped(0, 0, COLS, LINES, says[pick], A_BOLD);
+	for (i = 0; i < ARRAY_LEN(says); i++)
+		free(says[i]);
 	curs_set(0);
 }
 
+/* Draws the top screen. While keys are not taken (resting), the cursor
+ * is hidden. */
 static void
-draw_all(struct app *app)
+draw_all(struct app *app, bool resting)
 {
 	struct screen *top = app->stack[app->depth - 1];
 
 	erase();
-	if (COLS < APP_MIN_COLS || LINES < APP_MIN_LINES) {
+	if (too_small()) {
 		draw_too_small();
 		wnoutrefresh(stdscr);
 		doupdate();
@@ -237,7 +262,7 @@ draw_all(struct app *app)
 		    app->flash_error ? attr_error(app) : (int)A_BOLD);
 	}
 	draw_bar(top->ops->bar);
-	if (app->cursor_y >= 0) {
+	if (app->cursor_y >= 0 && !resting) {
 		curs_set(1);
 		move(app->cursor_y, app->cursor_x);
 	} else {
@@ -264,19 +289,41 @@ setup_colors(struct app *app)
 	app->colors = true;
 }
 
+/* Lets every open screen keep what it holds, top first: the connection is
+ * gone, or the program was told to stop. */
+static void
+save_all(struct app *app)
+{
+	size_t i;
+
+	for (i = app->depth; i > 0; i--) {
+		struct screen *s = app->stack[i - 1];
+
+		if (s->ops->hangup != NULL)
+			s->ops->hangup(s, app);
+	}
+}
+
 int
 app_run(struct app *app)
 {
 	struct sigaction sa;
+	struct keys_reader reader;
 	unsigned errors = 0;
 	bool pasting = false;
+	/* Keys were typed while the window was too small: none is taken
+	 * until none has come for REST_MS in a window large enough. */
+	bool resting = false;
 	SCREEN *scr;
 
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_hangup;
+	sa.sa_handler = on_stop;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGHUP, &sa, NULL);	/* no SA_RESTART: let the read stop */
+	/* No SA_RESTART: let the read stop. Ctrl-C typed is a key (raw mode);
+	 * SIGINT comes from outside, and saves as a hang-up does. */
+	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
 
 	/* Ask terminfo first: newterm on an unknown terminal leaves memory
 	 * behind, setupterm does not. */
@@ -291,63 +338,91 @@ app_run(struct app *app)
 	}
 	set_term(scr);
 	curses_active = true;
-	/* Escape sequences from a slow link may arrive in pieces; nothing is
-	 * bound to a bare Esc, so waiting longer costs nothing. */
-	set_escdelay(500);
 	raw();
 	noecho();
 	nonl();
-	keypad(stdscr, TRUE);
+	/* Keys are read by keys_feed, not matched by curses against terminfo:
+	 * terminals send Home, End and the rest in more ways than their
+	 * entries say, and what curses does not know it would hand over as
+	 * typed characters. */
+	keypad(stdscr, FALSE);
 	setup_colors(app);
 	ascii_only = !app->utf8;
-	define_key("\033[200~", KEY_PASTE_START);
-	define_key("\033[201~", KEY_PASTE_END);
-	fputs("\033[?2004h", stdout);
+	fputs("\033[?2004h", stdout);	/* mark pastes */
 	fflush(stdout);
 
+	keys_reader_init(&reader);
 	app_push(app, home_new(app));
 	while (app->depth > 0) {
 		struct screen *top = app->stack[app->depth - 1];
+		bool pending = keys_pending(&reader);
+		bool waiting = pending || (resting && !too_small());
 		enum key_result res;
 		enum action act;
+		struct key key;
 		wint_t ch;
 		int rc;
 
-		draw_all(app);
+		draw_all(app, resting);
+		timeout(pending ? KEYS_ESC_DELAY : waiting ? REST_MS : -1);
 		rc = get_wch(&ch);
-		if (hangup_seen || (rc == ERR && ++errors > 50)) {
-			if (top->ops->hangup != NULL)
-				top->ops->hangup(top, app);
+		if (stop_seen) {
+			save_all(app);
 			break;
 		}
-		if (rc == ERR)
+		if (rc == ERR && waiting) {	/* nothing came in time */
+			if (pending)
+				keys_timeout(&reader);
+			else
+				resting = false;
 			continue;
+		}
+		if (rc == ERR) {
+			if (++errors > 50) {	/* the terminal is gone */
+				save_all(app);
+				break;
+			}
+			continue;
+		}
 		errors = 0;
-		if (rc == KEY_CODE_YES && ch == KEY_RESIZE)
+		if (rc == KEY_CODE_YES) {
+			if (ch == KEY_RESIZE)
+				continue;
+			key.fkey = true;
+			key.code = ch;
+		} else if (!keys_feed(&reader, ch, &key))
 			continue;
-		if (rc == KEY_CODE_YES && (ch == KEY_PASTE_START || ch == KEY_PASTE_END)) {
-			pasting = ch == KEY_PASTE_START;
+		if (key.fkey && (key.code == KEYS_PASTE_START ||
+		    key.code == KEYS_PASTE_END)) {
+			pasting = key.code == KEYS_PASTE_START;
 			continue;
 		}
 		/* A pasted newline or tab is a space, not Enter. */
-		if (pasting && rc != KEY_CODE_YES && (ch == '\r' || ch == '\n' ||
-		    ch == '\t'))
-			ch = ' ';
-		act = keys_action(rc == KEY_CODE_YES, ch);
-		free(app->flash);
-		app->flash = NULL;
+		if (pasting && !key.fkey && (key.code == '\r' ||
+		    key.code == '\n' || key.code == '\t'))
+			key.code = ' ';
+		act = keys_action(key.fkey, key.code);
 		if (act == ACT_REDRAW) {
 			clearok(curscr, TRUE);
 			continue;
 		}
-		if (COLS < APP_MIN_COLS || LINES < APP_MIN_LINES) {
-			if (act == ACT_LEAVE && top->ops->hangup != NULL)
-				top->ops->hangup(top, app);
-			if (act == ACT_LEAVE)
+		if (too_small() || resting) {
+			/* Typed blind, and one of them may be the Enter that ends
+			 * an answer: taking the keys after it would type them
+			 * into the question before. So none is taken until the
+			 * keyboard rests. Ctrl-X still saves and quits. */
+			if (act == ACT_LEAVE) {
+				save_all(app);
 				break;
+			}
+			resting = true;
+			app_flash(app, true, "%s", _("Keys typed while the window "
+			    "was too small were ignored."));
 			continue;
 		}
-		res = top->ops->key(top, app, act, rc == KEY_CODE_YES, ch);
+		free(app->flash);
+		app->flash = NULL;
+		res = top->ops->key(top, app, act, key.fkey, key.code);
 		if (res == KR_POP)
 			app_pop(app);
 		else if (res == KR_HOME)

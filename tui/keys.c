@@ -1,5 +1,7 @@
 #include "keys.h"
 
+#include <string.h>
+
 #include "../core/i18n.h"
 #include "../core/util.h"
 #include "curses.h"
@@ -101,4 +103,300 @@ keys_bar_word(enum action action)
 	default:
 		return "";
 	}
+}
+
+/* The reader's states: between keys, after ESC, inside a CSI (ESC [) or an
+ * SS3 (ESC O) sequence, after the Linux console's ESC [ [, and inside a
+ * string (OSC, DCS, SOS, PM, APC) or at an ESC in one. */
+enum {
+	KS_GROUND,
+	KS_ESC,
+	KS_CSI,
+	KS_SS3,
+	KS_LINUX,
+	KS_STRING,
+	KS_STRING_ESC,
+};
+
+#define ESC 0x1b
+
+void
+keys_reader_init(struct keys_reader *kr)
+{
+	memset(kr, 0, sizeof *kr);
+	kr->state = KS_GROUND;
+}
+
+bool
+keys_pending(const struct keys_reader *kr)
+{
+	return kr->state != KS_GROUND;
+}
+
+void
+keys_timeout(struct keys_reader *kr)
+{
+	kr->state = KS_GROUND;
+}
+
+static bool
+emit(struct key *out, bool fkey, wint_t code)
+{
+	out->fkey = fkey;
+	out->code = code;
+	return true;
+}
+
+static void
+begin(struct keys_reader *kr, int state)
+{
+	kr->state = state;
+	kr->nparams = 0;
+	kr->params[0] = '\0';
+	kr->overflow = false;
+}
+
+static void
+add_param(struct keys_reader *kr, wint_t ch)
+{
+	if (kr->nparams + 1 >= sizeof kr->params) {
+		kr->overflow = true;
+		return;
+	}
+	kr->params[kr->nparams++] = (char)ch;
+	kr->params[kr->nparams] = '\0';
+}
+
+/* The leading number of the parameters, or -1 when there is none (or it
+ * is out of any key's range). */
+static long
+first_number(const struct keys_reader *kr)
+{
+	const char *p = kr->params;
+	long n = -1;
+
+	for (; *p >= '0' && *p <= '9'; p++) {
+		n = (n < 0 ? 0 : n * 10) + (*p - '0');
+		if (n > 1000)
+			return -1;
+	}
+	return n;
+}
+
+/* Whether the parameters are numbers and separators only: a key's, not a
+ * terminal's reply ("?1;2") or a mouse report ("<0;10;5"). */
+static bool
+plain_params(const struct keys_reader *kr)
+{
+	return !kr->overflow &&
+	    strspn(kr->params, "0123456789;:") == kr->nparams;
+}
+
+/* The keys of the form ESC [ n ~: VT220 and xterm, PuTTY, the Linux
+ * console, rxvt (which ends them with ^ $ @ when Ctrl or Shift is held). */
+static bool
+tilde_key(long n, struct key *out)
+{
+	switch (n) {
+	case 1:		/* PuTTY, the Linux console, tmux, vt220 "Find" */
+	case 7:		/* rxvt */
+		return emit(out, true, KEY_HOME);
+	case 2:
+		return emit(out, true, KEY_IC);
+	case 3:
+		return emit(out, true, KEY_DC);
+	case 4:		/* PuTTY, the Linux console, tmux, vt220 "Select" */
+	case 8:		/* rxvt */
+		return emit(out, true, KEY_END);
+	case 5:
+		return emit(out, true, KEY_PPAGE);
+	case 6:
+		return emit(out, true, KEY_NPAGE);
+	case 200:
+		return emit(out, true, KEYS_PASTE_START);
+	case 201:
+		return emit(out, true, KEYS_PASTE_END);
+	default:
+		break;
+	}
+	if (n >= 11 && n <= 15)
+		return emit(out, true, (wint_t)KEY_F(n - 10));
+	if (n >= 17 && n <= 21)
+		return emit(out, true, (wint_t)KEY_F(n - 11));
+	if (n >= 23 && n <= 26)
+		return emit(out, true, (wint_t)KEY_F(n - 12));
+	return false;
+}
+
+/* The arrows, Home, End and F1-F4, as CSI or SS3 finals. */
+static bool
+letter_key(wint_t final, struct key *out)
+{
+	switch (final) {
+	case 'A':
+		return emit(out, true, KEY_UP);
+	case 'B':
+		return emit(out, true, KEY_DOWN);
+	case 'C':
+		return emit(out, true, KEY_RIGHT);
+	case 'D':
+		return emit(out, true, KEY_LEFT);
+	case 'H':
+		return emit(out, true, KEY_HOME);
+	case 'F':
+		return emit(out, true, KEY_END);
+	case 'P':
+	case 'Q':
+	case 'R':
+	case 'S':
+		return emit(out, true, (wint_t)KEY_F(1 + (int)(final - 'P')));
+	default:
+		return false;
+	}
+}
+
+/* A complete CSI sequence: the key it stands for, modifiers ignored
+ * (ESC [ 1 ; 5 C, Ctrl-Right, is Right), or false to drop it. */
+static bool
+csi_key(const struct keys_reader *kr, wint_t final, struct key *out)
+{
+	long n = first_number(kr);
+
+	if (!plain_params(kr))
+		return false;
+	if (final == '~' || final == '^' || final == '$' || final == '@')
+		return tilde_key(n, out);
+	if (n > 1)	/* ESC [ 1 ; 2 P is Shift-F1; ESC [ 2 A is no key */
+		return false;
+	return letter_key(final, out);
+}
+
+/* A complete SS3 sequence: cursor keys, F1-F4, and the keypad in
+ * application mode (its digits, signs and Enter). */
+static bool
+ss3_key(const struct keys_reader *kr, wint_t final, struct key *out)
+{
+	static const char keypad[] = "*+,-./0123456789";	/* j..y */
+
+	if (!plain_params(kr))
+		return false;
+	if (final >= 'j' && final <= 'y')
+		return emit(out, false, (wint_t)keypad[final - 'j']);
+	if (final == 'X')
+		return emit(out, false, '=');
+	if (final == 'M')
+		return emit(out, false, '\r');
+	return letter_key(final, out);
+}
+
+/* Between sequences: an ESC or a C1 control begins one; any other
+ * character is a key. */
+static bool
+feed_ground(struct keys_reader *kr, wint_t ch, struct key *out)
+{
+	switch (ch) {
+	case ESC:
+		begin(kr, KS_ESC);
+		return false;
+	case 0x9b:
+		begin(kr, KS_CSI);
+		return false;
+	case 0x8f:
+		begin(kr, KS_SS3);
+		return false;
+	case 0x90:
+	case 0x98:
+	case 0x9d:
+	case 0x9e:
+	case 0x9f:
+		begin(kr, KS_STRING);
+		return false;
+	default:
+		break;
+	}
+	if (ch >= 0x80 && ch < 0xa0)	/* another C1 control: no key */
+		return false;
+	return emit(out, false, ch);
+}
+
+bool
+keys_feed(struct keys_reader *kr, wint_t ch, struct key *out)
+{
+	bool printable = ch >= 0x20 && ch < 0x7f;
+
+	switch (kr->state) {
+	case KS_GROUND:
+		return feed_ground(kr, ch, out);
+	case KS_ESC:
+		if (ch == '[')
+			begin(kr, KS_CSI);
+		else if (ch == 'O')
+			begin(kr, KS_SS3);
+		else if (ch == ']' || ch == 'P' || ch == 'X' || ch == '^' ||
+		    ch == '_')
+			begin(kr, KS_STRING);
+		else if (ch == ESC)
+			;	/* Esc twice, or Alt with a key that sends one */
+		else if (ch < 0x20)
+			return kr->state = KS_GROUND, emit(out, false, ch);
+		else
+			kr->state = KS_GROUND;	/* Alt-key, or Esc then a key */
+		return false;
+	case KS_CSI:
+		if (!printable)
+			break;
+		if (ch == '[' && kr->nparams == 0) {
+			kr->state = KS_LINUX;
+			return false;
+		}
+		/* rxvt ends Shift-modified keys with '$', an intermediate
+		 * byte to ECMA-48. */
+		if ((ch >= 0x40 || (ch == '$' && kr->nparams > 0 &&
+		    strspn(kr->params, "0123456789") == kr->nparams))) {
+			kr->state = KS_GROUND;
+			return csi_key(kr, ch, out);
+		}
+		add_param(kr, ch);
+		return false;
+	case KS_SS3:
+		if (!printable)
+			break;
+		if (ch >= 0x30 && ch <= 0x3f) {
+			add_param(kr, ch);
+			return false;
+		}
+		kr->state = KS_GROUND;
+		return ss3_key(kr, ch, out);
+	case KS_LINUX:	/* ESC [ [ A .. E: the Linux console's F1-F5 */
+		if (!printable)
+			break;
+		kr->state = KS_GROUND;
+		if (ch >= 'A' && ch <= 'E')
+			return emit(out, true, (wint_t)KEY_F(1 + (int)(ch - 'A')));
+		return false;
+	case KS_STRING:
+		if (ch == 0x07 || ch == 0x9c)	/* BEL, or ST as one character */
+			kr->state = KS_GROUND;
+		else if (ch == ESC)
+			kr->state = KS_STRING_ESC;
+		else if (ch == 0x18 || ch == 0x1a)	/* CAN, SUB cancel it */
+			break;
+		return false;
+	case KS_STRING_ESC:
+		if (ch == '\\') {	/* ST */
+			kr->state = KS_GROUND;
+			return false;
+		}
+		/* The string ended without ST: a new sequence begins. */
+		kr->state = KS_ESC;
+		return keys_feed(kr, ch, out);
+	default:
+		kr->state = KS_GROUND;
+		break;
+	}
+	/* What cannot be part of the sequence ends it, unfinished and
+	 * dropped, and counts on its own: a control key such as Ctrl-X still
+	 * acts, an ESC begins the next sequence. */
+	kr->state = KS_GROUND;
+	return feed_ground(kr, ch, out);
 }
