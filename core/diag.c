@@ -29,7 +29,8 @@ diags_vadd(struct diags *d, enum diag_level level, int line, int col,
 {
 	struct diag *g;
 
-	d->v = xreallocarray(d->v, d->n + 1, sizeof *d->v);
+	if ((d->n & (d->n - 1)) == 0)	/* 0, 1, 2, 4 ...: doubles */
+		d->v = xreallocarray(d->v, d->n ? d->n * 2 : 1, sizeof *d->v);
 	g = &d->v[d->n++];
 	g->seq = d->n - 1;
 	g->level = level;
@@ -66,10 +67,12 @@ diags_print(const struct diags *d, FILE *out)
 	memcpy(sorted, d->v, d->n * sizeof *sorted);
 	qsort(sorted, d->n, sizeof *sorted, diag_cmp);
 	for (i = 0; i < d->n; i++) {
+		const char *level = sorted[i].level == DIAG_ERROR ? "error" : "warning";
 		/* A message may quote the file: shown, never obeyed. */
-		char *line = xasprintf("%s:%d:%d: %s: %s", d->file, sorted[i].line,
-		    sorted[i].col, sorted[i].level == DIAG_ERROR ? "error" : "warning",
-		    sorted[i].msg);
+		char *line = sorted[i].line == 0 ?	/* the file as a whole */
+		    xasprintf("%s: %s: %s", d->file, level, sorted[i].msg) :
+		    xasprintf("%s:%d:%d: %s: %s", d->file, sorted[i].line,
+		    sorted[i].col, level, sorted[i].msg);
 		char *safe = text_sanitize(line, false);
 
 		fprintf(out, "%s\n", safe);
@@ -85,7 +88,9 @@ diags_first(const struct diags *d)
 	size_t i;
 
 	for (i = 0; i < d->n; i++)
-		if (d->v[i].level == DIAG_ERROR)
+		if (d->v[i].level == DIAG_ERROR && d->v[i].line == 0)
+			return xasprintf("%s: %s", d->file, d->v[i].msg);
+		else if (d->v[i].level == DIAG_ERROR)
 			return xasprintf("%s:%d:%d: %s", d->file, d->v[i].line,
 			    d->v[i].col, d->v[i].msg);
 	return NULL;

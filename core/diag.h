@@ -32,9 +32,12 @@ void diags_add(struct diags *d, enum diag_level level, int line, int col,
     const char *fmt, ...) ATTR_PRINTF(5, 6);
 void diags_vadd(struct diags *d, enum diag_level level, int line, int col,
     const char *fmt, va_list ap) ATTR_PRINTF(5, 0);
-/* Writes every problem, sorted by position, one a line. */
+/* Writes every problem, sorted by position, one a line: FILE:LINE:COL:
+ * level: message, or FILE: level: message for one about the whole file
+ * (line 0). */
 void diags_print(const struct diags *d, FILE *out);
-/* The first error as one line FILE:LINE:COL: message (caller frees), or NULL. */
+/* The first error as one line FILE:LINE:COL: message (FILE: message for
+ * the whole file; caller frees), or NULL. */
 char *diags_first(const struct diags *d);
 void diags_free(struct diags *d);
 

@@ -2,12 +2,12 @@
 
 #include <ctype.h>
 #include <math.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "rx.h"
 #include "text.h"
 #include "i18n.h"
 #include "util.h"
@@ -785,20 +785,23 @@ words(const char *list, const char *w, bool *has)
 	return n;
 }
 
+/* Whether all of s matches pattern; a pattern that is not valid or
+ * over the limits of rx.h matches nothing (the loader refuses such a
+ * pattern, so only a form that never passed --check can have one). */
 static bool
 regex_whole(const char *s, const char *pattern)
 {
-	char *anchored = xasprintf("^(%s)$", pattern);
-	regex_t re;
+	struct rx *rx;
+	char *cause;
+	size_t at;
 	bool match;
 
-	if (regcomp(&re, anchored, REG_EXTENDED | REG_NOSUB) != 0) {
-		free(anchored);
+	if ((rx = rx_compile(pattern, &at, &cause, NULL)) == NULL) {
+		free(cause);
 		return false;
 	}
-	match = regexec(&re, s, 0, NULL, 0) == 0;
-	regfree(&re);
-	free(anchored);
+	match = rx_match(rx, s, strlen(s));
+	rx_free(rx);
 	return match;
 }
 

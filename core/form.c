@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <regex.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "i18n.h"
 #include "ids.h"
 #include "lineedit.h"
+#include "rx.h"
 #include "text.h"
 #include "util.h"
 #include "ytree.h"
@@ -75,7 +75,63 @@ struct loader {
 	struct pending *pending;
 	size_t npending;
 	const struct group *repeat;	/* the repeat being read, or NULL */
+	const struct choice_list **named;	/* named lists, sorted by name */
+	size_t nnamed;
+	const struct group **repeats;	/* repeats, sorted by name */
+	size_t nrepeats;
+	const char **qnames;		/* question names, for suggestions */
+	const struct ynode *lang_at[FORM_MAX_LANGUAGES];	/* in languages: */
+	bool lang_used[FORM_MAX_LANGUAGES];	/* some text is written in it */
+	size_t nunknown;		/* unknown ${names} met so far */
 };
+
+/* A text and where it stood, to find the ones written twice by sorting
+ * rather than by comparing every pair. */
+struct keyed {
+	const char *s;
+	size_t seq;
+	const struct ynode *at;
+};
+
+static int
+keyed_cmp(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	int c = strcmp(x->s, y->s);
+
+	if (c != 0)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Sorts v; then v[i].seq is a later copy of v[first].s whenever
+ * dup_of(v, i) returns first < i (else it returns i). */
+static void
+keyed_sort(struct keyed *v, size_t n)
+{
+	if (n > 1)
+		qsort(v, n, sizeof *v, keyed_cmp);
+}
+
+static size_t
+dup_of(const struct keyed *v, size_t i)
+{
+	size_t first = i;
+
+	while (first > 0 && strcmp(v[first - 1].s, v[i].s) == 0)
+		first--;
+	return first;
+}
+
+/* Room for one more item in an array of n items that grows by doubling
+ * (one realloc per item made loading 10,000 questions quadratic). */
+static void *
+grow(void *v, size_t n, size_t size)
+{
+	if (n == 0 || (n & (n - 1)) == 0)
+		return xreallocarray(v, n ? n * 2 : 1, size);
+	return v;
+}
 
 const char *
 question_type_name(enum question_type type)
@@ -214,7 +270,8 @@ static void
 check_keys(struct loader *L, const struct ynode *map, const char *const *keys,
     const char *what)
 {
-	size_t i, j, nkeys = 0;
+	struct keyed *seen = xcalloc(map->n / 2 + 1, sizeof *seen);
+	size_t i, nkeys = 0, nseen = 0;
 
 	while (keys[nkeys] != NULL)
 		nkeys++;
@@ -227,13 +284,9 @@ check_keys(struct loader *L, const struct ynode *map, const char *const *keys,
 			    ytree_kind_name(k));
 			continue;
 		}
-		for (j = 0; j < i; j += 2)
-			if (map->items[j]->kind == YNODE_SCALAR &&
-			    strcmp(map->items[j]->str, k->str) == 0) {
-				err(L, k, _("'%s' is written twice in %s (first at line %d)"),
-				    k->str, what, map->items[j]->line);
-				break;
-			}
+		seen[nseen].s = k->str;
+		seen[nseen].seq = i;
+		seen[nseen++].at = k;
 		if (in_list(keys, k->str))
 			continue;
 		hint = suggest(keys, nkeys, k->str);
@@ -243,6 +296,12 @@ check_keys(struct loader *L, const struct ynode *map, const char *const *keys,
 		else
 			err(L, k, _("unknown key '%s' in %s"), k->str, what);
 	}
+	keyed_sort(seen, nseen);
+	for (i = 1; i < nseen; i++)
+		if (strcmp(seen[i].s, seen[i - 1].s) == 0)
+			err(L, seen[i].at, _("'%s' is written twice in %s (first at "
+			    "line %d)"), seen[i].s, what, seen[dup_of(seen, i)].at->line);
+	free(seen);
 }
 
 static bool
@@ -277,6 +336,32 @@ mtext_free(struct mtext *m)
 	free(m->v);
 	m->v = NULL;
 	m->n = 0;
+}
+
+static void
+mark_lang_used(struct loader *L, const char *lang)
+{
+	size_t i;
+
+	for (i = 0; i < L->f->nlanguages; i++)
+		if (strcmp(L->f->languages[i], lang) == 0)
+			L->lang_used[i] = true;
+}
+
+/* A warning for each language of 'languages:' that no text is written
+ * in: an interviewer who switches to it sees the first language's texts
+ * and cannot tell why. */
+static void
+check_languages_used(struct loader *L)
+{
+	size_t i;
+
+	for (i = 0; i < L->f->nlanguages; i++)
+		if (!L->lang_used[i])
+			warn(L, L->lang_at[i], _("language '%s' is in 'languages:' but "
+			    "no label, hint or title is written in it; add %s: texts, "
+			    "or take it out of the list"), L->f->languages[i],
+			    L->f->languages[i]);
 }
 
 /* A text, or a mapping of language to text. */
@@ -319,6 +404,7 @@ parse_mtext(struct loader *L, const struct ynode *n, const char *what,
 		s = scalar(L, v, what);
 		if (s != NULL)
 			mtext_add(out, k->str, s);
+		mark_lang_used(L, k->str);
 	}
 	if (n->n == 0)
 		err(L, n, _("%s is empty"), what);
@@ -327,7 +413,7 @@ parse_mtext(struct loader *L, const struct ynode *n, const char *what,
 static void
 add_name(struct loader *L, const char *name, const struct ynode *at)
 {
-	L->names = xreallocarray(L->names, L->nnames + 1, sizeof *L->names);
+	L->names = grow(L->names, L->nnames, sizeof *L->names);
 	L->names[L->nnames].name = name;
 	L->names[L->nnames].line = at->line;
 	L->names[L->nnames].col = at->col;
@@ -384,8 +470,7 @@ parse_expr(struct loader *L, const struct ynode *n, enum expr_use use,
 		return NULL;
 	}
 	*src = xstrdup(text);
-	L->pending = xreallocarray(L->pending, L->npending + 1,
-	    sizeof *L->pending);
+	L->pending = grow(L->pending, L->npending, sizeof *L->pending);
 	pd = &L->pending[L->npending++];
 	pd->e = e;
 	pd->at = n;
@@ -406,11 +491,62 @@ name_pos_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+static int
+choice_index_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct choice_list *list = ctx;
+
+	return strcmp(list->v[*(const size_t *)a].value,
+	    list->v[*(const size_t *)b].value);
+}
+
+/* Drops the choices whose value came earlier in the list (each with an
+ * error) and indexes the rest by value; sorting keeps this fast for a
+ * list of 100,000 choices, where comparing every pair took 21 s. */
+static void
+dedupe_choices(struct loader *L, struct choice_list *list,
+    const struct ynode **at)
+{
+	struct keyed *k = xcalloc(list->n + 1, sizeof *k);
+	bool *dup = xcalloc(list->n + 1, sizeof *dup);
+	size_t i, kept = 0;
+
+	for (i = 0; i < list->n; i++) {
+		k[i].s = list->v[i].value;
+		k[i].seq = i;
+		k[i].at = at[i];
+	}
+	keyed_sort(k, list->n);
+	for (i = 1; i < list->n; i++)
+		if (strcmp(k[i].s, k[i - 1].s) == 0) {
+			err(L, k[i].at, _("choice value '%s' appears twice in this list"),
+			    k[i].s);
+			dup[k[i].seq] = true;
+		}
+	free(k);
+	for (i = 0; i < list->n; i++) {
+		if (dup[i]) {
+			free(list->v[i].value);
+			mtext_free(&list->v[i].label);
+		} else
+			list->v[kept++] = list->v[i];
+	}
+	list->n = kept;
+	free(dup);
+	list->by_value = xcalloc(list->n + 1, sizeof *list->by_value);
+	for (i = 0; i < list->n; i++)
+		list->by_value[i] = i;
+	if (list->n > 1)
+		qsort_r(list->by_value, list->n, sizeof *list->by_value,
+		    choice_index_cmp, list);
+}
+
 static struct choice_list *
 parse_choice_list(struct loader *L, const struct ynode *n, const char *name)
 {
 	struct choice_list *list;
-	size_t i, j;
+	const struct ynode **at;
+	size_t i;
 
 	if (n->kind != YNODE_SEQ) {
 		err(L, n, _("a choice list must be a list of {value: ..., label: ...}, "
@@ -425,6 +561,7 @@ parse_choice_list(struct loader *L, const struct ynode *n, const char *name)
 	list = xcalloc(1, sizeof *list);
 	list->name = name ? xstrdup(name) : NULL;
 	list->v = xcalloc(n->n, sizeof *list->v);
+	at = xcalloc(n->n, sizeof *at);
 	for (i = 0; i < n->n; i++) {
 		const struct ynode *item = n->items[i], *v, *lab;
 		const char *value;
@@ -450,13 +587,7 @@ parse_choice_list(struct loader *L, const struct ynode *n, const char *name)
 			    value);
 			continue;
 		}
-		for (j = 0; j < list->n; j++)
-			if (strcmp(list->v[j].value, value) == 0)
-				break;
-		if (j < list->n) {
-			err(L, v, _("choice value '%s' appears twice in this list"), value);
-			continue;
-		}
+		at[list->n] = v;
 		c = &list->v[list->n++];
 		c->value = xstrdup(value);
 		if (lab == NULL)
@@ -464,20 +595,38 @@ parse_choice_list(struct loader *L, const struct ynode *n, const char *name)
 		else
 			parse_mtext(L, lab, _("a choice label"), &c->label);
 	}
-	L->f->lists = xreallocarray(L->f->lists, L->f->nlists + 1,
-	    sizeof *L->f->lists);
+	dedupe_choices(L, list, at);
+	free(at);
+	L->f->lists = grow(L->f->lists, L->f->nlists, sizeof *L->f->lists);
 	L->f->lists[L->f->nlists++] = list;
 	return list;
 }
 
-static const struct choice_list *
-find_list(const struct form *f, const char *name)
+static int
+list_name_cmp(const void *a, const void *b)
 {
-	size_t i;
+	const struct choice_list *const *x = a, *const *y = b;
 
-	for (i = 0; i < f->nlists; i++)
-		if (f->lists[i]->name != NULL && strcmp(f->lists[i]->name, name) == 0)
-			return f->lists[i];
+	return strcmp((*x)->name, (*y)->name);
+}
+
+/* The named list called name, or NULL. */
+static const struct choice_list *
+find_list(const struct loader *L, const char *name)
+{
+	size_t lo = 0, hi = L->nnamed;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(L->named[mid]->name, name);
+
+		if (c == 0)
+			return L->named[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
@@ -509,7 +658,7 @@ parse_question(struct loader *L, const struct ynode *n,
 	q->group = group;
 	q->repeat = L->repeat;
 	q->name = xstrdup(name ? name : "");
-	L->f->questions = xreallocarray(L->f->questions, L->f->nquestions + 1,
+	L->f->questions = grow(L->f->questions, L->f->nquestions,
 	    sizeof *L->f->questions);
 	L->f->questions[L->f->nquestions++] = q;
 	if (name != NULL)
@@ -590,7 +739,7 @@ parse_question(struct loader *L, const struct ynode *n,
 			err(L, n, _("question '%s' is a %s but has no 'choices:'"), q->name,
 			    type);
 		else if (v->kind == YNODE_SCALAR) {
-			q->choices = find_list(L->f, v->str);
+			q->choices = find_list(L, v->str);
 			if (q->choices == NULL) {
 				const struct ynode *c = L->choices;
 				const char *names[64];
@@ -659,8 +808,7 @@ parse_group(struct loader *L, const struct ynode *n, const struct group *parent,
 	g->col = n->col;
 	g->index = L->f->ngroups;
 	g->first = L->f->nquestions;
-	L->f->groups = xreallocarray(L->f->groups, L->f->ngroups + 1,
-	    sizeof *L->f->groups);
+	L->f->groups = grow(L->f->groups, L->f->ngroups, sizeof *L->f->groups);
 	L->f->groups[L->f->ngroups++] = g;
 	name = scalar(L, name_n, is_repeat ? _("a repeat name") : _("a group name"));
 	if (name != NULL && !valid_name(name, false)) {
@@ -735,6 +883,11 @@ parse_languages(struct loader *L, const struct ynode *n)
 		    "[zh, en]"));
 		return;
 	}
+	if (n->n > FORM_MAX_LANGUAGES) {
+		err(L, n, _("'languages:' lists %zu languages; a form may have at "
+		    "most %d"), n->n, FORM_MAX_LANGUAGES);
+		return;
+	}
 	L->f->languages = xcalloc(n->n, sizeof *L->f->languages);
 	for (i = 0; i < n->n; i++) {
 		const char *s = scalar(L, n->items[i], _("a language"));
@@ -750,6 +903,7 @@ parse_languages(struct loader *L, const struct ynode *n)
 			err(L, n->items[i], _("language '%s' is listed twice"), s);
 			continue;
 		}
+		L->lang_at[L->f->nlanguages] = n->items[i];
 		L->f->languages[L->f->nlanguages++] = xstrdup(s);
 	}
 }
@@ -757,39 +911,64 @@ parse_languages(struct loader *L, const struct ynode *n)
 static void
 parse_choices(struct loader *L, const struct ynode *n)
 {
-	size_t i;
+	struct keyed *names;
+	bool *dup;
+	size_t i, nnames = 0;
 
 	if (n->kind != YNODE_MAP) {
 		err(L, n, _("'choices:' must map list names to lists, as in "
 		    "choices: {yes_no: [...]}"));
 		return;
 	}
+	names = xcalloc(n->n / 2 + 1, sizeof *names);
+	dup = xcalloc(n->n + 1, sizeof *dup);
+	for (i = 0; i + 1 < n->n; i += 2)
+		if (n->items[i]->kind == YNODE_SCALAR) {
+			names[nnames].s = n->items[i]->str;
+			names[nnames].seq = i;
+			names[nnames++].at = n->items[i];
+		}
+	keyed_sort(names, nnames);
+	for (i = 1; i < nnames; i++)
+		if (strcmp(names[i].s, names[i - 1].s) == 0)
+			dup[names[i].seq] = true;
+	free(names);
 	for (i = 0; i + 1 < n->n; i += 2) {
 		const struct ynode *k = n->items[i];
+		struct choice_list *list;
 
 		if (k->kind != YNODE_SCALAR || !valid_name(k->str, false)) {
 			err(L, k, _("a choice list name must be a word of letters, "
 			    "digits and _"));
 			continue;
 		}
-		if (find_list(L->f, k->str) != NULL) {
+		if (dup[i]) {
 			err(L, k, _("choice list '%s' is defined twice"), k->str);
 			continue;
 		}
-		parse_choice_list(L, n->items[i + 1], k->str);
+		list = parse_choice_list(L, n->items[i + 1], k->str);
+		if (list != NULL) {
+			L->named = grow(L->named, L->nnamed, sizeof *L->named);
+			L->named[L->nnamed++] = list;
+		}
 	}
+	free(dup);
+	if (L->nnamed > 1)
+		qsort(L->named, L->nnamed, sizeof *L->named, list_name_cmp);
 }
 
 static void
 parse_needs(struct loader *L, const struct ynode *n)
 {
-	size_t i, j;
+	struct keyed *ids;
+	size_t i, nids = 0;
 
 	if (n->kind != YNODE_SEQ) {
 		err(L, n, _("'needs:' must be a list of {id: ..., label: ...}"));
 		return;
 	}
 	L->f->needs = xcalloc(n->n ? n->n : 1, sizeof *L->f->needs);
+	ids = xcalloc(n->n + 1, sizeof *ids);
 	for (i = 0; i < n->n; i++) {
 		const struct ynode *item = n->items[i], *v;
 		struct need *need;
@@ -810,11 +989,11 @@ parse_needs(struct loader *L, const struct ynode *n)
 			err(L, v, _("need id '%s' must be a word of letters, digits and _"), id);
 			continue;
 		}
-		for (j = 0; j < L->f->nneeds; j++)
-			if (strcmp(L->f->needs[j].id, id) == 0)
-				err(L, v, _("need '%s' is listed twice"), id);
 		need = &L->f->needs[L->f->nneeds++];
 		need->id = xstrdup(id);
+		ids[nids].s = need->id;
+		ids[nids].seq = nids;
+		ids[nids++].at = v;
 		if ((v = ytree_get(item, "label")) != NULL)
 			parse_mtext(L, v, _("a need label"), &need->label);
 		else
@@ -825,6 +1004,27 @@ parse_needs(struct loader *L, const struct ynode *n)
 			err(L, item, _("need '%s' has no 'when:' saying which answers "
 			    "show it"), id);
 	}
+	keyed_sort(ids, nids);
+	for (i = 1; i < nids; i++)
+		if (strcmp(ids[i].s, ids[i - 1].s) == 0)
+			err(L, ids[i].at, _("need '%s' is listed twice"), ids[i].s);
+	free(ids);
+}
+
+/* A problem at byte pos of the expression pd. */
+static void
+expr_verr(struct loader *L, const struct pending *pd, size_t pos,
+    enum diag_level level, const char *fmt, va_list ap) ATTR_PRINTF(5, 0);
+static void
+expr_verr(struct loader *L, const struct pending *pd, size_t pos,
+    enum diag_level level, const char *fmt, va_list ap)
+{
+	char *msg = xvasprintf(fmt, ap);
+	int line, col;
+
+	expr_pos(pd->at, pos, &line, &col);
+	diags_add(L->d, level, line, col, _("in %s: %s"), use_names[pd->use], msg);
+	free(msg);
 }
 
 static void
@@ -835,15 +1035,103 @@ expr_err(struct loader *L, const struct pending *pd, const struct expr *e,
     enum diag_level level, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
-	int line, col;
 
 	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
+	expr_verr(L, pd, e->pos, level, fmt, ap);
 	va_end(ap);
-	expr_pos(pd->at, e->pos, &line, &col);
-	diags_add(L->d, level, line, col, _("in %s: %s"), use_names[pd->use], msg);
-	free(msg);
+}
+
+static void
+expr_err_at(struct loader *L, const struct pending *pd, size_t pos,
+    enum diag_level level, const char *fmt, ...) ATTR_PRINTF(5, 6);
+static void
+expr_err_at(struct loader *L, const struct pending *pd, size_t pos,
+    enum diag_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	expr_verr(L, pd, pos, level, fmt, ap);
+	va_end(ap);
+}
+
+/* regex() takes its pattern as a quoted text of the form, checked here
+ * against the limits of rx.h: a pattern from an answer could be anything
+ * (issue 11: one made --import take gigabytes). */
+static void
+check_regex(struct loader *L, const struct pending *pd, const struct expr *e)
+{
+	const struct expr *pat = e->args[1];
+	char *cause, *warning;
+	struct rx *rx;
+	size_t at;
+
+	if (pat->op != EX_STR) {
+		expr_err(L, pd, pat, DIAG_ERROR, _("regex() takes its pattern as a "
+		    "quoted text of the form, as in regex(., '1[3-9][0-9]{9}'), not "
+		    "from an answer or a calculation"));
+		return;
+	}
+	/* The pattern starts one byte after its opening quote. */
+	rx = rx_compile(pat->str, &at, &cause, &warning);
+	if (rx == NULL) {
+		expr_err_at(L, pd, pat->pos + 1 + at, DIAG_ERROR, _("the pattern "
+		    "'%s' is refused: %s (regex() takes POSIX extended patterns)"),
+		    pat->str, cause);
+		free(cause);
+		return;
+	}
+	if (warning != NULL) {
+		expr_err(L, pd, pat, DIAG_WARNING, "%s", warning);
+		free(warning);
+	}
+	rx_free(rx);
+}
+
+static int
+repeat_name_cmp(const void *a, const void *b)
+{
+	const struct group *const *x = a, *const *y = b;
+
+	return strcmp((*x)->name, (*y)->name);
+}
+
+/* The repeat called name, or NULL: a binary search, as form_find. */
+static const struct group *
+find_repeat(const struct loader *L, const char *name)
+{
+	size_t lo = 0, hi = L->nrepeats;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(L->repeats[mid]->name, name);
+
+		if (c == 0)
+			return L->repeats[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* The question names close to name, for the first few unknown names only:
+ * a suggestion costs a look at every question. */
+static const char *
+suggest_question(struct loader *L, const char *name)
+{
+	const struct form *f = L->f;
+	size_t i;
+
+	if (L->nunknown++ >= 20)
+		return NULL;
+	if (L->qnames == NULL) {
+		L->qnames = xcalloc(f->nquestions + 1, sizeof *L->qnames);
+		for (i = 0; i < f->nquestions; i++)
+			L->qnames[i] = f->questions[i]->name;
+	}
+	return suggest(L->qnames, f->nquestions, name);
 }
 
 /* Resolves each ${name} of e and checks that it is used where it means
@@ -864,23 +1152,18 @@ check_expr(struct loader *L, const struct pending *pd, struct expr *e,
 		return;
 	case EX_REF: {
 		long q = form_find(f, e->str);
-		const struct group *g = q < 0 ? form_repeat(f, e->str) : NULL;
+		const struct group *g = q < 0 ? find_repeat(L, e->str) : NULL;
 		const struct group *rep;
 
 		if (q < 0 && g == NULL) {
-			const char **names = xcalloc(f->nquestions + 1, sizeof *names);
-			const char *hint;
+			const char *hint = suggest_question(L, e->str);
 
-			for (i = 0; i < f->nquestions; i++)
-				names[i] = f->questions[i]->name;
-			hint = suggest(names, f->nquestions, e->str);
 			if (hint != NULL)
 				expr_err(L, pd, e, DIAG_ERROR, _("there is no question "
 				    "${%s} (did you mean ${%s}?)"), e->str, hint);
 			else
 				expr_err(L, pd, e, DIAG_ERROR, _("there is no question "
 				    "${%s} in this form"), e->str);
-			free(names);
 			return;
 		}
 		if (g != NULL) {
@@ -937,17 +1220,8 @@ check_expr(struct loader *L, const struct pending *pd, struct expr *e,
 				    "choice of ${%s}, so this is never true"),
 				    e->args[1]->str, sq->name);
 		}
-		if (e->fn == FN_REGEX && e->args[1]->op == EX_STR) {
-			char *anchored = xasprintf("^(%s)$", e->args[1]->str);
-			regex_t re;
-
-			if (regcomp(&re, anchored, REG_EXTENDED | REG_NOSUB) != 0)
-				expr_err(L, pd, e->args[1], DIAG_ERROR, _("'%s' is not a valid "
-				    "regular expression (POSIX extended)"), e->args[1]->str);
-			else
-				regfree(&re);
-			free(anchored);
-		}
+		if (e->fn == FN_REGEX)
+			check_regex(L, pd, e);
 		return;
 	default:
 		for (i = 0; i < e->nargs; i++)
@@ -955,61 +1229,100 @@ check_expr(struct loader *L, const struct pending *pd, struct expr *e,
 	}
 }
 
+/* One calculation on the path of the walk: the calculations it uses,
+ * and how many of them were followed. */
+struct calc_frame {
+	size_t q;
+	size_t *uses;
+	size_t nuses;
+	size_t next;
+};
+
 struct calc_graph {
 	struct loader *L;
 	const struct pending **of;	/* per question: its calculation */
 	unsigned char *state;		/* 0 new, 1 on the path, 2 done */
-	size_t *path;
+	struct calc_frame *path;
 	size_t depth;
 	size_t *order;
 	size_t norder;
 	bool cycle;
 };
 
-static void visit_calc(struct calc_graph *g, size_t q);
-
+/* The calculations that e uses, in the order written. */
 static void
-visit_refs(struct calc_graph *g, const struct expr *e)
+calc_uses(const struct calc_graph *g, const struct expr *e,
+    struct calc_frame *fr)
 {
 	size_t i;
 
 	if (e->op == EX_REF && !e->ref_is_repeat && e->ref >= 0 &&
-	    g->of[e->ref] != NULL)
-		visit_calc(g, (size_t)e->ref);
-	for (i = 0; i < e->nargs && !g->cycle; i++)
-		visit_refs(g, e->args[i]);
+	    g->of[e->ref] != NULL) {
+		fr->uses = grow(fr->uses, fr->nuses, sizeof *fr->uses);
+		fr->uses[fr->nuses++] = (size_t)e->ref;
+	}
+	for (i = 0; i < e->nargs; i++)
+		calc_uses(g, e->args[i], fr);
 }
 
-/* Depth first over calculations; a calculation met again on the path is a
- * cycle, reported with its names. */
 static void
-visit_calc(struct calc_graph *g, size_t q)
+calc_push(struct calc_graph *g, size_t q)
+{
+	struct calc_frame *fr = &g->path[g->depth++];
+
+	memset(fr, 0, sizeof *fr);
+	fr->q = q;
+	g->state[q] = 1;
+	calc_uses(g, g->of[q]->e, fr);
+}
+
+/* The cycle that closes at q, which is on the path, with its names. */
+static void
+report_cycle(struct calc_graph *g, size_t q)
 {
 	const struct form *f = g->L->f;
+	struct buf b = { 0 };
+	size_t i = g->depth;
 
-	if (g->state[q] == 2 || g->cycle)
-		return;
-	if (g->state[q] == 1) {
-		struct buf b = { 0 };
-		size_t i = g->depth;
+	while (i > 0 && g->path[i - 1].q != q)
+		i--;
+	for (i = i > 0 ? i - 1 : 0; i < g->depth; i++)
+		buf_printf(&b, "%s -> ", f->questions[g->path[i].q]->name);
+	buf_adds(&b, f->questions[q]->name);
+	diags_add(g->L->d, DIAG_ERROR, g->of[q]->at->line, g->of[q]->at->col,
+	    _("the calculations form a cycle: %s"), b.data);
+	buf_free(&b);
+	g->cycle = true;
+}
 
-		while (i > 0 && g->path[i - 1] != q)
-			i--;
-		for (i = i > 0 ? i - 1 : 0; i < g->depth; i++)
-			buf_printf(&b, "%s -> ", f->questions[g->path[i]]->name);
-		buf_adds(&b, f->questions[q]->name);
-		diags_add(g->L->d, DIAG_ERROR, g->of[q]->at->line, g->of[q]->at->col,
-		    _("the calculations form a cycle: %s"), b.data);
-		buf_free(&b);
-		g->cycle = true;
+/* Depth first over calculations, with the path kept here rather than on
+ * the C stack (a chain of 100,000 calculations is a valid form); a
+ * calculation met again on the path is a cycle, reported with its names. */
+static void
+visit_calc(struct calc_graph *g, size_t root)
+{
+	if (g->state[root] != 0)
 		return;
+	calc_push(g, root);
+	while (g->depth > 0 && !g->cycle) {
+		struct calc_frame *top = &g->path[g->depth - 1];
+
+		if (top->next < top->nuses) {
+			size_t q = top->uses[top->next++];
+
+			if (g->state[q] == 1)
+				report_cycle(g, q);
+			else if (g->state[q] == 0)
+				calc_push(g, q);
+			continue;
+		}
+		g->state[top->q] = 2;
+		g->order[g->norder++] = top->q;
+		free(top->uses);
+		g->depth--;
 	}
-	g->state[q] = 1;
-	g->path[g->depth++] = q;
-	visit_refs(g, g->of[q]->e);
-	g->depth--;
-	g->state[q] = 2;
-	g->order[g->norder++] = q;
+	while (g->depth > 0)
+		free(g->path[--g->depth].uses);
 }
 
 static void
@@ -1019,6 +1332,12 @@ check_logic(struct loader *L)
 	struct calc_graph g = { 0 };
 	size_t i;
 
+	L->repeats = xcalloc(f->ngroups + 1, sizeof *L->repeats);
+	for (i = 0; i < f->ngroups; i++)
+		if (f->groups[i]->repeat)
+			L->repeats[L->nrepeats++] = f->groups[i];
+	if (L->nrepeats > 1)
+		qsort(L->repeats, L->nrepeats, sizeof *L->repeats, repeat_name_cmp);
 	for (i = 0; i < L->npending; i++)
 		check_expr(L, &L->pending[i], L->pending[i].e, false);
 	if (L->d->errors > 0)
@@ -1076,7 +1395,7 @@ form_parse(const char *text, size_t len, struct diags *d)
 	size_t errors_before = d->errors;
 
 	if (len > FORM_MAX_BYTES) {
-		diags_add(d, DIAG_ERROR, 1, 1, _("the file is %zu bytes; a form may be "
+		diags_add(d, DIAG_ERROR, 0, 0, _("the file is %zu bytes; a form may be "
 		    "at most %d bytes"), len, FORM_MAX_BYTES);
 		return NULL;
 	}
@@ -1134,12 +1453,16 @@ form_parse(const char *text, size_t len, struct diags *d)
 		err(&L, root, _("the form has no 'body:' with its questions"));
 	else
 		parse_body(&L, v, NULL, 0);
+	check_languages_used(&L);
 	check_duplicates(&L);
 	index_names(f);
 	check_logic(&L);
 
 	free(L.names);
 	free(L.pending);
+	free(L.named);
+	free(L.repeats);
+	free(L.qnames);
 	ytree_free(root);
 	if (d->errors > errors_before) {
 		form_free(f);
@@ -1151,18 +1474,53 @@ form_parse(const char *text, size_t len, struct diags *d)
 	return f;
 }
 
+/* What a path that is not a plain file is, for the message. */
+static const char *
+file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return _("a folder");
+	if (S_ISFIFO(mode))
+		return _("a named pipe (FIFO)");
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return _("a device");
+	if (S_ISSOCK(mode))
+		return _("a socket");
+	return _("a special file");
+}
+
 struct form *
 form_load(const char *path, struct diags *d)
 {
 	struct buf b = { 0 };
 	char chunk[65536];
 	struct form *f;
+	struct stat st;
 	ssize_t n;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Without O_NONBLOCK, opening a FIFO named *.yaml waits for a writer
+	 * for ever (issue 11: it hung --check and --import). */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		diags_add(d, DIAG_ERROR, 0, 0, _("cannot open: %s"), strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0) {
+		diags_add(d, DIAG_ERROR, 0, 0, _("cannot read: %s"), strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		diags_add(d, DIAG_ERROR, 0, 0, _("this is %s, not a form file; a form "
+		    "must be a plain file"), file_kind(st.st_mode));
+		close(fd);
+		return NULL;
+	}
+	if (st.st_size > FORM_MAX_BYTES) {
+		diags_add(d, DIAG_ERROR, 0, 0, _("the file is %lld bytes; a form may "
+		    "be at most %d bytes"), (long long)st.st_size, FORM_MAX_BYTES);
+		close(fd);
 		return NULL;
 	}
 	while ((n = read(fd, chunk, sizeof chunk)) > 0) {
@@ -1201,6 +1559,7 @@ form_free(struct form *f)
 			mtext_free(&f->lists[i]->v[j].label);
 		}
 		free(f->lists[i]->v);
+		free(f->lists[i]->by_value);
 		free(f->lists[i]->name);
 		free(f->lists[i]);
 	}
@@ -1330,13 +1689,24 @@ form_find(const struct form *f, const char *name)
 const struct choice *
 form_choice(const struct question *q, const char *value)
 {
-	size_t i;
+	const struct choice_list *list = q->choices;
+	size_t lo = 0, hi;
 
-	if (q->choices == NULL)
+	if (list == NULL)
 		return NULL;
-	for (i = 0; i < q->choices->n; i++)
-		if (strcmp(q->choices->v[i].value, value) == 0)
-			return &q->choices->v[i];
+	hi = list->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct choice *c = &list->v[list->by_value[mid]];
+		int cmp = strcmp(c->value, value);
+
+		if (cmp == 0)
+			return c;
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 

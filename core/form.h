@@ -9,6 +9,7 @@
 #include "expr.h"
 
 #define FORM_MAX_BYTES (8 * 1024 * 1024)
+#define FORM_MAX_LANGUAGES 32
 
 /* A text in several languages; an entry with a NULL lang serves all. */
 struct mtext {
@@ -41,6 +42,7 @@ struct choice_list {
 	char *name;		/* NULL for an inline list */
 	struct choice *v;
 	size_t n;
+	size_t *by_value;	/* indices into v, sorted by value */
 };
 
 /* A group of questions, or a repeat: questions [first, end) of the form

@@ -86,11 +86,46 @@ add_item(struct ynode *parent, struct ynode *child)
 	parent->items[parent->n++] = child;
 }
 
-/* The byte at a libyaml mark, or -1 past the end. */
+/* The byte at a libyaml mark, or -1 past the end. The mark's index
+ * counts characters, not bytes, so the byte is found by line and column:
+ * with Chinese text before it, the index pointed at the wrong byte and a
+ * tab went unexplained. */
 static int
 byte_at(const char *text, size_t len, const yaml_mark_t *m)
 {
-	return m->index < len ? (unsigned char)text[m->index] : -1;
+	size_t i = 0, line = 0, col = 0;
+
+	while (i < len && line < m->line)
+		if (text[i++] == '\n')
+			line++;
+	while (i < len && col < m->column && text[i] != '\n') {
+		i++;
+		while (i < len && ((unsigned char)text[i] & 0xC0) == 0x80)
+			i++;
+		col++;
+	}
+	return i < len ? (unsigned char)text[i] : -1;
+}
+
+/* The byte before a libyaml mark, or -1 at the start of a line. */
+static int
+byte_before(const char *text, size_t len, const yaml_mark_t *m)
+{
+	yaml_mark_t before = *m;
+
+	if (m->column == 0)
+		return -1;
+	before.column--;
+	return byte_at(text, len, &before);
+}
+
+/* Whether the problem is a quote that was never closed, which libyaml
+ * finds only at the end of the file. */
+static bool
+unclosed_quote(const yaml_parser_t *p)
+{
+	return p->error == YAML_SCANNER_ERROR && p->context != NULL &&
+	    strstr(p->context, "quoted scalar") != NULL;
 }
 
 /* Turns libyaml's terse problems into advice a supervisor can act on. */
@@ -100,8 +135,14 @@ explain(const yaml_parser_t *p, const char *text, size_t len, bool in_flow)
 	const char *problem = p->problem ? p->problem : _("cannot read this YAML");
 	int c = byte_at(text, len, &p->problem_mark);
 
-	if (c == '\t' || (p->problem_mark.index > 0 &&
-	    p->problem_mark.index <= len && text[p->problem_mark.index - 1] == '\t' &&
+	if (unclosed_quote(p)) {
+		int q = byte_at(text, len, &p->context_mark);
+
+		return xasprintf(_("this quoted text is never closed; add the "
+		    "closing %c where the text ends"), q == '\'' ? '\'' : '"');
+	}
+
+	if (c == '\t' || (byte_before(text, len, &p->problem_mark) == '\t' &&
 	    strstr(problem, "cannot start any token") != NULL))
 		return xstrdup(_("a tab is used here; YAML indents with spaces only "
 		    "(replace each tab with spaces)"));
@@ -136,11 +177,23 @@ ytree_parse(const char *text, size_t len, int *line, int *col, char **cause)
 	yaml_event_t ev;
 	struct ynode *stack[YTREE_MAX_DEPTH + 1];
 	struct ynode *root = NULL;
-	size_t depth = 0, nodes = 0, flow = 0;
+	size_t depth = 0, nodes = 0, flow = 0, documents = 0;
 	bool done = false, failed = false;
 
 	*cause = NULL;
 	*line = *col = 1;
+	/* The byte-order mark Windows Notepad writes: skipped here, as
+	 * libyaml would when left to guess the encoding; UTF-8 stays forced so
+	 * that every offset counts the bytes of the file. */
+	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+		text += 3;
+		len -= 3;
+	} else if (len >= 2 && (memcmp(text, "\xFF\xFE", 2) == 0 ||
+	    memcmp(text, "\xFE\xFF", 2) == 0)) {
+		set_cause(cause, _("the file is saved as UTF-16 (\"Unicode\" in "
+		    "Notepad); save it as UTF-8"));
+		return NULL;
+	}
 	if (!yaml_parser_initialize(&parser)) {
 		set_cause(cause, _("cannot start the YAML reader"));
 		return NULL;
@@ -154,6 +207,8 @@ ytree_parse(const char *text, size_t len, int *line, int *col, char **cause)
 		if (!yaml_parser_parse(&parser, &ev)) {
 			if (parser.error == YAML_READER_ERROR)
 				offset_pos(text, len, parser.problem_offset, line, col);
+			else if (unclosed_quote(&parser))
+				mark_pos(&parser.context_mark, line, col);
 			else
 				mark_pos(parser.problem ? &parser.problem_mark :
 				    &parser.context_mark, line, col);
@@ -166,7 +221,16 @@ ytree_parse(const char *text, size_t len, int *line, int *col, char **cause)
 			done = true;
 			break;
 		case YAML_DOCUMENT_END_EVENT:
-			done = true;	/* a second document is ignored */
+			documents++;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			if (documents == 0)
+				break;
+			mark_pos(&ev.start_mark, line, col);
+			set_cause(cause, _("a second YAML document starts here, but a "
+			    "form file holds one form: remove this '---' and what "
+			    "follows it, or put that in a file of its own"));
+			failed = true;
 			break;
 		case YAML_ALIAS_EVENT:
 			mark_pos(&ev.start_mark, line, col);

@@ -25,7 +25,8 @@ struct ynode {
 #define YTREE_MAX_SCALAR (16 * 1024)
 #define YTREE_MAX_NODES 1000000
 
-/* Parses one YAML document. Returns NULL for an empty document (with
+/* Parses one YAML document (a second one is an error; a UTF-8 byte-order
+ * mark is skipped). Returns NULL for an empty document (with
  * *cause NULL) or on error (with *cause set and *line, *col where it
  * happened). The caller owns the tree. */
 struct ynode *ytree_parse(const char *text, size_t len, int *line, int *col,

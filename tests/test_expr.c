@@ -4,6 +4,7 @@
 
 #include <locale.h>
 #include <math.h>
+#include <sys/resource.h>
 
 #include "../core/expr.h"
 #include "../core/util.h"
@@ -309,6 +310,48 @@ hostile_input_bounded(void **state)
 	free(deep);
 }
 
+/* CPU seconds this process has used. */
+static double
+cpu_seconds(void)
+{
+	struct rusage ru;
+
+	assert_int_equal(getrusage(RUSAGE_SELF, &ru), 0);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	    (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* No pattern costs much, whatever the form or an answer holds (issue 11,
+ * item 9): libc's regcomp took 7 GB and minutes for (a{1,32767}), and its
+ * matcher 165 s for '.*a.{200}' on a 64 KB answer. A pattern over the
+ * limits matches nothing; a matching one costs time in proportion to the
+ * answer. */
+static void
+regex_costs_little(void **state)
+{
+	size_t n = 65536, i;
+	char *big = malloc(n + 1);
+	double start = cpu_seconds();
+
+	(void)state;
+	for (i = 0; i < n; i++)
+		big[i] = (i * 7 + i / 3) % 5 < 2 ? 'a' : 'b';
+	big[n] = '\0';
+	big[n - 201] = 'a';
+	big[n - 61] = 'b';
+	big[n - 16] = 'a';
+	EXPECT("regex('aaa', '(a{1,32767})')", "false");
+	EXPECT("regex('aaa', concat('(a{1,', '32767})'))", "false");
+	EXPECT("regex('aaa', '((a{0,200}){0,200})')", "false");
+	EXPECT("regex('aaa', '(a{1,3})')", "true");
+	EXPECT_IN("regex(., '.*a.{200}')", 0, big, "true");
+	EXPECT_IN("regex(., '(a|b)*a(a|b){60}')", 0, big, "false");
+	EXPECT_IN("regex(., '(a|b)*b(a|b){60}')", 0, big, "true");
+	EXPECT_IN("regex(., '((a|b)*a(a|b){15}){16}')", 0, big, "true");
+	assert_true(cpu_seconds() - start < 10.0);
+	free(big);
+}
+
 static void
 values_to_text(void **state)
 {
@@ -344,6 +387,7 @@ main(void)
 		cmocka_unit_test(syntax_errors_located),
 		cmocka_unit_test(hostile_input_bounded),
 		cmocka_unit_test(values_to_text),
+		cmocka_unit_test(regex_costs_little),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");

@@ -2,7 +2,11 @@
  * broken form gets a located message a supervisor can act on. */
 #include "helpers.h"
 
+#include <sys/resource.h>
+#include <sys/stat.h>
+
 #include "../core/form.h"
+#include "../core/util.h"
 
 static struct form *
 parse(const char *yaml, struct diags *d)
@@ -385,7 +389,8 @@ logic_errors_located(void **state)
 	/* An invalid regular expression. */
 	assert_null(parse(HEAD "body:\n  - {name: a, type: text, label: A, "
 	    "constraint: \"regex(., '[0-9')\"}\n", &d));
-	assert_diag(&d, 5, 59, "not a valid regular expression");
+	assert_diag(&d, 5, 60, "the pattern '[0-9' is refused: '[' is never "
+	    "closed with ']'");
 	diags_free(&d);
 	/* A choice selected() can never find: a warning, the form loads. */
 	f = parse(HEAD "body:\n  - {name: a, type: select_one, label: A, choices: "
@@ -510,6 +515,301 @@ defaults_checked(void **state)
 	diags_free(&d);
 }
 
+static double
+cpu_seconds(void)
+{
+	struct rusage ru;
+
+	assert_int_equal(getrusage(RUSAGE_SELF, &ru), 0);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	    (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* regex() takes a quoted pattern of the form, within limits that keep
+ * matching cheap (issue 11: the 12 bytes (a{1,32767}) took --check to
+ * 7 GB; a pattern from an answer did the same to --import). */
+static void
+regex_patterns_checked(void **state)
+{
+	struct diags d;
+	struct form *f;
+	double start = cpu_seconds();
+
+	(void)state;
+	assert_null(parse(HEAD "body:\n  - {name: a, type: text, label: A, "
+	    "constraint: \"regex(., '(a{1,32767})')\"}\n", &d));
+	assert_diag(&d, 5, 62, "a count may be at most 255");
+	assert_int_equal(d.errors, 1);
+	diags_free(&d);
+	assert_null(parse(HEAD "body:\n  - {name: a, type: text, label: A, "
+	    "constraint: \"regex(., '((a|b){0,99}){0,99}')\"}\n", &d));
+	assert_diag(&d, 5, 60, "too large");
+	diags_free(&d);
+	/* From an answer, or computed: refused where it is written. */
+	assert_null(parse(HEAD "body:\n  - {name: a, type: text, label: A}\n"
+	    "  - {name: b, type: text, label: B, constraint: \"regex(., ${a})\"}\n",
+	    &d));
+	assert_diag(&d, 6, 59, "regex() takes its pattern as a quoted text");
+	diags_free(&d);
+	assert_null(parse(HEAD "body:\n  - {name: a, type: text, label: A, "
+	    "constraint: \"regex(., concat('[0-9]', '{3}'))\"}\n", &d));
+	assert_diag(&d, 5, 59, "regex() takes its pattern as a quoted text");
+	diags_free(&d);
+	/* \d is the letter d in POSIX: a warning, the form loads. */
+	f = parse(HEAD "body:\n  - {name: a, type: text, label: A, "
+	    "constraint: \"regex(., '\\\\d{11}')\"}\n", &d);
+	assert_non_null(f);
+	assert_diag(&d, 5, 59, "for a digit write [0-9]");
+	form_free(f);
+	diags_free(&d);
+	assert_true(cpu_seconds() - start < 2.0);
+}
+
+/* A list of 100,000 choices loads in a moment (comparing every pair of
+ * values took 21 s, and froze the program for 32 s), and a value written
+ * twice is still found. */
+static void
+large_choice_list_fast(void **state)
+{
+	struct buf b = { 0 };
+	struct diags d;
+	struct form *f;
+	double start = cpu_seconds();
+	int i, n = 100000;
+
+	(void)state;
+	buf_adds(&b, HEAD "choices:\n  many:\n");
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "    - {value: v%d, label: C}\n", i);
+	buf_adds(&b, "    - {value: v7, label: Again}\n");
+	buf_adds(&b, "body:\n  - {name: a, type: select_one, choices: many, "
+	    "label: A}\n");
+	diags_init(&d, "t.yaml");
+	assert_null(form_parse(b.data, b.len, &d));
+	assert_diag(&d, 6 + n, 15, "choice value 'v7' appears twice");
+	assert_int_equal(d.errors, 1);
+	diags_free(&d);
+	/* Without the second v7, it loads and every value is found. */
+	b.len -= strlen("    - {value: v7, label: Again}\n") + strlen("body:\n  - "
+	    "{name: a, type: select_one, choices: many, label: A}\n");
+	b.data[b.len] = '\0';
+	buf_adds(&b, "body:\n  - {name: a, type: select_one, choices: many, "
+	    "label: A}\n");
+	diags_init(&d, "t.yaml");
+	f = form_parse(b.data, b.len, &d);
+	assert_non_null(f);
+	assert_non_null(form_choice(f->questions[0], "v0"));
+	assert_non_null(form_choice(f->questions[0], "v99999"));
+	assert_string_equal(form_choice(f->questions[0], "v4242")->value, "v4242");
+	assert_null(form_choice(f->questions[0], "v100000"));
+	form_free(f);
+	diags_free(&d);
+	buf_free(&b);
+	assert_true(cpu_seconds() - start < 15.0);
+}
+
+/* Thousands of lists, needs and questions, and a chain of calculations
+ * as long: every check sorts or indexes rather than compares each pair,
+ * and the chain is walked without deep recursion. */
+static void
+many_names_fast(void **state)
+{
+	struct buf b = { 0 };
+	struct diags d;
+	struct form *f;
+	double start = cpu_seconds();
+	int i, n = 10000;
+
+	(void)state;
+	buf_adds(&b, HEAD "choices:\n");
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "  l%d: [{value: x, label: X}]\n", i);
+	buf_adds(&b, "needs:\n");
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "  - {id: n%d, label: N, when: \"${q%d} = 'x'\"}\n",
+		    i, i);
+	buf_adds(&b, "body:\n");
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "  - {name: q%d, type: select_one, choices: l%d, "
+		    "label: Q}\n", i, i);
+	buf_adds(&b, "  - {name: c0, type: calculate, calculation: \"1\"}\n");
+	for (i = 1; i < 3 * n; i++)
+		buf_printf(&b, "  - {name: c%d, type: calculate, calculation: "
+		    "\"${c%d} + 1\"}\n", i, i - 1);
+	diags_init(&d, "t.yaml");
+	f = form_parse(b.data, b.len, &d);
+	if (f == NULL)
+		test_print_diags(&d);
+	assert_non_null(f);
+	assert_int_equal(f->ncalc, 3 * n);
+	assert_string_equal(f->questions[f->calc_order[0]]->name, "c0");
+	form_free(f);
+	diags_free(&d);
+	/* The same with a list and a need written twice. */
+	buf_adds(&b, "  - {name: late, type: select_one, choices: l9, label: L}\n");
+	{
+		char *twice = xasprintf("%s", b.data);
+		char *at = strstr(twice, "  l9: ");
+		char *need = strstr(twice, "  - {id: n9, ");
+
+		at[3] = '8';	/* l9 -> l8, defined twice */
+		need[10] = '8';	/* n9 -> n8, listed twice */
+		diags_init(&d, "t.yaml");
+		assert_null(form_parse(twice, strlen(twice), &d));
+		assert_diag(&d, 14, 3, "choice list 'l8' is defined twice");
+		assert_diag(&d, 15 + n, 10, "need 'n8' is listed twice");
+		diags_free(&d);
+		free(twice);
+	}
+	buf_free(&b);
+	assert_true(cpu_seconds() - start < 20.0);
+}
+
+/* Only plain files are read: a FIFO named *.yaml hung --check and
+ * --import for ever (alarm() turns a hang into a failure here). A file
+ * over the limit is refused before it is read. */
+static void
+only_plain_files(void **state)
+{
+	char *dir = test_tmpdir();
+	char *fifo = xasprintf("%s/pipe.yaml", dir);
+	char *big = xasprintf("%s/big.yaml", dir);
+	struct diags d;
+	FILE *fp;
+
+	(void)state;
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	alarm(20);
+	diags_init(&d, fifo);
+	assert_null(form_load(fifo, &d));
+	assert_diag(&d, 0, 0, "this is a named pipe (FIFO), not a form file");
+	diags_free(&d);
+	diags_init(&d, "/dev/zero");
+	assert_null(form_load("/dev/zero", &d));
+	assert_diag(&d, 0, 0, "this is a device, not a form file");
+	diags_free(&d);
+	diags_init(&d, dir);
+	assert_null(form_load(dir, &d));
+	assert_diag(&d, 0, 0, "this is a folder, not a form file");
+	diags_free(&d);
+	alarm(0);
+	assert_non_null(fp = fopen(big, "w"));
+	assert_int_equal(ftruncate(fileno(fp), 64L * 1024 * 1024 * 1024), 0);
+	fclose(fp);
+	diags_init(&d, big);
+	assert_null(form_load(big, &d));
+	assert_diag(&d, 0, 0, "the file is 68719476736 bytes; a form may be at most");
+	diags_free(&d);
+	free(fifo);
+	free(big);
+	test_rmtree(dir);
+	free(dir);
+}
+
+/* Form files as supervisors save them (issue 11, item 10). */
+static void
+byte_order_mark_read(void **state)
+{
+	struct diags d;
+	struct form *f;
+
+	(void)state;
+	f = parse("\xEF\xBB\xBF" HEAD "body:\n  - {name: a, type: text, "
+	    "label: A}\n", &d);
+	if (f == NULL)
+		test_print_diags(&d);
+	assert_non_null(f);
+	assert_string_equal(f->id, "f");
+	form_free(f);
+	diags_free(&d);
+	/* Positions after the mark are where an editor shows them. */
+	assert_null(parse("\xEF\xBB\xBF" "form: f\nversoin: \"1\"\n", &d));
+	assert_diag(&d, 2, 1, "unknown key 'versoin'");
+	assert_diag(&d, 1, 1, "the form has no 'version:'");
+	diags_free(&d);
+	assert_null(parse("\xFF\xFE" "f\0o\0", &d));
+	assert_diag(&d, 1, 1, "saved as UTF-16");
+	diags_free(&d);
+}
+
+static void
+unclosed_quote_located(void **state)
+{
+	struct diags d;
+
+	(void)state;
+	assert_null(parse(HEAD "body:\n  - name: a\n    type: text\n"
+	    "    label: \"Unclosed\n  - name: b\n    type: text\n    label: B\n",
+	    &d));
+	assert_diag(&d, 7, 12, "this quoted text is never closed; add the "
+	    "closing \"");
+	assert_int_equal(d.errors, 1);
+	diags_free(&d);
+	assert_null(parse("form: f\nversion: '1\ntitle: T\n", &d));
+	assert_diag(&d, 2, 10, "add the closing '");
+	diags_free(&d);
+	/* Chinese text before the quote: the column counts characters. */
+	assert_null(parse("form: f\nversion: \"1\"\ntitle: {zh: 标题, en: \"T}\n",
+	    &d));
+	assert_diag(&d, 3, 21, "never closed");
+	diags_free(&d);
+}
+
+static void
+second_document_refused(void **state)
+{
+	struct diags d;
+	struct form *f;
+
+	(void)state;
+	assert_null(parse(HEAD "body:\n  - {name: a, type: text, label: A}\n"
+	    "---\nform: g\n", &d));
+	assert_diag(&d, 6, 1, "a second YAML document starts here");
+	assert_int_equal(d.errors, 1);
+	diags_free(&d);
+	/* One document, marked at its start and end, is fine. */
+	f = parse("---\n" HEAD "body:\n  - {name: a, type: text, label: A}\n...\n",
+	    &d);
+	assert_non_null(f);
+	form_free(f);
+	diags_free(&d);
+}
+
+/* A tab after Chinese text: libyaml's offset counts characters, and the
+ * raw "found character that cannot start any token" came through. */
+static void
+tab_after_chinese_explained(void **state)
+{
+	struct diags d;
+
+	(void)state;
+	assert_null(parse("form: f\nversion: \"1\"\ntitle: {zh: 标题, en: T}\n"
+	    "\tlanguages: [zh, en]\n", &d));
+	assert_diag(&d, 4, 1, "a tab is used here; YAML indents with spaces only");
+	assert_int_equal(d.errors, 1);
+	diags_free(&d);
+}
+
+/* A language in 'languages:' that no text is written in: a warning at
+ * the language, the form still loads. */
+static void
+unused_language_warned(void **state)
+{
+	struct diags d;
+	struct form *f;
+
+	(void)state;
+	f = parse("form: f\nversion: \"1\"\ntitle: {zh: 标题, en: T}\n"
+	    "languages: [zh, en, ug]\n"
+	    "body:\n  - {name: a, type: text, label: {zh: 甲, en: A}}\n", &d);
+	assert_non_null(f);
+	assert_int_equal(d.errors, 0);
+	assert_int_equal(d.warnings, 1);
+	assert_diag(&d, 4, 21, "language 'ug' is in 'languages:' but no label");
+	form_free(f);
+	diags_free(&d);
+}
+
 static void
 missing_file(void **state)
 {
@@ -528,7 +828,8 @@ values_normalized(void **state)
 {
 	struct question q = { 0 };
 	struct choice cs[] = { { "a", { 0 } }, { "b", { 0 } } };
-	struct choice_list list = { NULL, cs, 2 };
+	size_t by_value[] = { 0, 1 };
+	struct choice_list list = { NULL, cs, 2, by_value };
 	const char *why;
 	char *v;
 
@@ -636,6 +937,15 @@ main(void)
 		cmocka_unit_test(repeats_checked),
 		cmocka_unit_test(undeclared_language),
 		cmocka_unit_test(defaults_checked),
+		cmocka_unit_test(regex_patterns_checked),
+		cmocka_unit_test(large_choice_list_fast),
+		cmocka_unit_test(many_names_fast),
+		cmocka_unit_test(only_plain_files),
+		cmocka_unit_test(byte_order_mark_read),
+		cmocka_unit_test(unclosed_quote_located),
+		cmocka_unit_test(second_document_refused),
+		cmocka_unit_test(tab_after_chinese_explained),
+		cmocka_unit_test(unused_language_warned),
 		cmocka_unit_test(missing_file),
 		cmocka_unit_test(values_normalized),
 		cmocka_unit_test(chinese_field_validators),

@@ -45,11 +45,51 @@ run --check tests/forms/empty.yaml
 check "empty form: located message" has_err "tests/forms/empty.yaml:1:1: error: the file is empty"
 run --check /nonexistent.yaml
 check "missing file: exit 1" [ "$rc" -eq 1 ]
-check "missing file: says so" has_err "/nonexistent.yaml:0:0: error: cannot open: No such file or directory"
+check "missing file: says so, with no made-up position" has_err "/nonexistent.yaml: error: cannot open: No such file or directory"
+check "missing file: no :0:0:" sh -c "! grep -q ':0:0:' $WORK/err"
 run --check tests/forms/escape.yaml
 check "escape sequences in a label: a warning, not an error" [ "$rc" -eq 0 ]
 check "the warning reaches stderr without the escape byte" has_err "holds a control character"
 check "no raw ESC written" sh -c "! grep -q \"$(printf '\033')\" $WORK/err $WORK/out"
+
+# Forms as supervisors save them, and forms that would exhaust the machine
+# (issue 11, items 9 and 10). Each --check is bounded: a hang fails.
+bounded() {	# bounded ARGS...: run, killed after 30 s (status 124)
+	timeout 30 "$BIN" "$@" >"$WORK/out" 2>"$WORK/err"
+	rc=$?
+}
+bounded --check tests/forms/bom.yaml
+check "a byte-order mark before form: passes --check" [ "$rc" -eq 0 ]
+check "and the form is read" has_out "ok: form bom version 1"
+bounded --xform tests/forms/bom.yaml
+check "--xform loads a form with a byte-order mark" has_out '<bom id="bom" version="1">'
+bounded --check tests/forms/unclosed-quote.yaml
+check "an unclosed quote: exit 1" [ "$rc" -eq 1 ]
+check "an unclosed quote: located where it opens" has_err "tests/forms/unclosed-quote.yaml:7:12: error: this quoted text is never closed"
+bounded --check tests/forms/two-documents.yaml
+check "a second YAML document: exit 1" [ "$rc" -eq 1 ]
+check "a second YAML document: located at its ---" has_err "tests/forms/two-documents.yaml:6:1: error: a second YAML document starts here"
+bounded --check tests/forms/tab-after-chinese.yaml
+check "a tab after Chinese text: says to use spaces" has_err "tests/forms/tab-after-chinese.yaml:4:1: error: a tab is used here"
+bounded --check tests/forms/unused-language.yaml
+check "a language no text uses: still ok" [ "$rc" -eq 0 ]
+check "a language no text uses: a located warning" has_err "tests/forms/unused-language.yaml:4:21: warning: language 'ug' is in 'languages:' but no label"
+bounded --check tests/forms/regex-hostile.yaml
+check "a pattern of 32767 copies: refused, not run (exit 1)" [ "$rc" -eq 1 ]
+check "a pattern of 32767 copies: located at its count" has_err "tests/forms/regex-hostile.yaml:8:30: error: in constraint: the pattern '(a{1,32767})' is refused: a count may be at most 255"
+check "a pattern from an answer: refused where it is written" has_err "tests/forms/regex-hostile.yaml:15:27: error: in constraint: regex() takes its pattern as a quoted text"
+mkdir -p "$WORK/fifo"
+cp forms/needs_assessment.yaml "$WORK/fifo/"
+mkfifo "$WORK/fifo/pipe.yaml"
+bounded --check "$WORK/fifo/pipe.yaml"
+check "a FIFO named *.yaml: --check does not hang" [ "$rc" -eq 1 ]
+check "and names the file" has_err "$WORK/fifo/pipe.yaml: error: this is a named pipe (FIFO), not a form file"
+bounded --forms "$WORK/fifo" --check
+check "a FIFO in the forms folder: --check of the folder ends (exit 1)" [ "$rc" -eq 1 ]
+check "and still checks the real form" has_out "needs_assessment.yaml: ok"
+: > "$WORK/empty.jsonl"
+bounded --db "$WORK/fifo.db" --forms "$WORK/fifo" --import "$WORK/empty.jsonl"
+check "a FIFO in the forms folder: --import does not hang" [ "$rc" -ne 124 ]
 
 # Several files: each checked, status 1 if any fails.
 run --check forms/needs_assessment.yaml tests/forms/tab.yaml
