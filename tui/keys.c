@@ -43,7 +43,7 @@ const struct binding keys_table[] = {
 	{ CTRL('H'), false, ACT_BACKSPACE, NULL, NULL },
 	{ KEY_DC, true, ACT_DELETE, "Delete", N_("delete the character under the cursor (also ^D)") },
 	{ CTRL('D'), false, ACT_DELETE, NULL, NULL },
-	{ CTRL('U'), false, ACT_KILL_BEFORE, "^U", N_("delete everything before the cursor") },
+	{ CTRL('U'), false, ACT_KILL_BEFORE, "^U", N_("delete everything before the cursor; in a list, clear the answer") },
 	{ CTRL('K'), false, ACT_KILL_AFTER, "^K", N_("delete everything after the cursor") },
 	{ CTRL('W'), false, ACT_KILL_WORD, "^W", N_("delete the word before the cursor") },
 };

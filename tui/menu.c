@@ -11,6 +11,11 @@ menu_key(struct menu *m, enum action act, bool fkey, wint_t ch, bool *chosen)
 	*chosen = false;
 	if (m->n == 0)
 		return false;
+	if (m->unset && (act == ACT_UP || act == ACT_DOWN)) {
+		m->unset = false;
+		m->cursor = act == ACT_UP ? m->n - 1 : 0;
+		return true;
+	}
 	if (act == ACT_UP) {
 		m->cursor = m->cursor > 0 ? m->cursor - 1 : m->n - 1;
 		return true;
@@ -21,6 +26,7 @@ menu_key(struct menu *m, enum action act, bool fkey, wint_t ch, bool *chosen)
 	}
 	if (!fkey && ch >= '1' && ch <= '9' && (size_t)(ch - '1') < m->n) {
 		m->cursor = (size_t)(ch - '1');
+		m->unset = false;
 		*chosen = true;
 		return true;
 	}
@@ -43,7 +49,7 @@ menu_draw(struct menu *m, struct app *app, int y, int x, int width, int rows,
 	if (m->cursor >= m->top + (size_t)rows)
 		m->top = m->cursor - (size_t)rows + 1;
 	for (r = 0, i = m->top; i < m->n && r < rows; i++, r++) {
-		int attr = i == m->cursor ? attr_selected(app) : 0;
+		int attr = i == m->cursor && !m->unset ? attr_selected(app) : 0;
 		int indent = 0;
 
 		if (m->numbered) {

@@ -15,6 +15,8 @@ struct menu {
 	size_t cursor;
 	size_t top;		/* first item shown */
 	bool numbered;		/* "1." before each of the first nine */
+	bool unset;		/* no item highlighted yet: Up or Down shows
+				 * one, a digit chooses one */
 };
 
 /* Moves the highlight for Up/Down; a digit 1-9 moves it to that item and

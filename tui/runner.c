@@ -101,6 +101,9 @@ load_question(struct runner *r)
 		return;
 	r->list.n = q->choices->n;
 	r->ticks = xcalloc(q->choices->n, sizeof *r->ticks);
+	/* Nothing is chosen for the interviewer: with no answer, no item is
+	 * highlighted, and Enter takes none. */
+	r->list.unset = q->type == QT_SELECT_ONE;
 	for (i = 0; value != NULL && i < q->choices->n; i++) {
 		const char *v = q->choices->v[i].value;
 		size_t len = strlen(v);
@@ -112,6 +115,7 @@ load_question(struct runner *r)
 				r->ticks[i] = true;
 				if (!found)
 					r->list.cursor = i;
+				r->list.unset = false;
 				found = true;
 				break;
 			}
@@ -538,12 +542,22 @@ runner_act(struct runner *r, struct app *app, enum action act, bool fkey,
 			}
 			act = ACT_ACCEPT;
 		}
+		if (act == ACT_KILL_BEFORE) {	/* ^U: clear the answer */
+			memset(r->ticks, 0, q->choices->n * sizeof *r->ticks);
+			r->list.unset = q->type == QT_SELECT_ONE;
+			app_flash(app, false, _("Answer cleared: Enter leaves it "
+			    "unanswered."));
+			return KR_STAY;
+		}
 		if (act == ACT_TOGGLE && q->type == QT_SELECT_MULTIPLE) {
 			r->ticks[r->list.cursor] = !r->ticks[r->list.cursor];
 			return KR_STAY;
 		}
 		if (act == ACT_ACCEPT) {
-			if (q->type == QT_SELECT_ONE) {
+			/* Enter chooses the highlighted item; with none
+			 * highlighted it chooses nothing, and a required
+			 * question then says it needs an answer. */
+			if (q->type == QT_SELECT_ONE && !r->list.unset) {
 				memset(r->ticks, 0, q->choices->n * sizeof *r->ticks);
 				r->ticks[r->list.cursor] = true;
 			}

@@ -15,13 +15,24 @@ start 80 24 "$RUN"
 expect "New interview"
 new_interview
 answer "Tell the respondent" Enter
-answer "Does the respondent agree" 1
+# A single choice opens with nothing highlighted: Enter alone chooses
+# nothing. A required one says so; an optional one is left unanswered.
+wait_for "Does the respondent agree"
+keys Enter
+expect "this question needs an answer"
+# Down highlights the first item; Ctrl-U clears it again.
+keys Down C-u
+expect "Answer cleared"
+keys Enter
+expect "this question needs an answer"
+keys 1
 answer "Date of the visit" TEXT:2020-02-26 Enter
-answer "How the interview is held" 1
+answer "How the interview is held" Enter
 answer "Respondent's name" "TEXT:$LONG" Enter
 wait_for "Phone number"
 keys C-r
 expect "Review"
+expect "How the interview is held             -"
 # The cursor is on the phone row; the form goes on below the screen.
 expect "v more below (End: finalize)"
 check "nothing is above yet" not_shown "more above"
