@@ -84,6 +84,12 @@ same_answers_as_libc(void **state)
 	free(cause_);							\
 } while (0)
 
+/* A guard against a hang, not a speed test (speed is measured in make
+ * bench): the quadratic or exponential code these tests replaced took
+ * minutes to hours of CPU; linear code takes well under a second, even
+ * under ASan on a loaded machine. */
+#define CPU_HANG_LIMIT 60.0
+
 static double
 cpu_seconds(void)
 {
@@ -124,7 +130,7 @@ costly_patterns_refused(void **state)
 	deep[2 * RX_MAX_NESTING + 3] = '\0';
 	REFUSED(deep, RX_MAX_NESTING, "nested more than");
 	free(long_pattern);
-	assert_true(cpu_seconds() - start < 2.0);
+	assert_true(cpu_seconds() - start < CPU_HANG_LIMIT);
 }
 
 static void
@@ -186,7 +192,7 @@ linear_in_the_text(void **state)
 	text[n - 201] = 'b';
 	assert_false(rx_match(rx, text, n));
 	rx_free(rx);
-	assert_true(cpu_seconds() - start < 10.0);
+	assert_true(cpu_seconds() - start < CPU_HANG_LIMIT);
 	free(text);
 }
 
