@@ -148,8 +148,12 @@ expect "Review"
 expect "Age                                 10"
 keys Down
 keys Enter
-answer "What changed since the last visit" "TEXT:lost work" Enter
+# The question alone on its screen (its label is on the review's too).
+check "the question chosen opens" wait_gone "Review"
+typed "lost work"
+keys Enter
 expect "Review"
+expect "lost work"
 keys End Enter y
 expect "Interview finalized with 6 answers"
 skip_next_visit
