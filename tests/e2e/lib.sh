@@ -127,14 +127,24 @@ answer() {	# answer "label part" keys...
 		not_ok "question shown: $label"
 		return 1
 	fi
+	title=$(screen | head -n 1)
 	for k in "$@"; do
 		case $k in
 		TEXT:*) typed "${k#TEXT:}" ;;
 		*) keys "$k" ;;
 		esac
 	done
-	# The answer has been taken when the label has gone.
-	wait_gone "$label"
+	# The answer has been taken when the label has gone, or when the
+	# title line changed (the progress count moved on, or the review
+	# opened, whose rows show the label too).
+	i=0
+	while screen | grep -qF -- "$label" &&
+	    [ "$(screen | head -n 1)" = "$title" ]; do
+		[ $i -lt "$POLLS" ] || return 1
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 0
 }
 
 # Waits until the screen no longer shows text; 1 if it stays.
