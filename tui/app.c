@@ -180,26 +180,66 @@ draw_title(struct app *app, const char *left, const char *right)
 		draw_text(0, COLS - rw - 1, rw, right, attr_title(app));
 }
 
+/* The key bar: when not every key fits the width, the most important
+ * ones (keys_bar_rank) are kept, drawn in the screen's order. */
 static void
 draw_bar(const enum action *bar)
 {
-	int x = 0, y = LINES - 1;
+	enum { MAX_KEYS = 16 };
+	int need[MAX_KEYS], used = 0, x = 0, y = LINES - 1, rank;
+	bool shown[MAX_KEYS] = { false };
+	size_t n = 0, i;
 
 	move(y, 0);
 	clrtoeol();
-	for (; bar != NULL && *bar != ACT_NONE; bar++) {
-		const char *name = *bar == ACT_UP ? "Up/Dn" : keys_name(*bar);
-		const char *word = keys_bar_word(*bar);
-		int need = text_width(name) + 1 + text_width(word);
+	for (; bar != NULL && bar[n] != ACT_NONE && n < MAX_KEYS; n++) {
+		const char *name = bar[n] == ACT_UP ? "Up/Dn" : keys_name(bar[n]);
 
-		if (*bar == ACT_DOWN)
-			continue;
-		if (x + need > COLS)
-			break;
-		draw_text(y, x, need, name, A_REVERSE);
-		draw_text(y, x + text_width(name) + 1, COLS - x, word, A_NORMAL);
-		x += need + 2;
+		need[n] = text_width(name) + 1 + text_width(keys_bar_word(bar[n]));
 	}
+	for (rank = 0; rank <= KEYS_BAR_RANKS; rank++)
+		for (i = 0; i < n; i++) {
+			int sep = used > 0 ? 2 : 0;
+
+			if (bar[i] == ACT_DOWN || keys_bar_rank(bar[i]) != rank ||
+			    used + sep + need[i] > COLS)
+				continue;
+			shown[i] = true;
+			used += sep + need[i];
+		}
+	for (i = 0; i < n; i++) {
+		const char *name = bar[i] == ACT_UP ? "Up/Dn" : keys_name(bar[i]);
+
+		if (!shown[i])
+			continue;
+		draw_text(y, x, need[i], name, A_REVERSE);
+		draw_text(y, x + text_width(name) + 1, COLS - x - text_width(name) - 1,
+		    keys_bar_word(bar[i]), A_NORMAL);
+		x += need[i] + 2;
+	}
+}
+
+/* The message line, above the key bar: a message wider than the screen
+ * takes the lines above it it needs, up to a third of the screen. */
+static void
+draw_flash(struct app *app)
+{
+	struct text_line *lines;
+	char *clean = text_sanitize(app->flash, true);
+	int rows = (int)text_wrap(clean, COLS, &lines), max = LINES / 3, i;
+
+	free(lines);
+	free(clean);
+	if (rows > max)
+		rows = max;
+	if (rows < 1)
+		rows = 1;
+	for (i = 0; i < rows; i++) {
+		move(LINES - 1 - rows + i, 0);
+		clrtoeol();
+	}
+	draw_wrapped(LINES - 1 - rows, 0, COLS, rows, app->flash,
+	    app->flash_error ? attr_error(app) : (int)A_BOLD);
 }
 
 static bool
@@ -255,12 +295,8 @@ draw_all(struct app *app, bool resting)
 	}
 	app->cursor_y = app->cursor_x = -1;
 	top->ops->draw(top, app);
-	if (app->flash != NULL) {
-		move(LINES - 2, 0);
-		clrtoeol();
-		draw_text(LINES - 2, 0, COLS, app->flash,
-		    app->flash_error ? attr_error(app) : (int)A_BOLD);
-	}
+	if (app->flash != NULL)
+		draw_flash(app);
 	draw_bar(top->ops->bar);
 	if (app->cursor_y >= 0 && !resting) {
 		curs_set(1);

@@ -39,13 +39,25 @@ help_draw(struct screen *s, struct app *app)
 	for (i = 0; i < keys_count; i++) {
 		const struct binding *b = &keys_table[i];
 
+		struct text_line *lines;
+		size_t n, j;
+
 		if (b->name == NULL)
 			continue;
-		if (y >= 2 && y < bottom) {
+		/* What a key does wraps beside its name, never cut. */
+		n = text_wrap(_(b->help), COLS - 2 - namew, &lines);
+		if (y >= 2 && y < bottom)
 			draw_text(y, 1, namew, b->name, A_BOLD);
-			draw_text(y, 1 + namew, COLS - 2 - namew, _(b->help), A_NORMAL);
+		for (j = 0; j < n || j == 0; j++, y++) {
+			char *line;
+
+			if (y < 2 || y >= bottom || n == 0)
+				continue;
+			line = xstrndup(_(b->help) + lines[j].off, lines[j].len);
+			draw_text(y, 1 + namew, COLS - 2 - namew, line, A_NORMAL);
+			free(line);
 		}
-		y++;
+		free(lines);
 	}
 	for (i = 0; i < ARRAY_LEN(help_text); i++) {
 		struct text_line *lines;

@@ -105,6 +105,36 @@ keys_bar_word(enum action action)
 	}
 }
 
+/* Leaving, the review and help first: a narrow bar must still say how
+ * to get out, where the answers are, and where the rest is explained. */
+int
+keys_bar_rank(enum action action)
+{
+	switch (action) {
+	case ACT_LEAVE:
+		return 0;
+	case ACT_REVIEW:
+		return 1;
+	case ACT_HELP:
+		return 2;
+	case ACT_ACCEPT:
+		return 3;
+	case ACT_UP:
+	case ACT_DOWN:
+		return 4;
+	case ACT_TOGGLE:
+		return 5;
+	case ACT_PREV:
+		return 6;
+	case ACT_NEXT:
+		return 7;
+	case ACT_LANG:
+		return 8;
+	default:
+		return KEYS_BAR_RANKS;
+	}
+}
+
 /* The reader's states: between keys, after ESC, inside a CSI (ESC [) or an
  * SS3 (ESC O) sequence, after the Linux console's ESC [ [, and inside a
  * string (OSC, DCS, SOS, PM, APC) or at an ESC in one. */

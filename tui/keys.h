@@ -53,6 +53,11 @@ const char *keys_name(enum action action);
 /* A short word for the action, for the key bar (translated). */
 const char *keys_bar_word(enum action action);
 
+/* How important an action's key is on the bar, 0 the most: where the
+ * bar is too narrow for all, the lower ranks are shown. */
+#define KEYS_BAR_RANKS 9
+int keys_bar_rank(enum action action);
+
 /* A key: a character typed, or (fkey) a curses KEY_* code or one below. */
 struct key {
 	bool fkey;

@@ -147,26 +147,41 @@ collect(const struct runner *r)
 
 /* Stores the answer on screen. Strict: the answer must be complete
  * (type, constraint, required); otherwise an empty answer is allowed, for
- * moving back or leaving. Returns whether the interviewer may leave. */
-static bool
-commit(struct runner *r, struct app *app, bool strict)
+ * moving back or leaving. Returns 0 when it is stored (or there is nothing
+ * to store), 1 when it fails its check (*why: the check's message, not yet
+ * translated), -1 when the database kept none of it (*cause). Either way
+ * the answer stored before stays as it was. */
+static int
+keep(struct runner *r, bool strict, char **why, char **cause)
 {
 	struct interview *iv = r->iv;
 	const struct step *st = step(r);
-	char *typed, *cause = NULL, *why = NULL;
+	char *typed;
 	bool empty;
 	int rc;
 
+	*why = *cause = NULL;
 	if (st == NULL || st->kind != STEP_QUESTION || !question_has_value(current(r)))
-		return true;
+		return 0;
 	typed = collect(r);
 	empty = typed == NULL || typed[strspn(typed, " ")] == '\0';
 	if (!strict && empty && !interview_seen(iv, st->q, st->entry)) {
 		free(typed);
-		return true;	/* nothing given, nothing to keep */
+		return 0;	/* nothing given, nothing to keep */
 	}
-	rc = interview_answer(iv, typed, strict, runner_form_lang(r), &why, &cause);
+	rc = interview_answer(iv, typed, strict, runner_form_lang(r), why, cause);
 	free(typed);
+	return rc;
+}
+
+/* keep(), saying why when the answer is not stored. Returns whether the
+ * interviewer may go on. */
+static bool
+commit(struct runner *r, struct app *app, bool strict)
+{
+	char *cause, *why;
+	int rc = keep(r, strict, &why, &cause);
+
 	if (rc == 1) {
 		app_flash(app, true, "%s", _(why));
 		free(why);
@@ -433,6 +448,29 @@ add_choice(struct runner *r, struct app *app, size_t item)
 	return KR_STAY;
 }
 
+/* Ctrl-X always leaves. A typed answer that fails its check (or that
+ * the database refused) is not kept: the answer stored before stays, and
+ * the interviewer is told so. */
+static enum key_result
+leave(struct runner *r, struct app *app)
+{
+	char *cause, *why;
+	int rc = keep(r, false, &why, &cause);
+	size_t answered = interview_answered(r->iv), total = interview_total(r->iv);
+
+	if (rc == 0)
+		app_flash(app, false, _("Draft saved: %zu of %zu answered. Resume it "
+		    "from the home screen."), answered, total);
+	else
+		app_flash(app, true, _("Draft saved: %zu of %zu answered. The text "
+		    "typed in the last question was not kept (%s); its answer "
+		    "stays as it was. Resume the draft from the home screen."),
+		    answered, total, rc == 1 ? _(why) : cause);
+	free(why);
+	free(cause);
+	return KR_HOME;
+}
+
 static enum key_result runner_act(struct runner *r, struct app *app,
     enum action act, bool fkey, wint_t ch);
 
@@ -504,12 +542,7 @@ runner_act(struct runner *r, struct app *app, enum action act, bool fkey,
 			app_push(app, review_new(app, r, r->iv->current));
 		return KR_STAY;
 	case ACT_LEAVE:
-		if (!commit(r, app, false))
-			return KR_STAY;
-		app_flash(app, false, _("Draft saved: %zu of %zu answered. Resume it "
-		    "from the home screen."), interview_answered(r->iv),
-		    interview_total(r->iv));
-		return KR_HOME;
+		return leave(r, app);
 	case ACT_LANG:
 		runner_switch_lang(r, app);
 		return KR_STAY;
@@ -570,11 +603,17 @@ runner_act(struct runner *r, struct app *app, enum action act, bool fkey,
 	return KR_STAY;
 }
 
-/* The connection is gone: keep what is typed if it is a valid answer. */
+/* The connection is gone: keep what is typed if it is a valid answer;
+ * otherwise the answer stored before stays. */
 static void
 runner_hangup(struct screen *s, struct app *app)
 {
-	commit((struct runner *)s, app, false);
+	char *cause, *why;
+
+	(void)app;
+	keep((struct runner *)s, false, &why, &cause);
+	free(why);
+	free(cause);
 }
 
 static void
