@@ -161,5 +161,5 @@ new_interview
 expect '\x1B[2J\x1B]0;pwned\x07'
 check "the window title was not changed" [ "$(tm display -p '#{pane_title}')" != "pwned" ]
 keys C-x
-expect "Draft saved"
+expect "the draft was not kept"
 finish
