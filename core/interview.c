@@ -389,6 +389,20 @@ interview_free(struct interview *iv)
 	free(iv);
 }
 
+int
+interview_discard(struct interview *iv, char **cause)
+{
+	if (store_draft_discard(iv->store, iv->record, iv->me ? iv->me->token :
+	    NULL, cause) != 0)
+		return -1;
+	if (iv->me != NULL) {
+		holder_clear(iv->me);
+		free(iv->me);
+		iv->me = NULL;
+	}
+	return 0;
+}
+
 /* What the interviewer is told once another session has taken the draft:
  * where it is open now, when it still is. */
 static char *

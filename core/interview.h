@@ -137,6 +137,10 @@ char *interview_problem(const struct interview *iv, size_t i, const char *lang);
 /* How many steps have a problem; *first is the first of them. */
 size_t interview_problems(const struct interview *iv, size_t *first);
 
+/* Deletes the draft and its answers (this session holds it, or none
+ * does); the interview is then read only. */
+int interview_discard(struct interview *iv, char **cause);
+
 /* Questions with an answer to give among the steps, and those answered. */
 size_t interview_total(const struct interview *iv);
 size_t interview_answered(const struct interview *iv);

@@ -187,7 +187,10 @@ report_build(struct store *s, const char *round, const char *site,
 
 		if (site != NULL && strcmp(or_none(rec->site, ""), site) != 0)
 			continue;
-		if (index_of(rounds, nrounds, or_none(rec->round, "")) < 0) {
+		/* No round is not a round to compare with: its records
+		 * count, and say so on a line of their own. */
+		if (*or_none(rec->round, "") != '\0' &&
+		    index_of(rounds, nrounds, rec->round) < 0) {
 			rounds = xreallocarray(rounds, nrounds + 1, sizeof *rounds);
 			rounds[nrounds++] = xstrdup(or_none(rec->round, ""));
 		}
@@ -252,6 +255,7 @@ report_build(struct store *s, const char *round, const char *site,
 			if (!flags_of(r, &fc, s, latest, &fl[li], lang, true, cause))
 				goto done;
 			r->households++;
+			r->no_round += *or_none(latest->round, "") == '\0';
 			r->site_households[si]++;
 			for (k = 0; k < r->nneeds; k++)
 				if (fl[li].on[k]) {
@@ -368,6 +372,11 @@ report_text(const struct report *r)
 	    r->households);
 	free(round);
 	buf_adds(&b, "\n");
+	if (r->no_round > 0) {
+		buf_printf(&b, _("no round: %ld household(s) assessed in an "
+		    "interview without a round"), r->no_round);
+		buf_adds(&b, "\n");
+	}
 	if (r->nforms > 0) {
 		struct buf forms = { 0 };
 
@@ -500,6 +509,9 @@ report_csv(const struct report *r)
 	buf_adds(&b, "section,site,item,detail,count,base,share\r\n");
 	buf_printf(&b, "households,all,,,%ld,%ld,100.0\r\n", r->households,
 	    r->households);
+	if (r->no_round > 0)
+		buf_printf(&b, "no round,all,,,%ld,%ld,%.1f\r\n", r->no_round,
+		    r->households, share(r->no_round, r->households));
 	for (i = 0; i < r->nsites; i++) {
 		buf_adds(&b, "households,");
 		csv_cell(&b, r->sites[i]);
@@ -600,6 +612,12 @@ report_html(const struct report *r)
 		buf_free(&round);
 	}
 	buf_adds(&b, "</h1>\n");
+	if (r->no_round > 0) {
+		buf_adds(&b, "<p>");
+		buf_printf(&b, _("no round: %ld household(s) assessed in an "
+		    "interview without a round"), r->no_round);
+		buf_adds(&b, "</p>\n");
+	}
 	for (k = 0; k < r->nneeds; k++) {
 		labels[k] = r->needs[k].label;
 		n[k] = r->needs[k].households;

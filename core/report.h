@@ -38,6 +38,7 @@ struct report {
 	char *from_round;	/* the comparison, when there are two rounds */
 	char *to_round;
 	long compared;		/* households assessed in both */
+	long no_round;		/* of those assessed, latest interview of no round */
 	/* The forms counted (ids, sorted): those that declare need areas,
 	 * or every form when none does. A household counts by its latest
 	 * interview of such a form in the round. */

@@ -930,6 +930,63 @@ store_draft_release(struct store *s, int64_t record, const char *token,
 	return sq_step_done(s, st, cause, _("cannot let the draft go"));
 }
 
+int
+store_draft_discard(struct store *s, int64_t record, const char *token,
+    char **cause)
+{
+	static const char *const steps[] = {
+		"DELETE FROM answers WHERE record_id = ?",
+		"DELETE FROM draft_holders WHERE record_id = ?",
+		"DELETE FROM records WHERE id = ? AND status = 'draft'",
+	};
+	bool own = !s->in_transaction;
+	struct holder other;
+	sqlite3_stmt *st;
+	size_t k;
+	int held;
+
+	if (own && store_begin(s, cause) != 0)
+		return -1;
+	if (sq_prepare(s, "SELECT status FROM records WHERE id = ?", &st,
+	    cause) != 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, record);
+	held = sqlite3_step(st) == SQLITE_ROW &&
+	    strcmp((const char *)sqlite3_column_text(st, 0), "draft") == 0;
+	sqlite3_finalize(st);
+	if (!held) {
+		set_cause(cause, _("this interview is not a draft; it cannot be "
+		    "discarded"));
+		goto fail;
+	}
+	if ((held = store_draft_holder(s, record, &other, cause)) < 0)
+		goto fail;
+	if (held && !str_eq(other.token, token) && !holder_gone(&other)) {
+		char *where = holder_describe(&other);
+
+		set_cause(cause, _("this draft is open in another session (%s); "
+		    "it was not discarded"), where);
+		free(where);
+		holder_clear(&other);
+		goto fail;
+	}
+	holder_clear(&other);
+	for (k = 0; k < ARRAY_LEN(steps); k++) {
+		if (sq_prepare(s, steps[k], &st, cause) != 0)
+			goto fail;
+		sqlite3_bind_int64(st, 1, record);
+		if (sq_step_done(s, st, cause, _("cannot discard the draft")) != 0)
+			goto fail;
+	}
+	if (own && store_commit(s, cause) != 0)
+		return -1;
+	return 0;
+fail:
+	if (own)
+		store_rollback(s);
+	return -1;
+}
+
 char *
 sq_col_dup(sqlite3_stmt *st, int i)
 {

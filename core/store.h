@@ -135,6 +135,12 @@ int store_draft_check(struct store *s, int64_t record, const char *token,
 int store_draft_release(struct store *s, int64_t record, const char *token,
     char **cause);
 
+/* Deletes a draft and its answers in one transaction: never a finalized
+ * record, nor a draft another live session holds open (token: this
+ * session's, or NULL when it holds none). */
+int store_draft_discard(struct store *s, int64_t record, const char *token,
+    char **cause);
+
 /* One record, as store_records_list gives it. */
 int store_record_get(struct store *s, int64_t record, struct record_info *out,
     char **cause);

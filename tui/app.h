@@ -124,6 +124,8 @@ struct screen *household_edit_new(struct app *app, const char *code,
     const char *typed, bool then_interview);
 /* A household's page: its details, interviews, follow-up and case. */
 struct screen *household_view_new(struct app *app, const char *code);
+/* Discards draft r when it is this interviewer's (asked y/n before). */
+void draft_discard(struct app *app, const struct record_info *r);
 /* Asks for the next visit to a household, after an interview: the date
  * suggested (the form's own next_visit answer), else a month ahead. */
 struct screen *next_visit_new(struct app *app, const char *code,

@@ -367,6 +367,7 @@ struct drafts {
 	struct menu menu;
 	struct record_info *recs;
 	size_t n;
+	bool confirm;		/* d pressed: y discards the draft */
 };
 
 static const char *
@@ -408,6 +409,32 @@ drafts_draw(struct screen *s, struct app *app)
 	draw_text(2, 4, COLS - 5, _("form             started           answers  "
 	    "household"), A_DIM);
 	menu_draw(&d->menu, app, 3, 1, COLS - 2, LINES - 6, drafts_item, d);
+	if (d->confirm && d->n > 0)
+		app_flash(app, true, _("Discard this draft and its %ld answer(s)? "
+		    "y: discard, n: keep"), d->recs[d->menu.cursor].answered);
+	else if (d->n > 0)
+		draw_text(LINES - 2, 1, COLS - 2, _("d: discard the highlighted "
+		    "draft"), A_DIM);
+}
+
+/* Discards draft r of this interviewer, once confirmed; says what was done. */
+void
+draft_discard(struct app *app, const struct record_info *r)
+{
+	char *cause = NULL;
+
+	if (r->interviewer != NULL && app->interviewer != NULL &&
+	    strcmp(r->interviewer, app->interviewer) != 0) {
+		app_flash(app, true, _("This draft is another interviewer's: only "
+		    "they can discard it."));
+		return;
+	}
+	if (store_draft_discard(app->store, r->id, NULL, &cause) != 0) {
+		app_flash(app, true, _("Not discarded: %s"), cause);
+		free(cause);
+		return;
+	}
+	app_flash(app, false, _("Draft discarded."));
 }
 
 static enum key_result
@@ -418,8 +445,21 @@ drafts_key(struct screen *s, struct app *app, enum action act, bool fkey,
 	struct screen *next;
 	bool chosen;
 
+	if (d->confirm) {
+		d->confirm = false;
+		if (!fkey && (ch == 'y' || ch == 'Y') && d->n > 0) {
+			draft_discard(app, &d->recs[d->menu.cursor]);
+			drafts_reload(d, app);
+		} else
+			app_flash(app, false, _("Kept."));
+		return KR_STAY;
+	}
 	if (act == ACT_LEAVE)
 		return KR_POP;
+	if (!fkey && (ch == 'd' || ch == 'D') && d->n > 0) {
+		d->confirm = true;
+		return KR_STAY;
+	}
 	if (menu_key(&d->menu, act, fkey, ch, &chosen) && !chosen)
 		return KR_STAY;
 	if ((act != ACT_ACCEPT && !chosen) || d->n == 0)

@@ -360,7 +360,8 @@ hhedit_draw(struct screen *s, struct app *app)
 			int attr = i == e->cur ? A_BOLD : A_DIM;
 
 			if (i == F_SAVE) {
-				draw_text(y, 1, COLS - 2, _("[ Save ]"), i == e->cur ?
+				draw_text(y, 1, COLS - 2, e->then_interview ? _("[ Save and start "
+				    "interview ]") : _("[ Save ]"), i == e->cur ?
 				    attr_selected(app) : (int)A_NORMAL);
 				if (i == e->cur)
 					app->cursor_y = -1;
@@ -381,7 +382,8 @@ hhedit_draw(struct screen *s, struct app *app)
 	}
 	for (i = 0; i < F_COUNT && y < LINES - 2; i++, y++) {
 		if (i == F_SAVE) {
-			draw_text(y + 1, lw + 4, COLS - lw - 5, _("[ Save ]"),
+			draw_text(y + 1, lw + 4, COLS - lw - 5, e->then_interview ?
+			    _("[ Save and start interview ]") : _("[ Save ]"),
 			    i == e->cur ? attr_selected(app) : (int)A_NORMAL);
 			if (i == e->cur)
 				app->cursor_y = -1;
@@ -416,8 +418,10 @@ hhedit_changed(const struct hhedit *e)
 	return changed;
 }
 
+/* Saves the household; then, when start, begins its interview, else
+ * opens its page (a new one) or goes back. */
 static enum key_result
-hhedit_save(struct hhedit *e, struct app *app)
+hhedit_save(struct hhedit *e, struct app *app, bool start)
 {
 	char *cause = NULL;
 	bool was_new;
@@ -444,7 +448,7 @@ hhedit_save(struct hhedit *e, struct app *app)
 		return KR_STAY;
 	}
 	app_flash(app, false, _("Household %s saved."), e->h.code);
-	if (e->then_interview) {
+	if (start) {
 		app->pending = interview_start(app, e->h.code, e->h.site ?
 		    e->h.site : app->site);
 		return KR_POP;
@@ -467,7 +471,7 @@ hhedit_key(struct screen *s, struct app *app, enum action act, bool fkey,
 		 * and a second ^X leaves without it. */
 		if (e->warned || !hhedit_changed(e))
 			return KR_POP;
-		if (hhedit_save(e, app) == KR_POP)
+		if (hhedit_save(e, app, false) == KR_POP)
 			return KR_POP;
 		e->warned = true;
 		return KR_STAY;
@@ -479,7 +483,7 @@ hhedit_key(struct screen *s, struct app *app, enum action act, bool fkey,
 		return KR_STAY;
 	case ACT_ACCEPT:
 		if (e->cur == F_SAVE)
-			return hhedit_save(e, app);
+			return hhedit_save(e, app, e->then_interview);
 		e->cur++;
 		return KR_STAY;
 	default:
@@ -500,7 +504,7 @@ hhedit_hangup(struct screen *s, struct app *app)
 
 	e->then_interview = false;	/* nobody is there to interview */
 	if (hhedit_changed(e))
-		hhedit_save(e, app);
+		hhedit_save(e, app, false);
 	if (app->pending != NULL) {
 		app->pending->ops->free(app->pending);
 		app->pending = NULL;
@@ -589,7 +593,10 @@ household_edit_new(struct app *app, const char *code, const char *typed,
 
 /* A household's page. */
 
-enum view_item { V_INTERVIEW, V_EDIT, V_TIMELINE, V_CASE, V_DELETE, V_COUNT };
+enum view_item {
+	V_RESUME, V_DISCARD, V_INTERVIEW, V_EDIT, V_TIMELINE, V_CASE, V_DELETE,
+	V_COUNT
+};
 
 struct hhview {
 	struct screen base;
@@ -599,7 +606,53 @@ struct hhview {
 	bool gone;		/* deleted, or no longer found */
 	struct menu menu;
 	bool confirm_delete;
+	bool confirm_discard;
+	struct record_info draft;	/* id 0: no draft of this interviewer */
+	enum view_item items[V_COUNT];	/* the menu as offered */
 };
+
+/* The household's latest draft of this interviewer, into v->draft. */
+static void
+hhview_find_draft(struct hhview *v, struct app *app)
+{
+	struct record_info *recs = NULL;
+	size_t n = 0, i;
+
+	store_record_clear(&v->draft);
+	memset(&v->draft, 0, sizeof v->draft);
+	if (v->gone || store_records_of(app->store, v->h.code, &recs, &n,
+	    NULL) != 0)
+		return;
+	for (i = 0; i < n; i++)
+		if (strcmp(recs[i].status, "draft") == 0 && str_eq(recs[i].interviewer,
+		    app->interviewer) && (v->draft.id == 0 ||
+		    strcmp(recs[i].updated_at ? recs[i].updated_at : "",
+		    v->draft.updated_at ? v->draft.updated_at : "") >= 0)) {
+			store_record_clear(&v->draft);
+			v->draft = recs[i];
+			memset(&recs[i], 0, sizeof recs[i]);
+		}
+	store_records_free(recs, n);
+}
+
+/* The items of the page: Resume and Discard where there is a draft. */
+static void
+hhview_items(struct hhview *v)
+{
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < V_COUNT; i++) {
+		if ((i == V_RESUME || i == V_DISCARD) && v->draft.id == 0)
+			continue;
+		if (i == V_DELETE && v->h.interviews > 0)
+			continue;
+		v->items[n++] = (enum view_item)i;
+	}
+	v->menu.n = n;
+	if (v->menu.cursor >= n)
+		v->menu.cursor = 0;
+}
 
 static void
 hhview_reload(struct hhview *v, struct app *app)
@@ -620,6 +673,8 @@ hhview_reload(struct hhview *v, struct app *app)
 		free(v->code);
 		v->code = xstrdup(v->h.code);
 	}
+	hhview_find_draft(v, app);
+	hhview_items(v);
 }
 
 static const char *
@@ -627,7 +682,14 @@ hhview_item(void *ctx, size_t i, char *scratch, size_t size)
 {
 	const struct hhview *v = ctx;
 
-	switch (i) {
+	switch (v->items[i]) {
+	case V_RESUME:
+		snprintf(scratch, size, _("Resume the draft (%ld answered, %s)"),
+		    v->draft.answered, v->draft.round ? v->draft.round :
+		    _("no round"));
+		return scratch;
+	case V_DISCARD:
+		return _("Discard the draft");
 	case V_INTERVIEW:
 		return _("New interview");
 	case V_EDIT:
@@ -698,13 +760,14 @@ hhview_draw(struct screen *s, struct app *app)
 		y += draw_wrapped(y, lw + 2, COLS - lw - 3, 2, h->notes, A_NORMAL);
 	free(status);
 	rows = LINES - 2 - (y + 1);
-	v->menu.n = h->interviews > 0 ? V_DELETE : V_COUNT;
-	if (v->menu.cursor >= v->menu.n)
-		v->menu.cursor = 0;
+	hhview_items(v);
 	menu_draw(&v->menu, app, y + 1, 1, COLS - 2, rows, hhview_item, v);
 	if (v->confirm_delete)
 		app_flash(app, true, _("Delete %s and what it says? y: delete, "
 		    "n: keep"), h->code);
+	if (v->confirm_discard)
+		app_flash(app, true, _("Discard this draft and its %ld answer(s)? "
+		    "y: discard, n: keep"), v->draft.answered);
 }
 
 static enum key_result
@@ -837,6 +900,17 @@ hhview_key(struct screen *s, struct app *app, enum action act, bool fkey,
 	char *cause = NULL;
 	bool chosen;
 
+	if (v->confirm_discard) {
+		v->confirm_discard = false;
+		if (fkey || (ch != 'y' && ch != 'Y'))
+			app_flash(app, false, _("Kept."));
+		else {
+			draft_discard(app, &v->draft);
+			v->menu.cursor = 0;
+		}
+		hhview_reload(v, app);
+		return KR_STAY;
+	}
 	if (v->confirm_delete) {
 		v->confirm_delete = false;
 		if (ch != 'y' && ch != 'Y') {
@@ -863,7 +937,14 @@ hhview_key(struct screen *s, struct app *app, enum action act, bool fkey,
 		return KR_STAY;
 	if (act != ACT_ACCEPT && !chosen)
 		return KR_STAY;
-	switch (v->menu.cursor) {
+	switch (v->items[v->menu.cursor]) {
+	case V_RESUME:
+		if ((next = runner_resume(app, &v->draft)) != NULL)
+			app_push(app, next);
+		return KR_STAY;
+	case V_DISCARD:
+		v->confirm_discard = true;
+		return KR_STAY;
 	case V_INTERVIEW:
 		if (v->h.closed) {
 			app_flash(app, true, _("The case is closed: reopen it first."));
@@ -910,6 +991,7 @@ hhview_free(struct screen *s)
 	struct hhview *v = (struct hhview *)s;
 
 	household_clear(&v->h);
+	store_record_clear(&v->draft);
 	free(v->code);
 	free(v);
 }

@@ -18,6 +18,7 @@ struct runner {
 	bool *ticks;		/* select_multiple: ticked choices */
 	size_t lang;		/* index into the form's languages */
 	bool confirm_delete;	/* asked: delete the last entry? */
+	char *round;		/* the record's round, NULL: none */
 	bool to_review;		/* a question chosen in the review */
 };
 
@@ -333,7 +334,7 @@ runner_draw(struct screen *s, struct app *app)
 	const struct step *st = step(r);
 	const struct question *q;
 	const char *lang = runner_form_lang(r);
-	char progress[48], *section;
+	char *progress, *section;
 	int y = 2, bottom = LINES - 2, width = COLS - 2;
 
 	if (st == NULL) {	/* the answers leave nothing to ask */
@@ -344,10 +345,12 @@ runner_draw(struct screen *s, struct app *app)
 	}
 	q = current(r);
 
-	/* Progress counts the screens the answers so far lead to: "12/45". */
-	snprintf(progress, sizeof progress, "%zu/%zu", r->iv->current + 1,
-	    r->iv->nsteps);
+	/* Progress counts the screens the answers so far lead to: "12/45",
+	 * beside the round of the interview. */
+	progress = xasprintf("%s  %zu/%zu", r->round ? r->round : _("no round"),
+	    r->iv->current + 1, r->iv->nsteps);
 	draw_title(app, form_text(f, &f->title, lang), progress);
+	free(progress);
 	section = st->kind == STEP_ADD ?
 	    section_line(r, st->repeat->parent, 0) :
 	    section_line(r, q->group, st->entry);
@@ -458,6 +461,19 @@ leave(struct runner *r, struct app *app)
 	int rc = keep(r, false, &why, &cause);
 	size_t answered = interview_answered(r->iv), total = interview_total(r->iv);
 
+	if (answered == 0 && r->iv->me != NULL && !r->iv->lost) {
+		char *dcause = NULL;
+
+		/* An empty draft is not kept to pile up. */
+		if (interview_discard(r->iv, &dcause) == 0) {
+			app_flash(app, false, _("Nothing was answered: the draft was "
+			    "not kept."));
+			free(why);
+			free(cause);
+			return KR_HOME;
+		}
+		free(dcause);
+	}
 	if (rc == 0)
 		app_flash(app, false, _("Draft saved: %zu of %zu answered. Resume it "
 		    "from the home screen."), answered, total);
@@ -624,6 +640,7 @@ runner_free(struct screen *s)
 	lineedit_free(&r->ed);
 	free(r->ticks);
 	interview_free(r->iv);
+	free(r->round);
 	free(r);
 }
 
@@ -839,10 +856,15 @@ struct screen *
 runner_new(struct app *app, struct interview *iv)
 {
 	struct runner *r = xcalloc(1, sizeof *r);
+	struct record_info rec;
 	size_t i;
 
 	r->base.ops = &runner_ops;
 	r->iv = iv;
+	if (store_record_get(app->store, iv->record, &rec, NULL) == 0) {
+		r->round = rec.round ? text_sanitize(rec.round, false) : NULL;
+		store_record_clear(&rec);
+	}
 	lineedit_init(&r->ed);
 	for (i = 0; i < iv->form->nlanguages; i++)
 		if (app->lang != NULL && strcmp(iv->form->languages[i], app->lang) == 0)

@@ -298,7 +298,9 @@ answer "People in the household" TEXT:2 Enter
 expect "Does the main earner have work"
 keys C-x
 expect "Timeline (1 interviews)"
-keys 3
+# The page offers the draft first: Resume, Discard, then New interview.
+expect "1. Resume the draft (1 answered, 2020-R2)"
+keys 5
 expect "followup         draft     (not finalized)"
 keys Enter
 expect "Does the main earner have work"

@@ -227,7 +227,11 @@ new_interview() {	# new_interview [CODE]
 	if screen | grep -qF " 0 found"; then
 		keys Enter
 		wait_for "Register a household" || not_ok "the register form shows"
-		keys C-x
+		# ^X would save it and open its page: Enter on the last row,
+		# [ Save and start interview ], two up from the head's name.
+		wait_for "[ Save and start interview ]" ||
+		    not_ok "the register form offers to start the interview"
+		keys Up Up Enter
 	else
 		keys Enter
 	fi
