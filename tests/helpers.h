@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
 #include "../core/diag.h"
 
@@ -95,5 +96,22 @@ test_read_file(const char *path)
 		    (line), (col), (text));				\
 	}								\
 } while (0)
+
+/* A guard against a hang, not a speed test (speed is measured in make
+ * bench): the quadratic or exponential code the loader and regex tests
+ * replaced took minutes to hours of CPU; linear code takes well under a
+ * second, even under ASan on a loaded machine. */
+#define CPU_HANG_LIMIT 60.0
+
+/* CPU seconds this process has used. */
+static inline double
+cpu_seconds(void)
+{
+	struct rusage ru;
+
+	assert_int_equal(getrusage(RUSAGE_SELF, &ru), 0);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	    (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
 
 #endif

@@ -310,23 +310,6 @@ hostile_input_bounded(void **state)
 	free(deep);
 }
 
-/* A guard against a hang, not a speed test (speed is measured in make
- * bench): the quadratic or exponential code these tests replaced took
- * minutes to hours of CPU; linear code takes well under a second, even
- * under ASan on a loaded machine. */
-#define CPU_HANG_LIMIT 60.0
-
-/* CPU seconds this process has used. */
-static double
-cpu_seconds(void)
-{
-	struct rusage ru;
-
-	assert_int_equal(getrusage(RUSAGE_SELF, &ru), 0);
-	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-	    (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
-
 /* No pattern costs much, whatever the form or an answer holds (issue 11,
  * item 9): libc's regcomp took 7 GB and minutes for (a{1,32767}), and its
  * matcher 165 s for '.*a.{200}' on a 64 KB answer. A pattern over the

@@ -515,22 +515,6 @@ defaults_checked(void **state)
 	diags_free(&d);
 }
 
-/* A guard against a hang, not a speed test (speed is measured in make
- * bench): the quadratic or exponential code these tests replaced took
- * minutes to hours of CPU; linear code takes well under a second, even
- * under ASan on a loaded machine. */
-#define CPU_HANG_LIMIT 60.0
-
-static double
-cpu_seconds(void)
-{
-	struct rusage ru;
-
-	assert_int_equal(getrusage(RUSAGE_SELF, &ru), 0);
-	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-	    (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
-
 /* regex() takes a quoted pattern of the form, within limits that keep
  * matching cheap (issue 11: the 12 bytes (a{1,32767}) took --check to
  * 7 GB; a pattern from an answer did the same to --import). */

@@ -84,22 +84,6 @@ same_answers_as_libc(void **state)
 	free(cause_);							\
 } while (0)
 
-/* A guard against a hang, not a speed test (speed is measured in make
- * bench): the quadratic or exponential code these tests replaced took
- * minutes to hours of CPU; linear code takes well under a second, even
- * under ASan on a loaded machine. */
-#define CPU_HANG_LIMIT 60.0
-
-static double
-cpu_seconds(void)
-{
-	struct rusage ru;
-
-	assert_int_equal(getrusage(RUSAGE_SELF, &ru), 0);
-	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-	    (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
-
 static void
 costly_patterns_refused(void **state)
 {
