@@ -904,6 +904,107 @@ household_timeline_free(struct household_entry *v, size_t n)
 	free(v);
 }
 
+char *
+household_field(const struct household *h, enum household_field field)
+{
+	const char *v = NULL;
+
+	switch (field) {
+	case HF_NONE:
+		break;
+	case HF_HEAD:
+		v = h->head;
+		break;
+	case HF_PHONE:
+		v = h->phone;
+		break;
+	case HF_ADDRESS:
+		v = h->address;
+		break;
+	case HF_SITE:
+		v = h->site;
+		break;
+	case HF_CODE:
+		v = h->code;
+		break;
+	}
+	return v != NULL && *v != '\0' ? xstrdup(v) : NULL;
+}
+
+/* Whether a register's value and an answer are the same (phones in their
+ * normal form). */
+static bool
+same_field(enum household_field field, const char *old, const char *value)
+{
+	const char *why;
+	char *norm;
+	bool same;
+
+	if (old == NULL)
+		return false;
+	if (field != HF_PHONE)
+		return strcmp(old, value) == 0;
+	norm = phone_normalize(old, &why);
+	same = strcmp(norm != NULL ? norm : old, value) == 0;
+	free(norm);
+	return same;
+}
+
+int
+household_take_answer(struct store *s, const char *code,
+    enum household_field field, const char *value, char **cause)
+{
+	static const char *const columns[] = {
+		[HF_HEAD] = "head", [HF_PHONE] = "phone", [HF_ADDRESS] = "address",
+	};
+	struct household h;
+	sqlite3_stmt *st;
+	char *old, *sql, *detail, now[40];
+	bool own;
+	int rc;
+
+	if (field != HF_HEAD && field != HF_PHONE && field != HF_ADDRESS)
+		return 0;
+	if ((rc = household_get(s, code, &h, cause)) != 0)
+		return rc < 0 ? -1 : 0;
+	old = household_field(&h, field);
+	if (same_field(field, old, value)) {
+		free(old);
+		household_clear(&h);
+		return 0;
+	}
+	iso8601_now(now, sizeof now);
+	if (begin(s, &own, cause) != 0)
+		goto fail_early;
+	sql = xasprintf("UPDATE households SET %s = ?, updated_at = ? WHERE id = ?",
+	    columns[field]);
+	rc = sq_prepare(s, sql, &st, cause);
+	free(sql);
+	if (rc != 0)
+		goto fail;
+	sq_bind_text(st, 1, value);
+	sq_bind_text(st, 2, now);
+	sqlite3_bind_int64(st, 3, h.id);
+	if (sq_step_done(s, st, cause, _("cannot save the household")) != 0)
+		goto fail;
+	/* As the trail shows it: which field, from what, to what. */
+	detail = xasprintf("%s: %s -> %s", form_household_field_name(field),
+	    old != NULL ? old : "-", value);
+	rc = event(s, h.id, "edited", detail, cause);
+	free(detail);
+	if (rc != 0 || commit(s, own, cause) != 0)
+		goto fail;
+	free(old);
+	household_clear(&h);
+	return 0;
+fail:
+	rollback(s, own);
+fail_early:
+	free(old);
+	household_clear(&h);
+	return -1;
+}
+
 void
 household_clear(struct household *h)
 {

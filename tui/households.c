@@ -1055,10 +1055,12 @@ timeline_item(void *ctx, size_t i, char *scratch, size_t size)
 	} else {
 		const char *what = strcmp(e->status, "registered") == 0 ?
 		    _("registered") : strcmp(e->status, "closed") == 0 ?
-		    _("case closed") : _("case reopened");
+		    _("case closed") : strcmp(e->status, "edited") == 0 ?
+		    _("edited") : _("case reopened");
 
 		buf_adds(&b, what);
-		if (e->detail != NULL && strcmp(e->status, "closed") == 0) {
+		if (e->detail != NULL && (strcmp(e->status, "closed") == 0 ||
+		    strcmp(e->status, "edited") == 0)) {
 			buf_adds(&b, ": ");
 			buf_adds(&b, e->detail);
 		}
