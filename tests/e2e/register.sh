@@ -15,6 +15,11 @@ RUN="$BIN --db $DB --forms tests/forms/register --lang en --interviewer liu --ro
 TODAY=$(date +%Y-%m-%d)
 sql() { sqlite3 "$DB" "$1"; }
 
+# The XForm a server is given starts the date as today too.
+$BIN --xform tests/forms/register/contact.yaml > "$WORK/contact.xml"
+check "--xform fills the date with today" \
+    grep -qF '<visit_date jr:preload="date" jr:preloadParams="today"/>' "$WORK/contact.xml"
+
 start 80 24 "$RUN"
 expect "Households (0 open)"
 keys 3
