@@ -1,6 +1,7 @@
 #!/bin/sh
 # The register and the questionnaire agree, in a real terminal at 80x24: a
-# household registered with its head and a phone typed with spaces is
+# household registered with its head and a phone typed with spaces (after
+# one that is no phone number is refused) is
 # found by the pinyin of the head's name; its interview starts with the
 # date of today, the head's name and the phone from the register, marked;
 # the phone is corrected (typed with dashes and full-width digits) and,
@@ -29,6 +30,14 @@ expect "Register a household"
 expect "BJ-0001"
 typed "张秀英"
 keys Enter
+# What is not a phone number is refused, saying what one is; the cursor
+# goes back to the phone.
+typed "12345"
+keys Enter
+wait_for "[ Save ]" && keys Down Down Down Down
+keys Enter
+expect "the phone '12345' cannot be kept"
+keys C-u
 typed "138 1234 5678"
 keys Enter
 wait_for "[ Save ]" && keys Down Down Down Down
