@@ -13,6 +13,7 @@
 #include "i18n.h"
 #include "ids.h"
 #include "lineedit.h"
+#include "phone.h"
 #include "rx.h"
 #include "text.h"
 #include "util.h"
@@ -35,7 +36,7 @@ static const char *const top_keys[] = {
 static const char *const question_keys[] = {
 	"name", "type", "label", "hint", "required", "required_message",
 	"relevant", "constraint", "constraint_message", "choices", "calculation",
-	"default", "prefill", "appearance", NULL
+	"default", "prefill", "appearance", "from_household", NULL
 };
 static const char *const group_keys[] = {
 	"group", "label", "relevant", "body", NULL
@@ -137,6 +138,21 @@ const char *
 question_type_name(enum question_type type)
 {
 	return type_names[type];
+}
+
+static const char *const household_field_names[] = {
+	[HF_NONE] = "",
+	[HF_HEAD] = "head",
+	[HF_PHONE] = "phone",
+	[HF_ADDRESS] = "address",
+	[HF_SITE] = "site",
+	[HF_CODE] = "code",
+};
+
+const char *
+form_household_field_name(enum household_field field)
+{
+	return household_field_names[field];
 }
 
 bool
@@ -630,6 +646,43 @@ find_list(const struct loader *L, const char *name)
 	return NULL;
 }
 
+/* from_household: FIELD, for a question that can hold the field. */
+static void
+parse_from_household(struct loader *L, const struct ynode *v,
+    struct question *q, bool type_ok)
+{
+	const char *s = scalar(L, v, _("from_household"));
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 1; i < ARRAY_LEN(household_field_names); i++)
+		if (strcmp(s, household_field_names[i]) == 0)
+			q->from_household = (enum household_field)i;
+	if (q->from_household == HF_NONE) {
+		const char *hint = suggest(household_field_names + 1,
+		    ARRAY_LEN(household_field_names) - 1, s);
+
+		if (hint != NULL)
+			err(L, v, _("from_household: unknown field '%s' (did you mean "
+			    "'%s'?); the fields are head, phone, address, site, code"),
+			    s, hint);
+		else
+			err(L, v, _("from_household: unknown field '%s'; the fields are "
+			    "head, phone, address, site, code"), s);
+		return;
+	}
+	if (q->repeat != NULL)
+		err(L, v, _("from_household is for a question outside repeats: a "
+		    "household has one %s"), s);
+	else if (type_ok && q->type != QT_TEXT && !(q->type == QT_SELECT_ONE &&
+	    q->from_household == HF_SITE))
+		err(L, v, q->from_household == HF_SITE ? _("'%s' is a %s, which "
+		    "cannot hold the household's %s: use type text or select_one") :
+		    _("'%s' is a %s, which cannot hold the household's %s: use type "
+		    "text"), q->name, question_type_name(q->type), s);
+}
+
 static void
 parse_question(struct loader *L, const struct ynode *n,
     const struct group *group)
@@ -732,6 +785,8 @@ parse_question(struct loader *L, const struct ynode *n,
 		if (s != NULL)
 			q->appearance = xstrdup(s);
 	}
+	if ((v = ytree_get(n, "from_household")) != NULL)
+		parse_from_household(L, v, q, type_ok);
 
 	v = ytree_get(n, "choices");
 	if (type_ok && (q->type == QT_SELECT_ONE || q->type == QT_SELECT_MULTIPLE)) {
@@ -771,7 +826,14 @@ parse_question(struct loader *L, const struct ynode *n,
 
 		if (q->type == QT_NOTE || q->type == QT_CALCULATE)
 			err(L, v, _("a %s takes no default"), type);
-		else if (s != NULL && (q->type != QT_SELECT_ONE &&
+		else if (s != NULL && (strcmp(s, "today") == 0 ||
+		    strcmp(s, "today()") == 0)) {
+			if (q->type == QT_DATE)
+				q->default_today = true;
+			else
+				err(L, v, _("only a date takes 'default: today', and '%s' is "
+				    "a %s"), q->name, type);
+		} else if (s != NULL && (q->type != QT_SELECT_ONE &&
 		    q->type != QT_SELECT_MULTIPLE ? true : q->choices != NULL)) {
 			const char *why;
 			char *norm = form_value_normalize(q, s, &why);
@@ -1710,15 +1772,51 @@ form_choice(const struct question *q, const char *value)
 	return NULL;
 }
 
+static char *normalize_ymd(const char *s, const char **why);
+
 static bool
 leap(long y)
 {
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-/* Reads Y-M-D or Y/M/D with a four-digit year into a canonical date. */
+/* Reads Y-M-D, Y/M/D, Y.M.D or Y年M月D日 with a four-digit year into a
+ * canonical date. */
 static char *
 normalize_date(const char *s, const char **why)
+{
+	char *dashed, *out;
+	size_t len = strlen(s);
+
+	/* 年 and 月 are separators; 日 (or 号) ends the date. */
+	if (strstr(s, "年") == NULL)
+		return normalize_ymd(s, why);
+	if (len >= 3 && (strcmp(s + len - 3, "日") == 0 ||
+	    strcmp(s + len - 3, "号") == 0))
+		len -= 3;
+	dashed = xstrndup(s, len);
+	{
+		char *p = strstr(dashed, "年"), *m;
+
+		memmove(p + 1, p + 3, strlen(p + 3) + 1);
+		*p = '-';
+		if ((m = strstr(p, "月")) != NULL) {
+			memmove(m + 1, m + 3, strlen(m + 3) + 1);
+			*m = '-';
+		}
+	}
+	out = strstr(dashed, "年") == NULL && strstr(dashed, "月") == NULL &&
+	    strchr(dashed, '.') == NULL && strchr(dashed, '/') == NULL ?
+	    normalize_ymd(dashed, why) : NULL;
+	if (out == NULL && *why == NULL)
+		*why = N_("enter a date as YYYY-MM-DD, for example 2020-02-26");
+	free(dashed);
+	return out;
+}
+
+/* Reads Y-M-D, Y/M/D or Y.M.D (one separator throughout). */
+static char *
+normalize_ymd(const char *s, const char **why)
 {
 	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	long part[3];
@@ -1736,7 +1834,7 @@ normalize_date(const char *s, const char **why)
 			goto bad;
 		s = end;
 		if (i < 2) {
-			if (*s != '-' && *s != '/')
+			if (*s != '-' && *s != '/' && *s != '.')
 				goto bad;
 			if (sep != 0 && *s != sep)
 				goto bad;
@@ -1874,30 +1972,20 @@ bad:
 	return NULL;
 }
 
-/* An 11-digit mainland mobile number: 1, then 3-9, then 9 digits.
- * Spaces and dashes typed between the digits are dropped. */
+/* A phone question's number (phone_normalize); with appearance
+ * cn_mobile, a mainland mobile number only. */
 static char *
-normalize_cn_mobile(const char *s, const char **why)
+normalize_phone(const char *s, bool mobile, const char **why)
 {
-	struct buf b = { 0 };
+	char *out = phone_normalize(s, why);
 
-	if (strncmp(s, "+86", 3) == 0)
-		s += 3;
-	for (; *s != '\0'; s++)
-		if (isdigit((unsigned char)*s))
-			buf_addc(&b, *s);
-		else if (*s != ' ' && *s != '-') {
-			buf_free(&b);
-			*why = N_("enter an 11-digit mobile number, digits only");
-			return NULL;
-		}
-	if (b.len != 11 || b.data[0] != '1' || b.data[1] < '3') {
-		buf_free(&b);
+	if (mobile && !phone_is_mobile(out)) {
+		free(out);
+		out = NULL;
 		*why = N_("a mainland mobile number has 11 digits and starts with 13 "
 		    "to 19");
-		return NULL;
 	}
-	return buf_steal(&b);
+	return out;
 }
 
 /* An 18-character resident ID: 17 digits and a check character (0-9 or
@@ -1947,7 +2035,7 @@ form_value_normalize(const struct question *q, const char *value,
     const char **why)
 {
 	const char *start = value, *end;
-	char *trimmed, *out = NULL;
+	char *trimmed, *folded = NULL, *out = NULL;
 
 	*why = NULL;
 	/* What the line editor would take: no control characters, and at
@@ -1962,16 +2050,22 @@ form_value_normalize(const struct question *q, const char *value,
 		*why = N_("an answer holds at most 4096 characters");
 		return NULL;
 	}
+	/* Numbers and dates as an input method types them: full-width. */
+	if (q->type == QT_INTEGER || q->type == QT_DECIMAL || q->type == QT_DATE)
+		start = folded = text_fold_ascii(value);
 	while (*start == ' ')
 		start++;
 	end = start + strlen(start);
 	while (end > start && end[-1] == ' ')
 		end--;
 	trimmed = xstrndup(start, (size_t)(end - start));
+	free(folded);
 	switch (q->type) {
 	case QT_TEXT:
 		if (q->appearance != NULL && strcmp(q->appearance, "cn_mobile") == 0)
-			out = normalize_cn_mobile(trimmed, why);
+			out = normalize_phone(trimmed, true, why);
+		else if (q->from_household == HF_PHONE)
+			out = normalize_phone(trimmed, false, why);
 		else if (q->appearance != NULL && strcmp(q->appearance, "cn_id") == 0)
 			out = normalize_cn_id(trimmed, why);
 		else

@@ -31,6 +31,17 @@ enum question_type {
 	QT_CALCULATE,	/* not shown; its value is computed */
 };
 
+/* The household register's fields a question may be filled from
+ * (from_household:). */
+enum household_field {
+	HF_NONE,
+	HF_HEAD,	/* head: the head of the household's name */
+	HF_PHONE,	/* phone: read and kept as phone_normalize does */
+	HF_ADDRESS,	/* address: community or address */
+	HF_SITE,	/* site */
+	HF_CODE,	/* code: the household's code */
+};
+
 #define FORM_MAX_ENTRIES 100	/* entries one repeat may have */
 
 struct choice {
@@ -81,8 +92,10 @@ struct question {
 	struct mtext constraint_message;
 	const struct choice_list *choices;	/* owned by the form */
 	char *default_value;
+	bool default_today;	/* default: today, for a date */
 	char *appearance;
 	bool prefill;
+	enum household_field from_household;	/* HF_NONE, or the field */
 	const struct group *group;		/* innermost group, or NULL */
 	const struct group *repeat;		/* the repeat it is in, or NULL */
 	int line;
@@ -147,6 +160,9 @@ const struct choice *form_choice(const struct question *q, const char *value);
 
 const char *question_type_name(enum question_type type);
 
+/* The name of a household field as a form writes it (head, phone, ...). */
+const char *form_household_field_name(enum household_field field);
+
 /* Whether the question has a value to store and export (notes do not). */
 bool question_has_value(const struct question *q);
 
@@ -157,8 +173,10 @@ bool question_is_shown(const struct question *q);
 const struct group *form_repeat(const struct form *form, const char *name);
 
 /* The canonical form of a typed answer: surrounding spaces trimmed, a
- * whole number without leading zeros, a date as YYYY-MM-DD (2020/2/26 is
- * read as 2020-02-26). Returns a new string, or NULL when value is not
+ * whole number without leading zeros, a date as YYYY-MM-DD (2020/2/26,
+ * 2020.2.26 and 2020年2月26日 are read as 2020-02-26), full-width digits
+ * in numbers, dates and phones as ASCII, a phone question's number as
+ * phone_normalize keeps it. Returns a new string, or NULL when value is not
  * valid for the type: not a whole number, a decimal, a real date, a
  * known choice or space-separated known choices each given once, or not
  * what the line editor takes (control characters, more than LINEEDIT_MAX

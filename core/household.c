@@ -8,6 +8,9 @@
 #include "formcache.h"
 #include "i18n.h"
 #include "interview.h"
+#include "phone.h"
+#include "pinyin.h"
+#include "text.h"
 #include "store-impl.h"
 #include "util.h"
 
@@ -343,16 +346,35 @@ checked_code(const struct household *h, char **cause)
 	return code;
 }
 
+/* The phone as kept (phone_normalize), NULL when none is given; 1 with
+ * *cause when it is not a phone number. */
+static int
+checked_phone(const char *typed, char **phone, char **cause)
+{
+	const char *why;
+
+	*phone = NULL;
+	if (typed == NULL || typed[strspn(typed, " ")] == '\0')
+		return 0;
+	if ((*phone = phone_normalize(typed, &why)) == NULL) {
+		set_cause(cause, _("the phone '%s' cannot be kept: %s"), typed,
+		    _(why));
+		return 1;
+	}
+	return 0;
+}
+
 /* Binds code, site, head, phone, address, notes, next visit and the time
- * to parameters 1 to 8, as INSERT and UPDATE both list them. */
+ * to parameters 1 to 8, as INSERT and UPDATE both list them; the phone
+ * as checked_phone keeps it. */
 static void
 bind_fields(sqlite3_stmt *st, const char *code, const struct household *h,
-    const char *now)
+    const char *phone, const char *now)
 {
 	sq_bind_text(st, 1, code);
 	bind_opt(st, 2, h->site);
 	bind_opt(st, 3, h->head);
-	bind_opt(st, 4, h->phone);
+	bind_opt(st, 4, phone);
 	bind_opt(st, 5, h->address);
 	bind_opt(st, 6, h->notes);
 	bind_opt(st, 7, h->next_visit);
@@ -373,7 +395,7 @@ insert_household(struct store *s, const char *code, struct household *h,
 	    "address, notes, next_visit, updated_at, created_at) VALUES "
 	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)", &st, cause) != 0)
 		return -1;
-	bind_fields(st, code, h, now);
+	bind_fields(st, code, h, h->phone, now);
 	if (sq_step_done(s, st, cause, _("cannot register the household")) != 0)
 		return -1;
 	h->id = sqlite3_last_insert_rowid(s->db);
@@ -384,13 +406,19 @@ int
 household_add(struct store *s, struct household *h, char **cause)
 {
 	bool own;
-	char *code;
+	char *code, *phone;
 	int rc;
 
 	if ((code = checked_code(h, cause)) == NULL)
 		return 1;
+	if (checked_phone(h->phone, &phone, cause) != 0) {
+		free(code);
+		return 1;
+	}
 	free(h->code);
 	h->code = code;
+	free(h->phone);
+	h->phone = phone;
 	if (begin(s, &own, cause) != 0)
 		return -1;
 	if ((rc = code_taken(s, code, 0, cause)) != 0)
@@ -411,13 +439,18 @@ household_update(struct store *s, const struct household *h, char **cause)
 	bool own;
 	struct household old;
 	sqlite3_stmt *st;
-	char *code, now[40];
+	char *code, *phone, now[40];
 	int rc = 1;
 
 	if ((code = checked_code(h, cause)) == NULL)
 		return 1;
+	if (checked_phone(h->phone, &phone, cause) != 0) {
+		free(code);
+		return 1;
+	}
 	if (begin(s, &own, cause) != 0) {
 		free(code);
+		free(phone);
 		return -1;
 	}
 	memset(&old, 0, sizeof old);
@@ -453,17 +486,19 @@ household_update(struct store *s, const struct household *h, char **cause)
 	    "phone = ?, address = ?, notes = ?, next_visit = ?, updated_at = ? "
 	    "WHERE id = ?", &st, cause) != 0)
 		goto done;
-	bind_fields(st, code, h, now);
+	bind_fields(st, code, h, phone, now);
 	sqlite3_bind_int64(st, 9, h->id);
 	if (sq_step_done(s, st, cause, _("cannot save the household")) != 0)
 		goto done;
 	rc = commit(s, own, cause);
 	free(code);
+	free(phone);
 	household_clear(&old);
 	return rc;
 done:
 	rollback(s, own);
 	free(code);
+	free(phone);
 	household_clear(&old);
 	return rc;
 }
@@ -556,6 +591,7 @@ fail:
 struct search_args {
 	char *like;		/* %term% with LIKE's wildcards escaped */
 	char *digits;		/* %digits% when term is a phone number, else NULL */
+	const char *pinyin;	/* term when it can be pinyin, else NULL */
 };
 
 static void
@@ -565,7 +601,27 @@ bind_search(sqlite3_stmt *st, const void *arg)
 
 	sq_bind_text(st, 1, a->like);
 	sq_bind_text(st, 2, a->digits);
+	sq_bind_text(st, 3, a->pinyin);
 }
+
+/* SQL pinyin_match(text, query), as pinyin_match. */
+static void
+sql_pinyin_match(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *text = (const char *)sqlite3_value_text(argv[0]);
+	const char *query = (const char *)sqlite3_value_text(argv[1]);
+
+	(void)argc;
+	sqlite3_result_int(ctx, pinyin_match(text, query));
+}
+
+/* What a search term is looked for in: ?1 a LIKE pattern, ?2 the digits
+ * of a phone number or NULL. */
+static const char search_where[] =
+    "h.code LIKE ?1 ESCAPE '\\' OR h.head LIKE ?1 ESCAPE '\\' OR "
+    "h.phone LIKE ?1 ESCAPE '\\' OR h.address LIKE ?1 ESCAPE '\\' OR "
+    "h.notes LIKE ?1 ESCAPE '\\' OR h.site LIKE ?1 ESCAPE '\\' OR "
+    "(?2 IS NOT NULL AND h.phone_digits LIKE ?2)";
 
 /* term as a LIKE pattern that matches it anywhere, literally. */
 static char *
@@ -587,26 +643,38 @@ int
 household_search(struct store *s, const char *term, struct household **out,
     size_t *n, char **cause)
 {
-	struct search_args a = { NULL, NULL };
+	struct search_args a = { NULL, NULL, NULL };
 	struct buf digits = { 0 };
+	char *ascii;
 	const char *p;
 	size_t len;
 	int rc;
 
-	if (term == NULL)
-		term = "";
+	/* Full-width digits and letters, as a Chinese input method types. */
+	ascii = text_fold_ascii(term != NULL ? term : "");
+	term = ascii;
 	term += strspn(term, " ");
 	len = strlen(term);
 	while (len > 0 && term[len - 1] == ' ')
 		len--;
-	if (len == 0)
+	if (len == 0) {
+		free(ascii);
 		return households_query(s, "1", "h.status = 'closed', h.code", NULL,
 		    NULL, out, n, cause);
+	}
 	{
 		char *t = xstrndup(term, len);
 
 		a.like = like_pattern(t);
 		free(t);
+	}
+	/* A name is found by its pinyin too (zhang, zxy: 张秀英). */
+	if (pinyin_query_valid(term)) {
+		a.pinyin = term;
+		if (sqlite3_create_function(s->db, "pinyin_match", 2, SQLITE_UTF8 |
+		    SQLITE_DETERMINISTIC, NULL, sql_pinyin_match, NULL, NULL) !=
+		    SQLITE_OK)
+			a.pinyin = NULL;
 	}
 	/* A phone number is found whatever spaces or dashes it was typed with. */
 	for (p = term; p < term + len; p++) {
@@ -622,15 +690,17 @@ household_search(struct store *s, const char *term, struct household **out,
 		free(d);
 	}
 	buf_free(&digits);
-	rc = households_query(s,
-	    "h.code LIKE ?1 ESCAPE '\\' OR h.head LIKE ?1 ESCAPE '\\' OR "
-	    "h.phone LIKE ?1 ESCAPE '\\' OR h.address LIKE ?1 ESCAPE '\\' OR "
-	    "h.notes LIKE ?1 ESCAPE '\\' OR h.site LIKE ?1 ESCAPE '\\' OR "
-	    "(?2 IS NOT NULL AND "
-	    "h.phone_digits LIKE ?2)",
-	    "h.status = 'closed', h.code", bind_search, &a, out, n, cause);
+	{
+		char *where = xasprintf("%s%s", search_where, a.pinyin != NULL ?
+		    " OR (?3 IS NOT NULL AND pinyin_match(h.head, ?3))" : "");
+
+		rc = households_query(s, where, "h.status = 'closed', h.code",
+		    bind_search, &a, out, n, cause);
+		free(where);
+	}
 	free(a.like);
 	free(a.digits);
+	free(ascii);
 	return rc;
 }
 
@@ -832,6 +902,107 @@ household_timeline_free(struct household_entry *v, size_t n)
 		free(v[i].detail);
 	}
 	free(v);
+}
+
+char *
+household_field(const struct household *h, enum household_field field)
+{
+	const char *v = NULL;
+
+	switch (field) {
+	case HF_NONE:
+		break;
+	case HF_HEAD:
+		v = h->head;
+		break;
+	case HF_PHONE:
+		v = h->phone;
+		break;
+	case HF_ADDRESS:
+		v = h->address;
+		break;
+	case HF_SITE:
+		v = h->site;
+		break;
+	case HF_CODE:
+		v = h->code;
+		break;
+	}
+	return v != NULL && *v != '\0' ? xstrdup(v) : NULL;
+}
+
+/* Whether a register's value and an answer are the same (phones in their
+ * normal form). */
+static bool
+same_field(enum household_field field, const char *old, const char *value)
+{
+	const char *why;
+	char *norm;
+	bool same;
+
+	if (old == NULL)
+		return false;
+	if (field != HF_PHONE)
+		return strcmp(old, value) == 0;
+	norm = phone_normalize(old, &why);
+	same = strcmp(norm != NULL ? norm : old, value) == 0;
+	free(norm);
+	return same;
+}
+
+int
+household_take_answer(struct store *s, const char *code,
+    enum household_field field, const char *value, char **cause)
+{
+	static const char *const columns[] = {
+		[HF_HEAD] = "head", [HF_PHONE] = "phone", [HF_ADDRESS] = "address",
+	};
+	struct household h;
+	sqlite3_stmt *st;
+	char *old, *sql, *detail, now[40];
+	bool own;
+	int rc;
+
+	if (field != HF_HEAD && field != HF_PHONE && field != HF_ADDRESS)
+		return 0;
+	if ((rc = household_get(s, code, &h, cause)) != 0)
+		return rc < 0 ? -1 : 0;
+	old = household_field(&h, field);
+	if (same_field(field, old, value)) {
+		free(old);
+		household_clear(&h);
+		return 0;
+	}
+	iso8601_now(now, sizeof now);
+	if (begin(s, &own, cause) != 0)
+		goto fail_early;
+	sql = xasprintf("UPDATE households SET %s = ?, updated_at = ? WHERE id = ?",
+	    columns[field]);
+	rc = sq_prepare(s, sql, &st, cause);
+	free(sql);
+	if (rc != 0)
+		goto fail;
+	sq_bind_text(st, 1, value);
+	sq_bind_text(st, 2, now);
+	sqlite3_bind_int64(st, 3, h.id);
+	if (sq_step_done(s, st, cause, _("cannot save the household")) != 0)
+		goto fail;
+	/* As the trail shows it: which field, from what, to what. */
+	detail = xasprintf("%s: %s -> %s", form_household_field_name(field),
+	    old != NULL ? old : "-", value);
+	rc = event(s, h.id, "edited", detail, cause);
+	free(detail);
+	if (rc != 0 || commit(s, own, cause) != 0)
+		goto fail;
+	free(old);
+	household_clear(&h);
+	return 0;
+fail:
+	rollback(s, own);
+fail_early:
+	free(old);
+	household_clear(&h);
+	return -1;
 }
 
 void

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "form.h"
 #include "store.h"
 
 #define HOUSEHOLD_CODE_MAX 24	/* characters in a code */
@@ -118,6 +119,19 @@ int household_ensure(struct store *s, const char *code, const char *site,
 int household_timeline(struct store *s, const struct household *h,
     const char *lang, struct household_entry **out, size_t *n, char **cause);
 void household_timeline_free(struct household_entry *v, size_t n);
+
+/* A copy of the household's field (as a form's from_household: names it),
+ * or NULL when it is empty. */
+char *household_field(const struct household *h, enum household_field field);
+
+/* Takes an interview's answer for one of the household's fields (head,
+ * phone, address) into the register, when it differs from what the
+ * register holds (a phone compared in its normal form), and records the
+ * household's event "edited" with the field, the old and the new value.
+ * 0 also when nothing changed or the household is not registered; -1 on
+ * error. Joins the caller's transaction when there is one. */
+int household_take_answer(struct store *s, const char *code,
+    enum household_field field, const char *value, char **cause);
 
 void household_clear(struct household *h);
 void households_free(struct household *v, size_t n);

@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "diag.h"
+#include "household.h"
 #include "i18n.h"
+#include "text.h"
 #include "util.h"
 #include "xml.h"
 
@@ -384,6 +386,7 @@ interview_free(struct interview *iv)
 	free(iv->entries);
 	free(iv->steps);
 	free(iv->instance_id);
+	free(iv->household);
 	if (!iv->borrowed)
 		form_free(iv->form);
 	free(iv);
@@ -561,6 +564,96 @@ carry_over(struct interview *iv, int64_t form_ref, const char *household,
 	return rc;
 }
 
+/* The register's value for a from_household question (new string), or
+ * NULL when there is none: no household, not registered, field empty. */
+static char *
+register_value(const struct interview *iv, const struct question *qq)
+{
+	struct household h;
+	char *v = NULL;
+
+	if (iv->household == NULL || qq->from_household == HF_NONE ||
+	    household_get(iv->store, iv->household, &h, NULL) != 0)
+		return NULL;
+	v = household_field(&h, qq->from_household);
+	household_clear(&h);
+	return v;
+}
+
+/* Fills the questions marked from_household from the household's register,
+ * each marked until the interviewer confirms or changes it; a value the
+ * form's rules refuse is left out (interview_household_note says why). */
+static int
+fill_from_household(struct interview *iv, char **cause)
+{
+	const struct form *f = iv->form;
+	size_t q;
+
+	for (q = 0; q < f->nquestions; q++) {
+		const struct question *qq = f->questions[q];
+		char *v, *norm, *why;
+		int rc;
+
+		if (qq->from_household == HF_NONE || qq->repeat != NULL ||
+		    (v = register_value(iv, qq)) == NULL)
+			continue;
+		rc = interview_check(iv, q, 0, v, false, NULL, &norm, &why);
+		free(v);
+		free(why);
+		if (rc != 0 || norm == NULL) {
+			free(norm);
+			continue;
+		}
+		rc = store_answer_carry(iv->store, iv->record, qq->name, 0, norm,
+		    INTERVIEW_FROM_HOUSEHOLD, cause);
+		if (rc == 0) {
+			set_value(iv, q, 0, norm);
+			free(slot_find(iv, q, 0)->carried);
+			slot_find(iv, q, 0)->carried = xstrdup(INTERVIEW_FROM_HOUSEHOLD);
+		}
+		free(norm);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
+char *
+interview_household_note(const struct interview *iv, size_t q, long entry,
+    const char *lang)
+{
+	const struct question *qq = iv->form->questions[q];
+	char *v, *norm, *why, *note = NULL;
+
+	if (qq->from_household == HF_NONE || entry != 0 ||
+	    interview_value(iv, q, 0) != NULL || (v = register_value(iv, qq)) == NULL)
+		return NULL;
+	if (interview_check(iv, q, 0, v, false, lang, &norm, &why) != 0) {
+		char *shown = text_sanitize(v, false);
+
+		note = xasprintf(_("The household register has '%s' here, which this "
+		    "question does not take (%s): ask again."), shown, _(why));
+		free(shown);
+	}
+	free(v);
+	free(norm);
+	free(why);
+	return note;
+}
+
+char *
+interview_default(const struct interview *iv, size_t q)
+{
+	const struct question *qq = iv->form->questions[q];
+	char today[11];
+
+	if (qq->default_today) {
+		expr_date_string(iv->today, today);
+		return xstrdup(today);
+	}
+	return qq->default_value ? xstrdup(qq->default_value) : NULL;
+}
+
 /* Holds a draft just created (no other session knows it yet). */
 static int
 claim_new(struct interview *iv, char **cause)
@@ -586,6 +679,8 @@ interview_begin(struct store *s, struct form *form, const char *household,
 		return NULL;
 	}
 	iv = interview_new(s, form);
+	iv->household = household != NULL && *household != '\0' ?
+	    xstrdup(household) : NULL;
 	if (store_record_create(s, ref, household, round, site, interviewer,
 	    &iv->record, instance, cause) != 0) {
 		interview_free(iv);
@@ -601,6 +696,7 @@ interview_begin(struct store *s, struct form *form, const char *household,
 	}
 	if (store_begin(s, cause) != 0 || claim_new(iv, cause) != 0 ||
 	    carry_over(iv, ref, household, round, cause) != 0 ||
+	    fill_from_household(iv, cause) != 0 ||
 	    calculate(iv, true, cause) != 0 || store_commit(s, cause) != 0) {
 		store_rollback(s);
 		interview_free(iv);
@@ -655,6 +751,7 @@ open_record(struct store *s, struct form *form, bool own,
 	iv->borrowed = !own;
 	iv->record = rec->id;
 	iv->instance_id = rec->instance_id ? xstrdup(rec->instance_id) : NULL;
+	iv->household = rec->household ? xstrdup(rec->household) : NULL;
 	/* Only a draft can hold answers carried over and not yet confirmed. */
 	if (store_answers_load(s, rec->id, load_answer, iv, cause) != 0 ||
 	    ((rec->status == NULL || strcmp(rec->status, "draft") == 0) &&
@@ -836,6 +933,13 @@ interview_check(const struct interview *iv, size_t q, long entry,
 	*why = NULL;
 	if (typed != NULL && typed[strspn(typed, " ")] != '\0') {
 		*value = form_value_normalize(qq, typed, &reason);
+		/* Not a phone number: the form's own words, when it has them
+		 * for this phone question, say what it wants. */
+		if (*value == NULL && qq->from_household == HF_PHONE &&
+		    msg_text(iv, &qq->constraint_message, lang) != NULL) {
+			*why = constraint_message(iv, q, lang);
+			return 1;
+		}
 		if (*value == NULL) {
 			*why = xstrdup(reason);
 			return 1;
@@ -1037,6 +1141,10 @@ interview_problem(const struct interview *iv, size_t i, const char *lang)
 	if (!question_has_value(q))
 		return NULL;
 	v = interview_value(iv, st->q, st->entry);
+	if (str_eq(interview_carried(iv, st->q, st->entry),
+	    INTERVIEW_FROM_HOUSEHOLD))
+		return xstrdup(_("filled from the household register: confirm it "
+		    "(Enter) or change it"));
 	if (interview_carried(iv, st->q, st->entry) != NULL)
 		return xasprintf(_("carried over from round %s: confirm it (Enter) "
 		    "or change it"), interview_carried(iv, st->q, st->entry));
@@ -1143,6 +1251,33 @@ adopt(struct interview *iv, struct interview *fresh)
 	iv->current = find_step(iv, &was);
 }
 
+/* Writes the answers to from_household questions that the register can
+ * take (head, phone, address) into the household's register, where they
+ * differ (inside the caller's transaction). */
+static int
+write_back(const struct interview *iv, const char *household, char **cause)
+{
+	const struct form *f = iv->form;
+	size_t q;
+
+	if (household == NULL || *household == '\0')
+		return 0;
+	for (q = 0; q < f->nquestions; q++) {
+		const struct question *qq = f->questions[q];
+		const char *v;
+
+		if ((qq->from_household != HF_HEAD && qq->from_household != HF_PHONE &&
+		    qq->from_household != HF_ADDRESS) || qq->repeat != NULL ||
+		    !interview_relevant(iv, q, 0) ||
+		    (v = interview_value(iv, q, 0)) == NULL || *v == '\0')
+			continue;
+		if (household_take_answer(iv->store, household, qq->from_household,
+		    v, cause) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 interview_finalize(struct interview *iv, size_t *first_bad, size_t *nbad,
     char **cause)
@@ -1189,10 +1324,12 @@ interview_finalize(struct interview *iv, size_t *first_bad, size_t *nbad,
 		return 1;
 	}
 	xml = xml_instance(now, &rec);
-	store_record_clear(&rec);
-	interview_free(now);
 	rc = store_record_finalize(iv->store, iv->record, xml, cause);
 	free(xml);
+	if (rc == 0)
+		rc = write_back(now, rec.household, cause);
+	store_record_clear(&rec);
+	interview_free(now);
 	if (rc != 0) {
 		store_rollback(iv->store);
 		return -1;

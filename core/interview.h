@@ -25,6 +25,11 @@ struct step {
 
 struct answer_slot;
 
+/* What interview_carried gives for an answer filled from the household
+ * register (from_household:) and not yet confirmed: no round is so named
+ * (a round name holds no '@'). */
+#define INTERVIEW_FROM_HOUSEHOLD "@household"
+
 struct interview {
 	struct store *store;	/* not owned */
 	struct form *form;	/* owned, unless borrowed */
@@ -41,12 +46,15 @@ struct interview {
 	long today;		/* days since 1970-01-01, for today() */
 	struct holder *me;	/* this session, holding the draft open for
 				 * editing; NULL: read only */
+	char *household;	/* the record's household code, or NULL */
 	bool lost;		/* another session took the draft over */
 };
 
 /* Begins a new draft on form (the interview takes the form). With a
  * household and a round, the questions marked prefill start from the
- * household's previous round, marked as carried over. */
+ * household's previous round, marked as carried over. With a household,
+ * the questions marked from_household start from its register (marked
+ * INTERVIEW_FROM_HOUSEHOLD) when the form's rules take the value. */
 struct interview *interview_begin(struct store *s, struct form *form,
     const char *household, const char *round, const char *site,
     const char *interviewer, char **cause);
@@ -81,10 +89,22 @@ int interview_check_hold(struct interview *iv, struct holder *now, char **cause)
 
 /* The stored answer of question q in entry (0 outside repeats), or NULL. */
 const char *interview_value(const struct interview *iv, size_t q, long entry);
-/* The round an answer was carried over from (prefill: true), while the
- * interviewer has not yet confirmed or changed it; else NULL. */
+/* The round an answer was carried over from (prefill: true), or
+ * INTERVIEW_FROM_HOUSEHOLD for one filled from the household register,
+ * while the interviewer has not yet confirmed or changed it; else NULL. */
 const char *interview_carried(const struct interview *iv, size_t q,
     long entry);
+
+/* Why a question marked from_household was left unanswered although
+ * the household register has a value for it (the form's rules refuse
+ * it), for the interviewer; NULL when it was not. Caller frees. */
+char *interview_household_note(const struct interview *iv, size_t q,
+    long entry, const char *lang);
+
+/* What the question's input starts with when it has no answer yet: its
+ * default, today's date for default: today; NULL when none. Caller
+ * frees. */
+char *interview_default(const struct interview *iv, size_t q);
 
 /* Whether an answer (maybe empty) was stored. */
 bool interview_seen(const struct interview *iv, size_t q, long entry);
@@ -147,7 +167,9 @@ size_t interview_answered(const struct interview *iv);
 
 /* Finalizes what the database holds, in one transaction: reads the
  * answers committed, checks them, writes the XML instance from them, and
- * marks the record finalized. Returns 0 when finalized; 1 when something
+ * marks the record finalized; answers to from_household questions
+ * (head, phone, address) that differ from the register are written to
+ * it, each recorded as the household's event "edited". Returns 0 when finalized; 1 when something
  * is wrong, with *first_bad the first step with a problem and *nbad how
  * many have one; 2 when the answers committed are not those this session
  * showed (changed elsewhere): nothing is finalized, and iv now holds the

@@ -265,3 +265,25 @@ text_fit(const char *s, int width)
 	}
 	return i;
 }
+
+char *
+text_fold_ascii(const char *s)
+{
+	struct buf b = { 0 };
+	size_t n = strlen(s);
+
+	while (n > 0) {
+		uint32_t cp;
+		size_t used = text_decode(s, n, &cp);
+
+		if (cp >= 0xFF01 && cp <= 0xFF5E)	/* full-width ASCII */
+			buf_addc(&b, (char)(cp - 0xFF01 + '!'));
+		else if (cp == 0x3000)			/* ideographic space */
+			buf_addc(&b, ' ');
+		else
+			buf_add(&b, s, used);
+		s += used;
+		n -= used;
+	}
+	return b.data != NULL ? buf_steal(&b) : xstrdup("");
+}

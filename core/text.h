@@ -51,4 +51,9 @@ size_t text_wrap(const char *s, int width, struct text_line **lines);
 /* The number of bytes of s that fit in width columns. */
 size_t text_fit(const char *s, int width);
 
+/* A copy with full-width ASCII (the digits U+FF10 to U+FF19 that a
+ * Chinese input method types, and its letters and signs) and the
+ * ideographic space folded to plain ASCII; the rest kept as it is. */
+char *text_fold_ascii(const char *s);
+
 #endif

@@ -327,6 +327,10 @@ instance_skeleton(struct xform *x, size_t from, size_t to,
 
 		if (g == NULL) {
 			buf_printf(&x->b, "%*s<%s", depth * 2, "", q->name);
+			/* default: today, as ODK fills a date when a form opens. */
+			if (q->default_today)
+				buf_adds(&x->b, " jr:preload=\"date\" "
+				    "jr:preloadParams=\"today\"");
 			if (q->default_value != NULL) {
 				buf_addc(&x->b, '>');
 				xml_escape(&x->b, q->default_value);

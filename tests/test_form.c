@@ -899,6 +899,127 @@ chinese_field_validators(void **state)
 	free(v);
 }
 
+/* A form fills questions from the household register (from_household:):
+ * --check names an unknown field and a type that cannot hold it. */
+static void
+from_household_checked(void **state)
+{
+	struct diags d;
+	struct form *f;
+
+	(void)state;
+	f = parse(HEAD "body:\n  - {name: a, type: text, label: A, "
+	    "from_household: head}\n  - {name: b, type: text, label: B, "
+	    "from_household: phone}\n  - {name: c, type: select_one, label: C, "
+	    "choices: [{value: bj, label: BJ}], from_household: site}\n", &d);
+	assert_non_null(f);
+	assert_int_equal(f->questions[0]->from_household, HF_HEAD);
+	assert_int_equal(f->questions[1]->from_household, HF_PHONE);
+	assert_int_equal(f->questions[2]->from_household, HF_SITE);
+	form_free(f);
+	diags_free(&d);
+	assert_null(parse(HEAD "body:\n  - {name: a, type: text, label: A, "
+	    "from_household: phon}\n", &d));
+	assert_diag(&d, 5, 53, "unknown field 'phon' (did you mean 'phone'?)");
+	diags_free(&d);
+	assert_null(parse(HEAD "body:\n  - {name: a, type: text, label: A, "
+	    "from_household: income}\n", &d));
+	assert_diag(&d, 5, 53, "head, phone, address, site, code");
+	diags_free(&d);
+	assert_null(parse(HEAD "body:\n  - {name: a, type: integer, label: A, "
+	    "from_household: phone}\n", &d));
+	assert_diag(&d, 5, 56, "'a' is a integer, which cannot hold the household's "
+	    "phone");
+	diags_free(&d);
+	assert_null(parse(HEAD "body:\n  - repeat: r\n    label: R\n    body:\n"
+	    "      - {name: a, type: text, label: A, from_household: head}\n", &d));
+	assert_diag(&d, 8, 0, "outside repeats");
+	diags_free(&d);
+}
+
+/* "Date of the visit" starts as today: default: today, for dates only. */
+static void
+default_today_checked(void **state)
+{
+	struct diags d;
+	struct form *f;
+
+	(void)state;
+	f = parse(HEAD "body:\n  - {name: a, type: date, label: A, "
+	    "default: today}\n", &d);
+	assert_non_null(f);
+	assert_true(f->questions[0]->default_today);
+	assert_null(f->questions[0]->default_value);
+	form_free(f);
+	diags_free(&d);
+	assert_null(parse(HEAD "body:\n  - {name: a, type: text, label: A, "
+	    "default: today}\n", &d));
+	assert_diag(&d, 5, 0, "only a date takes 'default: today'");
+	diags_free(&d);
+}
+
+/* Full-width digits and Chinese date spellings, as an input method types
+ * them, are kept in the normal form. */
+static void
+full_width_and_chinese_dates(void **state)
+{
+	struct question q = { 0 };
+	const char *why;
+	char *v;
+
+	(void)state;
+	q.type = QT_INTEGER;
+	assert_string_equal(v = form_value_normalize(&q, "３", &why), "3");
+	free(v);
+	assert_string_equal(v = form_value_normalize(&q, "　１２　", &why), "12");
+	free(v);
+	q.type = QT_DECIMAL;
+	assert_string_equal(v = form_value_normalize(&q, "３．５", &why), "3.5");
+	free(v);
+	q.type = QT_DATE;
+	static const char *const dates[] = {
+		"2026年12月1日", "2026年12月01日", "2026年12月1", "2026.12.1",
+		"2026/12/1", "2026-12-01", "２０２６年１２月１日", "２０２６．１２．１",
+		"2026年12月1号",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(dates); i++) {
+		v = form_value_normalize(&q, dates[i], &why);
+		if (v == NULL || strcmp(v, "2026-12-01") != 0)
+			fail_msg("'%s' gave '%s' (%s)", dates[i], v ? v : "NULL",
+			    why ? why : "");
+		free(v);
+	}
+	assert_null(form_value_normalize(&q, "2026.12/1", &why));
+	assert_null(form_value_normalize(&q, "2026年13月1日", &why));
+	assert_null(form_value_normalize(&q, "2026年12月1日晚", &why));
+	assert_null(form_value_normalize(&q, "年", &why));
+	assert_non_null(why);
+	/* A phone question reads every spelling the register reads. */
+	q.type = QT_TEXT;
+	q.from_household = HF_PHONE;
+	static const char *const phones[] = {
+		"138 1234 5678", "138-1234-5678", "+86 138 1234 5678",
+		"１３８１２３４５６７８", "0086 138 1234 5678", "(+86) 138.1234.5678",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(phones); i++) {
+		v = form_value_normalize(&q, phones[i], &why);
+		if (v == NULL || strcmp(v, "13812345678") != 0)
+			fail_msg("'%s' gave '%s' (%s)", phones[i], v ? v : "NULL",
+			    why ? why : "");
+		free(v);
+	}
+	assert_string_equal(v = form_value_normalize(&q, "010-6512 3456", &why),
+	    "01065123456");
+	free(v);
+	assert_null(form_value_normalize(&q, "123", &why));
+	assert_non_null(strstr(why, "11-digit mobile"));
+	assert_null(form_value_normalize(&q, "+1 415 555 0100", &why));
+	/* Text stays as typed. */
+	q.from_household = HF_HEAD;
+	assert_string_equal(v = form_value_normalize(&q, "１２", &why), "１２");
+	free(v);
+}
+
 int
 main(void)
 {
@@ -939,6 +1060,9 @@ main(void)
 		cmocka_unit_test(missing_file),
 		cmocka_unit_test(values_normalized),
 		cmocka_unit_test(chinese_field_validators),
+		cmocka_unit_test(from_household_checked),
+		cmocka_unit_test(default_today_checked),
+		cmocka_unit_test(full_width_and_chinese_dates),
 	};
 
 	return cmocka_run_group_tests_name("form", tests, NULL, NULL);

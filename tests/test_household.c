@@ -6,6 +6,8 @@
 #include "../core/expr.h"
 #include "../core/form.h"
 #include "../core/household.h"
+#include "../core/phone.h"
+#include "../core/pinyin.h"
 #include "../core/store.h"
 #include "../core/util.h"
 
@@ -436,6 +438,141 @@ rounds_and_settings_are_kept(void **state)
 	free(v);
 }
 
+/* One phone format everywhere: the register reads the spellings the
+ * interview reads, keeps the same digits, and refuses what is no number. */
+static void
+phones_have_one_normal_form(void **state)
+{
+	struct fixture *fx = *state;
+	static const char *const spellings[] = {
+		"138 1234 5678", "138-1234-5678", "+86 138 1234 5678",
+		"+8613812345678", "１３８ １２３４ ５６７８", "0086-138-1234-5678",
+	};
+	struct household h = { 0 }, got;
+	char *cause = NULL, *codes;
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(spellings); i++) {
+		char *v = phone_normalize(spellings[i], &why);
+
+		if (v == NULL || strcmp(v, "13812345678") != 0)
+			fail_msg("'%s' gave '%s'", spellings[i], v ? v : why);
+		free(v);
+	}
+	add(fx, "BJ-0001", "张秀英", "+86 138 1234 5678", NULL, NULL);
+	assert_int_equal(household_get(fx->s, "BJ-0001", &got, NULL), 0);
+	assert_string_equal(got.phone, "13812345678");
+	got.phone = (free(got.phone), xstrdup("010-6512 3456"));
+	assert_int_equal(household_update(fx->s, &got, NULL), 0);
+	household_clear(&got);
+	assert_int_equal(household_get(fx->s, "BJ-0001", &got, NULL), 0);
+	assert_string_equal(got.phone, "01065123456");
+	/* No number: refused, saying what a number is; nothing changes. */
+	got.phone = (free(got.phone), xstrdup("123"));
+	assert_int_equal(household_update(fx->s, &got, &cause), 1);
+	assert_non_null(strstr(cause, "'123'"));
+	assert_non_null(strstr(cause, "11-digit mobile"));
+	free(cause);
+	cause = NULL;
+	household_clear(&got);
+	h.code = xstrdup("BJ-0002");
+	h.phone = xstrdup("138 1234 567a");
+	assert_int_equal(household_add(fx->s, &h, &cause), 1);
+	free(cause);
+	household_clear(&h);
+	codes = found(fx, "");
+	assert_string_equal(codes, "BJ-0001");
+	free(codes);
+	/* Found however it is typed. */
+	codes = found(fx, "６５１２");
+	assert_string_equal(codes, "BJ-0001");
+	free(codes);
+}
+
+/* Search `zhang` finds 张秀英: names are found by their pinyin, in full,
+ * by initials, or both; any case; with or without spaces. */
+static void
+search_finds_pinyin(void **state)
+{
+	struct fixture *fx = *state;
+	static const struct {
+		const char *term, *codes;
+	} cases[] = {
+		{ "zhang", "BJ-0001 BJ-0004" },
+		{ "zhangxiuying", "BJ-0001" },
+		{ "zhang xiu ying", "BJ-0001" },
+		{ "ZXY", "BJ-0001" },
+		{ "zxy", "BJ-0001" },
+		{ "zhangxy", "BJ-0001" },
+		{ "xiuying", "BJ-0001" },
+		{ "xiuy", "BJ-0001" },		/* still typing */
+		{ "zeng", "BJ-0002" },		/* 曾 as a surname */
+		{ "lvfang", "BJ-0003" },	/* 吕: lü */
+		{ "lufang", "BJ-0003" },
+		{ "zhangwei", "BJ-0004" },
+		{ "zhaxiying", "" },		/* not a syllable */
+		{ "wang", "" },
+		{ "zhangxiuyingg", "" },
+	};
+	size_t i;
+
+	add(fx, "BJ-0001", "张秀英", NULL, NULL, NULL);
+	add(fx, "BJ-0002", "曾国强", NULL, NULL, NULL);
+	add(fx, "BJ-0003", "吕芳", NULL, NULL, NULL);
+	add(fx, "BJ-0004", "张伟", NULL, NULL, NULL);
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		char *got = found(fx, cases[i].term);
+
+		if (strcmp(got, cases[i].codes) != 0)
+			fail_msg("'%s' found '%s', not '%s'", cases[i].term, got,
+			    cases[i].codes);
+		free(got);
+	}
+	assert_true(pinyin_match("张秀英", "zhang"));
+	assert_false(pinyin_match("张秀英", "zhang!"));
+	assert_false(pinyin_match("Zhang", "zhang"));	/* LIKE finds Latin */
+}
+
+/* Searching as one types, key after key, stays fast with 10,000
+ * households (the chooser searches at every key). */
+static void
+pinyin_search_is_fast(void **state)
+{
+	struct fixture *fx = *state;
+	static const char surname[] = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗";
+	static const char given[] = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英华";
+	static const char typed[] = "zhangxiuying";
+	struct household *v;
+	char *cause = NULL;
+	double start, per_key;
+	size_t i, n;
+
+	assert_int_equal(store_begin(fx->s, &cause), 0);
+	for (i = 0; i < 10000; i++) {
+		char code[16], name[16];
+
+		snprintf(code, sizeof code, "BJ-%05zu", i);
+		snprintf(name, sizeof name, "%.3s%.3s%.3s", surname + i % 20 * 3,
+		    given + i / 20 % 20 * 3, given + i / 400 % 20 * 3);
+		add(fx, code, name, NULL, NULL, NULL);
+	}
+	assert_int_equal(store_commit(fx->s, &cause), 0);
+	start = cpu_seconds();
+	for (i = 1; i <= strlen(typed); i++) {
+		char *term = xstrndup(typed, i);
+
+		assert_int_equal(household_search(fx->s, term, &v, &n, NULL), 0);
+		assert_true(n > 0);
+		households_free(v, n);
+		free(term);
+	}
+	per_key = (cpu_seconds() - start) / (double)strlen(typed);
+	print_message("pinyin search of 10,000 households: %.1f ms a key\n",
+	    per_key * 1000);
+	assert_true(per_key < 1.0);
+}
+
 int
 main(void)
 {
@@ -447,6 +584,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(duplicate_codes_are_refused, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(search_finds_any_part, setup, teardown),
+		cmocka_unit_test_setup_teardown(phones_have_one_normal_form, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(search_finds_pinyin, setup, teardown),
+		cmocka_unit_test_setup_teardown(pinyin_search_is_fast, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(the_code_changes_only_without_interviews,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(closing_keeps_the_history, setup,

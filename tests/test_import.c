@@ -477,12 +477,49 @@ the_stored_form_version_decides(void **state)
 	free(yaml);
 }
 
+static void
+answer_into(void *ctx, const char *name, long entry, const char *value)
+{
+	struct buf *b = ctx;
+
+	buf_printf(b, "%s#%ld=%s ", name, entry, value ? value : "null");
+}
+
+/* Full-width digits and Chinese date spellings come in as they would
+ * have been typed: kept in the normal form (ASCII digits, YYYY-MM-DD). */
+static void
+full_width_and_chinese_dates_come_in_normal(void **state)
+{
+	struct fixture *fx = *state;
+	struct buf got = { 0 };
+	char *line = record(3, "finalized", "{\"consent\":\"yes\",\"size\":"
+	    "\"４\",\"visit_date\":\"2020年3月1日\",\"rent\":\"８００．５\","
+	    "\"visits\":[{\"visit_day\":\"2020.3.2\"}],\"visits_made\":1}");
+	char id[48];
+	int64_t row = 0;
+
+	import_text(fx, line);
+	free(line);
+	assert_int_equal(fx->sum.imported, 1);
+	snprintf(id, sizeof id, "uuid:00000000-0000-4000-8000-%012d", 3);
+	assert_int_equal(store_record_find(fx->s, id, &row, NULL), 0);
+	assert_int_equal(store_answers_load(fx->s, row, answer_into, &got, NULL),
+	    0);
+	assert_non_null(strstr(got.data, "size#0=4 "));
+	assert_non_null(strstr(got.data, "visit_date#0=2020-03-01 "));
+	assert_non_null(strstr(got.data, "rent#0=800.5 "));
+	assert_non_null(strstr(got.data, "visit_day#1=2020-03-02 "));
+	buf_free(&got);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(a_good_record_comes_in, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    full_width_and_chinese_dates_come_in_normal, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_number_must_be_a_number, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(a_number_must_meet_the_constraint,

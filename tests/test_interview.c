@@ -1190,11 +1190,153 @@ alone_never_told_of_changes_elsewhere(void **state)
 	interview_free(iv);
 }
 
+static const char register_yaml[] =
+    "form: reg\nversion: \"1\"\ntitle: Reg\nbody:\n"
+    "  - {name: day, type: date, label: Date of the visit, default: today}\n"
+    "  - {name: head, type: text, label: Name, required: true,\n"
+    "     from_household: head}\n"
+    "  - {name: phone, type: text, label: Phone, from_household: phone,\n"
+    "     constraint: \"regex(., '1[3-9][0-9]{9}')\",\n"
+    "     constraint_message: Enter a mobile number}\n"
+    "  - {name: where, type: text, label: Address, from_household: address}\n"
+    "  - {name: size, type: integer, label: Size}\n";
+
+static void
+register_household(struct fixture *fx, const char *code, const char *head,
+    const char *phone)
+{
+	struct household h = { 0 };
+	char *cause = NULL;
+
+	h.code = xstrdup(code);
+	h.head = xstrdup(head);
+	h.phone = xstrdup(phone);
+	if (household_add(fx->s, &h, &cause) != 0)
+		fail_msg("%s", cause);
+	household_clear(&h);
+}
+
+/* The events of a household, "what: detail" one a line. */
+static char *
+events_of(struct fixture *fx, const char *code)
+{
+	struct household h;
+	struct household_entry *v;
+	struct buf b = { 0 };
+	size_t n, i;
+
+	assert_int_equal(household_get(fx->s, code, &h, NULL), 0);
+	assert_int_equal(household_timeline(fx->s, &h, "en", &v, &n, NULL), 0);
+	buf_adds(&b, "");
+	for (i = 0; i < n; i++)
+		if (v[i].record == 0)
+			buf_printf(&b, "%s: %s\n", v[i].status,
+			    v[i].detail ? v[i].detail : "");
+	household_timeline_free(v, n);
+	household_clear(&h);
+	return buf_steal(&b);
+}
+
+/* The register and the questionnaire agree: questions marked
+ * from_household start from the register, marked until confirmed; a
+ * corrected phone reaches the register when the interview is finalized,
+ * as the household's event "edited"; the visit date starts as today. */
+static void
+register_fills_and_learns(void **state)
+{
+	struct fixture *fx = *state;
+	struct interview *iv;
+	struct household h;
+	size_t first = 0, n = 0;
+	char today[11], *v, *events;
+
+	register_household(fx, "BJ-0042", "张秀英", "138 1234 5678");
+	iv = interview_begin(fx->s, mini_form(register_yaml,
+	    sizeof register_yaml - 1), "BJ-0042", "2020-R2", "beijing", "liu",
+	    NULL);
+	assert_non_null(iv);
+	assert_string_equal(interview_value(iv, idx(iv, "head"), 0), "张秀英");
+	assert_string_equal(interview_value(iv, idx(iv, "phone"), 0),
+	    "13812345678");
+	assert_string_equal(interview_carried(iv, idx(iv, "phone"), 0),
+	    INTERVIEW_FROM_HOUSEHOLD);
+	assert_null(interview_value(iv, idx(iv, "where"), 0));	/* none */
+	assert_null(interview_carried(iv, idx(iv, "where"), 0));
+	/* Today's date is where the date starts, not an answer yet. */
+	expr_date_string(expr_today(), today);
+	assert_string_equal(v = interview_default(iv, (size_t)idx(iv, "day")),
+	    today);
+	free(v);
+	assert_null(interview_value(iv, idx(iv, "day"), 0));
+
+	/* Not finalized while the prefilled answers are not confirmed. */
+	assert_int_equal(interview_finalize(iv, &first, &n, NULL), 1);
+	assert_int_equal(n, 2);
+	answer_ok(iv, "head", "张秀英");			/* confirmed */
+	answer_ok(iv, "phone", "１３９ ８７６５ ４３２１");	/* corrected */
+	assert_string_equal(interview_value(iv, idx(iv, "phone"), 0),
+	    "13987654321");
+	answer_ok(iv, "size", "３");
+	assert_string_equal(interview_value(iv, idx(iv, "size"), 0), "3");
+	/* Not yet in the register: a draft changes nothing there. */
+	assert_int_equal(household_get(fx->s, "BJ-0042", &h, NULL), 0);
+	assert_string_equal(h.phone, "13812345678");
+	household_clear(&h);
+	assert_int_equal(interview_finalize(iv, &first, &n, NULL), 0);
+	interview_free(iv);
+
+	assert_int_equal(household_get(fx->s, "BJ-0042", &h, NULL), 0);
+	assert_string_equal(h.phone, "13987654321");
+	assert_string_equal(h.head, "张秀英");
+	assert_null(h.address);
+	household_clear(&h);
+	events = events_of(fx, "BJ-0042");
+	assert_string_equal(events, "registered: \n"
+	    "edited: phone: 13812345678 -> 13987654321\n");
+	free(events);
+}
+
+/* A register value that the form's rules refuse is left unanswered, and
+ * the interviewer is told why. */
+static void
+register_value_refused_is_explained(void **state)
+{
+	struct fixture *fx = *state;
+	struct interview *iv;
+	char *note;
+
+	register_household(fx, "BJ-0043", "王芳", "010 6512 3456");
+	iv = interview_begin(fx->s, mini_form(register_yaml,
+	    sizeof register_yaml - 1), "BJ-0043", NULL, "beijing", "liu", NULL);
+	assert_non_null(iv);
+	assert_string_equal(interview_value(iv, idx(iv, "head"), 0), "王芳");
+	assert_null(interview_value(iv, idx(iv, "phone"), 0));
+	assert_null(interview_carried(iv, idx(iv, "phone"), 0));
+	note = interview_household_note(iv, (size_t)idx(iv, "phone"), 0, "en");
+	assert_non_null(note);
+	assert_non_null(strstr(note, "01065123456"));
+	assert_non_null(strstr(note, "Enter a mobile number"));
+	free(note);
+	assert_null(interview_household_note(iv, (size_t)idx(iv, "head"), 0,
+	    "en"));
+	interview_free(iv);
+	/* Without a household, nothing is filled. */
+	iv = interview_begin(fx->s, mini_form(register_yaml,
+	    sizeof register_yaml - 1), NULL, NULL, "beijing", "liu", NULL);
+	assert_non_null(iv);
+	assert_null(interview_value(iv, idx(iv, "head"), 0));
+	interview_free(iv);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(register_fills_and_learns, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(register_value_refused_is_explained,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(relevance_skips_and_keeps, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(calculations_follow_their_inputs, setup,

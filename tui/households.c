@@ -8,6 +8,7 @@
 
 #include "../core/household.h"
 #include "../core/i18n.h"
+#include "../core/phone.h"
 #include "../core/text.h"
 #include "app.h"
 #include "curses.h"
@@ -318,6 +319,22 @@ field_label(enum hh_field f)
 	}
 }
 
+/* Whether a phone was given that is not a phone number. */
+static bool
+phone_refused(const char *phone)
+{
+	const char *why;
+	char *kept;
+	bool refused;
+
+	if (phone == NULL || phone[strspn(phone, " ")] == '\0')
+		return false;
+	kept = phone_normalize(phone, &why);
+	refused = kept == NULL;
+	free(kept);
+	return refused;
+}
+
 static char **
 field_of(struct household *h, enum hh_field f)
 {
@@ -441,10 +458,11 @@ hhedit_save(struct hhedit *e, struct app *app, bool start)
 		app_flash(app, true, _("Not saved: %s. (^X twice leaves without "
 		    "saving.)"), cause);
 		free(cause);
-		/* To the field to fix: the date, else the code. */
+		/* To the field to fix: the date, the phone, else the code. */
 		if (rc == 1)
 			e->cur = e->h.next_visit != NULL && *e->h.next_visit != '\0' &&
-			    !date_valid(e->h.next_visit) ? F_NEXT : F_CODE;
+			    !date_valid(e->h.next_visit) ? F_NEXT :
+			    phone_refused(e->h.phone) ? F_PHONE : F_CODE;
 		return KR_STAY;
 	}
 	app_flash(app, false, _("Household %s saved."), e->h.code);
@@ -1055,10 +1073,12 @@ timeline_item(void *ctx, size_t i, char *scratch, size_t size)
 	} else {
 		const char *what = strcmp(e->status, "registered") == 0 ?
 		    _("registered") : strcmp(e->status, "closed") == 0 ?
-		    _("case closed") : _("case reopened");
+		    _("case closed") : strcmp(e->status, "edited") == 0 ?
+		    _("edited") : _("case reopened");
 
 		buf_adds(&b, what);
-		if (e->detail != NULL && strcmp(e->status, "closed") == 0) {
+		if (e->detail != NULL && (strcmp(e->status, "closed") == 0 ||
+		    strcmp(e->status, "edited") == 0)) {
 			buf_adds(&b, ": ");
 			buf_adds(&b, e->detail);
 		}

@@ -109,8 +109,12 @@ answer_shown(const struct interview *iv, const struct step *st,
 
 	if (from == NULL)
 		return answer;
-	shown = xasprintf(_("%s (from round %s: confirm it)"), *answer ? answer :
-	    "-", from);
+	if (strcmp(from, INTERVIEW_FROM_HOUSEHOLD) == 0)
+		shown = xasprintf(_("%s (from the household register: confirm it)"),
+		    *answer ? answer : "-");
+	else
+		shown = xasprintf(_("%s (from round %s: confirm it)"), *answer ?
+		    answer : "-", from);
 	free(answer);
 	return shown;
 }

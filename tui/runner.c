@@ -20,6 +20,9 @@ struct runner {
 	bool confirm_delete;	/* asked: delete the last entry? */
 	char *round;		/* the record's round, NULL: none */
 	bool to_review;		/* a question chosen in the review */
+	char *start;		/* the input's start (a default), or NULL */
+	bool fresh;		/* the input holds start untouched: typing
+				 * replaces it, Enter keeps it */
 };
 
 static const enum action runner_bar[] = {
@@ -95,8 +98,11 @@ load_question(struct runner *r)
 	}
 	q = current(r);
 	value = interview_value(r->iv, st->q, st->entry);
+	free(r->start);
+	r->start = NULL;
 	if (value == NULL && !interview_seen(r->iv, st->q, st->entry))
-		value = q->default_value;
+		value = r->start = interview_default(r->iv, st->q);
+	r->fresh = r->start != NULL;
 	lineedit_set(&r->ed, is_typed(q) ? value : NULL);
 	if (!is_choice(q))
 		return;
@@ -163,6 +169,10 @@ keep(struct runner *r, bool strict, char **why, char **cause)
 
 	*why = *cause = NULL;
 	if (st == NULL || st->kind != STEP_QUESTION || !question_has_value(current(r)))
+		return 0;
+	/* A default the interviewer has not accepted is no answer: only
+	 * Enter (strict) keeps it. */
+	if (!strict && r->fresh)
 		return 0;
 	typed = collect(r);
 	empty = typed == NULL || typed[strspn(typed, " ")] == '\0';
@@ -377,12 +387,24 @@ runner_draw(struct screen *s, struct app *app)
 		y += draw_wrapped(y, 1, width, bottom - y - 2, form_text(f, &q->hint,
 		    lang), A_NORMAL);
 	if (interview_carried(r->iv, st->q, st->entry) != NULL) {
-		char *note = xasprintf(_("From round %s: Enter keeps this answer; "
-		    "or change it."), interview_carried(r->iv, st->q, st->entry));
+		const char *from = interview_carried(r->iv, st->q, st->entry);
+		char *note = strcmp(from, INTERVIEW_FROM_HOUSEHOLD) == 0 ?
+		    xstrdup(_("From the household register: Enter keeps this answer; "
+		    "or change it, and the register is corrected when the interview "
+		    "is finalized.")) : xasprintf(_("From round %s: Enter keeps this "
+		    "answer; or change it."), from);
 
 		y += draw_wrapped(y, 1, width, bottom - y - 2, note,
 		    attr_selected(app));
 		free(note);
+	} else {
+		char *note = interview_household_note(r->iv, st->q, st->entry, lang);
+
+		if (note != NULL) {
+			y += draw_wrapped(y, 1, width, bottom - y - 2, note,
+			    attr_selected(app));
+			free(note);
+		}
 	}
 	y++;
 	if (is_typed(q)) {
@@ -578,6 +600,11 @@ runner_act(struct runner *r, struct app *app, enum action act, bool fkey,
 	if (is_typed(q)) {
 		if (act == ACT_ACCEPT)
 			return advance(r, app);
+		/* A default is kept by Enter, replaced by what is typed. */
+		if (r->fresh && (act == ACT_NONE || act == ACT_TOGGLE) && !fkey &&
+		    ch >= 0x20)
+			lineedit_set(&r->ed, NULL);
+		r->fresh = false;
 		field_key(&r->ed, act, fkey, ch, 0);
 		return KR_STAY;
 	}
@@ -641,6 +668,7 @@ runner_free(struct screen *s)
 	free(r->ticks);
 	interview_free(r->iv);
 	free(r->round);
+	free(r->start);
 	free(r);
 }
 

@@ -40,7 +40,8 @@ keys Enter
 # Its page opens.
 expect "Household BJ-0001 saved."
 expect "Head       刘建华"
-expect "Phone      138 0013 8000"
+# The phone is kept in its one normal form, as the interview keeps it.
+expect "Phone      13800138000"
 expect "1. New interview"
 
 # A second household cannot take the same code, in any case.

@@ -1,0 +1,23 @@
+/* Chinese names found by their pinyin: 张秀英 by zhang, zhangxiuying,
+ * zhang xiu ying, xiuying or zxy. The readings come from the Unihan
+ * database (core/pinyin_table.h, made by tools/pinyin_table.py). */
+#ifndef DOORSTEP_PINYIN_H
+#define DOORSTEP_PINYIN_H
+
+#include <stdbool.h>
+
+#define PINYIN_QUERY_MAX 63	/* letters a query may hold */
+
+/* Whether query is pinyin that a query can match: Latin letters (any
+ * case), with spaces or apostrophes between syllables, at most
+ * PINYIN_QUERY_MAX letters. */
+bool pinyin_query_valid(const char *query);
+
+/* Whether query spells a run of consecutive Chinese characters of text
+ * (UTF-8) in pinyin, each character by one of its readings in full, by
+ * its initial (z, zh, x ...), or, for the last one, by the start of a
+ * reading (typing it still). Spaces and apostrophes in query are
+ * ignored; ü may be typed v or u. */
+bool pinyin_match(const char *text, const char *query);
+
+#endif
