@@ -434,6 +434,40 @@ run_report(struct store *s, const struct options *o, const char *lang)
 	    strcmp(format, "html") != 0)
 		return usage_error(_("unknown --format '%s' (text, csv or html)"),
 		    format);
+	if (o->bom && strcmp(format, "csv") != 0)
+		return usage_error("%s", _("--bom is for --format csv"));
+	if (o->round != NULL) {
+		/* A round no record has is a typo, not an empty report. */
+		struct buf known = { 0 };
+		char **names;
+		long *counts;
+		size_t n, i;
+		bool found = false;
+
+		if (store_rounds(s, &names, &counts, &n, &cause) != 0) {
+			say("doorstep: %s\n", cause);
+			free(cause);
+			return EXIT_REJECTED;
+		}
+		for (i = 0; i < n; i++) {
+			found |= strcmp(names[i], o->round) == 0;
+			buf_printf(&known, "%s%s", i ? ", " : "", names[i]);
+			free(names[i]);
+		}
+		free(names);
+		free(counts);
+		if (!found) {
+			if (n == 0)
+				say(_("doorstep: no record has round '%s'; no record has "
+				    "a round yet\n"), o->round);
+			else
+				say(_("doorstep: no record has round '%s'; the rounds are: "
+				    "%s\n"), o->round, known.data);
+			buf_free(&known);
+			return EXIT_USAGE;
+		}
+		buf_free(&known);
+	}
 	if (report_build(s, o->round, o->site, lang, &r, &cause) != 0) {
 		say("doorstep: %s\n", cause);
 		free(cause);
@@ -442,6 +476,12 @@ run_report(struct store *s, const struct options *o, const char *lang)
 	out = strcmp(format, "csv") == 0 ? report_csv(&r) :
 	    strcmp(format, "html") == 0 ? report_html(&r) : report_text(&r);
 	report_free(&r);
+	if (o->bom) {	/* as --export --bom: for spreadsheets that want it */
+		char *with = xasprintf("\xEF\xBB\xBF%s", out);
+
+		free(out);
+		out = with;
+	}
 	if (o->out != NULL && strcmp(o->out, "-") != 0) {
 		if (safe_file_open(&sf, o->out, &cause) != 0 ||
 		    (fputs(out, sf.f), safe_file_commit(&sf, &cause)) != 0) {
