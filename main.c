@@ -628,6 +628,28 @@ run_tui(struct store *s, const char *db_path, const char *forms_dir,
 	const char *codeset = nl_langinfo(CODESET), *term = getenv("TERM");
 	int rc;
 
+	app.site = o->site ? o->site : cfg->site;
+	/* With a list of sites, the site is one of them (any case finds it),
+	 * and the only one when there is one. */
+	app.sites = cfg->sites;
+	app.nsites = cfg->nsites;
+	if (cfg->nsites > 0) {
+		const struct config_site *cs = app.site ? config_site(cfg, app.site) :
+		    cfg->nsites == 1 ? &cfg->sites[0] : NULL;
+
+		if (app.site != NULL && cs == NULL) {
+			struct buf names = { 0 };
+			size_t i;
+
+			for (i = 0; i < cfg->nsites; i++)
+				buf_printf(&names, "%s%s", i ? ", " : "", cfg->sites[i].name);
+			say(_("doorstep: the site '%s' is not in the config's sites: "
+			    "%s\n"), app.site, names.data);
+			buf_free(&names);
+			return EXIT_USAGE;
+		}
+		app.site = cs ? cs->name : NULL;
+	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fputs(_("doorstep: the interview program needs a terminal; for "
 		    "scripts use --check or --export\n"), stderr);
@@ -645,7 +667,6 @@ run_tui(struct store *s, const char *db_path, const char *forms_dir,
 	app.forms_dir = forms_dir;
 	app.lang = lang;
 	app.interviewer = who;
-	app.site = o->site ? o->site : cfg->site;
 	/* The round: this run's --round, else the one last chosen on the home
 	 * screen, else the config's. */
 	if (o->round != NULL)
@@ -779,6 +800,7 @@ main(int argc, char **argv)
 	free(cfg_path);
 	{
 		const char *why;
+		size_t i;
 
 		if (o.round != NULL && !round_name_valid(o.round, &why)) {
 			config_free(&cfg);
@@ -791,6 +813,16 @@ main(int argc, char **argv)
 			config_free(&cfg);
 			return EXIT_USAGE;
 		}
+		for (i = 0; i < cfg.nsites; i++)
+			if (cfg.sites[i].prefix != NULL &&
+			    (strlen(cfg.sites[i].prefix) > 12 ||
+			    !round_name_valid(cfg.sites[i].prefix, &why))) {
+				say(_("doorstep: the prefix '%s' of site '%s' in the "
+				    "config must be a few letters or digits, such as "
+				    "BJ\n"), cfg.sites[i].prefix, cfg.sites[i].name);
+				config_free(&cfg);
+				return EXIT_USAGE;
+			}
 		if (cfg.round != NULL && !round_name_valid(cfg.round, &why)) {
 			say(_("doorstep: the config's round '%s': %s\n"),
 			    cfg.round, _(why));
