@@ -60,6 +60,7 @@ struct app {
 	const struct config_site *sites;	/* the config's list, or none */
 	size_t nsites;
 	char *round;			/* owned; NULL: none chosen */
+	bool round_asked;		/* "no round" was chosen this run */
 	const char *code_prefix;	/* of new household codes, or NULL */
 	struct screen *stack[APP_MAX_SCREENS];
 	struct screen *pending;		/* pushed once the key is handled */
