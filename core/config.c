@@ -53,6 +53,13 @@ parse_sites(struct config *c, const char *path, const struct ynode *list,
 {
 	size_t i;
 
+	for (i = 0; i < c->nsites; i++) {	/* a later sites: wins */
+		free(c->sites[i].name);
+		free(c->sites[i].prefix);
+	}
+	free(c->sites);
+	c->sites = NULL;
+	c->nsites = 0;
 	if (list->kind != YNODE_SEQ || list->n == 0) {
 		set_cause(cause, _("%s:%d:%d: sites must be a list such as "
 		    "[{name: Beijing, prefix: BJ}, {name: Jiangxi, prefix: JX}]"), path,
@@ -135,6 +142,13 @@ config_load(struct config *c, const char *path, int required, char **cause)
 	for (i = 0; i + 1 < root->n; i += 2) {
 		const struct ynode *key = root->items[i], *val = root->items[i + 1];
 
+		if (key->kind == YNODE_SCALAR && strcmp(key->str, "sites") == 0) {
+			if (parse_sites(c, path, val, cause) != 0) {
+				ytree_free(root);
+				return -1;
+			}
+			continue;
+		}
 		if (key->kind == YNODE_SCALAR && val->kind == YNODE_SCALAR &&
 		    seconds_setting(c, key->str) != NULL) {
 			long *slot = seconds_setting(c, key->str);
@@ -147,14 +161,6 @@ config_load(struct config *c, const char *path, int required, char **cause)
 				set_cause(cause, _("%s:%d:%d: %s must be a number of seconds "
 				    "(1 to 604800), not '%s'"), path, val->line, val->col,
 				    key->str, val->str);
-				ytree_free(root);
-				return -1;
-			}
-			continue;
-		}
-		if (key->kind == YNODE_SCALAR && strcmp(key->str, "sites") == 0 &&
-		    c->sites == NULL) {
-			if (parse_sites(c, path, val, cause) != 0) {
 				ytree_free(root);
 				return -1;
 			}

@@ -410,7 +410,8 @@ round_ask_new(struct app *app, const char *household, const char *site)
 	free(names);
 	free(counts);
 	s = prompt_new(_("Round of this interview"), _("Which round is this "
-	    "interview of? Type a round above or a new one, such as 2020-R2; "
+	    "interview of? Type one of the rounds below or a new one, such as "
+	    "2020-R2; "
 	    "Enter on an empty line: no round. It stays the round of new "
 	    "interviews (Round on the home screen changes it)."), b.data,
 	    NULL, 32, round_ask_accept, ra,

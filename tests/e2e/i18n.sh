@@ -29,7 +29,7 @@ printf 'lang: zh\n' > "$WORK/config/doorstep/config.yaml"
 check "the config's lang: zh" grep -q "已导出 0 条记录" "$WORK/err"
 rm "$WORK/config/doorstep/config.yaml"
 
-start 80 24 "$BIN --db $WORK/d.db --forms forms --lang zh"
+start 80 24 "$BIN --round R1 --db $WORK/d.db --forms forms --lang zh"
 expect "doorstep：家庭需求评估"
 expect "1. 新访谈"
 expect "3. 家庭登记（0 户在案）"
@@ -55,7 +55,7 @@ keys C-x
 # Nothing was answered: no draft is kept, and that is said in Chinese.
 expect "没有回答任何问题：未保留草稿。"
 # A label the form lacks in English shows in Chinese, marked as such.
-start 80 24 "$BIN --db $WORK/p.db --forms tests/forms/fallback --lang en"
+start 80 24 "$BIN --round R1 --db $WORK/p.db --forms tests/forms/fallback --lang en"
 expect "New interview"
 keys Enter Down Enter
 expect "只有中文的问题 [zh]"
