@@ -29,7 +29,7 @@ printf 'lang: zh\n' > "$WORK/config/doorstep/config.yaml"
 check "the config's lang: zh" grep -q "已导出 0 条记录" "$WORK/err"
 rm "$WORK/config/doorstep/config.yaml"
 
-start 80 24 "$BIN --round R1 --db $WORK/d.db --forms forms --lang zh"
+start 80 24 "$BIN --db $WORK/d.db --forms forms --lang zh"
 expect "doorstep：家庭需求评估"
 expect "1. 新访谈"
 expect "3. 家庭登记（0 户在案）"
@@ -37,7 +37,12 @@ expect "5. 轮次：未选择"
 expect "没有等待上传的访谈。"
 keys Enter
 expect "新访谈：哪个家庭？"
-keys Down Enter Enter
+keys Down Enter
+# No round is known: it is asked, in Chinese; an empty line is no round.
+expect "本次访谈属于哪一轮？"
+keys Enter
+expect "无轮次  1/2"
+keys Enter
 expect "受访者是否同意接受访谈？"
 expect "（必答）"
 expect "Enter 确认  ^P 上一题  ^N 下一题  ^R 查看"
