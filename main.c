@@ -434,6 +434,40 @@ run_report(struct store *s, const struct options *o, const char *lang)
 	    strcmp(format, "html") != 0)
 		return usage_error(_("unknown --format '%s' (text, csv or html)"),
 		    format);
+	if (o->bom && strcmp(format, "csv") != 0)
+		return usage_error("%s", _("--bom is for --format csv"));
+	if (o->round != NULL) {
+		/* A round no record has is a typo, not an empty report. */
+		struct buf known = { 0 };
+		char **names;
+		long *counts;
+		size_t n, i;
+		bool found = false;
+
+		if (store_rounds(s, &names, &counts, &n, &cause) != 0) {
+			say("doorstep: %s\n", cause);
+			free(cause);
+			return EXIT_REJECTED;
+		}
+		for (i = 0; i < n; i++) {
+			found |= strcmp(names[i], o->round) == 0;
+			buf_printf(&known, "%s%s", i ? ", " : "", names[i]);
+			free(names[i]);
+		}
+		free(names);
+		free(counts);
+		if (!found) {
+			if (n == 0)
+				say(_("doorstep: no record has round '%s'; no record has "
+				    "a round yet\n"), o->round);
+			else
+				say(_("doorstep: no record has round '%s'; the rounds are: "
+				    "%s\n"), o->round, known.data);
+			buf_free(&known);
+			return EXIT_USAGE;
+		}
+		buf_free(&known);
+	}
 	if (report_build(s, o->round, o->site, lang, &r, &cause) != 0) {
 		say("doorstep: %s\n", cause);
 		free(cause);
@@ -442,6 +476,12 @@ run_report(struct store *s, const struct options *o, const char *lang)
 	out = strcmp(format, "csv") == 0 ? report_csv(&r) :
 	    strcmp(format, "html") == 0 ? report_html(&r) : report_text(&r);
 	report_free(&r);
+	if (o->bom) {	/* as --export --bom: for spreadsheets that want it */
+		char *with = xasprintf("\xEF\xBB\xBF%s", out);
+
+		free(out);
+		out = with;
+	}
 	if (o->out != NULL && strcmp(o->out, "-") != 0) {
 		if (safe_file_open(&sf, o->out, &cause) != 0 ||
 		    (fputs(out, sf.f), safe_file_commit(&sf, &cause)) != 0) {
@@ -588,6 +628,28 @@ run_tui(struct store *s, const char *db_path, const char *forms_dir,
 	const char *codeset = nl_langinfo(CODESET), *term = getenv("TERM");
 	int rc;
 
+	app.site = o->site ? o->site : cfg->site;
+	/* With a list of sites, the site is one of them (any case finds it),
+	 * and the only one when there is one. */
+	app.sites = cfg->sites;
+	app.nsites = cfg->nsites;
+	if (cfg->nsites > 0) {
+		const struct config_site *cs = app.site ? config_site(cfg, app.site) :
+		    cfg->nsites == 1 ? &cfg->sites[0] : NULL;
+
+		if (app.site != NULL && cs == NULL) {
+			struct buf names = { 0 };
+			size_t i;
+
+			for (i = 0; i < cfg->nsites; i++)
+				buf_printf(&names, "%s%s", i ? ", " : "", cfg->sites[i].name);
+			say(_("doorstep: the site '%s' is not in the config's sites: "
+			    "%s\n"), app.site, names.data);
+			buf_free(&names);
+			return EXIT_USAGE;
+		}
+		app.site = cs ? cs->name : NULL;
+	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fputs(_("doorstep: the interview program needs a terminal; for "
 		    "scripts use --check or --export\n"), stderr);
@@ -605,7 +667,6 @@ run_tui(struct store *s, const char *db_path, const char *forms_dir,
 	app.forms_dir = forms_dir;
 	app.lang = lang;
 	app.interviewer = who;
-	app.site = o->site ? o->site : cfg->site;
 	/* The round: this run's --round, else the one last chosen on the home
 	 * screen, else the config's. */
 	if (o->round != NULL)
@@ -739,6 +800,7 @@ main(int argc, char **argv)
 	free(cfg_path);
 	{
 		const char *why;
+		size_t i;
 
 		if (o.round != NULL && !round_name_valid(o.round, &why)) {
 			config_free(&cfg);
@@ -751,6 +813,16 @@ main(int argc, char **argv)
 			config_free(&cfg);
 			return EXIT_USAGE;
 		}
+		for (i = 0; i < cfg.nsites; i++)
+			if (cfg.sites[i].prefix != NULL &&
+			    (strlen(cfg.sites[i].prefix) > 12 ||
+			    !round_name_valid(cfg.sites[i].prefix, &why))) {
+				say(_("doorstep: the prefix '%s' of site '%s' in the "
+				    "config must be a few letters or digits, such as "
+				    "BJ\n"), cfg.sites[i].prefix, cfg.sites[i].name);
+				config_free(&cfg);
+				return EXIT_USAGE;
+			}
 		if (cfg.round != NULL && !round_name_valid(cfg.round, &why)) {
 			say(_("doorstep: the config's round '%s': %s\n"),
 			    cfg.round, _(why));

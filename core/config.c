@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "i18n.h"
 #include "util.h"
@@ -32,6 +33,67 @@ seconds_setting(struct config *c, const char *key)
 	if (strcmp(key, "upload_run_timeout") == 0)
 		return &c->upload_run_timeout;
 	return NULL;
+}
+
+const struct config_site *
+config_site(const struct config *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < c->nsites; i++)
+		if (strcasecmp(c->sites[i].name, name) == 0)
+			return &c->sites[i];
+	return NULL;
+}
+
+/* sites: a list of {name: Beijing, prefix: BJ}, each name once. */
+static int
+parse_sites(struct config *c, const char *path, const struct ynode *list,
+    char **cause)
+{
+	size_t i;
+
+	for (i = 0; i < c->nsites; i++) {	/* a later sites: wins */
+		free(c->sites[i].name);
+		free(c->sites[i].prefix);
+	}
+	free(c->sites);
+	c->sites = NULL;
+	c->nsites = 0;
+	if (list->kind != YNODE_SEQ || list->n == 0) {
+		set_cause(cause, _("%s:%d:%d: sites must be a list such as "
+		    "[{name: Beijing, prefix: BJ}, {name: Jiangxi, prefix: JX}]"), path,
+		    list->line, list->col);
+		return -1;
+	}
+	c->sites = xcalloc(list->n, sizeof *c->sites);
+	for (i = 0; i < list->n; i++) {
+		const struct ynode *item = list->items[i], *name, *prefix;
+		size_t k;
+
+		name = item->kind == YNODE_MAP ? ytree_get(item, "name") : NULL;
+		prefix = item->kind == YNODE_MAP ? ytree_get(item, "prefix") : NULL;
+		for (k = 0; item->kind == YNODE_MAP && k + 1 < item->n; k += 2)
+			if (item->items[k]->kind != YNODE_SCALAR ||
+			    (strcmp(item->items[k]->str, "name") != 0 &&
+			    strcmp(item->items[k]->str, "prefix") != 0))
+				name = NULL;
+		if (name == NULL || name->kind != YNODE_SCALAR || *name->str == '\0' ||
+		    (prefix != NULL && prefix->kind != YNODE_SCALAR)) {
+			set_cause(cause, _("%s:%d:%d: a site is {name: Beijing, prefix: "
+			    "BJ}: a name, and the prefix of its household codes if it "
+			    "has one"), path, item->line, item->col);
+			return -1;
+		}
+		if (config_site(c, name->str) != NULL) {
+			set_cause(cause, _("%s:%d:%d: the site '%s' is listed twice"),
+			    path, name->line, name->col, name->str);
+			return -1;
+		}
+		c->sites[c->nsites].name = xstrdup(name->str);
+		c->sites[c->nsites++].prefix = prefix ? xstrdup(prefix->str) : NULL;
+	}
+	return 0;
 }
 
 int
@@ -80,6 +142,13 @@ config_load(struct config *c, const char *path, int required, char **cause)
 	for (i = 0; i + 1 < root->n; i += 2) {
 		const struct ynode *key = root->items[i], *val = root->items[i + 1];
 
+		if (key->kind == YNODE_SCALAR && strcmp(key->str, "sites") == 0) {
+			if (parse_sites(c, path, val, cause) != 0) {
+				ytree_free(root);
+				return -1;
+			}
+			continue;
+		}
 		if (key->kind == YNODE_SCALAR && val->kind == YNODE_SCALAR &&
 		    seconds_setting(c, key->str) != NULL) {
 			long *slot = seconds_setting(c, key->str);
@@ -104,7 +173,7 @@ config_load(struct config *c, const char *path, int required, char **cause)
 			set_cause(cause, _("%s:%d:%d: %s; the config knows server, site, "
 			    "lang, forms, interviewer, round and code_prefix, each set to a "
 			    "text, and upload_request_timeout and upload_run_timeout, in "
-			    "seconds"), path, key->line, key->col, k == ARRAY_LEN(keys) ?
+			    "seconds; and sites, a list of {name: ..., prefix: ...}"), path, key->line, key->col, k == ARRAY_LEN(keys) ?
 			    "unknown setting" : "this setting must be a text");
 			ytree_free(root);
 			return -1;
@@ -119,6 +188,8 @@ config_load(struct config *c, const char *path, int required, char **cause)
 void
 config_free(struct config *c)
 {
+	size_t i;
+
 	free(c->server);
 	free(c->site);
 	free(c->lang);
@@ -126,5 +197,10 @@ config_free(struct config *c)
 	free(c->interviewer);
 	free(c->round);
 	free(c->code_prefix);
+	for (i = 0; i < c->nsites; i++) {
+		free(c->sites[i].name);
+		free(c->sites[i].prefix);
+	}
+	free(c->sites);
 	memset(c, 0, sizeof *c);
 }

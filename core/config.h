@@ -2,6 +2,14 @@
 #ifndef DOORSTEP_CONFIG_H
 #define DOORSTEP_CONFIG_H
 
+#include <stddef.h>
+
+/* A site of the organisation, from the config's sites: list. */
+struct config_site {
+	char *name;
+	char *prefix;		/* of its household codes (BJ), or NULL */
+};
+
 struct config {
 	char *server;
 	char *site;
@@ -12,6 +20,8 @@ struct config {
 	char *code_prefix;	/* of new household codes: BJ makes BJ-0001 */
 	long upload_request_timeout;	/* seconds; 0: the default */
 	long upload_run_timeout;	/* seconds; 0: the default */
+	struct config_site *sites;	/* sites: the list to choose from */
+	size_t nsites;
 };
 
 /* The config path: explicit, else $XDG_CONFIG_HOME/doorstep/config.yaml,
@@ -23,5 +33,10 @@ char *config_default_path(const char *explicit_path);
 int config_load(struct config *c, const char *path, int required,
     char **cause);
 void config_free(struct config *c);
+
+/* The site of the list called name, in any case of its Latin letters
+ * (beijing finds Beijing), or NULL. */
+const struct config_site *config_site(const struct config *c,
+    const char *name);
 
 #endif

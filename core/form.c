@@ -31,7 +31,8 @@ static const char *const type_names[] = {
 };
 
 static const char *const top_keys[] = {
-	"form", "version", "title", "languages", "choices", "needs", "body", NULL
+	"form", "version", "title", "languages", "choices", "needs",
+	"not_assessed", "body", NULL
 };
 static const char *const question_keys[] = {
 	"name", "type", "label", "hint", "required", "required_message",
@@ -46,6 +47,7 @@ static const char *const repeat_keys[] = {
 };
 static const char *const choice_keys[] = { "value", "label", NULL };
 static const char *const need_keys[] = { "id", "label", "when", NULL };
+static const char *const not_assessed_keys[] = { "question", "answers", NULL };
 
 struct name_pos {
 	const char *name;
@@ -1424,6 +1426,76 @@ check_logic(struct loader *L)
 
 static void index_names(struct form *f);
 
+/* not_assessed: {question: NAME, answers: [VALUE, ...]}: which answers to
+ * a choice question mean the household was not assessed (a refusal). Read
+ * once every question is known. */
+static void
+parse_not_assessed(struct loader *L, const struct ynode *n)
+{
+	struct form *f = L->f;
+	const struct ynode *qn, *an;
+	const struct question *q;
+	const char *name, *hint;
+	long at;
+	size_t i, nanswers;
+
+	if (n->kind != YNODE_MAP) {
+		err(L, n, _("'not_assessed:' must be {question: NAME, answers: "
+		    "[VALUE, ...]}, such as {question: consent, answers: [\"no\"]}"));
+		return;
+	}
+	check_keys(L, n, not_assessed_keys, _("not_assessed"));
+	if ((qn = ytree_get(n, "question")) == NULL ||
+	    (an = ytree_get(n, "answers")) == NULL) {
+		err(L, n, _("'not_assessed:' needs 'question:' (a choice question) "
+		    "and 'answers:' (its values that mean the household was not "
+		    "assessed)"));
+		return;
+	}
+	if ((name = scalar(L, qn, _("the not_assessed question"))) == NULL)
+		return;
+	if ((at = form_find(f, name)) < 0) {
+		hint = suggest_question(L, name);
+		if (hint != NULL)
+			err(L, qn, _("not_assessed names question '%s', which the form "
+			    "does not have (did you mean '%s'?)"), name, hint);
+		else
+			err(L, qn, _("not_assessed names question '%s', which the form "
+			    "does not have"), name);
+		return;
+	}
+	q = f->questions[at];
+	if ((q->type != QT_SELECT_ONE && q->type != QT_SELECT_MULTIPLE) ||
+	    q->repeat != NULL || q->choices == NULL) {
+		err(L, qn, _("not_assessed question '%s' must be a select_one or "
+		    "select_multiple outside any repeat"), name);
+		return;
+	}
+	if (an->kind != YNODE_SCALAR && (an->kind != YNODE_SEQ || an->n == 0)) {
+		err(L, an, _("not_assessed 'answers:' must be a list of the "
+		    "question's values, such as [\"no\"]"));
+		return;
+	}
+	/* One answer may be written without a list. */
+	nanswers = an->kind == YNODE_SCALAR ? 1 : an->n;
+	f->not_assessed = xcalloc(nanswers, sizeof *f->not_assessed);
+	for (i = 0; i < nanswers; i++) {
+		const struct ynode *item = an->kind == YNODE_SCALAR ? an :
+		    an->items[i];
+		const char *value = scalar(L, item, _("a not_assessed answer"));
+
+		if (value == NULL)
+			continue;
+		if (form_choice(q, value) == NULL) {
+			err(L, item, _("'%s' is not a value of question '%s''s "
+			    "choices"), value, name);
+			continue;
+		}
+		f->not_assessed[f->nnot_assessed++] = xstrdup(value);
+	}
+	f->not_assessed_q = at;
+}
+
 static void
 check_duplicates(struct loader *L)
 {
@@ -1479,6 +1551,7 @@ form_parse(const char *text, size_t len, struct diags *d)
 	}
 
 	f = xcalloc(1, sizeof *f);
+	f->not_assessed_q = -1;
 	L.f = f;
 	L.d = d;
 	L.choices = ytree_get(root, "choices");
@@ -1519,6 +1592,8 @@ form_parse(const char *text, size_t len, struct diags *d)
 	check_duplicates(&L);
 	index_names(f);
 	check_logic(&L);
+	if ((v = ytree_get(root, "not_assessed")) != NULL)
+		parse_not_assessed(&L, v);
 
 	free(L.names);
 	free(L.pending);
@@ -1664,6 +1739,9 @@ form_free(struct form *f)
 		expr_free(f->needs[i].when);
 	}
 	free(f->needs);
+	for (i = 0; i < f->nnot_assessed; i++)
+		free(f->not_assessed[i]);
+	free(f->not_assessed);
 	free(f->calc_order);
 	free(f->by_name);
 	free(f->source);
@@ -1746,6 +1824,22 @@ form_find(const struct form *f, const char *name)
 			hi = mid;
 	}
 	return -1;
+}
+
+bool
+form_not_assessed(const struct form *f, const char *value)
+{
+	size_t i, len;
+	const char *p;
+
+	for (i = 0; value != NULL && i < f->nnot_assessed; i++) {
+		len = strlen(f->not_assessed[i]);
+		for (p = value; (p = strstr(p, f->not_assessed[i])) != NULL; p += len)
+			if ((p == value || p[-1] == ' ') &&
+			    (p[len] == ' ' || p[len] == '\0'))
+				return true;
+	}
+	return false;
 }
 
 const struct choice *

@@ -124,6 +124,12 @@ struct form {
 	size_t nquestions;
 	struct need *needs;
 	size_t nneeds;
+	/* not_assessed: the answers to one choice question that mean the
+	 * household was not assessed (a refusal); the report counts such
+	 * interviews apart. Question -1 when the form has none. */
+	long not_assessed_q;
+	char **not_assessed;		/* choice values */
+	size_t nnot_assessed;
 	size_t *calc_order;		/* calculate questions, dependencies first */
 	size_t ncalc;
 	size_t *by_name;		/* question indices sorted by name */
@@ -154,6 +160,10 @@ const char *form_text_in(const struct form *form, const struct mtext *m,
 
 /* The question's position in form->questions, or -1. */
 long form_find(const struct form *form, const char *name);
+
+/* Whether the answer value to the not_assessed question (a choice, or
+ * space-separated choices) is one that means "not assessed". */
+bool form_not_assessed(const struct form *form, const char *value);
 
 /* The choice with value, or NULL. */
 const struct choice *form_choice(const struct question *q, const char *value);

@@ -1,8 +1,10 @@
 #include "report.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "diag.h"
 #include "formcache.h"
@@ -52,9 +54,44 @@ index_of(char **v, size_t n, const char *s)
 	return -1;
 }
 
+/* Sites are one column whatever the case of their Latin letters:
+ * Beijing and beijing are one site. */
+static int
+site_cmp(const char *a, const char *b)
+{
+	return strcasecmp(a, b);
+}
+
+static int
+site_sort(const void *a, const void *b)
+{
+	int c = site_cmp(*(char *const *)a, *(char *const *)b);
+
+	return c != 0 ? c : strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static long
+site_index(char **v, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (site_cmp(v[i], s) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* Whether a record is of the site asked for (NULL: every site; "": no site). */
+static bool
+site_matches(const struct record_info *rec, const char *site)
+{
+	return site == NULL || site_cmp(or_none(rec->site, ""), site) == 0;
+}
+
 /* The need areas a record flags, by the report's need index. */
 struct flags {
 	bool done;
+	bool refused;	/* the form's not_assessed answer: no assessment */
 	bool *on;
 };
 
@@ -74,6 +111,10 @@ flags_of(struct report *r, struct form_cache *fc, struct store *s,
 	if ((iv = interview_open(s, f, rec, cause)) == NULL)
 		return false;
 	if (!fl->done) {
+		fl->refused = f->not_assessed_q >= 0 &&
+		    interview_relevant(iv, (size_t)f->not_assessed_q, 0) &&
+		    form_not_assessed(f, interview_value(iv,
+		    (size_t)f->not_assessed_q, 0));
 		fl->on = xcalloc(r->nneeds + 1, sizeof *fl->on);
 		for (i = 0; i < f->nneeds; i++) {
 			long at = -1;
@@ -86,7 +127,7 @@ flags_of(struct report *r, struct form_cache *fc, struct store *s,
 		}
 		fl->done = true;
 	}
-	for (i = 0; count_choices && i < f->nquestions; i++) {
+	for (i = 0; count_choices && !fl->refused && i < f->nquestions; i++) {
 		const struct question *q = f->questions[i];
 		const char *v, *ql;
 
@@ -142,6 +183,12 @@ report_build(struct store *s, const char *round, const char *site,
 	int rc = -1;
 
 	memset(r, 0, sizeof *r);
+	{
+		char now[40];
+
+		iso8601_now(now, sizeof now);
+		snprintf(r->date, sizeof r->date, "%.10s", now);
+	}
 	if (store_records_list(s, STORE_DONE, &recs, &n, cause) != 0)
 		return -1;
 	nall = n;
@@ -185,7 +232,7 @@ report_build(struct store *s, const char *round, const char *site,
 	for (i = 0; i < n; i++) {
 		const struct record_info *rec = by[i];
 
-		if (site != NULL && strcmp(or_none(rec->site, ""), site) != 0)
+		if (!site_matches(rec, site))
 			continue;
 		/* No round is not a round to compare with: its records
 		 * count, and say so on a line of their own. */
@@ -194,16 +241,17 @@ report_build(struct store *s, const char *round, const char *site,
 			rounds = xreallocarray(rounds, nrounds + 1, sizeof *rounds);
 			rounds[nrounds++] = xstrdup(or_none(rec->round, ""));
 		}
-		if (index_of(r->sites, r->nsites, or_none(rec->site, "-")) < 0) {
+		if (site_index(r->sites, r->nsites, or_none(rec->site, "")) < 0) {
 			r->sites = xreallocarray(r->sites, r->nsites + 1, sizeof *r->sites);
-			r->sites[r->nsites++] = xstrdup(or_none(rec->site, "-"));
+			r->sites[r->nsites++] = xstrdup(or_none(rec->site, ""));
 		}
 	}
 	if (nrounds > 1)
 		qsort(rounds, nrounds, sizeof *rounds, str_cmp);
 	if (r->nsites > 1)
-		qsort(r->sites, r->nsites, sizeof *r->sites, str_cmp);
+		qsort(r->sites, r->nsites, sizeof *r->sites, site_sort);
 	r->site_households = xcalloc(r->nsites + 1, sizeof *r->site_households);
+	r->site_refused = xcalloc(r->nsites + 1, sizeof *r->site_refused);
 	for (k = 0; k < r->nneeds; k++)
 		r->needs[k].by_site = xcalloc(r->nsites + 1, sizeof *r->needs[k].by_site);
 	r->round = round ? xstrdup(round) : NULL;
@@ -228,7 +276,7 @@ report_build(struct store *s, const char *round, const char *site,
 		    by[j]->instance_id), key) == 0; j++) {
 			const char *rr = or_none(by[j]->round, "");
 
-			if (site != NULL && strcmp(or_none(by[j]->site, ""), site) != 0)
+			if (!site_matches(by[j], site))
 				continue;
 			if (round == NULL || strcmp(rr, round) == 0) {
 				latest = by[j];
@@ -244,7 +292,7 @@ report_build(struct store *s, const char *round, const char *site,
 			}
 		}
 		if (latest != NULL) {
-			long si = index_of(r->sites, r->nsites, or_none(latest->site, "-"));
+			long si = site_index(r->sites, r->nsites, or_none(latest->site, ""));
 
 			if (index_of(r->forms, r->nforms, latest->form_id) < 0) {
 				r->forms = xreallocarray(r->forms, r->nforms + 1,
@@ -254,19 +302,27 @@ report_build(struct store *s, const char *round, const char *site,
 
 			if (!flags_of(r, &fc, s, latest, &fl[li], lang, true, cause))
 				goto done;
-			r->households++;
-			r->no_round += *or_none(latest->round, "") == '\0';
-			r->site_households[si]++;
-			for (k = 0; k < r->nneeds; k++)
-				if (fl[li].on[k]) {
-					r->needs[k].households++;
-					r->needs[k].by_site[si]++;
-				}
+			if (fl[li].refused) {
+				r->refused++;
+				r->site_refused[si]++;
+			} else {
+				r->households++;
+				r->no_round += *or_none(latest->round, "") == '\0';
+				r->site_households[si]++;
+				for (k = 0; k < r->nneeds; k++)
+					if (fl[li].on[k]) {
+						r->needs[k].households++;
+						r->needs[k].by_site[si]++;
+					}
+			}
 		}
 		if (from != NULL && to != NULL) {
 			if (!flags_of(r, &fc, s, from, &fl[fi], lang, false, cause) ||
 			    !flags_of(r, &fc, s, to, &fl[ti], lang, false, cause))
 				goto done;
+			/* A refusal in either round is no assessment to compare. */
+			if (fl[fi].refused || fl[ti].refused)
+				continue;
 			r->compared++;
 			for (k = 0; k < r->nneeds; k++) {
 				bool a = fl[fi].on[k], b = fl[ti].on[k];
@@ -304,6 +360,7 @@ report_free(struct report *r)
 		free(r->sites[i]);
 	free(r->sites);
 	free(r->site_households);
+	free(r->site_refused);
 	for (i = 0; i < r->nneeds; i++) {
 		free(r->needs[i].id);
 		free(r->needs[i].label);
@@ -330,6 +387,13 @@ share(long n, long base)
 	return base > 0 ? 100.0 * (double)n / (double)base : 0.0;
 }
 
+/* A site as shown: its name, or "no site" for records without one. */
+static const char *
+site_shown(const char *site)
+{
+	return *site != '\0' ? site : _("no site");
+}
+
 /* Appends s padded (or cut) to exactly width columns. */
 static void
 pad(struct buf *b, const char *s, int width)
@@ -342,6 +406,22 @@ pad(struct buf *b, const char *s, int width)
 	clean[fit] = '\0';
 	for (w = text_width(clean); w < width; w++)
 		buf_addc(b, ' ');
+	free(clean);
+}
+
+/* Appends s cut to width columns and aligned right, by display width
+ * (printf's %10s counts bytes: a Chinese word came out too narrow). */
+static void
+rpad(struct buf *b, const char *s, int width)
+{
+	char *clean = text_sanitize(s, false);
+	size_t fit = text_fit(clean, width);
+	int w;
+
+	clean[fit] = '\0';
+	for (w = text_width(clean); w < width; w++)
+		buf_addc(b, ' ');
+	buf_add(b, clean, fit);
 	free(clean);
 }
 
@@ -359,24 +439,44 @@ bar(struct buf *b, double pct, int width)
 	buf_adds(b, eighths[units % 8]);
 }
 
+/* The lines that say what the figures are of: the households assessed,
+ * those not assessed (refusals), those without a round. */
+static char *
+report_heading(const struct report *r, char **refused, char **no_round)
+{
+	char *round = text_sanitize(r->round ? r->round : _("every round"), false);
+	char *head = xasprintf(_("Needs report: %s; %ld household(s) assessed"),
+	    round, r->households);
+
+	free(round);
+	*refused = r->refused > 0 ? xasprintf(_("Not assessed (refused): %ld "
+	    "household(s); not counted in the shares"), r->refused) : NULL;
+	*no_round = r->no_round > 0 ? xasprintf(_("no round: %ld household(s) "
+	    "assessed in an interview without a round"), r->no_round) : NULL;
+	return head;
+}
+
 char *
 report_text(const struct report *r)
 {
 	struct buf b = { 0 };
-	size_t i, k;
+	size_t i, k, nshown = r->nsites < 5 ? r->nsites : 5;
 	const char *last = "";
-	/* Round names come from the database: shown, never obeyed. */
-	char *round = text_sanitize(r->round ? r->round : _("every round"), false);
+	char *refused, *no_round, *head = report_heading(r, &refused, &no_round);
 
-	buf_printf(&b, _("Needs report: %s; %ld household(s) assessed"), round,
-	    r->households);
-	free(round);
-	buf_adds(&b, "\n");
-	if (r->no_round > 0) {
-		buf_printf(&b, _("no round: %ld household(s) assessed in an "
-		    "interview without a round"), r->no_round);
-		buf_adds(&b, "\n");
+	buf_adds(&b, head);
+	buf_addc(&b, '\n');
+	if (refused != NULL) {
+		buf_adds(&b, refused);
+		buf_addc(&b, '\n');
 	}
+	if (no_round != NULL) {
+		buf_adds(&b, no_round);
+		buf_addc(&b, '\n');
+	}
+	free(head);
+	free(refused);
+	free(no_round);
 	if (r->nforms > 0) {
 		struct buf forms = { 0 };
 
@@ -412,7 +512,10 @@ report_text(const struct report *r)
 		buf_addc(&b, '\n');
 	} else {
 		pad(&b, _("Need area"), 22);
-		buf_printf(&b, "%7s %6s  %s\n", _("homes"), "%", "");
+		rpad(&b, _("homes"), 7);
+		buf_addc(&b, ' ');
+		rpad(&b, "%", 6);
+		buf_addc(&b, '\n');
 		for (k = 0; k < r->nneeds; k++) {
 			const struct report_need *nd = &r->needs[k];
 			double p = share(nd->households, r->households);
@@ -426,18 +529,26 @@ report_text(const struct report *r)
 	if (r->nsites > 1 && r->nneeds > 0) {
 		buf_printf(&b, "\n%s\n", _("By site (share of the site's households)"));
 		pad(&b, "", 22);
-		for (i = 0; i < r->nsites && i < 5; i++) {
+		/* Each column 11 wide, its header right-aligned over the
+		 * figures by display width. */
+		for (i = 0; i < nshown; i++) {
 			buf_addc(&b, ' ');
-			pad(&b, r->sites[i], 10);
+			rpad(&b, site_shown(r->sites[i]), 10);
 		}
 		buf_addc(&b, '\n');
 		pad(&b, _("households"), 22);
-		for (i = 0; i < r->nsites && i < 5; i++)
+		for (i = 0; i < nshown; i++)
 			buf_printf(&b, " %10ld", r->site_households[i]);
 		buf_addc(&b, '\n');
+		if (r->refused > 0) {
+			pad(&b, _("not assessed"), 22);
+			for (i = 0; i < nshown; i++)
+				buf_printf(&b, " %10ld", r->site_refused[i]);
+			buf_addc(&b, '\n');
+		}
 		for (k = 0; k < r->nneeds; k++) {
 			pad(&b, r->needs[k].label, 22);
-			for (i = 0; i < r->nsites && i < 5; i++)
+			for (i = 0; i < nshown; i++)
 				buf_printf(&b, " %9.1f%%", share(r->needs[k].by_site[i],
 				    r->site_households[i]));
 			buf_addc(&b, '\n');
@@ -454,7 +565,13 @@ report_text(const struct report *r)
 		free(from);
 		free(to);
 		pad(&b, _("Need area"), 22);
-		buf_printf(&b, " %8s %8s %8s\n", _("gained"), _("lost"), _("kept"));
+		buf_addc(&b, ' ');
+		rpad(&b, _("gained"), 8);
+		buf_addc(&b, ' ');
+		rpad(&b, _("lost"), 8);
+		buf_addc(&b, ' ');
+		rpad(&b, _("kept"), 8);
+		buf_addc(&b, '\n');
 		for (k = 0; k < r->nneeds; k++) {
 			pad(&b, r->needs[k].label, 22);
 			buf_printf(&b, " %8ld %8ld %8ld\n", r->needs[k].gained,
@@ -480,17 +597,22 @@ report_text(const struct report *r)
 	return buf_steal(&b);
 }
 
+/* One CSV cell; an empty text is an empty cell. A text a spreadsheet
+ * would take for a formula (=, +, -, @ first) is quoted and starts with
+ * an apostrophe. */
 static void
 csv_cell(struct buf *b, const char *s)
 {
 	const char *p;
 
+	if (*s == '\0')
+		return;
 	if (strpbrk(s, ",\"\r\n") == NULL && strchr("=+-@", s[0]) == NULL) {
 		buf_adds(b, s);
 		return;
 	}
 	buf_addc(b, '"');
-	if (strchr("=+-@", s[0]) != NULL && s[0] != '\0')
+	if (strchr("=+-@", s[0]) != NULL)
 		buf_addc(b, '\'');
 	for (p = s; *p; p++) {
 		if (*p == '"')
@@ -500,65 +622,69 @@ csv_cell(struct buf *b, const char *s)
 	buf_addc(b, '"');
 }
 
+/* A CSV row whose count, base and share are numbers (gained, lost and
+ * kept left empty). */
+static void
+csv_row(struct buf *b, const char *section, const char *site, const char *item,
+    const char *detail, long n, long base)
+{
+	buf_adds(b, section);
+	buf_addc(b, ',');
+	csv_cell(b, site);
+	buf_addc(b, ',');
+	csv_cell(b, item);
+	buf_addc(b, ',');
+	csv_cell(b, detail);
+	buf_printf(b, ",%ld,%ld,%.1f,,,\r\n", n, base, share(n, base));
+}
+
 char *
 report_csv(const struct report *r)
 {
 	struct buf b = { 0 };
 	size_t i, k;
 
-	buf_adds(&b, "section,site,item,detail,count,base,share\r\n");
-	buf_printf(&b, "households,all,,,%ld,%ld,100.0\r\n", r->households,
-	    r->households);
+	/* Every column but the first four holds numbers only. */
+	buf_adds(&b, "section,site,item,detail,count,base,share,gained,lost,kept\r\n");
+	csv_row(&b, "households", "all", "", "", r->households, r->households);
+	/* Refusals: of the households reached, not in any other base. */
+	if (r->refused > 0)
+		csv_row(&b, "not assessed", "all", "", "", r->refused,
+		    r->households + r->refused);
 	if (r->no_round > 0)
-		buf_printf(&b, "no round,all,,,%ld,%ld,%.1f\r\n", r->no_round,
-		    r->households, share(r->no_round, r->households));
+		csv_row(&b, "no round", "all", "", "", r->no_round, r->households);
 	for (i = 0; i < r->nsites; i++) {
-		buf_adds(&b, "households,");
-		csv_cell(&b, r->sites[i]);
-		buf_printf(&b, ",,,%ld,%ld,%.1f\r\n", r->site_households[i],
-		    r->households, share(r->site_households[i], r->households));
+		csv_row(&b, "households", r->sites[i], "", "", r->site_households[i],
+		    r->households);
+		if (r->site_refused[i] > 0)
+			csv_row(&b, "not assessed", r->sites[i], "", "",
+			    r->site_refused[i], r->site_households[i] +
+			    r->site_refused[i]);
 	}
 	for (k = 0; k < r->nneeds; k++) {
 		const struct report_need *nd = &r->needs[k];
 
-		buf_adds(&b, "need,all,");
-		csv_cell(&b, nd->id);
-		buf_addc(&b, ',');
-		csv_cell(&b, nd->label);
-		buf_printf(&b, ",%ld,%ld,%.1f\r\n", nd->households, r->households,
-		    share(nd->households, r->households));
-		for (i = 0; i < r->nsites; i++) {
-			buf_adds(&b, "need,");
-			csv_cell(&b, r->sites[i]);
-			buf_addc(&b, ',');
-			csv_cell(&b, nd->id);
-			buf_addc(&b, ',');
-			csv_cell(&b, nd->label);
-			buf_printf(&b, ",%ld,%ld,%.1f\r\n", nd->by_site[i],
-			    r->site_households[i], share(nd->by_site[i],
-			    r->site_households[i]));
-		}
+		csv_row(&b, "need", "all", nd->id, nd->label, nd->households,
+		    r->households);
+		for (i = 0; i < r->nsites; i++)
+			csv_row(&b, "need", r->sites[i], nd->id, nd->label, nd->by_site[i],
+			    r->site_households[i]);
 		if (r->from_round != NULL) {
-			char *detail = xasprintf("gained/lost/kept %s..%s", r->from_round,
-			    r->to_round);
+			char *detail = xasprintf("%s..%s", r->from_round, r->to_round);
 
+			/* base: the households in both rounds. */
 			buf_adds(&b, "change,all,");
 			csv_cell(&b, nd->id);
 			buf_addc(&b, ',');
 			csv_cell(&b, detail);
-			buf_printf(&b, ",%ld/%ld/%ld,%ld,\r\n", nd->gained, nd->lost,
-			    nd->kept, r->compared);
+			buf_printf(&b, ",,%ld,,%ld,%ld,%ld\r\n", r->compared, nd->gained,
+			    nd->lost, nd->kept);
 			free(detail);
 		}
 	}
-	for (i = 0; i < r->nchoices; i++) {
-		buf_adds(&b, "choice,all,");
-		csv_cell(&b, r->choices[i].question);
-		buf_addc(&b, ',');
-		csv_cell(&b, r->choices[i].choice);
-		buf_printf(&b, ",%ld,%ld,%.1f\r\n", r->choices[i].n, r->choices[i].base,
-		    share(r->choices[i].n, r->choices[i].base));
-	}
+	for (i = 0; i < r->nchoices; i++)
+		csv_row(&b, "choice", "all", r->choices[i].question,
+		    r->choices[i].choice, r->choices[i].n, r->choices[i].base);
 	return buf_steal(&b);
 }
 
@@ -568,25 +694,33 @@ html_text(struct buf *b, const char *s)
 	xml_escape(b, s);
 }
 
+/* Bars as HTML that fit any width (a phone's too): a label, a bar as
+ * wide as the share, and the figures, which say it without the colour. */
 static void
-svg_bars(struct buf *b, const char *const *labels, const long *n,
+html_bars(struct buf *b, const char *const *labels, const long *n,
     const long *base, size_t count)
 {
 	size_t i;
 
-	buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"720\" "
-	    "height=\"%zu\" role=\"img\">\n", count * 26 + 4);
+	buf_adds(b, "<div class=\"bars\">\n");
 	for (i = 0; i < count; i++) {
 		double p = share(n[i], base[i]);
 
-		buf_printf(b, "<text x=\"0\" y=\"%zu\" font-size=\"14\">", i * 26 + 18);
+		buf_adds(b, "<div class=\"row\"><span class=\"label\">");
 		html_text(b, labels[i]);
-		buf_printf(b, "</text><rect x=\"260\" y=\"%zu\" width=\"%.1f\" "
-		    "height=\"18\" fill=\"#3a6ea5\"/><text x=\"%.1f\" y=\"%zu\" "
-		    "font-size=\"13\">%ld (%.1f%%)</text>\n", i * 26 + 4, p * 3.5,
-		    265 + p * 3.5, i * 26 + 18, n[i], p);
+		buf_printf(b, "</span><span class=\"bar\"><span style=\"width:%.1f%%\">"
+		    "</span></span><span class=\"n\">%ld (%.1f%%)</span></div>\n", p,
+		    n[i], p);
 	}
-	buf_adds(b, "</svg>\n");
+	buf_adds(b, "</div>\n");
+}
+
+static void
+html_para(struct buf *b, const char *text)
+{
+	buf_adds(b, "<p>");
+	html_text(b, text);
+	buf_adds(b, "</p>\n");
 }
 
 char *
@@ -597,27 +731,33 @@ report_html(const struct report *r)
 	long *n = xcalloc(r->nneeds + r->nchoices + 1, sizeof *n);
 	long *base = xcalloc(r->nneeds + r->nchoices + 1, sizeof *base);
 	size_t i, k, start;
+	char *refused, *no_round, *head = report_heading(r, &refused, &no_round);
+	char *title = xasprintf(_("Needs report: %s, %s"), r->round ? r->round :
+	    _("every round"), r->date);
 
 	buf_adds(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
-	    "<title>doorstep</title><style>body{font-family:sans-serif;"
-	    "max-width:60em;margin:2em auto}td,th{padding:.2em .6em;"
+	    "<meta name=\"viewport\" content=\"width=device-width, "
+	    "initial-scale=1\"><title>");
+	html_text(&b, title);
+	buf_adds(&b, "</title><style>body{font-family:sans-serif;"
+	    "max-width:60em;margin:1em auto;padding:0 .5em}"
+	    ".wide{overflow-x:auto}td,th{padding:.2em .6em;"
 	    "text-align:right}th:first-child,td:first-child{text-align:left}"
+	    ".row{display:flex;flex-wrap:wrap;align-items:center;margin:.3em 0}"
+	    ".label{flex:1 1 12em}.bar{flex:2 1 8em;height:1em;background:#e4e4e4}"
+	    ".bar span{display:block;height:100%;background:#3a6ea5}"
+	    ".n{flex:0 0 8em;text-align:right}"
 	    "</style></head><body>\n<h1>");
-	{
-		struct buf round = { 0 };
-
-		html_text(&round, r->round ? r->round : _("every round"));
-		buf_printf(&b, _("Needs report: %s; %ld household(s) assessed"),
-		    round.data ? round.data : "", r->households);
-		buf_free(&round);
-	}
+	html_text(&b, head);
 	buf_adds(&b, "</h1>\n");
-	if (r->no_round > 0) {
-		buf_adds(&b, "<p>");
-		buf_printf(&b, _("no round: %ld household(s) assessed in an "
-		    "interview without a round"), r->no_round);
-		buf_adds(&b, "</p>\n");
-	}
+	if (refused != NULL)
+		html_para(&b, refused);
+	if (no_round != NULL)
+		html_para(&b, no_round);
+	free(head);
+	free(refused);
+	free(no_round);
+	free(title);
 	for (k = 0; k < r->nneeds; k++) {
 		labels[k] = r->needs[k].label;
 		n[k] = r->needs[k].households;
@@ -625,16 +765,19 @@ report_html(const struct report *r)
 	}
 	if (r->nneeds > 0) {
 		buf_printf(&b, "<h2>%s</h2>\n", _("Need area"));
-		svg_bars(&b, labels, n, base, r->nneeds);
+		html_bars(&b, labels, n, base, r->nneeds);
 	}
 	if (r->nsites > 1 && r->nneeds > 0) {
-		buf_printf(&b, "<h2>%s</h2>\n<table><tr><th></th>",
+		buf_printf(&b, "<h2>%s</h2>\n<div class=\"wide\"><table><tr><th></th>",
 		    _("By site (share of the site's households)"));
 		for (i = 0; i < r->nsites; i++) {
 			buf_adds(&b, "<th>");
-			html_text(&b, r->sites[i]);
+			html_text(&b, site_shown(r->sites[i]));
 			buf_adds(&b, "</th>");
 		}
+		buf_printf(&b, "</tr>\n<tr><td>%s</td>", _("households"));
+		for (i = 0; i < r->nsites; i++)
+			buf_printf(&b, "<td>%ld</td>", r->site_households[i]);
 		buf_adds(&b, "</tr>\n");
 		for (k = 0; k < r->nneeds; k++) {
 			buf_adds(&b, "<tr><td>");
@@ -645,27 +788,25 @@ report_html(const struct report *r)
 				    r->site_households[i]));
 			buf_adds(&b, "</tr>\n");
 		}
-		buf_adds(&b, "</table>\n");
+		buf_adds(&b, "</table></div>\n");
 	}
 	if (r->from_round != NULL && r->nneeds > 0) {
-		struct buf from = { 0 }, to = { 0 };
+		char *line = xasprintf(_("From %s to %s (%ld household(s) in both)"),
+		    r->from_round, r->to_round, r->compared);
 
-		html_text(&from, r->from_round);
-		html_text(&to, r->to_round);
 		buf_adds(&b, "<h2>");
-		buf_printf(&b, _("From %s to %s (%ld household(s) in both)"),
-		    from.data ? from.data : "", to.data ? to.data : "", r->compared);
-		buf_free(&from);
-		buf_free(&to);
-		buf_printf(&b, "</h2>\n<table><tr><th></th><th>%s</th><th>%s</th>"
-		    "<th>%s</th></tr>\n", _("gained"), _("lost"), _("kept"));
+		html_text(&b, line);
+		free(line);
+		buf_printf(&b, "</h2>\n<div class=\"wide\"><table><tr><th></th>"
+		    "<th>%s</th><th>%s</th><th>%s</th></tr>\n", _("gained"), _("lost"),
+		    _("kept"));
 		for (k = 0; k < r->nneeds; k++) {
 			buf_adds(&b, "<tr><td>");
 			html_text(&b, r->needs[k].label);
 			buf_printf(&b, "</td><td>%ld</td><td>%ld</td><td>%ld</td></tr>\n",
 			    r->needs[k].gained, r->needs[k].lost, r->needs[k].kept);
 		}
-		buf_adds(&b, "</table>\n");
+		buf_adds(&b, "</table></div>\n");
 	}
 	for (i = 0; i < r->nchoices; i = start) {
 		size_t m = 0;
@@ -680,7 +821,7 @@ report_html(const struct report *r)
 		buf_adds(&b, "<h3>");
 		html_text(&b, r->choices[i].question);
 		buf_adds(&b, "</h3>\n");
-		svg_bars(&b, labels, n, base, m);
+		html_bars(&b, labels, n, base, m);
 	}
 	buf_adds(&b, "</body></html>\n");
 	free(labels);

@@ -39,11 +39,17 @@ struct report {
 	char *to_round;
 	long compared;		/* households assessed in both */
 	long no_round;		/* of those assessed, latest interview of no round */
+	/* Not assessed: households whose latest interview has the form's
+	 * not_assessed answer (a refusal). Counted apart, never in the
+	 * shares' base. */
+	long refused;
+	long *site_refused;
 	/* The forms counted (ids, sorted): those that declare need areas,
 	 * or every form when none does. A household counts by its latest
 	 * interview of such a form in the round. */
 	char **forms;
 	size_t nforms;
+	char date[11];		/* the day it was made, YYYY-MM-DD */
 };
 
 /* Builds the report from finalized (and uploaded) records. Labels are in

@@ -5,6 +5,7 @@
 
 #include "../core/interview.h"
 #include "../core/report.h"
+#include "../core/text.h"
 #include "../core/util.h"
 
 static const char form_yaml[] =
@@ -289,9 +290,43 @@ formats(void **state)
 	assert_non_null(strstr(text, "Livelihood"));
 	assert_non_null(strstr(text, "█"));
 	assert_non_null(strstr(text, "From 2020-R1 to 2020-R2"));
-	assert_non_null(strstr(csv, "section,site,item,detail,count,base,share\r\n"));
+	assert_non_null(strstr(csv, "section,site,item,detail,count,base,share,"
+	    "gained,lost,kept\r\n"));
 	assert_non_null(strstr(csv, "need,jiangxi,livelihood,Livelihood,"));
-	assert_non_null(strstr(html, "<svg"));
+	/* Numeric columns hold numbers only (no "1/0/0"). */
+	{
+		const char *line = strstr(csv, "\r\n") + 2;
+		bool change = false;
+
+		while (*line != '\0') {
+			const char *end = strstr(line, "\r\n"), *p = line;
+			int field = 0;
+
+			change |= strncmp(line, "change,", 7) == 0;
+			/* The last four cells: no quotes in those rows. */
+			for (p = end; field < 6; p--)
+				if (p[-1] == ',')
+					field++;
+			for (p++; p < end; p++)
+				if (strchr("0123456789.,", *p) == NULL)
+					fail_msg("not a number in %.*s", (int)(end - line), line);
+			line = end + 2;
+		}
+		assert_true(change);
+	}
+	/* A page for any screen: the viewport, bars in percent, the round
+	 * and the date in the title. */
+	assert_non_null(strstr(html, "<meta name=\"viewport\""));
+	assert_null(strstr(html, "720"));
+	assert_non_null(strstr(html, "style=\"width:"));
+	{
+		char title[64];
+
+		snprintf(title, sizeof title, "<title>Needs report: every round, %s"
+		    "</title>", r.date);
+		assert_non_null(strstr(html, title));
+		assert_int_equal(strlen(r.date), 10);
+	}
 	assert_null(strstr(html, "<script"));	/* one file, nothing fetched */
 	assert_null(strstr(html, "http://") == NULL ? NULL : strstr(html, "src="));
 	free(text);
@@ -334,7 +369,7 @@ round_names_are_shown_not_obeyed(void **state)
 	    "R2<script>\\x9B1m,x"));
 	assert_null(strstr(html, "<script"));
 	assert_non_null(strstr(html, "R2&lt;script&gt;"));
-	assert_non_null(strstr(csv, "\"gained/lost/kept R1"));
+	assert_non_null(strstr(csv, "\r\nchange,all,livelihood,\"R1"));
 	free(text);
 	free(html);
 	free(csv);
@@ -499,6 +534,113 @@ an_answer_that_no_longer_applies_flags_no_need(void **state)
 	(void)state;
 }
 
+/* A form that says which answer means "not assessed": a refusal is
+ * counted on a line of its own and is not in the shares. */
+static const char consent_yaml[] =
+    "form: consented\nversion: \"1\"\ntitle: C\n"
+    "not_assessed: {question: consent, answers: [\"no\"]}\n"
+    "body:\n"
+    "  - {name: consent, type: select_one, label: Agrees, choices: [{value: "
+    "\"yes\", label: 'Yes'}, {value: \"no\", label: 'No'}]}\n"
+    "  - {name: sick, type: select_one, label: Sick, relevant: \"${consent} = "
+    "'yes'\", choices: [{value: y, label: 'Yes'}, {value: n, label: 'No'}]}\n"
+    "needs:\n"
+    "  - {id: health, label: Health, when: \"${sick} = 'y'\"}\n";
+
+static void
+a_refusal_is_not_an_assessed_household(void **state)
+{
+	char *dir;
+	struct store *s = own_store(&dir);
+	const char *const agreed[] = { "yes", "y" };
+	const char *const refused[] = { "no" };
+	struct report r;
+	char *text, *csv, *html;
+
+	fill(s, consent_yaml, sizeof consent_yaml - 1, "HH-0001", agreed, 2);
+	fill(s, consent_yaml, sizeof consent_yaml - 1, "HH-0002", refused, 1);
+	assert_int_equal(report_build(s, "R3", NULL, "en", &r, NULL), 0);
+	assert_int_equal(r.households, 1);
+	assert_int_equal(r.refused, 1);
+	/* The share is over the one household assessed: 100%, not 50%. */
+	assert_int_equal(need(&r, "health")->households, 1);
+	text = report_text(&r);
+	assert_non_null(strstr(text, "1 household(s) assessed"));
+	assert_non_null(strstr(text, "Not assessed (refused): 1 household(s)"));
+	assert_non_null(strstr(text, "100.0%"));
+	assert_null(strstr(text, " 50.0%"));
+	csv = report_csv(&r);
+	assert_non_null(strstr(csv, "\r\nnot assessed,all,,,1,"));
+	assert_non_null(strstr(csv, "\r\nneed,all,health,Health,1,1,100.0"));
+	html = report_html(&r);
+	assert_non_null(strstr(html, "Not assessed (refused): 1 household(s)"));
+	free(text);
+	free(csv);
+	free(html);
+	report_free(&r);
+	store_close(s);
+	test_rmtree(dir);
+	free(dir);
+	(void)state;
+}
+
+/* Beijing and beijing are one site; --site beijing finds Beijing; a
+ * record without a site is an empty CSV cell, not '-; the text report's
+ * site headers line up over their figures, Chinese names too. */
+static void
+sites_are_one_column_whatever_the_case(void **state)
+{
+	char *dir = test_tmpdir(), *path = xasprintf("%s/s.db", dir);
+	struct store *s = store_open(path, NULL);
+	struct answers a = { 1, 1, 1, true };
+	struct report r;
+	char *text, *csv, *line;
+
+	(void)state;
+	interview(s, "B-0001", "R1", "Beijing", &a, true);
+	interview(s, "B-0002", "R1", "beijing", &a, true);
+	interview(s, "B-0003", "R1", "北京市朝阳", &a, true);
+	interview(s, "B-0004", "R1", NULL, &a, true);
+	assert_int_equal(report_build(s, "R1", NULL, "en", &r, NULL), 0);
+	assert_int_equal(r.nsites, 3);
+	assert_string_equal(r.sites[0], "");
+	assert_string_equal(r.sites[1], "Beijing");
+	assert_int_equal(r.site_households[1], 2);
+	text = report_text(&r);
+	csv = report_csv(&r);
+	assert_non_null(strstr(csv, "\r\nhouseholds,,,,1,4,25.0,,,\r\n"));
+	assert_null(strstr(csv, "'-"));
+	/* The header row and the households row are as wide, in columns. */
+	line = strstr(text, "By site");
+	assert_non_null(line);
+	line = strchr(line, '\n') + 1;
+	{
+		char *end = strchr(line, '\n'), *next = strchr(end + 1, '\n');
+		char *head = xstrndup(line, (size_t)(end - line));
+		char *homes = xstrndup(end + 1, (size_t)(next - end - 1));
+
+		assert_non_null(strstr(head, "   no site"));
+		assert_non_null(strstr(head, "  Beijing"));
+		assert_int_equal(text_width(head), text_width(homes));
+		assert_int_equal(text_width(head), 22 + 3 * 11);
+		free(head);
+		free(homes);
+	}
+	free(text);
+	free(csv);
+	report_free(&r);
+	assert_int_equal(report_build(s, "R1", "BEIJING", "en", &r, NULL), 0);
+	assert_int_equal(r.households, 2);
+	report_free(&r);
+	assert_int_equal(report_build(s, "R1", "", "en", &r, NULL), 0);
+	assert_int_equal(r.households, 1);	/* "": the record with no site */
+	report_free(&r);
+	store_close(s);
+	test_rmtree(dir);
+	free(dir);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -509,6 +651,8 @@ main(void)
 		cmocka_unit_test(formats),
 		cmocka_unit_test(a_followup_form_never_hides_the_assessment),
 		cmocka_unit_test(an_answer_that_no_longer_applies_flags_no_need),
+		cmocka_unit_test(a_refusal_is_not_an_assessed_household),
+		cmocka_unit_test(sites_are_one_column_whatever_the_case),
 		cmocka_unit_test(empty_database),
 		cmocka_unit_test(round_names_are_shown_not_obeyed),
 	};

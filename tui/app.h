@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <wchar.h>
 
+#include "../core/config.h"
 #include "../core/formdir.h"
 #include "../core/store.h"
 #include "../core/util.h"
@@ -56,7 +57,10 @@ struct app {
 	const char *lang;		/* UI and default form language: zh or en */
 	const char *interviewer;
 	const char *site;
+	const struct config_site *sites;	/* the config's list, or none */
+	size_t nsites;
 	char *round;			/* owned; NULL: none chosen */
+	bool round_asked;		/* "no round" was chosen this run */
 	const char *code_prefix;	/* of new household codes, or NULL */
 	struct screen *stack[APP_MAX_SCREENS];
 	struct screen *pending;		/* pushed once the key is handled */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../core/household.h"
 #include "../core/i18n.h"
@@ -294,7 +295,64 @@ struct hhedit {
 	bool then_interview;	/* registered to start an interview */
 	bool warned;		/* ^X once: "not saved" was said */
 	bool searched;		/* a new household from what was searched for */
+	char *offered;		/* the code offered to a new household, or NULL */
 };
+
+/* The prefix of new household codes at site: the site's own (sites: in
+ * the config), else code_prefix, else made from the site's name. */
+static char *
+site_code_prefix(const struct app *app, const char *site)
+{
+	size_t i;
+
+	for (i = 0; site != NULL && i < app->nsites; i++)
+		if (strcasecmp(app->sites[i].name, site) == 0 &&
+		    app->sites[i].prefix != NULL)
+			return xstrdup(app->sites[i].prefix);
+	return household_prefix(app->code_prefix, site);
+}
+
+/* The site field is chosen from the config's list, not typed: Space and
+ * Right go to the next site, Left to the one before. A new household's
+ * code, while it is the one offered, follows the site's prefix. */
+static void
+hhedit_choose_site(struct hhedit *e, struct app *app, int step)
+{
+	char *now = lineedit_text(&e->ed[F_SITE]), *code, *prefix;
+	size_t n = app->nsites, i, at = n;
+
+	for (i = 0; i < n; i++)
+		if (strcasecmp(app->sites[i].name, now) == 0)
+			at = i;
+	free(now);
+	at = at == n ? (step > 0 ? 0 : n - 1) : (at + n + (size_t)(long)step) % n;
+	lineedit_set(&e->ed[F_SITE], app->sites[at].name);
+	code = lineedit_text(&e->ed[F_CODE]);
+	if (e->offered != NULL && strcmp(code, e->offered) == 0) {
+		prefix = site_code_prefix(app, app->sites[at].name);
+		free(e->offered);
+		e->offered = household_next_code(app->store, prefix, NULL);
+		if (e->offered != NULL)
+			lineedit_set(&e->ed[F_CODE], e->offered);
+		free(prefix);
+	}
+	free(code);
+}
+
+/* The site chosen from the list, drawn as a choice with its keys. */
+static void
+hhedit_site_draw(struct app *app, const struct hhedit *e, int y, int x,
+    int width, bool current)
+{
+	char *t = lineedit_text(&e->ed[F_SITE]);
+	char *line = xasprintf(current ? _("< %s >  Space or Left/Right: choose") : "  %s", *t != '\0' ? t : _("(none chosen)"));
+
+	draw_text(y, x, width, line, current ? A_BOLD : A_NORMAL);
+	if (current)
+		app->cursor_y = -1;
+	free(line);
+	free(t);
+}
 
 static const char *
 field_label(enum hh_field f)
@@ -385,7 +443,9 @@ hhedit_draw(struct screen *s, struct app *app)
 				break;
 			}
 			draw_text(y++, 1, COLS - 2, field_label((enum hh_field)i), attr);
-			if (i == e->cur)
+			if (i == F_SITE && app->nsites > 0)
+				hhedit_site_draw(app, e, y, 1, COLS - 2, i == e->cur);
+			else if (i == e->cur)
 				field_draw(app, &e->ed[i], y, 1, COLS - 2);
 			else {
 				char *t = lineedit_text(&e->ed[i]);
@@ -408,7 +468,9 @@ hhedit_draw(struct screen *s, struct app *app)
 		}
 		draw_text(y, 1, lw, field_label((enum hh_field)i), i == e->cur ?
 		    A_BOLD : A_NORMAL);
-		if (i == e->cur)
+		if (i == F_SITE && app->nsites > 0)
+			hhedit_site_draw(app, e, y, lw + 2, COLS - lw - 3, i == e->cur);
+		else if (i == e->cur)
 			field_draw(app, &e->ed[i], y, lw + 2, COLS - lw - 3);
 		else {
 			char *t = lineedit_text(&e->ed[i]);
@@ -508,6 +570,14 @@ hhedit_key(struct screen *s, struct app *app, enum action act, bool fkey,
 		break;
 	}
 	e->warned = false;
+	if (e->cur == F_SITE && app->nsites > 0) {
+		if (act == ACT_TOGGLE || act == ACT_RIGHT || act == ACT_LEFT)
+			hhedit_choose_site(e, app, act == ACT_LEFT ? -1 : 1);
+		else if (act == ACT_NONE && !fkey)
+			app_flash(app, false, _("The site is chosen from the config's "
+			    "list: Space or Left/Right."));
+		return KR_STAY;
+	}
 	if (e->cur < F_SAVE)
 		field_key(&e->ed[e->cur], act, fkey, ch, e->cur == F_CODE ?
 		    HOUSEHOLD_CODE_MAX : e->cur == F_NEXT ? 10 : 200);
@@ -540,6 +610,7 @@ hhedit_free(struct screen *s)
 		free(e->orig[i]);
 	}
 	household_clear(&e->h);
+	free(e->offered);
 	free(e);
 }
 
@@ -583,11 +654,12 @@ household_edit_new(struct app *app, const char *code, const char *typed,
 	e->base.ops = &hhedit_ops;
 	e->then_interview = then_interview;
 	if (code == NULL || household_get(app->store, code, &e->h, &cause) != 0) {
-		char *prefix = household_prefix(app->code_prefix, app->site);
+		char *prefix = site_code_prefix(app, app->site);
 
 		free(cause);
 		household_clear(&e->h);
 		e->h.code = household_next_code(app->store, prefix, NULL);
+		e->offered = e->h.code ? xstrdup(e->h.code) : NULL;
 		e->h.site = app->site ? xstrdup(app->site) : NULL;
 		free(prefix);
 		e->cur = F_HEAD;	/* the code offered is usually kept */

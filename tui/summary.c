@@ -139,8 +139,9 @@ summary_draw(struct screen *s, struct app *app)
 
 	snprintf(pos, sizeof pos, "%zu/%zu", v->n ? v->top + 1 : 0, v->n);
 	title = xasprintf(_("%s, %s (Space: site)"), v->shown ?
-	    v->rounds[v->shown - 1] : _("every round"), v->site ?
-	    v->sites[v->site - 1] : _("every site"));
+	    v->rounds[v->shown - 1] : _("every round"), v->site == 0 ?
+	    _("every site") : *v->sites[v->site - 1] != '\0' ?
+	    v->sites[v->site - 1] : _("no site"));
 	draw_title(app, title, pos);
 	free(title);
 	for (i = 0; i < rows && v->top + i < v->n; i++) {

@@ -22,7 +22,7 @@ body:
   - {name: q7, type: text, label: Question seven}
   - {name: q8, type: text, label: Question eight}
 EOF
-RUN="$BIN --db $DB --forms $WORK/forms --lang en --interviewer liu"
+RUN="$BIN --db $DB --forms $WORK/forms --lang en --interviewer liu --round R1"
 ME=$(id -un)
 
 # lib.sh's start() ends the session before; here two live side by side,

@@ -7,7 +7,7 @@
 . tests/e2e/lib.sh
 
 DB="$WORK/d.db"
-RUN="$BIN --db $DB --forms forms --lang en --interviewer liu --site beijing"
+RUN="$BIN --db $DB --forms forms --lang en --interviewer liu --site beijing --round R1"
 
 # Whether the screen shows text whole, wrapped or not: screen and text
 # are compared without spaces and line ends.
@@ -95,7 +95,7 @@ title: Fit
 body:
   - {name: only, type: text, label: Only answer}
 YAML
-FIT="$BIN --db $WORK/fit.db --forms $WORK/forms --interviewer liu --site beijing"
+FIT="$BIN --round R1 --db $WORK/fit.db --forms $WORK/forms --interviewer liu --site beijing"
 
 start 40 15 "$FIT --lang en"
 expect "New interview"

@@ -37,7 +37,12 @@ expect "5. 轮次：未选择"
 expect "没有等待上传的访谈。"
 keys Enter
 expect "新访谈：哪个家庭？"
-keys Down Enter Enter
+keys Down Enter
+# No round is known: it is asked, in Chinese; an empty line is no round.
+expect "本次访谈属于哪一轮？"
+keys Enter
+expect "无轮次  1/2"
+keys Enter
 expect "受访者是否同意接受访谈？"
 expect "（必答）"
 expect "Enter 确认  ^P 上一题  ^N 下一题  ^R 查看"
@@ -55,7 +60,7 @@ keys C-x
 # Nothing was answered: no draft is kept, and that is said in Chinese.
 expect "没有回答任何问题：未保留草稿。"
 # A label the form lacks in English shows in Chinese, marked as such.
-start 80 24 "$BIN --db $WORK/p.db --forms tests/forms/fallback --lang en"
+start 80 24 "$BIN --round R1 --db $WORK/p.db --forms tests/forms/fallback --lang en"
 expect "New interview"
 keys Enter Down Enter
 expect "只有中文的问题 [zh]"

@@ -5,7 +5,7 @@
 . tests/e2e/lib.sh
 
 DB="$WORK/d.db"
-RUN="$BIN --db $DB --forms forms --lang en --interviewer liu --site beijing"
+RUN="$BIN --db $DB --forms forms --lang en --interviewer liu --site beijing --round R1"
 if [ -n "${E2E_TERM:-}" ]; then
 	RUN="env TERM=$E2E_TERM $RUN"
 fi

@@ -68,7 +68,7 @@ the_pid() { pgrep -P "$PANE_PID"; }
 # Starts the program on database $3 with TERM=$1 at size $2 (COLSxROWS),
 # and opens a new interview of the keys form at its first question.
 open_first() {	# open_first TERM COLSxROWS DB
-	start "${2%x*}" "${2#*x}" "env TERM=$1 $BIN --db $3 --forms $WORK/forms --lang en"
+	start "${2%x*}" "${2#*x}" "env TERM=$1 $BIN --round R1 --db $3 --forms $WORK/forms --lang en"
 	wait_for "New interview"
 	new_interview
 	expect "First answer"
@@ -175,7 +175,7 @@ kill -INT "$(the_pid)"
 expect "[exit 0]"
 answer_is "kill -INT keeps the answer being typed" "$DB" first "Half typed"
 # And with the help screen over the question.
-start 80 24 "$BIN --db $DB --forms $WORK/forms --lang en"
+start 80 24 "$BIN --round R1 --db $DB --forms $WORK/forms --lang en"
 expect "Resume a draft (1)"
 keys 2 Enter
 field_is "the draft resumes with the answer" "Half typed"

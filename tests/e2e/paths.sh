@@ -5,7 +5,7 @@
 . tests/e2e/lib.sh
 
 DB="$WORK/d.db"
-RUN="$BIN --db $DB --forms forms --lang en --interviewer wang --site jiangxi"
+RUN="$BIN --db $DB --forms forms --lang en --interviewer wang --site jiangxi --round R1"
 
 # A household without consent: nothing after the consent is asked.
 start 80 24 "$RUN"
@@ -127,5 +127,6 @@ check "and registers no household twice" [ "$(sqlite3 "$WORK/hq.db" "SELECT coun
 "$BIN" --db "$WORK/hq.db" --export > "$WORK/again.jsonl" 2>/dev/null
 check "the merged records export as they came" cmp -s "$OUT" "$WORK/again.jsonl"
 "$BIN" --db "$WORK/hq.db" --report --lang en > "$WORK/report.txt"
-check "the report counts them" grep -q "2 household(s) assessed" "$WORK/report.txt"
+check "the report counts the household assessed" grep -q "1 household(s) assessed" "$WORK/report.txt"
+check "and the refusal apart" grep -qF "Not assessed (refused): 1 household(s)" "$WORK/report.txt"
 finish

@@ -4,7 +4,7 @@
 . tests/e2e/lib.sh
 
 DB="$WORK/d.db"
-start 80 24 "$BIN --db $DB --forms tests/forms/repeat --lang en"
+start 80 24 "$BIN --round R1 --db $DB --forms tests/forms/repeat --lang en"
 expect "New interview"
 new_interview SD-0001
 answer "Head of household" "TEXT:王强" Enter

@@ -8,7 +8,7 @@
 . tests/e2e/lib.sh
 
 DB="$WORK/d.db"
-RUN="$BIN --db $DB --forms forms --lang en --interviewer liu --site beijing"
+RUN="$BIN --db $DB --forms forms --lang en --interviewer liu --site beijing --round R1"
 LONG="Liu Li, who asked that her full name be written with her mother's family name Zhang as well"
 
 start 80 24 "$RUN"

@@ -34,7 +34,10 @@ check "^X on the register form starts no interview" not_shown "Question one"
 check "^X on the register form saved the household" \
     [ "$(sql "SELECT count(*) FROM households WHERE code = 'BJ-9'")" = 1 ]
 
-# New interview, then ^X at once: no empty draft is kept.
+# New interview, then ^X at once: no empty draft is kept. Nothing says
+# the round: it is asked first, and an empty line is no round.
+keys Enter
+expect "Which round is this interview of?"
 keys Enter
 expect "Question one"
 keys C-x

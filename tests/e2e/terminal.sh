@@ -6,7 +6,7 @@
 DB="$WORK/d.db"
 
 # Too small: a notice, then the home screen once the window grows.
-start 30 10 "$BIN --db $DB --forms forms --lang en"
+start 30 10 "$BIN --round R1 --db $DB --forms forms --lang en"
 expect "Terminal too small: 30x10"
 tm resize-window -x 80 -y 24
 expect "New interview"
@@ -41,15 +41,15 @@ keys C-x
 expect "[exit 0]"
 
 # No TERM, or one this machine does not know: one clear line, exit 2.
-start 80 24 "env -u TERM $BIN --db $DB --forms forms"
+start 80 24 "env -u TERM $BIN --round R1 --db $DB --forms forms"
 expect "TERM is not set"
 expect "[exit 2]"
-start 80 24 "env TERM=no-such-terminal $BIN --db $DB --forms forms"
+start 80 24 "env TERM=no-such-terminal $BIN --round R1 --db $DB --forms forms"
 expect "cannot use the terminal type 'no-such-terminal'"
 expect "[exit 2]"
 
 # vt100: no colour, the same interview works.
-start 80 24 "env TERM=vt100 $BIN --db $DB --forms forms --lang en"
+start 80 24 "env TERM=vt100 $BIN --round R1 --db $DB --forms forms --lang en"
 expect "Resume a draft (1)"
 keys 2 Enter
 expect "Does the respondent"
@@ -61,7 +61,7 @@ keys C-x
 expect "[exit 0]"
 
 # Chinese labels, at 40 columns, wrapped by display width.
-start 40 15 "$BIN --db $WORK/zh.db --forms forms --lang zh"
+start 40 15 "$BIN --round R1 --db $WORK/zh.db --forms forms --lang zh"
 expect "新访谈"
 keys Enter
 typed "BJ-1"
@@ -85,7 +85,7 @@ keys C-x
 
 # The cursor after mixed Chinese and ASCII, and after moving left over a
 # wide character: on the column a user expects, not a byte count.
-start 80 24 "$BIN --db $WORK/c.db --forms forms --lang en"
+start 80 24 "$BIN --round R1 --db $WORK/c.db --forms forms --lang en"
 expect "New interview"
 new_interview BJ-9
 keys Enter 1
@@ -118,7 +118,7 @@ expect "Draft saved"
 keys C-x
 
 # TERM=linux (the Linux console): the same screens work.
-start 80 24 "env TERM=linux $BIN --db $WORK/c.db --forms forms --lang en"
+start 80 24 "env TERM=linux $BIN --round R1 --db $WORK/c.db --forms forms --lang en"
 expect "Resume a draft (1)"
 keys 2 Enter
 expect "Phone number"
@@ -129,7 +129,7 @@ keys C-x
 # The other terminal types field workers meet: each draws the home screen
 # and a question, and takes keys.
 for t in xterm xterm-256color tmux-256color vt220; do
-	start 80 24 "env TERM=$t $BIN --db $WORK/c.db --forms forms --lang en"
+	start 80 24 "env TERM=$t $BIN --round R1 --db $WORK/c.db --forms forms --lang en"
 	if wait_for "Resume a draft (1)"; then
 		keys 2 Enter
 		if wait_for "Phone number"; then
@@ -144,7 +144,7 @@ for t in xterm xterm-256color tmux-256color vt220; do
 done
 
 # A locale that is not UTF-8: a warning, and '?' in place of what cannot show.
-start 80 24 "env LANG=C LC_ALL=C $BIN --db $WORK/c.db --forms forms --lang zh"
+start 80 24 "env LANG=C LC_ALL=C $BIN --round R1 --db $WORK/c.db --forms forms --lang zh"
 expect "The locale is not UTF-8"
 keys 2 Enter
 expect "???????????????????"
@@ -155,7 +155,7 @@ keys C-x
 # A label holding escape sequences is shown inert.
 mkdir -p "$WORK/hostile"
 cp tests/forms/escape.yaml "$WORK/hostile/"
-start 80 24 "$BIN --db $WORK/h.db --forms $WORK/hostile --lang en"
+start 80 24 "$BIN --round R1 --db $WORK/h.db --forms $WORK/hostile --lang en"
 expect "New interview"
 new_interview
 expect '\x1B[2J\x1B]0;pwned\x07'
