@@ -6,6 +6,8 @@ BINDIR    = $(PREFIX)/bin
 DATADIR   = $(PREFIX)/share/doorstep
 LOCALEDIR = $(PREFIX)/share/locale
 MANDIR    = $(PREFIX)/share/man/man1
+# The system config ($(SYSCONFDIR)/doorstep/config.yaml) is compiled in.
+SYSCONFDIR ?= $(PREFIX)/etc
 VERSION   = 0.1.0
 
 CC      ?= cc
@@ -21,7 +23,8 @@ WARN = -Wall -Wextra -Werror -Wshadow -Wconversion -Wformat=2 \
        -Wundef -Wno-sign-conversion
 DEFS = -D_GNU_SOURCE -DDOORSTEP_VERSION='"$(VERSION)"' \
        -DDOORSTEP_FORMS_DIR='"$(DATADIR)/forms"' \
-       -DDOORSTEP_LOCALE_DIR='"$(LOCALEDIR)"'
+       -DDOORSTEP_LOCALE_DIR='"$(LOCALEDIR)"' \
+       -DDOORSTEP_SYSCONF_DIR='"$(SYSCONFDIR)"'
 BASE_CFLAGS = -std=c11 $(WARN) $(DEFS) $(PKG_CFLAGS)
 CFLAGS ?= -O2 -g
 SAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
