@@ -8,6 +8,9 @@ LOCALEDIR = $(PREFIX)/share/locale
 MANDIR    = $(PREFIX)/share/man/man1
 # The system config ($(SYSCONFDIR)/doorstep/config.yaml) is compiled in.
 SYSCONFDIR ?= $(PREFIX)/etc
+# A team install: `make install DATA_GROUP=doorstep-data` installs the
+# program setgid to that group (see README, "Running a team server").
+DATA_GROUP ?=
 VERSION   = 0.1.0
 
 CC      ?= cc
@@ -133,12 +136,14 @@ bench: doorstep $(CATALOGS) build/bench/bench_core
 ## deps            install the Debian packages needed to build and test
 deps:
 	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update
-	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends gcc make pkg-config libncurses-dev libsqlite3-dev libyaml-dev libjansson-dev nettle-dev libcmocka-dev libcurl4-openssl-dev gettext tmux sqlite3 jq clang libclang-rt-14-dev python3 curl openssl dialog
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends gcc make pkg-config libncurses-dev libsqlite3-dev libyaml-dev libjansson-dev nettle-dev libcmocka-dev libcurl4-openssl-dev gettext tmux sqlite3 jq clang libclang-rt-14-dev python3 curl openssl dialog openssh-server openssh-client
 
 ## install         install to $(PREFIX) (DESTDIR for staging)
 install: doorstep $(CATALOGS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/forms $(DESTDIR)$(MANDIR)
 	install -m 755 doorstep $(DESTDIR)$(BINDIR)/doorstep
+	$(if $(DATA_GROUP),chgrp $(DATA_GROUP) $(DESTDIR)$(BINDIR)/doorstep && \
+	  chmod 2755 $(DESTDIR)$(BINDIR)/doorstep)
 	install -m 644 forms/*.yaml $(DESTDIR)$(DATADIR)/forms/
 	install -m 644 doorstep.1 $(DESTDIR)$(MANDIR)/doorstep.1
 	for l in $(LANGS); do \

@@ -298,7 +298,8 @@ folder_usable(const char *path, const char *dir, bool shared, char **cause)
 		    "%s"), dir, dir);
 		return -1;
 	}
-	if (access(dir, W_OK | X_OK) != 0) {
+	/* With the effective group: a team's doorstep is setgid. */
+	if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0) {
 		set_cause(cause, _("cannot write in %s: %s (the database needs to "
 		    "create its journal files there)"), dir, strerror(errno));
 		return -1;
