@@ -723,6 +723,7 @@ team_open(const struct config *cfg, const struct options *o, char **cause)
 {
 	char *dir = xstrndup(cfg->database, (size_t)(strrchr(cfg->database, '/') -
 	    cfg->database));
+	struct adopt_source *src = NULL;
 	struct adopt_counts done;
 	struct store *s = NULL;
 	int rc = 0;
@@ -735,17 +736,23 @@ team_open(const struct config *cfg, const struct options *o, char **cause)
 		return NULL;
 	}
 	free(dir);
-	if (priv_raise(cause) != 0)
+	/* The file to adopt is opened with the user's own rights. */
+	if (o->mode == MODE_ADOPT && (src = adopt_open(o->adopt, cause)) == NULL)
 		return NULL;
+	if (priv_raise(cause) != 0) {
+		adopt_close(src);
+		return NULL;
+	}
 	if (team_check_database(cfg->database, priv_setgid() ? priv_data_gid() :
 	    (gid_t)-1, cause) != 0)
 		rc = -1;
 	else if (o->mode == MODE_ADOPT) {
-		if ((rc = adopt_database(o->adopt, cfg->database, &done, cause)) == 0)
+		if ((rc = adopt_into(src, cfg->database, &done, cause)) == 0)
 			say(_("doorstep: adopted %s into %s: %ld record(s), %ld "
 			    "household(s)\n"), o->adopt, cfg->database, done.records,
 			    done.households);
 	}
+	adopt_close(src);
 	if (rc == 0)
 		s = store_open_shared(cfg->database, cause);
 	/* An upload locks its records in a file beside the database. */

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "i18n.h"
 #include "store-impl.h"
@@ -34,12 +35,38 @@ counts_of(sqlite3 *db, struct adopt_counts *c)
 	return c->records < 0 || c->households < 0 ? -1 : 0;
 }
 
-/* Opens from read-only and checks it is a whole doorstep database. */
+/* A file: URI for path that SQLite opens as a file nothing changes. */
+static char *
+immutable_uri(const char *path)
+{
+	struct buf b = { 0 };
+	const char *p;
+	char hex[4];
+
+	buf_add(&b, "file:", 5);
+	for (p = path; *p != '\0'; p++) {
+		if (strchr("%?#", *p) != NULL || (unsigned char)*p < 0x20) {
+			snprintf(hex, sizeof hex, "%%%02X", (unsigned char)*p);
+			buf_add(&b, hex, 3);
+		} else
+			buf_add(&b, p, 1);
+	}
+	buf_add(&b, "?immutable=1", 13);	/* with its NUL */
+	return b.data;
+}
+
+/* Opens from read-only and checks it is a whole doorstep database. A
+ * database in a folder this user cannot write in (another's home) cannot
+ * have its -shm made: it is then read as it lies on disk, which is whole
+ * when no doorstep has it open (no -wal beside it). */
 static sqlite3 *
 open_source(const char *from, struct adopt_counts *c, char **cause)
 {
 	sqlite3 *db = NULL;
+	struct stat st;
+	char *wal, *uri;
 	long version;
+	int busy;
 
 	if (sqlite3_open_v2(from, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
 		set_cause(cause, _("cannot open %s: %s"), from,
@@ -48,7 +75,29 @@ open_source(const char *from, struct adopt_counts *c, char **cause)
 		return NULL;
 	}
 	sqlite3_busy_timeout(db, 5000);
-	version = count_of(db, "PRAGMA user_version");
+	if ((version = count_of(db, "PRAGMA user_version")) < 0) {
+		wal = xasprintf("%s-wal", from);
+		busy = stat(wal, &st) == 0 && st.st_size > 0;
+		free(wal);
+		sqlite3_close(db);
+		db = NULL;
+		if (busy) {
+			set_cause(cause, _("%s is in use (its -wal file is there): "
+			    "close every doorstep on it, then adopt it"), from);
+			return NULL;
+		}
+		uri = immutable_uri(from);
+		if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+		    NULL) != SQLITE_OK) {
+			set_cause(cause, _("cannot open %s: %s"), from,
+			    db ? sqlite3_errmsg(db) : "out of memory");
+			sqlite3_close(db);
+			free(uri);
+			return NULL;
+		}
+		free(uri);
+		version = count_of(db, "PRAGMA user_version");
+	}
 	if (version < 1 || version > STORE_SCHEMA_VERSION ||
 	    count_of(db, "SELECT count(*) FROM sqlite_master WHERE type = "
 	    "'table' AND name IN ('records', 'answers', 'form_versions')") != 3) {
@@ -68,18 +117,60 @@ open_source(const char *from, struct adopt_counts *c, char **cause)
 	return db;
 }
 
+struct adopt_source {
+	sqlite3 *db;
+	char *path;
+	struct adopt_counts counts;
+};
+
+struct adopt_source *
+adopt_open(const char *from, char **cause)
+{
+	struct adopt_source *src = xcalloc(1, sizeof *src);
+
+	if ((src->db = open_source(from, &src->counts, cause)) == NULL) {
+		free(src);
+		return NULL;
+	}
+	src->path = xstrdup(from);
+	return src;
+}
+
+void
+adopt_close(struct adopt_source *src)
+{
+	if (src == NULL)
+		return;
+	sqlite3_close(src->db);
+	free(src->path);
+	free(src);
+}
+
 int
 adopt_database(const char *from, const char *team_path,
     struct adopt_counts *done, char **cause)
 {
-	struct adopt_counts want, have;
-	struct store *team = NULL;
-	sqlite3_backup *b;
-	sqlite3 *src;
+	struct adopt_source *src = adopt_open(from, cause);
 	int rc;
 
-	if ((src = open_source(from, &want, cause)) == NULL)
+	if (src == NULL)
 		return -1;
+	rc = adopt_into(src, team_path, done, cause);
+	adopt_close(src);
+	return rc;
+}
+
+int
+adopt_into(struct adopt_source *source, const char *team_path,
+    struct adopt_counts *done, char **cause)
+{
+	struct adopt_counts want = source->counts, have;
+	const char *from = source->path;
+	sqlite3 *src = source->db;
+	struct store *team = NULL;
+	sqlite3_backup *b;
+	int rc;
+
 	if ((team = store_open_shared(team_path, cause)) == NULL)
 		goto fail;
 	if (counts_of(team->db, &have) != 0 || have.records + have.households != 0) {
@@ -113,10 +204,8 @@ adopt_database(const char *from, const char *team_path,
 	}
 	*done = have;
 	store_close(team);
-	sqlite3_close(src);
 	return 0;
 fail:
 	store_close(team);
-	sqlite3_close(src);
 	return -1;
 }

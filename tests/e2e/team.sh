@@ -137,9 +137,20 @@ SSH="ssh -F /dev/null -i $T/ssh/client -o StrictHostKeyChecking=no \
  -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR \
  -o ConnectTimeout=20 -t -p $PORT"
 
+# The supervisor moves a single user's database in: its household stays.
+"$BIN" --db "$T/old.db" --export >/dev/null 2>&1
+sqlite3 "$T/old.db" "INSERT INTO households (code, head, created_at, updated_at) VALUES ('OLD-7', 'Zhao', 'x', 'x')"
+chown "$US" "$T/old.db"
+as "$US" "$DS --adopt $T/old.db" >"$T/out" 2>&1
+check "a supervisor adopts a single user's database, with its household" \
+    grep -q "adopted $T/old.db into $DB: 0 record(s), 1 household(s)" "$T/out"
+grep -q "adopted" "$T/out" || sed 's/^/# /' "$T/out"
+check "and the team's database is the data group's, mode 660" \
+    [ "$(stat -c '%a %G' "$DB")" = "660 $GDATA" ]
+
 # A over ssh: doorstep, their login on the title line.
 start 100 30 "$SSH $UA@127.0.0.1"
-expect "Households (0 open)"
+expect "Households (1 open)"
 check "the title line shows A's login" sh -c "tmux -L $SOCK capture-pane -p | head -n 1 | grep -qF '$UA @ beijing'"
 keys 3
 expect "+ Register a new household"
@@ -200,7 +211,7 @@ chgrp "$GDATA" "$T/data"
 # B over ssh, round 2: the household A registered, its answer carried.
 config 2020-R2
 start 100 30 "$SSH $UB@127.0.0.1"
-expect "Households (1 open)"
+expect "Households (2 open)"
 check "the title line shows B's login" sh -c "tmux -L $SOCK capture-pane -p | head -n 1 | grep -qF '$UB @ beijing'"
 keys 1
 expect "which household?"
