@@ -266,6 +266,24 @@ test_priv_without_setgid(void **state)
 	assert_int_equal(getegid(), getgid());
 }
 
+/* What a user could steer a privileged program with is cleared, and the
+ * login is theirs whatever USER said. */
+static void
+test_clean_env(void **state)
+{
+	(void)state;
+	setenv("TERMINFO", "/tmp/evil", 1);
+	setenv("SQLITE_TMPDIR", "/tmp/evil", 1);
+	setenv("TMPDIR", "/tmp/evil", 1);
+	setenv("USER", "someone-else", 1);
+	priv_clean_env("liu");
+	assert_null(getenv("TERMINFO"));
+	assert_null(getenv("SQLITE_TMPDIR"));
+	assert_null(getenv("TMPDIR"));
+	assert_string_equal(getenv("USER"), "liu");
+	assert_string_equal(getenv("LOGNAME"), "liu");
+}
+
 static void
 exec_ok(const char *path, const char *sql)
 {
@@ -344,6 +362,7 @@ main(void)
 		cmocka_unit_test(test_forms_folder_missing),
 		cmocka_unit_test(test_shared_database_files_are_the_groups),
 		cmocka_unit_test(test_priv_without_setgid),
+		cmocka_unit_test(test_clean_env),
 		cmocka_unit_test(test_adopt_keeps_every_record_and_household),
 	};
 

@@ -208,6 +208,22 @@ as "$UA" "$DS --export" >"$T/out" 2>&1
 check "a data folder of the wrong group is named, with the fix" grep -q "must belong to the group $GDATA" "$T/out"
 chgrp "$GDATA" "$T/data"
 
+# A terminal description of A's own (TERMINFO, ~/.terminfo) is not read
+# by the setgid program: a single-user doorstep would draw with it.
+infocmp vt100 | sed 's/^vt100|/dsevil|/' >"$T/evil.src" &&
+    tic -o "$T/ti" "$T/evil.src" 2>/dev/null
+cp -r "$T/ti" "$T/home/$UA/.terminfo"
+chmod -R a+rX "$T/ti"
+chown -R "$UA" "$T/home/$UA/.terminfo"
+start 100 30 "env TERMINFO=$T/ti TERM=dsevil $BIN --db $T/single.db --forms $T/forms"
+expect "household needs assessment"
+stop_session
+start 100 30 "su -s /bin/sh $UA -c 'TERMINFO=$T/ti TERM=dsevil $DS'"
+expect "cannot use the terminal type 'dsevil'"
+start 100 30 "su -s /bin/sh $UA -c 'HOME=$T/home/$UA TERM=dsevil $DS'"
+expect "cannot use the terminal type 'dsevil'"
+stop_session
+
 # B over ssh, round 2: the household A registered, its answer carried.
 config 2020-R2
 start 100 30 "$SSH $UB@127.0.0.1"
