@@ -24,15 +24,19 @@ config_default_path(const char *explicit_path)
 	return NULL;
 }
 
-/* Where a setting given in seconds goes, or NULL for another key. */
+static bool
+is_seconds_setting(const char *key)
+{
+	return strcmp(key, "upload_request_timeout") == 0 ||
+	    strcmp(key, "upload_run_timeout") == 0;
+}
+
+/* Where a setting given in seconds goes (is_seconds_setting). */
 static long *
 seconds_setting(struct config *c, const char *key)
 {
-	if (strcmp(key, "upload_request_timeout") == 0)
-		return &c->upload_request_timeout;
-	if (strcmp(key, "upload_run_timeout") == 0)
-		return &c->upload_run_timeout;
-	return NULL;
+	return strcmp(key, "upload_request_timeout") == 0 ?
+	    &c->upload_request_timeout : &c->upload_run_timeout;
 }
 
 /* Whether key is one of the system config's team settings. */
@@ -165,7 +169,7 @@ load(struct config *c, const char *path, int required, bool system,
 		const struct ynode *key = root->items[i], *val = root->items[i + 1];
 
 		if (key->kind == YNODE_SCALAR && val->kind == YNODE_SCALAR &&
-		    seconds_setting(c, key->str) != NULL) {
+		    is_seconds_setting(key->str)) {
 			long *slot = seconds_setting(c, key->str);
 			char *end;
 
