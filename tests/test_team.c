@@ -8,9 +8,11 @@
 #include <pwd.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "../core/adopt.h"
 #include "../core/config.h"
+#include "../core/household.h"
 #include "../core/priv.h"
 #include "../core/store.h"
 #include "../core/team.h"
@@ -349,6 +351,57 @@ test_adopt_keeps_every_record_and_household(void **state)
 	free(dir);
 }
 
+/* Two members register the same code at the same moment, each in a
+ * process of their own: one household is saved, and the other member is
+ * told whose the code is, not "database is locked". */
+static void
+test_two_members_register_the_same_code(void **state)
+{
+	char *dir = test_tmpdir(), *cause = NULL, path[4300];
+	int go[2], status, outcome[3] = { 0 }, i;
+	struct store *s;
+	pid_t pids[2];
+
+	(void)state;
+	assert_int_equal(chmod(dir, 02770), 0);
+	snprintf(path, sizeof path, "%s/team.db", dir);
+	assert_non_null(s = store_open_shared(path, &cause));
+	store_close(s);
+	assert_int_equal(pipe(go), 0);
+	for (i = 0; i < 2; i++) {
+		assert_true((pids[i] = fork()) >= 0);
+		if (pids[i] == 0) {
+			struct household h = { 0 };
+			char b;
+			int rc;
+
+			close(go[1]);
+			s = store_open_shared(path, &cause);
+			if (s == NULL || read(go[0], &b, 1) != 1)
+				_exit(3);
+			h.code = strdup("BJ-0042");
+			h.head = strdup(i == 0 ? "Li" : "Wang");
+			rc = household_add(s, &h, &cause);
+			_exit(rc == 0 ? 0 : rc == 1 && strstr(cause,
+			    "is already the household of") != NULL &&
+			    strstr(cause, "choose another code") != NULL ? 1 : 2);
+		}
+	}
+	close(go[0]);
+	assert_int_equal(write(go[1], "gg", 2), 2);	/* both at once */
+	close(go[1]);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+		assert_true(WIFEXITED(status));
+		assert_in_range(WEXITSTATUS(status), 0, 2);
+		outcome[WEXITSTATUS(status)]++;
+	}
+	assert_int_equal(outcome[0], 1);	/* saved */
+	assert_int_equal(outcome[1], 1);	/* told whose the code is */
+	test_rmtree(dir);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -363,6 +416,7 @@ main(void)
 		cmocka_unit_test(test_shared_database_files_are_the_groups),
 		cmocka_unit_test(test_priv_without_setgid),
 		cmocka_unit_test(test_clean_env),
+		cmocka_unit_test(test_two_members_register_the_same_code),
 		cmocka_unit_test(test_adopt_keeps_every_record_and_household),
 	};
 
