@@ -689,13 +689,16 @@ team_enter(const struct options *o, const struct config *cfg, char **login)
 		return usage_error(_("this is a team install (%s): %s cannot be "
 		    "given; the team's database and forms are set there, and each "
 		    "interviewer is their own login"), CONFIG_SYSTEM_PATH, flag);
-	for (i = 0; i < ARRAY_LEN(vars); i++)
-		if (getenv(vars[i]) != NULL && *getenv(vars[i]) != '\0') {
+	for (i = 0; i < ARRAY_LEN(vars); i++) {
+		const char *v = getenv(vars[i]);
+
+		if (v != NULL && *v != '\0') {
 			say(_("doorstep: this is a team install (%s): %s cannot be "
 			    "set; unset it and start again\n"), CONFIG_SYSTEM_PATH,
 			    vars[i]);
 			return EXIT_USAGE;
 		}
+	}
 	if (pw == NULL || pw->pw_name == NULL) {
 		say(_("doorstep: your user id %lu has no login name: ask the "
 		    "administrator\n"), (unsigned long)getuid());
