@@ -6,6 +6,11 @@ BINDIR    = $(PREFIX)/bin
 DATADIR   = $(PREFIX)/share/doorstep
 LOCALEDIR = $(PREFIX)/share/locale
 MANDIR    = $(PREFIX)/share/man/man1
+# The system config ($(SYSCONFDIR)/doorstep/config.yaml) is compiled in.
+SYSCONFDIR ?= $(PREFIX)/etc
+# A team install: `make install DATA_GROUP=doorstep-data` installs the
+# program setgid to that group (see README, "Running a team server").
+DATA_GROUP ?=
 VERSION   = 0.1.0
 
 CC      ?= cc
@@ -21,7 +26,8 @@ WARN = -Wall -Wextra -Werror -Wshadow -Wconversion -Wformat=2 \
        -Wundef -Wno-sign-conversion
 DEFS = -D_GNU_SOURCE -DDOORSTEP_VERSION='"$(VERSION)"' \
        -DDOORSTEP_FORMS_DIR='"$(DATADIR)/forms"' \
-       -DDOORSTEP_LOCALE_DIR='"$(LOCALEDIR)"'
+       -DDOORSTEP_LOCALE_DIR='"$(LOCALEDIR)"' \
+       -DDOORSTEP_SYSCONF_DIR='"$(SYSCONFDIR)"'
 BASE_CFLAGS = -std=c11 $(WARN) $(DEFS) $(PKG_CFLAGS)
 CFLAGS ?= -O2 -g
 SAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
@@ -130,12 +136,14 @@ bench: doorstep $(CATALOGS) build/bench/bench_core
 ## deps            install the Debian packages needed to build and test
 deps:
 	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update
-	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends gcc make pkg-config libncurses-dev libsqlite3-dev libyaml-dev libjansson-dev nettle-dev libcmocka-dev libcurl4-openssl-dev gettext tmux sqlite3 jq clang libclang-rt-14-dev python3 curl openssl dialog
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends gcc make pkg-config libncurses-dev libsqlite3-dev libyaml-dev libjansson-dev nettle-dev libcmocka-dev libcurl4-openssl-dev gettext tmux sqlite3 jq clang libclang-rt-14-dev python3 curl openssl dialog openssh-server openssh-client
 
 ## install         install to $(PREFIX) (DESTDIR for staging)
 install: doorstep $(CATALOGS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/forms $(DESTDIR)$(MANDIR)
 	install -m 755 doorstep $(DESTDIR)$(BINDIR)/doorstep
+	$(if $(DATA_GROUP),chgrp $(DATA_GROUP) $(DESTDIR)$(BINDIR)/doorstep && \
+	  chmod 2755 $(DESTDIR)$(BINDIR)/doorstep)
 	install -m 644 forms/*.yaml $(DESTDIR)$(DATADIR)/forms/
 	install -m 644 doorstep.1 $(DESTDIR)$(MANDIR)/doorstep.1
 	for l in $(LANGS); do \

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/adopt.h"
 #include "core/config.h"
 #include "core/diag.h"
 #include "core/export.h"
@@ -20,8 +21,10 @@
 #include "core/household.h"
 #include "core/i18n.h"
 #include "core/import.h"
+#include "core/priv.h"
 #include "core/report.h"
 #include "core/store.h"
+#include "core/team.h"
 #include "core/text.h"
 #include "core/upload.h"
 #include "core/xml.h"
@@ -46,7 +49,7 @@ enum exit_status {
 };
 
 enum mode { MODE_TUI, MODE_CHECK, MODE_EXPORT, MODE_UPLOAD, MODE_IMPORT,
-    MODE_REPORT, MODE_XFORM };
+    MODE_REPORT, MODE_XFORM, MODE_ADOPT };
 
 struct options {
 	enum mode mode;
@@ -64,13 +67,14 @@ struct options {
 	const char *cacert;
 	bool dry_run;
 	bool bom;
+	const char *adopt;
 };
 
 enum {
 	OPT_CHECK = 256, OPT_EXPORT, OPT_FORMAT, OPT_OUT, OPT_ALL, OPT_UPLOAD,
 	OPT_IMPORT, OPT_REPORT, OPT_ROUND, OPT_SITE, OPT_XFORM, OPT_HELP,
 	OPT_VERSION, OPT_DB, OPT_FORMS, OPT_LANG, OPT_INTERVIEWER, OPT_CONFIG,
-	OPT_CACERT, OPT_DRY_RUN, OPT_BOM,
+	OPT_CACERT, OPT_DRY_RUN, OPT_BOM, OPT_ADOPT,
 };
 
 static const struct option long_options[] = {
@@ -95,6 +99,7 @@ static const struct option long_options[] = {
 	{ "cacert", required_argument, NULL, OPT_CACERT },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "bom", no_argument, NULL, OPT_BOM },
+	{ "adopt", required_argument, NULL, OPT_ADOPT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -116,6 +121,10 @@ usage(FILE *out)
 	    "  or:  doorstep --report [--format text|csv|html] [--round R] [--site S]\n"
 	    "                                        the needs by area, site and "
 	    "round\n"
+	    "  or:  doorstep --adopt FILE            move a single-user database "
+	    "into a team\n"
+	    "                                        install (root or a "
+	    "supervisor)\n"
 	    "\n"
 	    "Household needs-assessment interviews, kept answer by answer in a "
 	    "local\n"
@@ -128,7 +137,8 @@ usage(FILE *out)
 	    "config,\n"
 	    "                      the installed forms, else ./forms)\n"
 	    "  --lang zh|en        language of the program and of the forms\n"
-	    "  --interviewer NAME  who runs the interviews (default: login name)\n"
+	    "  --interviewer NAME  who runs the interviews (default: login name;\n"
+	    "                      in a team install always the login)\n"
 	    "  --site NAME         the site recorded with new interviews\n"
 	    "  --round NAME        the assessment round recorded with new "
 	    "interviews\n"
@@ -722,6 +732,103 @@ setup_language(const char *lang)
 	}
 }
 
+/* A team install (the system config says team: true): refuses whatever
+ * would point doorstep at another database, forms folder, config or
+ * interviewer, and checks that this login belongs to the team. The login,
+ * from the user id and never from the environment, goes to *login. */
+static int
+team_enter(const struct options *o, const struct config *cfg, char **login)
+{
+	static const char *const vars[] = { "DOORSTEP_DB", "DOORSTEP_FORMS" };
+	const char *flag = o->db ? "--db" : o->forms ? "--forms" : o->config ?
+	    "--config" : o->interviewer ? "--interviewer" : NULL;
+	struct passwd *pw = getpwuid(getuid());
+	char *cause = NULL;
+	size_t i;
+
+	if (flag != NULL)
+		return usage_error(_("this is a team install (%s): %s cannot be "
+		    "given; the team's database and forms are set there, and each "
+		    "interviewer is their own login"), CONFIG_SYSTEM_PATH, flag);
+	for (i = 0; i < ARRAY_LEN(vars); i++) {
+		const char *v = getenv(vars[i]);
+
+		if (v != NULL && *v != '\0') {
+			say(_("doorstep: this is a team install (%s): %s cannot be "
+			    "set; unset it and start again\n"), CONFIG_SYSTEM_PATH,
+			    vars[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (pw == NULL || pw->pw_name == NULL) {
+		say(_("doorstep: your user id %lu has no login name: ask the "
+		    "administrator\n"), (unsigned long)getuid());
+		return EXIT_USAGE;
+	}
+	*login = xstrdup(pw->pw_name);
+	if (team_check_member(cfg, *login, &cause) != 0 ||
+	    (o->mode == MODE_ADOPT && getuid() != 0 &&
+	    !team_is_supervisor(cfg, *login) && (set_cause(&cause, _("only "
+	    "root or a supervisor can adopt a database")), 1))) {
+		say("doorstep: %s\n", cause);
+		free(cause);
+		return EXIT_USAGE;
+	}
+	priv_clean_env(*login);
+	/* The terminal database is read from the system's places only. */
+	if (o->mode == MODE_TUI)
+		unsetenv("HOME");
+	return EXIT_DONE;
+}
+
+/* Opens the team's database with the data group, held only for that. */
+static struct store *
+team_open(const struct config *cfg, const struct options *o, char **cause)
+{
+	char *dir = xstrndup(cfg->database, (size_t)(strrchr(cfg->database, '/') -
+	    cfg->database));
+	struct adopt_source *src = NULL;
+	struct adopt_counts done;
+	struct store *s = NULL;
+	int rc = 0;
+
+	if (!priv_setgid() && getuid() != 0 && access(dir, W_OK | X_OK) != 0) {
+		set_cause(cause, _("doorstep is not installed setgid to the team's "
+		    "data group, so it cannot reach %s: reinstall it as the README's "
+		    "'Running a team server' says (chmod 2755)"), dir);
+		free(dir);
+		return NULL;
+	}
+	free(dir);
+	/* The file to adopt is opened with the user's own rights. */
+	if (o->mode == MODE_ADOPT && (src = adopt_open(o->adopt, cause)) == NULL)
+		return NULL;
+	if (priv_raise(cause) != 0) {
+		adopt_close(src);
+		return NULL;
+	}
+	if (team_check_database(cfg->database, priv_setgid() ? priv_data_gid() :
+	    (gid_t)-1, cause) != 0)
+		rc = -1;
+	else if (o->mode == MODE_ADOPT) {
+		if ((rc = adopt_into(src, cfg->database, &done, cause)) == 0)
+			say(_("doorstep: adopted %s into %s: %ld record(s), %ld "
+			    "household(s)\n"), o->adopt, cfg->database, done.records,
+			    done.households);
+	}
+	adopt_close(src);
+	if (rc == 0)
+		s = store_open_shared(cfg->database, cause);
+	/* An upload locks its records in a file beside the database. */
+	if (o->mode == MODE_UPLOAD && s != NULL)
+		return s;
+	if (priv_drop_for_good(cause) != 0) {
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
 static void
 restore_terminal(void)
 {
@@ -736,8 +843,14 @@ main(int argc, char **argv)
 	struct store *store = NULL;
 	char *cause = NULL, *db_path = NULL, *forms_dir = NULL, *cfg_path;
 	const char *lang;
+	char *login = NULL;
 	bool want_help = false;
 	int c, status;
+
+	if (priv_init() != 0) {
+		fputs("doorstep: cannot drop the data group\n", stderr);
+		return EXIT_USAGE;
+	}
 
 	/* A locale that is not installed (zh_CN.UTF-8 on a bare server) still
 	 * gets UTF-8. */
@@ -769,6 +882,7 @@ main(int argc, char **argv)
 		case OPT_CACERT: o.cacert = optarg; break;
 		case OPT_DRY_RUN: o.dry_run = true; break;
 		case OPT_BOM: o.bom = true; break;
+		case OPT_ADOPT: o.mode = MODE_ADOPT; o.adopt = optarg; break;
 		case OPT_HELP:
 			want_help = true;	/* once the language is known */
 			break;
@@ -788,9 +902,18 @@ main(int argc, char **argv)
 	    !(o.mode == MODE_UPLOAD && argc - optind == 1) && optind < argc)
 		return usage_error(_("unexpected argument '%s'"), argv[optind]);
 
-	cfg_path = config_default_path(o.config);
-	if (cfg_path != NULL && config_load(&cfg, cfg_path, o.config != NULL,
-	    &cause) != 0) {
+	/* The system config first: a team's settles everything it names. */
+	cfg_path = NULL;
+	if (config_load_system(&cfg, CONFIG_SYSTEM_PATH, &cause) == 0) {
+		if (!cfg.team)
+			cfg_path = config_default_path(o.config);
+		else if ((status = team_enter(&o, &cfg, &login)) != EXIT_DONE) {
+			config_free(&cfg);
+			return status;
+		}
+	}
+	if (cause != NULL || (cfg_path != NULL && config_load(&cfg, cfg_path,
+	    o.config != NULL, &cause) != 0)) {
 		say("doorstep: %s\n", cause);
 		free(cause);
 		free(cfg_path);
@@ -798,6 +921,16 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	free(cfg_path);
+	if (!cfg.team && (o.mode == MODE_ADOPT || priv_drop_for_good(&cause) != 0)) {
+		config_free(&cfg);
+		if (cause == NULL)
+			return usage_error(_("--adopt moves a database into a team "
+			    "install, and %s does not say 'team: true'"),
+			    CONFIG_SYSTEM_PATH);
+		say("doorstep: %s\n", cause);
+		free(cause);
+		return EXIT_USAGE;
+	}
 	{
 		const char *why;
 		size_t i;
@@ -859,14 +992,21 @@ main(int argc, char **argv)
 		break;
 	}
 
-	if ((db_path = store_default_path(o.db, &cause)) == NULL ||
-	    (store = store_open(db_path, &cause)) == NULL) {
+	if (cfg.team) {
+		db_path = xstrdup(cfg.database);
+		if (o.mode != MODE_TUI || team_check_forms(forms_dir, &cause) == 0)
+			store = team_open(&cfg, &o, &cause);
+	} else if ((db_path = store_default_path(o.db, &cause)) != NULL)
+		store = store_open(db_path, &cause);
+	if (store == NULL) {
 		say("doorstep: %s\n", cause);
 		free(cause);
 		status = EXIT_USAGE;
 		goto done;
 	}
-	if (o.mode == MODE_EXPORT)
+	if (o.mode == MODE_ADOPT)
+		status = EXIT_DONE;
+	else if (o.mode == MODE_EXPORT)
 		status = run_export(store, &o);
 	else if (o.mode == MODE_IMPORT)
 		status = run_import(store, argc - optind, argv + optind, forms_dir,
@@ -881,6 +1021,7 @@ done:
 	store_close(store);
 	free(db_path);
 	free(forms_dir);
+	free(login);
 	config_free(&cfg);
 	return status;
 }

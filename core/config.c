@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,15 +25,19 @@ config_default_path(const char *explicit_path)
 	return NULL;
 }
 
-/* Where a setting given in seconds goes, or NULL for another key. */
+static bool
+is_seconds_setting(const char *key)
+{
+	return strcmp(key, "upload_request_timeout") == 0 ||
+	    strcmp(key, "upload_run_timeout") == 0;
+}
+
+/* Where a setting given in seconds goes (is_seconds_setting). */
 static long *
 seconds_setting(struct config *c, const char *key)
 {
-	if (strcmp(key, "upload_request_timeout") == 0)
-		return &c->upload_request_timeout;
-	if (strcmp(key, "upload_run_timeout") == 0)
-		return &c->upload_run_timeout;
-	return NULL;
+	return strcmp(key, "upload_request_timeout") == 0 ?
+	    &c->upload_request_timeout : &c->upload_run_timeout;
 }
 
 const struct config_site *
@@ -96,8 +101,91 @@ parse_sites(struct config *c, const char *path, const struct ynode *list,
 	return 0;
 }
 
-int
-config_load(struct config *c, const char *path, int required, char **cause)
+/* Whether key is one of the system config's team settings. */
+static bool
+team_setting(const char *key)
+{
+	static const char *const keys[] = {
+		"team", "database", "team_group", "supervisors", "supervisor_group"
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(keys); i++)
+		if (strcmp(key, keys[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Reads one team setting of the system config into c. */
+static int
+load_team_setting(struct config *c, const char *path, const struct ynode *key,
+    const struct ynode *val, char **cause)
+{
+	size_t i;
+
+	if (strcmp(key->str, "supervisors") == 0) {
+		const struct ynode *const *items = &val;
+		size_t n = 1;
+
+		if (val->kind == YNODE_SEQ) {
+			items = (const struct ynode *const *)val->items;
+			n = val->n;
+		}
+		for (i = 0; i < n; i++)
+			if (items[i]->kind != YNODE_SCALAR || *items[i]->str == '\0') {
+				set_cause(cause, _("%s:%d:%d: supervisors must be a list of "
+				    "logins, such as [alice, bob]"), path, items[i]->line,
+				    items[i]->col);
+				return -1;
+			}
+		for (i = 0; i < c->n_supervisors; i++)
+			free(c->supervisors[i]);
+		free(c->supervisors);
+		c->supervisors = xcalloc(n + 1, sizeof *c->supervisors);
+		for (i = 0; i < n; i++)
+			c->supervisors[i] = xstrdup(items[i]->str);
+		c->n_supervisors = n;
+		return 0;
+	}
+	if (val->kind != YNODE_SCALAR || *val->str == '\0') {
+		set_cause(cause, _("%s:%d:%d: %s must be a text"), path, val->line,
+		    val->col, key->str);
+		return -1;
+	}
+	if (strcmp(key->str, "team") == 0) {
+		if (strcmp(val->str, "true") == 0 || strcmp(val->str, "yes") == 0)
+			c->team = 1;
+		else if (strcmp(val->str, "false") == 0 || strcmp(val->str, "no") == 0)
+			c->team = 0;
+		else {
+			set_cause(cause, _("%s:%d:%d: team must be true or false, not "
+			    "'%s'"), path, val->line, val->col, val->str);
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(key->str, "database") == 0) {
+		if (*val->str != '/') {
+			set_cause(cause, _("%s:%d:%d: database must be a full path, "
+			    "such as /var/lib/doorstep/doorstep.db"), path, val->line,
+			    val->col);
+			return -1;
+		}
+		free(c->database);
+		c->database = xstrdup(val->str);
+	} else if (strcmp(key->str, "team_group") == 0) {
+		free(c->team_group);
+		c->team_group = xstrdup(val->str);
+	} else {
+		free(c->supervisor_group);
+		c->supervisor_group = xstrdup(val->str);
+	}
+	return 0;
+}
+
+static int
+load(struct config *c, const char *path, int required, bool system,
+    char **cause)
 {
 	static const char *const keys[] = {
 		"server", "site", "lang", "forms", "interviewer", "round",
@@ -150,7 +238,7 @@ config_load(struct config *c, const char *path, int required, char **cause)
 			continue;
 		}
 		if (key->kind == YNODE_SCALAR && val->kind == YNODE_SCALAR &&
-		    seconds_setting(c, key->str) != NULL) {
+		    is_seconds_setting(key->str)) {
 			long *slot = seconds_setting(c, key->str);
 			char *end;
 
@@ -166,6 +254,20 @@ config_load(struct config *c, const char *path, int required, char **cause)
 			}
 			continue;
 		}
+		if (key->kind == YNODE_SCALAR && team_setting(key->str)) {
+			if (!system) {
+				set_cause(cause, _("%s:%d:%d: %s belongs in the system config "
+				    "(%s), not in a user's"), path, key->line, key->col,
+				    key->str, CONFIG_SYSTEM_PATH);
+				ytree_free(root);
+				return -1;
+			}
+			if (load_team_setting(c, path, key, val, cause) != 0) {
+				ytree_free(root);
+				return -1;
+			}
+			continue;
+		}
 		for (k = 0; k < ARRAY_LEN(keys); k++)
 			if (key->kind == YNODE_SCALAR && strcmp(key->str, keys[k]) == 0)
 				break;
@@ -173,7 +275,10 @@ config_load(struct config *c, const char *path, int required, char **cause)
 			set_cause(cause, _("%s:%d:%d: %s; the config knows server, site, "
 			    "lang, forms, interviewer, round and code_prefix, each set to a "
 			    "text, and upload_request_timeout and upload_run_timeout, in "
-			    "seconds; and sites, a list of {name: ..., prefix: ...}"), path, key->line, key->col, k == ARRAY_LEN(keys) ?
+			    "seconds, and sites, a list of {name: ..., prefix: ...}; the "
+			    "system config also knows team, database, team_group, "
+			    "supervisors and supervisor_group"), path,
+			    key->line, key->col, k == ARRAY_LEN(keys) ?
 			    "unknown setting" : "this setting must be a text");
 			ytree_free(root);
 			return -1;
@@ -182,7 +287,30 @@ config_load(struct config *c, const char *path, int required, char **cause)
 		*slots[k] = xstrdup(val->str);
 	}
 	ytree_free(root);
+	if (system && c->team && c->interviewer != NULL) {
+		set_cause(cause, _("%s: a team config must not name an "
+		    "interviewer: each interviewer is their own login"), path);
+		return -1;
+	}
+	if (system && c->team && c->database == NULL) {
+		set_cause(cause, _("%s: a team config must name the shared "
+		    "database, such as 'database: /var/lib/doorstep/doorstep.db'"),
+		    path);
+		return -1;
+	}
 	return 0;
+}
+
+int
+config_load(struct config *c, const char *path, int required, char **cause)
+{
+	return load(c, path, required, false, cause);
+}
+
+int
+config_load_system(struct config *c, const char *path, char **cause)
+{
+	return load(c, path, 0, true, cause);
 }
 
 void
@@ -202,5 +330,11 @@ config_free(struct config *c)
 		free(c->sites[i].prefix);
 	}
 	free(c->sites);
+	free(c->database);
+	free(c->team_group);
+	free(c->supervisor_group);
+	for (i = 0; i < c->n_supervisors; i++)
+		free(c->supervisors[i]);
+	free(c->supervisors);
 	memset(c, 0, sizeof *c);
 }

@@ -9,6 +9,12 @@ struct config_site {
 	char *name;
 	char *prefix;		/* of its household codes (BJ), or NULL */
 };
+/* The system config, compiled in (SYSCONFDIR): never taken from the
+ * environment, which a user of a setgid program controls. */
+#ifndef DOORSTEP_SYSCONF_DIR
+#define DOORSTEP_SYSCONF_DIR "/usr/local/etc"
+#endif
+#define CONFIG_SYSTEM_PATH DOORSTEP_SYSCONF_DIR "/doorstep/config.yaml"
 
 struct config {
 	char *server;
@@ -22,6 +28,13 @@ struct config {
 	long upload_run_timeout;	/* seconds; 0: the default */
 	struct config_site *sites;	/* sites: the list to choose from */
 	size_t nsites;
+	/* From the system config only (config_load_system): */
+	int team;		/* 1: a team install; nothing of the user's overrides it */
+	char *database;		/* the shared database */
+	char *team_group;	/* the group whose members may run interviews */
+	char **supervisors;	/* logins */
+	size_t n_supervisors;
+	char *supervisor_group;
 };
 
 /* The config path: explicit, else $XDG_CONFIG_HOME/doorstep/config.yaml,
@@ -32,6 +45,10 @@ char *config_default_path(const char *explicit_path);
  * named explicitly; a broken one is (*cause: FILE:LINE:COL: message). */
 int config_load(struct config *c, const char *path, int required,
     char **cause);
+/* Reads the system config (CONFIG_SYSTEM_PATH), which may also say
+ * team, database, team_group, supervisors and supervisor_group. A missing
+ * file is not an error (no team: today's single-user behaviour). */
+int config_load_system(struct config *c, const char *path, char **cause);
 void config_free(struct config *c);
 
 /* The site of the list called name, in any case of its Latin letters

@@ -280,7 +280,7 @@ folder_of(const char *path)
  * /tmp does; and says so when this user cannot write in it, where SQLite
  * must create its -wal and -shm files. */
 static int
-folder_usable(const char *path, const char *dir, char **cause)
+folder_usable(const char *path, const char *dir, bool shared, char **cause)
 {
 	struct stat st;
 	int err = stat(dir, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
@@ -290,13 +290,16 @@ folder_usable(const char *path, const char *dir, char **cause)
 		    strerror(err));
 		return -1;
 	}
-	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st.st_mode & S_ISVTX) == 0) {
+	/* A team's folder is its data group's (checked by team.c). */
+	if ((st.st_mode & (shared ? S_IWOTH : S_IWGRP | S_IWOTH)) != 0 &&
+	    (st.st_mode & S_ISVTX) == 0) {
 		set_cause(cause, _("other users can write in the folder %s, so they "
 		    "could replace the database: make it yours alone with chmod 700 "
 		    "%s"), dir, dir);
 		return -1;
 	}
-	if (access(dir, W_OK | X_OK) != 0) {
+	/* With the effective group: a team's doorstep is setgid. */
+	if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0) {
 		set_cause(cause, _("cannot write in %s: %s (the database needs to "
 		    "create its journal files there)"), dir, strerror(errno));
 		return -1;
@@ -309,7 +312,7 @@ folder_usable(const char *path, const char *dir, char **cause)
  * file is followed; one that points nowhere is refused, and nothing is
  * created where it points. */
 static int
-open_file(const char *path, char **cause)
+open_file(const char *path, mode_t mode, char **cause)
 {
 	char target[4096];
 	struct stat st;
@@ -320,7 +323,11 @@ open_file(const char *path, char **cause)
 		if ((fd = open(path, O_RDWR | O_CLOEXEC)) >= 0 || errno != ENOENT)
 			break;
 		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		    0600);
+		    mode);
+		if (fd >= 0 && fchmod(fd, mode) != 0) {	/* whatever the umask */
+			close(fd);
+			fd = -1;
+		}
 		if (fd >= 0 || errno != EEXIST)
 			break;
 		if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
@@ -345,10 +352,10 @@ open_file(const char *path, char **cause)
 /* Checks the folder that holds file, the database or the file a link to
  * it names. */
 static int
-holder_usable(const char *path, const char *file, char **cause)
+holder_usable(const char *path, const char *file, bool shared, char **cause)
 {
 	char *dir = folder_of(file);
-	int rc = folder_usable(path, dir, cause);
+	int rc = folder_usable(path, dir, shared, cause);
 
 	free(dir);
 	return rc;
@@ -357,7 +364,7 @@ holder_usable(const char *path, const char *file, char **cause)
 /* When path is a symbolic link, checks the folder of the file it names:
  * SQLite creates its journals beside that file. */
 static int
-target_usable(const char *path, char **cause)
+target_usable(const char *path, bool shared, char **cause)
 {
 	struct stat st;
 	char *real;
@@ -370,20 +377,24 @@ target_usable(const char *path, char **cause)
 		    strerror(errno));
 		return -1;
 	}
-	rc = holder_usable(path, real, cause);
+	rc = holder_usable(path, real, shared, cause);
 	free(real);
 	return rc;
 }
 
-struct store *
-store_open(const char *path, char **cause)
+/* Opens the database; a shared one (a team's) is created mode 0660 in its
+ * data group's folder, keeps its temporary tables in memory, and has its
+ * -wal and -shm opened before store_open_shared returns. */
+static struct store *
+open_store(const char *path, bool shared, char **cause)
 {
 	struct store *s;
 	int version;
 
 	if (make_parents(path, cause) != 0 ||
-	    holder_usable(path, path, cause) != 0 ||
-	    open_file(path, cause) != 0 || target_usable(path, cause) != 0)
+	    holder_usable(path, path, shared, cause) != 0 ||
+	    open_file(path, shared ? 0660 : 0600, cause) != 0 ||
+	    target_usable(path, shared, cause) != 0)
 		return NULL;
 
 	s = xcalloc(1, sizeof *s);
@@ -401,11 +412,25 @@ store_open(const char *path, char **cause)
 	if (read_version(s, &version, cause) != 0 ||
 	    version_known(s, version, cause) != 0 || use_wal(s, cause) != 0 ||
 	    exec_sql(s, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
-	    cause) != 0 || migrate(s, version, cause) != 0) {
+	    cause) != 0 || migrate(s, version, cause) != 0 ||
+	    (shared && (exec_sql(s, "PRAGMA temp_store = MEMORY", cause) != 0 ||
+	    read_version(s, &version, cause) != 0))) {
 		store_close(s);
 		return NULL;
 	}
 	return s;
+}
+
+struct store *
+store_open(const char *path, char **cause)
+{
+	return open_store(path, false, cause);
+}
+
+struct store *
+store_open_shared(const char *path, char **cause)
+{
+	return open_store(path, true, cause);
 }
 
 void

@@ -50,6 +50,11 @@ char *store_default_path(const char *explicit_path, char **cause);
 /* Opens (creating, mode 0600 in a 0700 directory, and migrating) the
  * database. Refuses a database written by a newer schema. */
 struct store *store_open(const char *path, char **cause);
+/* The same for a team's shared database: created mode 0660 in a folder of
+ * the data group (see team.h), temporary tables kept in memory, and its
+ * -wal and -shm opened before it returns, so that the data group is needed
+ * only for this call. */
+struct store *store_open_shared(const char *path, char **cause);
 void store_close(struct store *s);
 
 /* The path the database was opened with (files that go with it, such as
