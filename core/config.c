@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,71 @@ seconds_setting(struct config *c, const char *key)
 	if (strcmp(key, "upload_run_timeout") == 0)
 		return &c->upload_run_timeout;
 	return NULL;
+}
+
+static bool
+is_team_key(const char *key)
+{
+	return strcmp(key, "team") == 0 || strcmp(key, "supervisors") == 0 ||
+	    strcmp(key, "supervisor_group") == 0;
+}
+
+/* team: yes|no; supervisors: a list of logins (or one text of them,
+ * separated by commas or spaces); supervisor_group: a group name. */
+static int
+team_setting(struct config *c, const struct ynode *key, const struct ynode *val,
+    const char *path, char **cause)
+{
+	size_t i;
+
+	if (strcmp(key->str, "team") == 0) {
+		if (val->kind == YNODE_SCALAR && (strcmp(val->str, "yes") == 0 ||
+		    strcmp(val->str, "true") == 0))
+			c->team = 1;
+		else if (val->kind == YNODE_SCALAR && (strcmp(val->str, "no") == 0 ||
+		    strcmp(val->str, "false") == 0))
+			c->team = 0;
+		else {
+			set_cause(cause, _("%s:%d:%d: team must be yes or no"), path,
+			    val->line, val->col);
+			return -1;
+		}
+	} else if (strcmp(key->str, "supervisor_group") == 0) {
+		if (val->kind != YNODE_SCALAR) {
+			set_cause(cause, _("%s:%d:%d: supervisor_group must be the name "
+			    "of a group"), path, val->line, val->col);
+			return -1;
+		}
+		free(c->supervisor_group);
+		c->supervisor_group = xstrdup(val->str);
+	} else if (strcmp(key->str, "supervisors") == 0) {
+		if (val->kind == YNODE_SCALAR) {
+			char *copy = xstrdup(val->str), *save = NULL, *w;
+
+			for (w = strtok_r(copy, ", ", &save); w != NULL;
+			    w = strtok_r(NULL, ", ", &save)) {
+				c->supervisors = xreallocarray(c->supervisors,
+				    c->n_supervisors + 1, sizeof *c->supervisors);
+				c->supervisors[c->n_supervisors++] = xstrdup(w);
+			}
+			free(copy);
+			return 0;
+		}
+		for (i = 0; val->kind == YNODE_SEQ && i < val->n; i++)
+			if (val->items[i]->kind != YNODE_SCALAR)
+				break;
+		if (val->kind != YNODE_SEQ || i < val->n) {
+			set_cause(cause, _("%s:%d:%d: supervisors must be a list of "
+			    "logins, such as [liu, wang]"), path, val->line, val->col);
+			return -1;
+		}
+		for (i = 0; i < val->n; i++) {
+			c->supervisors = xreallocarray(c->supervisors,
+			    c->n_supervisors + 1, sizeof *c->supervisors);
+			c->supervisors[c->n_supervisors++] = xstrdup(val->items[i]->str);
+		}
+	}
+	return 0;
 }
 
 int
@@ -97,6 +163,13 @@ config_load(struct config *c, const char *path, int required, char **cause)
 			}
 			continue;
 		}
+		if (key->kind == YNODE_SCALAR && team_setting(c, key, val, path,
+		    cause) != 0) {
+			ytree_free(root);
+			return -1;
+		}
+		if (key->kind == YNODE_SCALAR && is_team_key(key->str))
+			continue;
 		for (k = 0; k < ARRAY_LEN(keys); k++)
 			if (key->kind == YNODE_SCALAR && strcmp(key->str, keys[k]) == 0)
 				break;
@@ -104,7 +177,7 @@ config_load(struct config *c, const char *path, int required, char **cause)
 			set_cause(cause, _("%s:%d:%d: %s; the config knows server, site, "
 			    "lang, forms, interviewer, round and code_prefix, each set to a "
 			    "text, and upload_request_timeout and upload_run_timeout, in "
-			    "seconds"), path, key->line, key->col, k == ARRAY_LEN(keys) ?
+			    "seconds, and team, supervisors and supervisor_group"), path, key->line, key->col, k == ARRAY_LEN(keys) ?
 			    "unknown setting" : "this setting must be a text");
 			ytree_free(root);
 			return -1;
@@ -126,5 +199,9 @@ config_free(struct config *c)
 	free(c->interviewer);
 	free(c->round);
 	free(c->code_prefix);
+	while (c->n_supervisors > 0)
+		free(c->supervisors[--c->n_supervisors]);
+	free(c->supervisors);
+	free(c->supervisor_group);
 	memset(c, 0, sizeof *c);
 }

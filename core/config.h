@@ -2,6 +2,8 @@
 #ifndef DOORSTEP_CONFIG_H
 #define DOORSTEP_CONFIG_H
 
+#include <stddef.h>
+
 struct config {
 	char *server;
 	char *site;
@@ -12,6 +14,10 @@ struct config {
 	char *code_prefix;	/* of new household codes: BJ makes BJ-0001 */
 	long upload_request_timeout;	/* seconds; 0: the default */
 	long upload_run_timeout;	/* seconds; 0: the default */
+	int team;		/* a team install: shared data, logins */
+	char **supervisors;	/* logins that may supervise */
+	size_t n_supervisors;
+	char *supervisor_group;	/* members of this group supervise too */
 };
 
 /* The config path: explicit, else $XDG_CONFIG_HOME/doorstep/config.yaml,

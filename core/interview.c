@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "trail.h"
 #include "i18n.h"
 #include "util.h"
 #include "xml.h"
@@ -393,7 +394,7 @@ int
 interview_discard(struct interview *iv, char **cause)
 {
 	if (store_draft_discard(iv->store, iv->record, iv->me ? iv->me->token :
-	    NULL, cause) != 0)
+	    NULL, NULL, cause) != 0)
 		return -1;
 	if (iv->me != NULL) {
 		holder_clear(iv->me);
@@ -880,6 +881,10 @@ interview_answer(struct interview *iv, const char *typed, bool check_required,
 	pos = position_of(iv, &was);
 	rc = store_answer_save(iv->store, iv->record, q->name, was.entry, value,
 	    pos, cause);
+	if (rc == 0 && !str_eq(interview_value(iv, was.q, was.entry), value))
+		rc = trail_add(iv->store, &(struct trail_entry){ .what = "answer",
+		    .record = iv->record, .question = q->name, .entry = was.entry, .old =
+		    interview_value(iv, was.q, was.entry), .new_value = value }, cause);
 	if (rc == 0) {
 		set_value(iv, was.q, was.entry, value);
 		rc = calculate(iv, true, cause);
@@ -1193,6 +1198,9 @@ interview_finalize(struct interview *iv, size_t *first_bad, size_t *nbad,
 	interview_free(now);
 	rc = store_record_finalize(iv->store, iv->record, xml, cause);
 	free(xml);
+	if (rc == 0)
+		rc = trail_add(iv->store, &(struct trail_entry){ .what = "finalize",
+		    .record = iv->record }, cause);
 	if (rc != 0) {
 		store_rollback(iv->store);
 		return -1;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <wchar.h>
 
+#include "../core/access.h"
 #include "../core/formdir.h"
 #include "../core/store.h"
 #include "../core/util.h"
@@ -55,6 +56,7 @@ struct app {
 	size_t nforms;
 	const char *lang;		/* UI and default form language: zh or en */
 	const char *interviewer;
+	struct access who;		/* what this login may do */
 	const char *site;
 	char *round;			/* owned; NULL: none chosen */
 	const char *code_prefix;	/* of new household codes, or NULL */
@@ -124,8 +126,15 @@ struct screen *household_edit_new(struct app *app, const char *code,
     const char *typed, bool then_interview);
 /* A household's page: its details, interviews, follow-up and case. */
 struct screen *household_view_new(struct app *app, const char *code);
-/* Discards draft r when it is this interviewer's (asked y/n before). */
+/* Discards draft r (asked y/n before) when it is this interviewer's; a
+ * supervisor discarding another's is asked the reason first. */
 void draft_discard(struct app *app, const struct record_info *r);
+/* Hands draft r over to another login, asked for (supervisors). */
+struct screen *hand_over_new(struct app *app, const struct record_info *r);
+/* The trail of a household (code) or of one record (instance_id), for
+ * supervisors; NULL having flashed why not. */
+struct screen *trail_view_new(struct app *app, const char *household,
+    const char *instance_id);
 /* Asks for the next visit to a household, after an interview: the date
  * suggested (the form's own next_visit answer), else a month ahead. */
 struct screen *next_visit_new(struct app *app, const char *code,
