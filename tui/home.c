@@ -434,18 +434,20 @@ struct screen *
 interview_start(struct app *app, const char *household, const char *site)
 {
 	struct record_info *recs = NULL;
-	struct second *c = NULL;
+	struct second *c;
 	size_t n = 0, i;
 
 	if (household != NULL && store_records_of(app->store, household, &recs,
 	    &n, NULL) != 0)
 		n = 0;
-	for (i = 0; i < n && c == NULL; i++) {
+	for (i = 0; i < n; i++)
+		if (strcmp(recs[i].status, "draft") == 0 &&
+		    str_eq(recs[i].round, app->round) &&
+		    !access_owns(&app->who, &recs[i]))
+			break;
+	if (i < n) {
 		const struct record_info *r = &recs[i];
 
-		if (strcmp(r->status, "draft") != 0 || !str_eq(r->round, app->round) ||
-		    access_owns(&app->who, r))
-			continue;
 		c = xcalloc(1, sizeof *c);
 		c->base.ops = &second_ops;
 		c->household = xstrdup(household);
@@ -454,10 +456,10 @@ interview_start(struct app *app, const char *household, const char *site)
 		    "%.10s (round %s). Start a second one?"), r->interviewer,
 		    household, r->started_at ? r->started_at : "?", r->round ?
 		    r->round : _("none"));
+		store_records_free(recs, n);
+		return &c->base;
 	}
 	store_records_free(recs, n);
-	if (c != NULL)
-		return &c->base;
 	return start_now(app, household, site);
 }
 
