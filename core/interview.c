@@ -881,10 +881,12 @@ interview_answer(struct interview *iv, const char *typed, bool check_required,
 	pos = position_of(iv, &was);
 	rc = store_answer_save(iv->store, iv->record, q->name, was.entry, value,
 	    pos, cause);
-	if (rc == 0 && !str_eq(interview_value(iv, was.q, was.entry), value))
+	if (rc == 0 && (!str_eq(interview_value(iv, was.q, was.entry), value) ||
+	    interview_carried(iv, was.q, was.entry) != NULL))
 		rc = trail_add(iv->store, &(struct trail_entry){ .what = "answer",
 		    .record = iv->record, .question = q->name, .entry = was.entry, .old =
-		    interview_value(iv, was.q, was.entry), .new_value = value }, cause);
+		    interview_value(iv, was.q, was.entry), .new_value = value, .detail =
+		    interview_carried(iv, was.q, was.entry) }, cause);
 	if (rc == 0) {
 		set_value(iv, was.q, was.entry, value);
 		rc = calculate(iv, true, cause);
@@ -988,7 +990,9 @@ interview_delete_entry(struct interview *iv, const struct group *r, long entry,
 		return -1;
 	}
 	if (store_entry_delete(iv->store, iv->record, names, k, entry, cause) != 0 ||
-	    save_entries(iv, r, n - 1, cause) != 0) {
+	    save_entries(iv, r, n - 1, cause) != 0 || trail_add(iv->store,
+	    &(struct trail_entry){ .what = "entry_deleted", .record = iv->record,
+	    .question = r->name, .entry = entry }, cause) != 0) {
 		store_rollback(iv->store);
 		free(names);
 		return -1;

@@ -9,9 +9,9 @@
 
 #include "store.h"
 
-/* One entry to add. what is a fixed word: answer, finalize, discard,
- * hand_over, registered, edited, closed, reopened, deleted, upload,
- * import, export. The record (0: none) gives its instance ID and its
+/* One entry to add. what is a fixed word: answer, entry_deleted (of a
+ * repeat), finalize, discard, hand_over, registered, edited, closed,
+ * reopened, deleted, upload, import, export. The record (0: none) gives its instance ID and its
  * household; else household, else household_id (0: none) gives it. */
 struct trail_entry {
 	const char *what;
@@ -23,7 +23,8 @@ struct trail_entry {
 				 * kept as question[entry] */
 	const char *old;	/* the value before, or NULL */
 	const char *new_value;	/* the value after, or NULL */
-	const char *detail;	/* a reason, a count, the server's fate */
+	const char *detail;	/* a reason, a count, the server's fate, the
+				 * round an answer confirmed was carried from */
 };
 
 /* One entry as read back. */

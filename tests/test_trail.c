@@ -187,6 +187,57 @@ household_events_are_kept(void **state)
 	household_clear(&h);
 }
 
+static const char rounds_yaml[] =
+    "form: p\nversion: \"1\"\ntitle: P\nbody:\n"
+    "  - {name: size, type: integer, label: S, prefill: true}\n"
+    "  - repeat: visits\n    label: V\n    body:\n"
+    "      - {name: when, type: text, label: W}\n";
+
+static struct interview *
+begin_round(struct fixture *fx, const char *round)
+{
+	struct diags d;
+	struct form *f;
+	struct interview *iv;
+
+	diags_init(&d, "p.yaml");
+	f = form_parse(rounds_yaml, sizeof rounds_yaml - 1, &d);
+	diags_free(&d);
+	assert_non_null(f);
+	iv = interview_begin(fx->s, f, "BJ-0002", round, NULL, "liu", NULL);
+	assert_non_null(iv);
+	return iv;
+}
+
+/* An answer carried over from the round before is kept when confirmed,
+ * with that round; a repeat's entry deleted is kept too. */
+static void
+carried_and_deleted_entries_are_kept(void **state)
+{
+	struct fixture *fx = *state;
+	struct interview *iv = begin_round(fx, "R1");
+	const struct group *visits = form_repeat(iv->form, "visits");
+	char *why = NULL, *text;
+	size_t first, nbad;
+
+	answer(iv, 0, "3");
+	assert_int_equal(interview_finalize(iv, &first, &nbad, NULL), 0);
+	interview_free(iv);
+	iv = begin_round(fx, "R2");
+	visits = form_repeat(iv->form, "visits");
+	answer(iv, 0, "3");		/* the same, confirmed */
+	assert_int_equal(interview_add_entry(iv, visits, &first, NULL), 0);
+	assert_int_equal(interview_answer(iv, "May", true, "en", &why, NULL), 0);
+	assert_int_equal(interview_delete_entry(iv, visits, 1, NULL), 0);
+	text = trail_text(fx, NULL, iv->instance_id);
+	assert_string_equal(text,
+	    "liu answer BJ-0002 size 3>3 (R1)\n"
+	    "liu answer BJ-0002 when[1] >May ()\n"
+	    "liu entry_deleted BJ-0002 visits[1] > ()\n");
+	free(text);
+	interview_free(iv);
+}
+
 /* Runs sql on the database; returns SQLite's result and its message. */
 static int
 run_sql(const char *path, const char *sql, char **msg)
@@ -256,6 +307,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(answers_finalize_and_discard_are_kept,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(hand_over_is_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(carried_and_deleted_entries_are_kept,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(household_events_are_kept, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(entries_cannot_change_or_go, setup,

@@ -30,6 +30,7 @@ what_words(const char *what)
 		const char *words;
 	} words[] = {
 		{ "answer", N_("answered") },
+		{ "entry_deleted", N_("deleted the entry") },
 		{ "finalize", N_("finalized") },
 		{ "discard", N_("discarded the draft") },
 		{ "hand_over", N_("handed the draft over") },
