@@ -163,16 +163,17 @@ config_load(struct config *c, const char *path, int required, char **cause)
 			}
 			continue;
 		}
-		if (key->kind == YNODE_SCALAR && team_setting(c, key, val, path,
-		    cause) != 0) {
-			ytree_free(root);
-			return -1;
-		}
-		if (key->kind == YNODE_SCALAR && is_team_key(key->str))
-			continue;
 		for (k = 0; k < ARRAY_LEN(keys); k++)
 			if (key->kind == YNODE_SCALAR && strcmp(key->str, keys[k]) == 0)
 				break;
+		if (k == ARRAY_LEN(keys) && key->kind == YNODE_SCALAR &&
+		    is_team_key(key->str)) {
+			if (team_setting(c, key, val, path, cause) != 0) {
+				ytree_free(root);
+				return -1;
+			}
+			continue;
+		}
 		if (k == ARRAY_LEN(keys) || val->kind != YNODE_SCALAR) {
 			set_cause(cause, _("%s:%d:%d: %s; the config knows server, site, "
 			    "lang, forms, interviewer, round and code_prefix, each set to a "

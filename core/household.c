@@ -461,7 +461,8 @@ household_update(struct store *s, const struct household *h, char **cause)
 	sqlite3_bind_int64(st, 9, h->id);
 	if (sq_step_done(s, st, cause, _("cannot save the household")) != 0 ||
 	    trail_add(s, &(struct trail_entry){ .what = "edited", .household_id =
-	    h->id, .old = strcmp(old.code, code) != 0 ? old.code : NULL }, cause) != 0)
+	    h->id, .old = str_eq(old.code, code) ? NULL : old.code, .new_value =
+	    str_eq(old.code, code) ? NULL : code }, cause) != 0)
 		goto done;
 	rc = commit(s, own, cause);
 	free(code);

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "diag.h"
-#include "trail.h"
 #include "i18n.h"
+#include "trail.h"
 #include "util.h"
 #include "xml.h"
 

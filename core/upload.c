@@ -19,8 +19,8 @@
 #include "diag.h"
 #include "form.h"
 #include "interview.h"
-#include "trail.h"
 #include "i18n.h"
+#include "trail.h"
 #include "util.h"
 #include "xml.h"
 

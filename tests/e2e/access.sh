@@ -6,8 +6,10 @@
 # household's page, never its answers, is asked before a second interview
 # of the same round, cannot resume it, nor export, nor see the trail. A
 # supervisor (this login, named in the config) reads the trail on the
-# household's page, reads alice's draft read only, hands it over to
-# themselves and resumes it; --trail writes the trail as CSV.
+# household's page and of one interview (t on its timeline), reads
+# alice's newest draft read only, hands it over to themselves and resumes
+# it, and discards her other draft with a reason, which must be typed;
+# --trail writes the trail as CSV.
 . tests/e2e/lib.sh
 
 DB="$WORK/d.db"
@@ -17,7 +19,7 @@ CFG="$WORK/config/doorstep/config.yaml"
 mkdir -p "$WORK/config/doorstep"
 RUN="$BIN --db $DB --forms tests/forms/rounds --lang en"
 
-# alice, on her own: a household and a draft of round R1.
+# alice, on her own: a household and two drafts of round R1.
 printf 'site: beijing\ncode_prefix: BJ\nround: R1\n' > "$CFG"
 start 80 24 "$RUN --interviewer alice"
 expect "Households (0 open)"
@@ -33,6 +35,12 @@ expect "Household BJ-0001 saved."
 expect "1. New interview"
 keys Enter
 answer "People in the household" TEXT:7 Enter
+expect "Does the main earner have work"
+keys C-x
+expect "Resume the draft (1 answered, R1)"
+expect "3. New interview"
+keys 3
+answer "People in the household" TEXT:5 Enter
 expect "Does the main earner have work"
 keys C-x
 expect "Resume the draft (1 answered, R1)"
@@ -74,7 +82,7 @@ check "nor upload: exit 2" [ $? -eq 2 ]
 # The same install, this login now a supervisor.
 printf 'site: beijing\ncode_prefix: BJ\nround: R1\nteam: yes\nsupervisors: [wang, %s]\n' "$ME" > "$CFG"
 start 80 24 "$RUN"
-expect "Resume a draft (1)"
+expect "Resume a draft (2)"
 keys 3
 expect "1 found"
 keys Down Enter
@@ -100,15 +108,34 @@ typed "$ME"
 keys Enter
 expect "The draft is $ME's now; the trail keeps the hand-over."
 expect "Resume the draft (1 answered, R1)"
+# alice's other draft: discarded with a reason, which must be typed.
+expect "9. Discard alice's draft (with a reason)"
+keys 9
+expect "Why is alice's draft discarded?"
+keys Enter
+expect "Type the reason the draft is discarded: the trail keeps it."
+typed "left the team"
+keys Enter
+expect "Draft discarded; the trail keeps the reason."
 check "no longer in progress by alice" not_shown "in progress by alice"
 keys 7
 expect "Trail of BJ-0001"
 expect "$ME  handed the draft over alice -> $ME"
+expect "$ME  discarded the draft (left the team)"
 keys C-x
+# The trail of one interview, from the household's timeline.
+keys 5
+expect "t: the trail of the highlighted interview"
+keys t
+expect "Trail of uuid:"
+expect "alice  answered size: 5"
+check "only that interview's" not_shown "size: 7"
+keys C-x C-x
+expect "1. Resume the draft"
 keys 1
 expect "Does the main earner have work"
 keys C-p
-expect "> 7"
+expect "> 5"
 keys C-x
 expect "Resume the draft (1 answered, R1)"
 keys C-x C-x C-x
