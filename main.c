@@ -601,10 +601,13 @@ login_name(void)
 	return xstrdup(user ? user : "interviewer");
 }
 
-/* Who runs doorstep: --interviewer, the config's, else the login. */
+/* Who runs doorstep: in a team install the login, always; else
+ * --interviewer, the config's, else the login. */
 static char *
 interviewer_name(const struct options *o, const struct config *cfg)
 {
+	if (cfg->team)
+		return login_name();
 	return o->interviewer ? xstrdup(o->interviewer) : cfg->interviewer ?
 	    xstrdup(cfg->interviewer) : login_name();
 }
@@ -892,6 +895,11 @@ main(int argc, char **argv)
 
 	if (o.household != NULL && o.mode != MODE_TRAIL) {
 		status = usage_error("%s", _("--household goes with --trail"));
+		goto done;
+	}
+	if (cfg.team && o.interviewer != NULL) {
+		status = usage_error("%s", _("--interviewer: in a team install the "
+		    "interviewer is the login, and a supervisor is named in the config"));
 		goto done;
 	}
 	who = interviewer_name(&o, &cfg);

@@ -78,6 +78,12 @@ check "nor read the trail: exit 2" [ $? -eq 2 ]
 check "which stays unwritten" [ ! -s "$WORK/trail.out" ]
 $RUN --upload http://127.0.0.1:9/ >/dev/null 2>"$WORK/upload.err"
 check "nor upload: exit 2" [ $? -eq 2 ]
+$RUN --interviewer wang --export >/dev/null 2>"$WORK/who.err"
+check "nor pass for another login: exit 2" [ $? -eq 2 ]
+check "and is told the interviewer is the login" grep -q "the interviewer is the login" "$WORK/who.err"
+$RUN --import /dev/null >/dev/null 2>"$WORK/import.err"
+check "nor import: exit 2" [ $? -eq 2 ]
+check "and is told why" grep -q "only a supervisor can import" "$WORK/import.err"
 
 # The same install, this login now a supervisor.
 printf 'site: beijing\ncode_prefix: BJ\nround: R1\nteam: yes\nsupervisors: [wang, %s]\n' "$ME" > "$CFG"
@@ -143,12 +149,15 @@ expect "[exit 0]"
 
 $RUN --export --out "$WORK/out.jsonl" --all 2>/dev/null
 check "a supervisor exports" [ $? -eq 0 ]
+$RUN --import "$WORK/out.jsonl" 2>/dev/null
+check "and imports" [ $? -eq 0 ]
 $RUN --trail - >"$WORK/trail.csv" 2>"$WORK/trail.err"
 check "a supervisor exports the trail: exit 0" [ $? -eq 0 ]
 check "as CSV with a header" grep -q "^id,at,login,what,household,instance_id,question,old,new,detail" "$WORK/trail.csv"
 check "with alice's answer" grep -q ",alice,answer,BJ-0001,uuid:[-0-9a-f]*,size,,7," "$WORK/trail.csv"
 check "and the hand-over" grep -q ",$ME,hand_over,BJ-0001,uuid:[-0-9a-f]*,,alice,$ME," "$WORK/trail.csv"
 check "and the export, with its file and count" grep -q ",$ME,export,,,,,$WORK/out.jsonl,1" "$WORK/trail.csv"
+check "and the import, with its file and count" grep -q ",$ME,import,,,,,$WORK/out.jsonl,0" "$WORK/trail.csv"
 check "and says how many" grep -q "trail entries written" "$WORK/trail.err"
 $RUN --trail "$WORK/hh.csv" --household bj-0001 2>/dev/null
 check "--trail FILE --household: exit 0" [ $? -eq 0 ]
