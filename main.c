@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/adopt.h"
+#include "core/access.h"
 #include "core/config.h"
 #include "core/diag.h"
 #include "core/export.h"
@@ -26,6 +27,7 @@
 #include "core/store.h"
 #include "core/team.h"
 #include "core/text.h"
+#include "core/trail.h"
 #include "core/upload.h"
 #include "core/xml.h"
 #include "core/util.h"
@@ -49,7 +51,7 @@ enum exit_status {
 };
 
 enum mode { MODE_TUI, MODE_CHECK, MODE_EXPORT, MODE_UPLOAD, MODE_IMPORT,
-    MODE_REPORT, MODE_XFORM, MODE_ADOPT };
+    MODE_REPORT, MODE_XFORM, MODE_ADOPT, MODE_TRAIL };
 
 struct options {
 	enum mode mode;
@@ -68,13 +70,14 @@ struct options {
 	bool dry_run;
 	bool bom;
 	const char *adopt;
+	const char *household;	/* --trail of one household */
 };
 
 enum {
 	OPT_CHECK = 256, OPT_EXPORT, OPT_FORMAT, OPT_OUT, OPT_ALL, OPT_UPLOAD,
 	OPT_IMPORT, OPT_REPORT, OPT_ROUND, OPT_SITE, OPT_XFORM, OPT_HELP,
 	OPT_VERSION, OPT_DB, OPT_FORMS, OPT_LANG, OPT_INTERVIEWER, OPT_CONFIG,
-	OPT_CACERT, OPT_DRY_RUN, OPT_BOM, OPT_ADOPT,
+	OPT_CACERT, OPT_DRY_RUN, OPT_BOM, OPT_ADOPT, OPT_TRAIL, OPT_HOUSEHOLD,
 };
 
 static const struct option long_options[] = {
@@ -100,6 +103,8 @@ static const struct option long_options[] = {
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "bom", no_argument, NULL, OPT_BOM },
 	{ "adopt", required_argument, NULL, OPT_ADOPT },
+	{ "trail", required_argument, NULL, OPT_TRAIL },
+	{ "household", required_argument, NULL, OPT_HOUSEHOLD },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -125,6 +130,9 @@ usage(FILE *out)
 	    "into a team\n"
 	    "                                        install (root or a "
 	    "supervisor)\n"
+	    "  or:  doorstep --trail FILE|- [--household CODE]\n"
+	    "                                        write the trail (who did what) "
+	    "as CSV\n"
 	    "\n"
 	    "Household needs-assessment interviews, kept answer by answer in a "
 	    "local\n"
@@ -155,8 +163,9 @@ usage(FILE *out)
 	    "\n"
 	    "Exit status: 0 done; 1 some input rejected (form errors, records the "
 	    "server\n"
-	    "refused); 2 usage error; 75 temporary failure, records still "
-	    "queued.\n"
+	    "refused); 2 usage error, or a task only a supervisor may run; 75 "
+	    "temporary\n"
+	    "failure, records still queued.\n"
 	    "\n"
 	    "Keys in the interview: Enter accept, ^P/^N previous/next question, "
 	    "^R review\n"
@@ -301,6 +310,17 @@ run_check(int argc, char **argv, const char *forms_dir)
 	return status;
 }
 
+/* The trail keeps an export or import: the file and how many records. */
+static void
+trail_count(struct store *s, const char *what, const char *file, long n)
+{
+	char count[24];
+
+	snprintf(count, sizeof count, "%ld", n);
+	trail_add(s, &(struct trail_entry){ .what = what, .new_value = file,
+	    .detail = count }, NULL);
+}
+
 /* Writes to a file only readable by its owner, complete or not at all. */
 static int
 run_export(struct store *s, const struct options *o)
@@ -359,6 +379,7 @@ run_export(struct store *s, const struct options *o)
 		fputs(_("doorstep: repeats (such as household members) go to files "
 		    "of their own: give --out FILE.csv to write them\n"), stderr);
 	say(_("doorstep: exported %ld record(s)\n"), n);
+	trail_count(s, "export", o->out ? o->out : "-", n);
 	return EXIT_DONE;
 }
 
@@ -409,6 +430,7 @@ run_import(struct store *s, int argc, char **argv, const char *forms_dir,
 		}
 		if (in != stdin)
 			fclose(in);
+		trail_count(s, "import", argv[i], sum.imported);
 		total.imported += sum.imported;
 		total.unchanged += sum.unchanged;
 		total.conflicts += sum.conflicts;
@@ -629,6 +651,86 @@ login_name(void)
 	return xstrdup(user ? user : "interviewer");
 }
 
+/* Who runs doorstep: in a team install the login, always; else
+ * --interviewer, the config's, else the login. */
+static char *
+interviewer_name(const struct options *o, const struct config *cfg)
+{
+	if (cfg->team)
+		return login_name();
+	return o->interviewer ? xstrdup(o->interviewer) : cfg->interviewer ?
+	    xstrdup(cfg->interviewer) : login_name();
+}
+
+/* Writes the trail as CSV to a private file, or to stdout for "-". */
+static int
+run_trail(struct store *s, const struct options *o)
+{
+	struct safe_file sf = { 0 };
+	FILE *out = stdout, *shown = NULL;
+	char *cause = NULL, *shown_text = NULL;
+	size_t shown_len = 0;
+	long n;
+
+	if (strcmp(o->out, "-") != 0) {
+		if (safe_file_open(&sf, o->out, &cause) != 0) {
+			say("doorstep: %s\n", cause);
+			free(cause);
+			return EXIT_REJECTED;
+		}
+		out = sf.f;
+	} else if (isatty(STDOUT_FILENO) &&
+	    (shown = open_memstream(&shown_text, &shown_len)) != NULL)
+		out = shown;	/* to a terminal: made safe before it is shown */
+	n = trail_csv(s, out, o->household, &cause);
+	if (shown != NULL) {
+		fclose(shown);
+		if (n >= 0)
+			put_data(shown_text);
+		free(shown_text);
+	}
+	if (sf.f != NULL) {
+		if (n < 0)
+			safe_file_abort(&sf);
+		else if (safe_file_commit(&sf, &cause) != 0)
+			n = -1;
+	}
+	if (n < 0) {
+		say("doorstep: %s\n", cause);
+		free(cause);
+		return EXIT_REJECTED;
+	}
+	say(_("doorstep: %ld trail entries written\n"), n);
+	return EXIT_DONE;
+}
+
+/* Whether this login may run the task of this mode; says why not. */
+static bool
+mode_allowed(const struct access *a, enum mode mode)
+{
+	static const struct {
+		enum mode mode;
+		enum access_action act;
+		const char *flag;
+	} gated[] = {
+		{ MODE_EXPORT, ACCESS_EXPORT, "--export" },
+		{ MODE_UPLOAD, ACCESS_UPLOAD, "--upload" },
+		{ MODE_IMPORT, ACCESS_IMPORT, "--import" },
+		{ MODE_REPORT, ACCESS_REPORT, "--report" },
+		{ MODE_TRAIL, ACCESS_TRAIL, "--trail" },
+	};
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(gated); i++)
+		if (gated[i].mode == mode && !access_can(a, gated[i].act, NULL, &why)) {
+			say(_("doorstep: %s: %s (%s is not a supervisor in this team "
+			    "install)\n"), gated[i].flag, _(why), a->login);
+			return false;
+		}
+	return true;
+}
+
 static int
 run_tui(struct store *s, const char *db_path, const char *forms_dir,
     const struct options *o, const struct config *cfg, const char *lang)
@@ -670,8 +772,8 @@ run_tui(struct store *s, const char *db_path, const char *forms_dir,
 		    "set it, e.g. TERM=xterm-256color\n"), stderr);
 		return EXIT_USAGE;
 	}
-	who = o->interviewer ? xstrdup(o->interviewer) : cfg->interviewer ?
-	    xstrdup(cfg->interviewer) : login_name();
+	who = interviewer_name(o, cfg);
+	access_init(&app.who, cfg, who);
 	app.store = s;
 	app.db_path = db_path;
 	app.forms_dir = forms_dir;
@@ -841,7 +943,9 @@ main(int argc, char **argv)
 	struct options o = { 0 };
 	struct config cfg = { 0 };
 	struct store *store = NULL;
+	struct access acc;
 	char *cause = NULL, *db_path = NULL, *forms_dir = NULL, *cfg_path;
+	char *who = NULL;
 	const char *lang;
 	char *login = NULL;
 	bool want_help = false;
@@ -883,6 +987,8 @@ main(int argc, char **argv)
 		case OPT_DRY_RUN: o.dry_run = true; break;
 		case OPT_BOM: o.bom = true; break;
 		case OPT_ADOPT: o.mode = MODE_ADOPT; o.adopt = optarg; break;
+		case OPT_TRAIL: o.mode = MODE_TRAIL; o.out = optarg; break;
+		case OPT_HOUSEHOLD: o.household = optarg; break;
 		case OPT_HELP:
 			want_help = true;	/* once the language is known */
 			break;
@@ -992,6 +1098,16 @@ main(int argc, char **argv)
 		break;
 	}
 
+	if (o.household != NULL && o.mode != MODE_TRAIL) {
+		status = usage_error("%s", _("--household goes with --trail"));
+		goto done;
+	}
+	who = interviewer_name(&o, &cfg);
+	access_init(&acc, &cfg, who);
+	if (!mode_allowed(&acc, o.mode)) {
+		status = EXIT_USAGE;
+		goto done;
+	}
 	if (cfg.team) {
 		db_path = xstrdup(cfg.database);
 		if (o.mode != MODE_TUI || team_check_forms(forms_dir, &cause) == 0)
@@ -1004,6 +1120,7 @@ main(int argc, char **argv)
 		status = EXIT_USAGE;
 		goto done;
 	}
+	trail_set_login(store, who);
 	if (o.mode == MODE_ADOPT)
 		status = EXIT_DONE;
 	else if (o.mode == MODE_EXPORT)
@@ -1015,10 +1132,13 @@ main(int argc, char **argv)
 		status = run_report(store, &o, lang);
 	else if (o.mode == MODE_UPLOAD)
 		status = run_upload(store, &o, &cfg, optind < argc ? argv[optind] : NULL);
+	else if (o.mode == MODE_TRAIL)
+		status = run_trail(store, &o);
 	else
 		status = run_tui(store, db_path, forms_dir, &o, &cfg, lang);
 done:
 	store_close(store);
+	free(who);
 	free(db_path);
 	free(forms_dir);
 	free(login);

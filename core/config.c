@@ -127,6 +127,25 @@ load_team_setting(struct config *c, const char *path, const struct ynode *key,
 		const struct ynode *const *items = &val;
 		size_t n = 1;
 
+		if (val->kind == YNODE_SCALAR && strpbrk(val->str, ", ") != NULL) {
+			/* One text of logins: "wang, li". */
+			char *copy = xstrdup(val->str), *tok, *save = NULL;
+
+			for (i = 0; i < c->n_supervisors; i++)
+				free(c->supervisors[i]);
+			free(c->supervisors);
+			c->supervisors = NULL;
+			c->n_supervisors = 0;
+			for (tok = strtok_r(copy, ", ", &save); tok != NULL;
+			    tok = strtok_r(NULL, ", ", &save)) {
+				c->supervisors = xreallocarray(c->supervisors,
+				    c->n_supervisors + 2, sizeof *c->supervisors);
+				c->supervisors[c->n_supervisors++] = xstrdup(tok);
+				c->supervisors[c->n_supervisors] = NULL;
+			}
+			free(copy);
+			return 0;
+		}
 		if (val->kind == YNODE_SEQ) {
 			items = (const struct ynode *const *)val->items;
 			n = val->n;

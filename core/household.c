@@ -12,6 +12,7 @@
 #include "pinyin.h"
 #include "text.h"
 #include "store-impl.h"
+#include "trail.h"
 #include "util.h"
 
 static bool
@@ -177,7 +178,10 @@ event(struct store *s, int64_t id, const char *what, const char *detail,
 	sq_bind_text(st, 2, now);
 	sq_bind_text(st, 3, what);
 	sq_bind_text(st, 4, detail);
-	return sq_step_done(s, st, cause, _("cannot keep the household's history"));
+	if (sq_step_done(s, st, cause, _("cannot keep the household's history")) != 0)
+		return -1;
+	return trail_add(s, &(struct trail_entry){ .what = what, .household_id =
+	    id, .detail = detail }, cause);
 }
 
 /* An empty string is kept as NULL. */
@@ -488,7 +492,10 @@ household_update(struct store *s, const struct household *h, char **cause)
 		goto done;
 	bind_fields(st, code, h, phone, now);
 	sqlite3_bind_int64(st, 9, h->id);
-	if (sq_step_done(s, st, cause, _("cannot save the household")) != 0)
+	if (sq_step_done(s, st, cause, _("cannot save the household")) != 0 ||
+	    trail_add(s, &(struct trail_entry){ .what = "edited", .household_id =
+	    h->id, .old = str_eq(old.code, code) ? NULL : old.code, .new_value =
+	    str_eq(old.code, code) ? NULL : code }, cause) != 0)
 		goto done;
 	rc = commit(s, own, cause);
 	free(code);
@@ -576,7 +583,9 @@ household_delete(struct store *s, int64_t id, char **cause)
 		rollback(s, own);
 		return 1;
 	}
-	if (sq_prepare(s, "DELETE FROM households WHERE id = ?", &st, cause) != 0)
+	if (trail_add(s, &(struct trail_entry){ .what = "deleted", .household_id =
+	    id }, cause) != 0 ||
+	    sq_prepare(s, "DELETE FROM households WHERE id = ?", &st, cause) != 0)
 		goto fail;
 	sqlite3_bind_int64(st, 1, id);
 	if (sq_step_done(s, st, cause, _("cannot delete the household")) != 0 ||

@@ -8,6 +8,7 @@
 #include "household.h"
 #include "i18n.h"
 #include "text.h"
+#include "trail.h"
 #include "util.h"
 #include "xml.h"
 
@@ -396,7 +397,7 @@ int
 interview_discard(struct interview *iv, char **cause)
 {
 	if (store_draft_discard(iv->store, iv->record, iv->me ? iv->me->token :
-	    NULL, cause) != 0)
+	    NULL, NULL, cause) != 0)
 		return -1;
 	if (iv->me != NULL) {
 		holder_clear(iv->me);
@@ -984,6 +985,12 @@ interview_answer(struct interview *iv, const char *typed, bool check_required,
 	pos = position_of(iv, &was);
 	rc = store_answer_save(iv->store, iv->record, q->name, was.entry, value,
 	    pos, cause);
+	if (rc == 0 && (!str_eq(interview_value(iv, was.q, was.entry), value) ||
+	    interview_carried(iv, was.q, was.entry) != NULL))
+		rc = trail_add(iv->store, &(struct trail_entry){ .what = "answer",
+		    .record = iv->record, .question = q->name, .entry = was.entry, .old =
+		    interview_value(iv, was.q, was.entry), .new_value = value, .detail =
+		    interview_carried(iv, was.q, was.entry) }, cause);
 	if (rc == 0) {
 		set_value(iv, was.q, was.entry, value);
 		rc = calculate(iv, true, cause);
@@ -1087,7 +1094,9 @@ interview_delete_entry(struct interview *iv, const struct group *r, long entry,
 		return -1;
 	}
 	if (store_entry_delete(iv->store, iv->record, names, k, entry, cause) != 0 ||
-	    save_entries(iv, r, n - 1, cause) != 0) {
+	    save_entries(iv, r, n - 1, cause) != 0 || trail_add(iv->store,
+	    &(struct trail_entry){ .what = "entry_deleted", .record = iv->record,
+	    .question = r->name, .entry = entry }, cause) != 0) {
 		store_rollback(iv->store);
 		free(names);
 		return -1;
@@ -1328,6 +1337,9 @@ interview_finalize(struct interview *iv, size_t *first_bad, size_t *nbad,
 	free(xml);
 	if (rc == 0)
 		rc = write_back(now, rec.household, cause);
+	if (rc == 0)
+		rc = trail_add(iv->store, &(struct trail_entry){ .what = "finalize",
+		    .record = iv->record }, cause);
 	store_record_clear(&rec);
 	interview_free(now);
 	if (rc != 0) {

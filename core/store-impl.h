@@ -13,6 +13,8 @@ struct store {
 	char *path;
 	bool in_transaction;
 	int busy_ms;		/* how long to wait for another process */
+	char *login;		/* who the trail's entries name; NULL: the
+				 * process's login */
 };
 
 /* Sets *cause to "what: SQLite's message" and returns -1. */

@@ -10,6 +10,7 @@
 
 #include "ids.h"
 #include "store-impl.h"
+#include "trail.h"
 #include "i18n.h"
 #include "util.h"
 
@@ -93,6 +94,22 @@ static const char *const migrations[] = {
 	"  login TEXT, host TEXT, tty TEXT, address TEXT,"
 	"  pid INTEGER, started TEXT,"
 	"  since TEXT NOT NULL);",
+
+	/* 5: teamaccess: the trail, who did what and when; its triggers
+	 * refuse any change to an entry, and its deletion. */
+	"CREATE TABLE trail ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at TEXT NOT NULL, login TEXT NOT NULL, what TEXT NOT NULL,"
+	"  record_id INTEGER, instance_id TEXT, household TEXT,"
+	"  question TEXT, old TEXT, new TEXT, detail TEXT);"
+	"CREATE INDEX trail_by_record ON trail(instance_id);"
+	"CREATE INDEX trail_by_household ON trail(household COLLATE NOCASE);"
+	"CREATE TRIGGER trail_no_update BEFORE UPDATE ON trail BEGIN"
+	"  SELECT RAISE(ABORT, 'the trail is append-only: an entry cannot be "
+	"changed'); END;"
+	"CREATE TRIGGER trail_no_delete BEFORE DELETE ON trail BEGIN"
+	"  SELECT RAISE(ABORT, 'the trail is append-only: an entry cannot be "
+	"deleted'); END;",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
@@ -451,6 +468,7 @@ store_close(struct store *s)
 	if (s == NULL)
 		return;
 	sqlite3_close(s->db);
+	free(s->login);
 	free(s->path);
 	free(s);
 }
@@ -957,7 +975,7 @@ store_draft_release(struct store *s, int64_t record, const char *token,
 
 int
 store_draft_discard(struct store *s, int64_t record, const char *token,
-    char **cause)
+    const char *reason, char **cause)
 {
 	static const char *const steps[] = {
 		"DELETE FROM answers WHERE record_id = ?",
@@ -996,6 +1014,9 @@ store_draft_discard(struct store *s, int64_t record, const char *token,
 		goto fail;
 	}
 	holder_clear(&other);
+	if (trail_add(s, &(struct trail_entry){ .what = "discard", .record =
+	    record, .detail = reason }, cause) != 0)
+		goto fail;
 	for (k = 0; k < ARRAY_LEN(steps); k++) {
 		if (sq_prepare(s, steps[k], &st, cause) != 0)
 			goto fail;
@@ -1007,6 +1028,60 @@ store_draft_discard(struct store *s, int64_t record, const char *token,
 		return -1;
 	return 0;
 fail:
+	if (own)
+		store_rollback(s);
+	return -1;
+}
+
+int
+store_draft_hand_over(struct store *s, int64_t record, const char *to,
+    char **cause)
+{
+	bool own = !s->in_transaction;
+	sqlite3_stmt *st;
+	char *from = NULL;
+	int rc;
+
+	if (to == NULL || to[strspn(to, " ")] == '\0') {
+		set_cause(cause, _("a draft is handed over to a login: name one"));
+		return -1;
+	}
+	if (own && store_begin(s, cause) != 0)
+		return -1;
+	if (sq_prepare(s, "SELECT interviewer FROM records WHERE id = ? AND "
+	    "status = 'draft'", &st, cause) != 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, record);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		from = sq_col_dup(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW) {
+		set_cause(cause, _("this interview is not a draft; it cannot be "
+		    "handed over"));
+		goto fail;
+	}
+	/* The session that had it open can change it no more. */
+	if (sq_prepare(s, "UPDATE records SET interviewer = ? WHERE id = ?", &st,
+	    cause) != 0)
+		goto fail;
+	sq_bind_text(st, 1, to);
+	sqlite3_bind_int64(st, 2, record);
+	if (sq_step_done(s, st, cause, _("cannot hand the draft over")) != 0 ||
+	    sq_prepare(s, "DELETE FROM draft_holders WHERE record_id = ?", &st,
+	    cause) != 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, record);
+	if (sq_step_done(s, st, cause, _("cannot hand the draft over")) != 0 ||
+	    trail_add(s, &(struct trail_entry){ .what = "hand_over", .record =
+	    record, .old = from, .new_value = to }, cause) != 0)
+		goto fail;
+	free(from);
+	if (own && store_commit(s, cause) != 0)
+		return -1;
+	return 0;
+fail:
+	free(from);
 	if (own)
 		store_rollback(s);
 	return -1;

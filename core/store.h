@@ -9,7 +9,7 @@
 #include "form.h"
 #include "holder.h"
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 struct store;
 
@@ -142,8 +142,14 @@ int store_draft_release(struct store *s, int64_t record, const char *token,
 
 /* Deletes a draft and its answers in one transaction: never a finalized
  * record, nor a draft another live session holds open (token: this
- * session's, or NULL when it holds none). */
+ * session's, or NULL when it holds none). The trail keeps the reason
+ * (NULL: none given). */
 int store_draft_discard(struct store *s, int64_t record, const char *token,
+    const char *reason, char **cause);
+
+/* Gives a draft to another interviewer (login to): it is theirs to
+ * resume; a session that had it open can change it no more. */
+int store_draft_hand_over(struct store *s, int64_t record, const char *to,
     char **cause);
 
 /* One record, as store_records_list gives it. */

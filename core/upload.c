@@ -20,6 +20,7 @@
 #include "form.h"
 #include "interview.h"
 #include "i18n.h"
+#include "trail.h"
 #include "util.h"
 #include "xml.h"
 
@@ -809,6 +810,11 @@ upload_record(struct sender *s, struct store *st, const struct record_info *rec)
 		out = OUT_FAILED;
 	}
 done:
+	if (out == OUT_UPLOADED || out == OUT_CONFLICT || out == OUT_REFUSED ||
+	    out == OUT_STOP_REFUSED)
+		trail_add(st, &(struct trail_entry){ .what = "upload", .record =
+		    rec->id, .detail = out == OUT_UPLOADED ? "sent" : out ==
+		    OUT_CONFLICT ? "conflict" : "refused" }, NULL);
 	/* Let go only once the answer is recorded: another upload that takes
 	 * the record next sees it sent. */
 	lock_record(s->lock_fd, rec->id, false);

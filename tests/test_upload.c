@@ -929,11 +929,55 @@ server_message_is_read(void **state)
 	assert_null(upload_server_message(NULL));
 }
 
+/* How many trail entries say the upload had this fate. */
+static long
+trail_fates(struct fixture *fx, const char *fate)
+{
+	char *path = xasprintf("%s/d.db", fx->dir), *sql;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	long n = -1;
+
+	sql = xasprintf("SELECT count(*) FROM trail WHERE what = 'upload' AND "
+	    "detail = '%s' AND instance_id IS NOT NULL", fate);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	free(sql);
+	free(path);
+	return n;
+}
+
+/* The trail keeps each record's fate: sent, conflict, refused. */
+static void
+trail_keeps_each_fate(void **state)
+{
+	struct fixture *fx = *state;
+	struct upload_summary sum;
+
+	make_records(fx, 2);
+	start_server(fx, NULL);
+	assert_int_equal(upload(fx, &sum), UPLOAD_OK);
+	assert_int_equal(trail_fates(fx, "sent"), 2);
+	stop_server(fx);
+	make_records(fx, 1);
+	start_server(fx, "--mode", "413", NULL);
+	assert_int_equal(upload(fx, &sum), UPLOAD_REFUSED);
+	assert_int_equal(trail_fates(fx, "refused"), 1);
+	assert_int_equal(trail_fates(fx, "sent"), 2);
+	assert_int_equal(trail_fates(fx, "conflict"), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(server_message_is_read),
+		cmocka_unit_test_setup_teardown(trail_keeps_each_fate, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(instance_is_what_odk_expects, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(all_records_once_then_nothing, setup,

@@ -7,6 +7,7 @@
 #include <wchar.h>
 
 #include "../core/config.h"
+#include "../core/access.h"
 #include "../core/formdir.h"
 #include "../core/store.h"
 #include "../core/util.h"
@@ -56,6 +57,7 @@ struct app {
 	size_t nforms;
 	const char *lang;		/* UI and default form language: zh or en */
 	const char *interviewer;
+	struct access who;		/* what this login may do */
 	const char *site;
 	const struct config_site *sites;	/* the config's list, or none */
 	size_t nsites;
@@ -128,8 +130,15 @@ struct screen *household_edit_new(struct app *app, const char *code,
     const char *typed, bool then_interview);
 /* A household's page: its details, interviews, follow-up and case. */
 struct screen *household_view_new(struct app *app, const char *code);
-/* Discards draft r when it is this interviewer's (asked y/n before). */
+/* Discards draft r (asked y/n before) when it is this interviewer's; a
+ * supervisor discarding another's is asked the reason first. */
 void draft_discard(struct app *app, const struct record_info *r);
+/* Hands draft r over to another login, asked for (supervisors). */
+struct screen *hand_over_new(struct app *app, const struct record_info *r);
+/* The trail of a household (code) or of one record (instance_id), for
+ * supervisors; NULL having flashed why not. */
+struct screen *trail_view_new(struct app *app, const char *household,
+    const char *instance_id);
 /* Asks for the next visit to a household, after an interview: the date
  * suggested (the form's own next_visit answer), else a month ahead. */
 struct screen *next_visit_new(struct app *app, const char *code,

@@ -34,6 +34,32 @@ static const enum action list_bar[] = { ACT_ACCEPT, ACT_UP, ACT_LEAVE, ACT_NONE 
 
 static struct screen *drafts_new(struct app *app);
 
+/* Whether the drafts list shows r: in a team install an interviewer sees
+ * their own drafts only, a supervisor everyone's. */
+static bool
+draft_listed(const struct app *app, const struct record_info *r)
+{
+	return !app->who.team || app->who.supervisor || access_owns(&app->who, r);
+}
+
+/* The drafts the Resume item offers. */
+static long
+drafts_count(struct app *app)
+{
+	struct record_info *recs = NULL;
+	size_t n = 0, i;
+	long count = 0;
+
+	if (!app->who.team || app->who.supervisor)
+		return store_count(app->store, "draft");
+	if (store_records_list(app->store, STORE_DRAFTS, &recs, &n, NULL) != 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		count += draft_listed(app, &recs[i]);
+	store_records_free(recs, n);
+	return count;
+}
+
 static void
 home_resume(struct screen *s, struct app *app)
 {
@@ -41,7 +67,7 @@ home_resume(struct screen *s, struct app *app)
 	char today[11];
 
 	app_date(today, 0);
-	h->drafts = store_count(app->store, "draft");
+	h->drafts = drafts_count(app);
 	h->queued = store_count(app->store, "finalized");
 	households_free(h->soon, h->nsoon);
 	h->soon = NULL;
@@ -148,6 +174,7 @@ home_key(struct screen *s, struct app *app, enum action act, bool fkey,
     wint_t ch)
 {
 	struct home *h = (struct home *)s;
+	const char *why;
 	bool chosen = false;
 
 	if (act == ACT_LEAVE)
@@ -166,7 +193,7 @@ home_key(struct screen *s, struct app *app, enum action act, bool fkey,
 		return KR_STAY;
 	case HOME_RESUME:
 		/* Another session may have begun or finalized one since. */
-		h->drafts = store_count(app->store, "draft");
+		h->drafts = drafts_count(app);
 		if (h->drafts <= 0) {
 			app_flash(app, false, _("There is no draft to resume."));
 			return KR_STAY;
@@ -183,6 +210,10 @@ home_key(struct screen *s, struct app *app, enum action act, bool fkey,
 		app_push(app, round_new(app));
 		return KR_STAY;
 	case HOME_REPORT:
+		if (!access_can(&app->who, ACCESS_REPORT, NULL, &why)) {
+			app_flash(app, true, "%s", _(why));
+			return KR_STAY;
+		}
 		app_push(app, report_view_new(app));
 		return KR_STAY;
 	case HOME_HELP:
@@ -420,8 +451,102 @@ round_ask_new(struct app *app, const char *household, const char *site)
 	return s;
 }
 
+static struct screen *start_now(struct app *app, const char *household,
+    const char *site);
+
+/* Asked before a second interview of a household in the same round while
+ * another interviewer's draft of it is in progress. */
+struct second {
+	struct screen base;
+	char *household;
+	char *site;
+	char *text;
+};
+
+static const enum action second_bar[] = { ACT_NONE };
+
+static void
+second_draw(struct screen *s, struct app *app)
+{
+	struct second *c = (struct second *)s;
+	int y = 2;
+
+	draw_title(app, _("New interview"), c->household);
+	y += draw_wrapped(y, 1, COLS - 2, LINES - 4, c->text, A_BOLD);
+	draw_wrapped(y + 1, 1, COLS - 2, LINES - 4 - y, _("y: start another "
+	    "interview anyway   n: go back"), A_NORMAL);
+}
+
+static enum key_result
+second_key(struct screen *s, struct app *app, enum action act, bool fkey,
+    wint_t ch)
+{
+	struct second *c = (struct second *)s;
+
+	if (!fkey && (ch == 'y' || ch == 'Y')) {
+		app->pending = start_now(app, c->household, c->site);
+		return KR_POP;
+	}
+	if (act == ACT_LEAVE || (!fkey && (ch == 'n' || ch == 'N'))) {
+		app_flash(app, false, "%s", _("No interview started."));
+		return KR_POP;
+	}
+	return KR_STAY;
+}
+
+static void
+second_free(struct screen *s)
+{
+	struct second *c = (struct second *)s;
+
+	free(c->household);
+	free(c->site);
+	free(c->text);
+	free(c);
+}
+
+static const struct screen_ops second_ops = {
+	.draw = second_draw,
+	.key = second_key,
+	.free = second_free,
+	.bar = second_bar,
+};
+
 struct screen *
 interview_start(struct app *app, const char *household, const char *site)
+{
+	struct record_info *recs = NULL;
+	struct second *c;
+	size_t n = 0, i;
+
+	if (household != NULL && store_records_of(app->store, household, &recs,
+	    &n, NULL) != 0)
+		n = 0;
+	for (i = 0; i < n; i++)
+		if (strcmp(recs[i].status, "draft") == 0 &&
+		    str_eq(recs[i].round, app->round) &&
+		    !access_owns(&app->who, &recs[i]))
+			break;
+	if (i < n) {
+		const struct record_info *r = &recs[i];
+
+		c = xcalloc(1, sizeof *c);
+		c->base.ops = &second_ops;
+		c->household = xstrdup(household);
+		c->site = site ? xstrdup(site) : NULL;
+		c->text = xasprintf(_("%s has an interview of %s in progress since "
+		    "%.10s (round %s). Start a second one?"), r->interviewer,
+		    household, r->started_at ? r->started_at : "?", r->round ?
+		    r->round : _("none"));
+		store_records_free(recs, n);
+		return &c->base;
+	}
+	store_records_free(recs, n);
+	return start_now(app, household, site);
+}
+
+static struct screen *
+start_now(struct app *app, const char *household, const char *site)
 {
 	struct forms *f;
 
@@ -460,9 +585,9 @@ drafts_item(void *ctx, size_t i, char *scratch, size_t size)
 	const struct drafts *d = ctx;
 	const struct record_info *r = &d->recs[i];
 
-	snprintf(scratch, size, "%-16.16s %.16s  %3ld  %s", r->form_id,
+	snprintf(scratch, size, "%-16.16s %.16s  %3ld  %-9s %s", r->form_id,
 	    r->started_at ? r->started_at : "", r->answered,
-	    r->household ? r->household : "-");
+	    r->household ? r->household : "-", r->interviewer ? r->interviewer : "");
 	return scratch;
 }
 
@@ -470,6 +595,7 @@ static void
 drafts_reload(struct drafts *d, struct app *app)
 {
 	char *cause = NULL;
+	size_t i, k;
 
 	store_records_free(d->recs, d->n);
 	d->recs = NULL;
@@ -479,6 +605,12 @@ drafts_reload(struct drafts *d, struct app *app)
 		app_flash(app, true, "%s", cause);
 		free(cause);
 	}
+	for (i = k = 0; i < d->n; i++)
+		if (draft_listed(app, &d->recs[i]))
+			d->recs[k++] = d->recs[i];
+		else
+			store_record_clear(&d->recs[i]);
+	d->n = k;
 	d->menu.n = d->n;
 	if (d->menu.cursor >= d->n)
 		d->menu.cursor = d->n ? d->n - 1 : 0;
@@ -491,7 +623,7 @@ drafts_draw(struct screen *s, struct app *app)
 
 	draw_title(app, _("Resume a draft"), NULL);
 	draw_text(2, 4, COLS - 5, _("form             started           answers  "
-	    "household"), A_DIM);
+	    "household interviewer"), A_DIM);
 	menu_draw(&d->menu, app, 3, 1, COLS - 2, LINES - 6, drafts_item, d);
 	if (d->confirm && d->n > 0)
 		app_flash(app, true, _("Discard this draft and its %ld answer(s)? "
@@ -502,18 +634,50 @@ drafts_draw(struct screen *s, struct app *app)
 }
 
 /* Discards draft r of this interviewer, once confirmed; says what was done. */
+static enum key_result
+discard_reason_accept(struct app *app, void *ctx, const char *text)
+{
+	const int64_t *id = ctx;
+	char *cause = NULL;
+
+	if (text[strspn(text, " ")] == '\0') {
+		app_flash(app, true, "%s", _("Type the reason the draft is discarded: "
+		    "the trail keeps it."));
+		return KR_STAY;
+	}
+	if (store_draft_discard(app->store, *id, NULL, text, &cause) != 0) {
+		app_flash(app, true, _("Not discarded: %s"), cause);
+		free(cause);
+		return KR_POP;
+	}
+	app_flash(app, false, "%s", _("Draft discarded; the trail keeps the "
+	    "reason."));
+	return KR_POP;
+}
+
 void
 draft_discard(struct app *app, const struct record_info *r)
 {
 	char *cause = NULL;
+	const char *why;
 
-	if (r->interviewer != NULL && app->interviewer != NULL &&
-	    strcmp(r->interviewer, app->interviewer) != 0) {
-		app_flash(app, true, _("This draft is another interviewer's: only "
-		    "they can discard it."));
+	if (!access_can(&app->who, ACCESS_DISCARD, r, &why)) {
+		app_flash(app, true, "%s", _(why));
 		return;
 	}
-	if (store_draft_discard(app->store, r->id, NULL, &cause) != 0) {
+	if (!access_owns(&app->who, r) && app->who.team) {
+		int64_t *id = xmalloc(sizeof *id);
+		char *question = xasprintf(_("Why is %s's draft discarded?"),
+		    r->interviewer);
+
+		*id = r->id;
+		app_push(app, prompt_new(_("Discard a draft"), question, _("The "
+		    "reason is required; the trail keeps it with your login."), NULL,
+		    200, discard_reason_accept, id, free));
+		free(question);
+		return;
+	}
+	if (store_draft_discard(app->store, r->id, NULL, NULL, &cause) != 0) {
 		app_flash(app, true, _("Not discarded: %s"), cause);
 		free(cause);
 		return;

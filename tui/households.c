@@ -685,7 +685,7 @@ household_edit_new(struct app *app, const char *code, const char *typed,
 
 enum view_item {
 	V_RESUME, V_DISCARD, V_INTERVIEW, V_EDIT, V_TIMELINE, V_CASE, V_DELETE,
-	V_COUNT
+	V_READ_OTHER, V_HAND_OVER, V_DISCARD_OTHER, V_TRAIL, V_COUNT
 };
 
 struct hhview {
@@ -698,6 +698,9 @@ struct hhview {
 	bool confirm_delete;
 	bool confirm_discard;
 	struct record_info draft;	/* id 0: no draft of this interviewer */
+	struct record_info *others;	/* other interviewers' drafts, newest
+					 * first */
+	size_t nothers;
 	enum view_item items[V_COUNT];	/* the menu as offered */
 };
 
@@ -710,11 +713,24 @@ hhview_find_draft(struct hhview *v, struct app *app)
 
 	store_record_clear(&v->draft);
 	memset(&v->draft, 0, sizeof v->draft);
+	store_records_free(v->others, v->nothers);
+	v->others = NULL;
+	v->nothers = 0;
 	if (v->gone || store_records_of(app->store, v->h.code, &recs, &n,
 	    NULL) != 0)
 		return;
+	/* Another's draft shows who has it, never its answers. */
+	for (i = n; i-- > 0;)
+		if (strcmp(recs[i].status, "draft") == 0 && !str_eq(recs[i].interviewer,
+		    app->interviewer)) {
+			v->others = xreallocarray(v->others, v->nothers + 1,
+			    sizeof *v->others);
+			v->others[v->nothers++] = recs[i];
+			memset(&recs[i], 0, sizeof recs[i]);
+		}
 	for (i = 0; i < n; i++)
-		if (strcmp(recs[i].status, "draft") == 0 && str_eq(recs[i].interviewer,
+		if (recs[i].status != NULL && strcmp(recs[i].status, "draft") == 0 &&
+		    str_eq(recs[i].interviewer,
 		    app->interviewer) && (v->draft.id == 0 ||
 		    strcmp(recs[i].updated_at ? recs[i].updated_at : "",
 		    v->draft.updated_at ? v->draft.updated_at : "") >= 0)) {
@@ -725,10 +741,12 @@ hhview_find_draft(struct hhview *v, struct app *app)
 	store_records_free(recs, n);
 }
 
-/* The items of the page: Resume and Discard where there is a draft. */
+/* The items of the page: Resume and Discard where there is a draft; what
+ * may be done with another's draft, and the trail, for those who may. */
 static void
-hhview_items(struct hhview *v)
+hhview_items(struct hhview *v, const struct app *app)
 {
+	const struct record_info *other = v->nothers > 0 ? &v->others[0] : NULL;
 	size_t n = 0;
 	int i;
 
@@ -736,6 +754,17 @@ hhview_items(struct hhview *v)
 		if ((i == V_RESUME || i == V_DISCARD) && v->draft.id == 0)
 			continue;
 		if (i == V_DELETE && v->h.interviews > 0)
+			continue;
+		if (i == V_READ_OTHER && (other == NULL || !access_can(&app->who,
+		    ACCESS_READ, other, NULL)))
+			continue;
+		if (i == V_HAND_OVER && (other == NULL || !access_can(&app->who,
+		    ACCESS_HAND_OVER, other, NULL)))
+			continue;
+		if (i == V_DISCARD_OTHER && (other == NULL || !access_can(&app->who,
+		    ACCESS_DISCARD, other, NULL)))
+			continue;
+		if (i == V_TRAIL && !access_can(&app->who, ACCESS_TRAIL, NULL, NULL))
 			continue;
 		v->items[n++] = (enum view_item)i;
 	}
@@ -764,7 +793,7 @@ hhview_reload(struct hhview *v, struct app *app)
 		v->code = xstrdup(v->h.code);
 	}
 	hhview_find_draft(v, app);
-	hhview_items(v);
+	hhview_items(v, app);
 }
 
 static const char *
@@ -790,6 +819,20 @@ hhview_item(void *ctx, size_t i, char *scratch, size_t size)
 		return scratch;
 	case V_CASE:
 		return v->h.closed ? _("Reopen the case") : _("Close the case");
+	case V_READ_OTHER:
+		snprintf(scratch, size, _("Read %s's draft (read only)"),
+		    v->others[0].interviewer);
+		return scratch;
+	case V_HAND_OVER:
+		snprintf(scratch, size, _("Hand %s's draft over to another "
+		    "interviewer"), v->others[0].interviewer);
+		return scratch;
+	case V_DISCARD_OTHER:
+		snprintf(scratch, size, _("Discard %s's draft (with a reason)"),
+		    v->others[0].interviewer);
+		return scratch;
+	case V_TRAIL:
+		return _("Trail: who did what");
 	default:
 		return _("Delete (registered by mistake)");
 	}
@@ -815,7 +858,7 @@ hhview_draw(struct screen *s, struct app *app)
 	char when[40], *status;
 	static const char *const labels[] = {
 		N_("Head"), N_("Phone"), N_("Address"), N_("Site"), N_("Status"),
-		N_("Next visit"), N_("Last visit"), N_("Notes"),
+		N_("Next visit"), N_("Last visit"), N_("Notes"), N_("Draft"),
 	};
 	size_t i;
 
@@ -848,9 +891,18 @@ hhview_draw(struct screen *s, struct app *app)
 	y += detail(y, lw, _("Last visit"), h->last_visit, A_NORMAL);
 	if (h->notes != NULL && y < LINES - 8)
 		y += draw_wrapped(y, lw + 2, COLS - lw - 3, 2, h->notes, A_NORMAL);
+	for (i = 0; i < v->nothers && i < 3 && y < LINES - 8; i++) {
+		const struct record_info *o = &v->others[i];
+		char *line = xasprintf(_("in progress by %s since %.10s (round %s)"),
+		    o->interviewer, o->started_at ? o->started_at : "?", o->round ?
+		    o->round : _("none"));
+
+		y += detail(y, lw, i == 0 ? _("Draft") : "", line, attr_error(app));
+		free(line);
+	}
 	free(status);
 	rows = LINES - 2 - (y + 1);
-	hhview_items(v);
+	hhview_items(v, app);
 	menu_draw(&v->menu, app, y + 1, 1, COLS - 2, rows, hhview_item, v);
 	if (v->confirm_delete)
 		app_flash(app, true, _("Delete %s and what it says? y: delete, "
@@ -988,6 +1040,7 @@ hhview_key(struct screen *s, struct app *app, enum action act, bool fkey,
 	struct hhview *v = (struct hhview *)s;
 	struct screen *next;
 	char *cause = NULL;
+	const char *why;
 	bool chosen;
 
 	if (v->confirm_discard) {
@@ -1047,12 +1100,31 @@ hhview_key(struct screen *s, struct app *app, enum action act, bool fkey,
 	case V_EDIT:
 		app_push(app, household_edit_new(app, v->h.code, NULL, false));
 		return KR_STAY;
+	case V_READ_OTHER:
+		if ((next = runner_resume(app, &v->others[0])) != NULL)
+			app_push(app, next);
+		return KR_STAY;
+	case V_HAND_OVER:
+		app_push(app, hand_over_new(app, &v->others[0]));
+		return KR_STAY;
+	case V_DISCARD_OTHER:
+		draft_discard(app, &v->others[0]);
+		hhview_reload(v, app);
+		return KR_STAY;
+	case V_TRAIL:
+		if ((next = trail_view_new(app, v->h.code, NULL)) != NULL)
+			app_push(app, next);
+		return KR_STAY;
 	case V_TIMELINE:
 		app_push(app, timeline_new(app, &v->h));
 		return KR_STAY;
 	case V_CASE:
 		if (!v->h.closed) {
 			app_push(app, closing_new(&v->h));
+			return KR_STAY;
+		}
+		if (!access_can(&app->who, ACCESS_REOPEN, NULL, &why)) {
+			app_flash(app, true, "%s", _(why));
 			return KR_STAY;
 		}
 		if (household_reopen(app->store, v->h.id, &cause) != 0) {
@@ -1082,6 +1154,7 @@ hhview_free(struct screen *s)
 
 	household_clear(&v->h);
 	store_record_clear(&v->draft);
+	store_records_free(v->others, v->nothers);
 	free(v->code);
 	free(v);
 }
@@ -1170,7 +1243,10 @@ timeline_draw(struct screen *s, struct app *app)
 	free(title);
 	draw_text(1, 1, COLS - 2, _("date       round     form             "
 	    "status    needs"), A_DIM);
-	menu_draw(&t->menu, app, 2, 1, COLS - 2, LINES - 4, timeline_item, t);
+	menu_draw(&t->menu, app, 2, 1, COLS - 2, LINES - 5, timeline_item, t);
+	if (t->n > 0 && access_can(&app->who, ACCESS_TRAIL, NULL, NULL))
+		draw_text(LINES - 2, 1, COLS - 2, _("t: the trail of the highlighted "
+		    "interview"), A_DIM);
 }
 
 /* Enter on a draft resumes it; on anything else, back to the page. */
@@ -1193,6 +1269,30 @@ timeline_open(struct timeline *t, struct app *app)
 	return app->pending != NULL ? KR_POP : KR_STAY;
 }
 
+/* t: the trail of the interview highlighted, for supervisors. */
+static void
+timeline_trail(struct timeline *t, struct app *app)
+{
+	const struct household_entry *e = &t->v[t->n - 1 - t->menu.cursor];
+	struct record_info rec;
+	struct screen *next;
+	char *cause = NULL;
+
+	if (e->record == 0) {
+		if ((next = trail_view_new(app, t->code, NULL)) != NULL)
+			app_push(app, next);
+		return;
+	}
+	if (store_record_get(app->store, e->record, &rec, &cause) != 0) {
+		app_flash(app, true, "%s", cause);
+		free(cause);
+		return;
+	}
+	if ((next = trail_view_new(app, NULL, rec.instance_id)) != NULL)
+		app_push(app, next);
+	store_record_clear(&rec);
+}
+
 static enum key_result
 timeline_key(struct screen *s, struct app *app, enum action act, bool fkey,
     wint_t ch)
@@ -1206,6 +1306,8 @@ timeline_key(struct screen *s, struct app *app, enum action act, bool fkey,
 		menu_key(&t->menu, act, fkey, ch, &chosen);
 	if (act == ACT_ACCEPT && t->n > 0)
 		return timeline_open(t, app);
+	if (!fkey && (ch == 't' || ch == 'T') && t->n > 0)
+		timeline_trail(t, app);
 	return KR_STAY;
 }
 

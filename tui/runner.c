@@ -849,13 +849,24 @@ runner_resume(struct app *app, const struct record_info *rec)
 	struct interview *iv;
 	struct takeover *t;
 	char *cause = NULL, *where;
+	const char *why, *not_read;
 	int rc;
 
+	/* Another's draft: read only, for those who may read it. */
+	if (!access_can(&app->who, ACCESS_RESUME, rec, &why) &&
+	    !access_can(&app->who, ACCESS_READ, rec, &not_read)) {
+		app_flash(app, true, "%s", _(why));
+		return NULL;
+	}
 	iv = interview_resume(app->store, rec, &cause);
 	if (iv == NULL) {
 		app_flash(app, true, _("Cannot resume: %s"), cause);
 		free(cause);
 		return NULL;
+	}
+	if (why != NULL) {
+		app_flash(app, false, _("Read only: %s."), _(why));
+		return runner_new(app, iv);
 	}
 	rc = interview_take(iv, false, &other, &cause);
 	if (rc < 0) {
