@@ -218,7 +218,8 @@ supervisors_from_the_config_file(void **state)
 	FILE *f = fopen(path, "w");
 
 	assert_non_null(f);
-	fprintf(f, "team: yes\nsupervisors: [wang, %s]\n", me());
+	fprintf(f, "team: yes\ndatabase: /var/lib/doorstep/d.db\n"
+	    "supervisors: [wang, %s]\n", me());
 	fclose(f);
 	assert_int_equal(config_load_system(&c, path, &cause), 0);
 	assert_int_equal(c.team, 1);
@@ -227,7 +228,8 @@ supervisors_from_the_config_file(void **state)
 	config_free(&c);
 	/* A list written as one text, and a group nobody here is in. */
 	f = fopen(path, "w");
-	fprintf(f, "team: yes\nsupervisors: wang, li\n"
+	fprintf(f, "team: yes\ndatabase: /var/lib/doorstep/d.db\n"
+	    "supervisors: wang, li\n"
 	    "supervisor_group: doorstep-no-such-group\n");
 	fclose(f);
 	assert_int_equal(config_load_system(&c, path, &cause), 0);
