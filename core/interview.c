@@ -6,6 +6,7 @@
 
 #include "diag.h"
 #include "i18n.h"
+#include "seal.h"
 #include "util.h"
 #include "xml.h"
 
@@ -1143,6 +1144,44 @@ adopt(struct interview *iv, struct interview *fresh)
 	iv->current = find_step(iv, &was);
 }
 
+/* Seals the instance xml of now (the record rec, as read in the
+ * finalizing transaction) with the form's public key, and keeps only
+ * that, with what the form lets a sealed record keep in plain text. */
+static int
+seal_finalized(struct interview *iv, struct interview *now,
+    const struct record_info *rec, const char *xml, char **cause)
+{
+	const struct form *f = iv->form;
+	struct seal_files sealed;
+	struct buf needs = { 0 };
+	const char **keep = NULL;
+	size_t i, nkeep = 0;
+	int rc;
+
+	if (seal_record(f->public_key, f->id, f->version, rec->instance_id, xml,
+	    strlen(xml), &sealed, cause) != 0)
+		return -1;
+	if (f->sealed_keeps_needs) {
+		for (i = 0; i < f->nneeds; i++)
+			if (interview_need(now, i))
+				buf_printf(&needs, "%s%s", needs.len ? " " : "",
+				    f->needs[i].id);
+	}
+	if (f->sealed_keeps_prefill) {
+		keep = xcalloc(f->nquestions + 1, sizeof *keep);
+		for (i = 0; i < f->nquestions; i++)
+			if (f->questions[i]->prefill)
+				keep[nkeep++] = f->questions[i]->name;
+	}
+	rc = store_record_seal(iv->store, iv->record, sealed.manifest, sealed.enc,
+	    sealed.enc_len, f->sealed_keeps_needs ? (needs.data ? needs.data : "") : NULL, keep, nkeep,
+	    cause);
+	free(keep);
+	buf_free(&needs);
+	seal_files_clear(&sealed);
+	return rc;
+}
+
 int
 interview_finalize(struct interview *iv, size_t *first_bad, size_t *nbad,
     char **cause)
@@ -1189,15 +1228,25 @@ interview_finalize(struct interview *iv, size_t *first_bad, size_t *nbad,
 		return 1;
 	}
 	xml = xml_instance(now, &rec);
+	if (iv->form->public_key != NULL)
+		rc = seal_finalized(iv, now, &rec, xml, cause);
+	else
+		rc = store_record_finalize(iv->store, iv->record, xml, cause);
 	store_record_clear(&rec);
 	interview_free(now);
-	rc = store_record_finalize(iv->store, iv->record, xml, cause);
+	explicit_bzero(xml, strlen(xml));
 	free(xml);
 	if (rc != 0) {
 		store_rollback(iv->store);
 		return -1;
 	}
-	return store_commit(iv->store, cause);
+	if (store_commit(iv->store, cause) != 0)
+		return -1;
+	/* What the deletes zeroed is zeroed in the database file too, and
+	 * the log that held the typed answers is emptied. */
+	if (iv->form->public_key != NULL)
+		store_checkpoint(iv->store, NULL);
+	return 0;
 }
 
 /* The answers that apply: a question that is not relevant now has no

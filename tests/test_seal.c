@@ -9,8 +9,11 @@
 #include <openssl/x509.h>
 #include <time.h>
 
+#include "../core/interview.h"
 #include "../core/seal.h"
+#include "../core/store.h"
 #include "../core/util.h"
+#include "../core/xml.h"
 
 #define ORG_KEY "tests/seal/org.pem"
 #define ORG_KEY_PASS "tests/seal/org-pass.pem"
@@ -273,6 +276,219 @@ test_base64(void **state)
 	assert_null(seal_unbase64("Y!I=", &n));
 }
 
+
+/* A form of the organisation, with its public key. */
+static struct form *
+sealed_form(const char *keeps)
+{
+	char *pub = public_key(), *yaml;
+	struct diags d;
+	struct form *f;
+
+	yaml = xasprintf("form: visit\nversion: \"3\"\ntitle: Visit\n"
+	    "public_key: %s\n%s\n"
+	    "body:\n"
+	    "  - {name: name, type: text, label: Name, identifying: true}\n"
+	    "  - {name: size, type: integer, label: Size, prefill: true}\n"
+	    "  - {name: work, type: select_one, label: Work, choices: "
+	    "[{value: \"yes\", label: Y}, {value: \"no\", label: N}]}\n"
+	    "needs:\n  - {id: livelihood, label: L, when: \"${work} = 'no'\"}\n",
+	    pub, keeps);
+	diags_init(&d, "visit.yaml");
+	f = form_parse(yaml, strlen(yaml), &d);
+	if (f == NULL)
+		test_print_diags(&d);
+	assert_non_null(f);
+	diags_free(&d);
+	free(yaml);
+	free(pub);
+	return f;
+}
+
+static void
+answer_step(struct interview *iv, const char *typed)
+{
+	char *why = NULL, *cause = NULL;
+
+	if (interview_answer(iv, typed, true, "en", &why, &cause) != 0)
+		fail_msg("refused: %s %s", why ? why : "", cause ? cause : "");
+	assert_int_equal(interview_go(iv, iv->current + 1, NULL), 0);
+}
+
+static char *
+slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b = { 0 };
+	char chunk[65536];
+	size_t got;
+
+	*n = 0;
+	if (f == NULL)
+		return NULL;
+	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(&b, chunk, got);
+	fclose(f);
+	*n = b.len;
+	return b.data ? b.data : xstrdup("");
+}
+
+static void
+spill(const char *path, const void *data, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, n, f), n);
+	fclose(f);
+}
+
+static bool
+file_holds(const char *path, const char *text)
+{
+	size_t n;
+	char *data = slurp(path, &n);
+	bool yes = data != NULL && memmem(data, n, text, strlen(text)) != NULL;
+
+	free(data);
+	return yes;
+}
+
+/* Finalizing on a form with a public key keeps only the sealed record:
+ * no answer in the database, not in its log, not in freed pages; and
+ * the openssl command line, following the spec, gets back the very
+ * instance doorstep would have sent in plain. */
+static void
+test_finalize_sealed(void **state)
+{
+	char *dir = test_tmpdir(), *path = xasprintf("%s/d.db", dir), *cause = NULL;
+	char *cmd, *expected, *manifest, *needs, *got;
+	struct store *s = store_open(path, NULL);
+	struct interview *iv;
+	struct record_info rec, *list;
+	unsigned char *enc;
+	size_t enc_len, n, first, nbad, got_len;
+	int64_t id;
+
+	(void)state;
+	assert_non_null(s);
+	iv = interview_begin(s, sealed_form("sealed_keeps: [needs]"), "BJ-0007",
+	    "2020-R2", "beijing", "liu", &cause);
+	assert_non_null(iv);
+	answer_step(iv, "Zhang Xiuying");
+	answer_step(iv, "3");
+	answer_step(iv, "no");
+	id = iv->record;
+	assert_int_equal(store_record_get(s, id, &rec, NULL), 0);
+	expected = xml_instance(iv, &rec);
+	store_record_clear(&rec);
+	assert_non_null(strstr(expected, "Zhang Xiuying"));
+	cmd = xasprintf("%s-wal", path);
+	assert_true(file_holds(path, "Zhang Xiuying") ||
+	    file_holds(cmd, "Zhang Xiuying"));
+	free(cmd);
+
+	assert_int_equal(interview_finalize(iv, &first, &nbad, &cause), 0);
+	interview_free(iv);
+
+	assert_int_equal(store_records_list(s, STORE_DONE, &list, &n, NULL), 0);
+	assert_int_equal(n, 1);
+	assert_true(list[0].sealed);
+	assert_int_equal(list[0].answered, 0);
+	assert_string_equal(list[0].status, "finalized");
+	assert_string_equal(list[0].household, "BJ-0007");
+	store_records_free(list, n);
+
+	manifest = store_record_xml(s, id, &cause);
+	assert_non_null(strstr(manifest, "encrypted=\"yes\""));
+	assert_non_null(strstr(manifest, "version=\"3\""));
+	assert_int_equal(store_sealed_get(s, id, &enc, &enc_len, &needs, NULL), 1);
+	assert_string_equal(needs, "livelihood");
+
+	/* The typed name is nowhere in the database's files, while the
+	 * program that sealed it still has the database open (closing it
+	 * would checkpoint anyway). */
+	assert_false(file_holds(path, "Zhang Xiuying"));
+	cmd = xasprintf("%s-wal", path);
+	assert_false(file_holds(cmd, "Zhang Xiuying"));
+	free(cmd);
+	store_close(s);
+
+	cmd = xasprintf("%s/m.xml", dir);
+	spill(cmd, manifest, strlen(manifest));
+	free(cmd);
+	cmd = xasprintf("%s/submission.xml.enc", dir);
+	spill(cmd, enc, enc_len);
+	free(cmd);
+	cmd = xasprintf("sh tests/seal/odk-decrypt.sh %s/m.xml %s/submission.xml.enc "
+	    "tests/seal/org.pem > %s/out.xml", dir, dir, dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	cmd = xasprintf("%s/out.xml", dir);
+	got = slurp(cmd, &got_len);
+	assert_int_equal(got_len, strlen(expected));
+	assert_memory_equal(got, expected, got_len);
+	free(cmd);
+	/* Another key does not open it. */
+	cmd = xasprintf("sh tests/seal/odk-decrypt.sh %s/m.xml %s/submission.xml.enc "
+	    "tests/seal/other.pem > /dev/null 2>&1", dir, dir);
+	assert_int_not_equal(system(cmd), 0);
+	free(cmd);
+
+	free(got);
+	free(needs);
+	free(enc);
+	free(manifest);
+	free(expected);
+	free(path);
+	test_rmtree(dir);
+	free(dir);
+}
+
+/* sealed_keeps: [prefill] keeps the answers marked prefill in plain, for
+ * the next round; without needs kept, none are. */
+static void
+test_sealed_keeps_prefill(void **state)
+{
+	char *dir = test_tmpdir(), *path = xasprintf("%s/d.db", dir), *cause = NULL;
+	char *needs = (char *)"x";
+	struct store *s = store_open(path, NULL);
+	struct record_info prev;
+	struct interview *iv;
+	size_t first, nbad;
+	int64_t id;
+
+	(void)state;
+	iv = interview_begin(s, sealed_form("sealed_keeps: [prefill]"), "BJ-0008",
+	    "2020-R1", "beijing", "liu", &cause);
+	assert_non_null(iv);
+	answer_step(iv, "Li Lei");
+	answer_step(iv, "4");
+	answer_step(iv, "yes");
+	id = iv->record;
+	assert_int_equal(interview_finalize(iv, &first, &nbad, &cause), 0);
+	interview_free(iv);
+	assert_int_equal(store_sealed_get(s, id, NULL, NULL, &needs, NULL), 1);
+	assert_null(needs);
+
+	/* The next round starts from the size, not from the name. */
+	assert_int_equal(store_previous_record(s, "BJ-0008", "2020-R2", &prev,
+	    NULL), 1);
+	store_record_clear(&prev);
+	iv = interview_begin(s, sealed_form("sealed_keeps: [prefill]"), "BJ-0008",
+	    "2020-R2", "beijing", "liu", &cause);
+	assert_non_null(iv);
+	assert_string_equal(interview_value(iv, (size_t)form_find(iv->form, "size"),
+	    0), "4");
+	assert_null(interview_value(iv, (size_t)form_find(iv->form, "name"), 0));
+	interview_free(iv);
+	assert_false(file_holds(path, "Li Lei"));
+	store_close(s);
+	free(path);
+	test_rmtree(dir);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -286,6 +502,8 @@ main(void)
 		cmocka_unit_test(test_passphrase),
 		cmocka_unit_test(test_public_key_check),
 		cmocka_unit_test(test_base64),
+		cmocka_unit_test(test_finalize_sealed),
+		cmocka_unit_test(test_sealed_keeps_prefill),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
