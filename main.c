@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "core/config.h"
@@ -21,6 +23,7 @@
 #include "core/i18n.h"
 #include "core/import.h"
 #include "core/report.h"
+#include "core/seal.h"
 #include "core/store.h"
 #include "core/text.h"
 #include "core/upload.h"
@@ -46,7 +49,7 @@ enum exit_status {
 };
 
 enum mode { MODE_TUI, MODE_CHECK, MODE_EXPORT, MODE_UPLOAD, MODE_IMPORT,
-    MODE_REPORT, MODE_XFORM };
+    MODE_REPORT, MODE_XFORM, MODE_DECRYPT };
 
 struct options {
 	enum mode mode;
@@ -64,13 +67,14 @@ struct options {
 	const char *cacert;
 	bool dry_run;
 	bool bom;
+	const char *key_file;
 };
 
 enum {
 	OPT_CHECK = 256, OPT_EXPORT, OPT_FORMAT, OPT_OUT, OPT_ALL, OPT_UPLOAD,
 	OPT_IMPORT, OPT_REPORT, OPT_ROUND, OPT_SITE, OPT_XFORM, OPT_HELP,
 	OPT_VERSION, OPT_DB, OPT_FORMS, OPT_LANG, OPT_INTERVIEWER, OPT_CONFIG,
-	OPT_CACERT, OPT_DRY_RUN, OPT_BOM,
+	OPT_CACERT, OPT_DRY_RUN, OPT_BOM, OPT_DECRYPT,
 };
 
 static const struct option long_options[] = {
@@ -95,6 +99,7 @@ static const struct option long_options[] = {
 	{ "cacert", required_argument, NULL, OPT_CACERT },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "bom", no_argument, NULL, OPT_BOM },
+	{ "decrypt", required_argument, NULL, OPT_DECRYPT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -479,6 +484,128 @@ run_xform(int argc, char **argv)
 	return fflush(stdout) == 0 ? EXIT_DONE : EXIT_REJECTED;
 }
 
+/* Reads a private key's passphrase from the terminal, not echoed: never
+ * from the command line or the environment, where others could see it. */
+static int
+ask_passphrase(char *buf, int size, void *ctx)
+{
+	const char *path = ctx;
+	struct termios old, quiet;
+	FILE *tty = fopen("/dev/tty", "r+");
+	int n = -1;
+
+	if (tty == NULL)
+		return -1;
+	fprintf(tty, _("Passphrase of %s: "), path);
+	fflush(tty);
+	if (tcgetattr(fileno(tty), &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+	}
+	if (fgets(buf, size, tty) != NULL) {
+		n = (int)strcspn(buf, "\r\n");
+		buf[n] = '\0';
+	}
+	tcsetattr(fileno(tty), TCSAFLUSH, &old);
+	fputc('\n', tty);
+	fclose(tty);
+	return n;
+}
+
+static void
+decrypt_note(void *ctx, const char *msg)
+{
+	(void)ctx;
+	say("doorstep: %s\n", msg);
+}
+
+/* --decrypt KEYFILE [FILE.jsonl...]: an export with its sealed records
+ * opened, to stdout or --out. */
+static int
+run_decrypt(const struct options *o, int argc, char **argv,
+    const char *forms_dir)
+{
+	struct decrypt_summary sum, all = { 0 };
+	struct formdir_entry *entries = NULL;
+	const struct form **forms;
+	struct safe_file sf = { 0 };
+	struct seal_key *k;
+	char *cause = NULL;
+	FILE *out = stdout;
+	size_t n = 0, nforms = 0, i;
+	int status = EXIT_DONE, j;
+
+	if (o->format != NULL && strcmp(o->format, "jsonl") != 0)
+		return usage_error("%s", _("--decrypt writes JSONL; bring it into a "
+		    "database with --import to make CSV"));
+	if ((k = seal_key_load(o->key_file, ask_passphrase,
+	    (void *)(uintptr_t)o->key_file, &cause)) == NULL) {
+		say("doorstep: %s\n", cause);
+		free(cause);
+		return EXIT_USAGE;
+	}
+	if (forms_dir == NULL || formdir_load(forms_dir, &entries, &n, false,
+	    NULL) != 0)
+		n = 0;
+	forms = xcalloc(n + 1, sizeof *forms);
+	for (i = 0, nforms = 0; i < n; i++)
+		if (entries[i].form != NULL)
+			forms[nforms++] = entries[i].form;
+	if (o->out != NULL && strcmp(o->out, "-") != 0) {
+		if (safe_file_open(&sf, o->out, &cause) != 0) {
+			say("doorstep: %s\n", cause);
+			free(cause);
+			status = EXIT_REJECTED;
+			goto done;
+		}
+		out = sf.f;
+	}
+	for (j = 0; j <= argc; j++) {
+		FILE *in = stdin;
+		const char *name = _("(standard input)");
+
+		if (j == argc && argc > 0)
+			break;
+		if (j < argc) {
+			name = argv[j];
+			if ((in = fopen(name, "r")) == NULL) {
+				say(_("doorstep: cannot open %s: %s\n"), name, strerror(errno));
+				status = EXIT_REJECTED;
+				continue;
+			}
+		}
+		if (export_decrypt(in, name, out, k, forms, nforms, decrypt_note, NULL, &sum,
+		    &cause) != 0) {
+			say("doorstep: %s\n", cause);
+			free(cause);
+			cause = NULL;
+			status = EXIT_REJECTED;
+		}
+		if (in != stdin)
+			fclose(in);
+		all.opened += sum.opened;
+		all.plain += sum.plain;
+		all.refused += sum.refused;
+		all.bad += sum.bad;
+	}
+	if (sf.f != NULL && safe_file_commit(&sf, &cause) != 0) {
+		say("doorstep: %s\n", cause);
+		free(cause);
+		status = EXIT_REJECTED;
+	}
+	say(_("doorstep: %ld sealed record(s) opened, %ld not sealed, %ld refused, "
+	    "%ld line(s) not a record\n"), all.opened, all.plain, all.refused,
+	    all.bad);
+	if (all.refused > 0 || all.bad > 0)
+		status = EXIT_REJECTED;
+done:
+	free(forms);
+	formdir_free(entries, n);
+	seal_key_free(k);
+	return status;
+}
+
 static void
 upload_note(void *ctx, const char *instance_id, const char *msg)
 {
@@ -708,6 +835,7 @@ main(int argc, char **argv)
 		case OPT_CACERT: o.cacert = optarg; break;
 		case OPT_DRY_RUN: o.dry_run = true; break;
 		case OPT_BOM: o.bom = true; break;
+		case OPT_DECRYPT: o.mode = MODE_DECRYPT; o.key_file = optarg; break;
 		case OPT_HELP:
 			want_help = true;	/* once the language is known */
 			break;
@@ -724,6 +852,7 @@ main(int argc, char **argv)
 	if (o.lang != NULL && strcmp(o.lang, "zh") != 0 && strcmp(o.lang, "en") != 0)
 		return usage_error(_("--lang must be zh or en, not '%s'"), o.lang);
 	if (o.mode != MODE_CHECK && o.mode != MODE_IMPORT && o.mode != MODE_XFORM &&
+	    o.mode != MODE_DECRYPT &&
 	    !(o.mode == MODE_UPLOAD && argc - optind == 1) && optind < argc)
 		return usage_error(_("unexpected argument '%s'"), argv[optind]);
 
@@ -775,6 +904,9 @@ main(int argc, char **argv)
 		goto done;
 	case MODE_XFORM:
 		status = run_xform(argc - optind, argv + optind);
+		goto done;
+	case MODE_DECRYPT:
+		status = run_decrypt(&o, argc - optind, argv + optind, forms_dir);
 		goto done;
 	case MODE_IMPORT:
 		if (optind == argc) {

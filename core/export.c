@@ -7,6 +7,7 @@
 
 #include "formcache.h"
 #include "interview.h"
+#include "seal.h"
 #include "text.h"
 #include "i18n.h"
 #include "util.h"
@@ -126,6 +127,36 @@ answers_json(const struct interview *iv)
 	return obj;
 }
 
+/* A sealed record's files, base64: {"manifest": ..., "submission.xml.enc":
+ * ...}; NULL with *cause when they cannot be read. */
+static json_t *
+sealed_json(struct store *s, const struct record_info *r, char **cause)
+{
+	unsigned char *enc = NULL;
+	size_t enc_len = 0;
+	char *manifest, *b64;
+	json_t *obj;
+
+	if (store_sealed_get(s, r->id, &enc, &enc_len, NULL, cause) != 1 ||
+	    (manifest = store_record_xml(s, r->id, cause)) == NULL) {
+		if (cause != NULL && *cause == NULL)
+			set_cause(cause, _("the sealed record %s cannot be read"),
+			    r->instance_id);
+		free(enc);
+		return NULL;
+	}
+	obj = json_object();
+	b64 = seal_base64((const unsigned char *)manifest, strlen(manifest));
+	json_object_set_new(obj, "manifest", json_string(b64));
+	free(b64);
+	b64 = seal_base64(enc, enc_len);
+	json_object_set_new(obj, SEAL_ENC_NAME, json_string(b64));
+	free(b64);
+	free(enc);
+	free(manifest);
+	return obj;
+}
+
 long
 export_jsonl(struct store *s, FILE *out, bool all, char **cause)
 {
@@ -142,6 +173,7 @@ export_jsonl(struct store *s, FILE *out, bool all, char **cause)
 		const struct form *f = formcache_get(&cache, s, r->form_ref, cause);
 		struct interview *iv;
 		json_t *obj, *ordered, *needs;
+		bool sealed;
 		char *line;
 
 		if (f == NULL) {
@@ -153,12 +185,21 @@ export_jsonl(struct store *s, FILE *out, bool all, char **cause)
 			written = -1;
 			break;
 		}
-		ordered = answers_json(iv);
-		needs = json_array();
-		for (q = 0; q < f->nneeds; q++)
+		/* A sealed record: its files, which only the organisation's
+		 * private key opens (doorstep --decrypt), in place of answers;
+		 * its needs only when the form keeps them in plain text. */
+		sealed = iv->sealed;
+		ordered = sealed ? sealed_json(s, r, cause) : answers_json(iv);
+		needs = interview_needs_known(iv) ? json_array() : NULL;
+		for (q = 0; needs != NULL && q < f->nneeds; q++)
 			if (interview_need(iv, q))
 				json_array_append_new(needs, json_string(f->needs[q].id));
 		interview_free(iv);
+		if (ordered == NULL) {
+			json_decref(needs);
+			written = -1;
+			break;
+		}
 
 		obj = json_object();
 		json_object_set_new(obj, "instance_id", str_or_null(r->instance_id));
@@ -171,8 +212,10 @@ export_jsonl(struct store *s, FILE *out, bool all, char **cause)
 		json_object_set_new(obj, "interviewer", str_or_null(r->interviewer));
 		json_object_set_new(obj, "started_at", str_or_null(r->started_at));
 		json_object_set_new(obj, "finalized_at", str_or_null(r->finalized_at));
-		json_object_set_new(obj, "answers", ordered);
-		json_object_set_new(obj, "needs", needs);
+		json_object_set_new(obj, sealed ? "sealed" : "answers",
+		    ordered);
+		if (needs != NULL)
+			json_object_set_new(obj, "needs", needs);
 		line = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER |
 		    JSON_REAL_PRECISION(15));
 		json_decref(obj);
@@ -419,7 +462,10 @@ export_csv(struct store *s, FILE *out, const char *repeat_base, bool all,
 		meta[7] = r->interviewer;
 		meta[8] = r->started_at;
 		meta[9] = r->finalized_at;
-		meta[10] = needs.data ? needs.data : "";
+		/* A sealed record's answers are not here: its row says so
+		 * rather than look like an interview left blank. */
+		meta[10] = !interview_needs_known(iv) ? "(sealed)" :
+		    needs.data ? needs.data : "";
 		for (j = 0; j < ARRAY_LEN(fixed); j++) {
 			if (j)
 				fputc(',', out);
@@ -429,7 +475,9 @@ export_csv(struct store *s, FILE *out, const char *repeat_base, bool all,
 			const struct column *c = &main_t.cols[j];
 
 			fputc(',', out);
-			if (c->need != NULL) {
+			if (c->need != NULL && !interview_needs_known(iv))
+				;
+			else if (c->need != NULL) {
 				for (k = 0; k < f->nneeds; k++)
 					if (strcmp(f->needs[k].id, c->need) == 0)
 						fputc(interview_need(iv, k) ? '1' : '0', out);
@@ -480,4 +528,305 @@ done:
 	store_records_free(recs, n);
 	formcache_free(&cache);
 	return written;
+}
+
+/* Opening sealed records. */
+
+/* An element of an instance: its name, text, and children. */
+struct xnode {
+	char *name;
+	struct buf text;
+	struct xnode **kids;
+	size_t n;
+};
+
+static void
+xnode_free(struct xnode *x)
+{
+	size_t i;
+
+	if (x == NULL)
+		return;
+	for (i = 0; i < x->n; i++)
+		xnode_free(x->kids[i]);
+	free(x->kids);
+	free(x->name);
+	buf_free(&x->text);
+	free(x);
+}
+
+/* Appends the character an entity at *p stands for; moves past it. */
+static void
+xentity(struct buf *b, const char **p)
+{
+	static const struct { const char *ent; char c; } ents[] = {
+		{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
+		{ "&quot;", '"' }, { "&apos;", '\'' },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(ents); i++)
+		if (strncmp(*p, ents[i].ent, strlen(ents[i].ent)) == 0) {
+			buf_addc(b, ents[i].c);
+			*p += strlen(ents[i].ent);
+			return;
+		}
+	buf_addc(b, **p);
+	(*p)++;
+}
+
+/* Reads one element at *p (the instance doorstep writes: elements,
+ * attributes, text; no comments or CDATA), or NULL. */
+static struct xnode *
+xparse(const char **p, int depth)
+{
+	struct xnode *x;
+	const char *s = *p, *start;
+
+	if (depth > 64 || *s != '<')
+		return NULL;
+	start = ++s;
+	while (*s != '\0' && strchr(" \t\r\n/>", *s) == NULL)
+		s++;
+	x = xcalloc(1, sizeof *x);
+	x->name = xstrndup(start, (size_t)(s - start));
+	while (*s != '\0' && *s != '>' && !(s[0] == '/' && s[1] == '>'))
+		s++;	/* attributes: not needed */
+	if (*s == '\0')
+		goto bad;
+	if (*s == '/') {
+		*p = s + 2;
+		return x;
+	}
+	s++;
+	for (;;) {
+		if (*s == '\0')
+			goto bad;
+		if (s[0] == '<' && s[1] == '/') {
+			size_t len = strlen(x->name);
+
+			if (strncmp(s + 2, x->name, len) != 0 || s[2 + len] != '>')
+				goto bad;
+			*p = s + 3 + len;
+			return x;
+		}
+		if (*s == '<') {
+			struct xnode *kid = xparse(&s, depth + 1);
+
+			if (kid == NULL)
+				goto bad;
+			x->kids = xreallocarray(x->kids, x->n + 1, sizeof *x->kids);
+			x->kids[x->n++] = kid;
+		} else if (*s == '&')
+			xentity(&x->text, &s);
+		else
+			buf_addc(&x->text, *s++);
+	}
+bad:
+	xnode_free(x);
+	return NULL;
+}
+
+/* The answers of an instance's elements into obj: groups flattened, a
+ * repeat (as the form says, else a name met twice) an array of objects. */
+static void
+xanswers(const struct xnode *x, const struct form *f, json_t *obj)
+{
+	size_t i, j;
+
+	for (i = 0; i < x->n; i++) {
+		const struct xnode *k = x->kids[i];
+
+		if (x->kids[i]->n > 0) {
+			bool repeat = f != NULL ? form_repeat(f, k->name) != NULL : false;
+
+			for (j = 0; f == NULL && j < x->n; j++)
+				if (j != i && strcmp(x->kids[j]->name, k->name) == 0)
+					repeat = true;
+			if (repeat) {
+				json_t *arr = json_object_get(obj, k->name), *entry;
+
+				if (arr == NULL) {
+					arr = json_array();
+					json_object_set_new(obj, k->name, arr);
+				}
+				entry = json_object();
+				xanswers(k, f, entry);
+				json_array_append_new(arr, entry);
+			} else
+				xanswers(k, f, obj);
+		} else {
+			long q = f != NULL ? form_find(f, k->name) : -1;
+			const char *v = k->text.len > 0 ? k->text.data : NULL;
+
+			if (q >= 0)
+				json_object_set_new(obj, k->name,
+				    f->questions[q]->type == QT_CALCULATE ? calc_json(v) :
+				    answer_json(f->questions[q], v));
+			else if (f == NULL)
+				json_object_set_new(obj, k->name, str_or_null(v));
+		}
+	}
+}
+
+/* The answers object of a decrypted instance, or NULL when it is not
+ * XML doorstep reads. */
+static json_t *
+instance_answers(const char *xml, const struct form *f)
+{
+	const char *p = xml;
+	struct xnode *root;
+	json_t *obj;
+	size_t i;
+
+	while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
+		p++;
+	if (strncmp(p, "<?xml", 5) == 0) {
+		if ((p = strstr(p, "?>")) == NULL)
+			return NULL;
+		p += 2;
+		while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
+			p++;
+	}
+	if ((root = xparse(&p, 0)) == NULL)
+		return NULL;
+	obj = json_object();
+	/* The record's own meta (instanceID, household...) is not an answer. */
+	for (i = 0; i < root->n; i++)
+		if (strcmp(root->kids[i]->name, "meta") == 0) {
+			xnode_free(root->kids[i]);
+			root->kids[i] = root->kids[--root->n];
+			break;
+		}
+	xanswers(root, f, obj);
+	xnode_free(root);
+	return obj;
+}
+
+static void
+decrypt_note(void (*note)(void *, const char *), void *ctx, const char *name,
+    long line, const char *msg)
+{
+	char *text = xasprintf("%s:%ld: %s", name, line, msg);
+
+	note(ctx, text);
+	free(text);
+}
+
+/* Opens one sealed record in obj; 0, or -1 with *why. */
+static int
+open_sealed(json_t *obj, const struct seal_key *k,
+    const struct form *const *forms, size_t nforms, char **why)
+{
+	json_t *sealed = json_object_get(obj, "sealed"), *answers;
+	const char *m64 = json_string_value(json_object_get(sealed, "manifest"));
+	const char *e64 = json_string_value(json_object_get(sealed, SEAL_ENC_NAME));
+	const char *iid = json_string_value(json_object_get(obj, "instance_id"));
+	const char *fid = json_string_value(json_object_get(obj, "form"));
+	const char *ver = json_string_value(json_object_get(obj, "form_version"));
+	const struct form *f = NULL;
+	unsigned char *manifest = NULL, *enc = NULL;
+	size_t mlen, elen, xlen, i;
+	char *xml, *mtext;
+
+	if (m64 == NULL || e64 == NULL ||
+	    (manifest = seal_unbase64(m64, &mlen)) == NULL ||
+	    (enc = seal_unbase64(e64, &elen)) == NULL) {
+		set_cause(why, _("its sealed files are not base64 text: the "
+		    "export was changed"));
+		free(manifest);
+		return -1;
+	}
+	mtext = xstrndup((const char *)manifest, mlen);
+	free(manifest);
+	xml = seal_open(k, mtext, enc, elen, iid, &xlen, why);
+	free(mtext);
+	free(enc);
+	if (xml == NULL)
+		return -1;
+	for (i = 0; i < nforms; i++)
+		if (str_eq(forms[i]->id, fid) && str_eq(forms[i]->version, ver))
+			f = forms[i];
+	answers = instance_answers(xml, f);
+	explicit_bzero(xml, xlen);
+	free(xml);
+	if (answers == NULL) {
+		set_cause(why, _("its instance was opened but is not XML doorstep "
+		    "reads"));
+		return -1;
+	}
+	/* "answers" where "sealed" was, as an export writes it. */
+	{
+		json_t *copy = json_copy(obj);
+		const char *key;
+		json_t *v;
+
+		json_object_clear(obj);
+		json_object_foreach(copy, key, v)
+			json_object_set(obj, strcmp(key, "sealed") == 0 ? "answers" :
+			    key, strcmp(key, "sealed") == 0 ? answers : v);
+		json_decref(copy);
+		json_decref(answers);
+	}
+	return 0;
+}
+
+int
+export_decrypt(FILE *in, const char *name, FILE *out,
+    const struct seal_key *k, const struct form *const *forms, size_t nforms,
+    void (*note)(void *ctx, const char *msg), void *ctx,
+    struct decrypt_summary *sum, char **cause)
+{
+	char *line = NULL, *why = NULL, *text;
+	size_t cap = 0;
+	ssize_t len;
+	long lineno = 0;
+	json_error_t err;
+	json_t *obj;
+
+	memset(sum, 0, sizeof *sum);
+	while ((len = getline(&line, &cap, in)) > 0) {
+		lineno++;
+		if (len == 1 && line[0] == '\n')
+			continue;
+		obj = json_loadb(line, (size_t)len, 0, &err);
+		if (!json_is_object(obj)) {
+			decrypt_note(note, ctx, name, lineno, _("not a record (JSON "
+			    "object)"));
+			sum->bad++;
+			json_decref(obj);
+			continue;
+		}
+		if (json_object_get(obj, "sealed") == NULL)
+			sum->plain++;
+		else if (open_sealed(obj, k, forms, nforms, &why) != 0) {
+			decrypt_note(note, ctx, name, lineno, why);
+			free(why);
+			why = NULL;
+			sum->refused++;
+			json_decref(obj);
+			continue;
+		} else
+			sum->opened++;
+		text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER |
+		    JSON_REAL_PRECISION(15));
+		json_decref(obj);
+		if (text == NULL || fputs(text, out) == EOF || fputc('\n', out) == EOF) {
+			free(text);
+			free(line);
+			set_cause(cause, _("cannot write the decrypted records"));
+			return -1;
+		}
+		free(text);
+	}
+	free(line);
+	if (ferror(in)) {
+		set_cause(cause, _("cannot read %s"), name);
+		return -1;
+	}
+	if (fflush(out) != 0) {
+		set_cause(cause, _("cannot write the decrypted records"));
+		return -1;
+	}
+	return 0;
 }

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "form.h"
+#include "seal.h"
 #include "store.h"
 
 /* Writes one JSON object a line for every finalized, uploaded or conflict
@@ -22,5 +24,25 @@ long export_jsonl(struct store *s, FILE *out, bool all, char **cause);
  * number of records, or -1 with *cause. */
 long export_csv(struct store *s, FILE *out, const char *repeat_base, bool all,
     bool bom, bool *skipped, char **cause);
+
+/* What export_decrypt did. */
+struct decrypt_summary {
+	long opened;		/* sealed records decrypted */
+	long plain;		/* records that were not sealed, passed on */
+	long refused;		/* sealed records this key did not open, or
+				 * that were changed or cut short */
+	long bad;		/* lines that are not a record */
+};
+
+/* Reads a JSONL export (name for messages) and writes it to out with each
+ * sealed record opened with k: its "sealed" object replaced by the
+ * "answers" of its instance, typed as its form (from forms[], by id and
+ * version) says, else as text. A record that cannot be opened is left out
+ * and said to note ("name:LINE: why"). Returns 0, or -1 (*cause) when
+ * reading or writing failed. */
+int export_decrypt(FILE *in, const char *name, FILE *out,
+    const struct seal_key *k, const struct form *const *forms, size_t nforms,
+    void (*note)(void *ctx, const char *msg), void *ctx,
+    struct decrypt_summary *sum, char **cause);
 
 #endif

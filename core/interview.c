@@ -372,6 +372,7 @@ interview_free(struct interview *iv)
 
 	if (iv == NULL)
 		return;
+	free(iv->sealed_needs);
 	if (iv->me != NULL) {
 		store_draft_release(iv->store, iv->record, iv->me->token, NULL);
 		holder_clear(iv->me);
@@ -662,6 +663,14 @@ open_record(struct store *s, struct form *form, bool own,
 	    store_carried_load(s, rec->id, load_carried, iv, cause) != 0)) {
 		interview_free(iv);
 		return NULL;
+	}
+	if (rec->sealed) {
+		iv->sealed = true;
+		if (store_sealed_get(s, rec->id, NULL, NULL, &iv->sealed_needs,
+		    cause) < 0) {
+			interview_free(iv);
+			return NULL;
+		}
 	}
 	calculate(iv, false, NULL);
 	layout(iv);
@@ -1336,12 +1345,31 @@ applies(struct applying *a, size_t q, long entry)
 }
 
 bool
+interview_needs_known(const struct interview *iv)
+{
+	return !iv->sealed || iv->sealed_needs != NULL;
+}
+
+bool
 interview_need(const struct interview *iv, size_t i)
 {
 	const struct need *n = &iv->form->needs[i];
 	struct applying a;
 	bool yes;
 
+	if (iv->sealed) {
+		/* Only what the form let the record keep in plain text. */
+		const char *p = iv->sealed_needs;
+		size_t len = strlen(n->id);
+
+		while (p != NULL && (p = strstr(p, n->id)) != NULL) {
+			if ((p == iv->sealed_needs || p[-1] == ' ') &&
+			    (p[len] == ' ' || p[len] == '\0'))
+				return true;
+			p += len;
+		}
+		return false;
+	}
 	if (n->when == NULL)
 		return false;
 	a.iv = iv;

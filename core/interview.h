@@ -42,6 +42,9 @@ struct interview {
 	struct holder *me;	/* this session, holding the draft open for
 				 * editing; NULL: read only */
 	bool lost;		/* another session took the draft over */
+	bool sealed;		/* a sealed record: its answers are not here */
+	char *sealed_needs;	/* the need ids it keeps in plain text
+				 * (space-separated), or NULL: none kept */
 };
 
 /* Begins a new draft on form (the interview takes the form). With a
@@ -158,6 +161,10 @@ int interview_finalize(struct interview *iv, size_t *first_bad, size_t *nbad,
 
 /* Whether need i of the form is flagged by the answers. */
 bool interview_need(const struct interview *iv, size_t i);
+
+/* Whether the need flags of the record can be read: not for a sealed
+ * record whose form keeps no needs in plain text. */
+bool interview_needs_known(const struct interview *iv);
 
 /* The value of a calculation or any expression in an entry. */
 struct value interview_eval(const struct interview *iv, const struct expr *e,

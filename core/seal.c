@@ -334,6 +334,7 @@ struct passphrase_ctx {
 	seal_passphrase_fn fn;
 	void *ctx;
 	int asked;
+	int given;
 };
 
 static int
@@ -341,15 +342,19 @@ pem_passphrase(char *buf, int size, int rwflag, void *u)
 {
 	struct passphrase_ctx *p = u;
 
+	int n;
+
 	(void)rwflag;
 	p->asked = 1;
-	return p->fn == NULL ? -1 : p->fn(buf, size, p->ctx);
+	n = p->fn == NULL ? -1 : p->fn(buf, size, p->ctx);
+	p->given = n >= 0;
+	return n;
 }
 
 struct seal_key *
 seal_key_load(const char *path, seal_passphrase_fn fn, void *ctx, char **cause)
 {
-	struct passphrase_ctx p = { fn, ctx, 0 };
+	struct passphrase_ctx p = { fn, ctx, 0, 0 };
 	struct seal_key *k;
 	EVP_PKEY *pkey;
 	BIO *bio;
@@ -363,7 +368,11 @@ seal_key_load(const char *path, seal_passphrase_fn fn, void *ctx, char **cause)
 	BIO_free(bio);
 	ERR_clear_error();
 	if (pkey == NULL) {
-		if (p.asked)
+		if (p.asked && !p.given)
+			set_cause(cause, _("the private key %s is protected by a "
+			    "passphrase: run doorstep --decrypt on a terminal to type "
+			    "it"), path);
+		else if (p.asked)
 			set_cause(cause, _("cannot open the private key %s: wrong "
 			    "passphrase"), path);
 		else
