@@ -68,13 +68,19 @@ struct options {
 	bool dry_run;
 	bool bom;
 	const char *key_file;
+	bool deidentify;
+	bool share;
+	const char *share_threshold;
+	char *share_key_path;		/* the pseudonym key: the config's, else
+					 * pseudonym.key beside the config */
 };
 
 enum {
 	OPT_CHECK = 256, OPT_EXPORT, OPT_FORMAT, OPT_OUT, OPT_ALL, OPT_UPLOAD,
 	OPT_IMPORT, OPT_REPORT, OPT_ROUND, OPT_SITE, OPT_XFORM, OPT_HELP,
 	OPT_VERSION, OPT_DB, OPT_FORMS, OPT_LANG, OPT_INTERVIEWER, OPT_CONFIG,
-	OPT_CACERT, OPT_DRY_RUN, OPT_BOM, OPT_DECRYPT,
+	OPT_CACERT, OPT_DRY_RUN, OPT_BOM, OPT_DECRYPT, OPT_DEIDENTIFY, OPT_SHARE,
+	OPT_SHARE_THRESHOLD,
 };
 
 static const struct option long_options[] = {
@@ -100,6 +106,9 @@ static const struct option long_options[] = {
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "bom", no_argument, NULL, OPT_BOM },
 	{ "decrypt", required_argument, NULL, OPT_DECRYPT },
+	{ "deidentify", no_argument, NULL, OPT_DEIDENTIFY },
+	{ "share", no_argument, NULL, OPT_SHARE },
+	{ "share-threshold", required_argument, NULL, OPT_SHARE_THRESHOLD },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -297,9 +306,37 @@ run_check(int argc, char **argv, const char *forms_dir)
 }
 
 /* Writes to a file only readable by its owner, complete or not at all. */
+/* Creates the folder of the pseudonym key (mode 0700) when missing. */
+static int
+make_key_folder(const char *path, char **cause)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir, *p;
+
+	if (slash == NULL || slash == path)
+		return 0;
+	dir = xstrndup(path, (size_t)(slash - path) + 1);
+	for (p = dir + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+			set_cause(cause, _("cannot create the folder %s: %s"), dir,
+			    strerror(errno));
+			free(dir);
+			return -1;
+		}
+		*p = '/';
+	}
+	free(dir);
+	return 0;
+}
+
 static int
 run_export(struct store *s, const struct options *o)
 {
+	unsigned char key[EXPORT_SHARE_KEY_BYTES] = { 0 };
+	struct export_share share, *sh = NULL;
 	struct safe_file sf = { 0 };
 	char *cause = NULL, *base = NULL;
 	bool csv, skipped = false;
@@ -313,6 +350,25 @@ run_export(struct store *s, const struct options *o)
 		return usage_error(_("unknown --format '%s' (jsonl or csv)"), o->format);
 	if (o->bom && !csv)
 		return usage_error("%s", _("--bom is for --format csv"));
+	if (o->deidentify) {
+		bool created = false;
+
+		if (o->share_key_path == NULL || make_key_folder(o->share_key_path,
+		    &cause) != 0 || export_share_key(o->share_key_path, key, &created,
+		    &cause) != 0) {
+			say("doorstep: %s\n", cause ? cause : _("no place for the "
+			    "pseudonym key: set HOME, or pseudonym_key in the config"));
+			free(cause);
+			return EXIT_USAGE;
+		}
+		if (created)
+			say(_("doorstep: made the pseudonym key %s: keep it, and never "
+			    "share it (with it the same family gets the same pseudonym in "
+			    "every export; without it, new ones)\n"), o->share_key_path);
+		share.key = key;
+		share.keylen = sizeof key;
+		sh = &share;
+	}
 	if (o->out != NULL && strcmp(o->out, "-") != 0) {
 		size_t len = strlen(o->out);
 
@@ -329,9 +385,11 @@ run_export(struct store *s, const struct options *o)
 	    (shown = open_memstream(&shown_text, &shown_len)) != NULL)
 		out = shown;	/* to a terminal: made safe before it is shown */
 	if (csv)
-		n = export_csv(s, out, base, o->all, o->bom, &skipped, &cause);
+		n = export_csv_shared(s, out, base, o->all, o->bom, sh, &skipped,
+		    &cause);
 	else
-		n = export_jsonl(s, out, o->all, &cause);
+		n = export_jsonl_shared(s, out, o->all, sh, &cause);
+	explicit_bzero(key, sizeof key);
 	free(base);
 	if (shown != NULL) {
 		fclose(shown);
@@ -434,16 +492,31 @@ run_report(struct store *s, const struct options *o, const char *lang)
 	struct safe_file sf = { 0 };
 	const char *format = o->format ? o->format : "text";
 	char *cause = NULL, *out;
+	long threshold = 5;
 
 	if (strcmp(format, "text") != 0 && strcmp(format, "csv") != 0 &&
 	    strcmp(format, "html") != 0)
 		return usage_error(_("unknown --format '%s' (text, csv or html)"),
 		    format);
+	if (o->share && strcmp(format, "html") == 0)
+		return usage_error("%s", _("--share writes text or csv"));
+	if (o->share_threshold != NULL) {
+		char *end;
+
+		errno = 0;
+		threshold = strtol(o->share_threshold, &end, 10);
+		if (errno != 0 || end == o->share_threshold || *end != '\0' ||
+		    threshold < 2 || threshold > 1000)
+			return usage_error(_("the share threshold must be a whole number "
+			    "from 2 to 1000, not '%s'"), o->share_threshold);
+	}
 	if (report_build(s, o->round, o->site, lang, &r, &cause) != 0) {
 		say("doorstep: %s\n", cause);
 		free(cause);
 		return EXIT_REJECTED;
 	}
+	if (o->share)
+		report_share(&r, threshold);
 	out = strcmp(format, "csv") == 0 ? report_csv(&r) :
 	    strcmp(format, "html") == 0 ? report_html(&r) : report_text(&r);
 	report_free(&r);
@@ -836,6 +909,9 @@ main(int argc, char **argv)
 		case OPT_DRY_RUN: o.dry_run = true; break;
 		case OPT_BOM: o.bom = true; break;
 		case OPT_DECRYPT: o.mode = MODE_DECRYPT; o.key_file = optarg; break;
+		case OPT_DEIDENTIFY: o.deidentify = true; break;
+		case OPT_SHARE: o.share = true; break;
+		case OPT_SHARE_THRESHOLD: o.share_threshold = optarg; break;
 		case OPT_HELP:
 			want_help = true;	/* once the language is known */
 			break;
@@ -849,6 +925,11 @@ main(int argc, char **argv)
 			return usage_error(_("unknown option '%s'"), argv[optind - 1]);
 		}
 	}
+	if (o.deidentify && o.mode != MODE_EXPORT)
+		return usage_error("%s", _("--deidentify goes with --export"));
+	if ((o.share || o.share_threshold != NULL) && o.mode != MODE_REPORT)
+		return usage_error("%s", _("--share and --share-threshold go with "
+		    "--report"));
 	if (o.lang != NULL && strcmp(o.lang, "zh") != 0 && strcmp(o.lang, "en") != 0)
 		return usage_error(_("--lang must be zh or en, not '%s'"), o.lang);
 	if (o.mode != MODE_CHECK && o.mode != MODE_IMPORT && o.mode != MODE_XFORM &&
@@ -865,6 +946,16 @@ main(int argc, char **argv)
 		config_free(&cfg);
 		return EXIT_USAGE;
 	}
+	if (cfg.pseudonym_key != NULL)
+		o.share_key_path = xstrdup(cfg.pseudonym_key);
+	else if (cfg_path != NULL) {
+		const char *slash = strrchr(cfg_path, '/');
+
+		o.share_key_path = slash == NULL ? xstrdup("pseudonym.key") :
+		    xasprintf("%.*s/pseudonym.key", (int)(slash - cfg_path), cfg_path);
+	}
+	if (o.share_threshold == NULL)
+		o.share_threshold = cfg.share_threshold;
 	free(cfg_path);
 	{
 		const char *why;
@@ -938,6 +1029,7 @@ main(int argc, char **argv)
 	else
 		status = run_tui(store, db_path, forms_dir, &o, &cfg, lang);
 done:
+	free(o.share_key_path);
 	store_close(store);
 	free(db_path);
 	free(forms_dir);

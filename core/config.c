@@ -39,11 +39,11 @@ config_load(struct config *c, const char *path, int required, char **cause)
 {
 	static const char *const keys[] = {
 		"server", "site", "lang", "forms", "interviewer", "round",
-		"code_prefix"
+		"code_prefix", "pseudonym_key", "share_threshold"
 	};
 	char **slots[] = {
 		&c->server, &c->site, &c->lang, &c->forms, &c->interviewer, &c->round,
-		&c->code_prefix
+		&c->code_prefix, &c->pseudonym_key, &c->share_threshold
 	};
 	struct buf b = { 0 };
 	char chunk[4096];
@@ -102,9 +102,9 @@ config_load(struct config *c, const char *path, int required, char **cause)
 				break;
 		if (k == ARRAY_LEN(keys) || val->kind != YNODE_SCALAR) {
 			set_cause(cause, _("%s:%d:%d: %s; the config knows server, site, "
-			    "lang, forms, interviewer, round and code_prefix, each set to a "
-			    "text, and upload_request_timeout and upload_run_timeout, in "
-			    "seconds"), path, key->line, key->col, k == ARRAY_LEN(keys) ?
+			    "lang, forms, interviewer, round, code_prefix, pseudonym_key "
+			    "and share_threshold, each set to a text, and "
+			    "upload_request_timeout and upload_run_timeout, in seconds"), path, key->line, key->col, k == ARRAY_LEN(keys) ?
 			    "unknown setting" : "this setting must be a text");
 			ytree_free(root);
 			return -1;
@@ -126,5 +126,7 @@ config_free(struct config *c)
 	free(c->interviewer);
 	free(c->round);
 	free(c->code_prefix);
+	free(c->pseudonym_key);
+	free(c->share_threshold);
 	memset(c, 0, sizeof *c);
 }

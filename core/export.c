@@ -1,9 +1,16 @@
 #include "export.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
+#include <nettle/hmac.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "formcache.h"
 #include "interview.h"
@@ -29,6 +36,117 @@ str_or_null(const char *s)
 	j = json_string(clean);
 	free(clean);
 	return j ? j : json_null();
+}
+
+/* Whether a question goes into an export: not one marked identifying
+ * when it is shared. */
+static bool
+shown(const struct question *q, const struct export_share *sh)
+{
+	return sh == NULL || !q->identifying;
+}
+
+char *
+export_pseudonym(const struct export_share *sh, const char *kind,
+    const char *value)
+{
+	struct hmac_sha256_ctx ctx;
+	uint8_t mac[SHA256_DIGEST_SIZE];
+	char hex[2 * SHA256_DIGEST_SIZE + 1];
+	bool household = strcmp(kind, "household") == 0;
+	char *upper = xstrdup(value), *p;
+	size_t i;
+
+	for (p = upper; household && *p != '\0'; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	hmac_sha256_set_key(&ctx, sh->keylen, sh->key);
+	hmac_sha256_update(&ctx, strlen(kind) + 1, (const uint8_t *)kind);
+	hmac_sha256_update(&ctx, strlen(upper), (const uint8_t *)upper);
+	hmac_sha256_digest(&ctx, sizeof mac, mac);
+	free(upper);
+	for (i = 0; i < sizeof mac; i++)
+		snprintf(hex + 2 * i, 3, "%02x", mac[i]);
+	return household ? xasprintf("H-%.12s", hex) : xasprintf("anon:%.32s", hex);
+}
+
+/* A text as it is shared: a pseudonym for a household or an instance, a
+ * date or a time cut to its month (YYYY-MM); as it is when not shared. */
+static char *
+shared_text(const struct export_share *sh, const char *kind, const char *v)
+{
+	if (v == NULL)
+		return NULL;
+	if (sh == NULL || *v == '\0')
+		return xstrdup(v);
+	if (strcmp(kind, "date") == 0)
+		return xstrndup(v, 7);
+	return export_pseudonym(sh, kind, v);
+}
+
+static json_t *
+shared_str(const struct export_share *sh, const char *kind, const char *v)
+{
+	char *t = shared_text(sh, kind, v);
+	json_t *j = str_or_null(t);
+
+	free(t);
+	return j;
+}
+
+int
+export_share_key(const char *path, unsigned char key[EXPORT_SHARE_KEY_BYTES],
+    bool *created, char **cause)
+{
+	struct stat st;
+	ssize_t got;
+	int fd;
+
+	*created = false;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 && errno == ENOENT) {
+		if (getrandom(key, EXPORT_SHARE_KEY_BYTES, 0) !=
+		    EXPORT_SHARE_KEY_BYTES) {
+			set_cause(cause, _("the system gave no random numbers for the "
+			    "pseudonym key"));
+			return -1;
+		}
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+		    0600);
+		if (fd < 0 || write(fd, key, EXPORT_SHARE_KEY_BYTES) !=
+		    EXPORT_SHARE_KEY_BYTES || fsync(fd) != 0) {
+			set_cause(cause, _("cannot make the pseudonym key %s: %s"), path,
+			    strerror(errno));
+			if (fd >= 0) {
+				close(fd);
+				unlink(path);
+			}
+			explicit_bzero(key, EXPORT_SHARE_KEY_BYTES);
+			return -1;
+		}
+		close(fd);
+		*created = true;
+		return 0;
+	}
+	if (fd < 0) {
+		set_cause(cause, _("cannot read the pseudonym key %s: %s"), path,
+		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || (st.st_mode & 077) != 0) {
+		set_cause(cause, _("other users can read the pseudonym key %s: make "
+		    "it yours alone with chmod 600 %s"), path, path);
+		close(fd);
+		return -1;
+	}
+	got = read(fd, key, EXPORT_SHARE_KEY_BYTES);
+	close(fd);
+	if (got != EXPORT_SHARE_KEY_BYTES) {
+		set_cause(cause, _("the pseudonym key %s is damaged (it must hold "
+		    "%d bytes)"), path, EXPORT_SHARE_KEY_BYTES);
+		return -1;
+	}
+	return 0;
 }
 
 /* An answer as its JSON type: numbers as numbers, multiple choices as an
@@ -79,10 +197,14 @@ calc_json(const char *value)
 }
 
 static json_t *
-value_json(const struct interview *iv, size_t q, long entry)
+value_json(const struct interview *iv, size_t q, long entry,
+    const struct export_share *sh)
 {
 	const struct question *qq = iv->form->questions[q];
 	const char *v = interview_value(iv, q, entry);
+
+	if (sh != NULL && qq->type == QT_DATE && v != NULL)
+		return shared_str(sh, "date", v);
 
 	return qq->type == QT_CALCULATE ? calc_json(v) : answer_json(qq, v);
 }
@@ -90,7 +212,7 @@ value_json(const struct interview *iv, size_t q, long entry)
 /* The answers object: relevant questions in the form's order, a repeat as
  * an array of objects, groups not nested. */
 static json_t *
-answers_json(const struct interview *iv)
+answers_json(const struct interview *iv, const struct export_share *sh)
 {
 	const struct form *f = iv->form;
 	json_t *obj = json_object();
@@ -110,9 +232,10 @@ answers_json(const struct interview *iv)
 
 					for (j = r->first; j < r->end; j++)
 						if (question_has_value(f->questions[j]) &&
+						    shown(f->questions[j], sh) &&
 						    interview_relevant(iv, j, e))
 							json_object_set_new(entry, f->questions[j]->name,
-							    value_json(iv, j, e));
+							    value_json(iv, j, e, sh));
 					json_array_append_new(arr, entry);
 				}
 				json_object_set_new(obj, r->name, arr);
@@ -120,8 +243,9 @@ answers_json(const struct interview *iv)
 			i = r->end;
 			continue;
 		}
-		if (question_has_value(q) && interview_relevant(iv, i, 0))
-			json_object_set_new(obj, q->name, value_json(iv, i, 0));
+		if (question_has_value(q) && shown(q, sh) &&
+		    interview_relevant(iv, i, 0))
+			json_object_set_new(obj, q->name, value_json(iv, i, 0, sh));
 		i++;
 	}
 	return obj;
@@ -160,6 +284,13 @@ sealed_json(struct store *s, const struct record_info *r, char **cause)
 long
 export_jsonl(struct store *s, FILE *out, bool all, char **cause)
 {
+	return export_jsonl_shared(s, out, all, NULL, cause);
+}
+
+long
+export_jsonl_shared(struct store *s, FILE *out, bool all,
+    const struct export_share *sh, char **cause)
+{
 	struct form_cache cache = { 0 };
 	struct record_info *recs;
 	size_t n, i, q;
@@ -189,31 +320,37 @@ export_jsonl(struct store *s, FILE *out, bool all, char **cause)
 		 * private key opens (doorstep --decrypt), in place of answers;
 		 * its needs only when the form keeps them in plain text. */
 		sealed = iv->sealed;
-		ordered = sealed ? sealed_json(s, r, cause) : answers_json(iv);
+		ordered = sealed && sh != NULL ? NULL : sealed ?
+		    sealed_json(s, r, cause) : answers_json(iv, sh);
 		needs = interview_needs_known(iv) ? json_array() : NULL;
 		for (q = 0; needs != NULL && q < f->nneeds; q++)
 			if (interview_need(iv, q))
 				json_array_append_new(needs, json_string(f->needs[q].id));
 		interview_free(iv);
-		if (ordered == NULL) {
+		if (ordered == NULL && !(sealed && sh != NULL)) {
 			json_decref(needs);
 			written = -1;
 			break;
 		}
 
 		obj = json_object();
-		json_object_set_new(obj, "instance_id", str_or_null(r->instance_id));
+		json_object_set_new(obj, "instance_id",
+		    shared_str(sh, "instance", r->instance_id));
 		json_object_set_new(obj, "form", str_or_null(r->form_id));
 		json_object_set_new(obj, "form_version", str_or_null(r->form_version));
 		json_object_set_new(obj, "status", str_or_null(r->status));
-		json_object_set_new(obj, "household", str_or_null(r->household));
+		json_object_set_new(obj, "household",
+		    shared_str(sh, "household", r->household));
 		json_object_set_new(obj, "round", str_or_null(r->round));
 		json_object_set_new(obj, "site", str_or_null(r->site));
 		json_object_set_new(obj, "interviewer", str_or_null(r->interviewer));
-		json_object_set_new(obj, "started_at", str_or_null(r->started_at));
-		json_object_set_new(obj, "finalized_at", str_or_null(r->finalized_at));
-		json_object_set_new(obj, sealed ? "sealed" : "answers",
-		    ordered);
+		json_object_set_new(obj, "started_at",
+		    shared_str(sh, "date", r->started_at));
+		json_object_set_new(obj, "finalized_at",
+		    shared_str(sh, "date", r->finalized_at));
+		if (ordered != NULL)
+			json_object_set_new(obj, sealed ? "sealed" : "answers",
+			    ordered);
 		if (needs != NULL)
 			json_object_set_new(obj, "needs", needs);
 		line = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER |
@@ -344,7 +481,8 @@ is_numeric(enum question_type t)
 
 /* One cell: the answer, a 0/1 for a choice, nothing when not asked. */
 static void
-cell(FILE *f, const struct interview *iv, const struct column *c, long entry)
+cell(FILE *f, const struct interview *iv, const struct column *c, long entry,
+    const struct export_share *sh)
 {
 	long q = form_find(iv->form, c->question);
 	const char *v;
@@ -352,6 +490,13 @@ cell(FILE *f, const struct interview *iv, const struct column *c, long entry)
 	if (q < 0 || !interview_relevant(iv, (size_t)q, entry))
 		return;
 	v = interview_value(iv, (size_t)q, entry);
+	if (sh != NULL && c->type == QT_DATE && v != NULL) {
+		char *month = shared_text(sh, "date", v);
+
+		csv_field(f, month, false);
+		free(month);
+		return;
+	}
 	if (c->choice != NULL) {
 		if (v != NULL)
 			fputc(has_word(v, c->choice) ? '1' : '0', f);
@@ -381,6 +526,15 @@ header(FILE *f, const struct table *t, const char *const *fixed, size_t nfixed,
 long
 export_csv(struct store *s, FILE *out, const char *repeat_base, bool all,
     bool bom, bool *skipped, char **cause)
+{
+	return export_csv_shared(s, out, repeat_base, all, bom, NULL, skipped,
+	    cause);
+}
+
+long
+export_csv_shared(struct store *s, FILE *out, const char *repeat_base,
+    bool all, bool bom, const struct export_share *sh, bool *skipped,
+    char **cause)
 {
 	static const char *const fixed[] = {
 		"instance_id", "form", "form_version", "status", "household", "round",
@@ -418,7 +572,8 @@ export_csv(struct store *s, FILE *out, const char *repeat_base, bool all,
 				}
 				t = &reps[k];
 			}
-			question_columns(t, q);
+			if (shown(q, sh))
+				question_columns(t, q);
 		}
 		for (j = 0; j < f->nneeds; j++)
 			add_column(&main_t, xasprintf("need/%s", f->needs[j].id), NULL, NULL,
@@ -443,6 +598,7 @@ export_csv(struct store *s, FILE *out, const char *repeat_base, bool all,
 		const char *meta[ARRAY_LEN(fixed)];
 		struct interview *iv = interview_open(s, f, r, cause);
 		struct buf needs = { 0 };
+		char *iid, *hh, *started, *finalized;
 
 		if (iv == NULL)
 			goto done;
@@ -452,16 +608,21 @@ export_csv(struct store *s, FILE *out, const char *repeat_base, bool all,
 					buf_addc(&needs, ' ');
 				buf_adds(&needs, f->needs[j].id);
 			}
-		meta[0] = r->instance_id;
+		iid = shared_text(sh, "instance", r->instance_id);
+		hh = shared_text(sh, "household", r->household);
+		started = shared_text(sh, "date", r->started_at);
+		finalized = shared_text(sh, "date", r->finalized_at);
+
+		meta[0] = iid;
 		meta[1] = r->form_id;
 		meta[2] = r->form_version;
 		meta[3] = r->status;
-		meta[4] = r->household;
+		meta[4] = hh;
 		meta[5] = r->round;
 		meta[6] = r->site;
 		meta[7] = r->interviewer;
-		meta[8] = r->started_at;
-		meta[9] = r->finalized_at;
+		meta[8] = started;
+		meta[9] = finalized;
 		/* A sealed record's answers are not here: its row says so
 		 * rather than look like an interview left blank. */
 		meta[10] = !interview_needs_known(iv) ? "(sealed)" :
@@ -482,7 +643,7 @@ export_csv(struct store *s, FILE *out, const char *repeat_base, bool all,
 					if (strcmp(f->needs[k].id, c->need) == 0)
 						fputc(interview_need(iv, k) ? '1' : '0', out);
 			} else
-				cell(out, iv, c, 0);
+				cell(out, iv, c, 0, sh);
 		}
 		fputs("\r\n", out);
 		buf_free(&needs);
@@ -492,16 +653,20 @@ export_csv(struct store *s, FILE *out, const char *repeat_base, bool all,
 			    interview_entries(iv, g) : 0;
 
 			for (e = 1; e <= ne; e++) {
-				csv_field(reps[k].f, r->instance_id, false);
+				csv_field(reps[k].f, iid, false);
 				fprintf(reps[k].f, ",%ld", e);
 				for (j = 0; j < reps[k].ncols; j++) {
 					fputc(',', reps[k].f);
-					cell(reps[k].f, iv, &reps[k].cols[j], e);
+					cell(reps[k].f, iv, &reps[k].cols[j], e, sh);
 				}
 				fputs("\r\n", reps[k].f);
 			}
 		}
 		interview_free(iv);
+		free(iid);
+		free(hh);
+		free(started);
+		free(finalized);
 	}
 	if (fflush(out) != 0 || ferror(out)) {
 		set_cause(cause, _("cannot write the export"));

@@ -56,6 +56,7 @@ index_of(char **v, size_t n, const char *s)
 struct flags {
 	bool done;
 	bool *on;
+	bool unknown;	/* sealed, its needs not kept in plain text */
 };
 
 static bool
@@ -74,6 +75,7 @@ flags_of(struct report *r, struct form_cache *fc, struct store *s,
 	if ((iv = interview_open(s, f, rec, cause)) == NULL)
 		return false;
 	if (!fl->done) {
+		fl->unknown = !interview_needs_known(iv);
 		fl->on = xcalloc(r->nneeds + 1, sizeof *fl->on);
 		for (i = 0; i < f->nneeds; i++) {
 			long at = -1;
@@ -255,6 +257,7 @@ report_build(struct store *s, const char *round, const char *site,
 			if (!flags_of(r, &fc, s, latest, &fl[li], lang, true, cause))
 				goto done;
 			r->households++;
+			r->sealed_unknown += fl[li].unknown;
 			r->no_round += *or_none(latest->round, "") == '\0';
 			r->site_households[si]++;
 			for (k = 0; k < r->nneeds; k++)
@@ -359,6 +362,118 @@ bar(struct buf *b, double pct, int width)
 	buf_adds(b, eighths[units % 8]);
 }
 
+/* Hides a count below the threshold (0 is shown). */
+static void
+hide_small(struct report *r, long *v)
+{
+	if (*v > 0 && *v < r->share_threshold) {
+		*v = REPORT_HIDDEN;
+		r->hidden++;
+	}
+}
+
+/* In parts (stride apart) that add up to *total: when exactly one is
+ * hidden, hides the smallest other that is not 0; when there is none,
+ * the total. */
+static void
+hide_complement(struct report *r, long *parts, size_t n, size_t stride,
+    long *total)
+{
+	size_t i, hidden = 0, pick = n;
+
+#define PART(i) (*(long *)((char *)parts + (i) * stride))
+	if (*total > 0 && *total < r->share_threshold) {
+		*total = REPORT_HIDDEN;
+		r->hidden++;
+	}
+	if (*total == REPORT_HIDDEN)
+		return;
+	for (i = 0; i < n; i++)
+		hidden += PART(i) == REPORT_HIDDEN;
+	if (hidden != 1)
+		return;
+	for (i = 0; i < n; i++)
+		if (PART(i) > 0 && (pick == n || PART(i) < PART(pick)))
+			pick = i;
+	if (pick < n)
+		PART(pick) = REPORT_HIDDEN;
+	else
+		*total = REPORT_HIDDEN;
+	r->hidden++;
+#undef PART
+}
+
+void
+report_share(struct report *r, long threshold)
+{
+	size_t i, k, first;
+
+	r->share_threshold = threshold;
+	for (i = 0; i < r->nsites; i++)
+		hide_small(r, &r->site_households[i]);
+	hide_complement(r, r->site_households, r->nsites, sizeof(long),
+	    &r->households);
+	for (k = 0; k < r->nneeds; k++) {
+		struct report_need *nd = &r->needs[k];
+
+		for (i = 0; i < r->nsites; i++)
+			hide_small(r, &nd->by_site[i]);
+		hide_complement(r, nd->by_site, r->nsites, sizeof(long),
+		    &nd->households);
+		hide_small(r, &nd->gained);
+		hide_small(r, &nd->lost);
+		hide_small(r, &nd->kept);
+	}
+	hide_small(r, &r->no_round);
+	hide_small(r, &r->sealed_unknown);
+	hide_small(r, &r->compared);
+	/* The choices of one question against the households that answered. */
+	for (first = 0; first < r->nchoices; first = i) {
+		long base = r->choices[first].base;
+
+		for (i = first; i < r->nchoices &&
+		    strcmp(r->choices[i].question, r->choices[first].question) == 0; i++)
+			hide_small(r, &r->choices[i].n);
+		hide_complement(r, &r->choices[first].n, i - first,
+		    sizeof *r->choices, &base);
+		for (k = first; k < i; k++)
+			r->choices[k].base = base;
+	}
+}
+
+/* A count in width columns, or "*" when hidden. */
+static void
+count_cell(struct buf *b, int width, long v)
+{
+	if (v == REPORT_HIDDEN)
+		buf_printf(b, "%*s", width, "*");
+	else
+		buf_printf(b, "%*ld", width, v);
+}
+
+/* A share of n in base as "%5.1f%%", or "*" when either is hidden. */
+static void
+share_cell(struct buf *b, int width, long n, long base)
+{
+	if (n == REPORT_HIDDEN || base == REPORT_HIDDEN)
+		buf_printf(b, "%*s", width, "*");
+	else
+		buf_printf(b, "%*.1f%%", width - 1, share(n, base));
+}
+
+/* The note under a shared report. */
+static void
+share_note(struct buf *b, const struct report *r)
+{
+	if (r->share_threshold <= 0)
+		return;
+	buf_addc(b, '\n');
+	buf_printf(b, _("Shared: counts below %ld are hidden (*), and so is one "
+	    "more count wherever the hidden one could be worked out from a "
+	    "total; %ld count(s) hidden."), r->share_threshold, r->hidden);
+	buf_addc(b, '\n');
+}
+
 char *
 report_text(const struct report *r)
 {
@@ -368,11 +483,30 @@ report_text(const struct report *r)
 	/* Round names come from the database: shown, never obeyed. */
 	char *round = text_sanitize(r->round ? r->round : _("every round"), false);
 
-	buf_printf(&b, _("Needs report: %s; %ld household(s) assessed"), round,
-	    r->households);
+	if (r->households == REPORT_HIDDEN)
+		buf_printf(&b, _("Needs report: %s; fewer than %ld households "
+		    "assessed"), round, r->share_threshold);
+	else
+		buf_printf(&b, _("Needs report: %s; %ld household(s) assessed"),
+		    round, r->households);
 	free(round);
 	buf_adds(&b, "\n");
-	if (r->no_round > 0) {
+	if (r->sealed_unknown != 0) {
+		if (r->sealed_unknown == REPORT_HIDDEN)
+			buf_adds(&b, _("sealed: some households' latest interviews are "
+			    "sealed and keep no need areas in plain text; they flag "
+			    "none here"));
+		else
+			buf_printf(&b, _("sealed: %ld household(s)' latest interview is "
+			    "sealed and keeps no need areas in plain text; they flag "
+			    "none here"), r->sealed_unknown);
+		buf_adds(&b, "\n");
+	}
+	if (r->no_round == REPORT_HIDDEN) {
+		buf_printf(&b, _("no round: fewer than %ld households assessed in "
+		    "an interview without a round"), r->share_threshold);
+		buf_adds(&b, "\n");
+	} else if (r->no_round > 0) {
 		buf_printf(&b, _("no round: %ld household(s) assessed in an "
 		    "interview without a round"), r->no_round);
 		buf_adds(&b, "\n");
@@ -406,6 +540,10 @@ report_text(const struct report *r)
 		buf_addc(&b, '\n');
 		return buf_steal(&b);
 	}
+	if (r->households == REPORT_HIDDEN) {
+		share_note(&b, r);
+		return buf_steal(&b);
+	}
 	if (r->nneeds == 0) {
 		buf_adds(&b, _("The forms have no 'needs:' section: no need areas to "
 		    "count."));
@@ -418,8 +556,12 @@ report_text(const struct report *r)
 			double p = share(nd->households, r->households);
 
 			pad(&b, nd->label, 22);
-			buf_printf(&b, "%7ld %5.1f%%  ", nd->households, p);
-			bar(&b, p, 40);
+			count_cell(&b, 7, nd->households);
+			buf_addc(&b, ' ');
+			share_cell(&b, 6, nd->households, r->households);
+			buf_adds(&b, "  ");
+			if (nd->households != REPORT_HIDDEN)
+				bar(&b, p, 40);
 			buf_addc(&b, '\n');
 		}
 	}
@@ -432,14 +574,18 @@ report_text(const struct report *r)
 		}
 		buf_addc(&b, '\n');
 		pad(&b, _("households"), 22);
-		for (i = 0; i < r->nsites && i < 5; i++)
-			buf_printf(&b, " %10ld", r->site_households[i]);
+		for (i = 0; i < r->nsites && i < 5; i++) {
+			buf_addc(&b, ' ');
+			count_cell(&b, 10, r->site_households[i]);
+		}
 		buf_addc(&b, '\n');
 		for (k = 0; k < r->nneeds; k++) {
 			pad(&b, r->needs[k].label, 22);
-			for (i = 0; i < r->nsites && i < 5; i++)
-				buf_printf(&b, " %9.1f%%", share(r->needs[k].by_site[i],
-				    r->site_households[i]));
+			for (i = 0; i < r->nsites && i < 5; i++) {
+				buf_addc(&b, ' ');
+				share_cell(&b, 10, r->needs[k].by_site[i],
+				    r->site_households[i]);
+			}
 			buf_addc(&b, '\n');
 		}
 	}
@@ -448,8 +594,12 @@ report_text(const struct report *r)
 		char *to = text_sanitize(r->to_round, false);
 
 		buf_printf(&b, "\n");
-		buf_printf(&b, _("From %s to %s (%ld household(s) in both)"), from, to,
-		    r->compared);
+		if (r->compared == REPORT_HIDDEN)
+			buf_printf(&b, _("From %s to %s (fewer than %ld households in "
+			    "both)"), from, to, r->share_threshold);
+		else
+			buf_printf(&b, _("From %s to %s (%ld household(s) in both)"), from,
+			    to, r->compared);
 		buf_addc(&b, '\n');
 		free(from);
 		free(to);
@@ -457,8 +607,13 @@ report_text(const struct report *r)
 		buf_printf(&b, " %8s %8s %8s\n", _("gained"), _("lost"), _("kept"));
 		for (k = 0; k < r->nneeds; k++) {
 			pad(&b, r->needs[k].label, 22);
-			buf_printf(&b, " %8ld %8ld %8ld\n", r->needs[k].gained,
-			    r->needs[k].lost, r->needs[k].kept);
+			buf_addc(&b, ' ');
+			count_cell(&b, 8, r->needs[k].gained);
+			buf_addc(&b, ' ');
+			count_cell(&b, 8, r->needs[k].lost);
+			buf_addc(&b, ' ');
+			count_cell(&b, 8, r->needs[k].kept);
+			buf_addc(&b, '\n');
 		}
 	}
 	for (i = 0; i < r->nchoices; i++) {
@@ -473,10 +628,15 @@ report_text(const struct report *r)
 		}
 		buf_adds(&b, "  ");
 		pad(&b, c->choice, 30);
-		buf_printf(&b, "%6ld %5.1f%%  ", c->n, p);
-		bar(&b, p, 28);
+		count_cell(&b, 6, c->n);
+		buf_addc(&b, ' ');
+		share_cell(&b, 6, c->n, c->base);
+		buf_adds(&b, "  ");
+		if (c->n != REPORT_HIDDEN && c->base != REPORT_HIDDEN)
+			bar(&b, p, 28);
 		buf_addc(&b, '\n');
 	}
+	share_note(&b, r);
 	return buf_steal(&b);
 }
 
@@ -500,6 +660,24 @@ csv_cell(struct buf *b, const char *s)
 	buf_addc(b, '"');
 }
 
+/* ",COUNT,BASE,SHARE" and the line's end, "*" for what is hidden. */
+static void
+csv_counts(struct buf *b, long n, long base)
+{
+	if (n == REPORT_HIDDEN)
+		buf_adds(b, ",*");
+	else
+		buf_printf(b, ",%ld", n);
+	if (base == REPORT_HIDDEN)
+		buf_adds(b, ",*");
+	else
+		buf_printf(b, ",%ld", base);
+	if (n == REPORT_HIDDEN || base == REPORT_HIDDEN)
+		buf_adds(b, ",*\r\n");
+	else
+		buf_printf(b, ",%.1f\r\n", share(n, base));
+}
+
 char *
 report_csv(const struct report *r)
 {
@@ -507,16 +685,17 @@ report_csv(const struct report *r)
 	size_t i, k;
 
 	buf_adds(&b, "section,site,item,detail,count,base,share\r\n");
-	buf_printf(&b, "households,all,,,%ld,%ld,100.0\r\n", r->households,
-	    r->households);
-	if (r->no_round > 0)
-		buf_printf(&b, "no round,all,,,%ld,%ld,%.1f\r\n", r->no_round,
-		    r->households, share(r->no_round, r->households));
+	buf_adds(&b, "households,all,,");
+	csv_counts(&b, r->households, r->households);
+	if (r->no_round != 0) {
+		buf_adds(&b, "no round,all,,");
+		csv_counts(&b, r->no_round, r->households);
+	}
 	for (i = 0; i < r->nsites; i++) {
 		buf_adds(&b, "households,");
 		csv_cell(&b, r->sites[i]);
-		buf_printf(&b, ",,,%ld,%ld,%.1f\r\n", r->site_households[i],
-		    r->households, share(r->site_households[i], r->households));
+		buf_adds(&b, ",,");
+		csv_counts(&b, r->site_households[i], r->households);
 	}
 	for (k = 0; k < r->nneeds; k++) {
 		const struct report_need *nd = &r->needs[k];
@@ -525,8 +704,7 @@ report_csv(const struct report *r)
 		csv_cell(&b, nd->id);
 		buf_addc(&b, ',');
 		csv_cell(&b, nd->label);
-		buf_printf(&b, ",%ld,%ld,%.1f\r\n", nd->households, r->households,
-		    share(nd->households, r->households));
+		csv_counts(&b, nd->households, r->households);
 		for (i = 0; i < r->nsites; i++) {
 			buf_adds(&b, "need,");
 			csv_cell(&b, r->sites[i]);
@@ -534,9 +712,7 @@ report_csv(const struct report *r)
 			csv_cell(&b, nd->id);
 			buf_addc(&b, ',');
 			csv_cell(&b, nd->label);
-			buf_printf(&b, ",%ld,%ld,%.1f\r\n", nd->by_site[i],
-			    r->site_households[i], share(nd->by_site[i],
-			    r->site_households[i]));
+			csv_counts(&b, nd->by_site[i], r->site_households[i]);
 		}
 		if (r->from_round != NULL) {
 			char *detail = xasprintf("gained/lost/kept %s..%s", r->from_round,
@@ -546,8 +722,21 @@ report_csv(const struct report *r)
 			csv_cell(&b, nd->id);
 			buf_addc(&b, ',');
 			csv_cell(&b, detail);
-			buf_printf(&b, ",%ld/%ld/%ld,%ld,\r\n", nd->gained, nd->lost,
-			    nd->kept, r->compared);
+			if (r->share_threshold > 0) {
+				long v[] = { nd->gained, nd->lost, nd->kept, r->compared };
+				size_t j;
+
+				for (j = 0; j < ARRAY_LEN(v); j++) {
+					buf_adds(&b, j == 3 ? "," : j ? "/" : ",");
+					if (v[j] == REPORT_HIDDEN)
+						buf_addc(&b, '*');
+					else
+						buf_printf(&b, "%ld", v[j]);
+				}
+				buf_adds(&b, ",\r\n");
+			} else
+				buf_printf(&b, ",%ld/%ld/%ld,%ld,\r\n", nd->gained, nd->lost,
+				    nd->kept, r->compared);
 			free(detail);
 		}
 	}
@@ -556,9 +745,12 @@ report_csv(const struct report *r)
 		csv_cell(&b, r->choices[i].question);
 		buf_addc(&b, ',');
 		csv_cell(&b, r->choices[i].choice);
-		buf_printf(&b, ",%ld,%ld,%.1f\r\n", r->choices[i].n, r->choices[i].base,
-		    share(r->choices[i].n, r->choices[i].base));
+		csv_counts(&b, r->choices[i].n, r->choices[i].base);
 	}
+	if (r->share_threshold > 0)
+		buf_printf(&b, "shared,all,hidden,\"counts below %ld, and one more "
+		    "where a total would reveal it\",%ld,,\r\n", r->share_threshold,
+		    r->hidden);
 	return buf_steal(&b);
 }
 
