@@ -1153,14 +1153,11 @@ adopt(struct interview *iv, struct interview *fresh)
 	iv->current = find_step(iv, &was);
 }
 
-/* Seals the instance xml of now (the record rec, as read in the
- * finalizing transaction) with the form's public key, and keeps only
- * that, with what the form lets a sealed record keep in plain text. */
-static int
-seal_finalized(struct interview *iv, struct interview *now,
-    const struct record_info *rec, const char *xml, char **cause)
+int
+interview_seal(const struct interview *now, const struct record_info *rec,
+    const char *xml, char **cause)
 {
-	const struct form *f = iv->form;
+	const struct form *f = now->form;
 	struct seal_files sealed;
 	struct buf needs = { 0 };
 	const char **keep = NULL;
@@ -1182,7 +1179,7 @@ seal_finalized(struct interview *iv, struct interview *now,
 			if (f->questions[i]->prefill)
 				keep[nkeep++] = f->questions[i]->name;
 	}
-	rc = store_record_seal(iv->store, iv->record, sealed.manifest, sealed.enc,
+	rc = store_record_seal(now->store, now->record, sealed.manifest, sealed.enc,
 	    sealed.enc_len, f->sealed_keeps_needs ? (needs.data ? needs.data : "") : NULL, keep, nkeep,
 	    cause);
 	free(keep);
@@ -1238,7 +1235,7 @@ interview_finalize(struct interview *iv, size_t *first_bad, size_t *nbad,
 	}
 	xml = xml_instance(now, &rec);
 	if (iv->form->public_key != NULL)
-		rc = seal_finalized(iv, now, &rec, xml, cause);
+		rc = interview_seal(now, &rec, xml, cause);
 	else
 		rc = store_record_finalize(iv->store, iv->record, xml, cause);
 	store_record_clear(&rec);

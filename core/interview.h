@@ -162,6 +162,13 @@ int interview_finalize(struct interview *iv, size_t *first_bad, size_t *nbad,
 /* Whether need i of the form is flagged by the answers. */
 bool interview_need(const struct interview *iv, size_t i);
 
+/* Seals the record iv reads (rec, with its instance xml) with its form's
+ * public key and keeps only that, with what the form lets a sealed record
+ * keep in plain text (store_record_seal). In the caller's transaction;
+ * the caller checkpoints (store_checkpoint) once it is committed. */
+int interview_seal(const struct interview *iv, const struct record_info *rec,
+    const char *xml, char **cause);
+
 /* Whether the need flags of the record can be read: not for a sealed
  * record whose form keeps no needs in plain text. */
 bool interview_needs_known(const struct interview *iv);

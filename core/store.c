@@ -831,7 +831,17 @@ store_record_seal(struct store *s, int64_t record, const char *manifest,
 
 	if (own && store_begin(s, cause) != 0)
 		return -1;
-	if (store_record_finalize(s, record, manifest, cause) != 0)
+	if (sq_prepare(s, "SELECT status FROM records WHERE id = ?", &st,
+	    cause) != 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, record);
+	i = sqlite3_step(st) == SQLITE_ROW &&
+	    strcmp((const char *)sqlite3_column_text(st, 0), "draft") == 0;
+	sqlite3_finalize(st);
+	/* A draft is finalized sealed; a record imported finalized gets its
+	 * manifest as its XML. */
+	if (i ? store_record_finalize(s, record, manifest, cause) != 0 :
+	    store_record_set_xml(s, record, manifest, cause) != 0)
 		goto fail;
 	if (sq_prepare(s, "INSERT INTO sealed (record_id, enc, needs) VALUES "
 	    "(?, ?, ?)", &st, cause) != 0)

@@ -106,7 +106,8 @@ int store_entry_delete(struct store *s, int64_t record,
 int store_record_finalize(struct store *s, int64_t record, const char *xml,
     char **cause);
 
-/* Finalizes a draft as a sealed record: its XML is the submission
+/* Finalizes a draft as a sealed record (or seals a record imported
+ * finalized, which has no XML yet): its XML is the submission
  * manifest, the encrypted instance is kept beside it with the need areas
  * it flagged (needs: ids separated by spaces; NULL when the form does not
  * keep them in plain text), and every answer is deleted but those named

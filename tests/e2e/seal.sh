@@ -155,4 +155,18 @@ kill "$SERVER" 2>/dev/null
 wait "$SERVER" 2>/dev/null
 SERVER=
 
+# --import of plain records on a sealed form seals them too.
+cat >"$WORK/plain.jsonl" <<'EOF'
+{"instance_id":"uuid:6f1c2b9e-3a4d-4e5f-8a7b-1c2d3e4f5a6b","form":"visit","form_version":"3","status":"finalized","household":"BJ-0002","round":"2020-R1","site":"beijing","interviewer":"liu","started_at":"2020-01-28T10:00:00+08:00","finalized_at":"2020-01-28T10:30:00+08:00","answers":{"name":"Li Guilan","size":4,"work":"yes"}}
+EOF
+"$BIN" --db "$DB" --forms "$WORK/forms" --import "$WORK/plain.jsonl" >/dev/null 2>&1
+check "an imported record on a sealed form is sealed" [ "$(sql "SELECT count(*) FROM sealed")" = 2 ]
+check "and keeps no answer" [ "$(sql "SELECT count(*) FROM answers")" = 0 ]
+check "its name is in no database file" sh -c "! cat '$DB' '$DB-wal' 2>/dev/null | grep -qaF 'Li Guilan'"
+"$BIN" --db "$DB" --forms "$WORK/forms" --import "$WORK/plain.jsonl" >/dev/null 2>"$WORK/err"
+check "the same file again changes nothing" grep -qF "0 imported, 1 already here" "$WORK/err"
+"$BIN" --db "$DB" --forms "$WORK/forms" --import "$WORK/e.jsonl" >/dev/null 2>"$WORK/err"
+check "a sealed export is not imported as it is, and says how" \
+    grep -qF "open it first with doorstep --decrypt" "$WORK/err"
+
 finish
