@@ -130,6 +130,15 @@ usage(FILE *out)
 	    "  or:  doorstep --report [--format text|csv|html] [--round R] [--site S]\n"
 	    "                                        the needs by area, site and "
 	    "round\n"
+	    "                                        (--share [--share-threshold N]: "
+	    "to share,\n"
+	    "                                        counts below N, default 5, "
+	    "hidden)\n"
+	    "  or:  doorstep --export --deidentify  records to share: no names, "
+	    "pseudonyms\n"
+	    "  or:  doorstep --decrypt KEYFILE [FILE.jsonl...] [--out PATH]\n"
+	    "                                        open the sealed records of an "
+	    "export\n"
 	    "\n"
 	    "Household needs-assessment interviews, kept answer by answer in a "
 	    "local\n"
@@ -155,7 +164,8 @@ usage(FILE *out)
 	    "  --version           show the version and exit\n"
 	    "\n"
 	    "Upload credentials come from ~/.netrc or DOORSTEP_UPLOAD_USER and\n"
-	    "DOORSTEP_UPLOAD_PASSWORD, never from the command line.\n"
+	    "DOORSTEP_UPLOAD_PASSWORD, never from the command line; a private key's\n"
+	    "passphrase is asked on the terminal.\n"
 	    "\n"
 	    "Exit status: 0 done; 1 some input rejected (form errors, records the "
 	    "server\n"
@@ -306,6 +316,25 @@ run_check(int argc, char **argv, const char *forms_dir)
 }
 
 /* Writes to a file only readable by its owner, complete or not at all. */
+/* The pseudonym key of --deidentify: the config's pseudonym_key, else
+ * pseudonym.key beside the config; NULL without a place for it. */
+static char *
+share_key_path(const struct options *o, const struct config *cfg)
+{
+	char *cfg_path, *path;
+	const char *slash;
+
+	if (cfg->pseudonym_key != NULL)
+		return xstrdup(cfg->pseudonym_key);
+	if ((cfg_path = config_default_path(o->config)) == NULL)
+		return NULL;
+	slash = strrchr(cfg_path, '/');
+	path = slash == NULL ? xstrdup("pseudonym.key") :
+	    xasprintf("%.*s/pseudonym.key", (int)(slash - cfg_path), cfg_path);
+	free(cfg_path);
+	return path;
+}
+
 /* Creates the folder of the pseudonym key (mode 0700) when missing. */
 static int
 make_key_folder(const char *path, char **cause)
@@ -946,14 +975,6 @@ main(int argc, char **argv)
 		config_free(&cfg);
 		return EXIT_USAGE;
 	}
-	if (cfg.pseudonym_key != NULL)
-		o.share_key_path = xstrdup(cfg.pseudonym_key);
-	else if (cfg_path != NULL) {
-		const char *slash = strrchr(cfg_path, '/');
-
-		o.share_key_path = slash == NULL ? xstrdup("pseudonym.key") :
-		    xasprintf("%.*s/pseudonym.key", (int)(slash - cfg_path), cfg_path);
-	}
 	if (o.share_threshold == NULL)
 		o.share_threshold = cfg.share_threshold;
 	free(cfg_path);
@@ -1017,8 +1038,10 @@ main(int argc, char **argv)
 		status = EXIT_USAGE;
 		goto done;
 	}
-	if (o.mode == MODE_EXPORT)
+	if (o.mode == MODE_EXPORT) {
+		o.share_key_path = share_key_path(&o, &cfg);
 		status = run_export(store, &o);
+	}
 	else if (o.mode == MODE_IMPORT)
 		status = run_import(store, argc - optind, argv + optind, forms_dir,
 		    lang);
