@@ -9,6 +9,7 @@
 #include <openssl/x509.h>
 #include <time.h>
 
+#include "../core/household.h"
 #include "../core/interview.h"
 #include "../core/seal.h"
 #include "../core/store.h"
@@ -399,6 +400,27 @@ test_finalize_sealed(void **state)
 	assert_string_equal(list[0].household, "BJ-0007");
 	store_records_free(list, n);
 
+	/* The timeline shows the sealed interview and the need it keeps. */
+	{
+		struct household h;
+		struct household_entry *tl;
+		size_t ntl, k, seen = 0;
+		bool created;
+
+		assert_int_equal(household_ensure(s, "BJ-0007", "beijing", &created,
+		    NULL), 0);
+		assert_int_equal(household_get(s, "BJ-0007", &h, NULL), 0);
+		assert_int_equal(household_timeline(s, &h, "en", &tl, &ntl, NULL), 0);
+		for (k = 0; k < ntl; k++)
+			if (tl[k].record != 0) {
+				assert_true(tl[k].sealed);
+				assert_string_equal(tl[k].detail, "L");
+				seen++;
+			}
+		assert_int_equal(seen, 1);
+		household_timeline_free(tl, ntl);
+		household_clear(&h);
+	}
 	manifest = store_record_xml(s, id, &cause);
 	assert_non_null(strstr(manifest, "encrypted=\"yes\""));
 	assert_non_null(strstr(manifest, "version=\"3\""));
