@@ -923,13 +923,17 @@ open_sealed(json_t *obj, const struct seal_key *k,
 	/* "answers" where "sealed" was, as an export writes it. */
 	{
 		json_t *copy = json_copy(obj);
-		const char *key;
-		json_t *v;
+		void *it;
 
 		json_object_clear(obj);
-		json_object_foreach(copy, key, v)
-			json_object_set(obj, strcmp(key, "sealed") == 0 ? "answers" :
-			    key, strcmp(key, "sealed") == 0 ? answers : v);
+		for (it = json_object_iter(copy); it != NULL;
+		    it = json_object_iter_next(copy, it)) {
+			const char *key = json_object_iter_key(it);
+			bool was_sealed = strcmp(key, "sealed") == 0;
+
+			json_object_set(obj, was_sealed ? "answers" : key, was_sealed ?
+			    answers : json_object_iter_value(it));
+		}
 		json_decref(copy);
 		json_decref(answers);
 	}

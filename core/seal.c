@@ -188,6 +188,7 @@ first_iv(const char *instance_id, const unsigned char key[AES_KEY_BYTES],
 	unsigned int len = 0;
 	int ok;
 
+	memset(iv, 0, AES_BLOCK);
 	ok = md != NULL && EVP_DigestInit_ex(md, EVP_md5(), NULL) > 0 &&
 	    EVP_DigestUpdate(md, instance_id, strlen(instance_id)) > 0 &&
 	    EVP_DigestUpdate(md, key, AES_KEY_BYTES) > 0 &&
