@@ -15,7 +15,7 @@ VERSION   = 0.1.0
 
 CC      ?= cc
 # libcurl is compiled against but loaded with dlopen() only for --upload.
-PKGS     = ncursesw sqlite3 yaml-0.1 jansson nettle
+PKGS     = ncursesw sqlite3 yaml-0.1 jansson nettle libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libcurl 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 CURL_LIBS  := $(shell pkg-config --libs libcurl 2>/dev/null)
@@ -136,7 +136,7 @@ bench: doorstep $(CATALOGS) build/bench/bench_core
 ## deps            install the Debian packages needed to build and test
 deps:
 	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update
-	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends gcc make pkg-config libncurses-dev libsqlite3-dev libyaml-dev libjansson-dev nettle-dev libcmocka-dev libcurl4-openssl-dev gettext tmux sqlite3 jq clang libclang-rt-14-dev python3 curl openssl dialog openssh-server openssh-client
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends gcc make pkg-config libncurses-dev libsqlite3-dev libyaml-dev libjansson-dev nettle-dev libssl-dev libcmocka-dev libcurl4-openssl-dev gettext tmux sqlite3 jq clang libclang-rt-14-dev python3 curl openssl dialog openssh-server openssh-client
 
 ## install         install to $(PREFIX) (DESTDIR for staging)
 install: doorstep $(CATALOGS)

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "core/adopt.h"
@@ -24,6 +26,7 @@
 #include "core/import.h"
 #include "core/priv.h"
 #include "core/report.h"
+#include "core/seal.h"
 #include "core/store.h"
 #include "core/team.h"
 #include "core/text.h"
@@ -51,7 +54,7 @@ enum exit_status {
 };
 
 enum mode { MODE_TUI, MODE_CHECK, MODE_EXPORT, MODE_UPLOAD, MODE_IMPORT,
-    MODE_REPORT, MODE_XFORM, MODE_ADOPT, MODE_TRAIL };
+    MODE_REPORT, MODE_XFORM, MODE_ADOPT, MODE_TRAIL, MODE_DECRYPT };
 
 struct options {
 	enum mode mode;
@@ -71,6 +74,12 @@ struct options {
 	bool bom;
 	const char *adopt;
 	const char *household;	/* --trail of one household */
+	const char *key_file;
+	bool deidentify;
+	bool share;
+	const char *share_threshold;
+	char *share_key_path;		/* the pseudonym key: the config's, else
+					 * pseudonym.key beside the config */
 };
 
 enum {
@@ -78,6 +87,7 @@ enum {
 	OPT_IMPORT, OPT_REPORT, OPT_ROUND, OPT_SITE, OPT_XFORM, OPT_HELP,
 	OPT_VERSION, OPT_DB, OPT_FORMS, OPT_LANG, OPT_INTERVIEWER, OPT_CONFIG,
 	OPT_CACERT, OPT_DRY_RUN, OPT_BOM, OPT_ADOPT, OPT_TRAIL, OPT_HOUSEHOLD,
+	OPT_DECRYPT, OPT_DEIDENTIFY, OPT_SHARE, OPT_SHARE_THRESHOLD,
 };
 
 static const struct option long_options[] = {
@@ -105,6 +115,10 @@ static const struct option long_options[] = {
 	{ "adopt", required_argument, NULL, OPT_ADOPT },
 	{ "trail", required_argument, NULL, OPT_TRAIL },
 	{ "household", required_argument, NULL, OPT_HOUSEHOLD },
+	{ "decrypt", required_argument, NULL, OPT_DECRYPT },
+	{ "deidentify", no_argument, NULL, OPT_DEIDENTIFY },
+	{ "share", no_argument, NULL, OPT_SHARE },
+	{ "share-threshold", required_argument, NULL, OPT_SHARE_THRESHOLD },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -126,6 +140,15 @@ usage(FILE *out)
 	    "  or:  doorstep --report [--format text|csv|html] [--round R] [--site S]\n"
 	    "                                        the needs by area, site and "
 	    "round\n"
+	    "                                        (--share [--share-threshold N]: "
+	    "to share,\n"
+	    "                                        counts below N, default 5, "
+	    "hidden)\n"
+	    "  or:  doorstep --export --deidentify  records to share: no names, "
+	    "pseudonyms\n"
+	    "  or:  doorstep --decrypt KEYFILE [FILE.jsonl...] [--out PATH]\n"
+	    "                                        open the sealed records of an "
+	    "export\n"
 	    "  or:  doorstep --adopt FILE            move a single-user database "
 	    "into a team\n"
 	    "                                        install (root or a "
@@ -159,7 +182,8 @@ usage(FILE *out)
 	    "  --version           show the version and exit\n"
 	    "\n"
 	    "Upload credentials come from ~/.netrc or DOORSTEP_UPLOAD_USER and\n"
-	    "DOORSTEP_UPLOAD_PASSWORD, never from the command line.\n"
+	    "DOORSTEP_UPLOAD_PASSWORD, never from the command line; a private key's\n"
+	    "passphrase is asked on the terminal.\n"
 	    "\n"
 	    "Exit status: 0 done; 1 some input rejected (form errors, records the "
 	    "server\n"
@@ -321,10 +345,57 @@ trail_count(struct store *s, const char *what, const char *file, long n)
 	    .detail = count }, NULL);
 }
 
+/* The pseudonym key of --deidentify: the config's pseudonym_key, else
+ * pseudonym.key beside the config; NULL without a place for it. */
+static char *
+share_key_path(const struct options *o, const struct config *cfg)
+{
+	char *cfg_path, *path;
+	const char *slash;
+
+	if (cfg->pseudonym_key != NULL)
+		return xstrdup(cfg->pseudonym_key);
+	if ((cfg_path = config_default_path(o->config)) == NULL)
+		return NULL;
+	slash = strrchr(cfg_path, '/');
+	path = slash == NULL ? xstrdup("pseudonym.key") :
+	    xasprintf("%.*s/pseudonym.key", (int)(slash - cfg_path), cfg_path);
+	free(cfg_path);
+	return path;
+}
+
+/* Creates the folder of the pseudonym key (mode 0700) when missing. */
+static int
+make_key_folder(const char *path, char **cause)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir, *p;
+
+	if (slash == NULL || slash == path)
+		return 0;
+	dir = xstrndup(path, (size_t)(slash - path) + 1);
+	for (p = dir + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+			set_cause(cause, _("cannot create the folder %s: %s"), dir,
+			    strerror(errno));
+			free(dir);
+			return -1;
+		}
+		*p = '/';
+	}
+	free(dir);
+	return 0;
+}
+
 /* Writes to a file only readable by its owner, complete or not at all. */
 static int
 run_export(struct store *s, const struct options *o)
 {
+	unsigned char key[EXPORT_SHARE_KEY_BYTES] = { 0 };
+	struct export_share share, *sh = NULL;
 	struct safe_file sf = { 0 };
 	char *cause = NULL, *base = NULL;
 	bool csv, skipped = false;
@@ -338,6 +409,25 @@ run_export(struct store *s, const struct options *o)
 		return usage_error(_("unknown --format '%s' (jsonl or csv)"), o->format);
 	if (o->bom && !csv)
 		return usage_error("%s", _("--bom is for --format csv"));
+	if (o->deidentify) {
+		bool created = false;
+
+		if (o->share_key_path == NULL || make_key_folder(o->share_key_path,
+		    &cause) != 0 || export_share_key(o->share_key_path, key, &created,
+		    &cause) != 0) {
+			say("doorstep: %s\n", cause ? cause : _("no place for the "
+			    "pseudonym key: set HOME, or pseudonym_key in the config"));
+			free(cause);
+			return EXIT_USAGE;
+		}
+		if (created)
+			say(_("doorstep: made the pseudonym key %s: keep it, and never "
+			    "share it (with it the same family gets the same pseudonym in "
+			    "every export; without it, new ones)\n"), o->share_key_path);
+		share.key = key;
+		share.keylen = sizeof key;
+		sh = &share;
+	}
 	if (o->out != NULL && strcmp(o->out, "-") != 0) {
 		size_t len = strlen(o->out);
 
@@ -354,9 +444,11 @@ run_export(struct store *s, const struct options *o)
 	    (shown = open_memstream(&shown_text, &shown_len)) != NULL)
 		out = shown;	/* to a terminal: made safe before it is shown */
 	if (csv)
-		n = export_csv(s, out, base, o->all, o->bom, &skipped, &cause);
+		n = export_csv_shared(s, out, base, o->all, o->bom, sh, &skipped,
+		    &cause);
 	else
-		n = export_jsonl(s, out, o->all, &cause);
+		n = export_jsonl_shared(s, out, o->all, sh, &cause);
+	explicit_bzero(key, sizeof key);
 	free(base);
 	if (shown != NULL) {
 		fclose(shown);
@@ -461,6 +553,7 @@ run_report(struct store *s, const struct options *o, const char *lang)
 	struct safe_file sf = { 0 };
 	const char *format = o->format ? o->format : "text";
 	char *cause = NULL, *out;
+	long threshold = 5;
 
 	if (strcmp(format, "text") != 0 && strcmp(format, "csv") != 0 &&
 	    strcmp(format, "html") != 0)
@@ -500,11 +593,25 @@ run_report(struct store *s, const struct options *o, const char *lang)
 		}
 		buf_free(&known);
 	}
+	if (o->share && strcmp(format, "html") == 0)
+		return usage_error("%s", _("--share writes text or csv"));
+	if (o->share_threshold != NULL) {
+		char *end;
+
+		errno = 0;
+		threshold = strtol(o->share_threshold, &end, 10);
+		if (errno != 0 || end == o->share_threshold || *end != '\0' ||
+		    threshold < 2 || threshold > 1000)
+			return usage_error(_("the share threshold must be a whole number "
+			    "from 2 to 1000, not '%s'"), o->share_threshold);
+	}
 	if (report_build(s, o->round, o->site, lang, &r, &cause) != 0) {
 		say("doorstep: %s\n", cause);
 		free(cause);
 		return EXIT_REJECTED;
 	}
+	if (o->share)
+		report_share(&r, threshold);
 	out = strcmp(format, "csv") == 0 ? report_csv(&r) :
 	    strcmp(format, "html") == 0 ? report_html(&r) : report_text(&r);
 	report_free(&r);
@@ -549,6 +656,128 @@ run_xform(int argc, char **argv)
 	free(xml);
 	form_free(f);
 	return fflush(stdout) == 0 ? EXIT_DONE : EXIT_REJECTED;
+}
+
+/* Reads a private key's passphrase from the terminal, not echoed: never
+ * from the command line or the environment, where others could see it. */
+static int
+ask_passphrase(char *buf, int size, void *ctx)
+{
+	const char *path = ctx;
+	struct termios old, quiet;
+	FILE *tty = fopen("/dev/tty", "r+");
+	int n = -1;
+
+	if (tty == NULL)
+		return -1;
+	fprintf(tty, _("Passphrase of %s: "), path);
+	fflush(tty);
+	if (tcgetattr(fileno(tty), &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+	}
+	if (fgets(buf, size, tty) != NULL) {
+		n = (int)strcspn(buf, "\r\n");
+		buf[n] = '\0';
+	}
+	tcsetattr(fileno(tty), TCSAFLUSH, &old);
+	fputc('\n', tty);
+	fclose(tty);
+	return n;
+}
+
+static void
+decrypt_note(void *ctx, const char *msg)
+{
+	(void)ctx;
+	say("doorstep: %s\n", msg);
+}
+
+/* --decrypt KEYFILE [FILE.jsonl...]: an export with its sealed records
+ * opened, to stdout or --out. */
+static int
+run_decrypt(const struct options *o, int argc, char **argv,
+    const char *forms_dir)
+{
+	struct decrypt_summary sum, all = { 0 };
+	struct formdir_entry *entries = NULL;
+	const struct form **forms;
+	struct safe_file sf = { 0 };
+	struct seal_key *k;
+	char *cause = NULL;
+	FILE *out = stdout;
+	size_t n = 0, nforms = 0, i;
+	int status = EXIT_DONE, j;
+
+	if (o->format != NULL && strcmp(o->format, "jsonl") != 0)
+		return usage_error("%s", _("--decrypt writes JSONL; bring it into a "
+		    "database with --import to make CSV"));
+	if ((k = seal_key_load(o->key_file, ask_passphrase,
+	    (void *)(uintptr_t)o->key_file, &cause)) == NULL) {
+		say("doorstep: %s\n", cause);
+		free(cause);
+		return EXIT_USAGE;
+	}
+	if (forms_dir == NULL || formdir_load(forms_dir, &entries, &n, false,
+	    NULL) != 0)
+		n = 0;
+	forms = xcalloc(n + 1, sizeof *forms);
+	for (i = 0, nforms = 0; i < n; i++)
+		if (entries[i].form != NULL)
+			forms[nforms++] = entries[i].form;
+	if (o->out != NULL && strcmp(o->out, "-") != 0) {
+		if (safe_file_open(&sf, o->out, &cause) != 0) {
+			say("doorstep: %s\n", cause);
+			free(cause);
+			status = EXIT_REJECTED;
+			goto done;
+		}
+		out = sf.f;
+	}
+	for (j = 0; j <= argc; j++) {
+		FILE *in = stdin;
+		const char *name = _("(standard input)");
+
+		if (j == argc && argc > 0)
+			break;
+		if (j < argc) {
+			name = argv[j];
+			if ((in = fopen(name, "r")) == NULL) {
+				say(_("doorstep: cannot open %s: %s\n"), name, strerror(errno));
+				status = EXIT_REJECTED;
+				continue;
+			}
+		}
+		if (export_decrypt(in, name, out, k, forms, nforms, decrypt_note, NULL, &sum,
+		    &cause) != 0) {
+			say("doorstep: %s\n", cause);
+			free(cause);
+			cause = NULL;
+			status = EXIT_REJECTED;
+		}
+		if (in != stdin)
+			fclose(in);
+		all.opened += sum.opened;
+		all.plain += sum.plain;
+		all.refused += sum.refused;
+		all.bad += sum.bad;
+	}
+	if (sf.f != NULL && safe_file_commit(&sf, &cause) != 0) {
+		say("doorstep: %s\n", cause);
+		free(cause);
+		status = EXIT_REJECTED;
+	}
+	say(_("doorstep: %ld sealed record(s) opened, %ld not sealed, %ld refused, "
+	    "%ld line(s) not a record\n"), all.opened, all.plain, all.refused,
+	    all.bad);
+	if (all.refused > 0 || all.bad > 0)
+		status = EXIT_REJECTED;
+done:
+	free(forms);
+	formdir_free(entries, n);
+	seal_key_free(k);
+	return status;
 }
 
 static void
@@ -989,6 +1218,10 @@ main(int argc, char **argv)
 		case OPT_ADOPT: o.mode = MODE_ADOPT; o.adopt = optarg; break;
 		case OPT_TRAIL: o.mode = MODE_TRAIL; o.out = optarg; break;
 		case OPT_HOUSEHOLD: o.household = optarg; break;
+		case OPT_DECRYPT: o.mode = MODE_DECRYPT; o.key_file = optarg; break;
+		case OPT_DEIDENTIFY: o.deidentify = true; break;
+		case OPT_SHARE: o.share = true; break;
+		case OPT_SHARE_THRESHOLD: o.share_threshold = optarg; break;
 		case OPT_HELP:
 			want_help = true;	/* once the language is known */
 			break;
@@ -1002,9 +1235,15 @@ main(int argc, char **argv)
 			return usage_error(_("unknown option '%s'"), argv[optind - 1]);
 		}
 	}
+	if (o.deidentify && o.mode != MODE_EXPORT)
+		return usage_error("%s", _("--deidentify goes with --export"));
+	if ((o.share || o.share_threshold != NULL) && o.mode != MODE_REPORT)
+		return usage_error("%s", _("--share and --share-threshold go with "
+		    "--report"));
 	if (o.lang != NULL && strcmp(o.lang, "zh") != 0 && strcmp(o.lang, "en") != 0)
 		return usage_error(_("--lang must be zh or en, not '%s'"), o.lang);
 	if (o.mode != MODE_CHECK && o.mode != MODE_IMPORT && o.mode != MODE_XFORM &&
+	    o.mode != MODE_DECRYPT &&
 	    !(o.mode == MODE_UPLOAD && argc - optind == 1) && optind < argc)
 		return usage_error(_("unexpected argument '%s'"), argv[optind]);
 
@@ -1026,6 +1265,8 @@ main(int argc, char **argv)
 		config_free(&cfg);
 		return EXIT_USAGE;
 	}
+	if (o.share_threshold == NULL)
+		o.share_threshold = cfg.share_threshold;
 	free(cfg_path);
 	if (!cfg.team && (o.mode == MODE_ADOPT || priv_drop_for_good(&cause) != 0)) {
 		config_free(&cfg);
@@ -1087,6 +1328,9 @@ main(int argc, char **argv)
 	case MODE_XFORM:
 		status = run_xform(argc - optind, argv + optind);
 		goto done;
+	case MODE_DECRYPT:
+		status = run_decrypt(&o, argc - optind, argv + optind, forms_dir);
+		goto done;
 	case MODE_IMPORT:
 		if (optind == argc) {
 			status = usage_error("%s", _("--import needs one or more .jsonl "
@@ -1123,8 +1367,10 @@ main(int argc, char **argv)
 	trail_set_login(store, who);
 	if (o.mode == MODE_ADOPT)
 		status = EXIT_DONE;
-	else if (o.mode == MODE_EXPORT)
+	else if (o.mode == MODE_EXPORT) {
+		o.share_key_path = share_key_path(&o, &cfg);
 		status = run_export(store, &o);
+	}
 	else if (o.mode == MODE_IMPORT)
 		status = run_import(store, argc - optind, argv + optind, forms_dir,
 		    lang);
@@ -1137,6 +1383,7 @@ main(int argc, char **argv)
 	else
 		status = run_tui(store, db_path, forms_dir, &o, &cfg, lang);
 done:
+	free(o.share_key_path);
 	store_close(store);
 	free(who);
 	free(db_path);

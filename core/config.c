@@ -208,11 +208,11 @@ load(struct config *c, const char *path, int required, bool system,
 {
 	static const char *const keys[] = {
 		"server", "site", "lang", "forms", "interviewer", "round",
-		"code_prefix"
+		"code_prefix", "pseudonym_key", "share_threshold"
 	};
 	char **slots[] = {
 		&c->server, &c->site, &c->lang, &c->forms, &c->interviewer, &c->round,
-		&c->code_prefix
+		&c->code_prefix, &c->pseudonym_key, &c->share_threshold
 	};
 	struct buf b = { 0 };
 	char chunk[4096];
@@ -292,8 +292,8 @@ load(struct config *c, const char *path, int required, bool system,
 				break;
 		if (k == ARRAY_LEN(keys) || val->kind != YNODE_SCALAR) {
 			set_cause(cause, _("%s:%d:%d: %s; the config knows server, site, "
-			    "lang, forms, interviewer, round and code_prefix, each set to a "
-			    "text, and upload_request_timeout and upload_run_timeout, in "
+			    "lang, forms, interviewer, round, code_prefix, pseudonym_key "
+			    "and share_threshold, each set to a text, and upload_request_timeout and upload_run_timeout, in "
 			    "seconds, and sites, a list of {name: ..., prefix: ...}; the "
 			    "system config also knows team, database, team_group, "
 			    "supervisors and supervisor_group"), path,
@@ -355,5 +355,7 @@ config_free(struct config *c)
 	for (i = 0; i < c->n_supervisors; i++)
 		free(c->supervisors[i]);
 	free(c->supervisors);
+	free(c->pseudonym_key);
+	free(c->share_threshold);
 	memset(c, 0, sizeof *c);
 }

@@ -24,6 +24,8 @@ struct config {
 	char *interviewer;
 	char *round;
 	char *code_prefix;	/* of new household codes: BJ makes BJ-0001 */
+	char *pseudonym_key;	/* the secret of --deidentify's pseudonyms */
+	char *share_threshold;	/* --report --share: smallest count shown */
 	long upload_request_timeout;	/* seconds; 0: the default */
 	long upload_run_timeout;	/* seconds; 0: the default */
 	struct config_site *sites;	/* sites: the list to choose from */

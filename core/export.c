@@ -1,12 +1,20 @@
 #include "export.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
+#include <nettle/hmac.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "formcache.h"
 #include "interview.h"
+#include "seal.h"
 #include "text.h"
 #include "i18n.h"
 #include "util.h"
@@ -28,6 +36,117 @@ str_or_null(const char *s)
 	j = json_string(clean);
 	free(clean);
 	return j ? j : json_null();
+}
+
+/* Whether a question goes into an export: not one marked identifying
+ * when it is shared. */
+static bool
+shown(const struct question *q, const struct export_share *sh)
+{
+	return sh == NULL || !q->identifying;
+}
+
+char *
+export_pseudonym(const struct export_share *sh, const char *kind,
+    const char *value)
+{
+	struct hmac_sha256_ctx ctx;
+	uint8_t mac[SHA256_DIGEST_SIZE];
+	char hex[2 * SHA256_DIGEST_SIZE + 1];
+	bool household = strcmp(kind, "household") == 0;
+	char *upper = xstrdup(value), *p;
+	size_t i;
+
+	for (p = upper; household && *p != '\0'; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	hmac_sha256_set_key(&ctx, sh->keylen, sh->key);
+	hmac_sha256_update(&ctx, strlen(kind) + 1, (const uint8_t *)kind);
+	hmac_sha256_update(&ctx, strlen(upper), (const uint8_t *)upper);
+	hmac_sha256_digest(&ctx, sizeof mac, mac);
+	free(upper);
+	for (i = 0; i < sizeof mac; i++)
+		snprintf(hex + 2 * i, 3, "%02x", mac[i]);
+	return household ? xasprintf("H-%.12s", hex) : xasprintf("anon:%.32s", hex);
+}
+
+/* A text as it is shared: a pseudonym for a household or an instance, a
+ * date or a time cut to its month (YYYY-MM); as it is when not shared. */
+static char *
+shared_text(const struct export_share *sh, const char *kind, const char *v)
+{
+	if (v == NULL)
+		return NULL;
+	if (sh == NULL || *v == '\0')
+		return xstrdup(v);
+	if (strcmp(kind, "date") == 0)
+		return xstrndup(v, 7);
+	return export_pseudonym(sh, kind, v);
+}
+
+static json_t *
+shared_str(const struct export_share *sh, const char *kind, const char *v)
+{
+	char *t = shared_text(sh, kind, v);
+	json_t *j = str_or_null(t);
+
+	free(t);
+	return j;
+}
+
+int
+export_share_key(const char *path, unsigned char key[EXPORT_SHARE_KEY_BYTES],
+    bool *created, char **cause)
+{
+	struct stat st;
+	ssize_t got;
+	int fd;
+
+	*created = false;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 && errno == ENOENT) {
+		if (getrandom(key, EXPORT_SHARE_KEY_BYTES, 0) !=
+		    EXPORT_SHARE_KEY_BYTES) {
+			set_cause(cause, _("the system gave no random numbers for the "
+			    "pseudonym key"));
+			return -1;
+		}
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+		    0600);
+		if (fd < 0 || write(fd, key, EXPORT_SHARE_KEY_BYTES) !=
+		    EXPORT_SHARE_KEY_BYTES || fsync(fd) != 0) {
+			set_cause(cause, _("cannot make the pseudonym key %s: %s"), path,
+			    strerror(errno));
+			if (fd >= 0) {
+				close(fd);
+				unlink(path);
+			}
+			explicit_bzero(key, EXPORT_SHARE_KEY_BYTES);
+			return -1;
+		}
+		close(fd);
+		*created = true;
+		return 0;
+	}
+	if (fd < 0) {
+		set_cause(cause, _("cannot read the pseudonym key %s: %s"), path,
+		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || (st.st_mode & 077) != 0) {
+		set_cause(cause, _("other users can read the pseudonym key %s: make "
+		    "it yours alone with chmod 600 %s"), path, path);
+		close(fd);
+		return -1;
+	}
+	got = read(fd, key, EXPORT_SHARE_KEY_BYTES);
+	close(fd);
+	if (got != EXPORT_SHARE_KEY_BYTES) {
+		set_cause(cause, _("the pseudonym key %s is damaged (it must hold "
+		    "%d bytes)"), path, EXPORT_SHARE_KEY_BYTES);
+		return -1;
+	}
+	return 0;
 }
 
 /* An answer as its JSON type: numbers as numbers, multiple choices as an
@@ -78,10 +197,14 @@ calc_json(const char *value)
 }
 
 static json_t *
-value_json(const struct interview *iv, size_t q, long entry)
+value_json(const struct interview *iv, size_t q, long entry,
+    const struct export_share *sh)
 {
 	const struct question *qq = iv->form->questions[q];
 	const char *v = interview_value(iv, q, entry);
+
+	if (sh != NULL && qq->type == QT_DATE && v != NULL)
+		return shared_str(sh, "date", v);
 
 	return qq->type == QT_CALCULATE ? calc_json(v) : answer_json(qq, v);
 }
@@ -89,7 +212,7 @@ value_json(const struct interview *iv, size_t q, long entry)
 /* The answers object: relevant questions in the form's order, a repeat as
  * an array of objects, groups not nested. */
 static json_t *
-answers_json(const struct interview *iv)
+answers_json(const struct interview *iv, const struct export_share *sh)
 {
 	const struct form *f = iv->form;
 	json_t *obj = json_object();
@@ -109,9 +232,10 @@ answers_json(const struct interview *iv)
 
 					for (j = r->first; j < r->end; j++)
 						if (question_has_value(f->questions[j]) &&
+						    shown(f->questions[j], sh) &&
 						    interview_relevant(iv, j, e))
 							json_object_set_new(entry, f->questions[j]->name,
-							    value_json(iv, j, e));
+							    value_json(iv, j, e, sh));
 					json_array_append_new(arr, entry);
 				}
 				json_object_set_new(obj, r->name, arr);
@@ -119,15 +243,53 @@ answers_json(const struct interview *iv)
 			i = r->end;
 			continue;
 		}
-		if (question_has_value(q) && interview_relevant(iv, i, 0))
-			json_object_set_new(obj, q->name, value_json(iv, i, 0));
+		if (question_has_value(q) && shown(q, sh) &&
+		    interview_relevant(iv, i, 0))
+			json_object_set_new(obj, q->name, value_json(iv, i, 0, sh));
 		i++;
 	}
 	return obj;
 }
 
+/* A sealed record's files, base64: {"manifest": ..., "submission.xml.enc":
+ * ...}; NULL with *cause when they cannot be read. */
+static json_t *
+sealed_json(struct store *s, const struct record_info *r, char **cause)
+{
+	unsigned char *enc = NULL;
+	size_t enc_len = 0;
+	char *manifest, *b64;
+	json_t *obj;
+
+	if (store_sealed_get(s, r->id, &enc, &enc_len, NULL, cause) != 1 ||
+	    (manifest = store_record_xml(s, r->id, cause)) == NULL) {
+		if (cause != NULL && *cause == NULL)
+			set_cause(cause, _("the sealed record %s cannot be read"),
+			    r->instance_id);
+		free(enc);
+		return NULL;
+	}
+	obj = json_object();
+	b64 = seal_base64((const unsigned char *)manifest, strlen(manifest));
+	json_object_set_new(obj, "manifest", json_string(b64));
+	free(b64);
+	b64 = seal_base64(enc, enc_len);
+	json_object_set_new(obj, SEAL_ENC_NAME, json_string(b64));
+	free(b64);
+	free(enc);
+	free(manifest);
+	return obj;
+}
+
 long
 export_jsonl(struct store *s, FILE *out, bool all, char **cause)
+{
+	return export_jsonl_shared(s, out, all, NULL, cause);
+}
+
+long
+export_jsonl_shared(struct store *s, FILE *out, bool all,
+    const struct export_share *sh, char **cause)
 {
 	struct form_cache cache = { 0 };
 	struct record_info *recs;
@@ -142,6 +304,7 @@ export_jsonl(struct store *s, FILE *out, bool all, char **cause)
 		const struct form *f = formcache_get(&cache, s, r->form_ref, cause);
 		struct interview *iv;
 		json_t *obj, *ordered, *needs;
+		bool sealed;
 		char *line;
 
 		if (f == NULL) {
@@ -153,26 +316,43 @@ export_jsonl(struct store *s, FILE *out, bool all, char **cause)
 			written = -1;
 			break;
 		}
-		ordered = answers_json(iv);
-		needs = json_array();
-		for (q = 0; q < f->nneeds; q++)
+		/* A sealed record: its files, which only the organisation's
+		 * private key opens (doorstep --decrypt), in place of answers;
+		 * its needs only when the form keeps them in plain text. */
+		sealed = iv->sealed;
+		ordered = sealed && sh != NULL ? NULL : sealed ?
+		    sealed_json(s, r, cause) : answers_json(iv, sh);
+		needs = interview_needs_known(iv) ? json_array() : NULL;
+		for (q = 0; needs != NULL && q < f->nneeds; q++)
 			if (interview_need(iv, q))
 				json_array_append_new(needs, json_string(f->needs[q].id));
 		interview_free(iv);
+		if (ordered == NULL && !(sealed && sh != NULL)) {
+			json_decref(needs);
+			written = -1;
+			break;
+		}
 
 		obj = json_object();
-		json_object_set_new(obj, "instance_id", str_or_null(r->instance_id));
+		json_object_set_new(obj, "instance_id",
+		    shared_str(sh, "instance", r->instance_id));
 		json_object_set_new(obj, "form", str_or_null(r->form_id));
 		json_object_set_new(obj, "form_version", str_or_null(r->form_version));
 		json_object_set_new(obj, "status", str_or_null(r->status));
-		json_object_set_new(obj, "household", str_or_null(r->household));
+		json_object_set_new(obj, "household",
+		    shared_str(sh, "household", r->household));
 		json_object_set_new(obj, "round", str_or_null(r->round));
 		json_object_set_new(obj, "site", str_or_null(r->site));
 		json_object_set_new(obj, "interviewer", str_or_null(r->interviewer));
-		json_object_set_new(obj, "started_at", str_or_null(r->started_at));
-		json_object_set_new(obj, "finalized_at", str_or_null(r->finalized_at));
-		json_object_set_new(obj, "answers", ordered);
-		json_object_set_new(obj, "needs", needs);
+		json_object_set_new(obj, "started_at",
+		    shared_str(sh, "date", r->started_at));
+		json_object_set_new(obj, "finalized_at",
+		    shared_str(sh, "date", r->finalized_at));
+		if (ordered != NULL)
+			json_object_set_new(obj, sealed ? "sealed" : "answers",
+			    ordered);
+		if (needs != NULL)
+			json_object_set_new(obj, "needs", needs);
 		line = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER |
 		    JSON_REAL_PRECISION(15));
 		json_decref(obj);
@@ -301,7 +481,8 @@ is_numeric(enum question_type t)
 
 /* One cell: the answer, a 0/1 for a choice, nothing when not asked. */
 static void
-cell(FILE *f, const struct interview *iv, const struct column *c, long entry)
+cell(FILE *f, const struct interview *iv, const struct column *c, long entry,
+    const struct export_share *sh)
 {
 	long q = form_find(iv->form, c->question);
 	const char *v;
@@ -309,6 +490,13 @@ cell(FILE *f, const struct interview *iv, const struct column *c, long entry)
 	if (q < 0 || !interview_relevant(iv, (size_t)q, entry))
 		return;
 	v = interview_value(iv, (size_t)q, entry);
+	if (sh != NULL && c->type == QT_DATE && v != NULL) {
+		char *month = shared_text(sh, "date", v);
+
+		csv_field(f, month, false);
+		free(month);
+		return;
+	}
 	if (c->choice != NULL) {
 		if (v != NULL)
 			fputc(has_word(v, c->choice) ? '1' : '0', f);
@@ -338,6 +526,15 @@ header(FILE *f, const struct table *t, const char *const *fixed, size_t nfixed,
 long
 export_csv(struct store *s, FILE *out, const char *repeat_base, bool all,
     bool bom, bool *skipped, char **cause)
+{
+	return export_csv_shared(s, out, repeat_base, all, bom, NULL, skipped,
+	    cause);
+}
+
+long
+export_csv_shared(struct store *s, FILE *out, const char *repeat_base,
+    bool all, bool bom, const struct export_share *sh, bool *skipped,
+    char **cause)
 {
 	static const char *const fixed[] = {
 		"instance_id", "form", "form_version", "status", "household", "round",
@@ -375,7 +572,8 @@ export_csv(struct store *s, FILE *out, const char *repeat_base, bool all,
 				}
 				t = &reps[k];
 			}
-			question_columns(t, q);
+			if (shown(q, sh))
+				question_columns(t, q);
 		}
 		for (j = 0; j < f->nneeds; j++)
 			add_column(&main_t, xasprintf("need/%s", f->needs[j].id), NULL, NULL,
@@ -400,6 +598,7 @@ export_csv(struct store *s, FILE *out, const char *repeat_base, bool all,
 		const char *meta[ARRAY_LEN(fixed)];
 		struct interview *iv = interview_open(s, f, r, cause);
 		struct buf needs = { 0 };
+		char *iid, *hh, *started, *finalized;
 
 		if (iv == NULL)
 			goto done;
@@ -409,17 +608,25 @@ export_csv(struct store *s, FILE *out, const char *repeat_base, bool all,
 					buf_addc(&needs, ' ');
 				buf_adds(&needs, f->needs[j].id);
 			}
-		meta[0] = r->instance_id;
+		iid = shared_text(sh, "instance", r->instance_id);
+		hh = shared_text(sh, "household", r->household);
+		started = shared_text(sh, "date", r->started_at);
+		finalized = shared_text(sh, "date", r->finalized_at);
+
+		meta[0] = iid;
 		meta[1] = r->form_id;
 		meta[2] = r->form_version;
 		meta[3] = r->status;
-		meta[4] = r->household;
+		meta[4] = hh;
 		meta[5] = r->round;
 		meta[6] = r->site;
 		meta[7] = r->interviewer;
-		meta[8] = r->started_at;
-		meta[9] = r->finalized_at;
-		meta[10] = needs.data ? needs.data : "";
+		meta[8] = started;
+		meta[9] = finalized;
+		/* A sealed record's answers are not here: its row says so
+		 * rather than look like an interview left blank. */
+		meta[10] = !interview_needs_known(iv) ? "(sealed)" :
+		    needs.data ? needs.data : "";
 		for (j = 0; j < ARRAY_LEN(fixed); j++) {
 			if (j)
 				fputc(',', out);
@@ -429,12 +636,14 @@ export_csv(struct store *s, FILE *out, const char *repeat_base, bool all,
 			const struct column *c = &main_t.cols[j];
 
 			fputc(',', out);
-			if (c->need != NULL) {
+			if (c->need != NULL && !interview_needs_known(iv))
+				;
+			else if (c->need != NULL) {
 				for (k = 0; k < f->nneeds; k++)
 					if (strcmp(f->needs[k].id, c->need) == 0)
 						fputc(interview_need(iv, k) ? '1' : '0', out);
 			} else
-				cell(out, iv, c, 0);
+				cell(out, iv, c, 0, sh);
 		}
 		fputs("\r\n", out);
 		buf_free(&needs);
@@ -444,16 +653,20 @@ export_csv(struct store *s, FILE *out, const char *repeat_base, bool all,
 			    interview_entries(iv, g) : 0;
 
 			for (e = 1; e <= ne; e++) {
-				csv_field(reps[k].f, r->instance_id, false);
+				csv_field(reps[k].f, iid, false);
 				fprintf(reps[k].f, ",%ld", e);
 				for (j = 0; j < reps[k].ncols; j++) {
 					fputc(',', reps[k].f);
-					cell(reps[k].f, iv, &reps[k].cols[j], e);
+					cell(reps[k].f, iv, &reps[k].cols[j], e, sh);
 				}
 				fputs("\r\n", reps[k].f);
 			}
 		}
 		interview_free(iv);
+		free(iid);
+		free(hh);
+		free(started);
+		free(finalized);
 	}
 	if (fflush(out) != 0 || ferror(out)) {
 		set_cause(cause, _("cannot write the export"));
@@ -480,4 +693,309 @@ done:
 	store_records_free(recs, n);
 	formcache_free(&cache);
 	return written;
+}
+
+/* Opening sealed records. */
+
+/* An element of an instance: its name, text, and children. */
+struct xnode {
+	char *name;
+	struct buf text;
+	struct xnode **kids;
+	size_t n;
+};
+
+static void
+xnode_free(struct xnode *x)
+{
+	size_t i;
+
+	if (x == NULL)
+		return;
+	for (i = 0; i < x->n; i++)
+		xnode_free(x->kids[i]);
+	free(x->kids);
+	free(x->name);
+	buf_free(&x->text);
+	free(x);
+}
+
+/* Appends the character an entity at *p stands for; moves past it. */
+static void
+xentity(struct buf *b, const char **p)
+{
+	static const struct { const char *ent; char c; } ents[] = {
+		{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
+		{ "&quot;", '"' }, { "&apos;", '\'' },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(ents); i++)
+		if (strncmp(*p, ents[i].ent, strlen(ents[i].ent)) == 0) {
+			buf_addc(b, ents[i].c);
+			*p += strlen(ents[i].ent);
+			return;
+		}
+	buf_addc(b, **p);
+	(*p)++;
+}
+
+/* Reads one element at *p (the instance doorstep writes: elements,
+ * attributes, text; no comments or CDATA), or NULL. */
+static struct xnode *
+xparse(const char **p, int depth)
+{
+	struct xnode *x;
+	const char *s = *p, *start;
+
+	if (depth > 64 || *s != '<')
+		return NULL;
+	start = ++s;
+	while (*s != '\0' && strchr(" \t\r\n/>", *s) == NULL)
+		s++;
+	x = xcalloc(1, sizeof *x);
+	x->name = xstrndup(start, (size_t)(s - start));
+	while (*s != '\0' && *s != '>' && !(s[0] == '/' && s[1] == '>'))
+		s++;	/* attributes: not needed */
+	if (*s == '\0')
+		goto bad;
+	if (*s == '/') {
+		*p = s + 2;
+		return x;
+	}
+	s++;
+	for (;;) {
+		if (*s == '\0')
+			goto bad;
+		if (s[0] == '<' && s[1] == '/') {
+			size_t len = strlen(x->name);
+
+			if (strncmp(s + 2, x->name, len) != 0 || s[2 + len] != '>')
+				goto bad;
+			*p = s + 3 + len;
+			return x;
+		}
+		if (*s == '<') {
+			struct xnode *kid = xparse(&s, depth + 1);
+
+			if (kid == NULL)
+				goto bad;
+			x->kids = xreallocarray(x->kids, x->n + 1, sizeof *x->kids);
+			x->kids[x->n++] = kid;
+		} else if (*s == '&')
+			xentity(&x->text, &s);
+		else
+			buf_addc(&x->text, *s++);
+	}
+bad:
+	xnode_free(x);
+	return NULL;
+}
+
+/* The answers of an instance's elements into obj: groups flattened, a
+ * repeat (as the form says, else a name met twice) an array of objects. */
+static void
+xanswers(const struct xnode *x, const struct form *f, json_t *obj)
+{
+	size_t i, j;
+
+	for (i = 0; i < x->n; i++) {
+		const struct xnode *k = x->kids[i];
+
+		if (x->kids[i]->n > 0) {
+			bool repeat = f != NULL ? form_repeat(f, k->name) != NULL : false;
+
+			for (j = 0; f == NULL && j < x->n; j++)
+				if (j != i && strcmp(x->kids[j]->name, k->name) == 0)
+					repeat = true;
+			if (repeat) {
+				json_t *arr = json_object_get(obj, k->name), *entry;
+
+				if (arr == NULL) {
+					arr = json_array();
+					json_object_set_new(obj, k->name, arr);
+				}
+				entry = json_object();
+				xanswers(k, f, entry);
+				json_array_append_new(arr, entry);
+			} else
+				xanswers(k, f, obj);
+		} else {
+			long q = f != NULL ? form_find(f, k->name) : -1;
+			const char *v = k->text.len > 0 ? k->text.data : NULL;
+
+			if (q >= 0)
+				json_object_set_new(obj, k->name,
+				    f->questions[q]->type == QT_CALCULATE ? calc_json(v) :
+				    answer_json(f->questions[q], v));
+			else if (f == NULL)
+				json_object_set_new(obj, k->name, str_or_null(v));
+		}
+	}
+}
+
+/* The answers object of a decrypted instance, or NULL when it is not
+ * XML doorstep reads. */
+static json_t *
+instance_answers(const char *xml, const struct form *f)
+{
+	const char *p = xml;
+	struct xnode *root;
+	json_t *obj;
+	size_t i;
+
+	while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
+		p++;
+	if (strncmp(p, "<?xml", 5) == 0) {
+		if ((p = strstr(p, "?>")) == NULL)
+			return NULL;
+		p += 2;
+		while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
+			p++;
+	}
+	if ((root = xparse(&p, 0)) == NULL)
+		return NULL;
+	obj = json_object();
+	/* The record's own meta (instanceID, household...) is not an answer. */
+	for (i = 0; i < root->n; i++)
+		if (strcmp(root->kids[i]->name, "meta") == 0) {
+			xnode_free(root->kids[i]);
+			root->kids[i] = root->kids[--root->n];
+			break;
+		}
+	xanswers(root, f, obj);
+	xnode_free(root);
+	return obj;
+}
+
+static void
+decrypt_note(void (*note)(void *, const char *), void *ctx, const char *name,
+    long line, const char *msg)
+{
+	char *text = xasprintf("%s:%ld: %s", name, line, msg);
+
+	note(ctx, text);
+	free(text);
+}
+
+/* Opens one sealed record in obj; 0, or -1 with *why. */
+static int
+open_sealed(json_t *obj, const struct seal_key *k,
+    const struct form *const *forms, size_t nforms, char **why)
+{
+	json_t *sealed = json_object_get(obj, "sealed"), *answers;
+	const char *m64 = json_string_value(json_object_get(sealed, "manifest"));
+	const char *e64 = json_string_value(json_object_get(sealed, SEAL_ENC_NAME));
+	const char *iid = json_string_value(json_object_get(obj, "instance_id"));
+	const char *fid = json_string_value(json_object_get(obj, "form"));
+	const char *ver = json_string_value(json_object_get(obj, "form_version"));
+	const struct form *f = NULL;
+	unsigned char *manifest = NULL, *enc = NULL;
+	size_t mlen, elen, xlen, i;
+	char *xml, *mtext;
+
+	if (m64 == NULL || e64 == NULL ||
+	    (manifest = seal_unbase64(m64, &mlen)) == NULL ||
+	    (enc = seal_unbase64(e64, &elen)) == NULL) {
+		set_cause(why, _("its sealed files are not base64 text: the "
+		    "export was changed"));
+		free(manifest);
+		return -1;
+	}
+	mtext = xstrndup((const char *)manifest, mlen);
+	free(manifest);
+	xml = seal_open(k, mtext, enc, elen, iid, &xlen, why);
+	free(mtext);
+	free(enc);
+	if (xml == NULL)
+		return -1;
+	for (i = 0; i < nforms; i++)
+		if (str_eq(forms[i]->id, fid) && str_eq(forms[i]->version, ver))
+			f = forms[i];
+	answers = instance_answers(xml, f);
+	explicit_bzero(xml, xlen);
+	free(xml);
+	if (answers == NULL) {
+		set_cause(why, _("its instance was opened but is not XML doorstep "
+		    "reads"));
+		return -1;
+	}
+	/* "answers" where "sealed" was, as an export writes it. */
+	{
+		json_t *copy = json_copy(obj);
+		void *it;
+
+		json_object_clear(obj);
+		for (it = json_object_iter(copy); it != NULL;
+		    it = json_object_iter_next(copy, it)) {
+			const char *key = json_object_iter_key(it);
+			bool was_sealed = strcmp(key, "sealed") == 0;
+
+			json_object_set(obj, was_sealed ? "answers" : key, was_sealed ?
+			    answers : json_object_iter_value(it));
+		}
+		json_decref(copy);
+		json_decref(answers);
+	}
+	return 0;
+}
+
+int
+export_decrypt(FILE *in, const char *name, FILE *out,
+    const struct seal_key *k, const struct form *const *forms, size_t nforms,
+    void (*note)(void *ctx, const char *msg), void *ctx,
+    struct decrypt_summary *sum, char **cause)
+{
+	char *line = NULL, *why = NULL, *text;
+	size_t cap = 0;
+	ssize_t len;
+	long lineno = 0;
+	json_error_t err;
+	json_t *obj;
+
+	memset(sum, 0, sizeof *sum);
+	while ((len = getline(&line, &cap, in)) > 0) {
+		lineno++;
+		if (len == 1 && line[0] == '\n')
+			continue;
+		obj = json_loadb(line, (size_t)len, 0, &err);
+		if (!json_is_object(obj)) {
+			decrypt_note(note, ctx, name, lineno, _("not a record (JSON "
+			    "object)"));
+			sum->bad++;
+			json_decref(obj);
+			continue;
+		}
+		if (json_object_get(obj, "sealed") == NULL)
+			sum->plain++;
+		else if (open_sealed(obj, k, forms, nforms, &why) != 0) {
+			decrypt_note(note, ctx, name, lineno, why);
+			free(why);
+			why = NULL;
+			sum->refused++;
+			json_decref(obj);
+			continue;
+		} else
+			sum->opened++;
+		text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER |
+		    JSON_REAL_PRECISION(15));
+		json_decref(obj);
+		if (text == NULL || fputs(text, out) == EOF || fputc('\n', out) == EOF) {
+			free(text);
+			free(line);
+			set_cause(cause, _("cannot write the decrypted records"));
+			return -1;
+		}
+		free(text);
+	}
+	free(line);
+	if (ferror(in)) {
+		set_cause(cause, _("cannot read %s"), name);
+		return -1;
+	}
+	if (fflush(out) != 0) {
+		set_cause(cause, _("cannot write the decrypted records"));
+		return -1;
+	}
+	return 0;
 }

@@ -12,6 +12,7 @@
 
 #include "i18n.h"
 #include "ids.h"
+#include "seal.h"
 #include "lineedit.h"
 #include "phone.h"
 #include "rx.h"
@@ -32,12 +33,13 @@ static const char *const type_names[] = {
 
 static const char *const top_keys[] = {
 	"form", "version", "title", "languages", "choices", "needs",
-	"not_assessed", "body", NULL
+	"not_assessed", "body", "public_key", "sealed_keeps", NULL
 };
 static const char *const question_keys[] = {
 	"name", "type", "label", "hint", "required", "required_message",
 	"relevant", "constraint", "constraint_message", "choices", "calculation",
-	"default", "prefill", "appearance", "from_household", NULL
+	"default", "prefill", "appearance", "from_household", "identifying",
+	NULL
 };
 static const char *const group_keys[] = {
 	"group", "label", "relevant", "body", NULL
@@ -685,6 +687,29 @@ parse_from_household(struct loader *L, const struct ynode *v,
 		    "text"), q->name, question_type_name(q->type), s);
 }
 
+/* Whether a question asks for a phone or an identity number: by its
+ * appearance (cn_mobile, cn_id) or by a word in its name. */
+static bool
+looks_identifying(const struct ynode *n)
+{
+	static const char *const words[] = {
+		"phone", "mobile", "id_card", "idcard", "id_number", "id_no",
+		"passport", "identity", "national_id",
+	};
+	const struct ynode *v;
+	size_t i;
+
+	if ((v = ytree_get(n, "appearance")) != NULL && v->kind == YNODE_SCALAR &&
+	    (strcmp(v->str, "cn_mobile") == 0 || strcmp(v->str, "cn_id") == 0))
+		return true;
+	if ((v = ytree_get(n, "name")) == NULL || v->kind != YNODE_SCALAR)
+		return false;
+	for (i = 0; i < ARRAY_LEN(words); i++)
+		if (strstr(v->str, words[i]) != NULL)
+			return true;
+	return false;
+}
+
 static void
 parse_question(struct loader *L, const struct ynode *n,
     const struct group *group)
@@ -781,6 +806,16 @@ parse_question(struct loader *L, const struct ynode *n,
 		if (s != NULL && !parse_bool(s, &q->prefill))
 			err(L, v, _("prefill must be true or false, not '%s'"), s);
 	}
+	if ((v = ytree_get(n, "identifying")) != NULL) {
+		const char *s = scalar(L, v, _("identifying"));
+
+		if (s != NULL && !parse_bool(s, &q->identifying))
+			err(L, v, _("identifying must be true or false, not '%s'"), s);
+	}
+	if (!q->identifying && looks_identifying(n))
+		warn(L, n, _("'%s' asks for a phone number or an identity number "
+		    "but is not marked 'identifying: true': a shared export would "
+		    "carry it"), q->name);
 	if ((v = ytree_get(n, "appearance")) != NULL) {
 		const char *s = scalar(L, v, _("appearance"));
 
@@ -969,6 +1004,47 @@ parse_languages(struct loader *L, const struct ynode *n)
 		}
 		L->lang_at[L->f->nlanguages] = n->items[i];
 		L->f->languages[L->f->nlanguages++] = xstrdup(s);
+	}
+}
+
+/* public_key: and sealed_keeps: (what a sealed record keeps in plain
+ * text: its needs, its answers marked prefill). */
+static void
+parse_sealing(struct loader *L, const struct ynode *root)
+{
+	const struct ynode *v;
+	char *cause = NULL;
+	size_t i;
+
+	if ((v = ytree_get(root, "public_key")) != NULL &&
+	    scalar(L, v, _("the public key")) != NULL) {
+		if (seal_public_key_check(v->str, &cause) != 0) {
+			err(L, v, "%s", cause);
+			free(cause);
+		} else
+			L->f->public_key = xstrdup(v->str);
+	}
+	if ((v = ytree_get(root, "sealed_keeps")) == NULL)
+		return;
+	if (v->kind != YNODE_SEQ) {
+		err(L, v, _("'sealed_keeps:' must be a list of what a sealed record "
+		    "keeps in plain text: [needs], [prefill] or [needs, prefill]"));
+		return;
+	}
+	if (ytree_get(root, "public_key") == NULL)
+		warn(L, v, _("'sealed_keeps:' has no effect without 'public_key:'"));
+	for (i = 0; i < v->n; i++) {
+		const char *s = scalar(L, v->items[i], _("sealed_keeps"));
+
+		if (s == NULL)
+			continue;
+		if (strcmp(s, "needs") == 0)
+			L->f->sealed_keeps_needs = true;
+		else if (strcmp(s, "prefill") == 0)
+			L->f->sealed_keeps_prefill = true;
+		else
+			err(L, v->items[i], _("a sealed record can keep 'needs' or "
+			    "'prefill' in plain text, not '%s'"), s);
 	}
 }
 
@@ -1584,6 +1660,7 @@ form_parse(const char *text, size_t len, struct diags *d)
 		parse_choices(&L, L.choices);
 	if ((v = ytree_get(root, "needs")) != NULL)
 		parse_needs(&L, v);
+	parse_sealing(&L, root);
 	if ((v = ytree_get(root, "body")) == NULL)
 		err(&L, root, _("the form has no 'body:' with its questions"));
 	else
@@ -1686,6 +1763,7 @@ form_free(struct form *f)
 		return;
 	free(f->id);
 	free(f->version);
+	free(f->public_key);
 	mtext_free(&f->title);
 	for (i = 0; i < f->nlanguages; i++)
 		free(f->languages[i]);

@@ -96,6 +96,7 @@ struct question {
 	char *appearance;
 	bool prefill;
 	enum household_field from_household;	/* HF_NONE, or the field */
+	bool identifying;	/* names the family: left out when shared */
 	const struct group *group;		/* innermost group, or NULL */
 	const struct group *repeat;		/* the repeat it is in, or NULL */
 	int line;
@@ -133,6 +134,11 @@ struct form {
 	size_t *calc_order;		/* calculate questions, dependencies first */
 	size_t ncalc;
 	size_t *by_name;		/* question indices sorted by name */
+	/* public_key: the organisation's RSA public key (base64 DER); when
+	 * set, finalized records are sealed (core/seal.h). */
+	char *public_key;
+	bool sealed_keeps_needs;	/* sealed_keeps: [needs] */
+	bool sealed_keeps_prefill;	/* sealed_keeps: [prefill] */
 	char *source;			/* the YAML text, as read */
 	size_t source_len;
 	char sha256[65];		/* of the YAML text, hex */

@@ -865,6 +865,7 @@ household_timeline(struct store *s, const struct household *h,
 		e->round = r->round ? xstrdup(r->round) : NULL;
 		e->form = r->form_id ? xstrdup(r->form_id) : NULL;
 		e->status = xstrdup(r->status ? r->status : "");
+		e->sealed = r->sealed;
 		if (strcmp(e->status, "draft") != 0)
 			e->detail = record_needs(s, &fc, r, lang);
 	}

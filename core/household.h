@@ -43,6 +43,8 @@ struct household_entry {
 	char *detail;		/* needs flagged (labels, comma-separated), or
 				 * the reason a case was closed */
 	size_t seq;		/* order of reading, for equal times */
+	bool sealed;		/* a sealed interview: detail holds only the
+				 * needs its form keeps in plain text */
 };
 
 /* The code as kept: trimmed, letters upper-cased. NULL with *why (static,

@@ -637,10 +637,13 @@ add_record(struct importer *im, struct incoming *in, char **cause)
 	if (rc == 0 && in->why == NULL)
 		rc = put_calculations(s, iv, id, cause);
 	if (rc == 0 && in->why == NULL && strcmp(in->rec.status, "draft") != 0) {
-		/* Its XML instance, as if finalized here, for the upload. */
+		/* Its XML instance, as if finalized here, for the upload;
+		 * sealed, and no answer kept, when its form says so. */
 		char *xml = xml_instance(iv, &full);
 
-		rc = store_record_set_xml(s, id, xml, cause);
+		rc = in->form->public_key != NULL ? interview_seal(iv, &full, xml,
+		    cause) : store_record_set_xml(s, id, xml, cause);
+		explicit_bzero(xml, strlen(xml));
 		free(xml);
 	}
 	interview_free(iv);
@@ -648,6 +651,8 @@ add_record(struct importer *im, struct incoming *in, char **cause)
 	if (rc == 0 && in->why == NULL && store_commit(s, cause) == 0) {
 		im->sum->imported++;
 		im->sum->households += created;
+		if (in->form->public_key != NULL)
+			store_checkpoint(s, NULL);
 		return 0;
 	}
 	store_rollback(s);
@@ -753,6 +758,12 @@ compare_record(struct importer *im, const struct incoming *in, int64_t id,
 	store_record_clear(&rec);
 	if (iv == NULL)
 		return -1;
+	if (iv->sealed) {
+		/* Its answers cannot be read to compare: taken as the same. */
+		interview_free(iv);
+		im->sum->unchanged++;
+		return 0;
+	}
 	have = canon_stored(iv);
 	interview_free(iv);
 	given = canon_given(in);
@@ -804,6 +815,14 @@ import_line(struct importer *im, const char *line, size_t len, char **cause)
 	int rc = 0;
 
 	obj = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (json_is_object(obj) && json_object_get(obj, "sealed") != NULL &&
+	    json_object_get(obj, "answers") == NULL) {
+		tell(im, "%s", _("a sealed record: open it first with doorstep "
+		    "--decrypt KEYFILE, on the organisation's own machine; skipped"));
+		im->sum->refused++;
+		json_decref(obj);
+		return 0;
+	}
 	if (!json_is_object(obj) || !json_is_string(json_object_get(obj,
 	    "instance_id")) || !json_is_string(json_object_get(obj, "form")) ||
 	    !json_is_string(json_object_get(obj, "form_version")) ||

@@ -9,6 +9,7 @@
 #include "i18n.h"
 #include "text.h"
 #include "trail.h"
+#include "seal.h"
 #include "util.h"
 #include "xml.h"
 
@@ -374,6 +375,7 @@ interview_free(struct interview *iv)
 
 	if (iv == NULL)
 		return;
+	free(iv->sealed_needs);
 	if (iv->me != NULL) {
 		store_draft_release(iv->store, iv->record, iv->me->token, NULL);
 		holder_clear(iv->me);
@@ -759,6 +761,14 @@ open_record(struct store *s, struct form *form, bool own,
 	    store_carried_load(s, rec->id, load_carried, iv, cause) != 0)) {
 		interview_free(iv);
 		return NULL;
+	}
+	if (rec->sealed) {
+		iv->sealed = true;
+		if (store_sealed_get(s, rec->id, NULL, NULL, &iv->sealed_needs,
+		    cause) < 0) {
+			interview_free(iv);
+			return NULL;
+		}
 	}
 	calculate(iv, false, NULL);
 	layout(iv);
@@ -1288,6 +1298,41 @@ write_back(const struct interview *iv, const char *household, char **cause)
 }
 
 int
+interview_seal(const struct interview *now, const struct record_info *rec,
+    const char *xml, char **cause)
+{
+	const struct form *f = now->form;
+	struct seal_files sealed;
+	struct buf needs = { 0 };
+	const char **keep = NULL;
+	size_t i, nkeep = 0;
+	int rc;
+
+	if (seal_record(f->public_key, f->id, f->version, rec->instance_id, xml,
+	    strlen(xml), &sealed, cause) != 0)
+		return -1;
+	if (f->sealed_keeps_needs) {
+		for (i = 0; i < f->nneeds; i++)
+			if (interview_need(now, i))
+				buf_printf(&needs, "%s%s", needs.len ? " " : "",
+				    f->needs[i].id);
+	}
+	if (f->sealed_keeps_prefill) {
+		keep = xcalloc(f->nquestions + 1, sizeof *keep);
+		for (i = 0; i < f->nquestions; i++)
+			if (f->questions[i]->prefill)
+				keep[nkeep++] = f->questions[i]->name;
+	}
+	rc = store_record_seal(now->store, now->record, sealed.manifest, sealed.enc,
+	    sealed.enc_len, f->sealed_keeps_needs ? (needs.data ? needs.data : "") : NULL, keep, nkeep,
+	    cause);
+	free(keep);
+	buf_free(&needs);
+	seal_files_clear(&sealed);
+	return rc;
+}
+
+int
 interview_finalize(struct interview *iv, size_t *first_bad, size_t *nbad,
     char **cause)
 {
@@ -1333,7 +1378,11 @@ interview_finalize(struct interview *iv, size_t *first_bad, size_t *nbad,
 		return 1;
 	}
 	xml = xml_instance(now, &rec);
-	rc = store_record_finalize(iv->store, iv->record, xml, cause);
+	if (iv->form->public_key != NULL)
+		rc = interview_seal(now, &rec, xml, cause);
+	else
+		rc = store_record_finalize(iv->store, iv->record, xml, cause);
+	explicit_bzero(xml, strlen(xml));
 	free(xml);
 	if (rc == 0)
 		rc = write_back(now, rec.household, cause);
@@ -1346,7 +1395,13 @@ interview_finalize(struct interview *iv, size_t *first_bad, size_t *nbad,
 		store_rollback(iv->store);
 		return -1;
 	}
-	return store_commit(iv->store, cause);
+	if (store_commit(iv->store, cause) != 0)
+		return -1;
+	/* What the deletes zeroed is zeroed in the database file too, and
+	 * the log that held the typed answers is emptied. */
+	if (iv->form->public_key != NULL)
+		store_checkpoint(iv->store, NULL);
+	return 0;
 }
 
 /* The answers that apply: a question that is not relevant now has no
@@ -1436,12 +1491,31 @@ applies(struct applying *a, size_t q, long entry)
 }
 
 bool
+interview_needs_known(const struct interview *iv)
+{
+	return !iv->sealed || iv->sealed_needs != NULL;
+}
+
+bool
 interview_need(const struct interview *iv, size_t i)
 {
 	const struct need *n = &iv->form->needs[i];
 	struct applying a;
 	bool yes;
 
+	if (iv->sealed) {
+		/* Only what the form let the record keep in plain text. */
+		const char *p = iv->sealed_needs;
+		size_t len = strlen(n->id);
+
+		while (p != NULL && (p = strstr(p, n->id)) != NULL) {
+			if ((p == iv->sealed_needs || p[-1] == ' ') &&
+			    (p[len] == ' ' || p[len] == '\0'))
+				return true;
+			p += len;
+		}
+		return false;
+	}
 	if (n->when == NULL)
 		return false;
 	a.iv = iv;

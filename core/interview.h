@@ -48,6 +48,9 @@ struct interview {
 				 * editing; NULL: read only */
 	char *household;	/* the record's household code, or NULL */
 	bool lost;		/* another session took the draft over */
+	bool sealed;		/* a sealed record: its answers are not here */
+	char *sealed_needs;	/* the need ids it keeps in plain text
+				 * (space-separated), or NULL: none kept */
 };
 
 /* Begins a new draft on form (the interview takes the form). With a
@@ -180,6 +183,17 @@ int interview_finalize(struct interview *iv, size_t *first_bad, size_t *nbad,
 
 /* Whether need i of the form is flagged by the answers. */
 bool interview_need(const struct interview *iv, size_t i);
+
+/* Seals the record iv reads (rec, with its instance xml) with its form's
+ * public key and keeps only that, with what the form lets a sealed record
+ * keep in plain text (store_record_seal). In the caller's transaction;
+ * the caller checkpoints (store_checkpoint) once it is committed. */
+int interview_seal(const struct interview *iv, const struct record_info *rec,
+    const char *xml, char **cause);
+
+/* Whether the need flags of the record can be read: not for a sealed
+ * record whose form keeps no needs in plain text. */
+bool interview_needs_known(const struct interview *iv);
 
 /* The value of a calculation or any expression in an entry. */
 struct value interview_eval(const struct interview *iv, const struct expr *e,

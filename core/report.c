@@ -93,6 +93,7 @@ struct flags {
 	bool done;
 	bool refused;	/* the form's not_assessed answer: no assessment */
 	bool *on;
+	bool unknown;	/* sealed, its needs not kept in plain text */
 };
 
 static bool
@@ -115,6 +116,7 @@ flags_of(struct report *r, struct form_cache *fc, struct store *s,
 		    interview_relevant(iv, (size_t)f->not_assessed_q, 0) &&
 		    form_not_assessed(f, interview_value(iv,
 		    (size_t)f->not_assessed_q, 0));
+		fl->unknown = !interview_needs_known(iv);
 		fl->on = xcalloc(r->nneeds + 1, sizeof *fl->on);
 		for (i = 0; i < f->nneeds; i++) {
 			long at = -1;
@@ -307,6 +309,7 @@ report_build(struct store *s, const char *round, const char *site,
 				r->site_refused[si]++;
 			} else {
 				r->households++;
+				r->sealed_unknown += fl[li].unknown;
 				r->no_round += *or_none(latest->round, "") == '\0';
 				r->site_households[si]++;
 				for (k = 0; k < r->nneeds; k++)
@@ -440,20 +443,145 @@ bar(struct buf *b, double pct, int width)
 }
 
 /* The lines that say what the figures are of: the households assessed,
- * those not assessed (refusals), those without a round. */
+ * those not assessed (refusals), those without a round; in a shared
+ * report, a hidden count says "fewer than" the threshold. */
 static char *
 report_heading(const struct report *r, char **refused, char **no_round)
 {
 	char *round = text_sanitize(r->round ? r->round : _("every round"), false);
-	char *head = xasprintf(_("Needs report: %s; %ld household(s) assessed"),
-	    round, r->households);
+	char *head = r->households == REPORT_HIDDEN ? xasprintf(_("Needs report: "
+	    "%s; fewer than %ld households assessed"), round, r->share_threshold) :
+	    xasprintf(_("Needs report: %s; %ld household(s) assessed"), round,
+	    r->households);
 
 	free(round);
-	*refused = r->refused > 0 ? xasprintf(_("Not assessed (refused): %ld "
-	    "household(s); not counted in the shares"), r->refused) : NULL;
-	*no_round = r->no_round > 0 ? xasprintf(_("no round: %ld household(s) "
-	    "assessed in an interview without a round"), r->no_round) : NULL;
+	*refused = r->refused == REPORT_HIDDEN ? xasprintf(_("Not assessed "
+	    "(refused): fewer than %ld households; not counted in the shares"),
+	    r->share_threshold) : r->refused > 0 ? xasprintf(_("Not assessed "
+	    "(refused): %ld household(s); not counted in the shares"),
+	    r->refused) : NULL;
+	*no_round = r->no_round == REPORT_HIDDEN ? xasprintf(_("no round: fewer "
+	    "than %ld households assessed in an interview without a round"),
+	    r->share_threshold) : r->no_round > 0 ? xasprintf(_("no round: %ld "
+	    "household(s) assessed in an interview without a round"),
+	    r->no_round) : NULL;
 	return head;
+}
+
+/* Hides a count below the threshold (0 is shown). */
+static void
+hide_small(struct report *r, long *v)
+{
+	if (*v > 0 && *v < r->share_threshold) {
+		*v = REPORT_HIDDEN;
+		r->hidden++;
+	}
+}
+
+/* In parts (stride apart) that add up to *total: when exactly one is
+ * hidden, hides the smallest other that is not 0; when there is none,
+ * the total. */
+static void
+hide_complement(struct report *r, long *parts, size_t n, size_t stride,
+    long *total)
+{
+	size_t i, hidden = 0, pick = n;
+
+#define PART(i) (*(long *)((char *)parts + (i) * stride))
+	if (*total > 0 && *total < r->share_threshold) {
+		*total = REPORT_HIDDEN;
+		r->hidden++;
+	}
+	if (*total == REPORT_HIDDEN)
+		return;
+	for (i = 0; i < n; i++)
+		hidden += PART(i) == REPORT_HIDDEN;
+	if (hidden != 1)
+		return;
+	for (i = 0; i < n; i++)
+		if (PART(i) > 0 && (pick == n || PART(i) < PART(pick)))
+			pick = i;
+	if (pick < n)
+		PART(pick) = REPORT_HIDDEN;
+	else
+		*total = REPORT_HIDDEN;
+	r->hidden++;
+#undef PART
+}
+
+void
+report_share(struct report *r, long threshold)
+{
+	size_t i, k, first;
+
+	r->share_threshold = threshold;
+	for (i = 0; i < r->nsites; i++)
+		hide_small(r, &r->site_households[i]);
+	hide_complement(r, r->site_households, r->nsites, sizeof(long),
+	    &r->households);
+	for (k = 0; k < r->nneeds; k++) {
+		struct report_need *nd = &r->needs[k];
+
+		for (i = 0; i < r->nsites; i++)
+			hide_small(r, &nd->by_site[i]);
+		hide_complement(r, nd->by_site, r->nsites, sizeof(long),
+		    &nd->households);
+		hide_small(r, &nd->gained);
+		hide_small(r, &nd->lost);
+		hide_small(r, &nd->kept);
+	}
+	for (i = 0; i < r->nsites; i++)
+		hide_small(r, &r->site_refused[i]);
+	hide_complement(r, r->site_refused, r->nsites, sizeof(long),
+	    &r->refused);
+	hide_small(r, &r->no_round);
+	hide_small(r, &r->sealed_unknown);
+	hide_small(r, &r->compared);
+	/* The choices of one question against the households that answered. */
+	for (first = 0; first < r->nchoices; first = i) {
+		long base = r->choices[first].base;
+
+		for (i = first; i < r->nchoices &&
+		    strcmp(r->choices[i].question, r->choices[first].question) == 0; i++)
+			hide_small(r, &r->choices[i].n);
+		hide_complement(r, &r->choices[first].n, i - first,
+		    sizeof *r->choices, &base);
+		for (k = first; k < i; k++)
+			r->choices[k].base = base;
+	}
+}
+
+/* A count in width columns, or "*" when hidden. */
+static void
+count_cell(struct buf *b, int width, long v)
+{
+	if (v == REPORT_HIDDEN)
+		buf_printf(b, "%*s", width, "*");
+	else
+		buf_printf(b, "%*ld", width, v);
+}
+
+/* A share of n in base as "%5.1f%%", or "*" when either is hidden. */
+static void
+share_cell(struct buf *b, int width, long n, long base)
+{
+	if (n == REPORT_HIDDEN || base == REPORT_HIDDEN)
+		buf_printf(b, "%*s", width, "*");
+	else
+		buf_printf(b, "%*.1f%%", width - 1, share(n, base));
+}
+
+/* The note under a shared report. */
+static void
+share_note(struct buf *b, const struct report *r)
+{
+	if (r->share_threshold <= 0)
+		return;
+	buf_addc(b, '\n');
+	buf_printf(b, _("Shared: counts below %ld are hidden (*), and so is one "
+	    "more count wherever the hidden one could be worked out from a "
+	    "total; %ld count(s) hidden."), r->share_threshold, r->hidden);
+	buf_addc(b, '\n');
 }
 
 char *
@@ -468,6 +596,17 @@ report_text(const struct report *r)
 	buf_addc(&b, '\n');
 	if (refused != NULL) {
 		buf_adds(&b, refused);
+		buf_addc(&b, '\n');
+	}
+	if (r->sealed_unknown != 0) {
+		if (r->sealed_unknown == REPORT_HIDDEN)
+			buf_adds(&b, _("sealed: some households' latest interviews are "
+			    "sealed and keep no need areas in plain text; they flag "
+			    "none here"));
+		else
+			buf_printf(&b, _("sealed: %ld household(s)' latest interview is "
+			    "sealed and keeps no need areas in plain text; they flag "
+			    "none here"), r->sealed_unknown);
 		buf_addc(&b, '\n');
 	}
 	if (no_round != NULL) {
@@ -506,6 +645,10 @@ report_text(const struct report *r)
 		buf_addc(&b, '\n');
 		return buf_steal(&b);
 	}
+	if (r->households == REPORT_HIDDEN) {
+		share_note(&b, r);
+		return buf_steal(&b);
+	}
 	if (r->nneeds == 0) {
 		buf_adds(&b, _("The forms have no 'needs:' section: no need areas to "
 		    "count."));
@@ -521,8 +664,12 @@ report_text(const struct report *r)
 			double p = share(nd->households, r->households);
 
 			pad(&b, nd->label, 22);
-			buf_printf(&b, "%7ld %5.1f%%  ", nd->households, p);
-			bar(&b, p, 40);
+			count_cell(&b, 7, nd->households);
+			buf_addc(&b, ' ');
+			share_cell(&b, 6, nd->households, r->households);
+			buf_adds(&b, "  ");
+			if (nd->households != REPORT_HIDDEN)
+				bar(&b, p, 40);
 			buf_addc(&b, '\n');
 		}
 	}
@@ -537,20 +684,26 @@ report_text(const struct report *r)
 		}
 		buf_addc(&b, '\n');
 		pad(&b, _("households"), 22);
-		for (i = 0; i < nshown; i++)
-			buf_printf(&b, " %10ld", r->site_households[i]);
+		for (i = 0; i < nshown; i++) {
+			buf_addc(&b, ' ');
+			count_cell(&b, 10, r->site_households[i]);
+		}
 		buf_addc(&b, '\n');
-		if (r->refused > 0) {
+		if (r->refused != 0) {
 			pad(&b, _("not assessed"), 22);
-			for (i = 0; i < nshown; i++)
-				buf_printf(&b, " %10ld", r->site_refused[i]);
+			for (i = 0; i < nshown; i++) {
+				buf_addc(&b, ' ');
+				count_cell(&b, 10, r->site_refused[i]);
+			}
 			buf_addc(&b, '\n');
 		}
 		for (k = 0; k < r->nneeds; k++) {
 			pad(&b, r->needs[k].label, 22);
-			for (i = 0; i < nshown; i++)
-				buf_printf(&b, " %9.1f%%", share(r->needs[k].by_site[i],
-				    r->site_households[i]));
+			for (i = 0; i < nshown; i++) {
+				buf_addc(&b, ' ');
+				share_cell(&b, 10, r->needs[k].by_site[i],
+				    r->site_households[i]);
+			}
 			buf_addc(&b, '\n');
 		}
 	}
@@ -559,8 +712,12 @@ report_text(const struct report *r)
 		char *to = text_sanitize(r->to_round, false);
 
 		buf_printf(&b, "\n");
-		buf_printf(&b, _("From %s to %s (%ld household(s) in both)"), from, to,
-		    r->compared);
+		if (r->compared == REPORT_HIDDEN)
+			buf_printf(&b, _("From %s to %s (fewer than %ld households in "
+			    "both)"), from, to, r->share_threshold);
+		else
+			buf_printf(&b, _("From %s to %s (%ld household(s) in both)"), from,
+			    to, r->compared);
 		buf_addc(&b, '\n');
 		free(from);
 		free(to);
@@ -574,8 +731,13 @@ report_text(const struct report *r)
 		buf_addc(&b, '\n');
 		for (k = 0; k < r->nneeds; k++) {
 			pad(&b, r->needs[k].label, 22);
-			buf_printf(&b, " %8ld %8ld %8ld\n", r->needs[k].gained,
-			    r->needs[k].lost, r->needs[k].kept);
+			buf_addc(&b, ' ');
+			count_cell(&b, 8, r->needs[k].gained);
+			buf_addc(&b, ' ');
+			count_cell(&b, 8, r->needs[k].lost);
+			buf_addc(&b, ' ');
+			count_cell(&b, 8, r->needs[k].kept);
+			buf_addc(&b, '\n');
 		}
 	}
 	for (i = 0; i < r->nchoices; i++) {
@@ -590,10 +752,15 @@ report_text(const struct report *r)
 		}
 		buf_adds(&b, "  ");
 		pad(&b, c->choice, 30);
-		buf_printf(&b, "%6ld %5.1f%%  ", c->n, p);
-		bar(&b, p, 28);
+		count_cell(&b, 6, c->n);
+		buf_addc(&b, ' ');
+		share_cell(&b, 6, c->n, c->base);
+		buf_adds(&b, "  ");
+		if (c->n != REPORT_HIDDEN && c->base != REPORT_HIDDEN)
+			bar(&b, p, 28);
 		buf_addc(&b, '\n');
 	}
+	share_note(&b, r);
 	return buf_steal(&b);
 }
 
@@ -622,8 +789,19 @@ csv_cell(struct buf *b, const char *s)
 	buf_addc(b, '"');
 }
 
+/* A number in a CSV cell, "*" when a shared report hid it. */
+static void
+csv_number(struct buf *b, long v)
+{
+	buf_addc(b, ',');
+	if (v == REPORT_HIDDEN)
+		buf_addc(b, '*');
+	else
+		buf_printf(b, "%ld", v);
+}
+
 /* A CSV row whose count, base and share are numbers (gained, lost and
- * kept left empty). */
+ * kept left empty); "*" for what a shared report hid. */
 static void
 csv_row(struct buf *b, const char *section, const char *site, const char *item,
     const char *detail, long n, long base)
@@ -635,7 +813,12 @@ csv_row(struct buf *b, const char *section, const char *site, const char *item,
 	csv_cell(b, item);
 	buf_addc(b, ',');
 	csv_cell(b, detail);
-	buf_printf(b, ",%ld,%ld,%.1f,,,\r\n", n, base, share(n, base));
+	csv_number(b, n);
+	csv_number(b, base);
+	if (n == REPORT_HIDDEN || base == REPORT_HIDDEN)
+		buf_adds(b, ",*,,,\r\n");
+	else
+		buf_printf(b, ",%.1f,,,\r\n", share(n, base));
 }
 
 char *
@@ -648,18 +831,21 @@ report_csv(const struct report *r)
 	buf_adds(&b, "section,site,item,detail,count,base,share,gained,lost,kept\r\n");
 	csv_row(&b, "households", "all", "", "", r->households, r->households);
 	/* Refusals: of the households reached, not in any other base. */
-	if (r->refused > 0)
+	if (r->refused != 0)
 		csv_row(&b, "not assessed", "all", "", "", r->refused,
+		    r->refused == REPORT_HIDDEN ||
+		    r->households == REPORT_HIDDEN ? REPORT_HIDDEN :
 		    r->households + r->refused);
-	if (r->no_round > 0)
+	if (r->no_round != 0)
 		csv_row(&b, "no round", "all", "", "", r->no_round, r->households);
 	for (i = 0; i < r->nsites; i++) {
 		csv_row(&b, "households", r->sites[i], "", "", r->site_households[i],
 		    r->households);
-		if (r->site_refused[i] > 0)
+		if (r->site_refused[i] != 0)
 			csv_row(&b, "not assessed", r->sites[i], "", "",
-			    r->site_refused[i], r->site_households[i] +
-			    r->site_refused[i]);
+			    r->site_refused[i], r->site_refused[i] == REPORT_HIDDEN ||
+			    r->site_households[i] == REPORT_HIDDEN ? REPORT_HIDDEN :
+			    r->site_households[i] + r->site_refused[i]);
 	}
 	for (k = 0; k < r->nneeds; k++) {
 		const struct report_need *nd = &r->needs[k];
@@ -677,14 +863,23 @@ report_csv(const struct report *r)
 			csv_cell(&b, nd->id);
 			buf_addc(&b, ',');
 			csv_cell(&b, detail);
-			buf_printf(&b, ",,%ld,,%ld,%ld,%ld\r\n", r->compared, nd->gained,
-			    nd->lost, nd->kept);
+			buf_adds(&b, ",");
+			csv_number(&b, r->compared);
+			buf_adds(&b, ",");
+			csv_number(&b, nd->gained);
+			csv_number(&b, nd->lost);
+			csv_number(&b, nd->kept);
+			buf_adds(&b, "\r\n");
 			free(detail);
 		}
 	}
 	for (i = 0; i < r->nchoices; i++)
 		csv_row(&b, "choice", "all", r->choices[i].question,
 		    r->choices[i].choice, r->choices[i].n, r->choices[i].base);
+	if (r->share_threshold > 0)
+		buf_printf(&b, "shared,all,hidden,\"counts below %ld, and one more "
+		    "where a total would reveal it\",%ld,,,,,\r\n", r->share_threshold,
+		    r->hidden);
 	return buf_steal(&b);
 }
 

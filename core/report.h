@@ -50,7 +50,25 @@ struct report {
 	char **forms;
 	size_t nforms;
 	char date[11];		/* the day it was made, YYYY-MM-DD */
+	/* Of the households counted, those whose latest interview is sealed
+	 * and keeps no need areas in plain text: they flag none here. */
+	long sealed_unknown;
+	/* After report_share: the threshold, and how many counts are hidden
+	 * (REPORT_HIDDEN in their place). */
+	long share_threshold;
+	long hidden;
 };
+
+/* A count report_share hid. */
+#define REPORT_HIDDEN (-1L)
+
+/* Makes the report fit to share outside the organisation: hides every
+ * count from 1 to threshold - 1, and then, in each set of counts that add
+ * up to a total shown (the sites' households, a need area by site, the
+ * choices of a question), one more, so that no hidden count can be
+ * worked out by subtraction; a total below the threshold is hidden too.
+ * Shares go with their counts. */
+void report_share(struct report *r, long threshold);
 
 /* Builds the report from finalized (and uploaded) records. Labels are in
  * lang. A household is its code, or the record itself without one. */

@@ -110,6 +110,14 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER trail_no_delete BEFORE DELETE ON trail BEGIN"
 	"  SELECT RAISE(ABORT, 'the trail is append-only: an entry cannot be "
 	"deleted'); END;",
+
+	/* 6: seal: the encrypted instance of a sealed record (its manifest is
+	 * records.xml), and the need areas it keeps in plain text when its
+	 * form allows (space-separated ids; NULL: none kept). */
+	"CREATE TABLE sealed ("
+	"  record_id INTEGER PRIMARY KEY REFERENCES records(id) ON DELETE CASCADE,"
+	"  enc BLOB NOT NULL,"
+	"  needs TEXT);",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
@@ -428,7 +436,8 @@ open_store(const char *path, bool shared, char **cause)
 	 * the journal mode included, is changed. */
 	if (read_version(s, &version, cause) != 0 ||
 	    version_known(s, version, cause) != 0 || use_wal(s, cause) != 0 ||
-	    exec_sql(s, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+	    exec_sql(s, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; "
+	    "PRAGMA secure_delete = ON;",
 	    cause) != 0 || migrate(s, version, cause) != 0 ||
 	    (shared && (exec_sql(s, "PRAGMA temp_store = MEMORY", cause) != 0 ||
 	    read_version(s, &version, cause) != 0))) {
@@ -854,6 +863,103 @@ fail:
 }
 
 int
+store_record_seal(struct store *s, int64_t record, const char *manifest,
+    const unsigned char *enc, size_t enc_len, const char *needs,
+    const char *const *keep, size_t nkeep, char **cause)
+{
+	bool own = !s->in_transaction;
+	sqlite3_stmt *st;
+	struct buf sql = { 0 };
+	size_t i;
+
+	if (own && store_begin(s, cause) != 0)
+		return -1;
+	if (sq_prepare(s, "SELECT status FROM records WHERE id = ?", &st,
+	    cause) != 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, record);
+	i = sqlite3_step(st) == SQLITE_ROW &&
+	    strcmp((const char *)sqlite3_column_text(st, 0), "draft") == 0;
+	sqlite3_finalize(st);
+	/* A draft is finalized sealed; a record imported finalized gets its
+	 * manifest as its XML. */
+	if (i ? store_record_finalize(s, record, manifest, cause) != 0 :
+	    store_record_set_xml(s, record, manifest, cause) != 0)
+		goto fail;
+	if (sq_prepare(s, "INSERT INTO sealed (record_id, enc, needs) VALUES "
+	    "(?, ?, ?)", &st, cause) != 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, record);
+	sqlite3_bind_blob64(st, 2, enc, enc_len, SQLITE_TRANSIENT);
+	sq_bind_text(st, 3, needs);
+	if (sq_step_done(s, st, cause, _("cannot keep the sealed record")) != 0)
+		goto fail;
+	buf_adds(&sql, "DELETE FROM answers WHERE record_id = ?1");
+	if (nkeep > 0) {
+		buf_adds(&sql, " AND name NOT IN (");
+		for (i = 0; i < nkeep; i++)
+			buf_printf(&sql, "%s?%zu", i ? ", " : "", i + 2);
+		buf_adds(&sql, ")");
+	}
+	i = (size_t)sq_prepare(s, sql.data, &st, cause);
+	buf_free(&sql);
+	if (i != 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, record);
+	for (i = 0; i < nkeep; i++)
+		sq_bind_text(st, (int)i + 2, keep[i]);
+	if (sq_step_done(s, st, cause, _("cannot keep the sealed record")) != 0)
+		goto fail;
+	if (own && store_commit(s, cause) != 0)
+		return -1;
+	return 0;
+fail:
+	if (own)
+		store_rollback(s);
+	return -1;
+}
+
+int
+store_sealed_get(struct store *s, int64_t record, unsigned char **enc,
+    size_t *enc_len, char **needs, char **cause)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (enc != NULL)
+		*enc = NULL;
+	if (needs != NULL)
+		*needs = NULL;
+	if (sq_prepare(s, "SELECT enc, needs FROM sealed WHERE record_id = ?", &st,
+	    cause) != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, record);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		size_t n = (size_t)sqlite3_column_bytes(st, 0);
+
+		if (enc != NULL) {
+			*enc = xmalloc(n ? n : 1);
+			if (n > 0)
+				memcpy(*enc, sqlite3_column_blob(st, 0), n);
+			*enc_len = n;
+		}
+		if (needs != NULL)
+			*needs = sq_col_dup(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_fail(s, cause, _("cannot read the sealed record"));
+	return rc == SQLITE_ROW;
+}
+
+int
+store_checkpoint(struct store *s, char **cause)
+{
+	return exec_sql(s, "PRAGMA wal_checkpoint(TRUNCATE)", cause);
+}
+
+int
 store_draft_holder(struct store *s, int64_t record, struct holder *out,
     char **cause)
 {
@@ -1209,7 +1315,9 @@ records_select(struct store *s, enum store_filter filter, int64_t id,
 	    "f.version, r.household, r.round, r.site, r.interviewer, r.status, "
 	    "r.started_at, r.updated_at, r.finalized_at, r.position, "
 	    "(SELECT count(*) FROM answers a WHERE a.record_id = r.id AND "
-	    "a.value IS NOT NULL AND a.entry >= 0) FROM records r JOIN form_versions f ON "
+	    "a.value IS NOT NULL AND a.entry >= 0), "
+	    "EXISTS (SELECT 1 FROM sealed z WHERE z.record_id = r.id) "
+	    "FROM records r JOIN form_versions f ON "
 	    "f.id = r.form_version_id WHERE %s ORDER BY %s",
 	    where[filter], order);
 	rc = sq_prepare(s, sql, &st, cause);
@@ -1220,7 +1328,7 @@ records_select(struct store *s, enum store_filter filter, int64_t id,
 		sqlite3_bind_int64(st, 1, id);
 	else if (filter == STORE_HOUSEHOLD)
 		sq_bind_text(st, 1, text);
-	else if (filter == STORE_PREVIOUS) {
+	else if (filter == STORE_PREVIOUS && text != NULL) {
 		sq_bind_text(st, 1, text);
 		sq_bind_text(st, 2, text + strlen(text) + 1);
 	}
@@ -1247,6 +1355,7 @@ records_select(struct store *s, enum store_filter filter, int64_t id,
 		r->finalized_at = sq_col_dup(st, 12);
 		r->position = sq_col_dup(st, 13);
 		r->answered = (long)sqlite3_column_int64(st, 14);
+		r->sealed = sqlite3_column_int(st, 15) != 0;
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {

@@ -9,7 +9,7 @@
 #include "form.h"
 #include "holder.h"
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 struct store;
 
@@ -30,6 +30,7 @@ struct record_info {
 	char *finalized_at;
 	char *position;		/* the question the interviewer was on */
 	long answered;		/* answers with a value */
+	bool sealed;		/* encrypted at finalize: no answers to read */
 };
 
 enum store_filter {
@@ -109,6 +110,28 @@ int store_entry_delete(struct store *s, int64_t record,
  * holds it any more. */
 int store_record_finalize(struct store *s, int64_t record, const char *xml,
     char **cause);
+
+/* Finalizes a draft as a sealed record (or seals a record imported
+ * finalized, which has no XML yet): its XML is the submission
+ * manifest, the encrypted instance is kept beside it with the need areas
+ * it flagged (needs: ids separated by spaces; NULL when the form does not
+ * keep them in plain text), and every answer is deleted but those named
+ * in keep. In the caller's transaction, or one of its own. */
+int store_record_seal(struct store *s, int64_t record, const char *manifest,
+    const unsigned char *enc, size_t enc_len, const char *needs,
+    const char *const *keep, size_t nkeep, char **cause);
+
+/* The encrypted instance of a sealed record (*enc, *enc_len) and the need
+ * areas it keeps in plain text (*needs, NULL when none are kept); either
+ * pointer may be NULL when not wanted. Returns 1, 0 when the record is
+ * not sealed, -1 on error. */
+int store_sealed_get(struct store *s, int64_t record, unsigned char **enc,
+    size_t *enc_len, char **needs, char **cause);
+
+/* Copies the write-ahead log into the database and empties it, so that
+ * what was deleted (zeroed, with secure_delete, which every connection
+ * turns on) lingers in neither file. Best effort while others read. */
+int store_checkpoint(struct store *s, char **cause);
 
 /* What store_draft_claim did. */
 enum store_claim {

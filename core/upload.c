@@ -19,6 +19,7 @@
 #include "diag.h"
 #include "form.h"
 #include "interview.h"
+#include "seal.h"
 #include "i18n.h"
 #include "trail.h"
 #include "util.h"
@@ -527,6 +528,8 @@ struct sender {
 	int lock_fd;
 	double deadline;	/* of the run, in now_seconds() */
 	long request_ms;	/* the most one request may take */
+	unsigned char *enc;	/* a sealed record's submission.xml.enc */
+	size_t enc_len;
 };
 
 /* Milliseconds left of the run: 0 once it is over. */
@@ -566,6 +569,15 @@ post(struct sender *s, const char *xml, long limit_ms, long *code,
 	lc.mime_filename(part, "submission.xml");
 	lc.mime_type(part, "text/xml");
 	lc.mime_data(part, xml, CURL_ZERO_TERMINATED);
+	if (s->enc != NULL) {
+		/* A sealed record: the manifest above, the instance here, as
+		 * ODK Collect sends them. */
+		part = lc.mime_addpart(mime);
+		lc.mime_name(part, SEAL_ENC_NAME);
+		lc.mime_filename(part, SEAL_ENC_NAME);
+		lc.mime_type(part, "application/octet-stream");
+		lc.mime_data(part, (const char *)s->enc, s->enc_len);
+	}
 
 	buf_free(&r->body);
 	lc.easy_setopt(s->curl, CURLOPT_HTTPHEADER, headers);
@@ -799,8 +811,18 @@ upload_record(struct sender *s, struct store *st, const struct record_info *rec)
 		out = OUT_REFUSED;
 		goto done;
 	}
+	if (rec->sealed && store_sealed_get(st, rec->id, &s->enc, &s->enc_len,
+	    NULL, &cause) != 1) {
+		note(o, rec->instance_id, _("left in the queue: its sealed file "
+		    "cannot be read: %s"), cause ? cause : _("unknown problem"));
+		free(xml);
+		out = OUT_REFUSED;
+		goto done;
+	}
 	out = send_record(s, rec, xml, &reply);
 	free(xml);
+	free(s->enc);
+	s->enc = NULL;
 	if ((out == OUT_UPLOADED || out == OUT_CONFLICT) &&
 	    store_record_uploaded(st, rec->id, out == OUT_UPLOADED ? "uploaded" :
 	    "conflict", reply, &cause) != 0) {
@@ -829,7 +851,7 @@ upload_run(struct store *st, const struct upload_options *o,
 {
 	struct record_info *recs = NULL;
 	struct target t = { 0 };
-	struct sender s = { o, &t, NULL, sum, -1, 0, 0 };
+	struct sender s = { o, &t, NULL, sum, -1, 0, 0, NULL, 0 };
 	size_t n = 0, i;
 	char *cause = NULL, *netrc;
 	double start = now_seconds();

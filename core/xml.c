@@ -514,6 +514,13 @@ xml_xform(const struct form *f)
 	    "            <interviewer/>\n          </meta>\n");
 	buf_printf(&x.b, "        </%s>\n      </instance>\n", f->id);
 	binds(&x);
+	/* A sealed form: ODK Central and Collect read the key here, inside
+	 * <model>, and then take only encrypted submissions. */
+	if (f->public_key != NULL) {
+		buf_adds(&x.b, "      <submission method=\"post\" base64RsaPublicKey=\"");
+		xml_escape(&x.b, f->public_key);
+		buf_adds(&x.b, "\"/>\n");
+	}
 	buf_adds(&x.b, "    </model>\n  </h:head>\n  <h:body>\n");
 	body_range(&x, 0, f->nquestions, NULL, 2);
 	buf_adds(&x.b, "  </h:body>\n</h:html>\n");

@@ -258,11 +258,46 @@ class Handler(BaseHTTPRequestHandler):
             root = ET.fromstring(data)
         except ET.ParseError as e:
             return None, "not XML: %s" % e
+        if root.get("encrypted") == "yes":
+            return self.parse_encrypted(msg, root, data)
         if root.get("id") != root.tag or not root.get("version"):
             return None, "root element needs id (its own name) and version"
         iid = root.findtext("meta/instanceID")
         if not iid or not iid.startswith("uuid:"):
             return None, "no meta/instanceID"
+        return (data, iid), None
+
+
+    def parse_encrypted(self, msg, root, data):
+        """An encrypted submission (ODK XForms encryption spec): the
+        manifest as xml_submission_file, the encrypted instance as the
+        part its <encryptedXmlFile> names. With --store, the parts are
+        kept beside the manifest (IID.enc, and IID.parts: one line each,
+        name filename content-type)."""
+        sub = "{http://opendatakit.org/submissions}"
+        orx = "{http://openrosa.org/xforms}"
+        if root.tag != sub + "data" or not root.get("id") or \
+                not root.get("version"):
+            return None, "encrypted: root must be data with id and version"
+        iid = root.findtext(orx + "meta/" + orx + "instanceID")
+        if not iid or not iid.startswith("uuid:"):
+            return None, "encrypted: no meta/instanceID"
+        name = root.findtext(sub + "encryptedXmlFile")
+        if not root.findtext(sub + "base64EncryptedKey") or not name:
+            return None, "encrypted: no base64EncryptedKey or encryptedXmlFile"
+        parts = [(p.get_param("name", header="content-disposition"),
+                  p.get_filename(), p.get_content_type())
+                 for p in msg.iter_parts()]
+        enc = [p for p in msg.iter_parts() if p.get_filename() == name]
+        if not enc:
+            return None, "encrypted: no part named %s" % name
+        if self.server.opts.store:
+            base = os.path.join(self.server.opts.store, iid.replace(":", "_"))
+            with open(base + ".enc", "wb") as f:
+                f.write(enc[0].get_payload(decode=True))
+            with open(base + ".parts", "w") as f:
+                for p in parts:
+                    f.write("%s %s %s\n" % p)
         return (data, iid), None
 
 

@@ -1020,6 +1020,63 @@ full_width_and_chinese_dates(void **state)
 	free(v);
 }
 
+/* A form names the organisation's public key and what a sealed record
+ * keeps in plain text; a key that is not one is refused at its line. */
+static void
+sealing_settings(void **state)
+{
+	struct diags d;
+	struct form *f;
+	char *yaml, key[1024] = "";
+	FILE *kf = fopen("tests/seal/org.pub.b64", "r");
+
+	(void)state;
+	assert_non_null(kf);
+	assert_non_null(fgets(key, sizeof key, kf));
+	fclose(kf);
+	yaml = xasprintf(HEAD "public_key: %s\nsealed_keeps: [needs]\n"
+	    "body:\n  - {name: a, type: text, label: A}\n", key);
+	f = parse(yaml, &d);
+	assert_non_null(f);
+	assert_string_equal(f->public_key, key);
+	assert_true(f->sealed_keeps_needs);
+	assert_false(f->sealed_keeps_prefill);
+	form_free(f);
+	diags_free(&d);
+	free(yaml);
+
+	f = parse(HEAD "public_key: bm90IGEga2V5\nsealed_keeps: [answers]\n"
+	    "body:\n  - {name: a, type: text, label: A}\n", &d);
+	assert_null(f);
+	assert_true(test_has_diag(&d, 4, 13, "not an RSA public key"));
+	assert_true(test_has_diag(&d, 5, 16, "not 'answers'"));
+	diags_free(&d);
+}
+
+/* --check warns when a phone or ID question would leave in a shared
+ * export; marked identifying, it is quiet. */
+static void
+identifying_questions(void **state)
+{
+	struct diags d;
+	struct form *f;
+
+	(void)state;
+	f = parse(HEAD "body:\n"
+	    "  - {name: phone, type: text, label: P}\n"
+	    "  - {name: card, type: text, label: C, appearance: cn_id}\n"
+	    "  - {name: mobile, type: text, label: M, identifying: true}\n"
+	    "  - {name: hotel, type: text, label: H}\n", &d);
+	assert_non_null(f);
+	assert_true(test_has_diag(&d, 5, 5, "'phone' asks for a phone number"));
+	assert_true(test_has_diag(&d, 6, 5, "'card' asks for"));
+	assert_int_equal(d.n, 2);
+	assert_true(f->questions[2]->identifying);
+	assert_false(f->questions[0]->identifying);
+	form_free(f);
+	diags_free(&d);
+}
+
 int
 main(void)
 {
@@ -1063,6 +1120,8 @@ main(void)
 		cmocka_unit_test(from_household_checked),
 		cmocka_unit_test(default_today_checked),
 		cmocka_unit_test(full_width_and_chinese_dates),
+		cmocka_unit_test(sealing_settings),
+		cmocka_unit_test(identifying_questions),
 	};
 
 	return cmocka_run_group_tests_name("form", tests, NULL, NULL);

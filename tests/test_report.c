@@ -641,6 +641,64 @@ sites_are_one_column_whatever_the_case(void **state)
 	free(path);
 }
 
+/* A report to share: a count below 5 is hidden, and so is the one that
+ * would give it away by subtraction from the total shown; the total, and
+ * counts of 5 or more elsewhere, stay. */
+static void
+shared_report_hides_small_counts(void **state)
+{
+	struct report r = { 0 };
+	char *text, *csv;
+
+	(void)state;
+	r.households = 20;
+	r.nsites = 2;
+	r.sites = xcalloc(2, sizeof *r.sites);
+	r.sites[0] = xstrdup("a");
+	r.sites[1] = xstrdup("b");
+	r.site_households = xcalloc(2, sizeof *r.site_households);
+	r.site_households[0] = 8;
+	r.site_households[1] = 12;
+	r.nneeds = 2;
+	r.needs = xcalloc(2, sizeof *r.needs);
+	r.needs[0].id = xstrdup("livelihood");
+	r.needs[0].label = xstrdup("Livelihood");
+	r.needs[0].households = 13;
+	r.needs[0].by_site = xcalloc(2, sizeof(long));
+	r.needs[0].by_site[0] = 3;
+	r.needs[0].by_site[1] = 10;
+	r.needs[1].id = xstrdup("health");
+	r.needs[1].label = xstrdup("Health");
+	r.needs[1].households = 2;
+	r.needs[1].by_site = xcalloc(2, sizeof(long));
+	r.needs[1].by_site[0] = 2;
+	r.needs[1].by_site[1] = 0;
+
+	report_share(&r, 5);
+	assert_int_equal(r.site_households[0], 8);
+	assert_int_equal(r.needs[0].households, 13);
+	assert_int_equal(r.needs[0].by_site[0], REPORT_HIDDEN);
+	/* 13 - 10 = 3: the 10 goes too. */
+	assert_int_equal(r.needs[0].by_site[1], REPORT_HIDDEN);
+	/* 2 at one site, 0 at the other: the total would tell. */
+	assert_int_equal(r.needs[1].by_site[0], REPORT_HIDDEN);
+	assert_int_equal(r.needs[1].households, REPORT_HIDDEN);
+	assert_int_equal(r.needs[1].by_site[1], 0);
+	assert_int_equal(r.hidden, 4);
+
+	text = report_text(&r);
+	assert_null(strstr(text, "37.5%"));
+	assert_null(strstr(text, "83.3%"));
+	assert_non_null(strstr(text, "counts below 5 are hidden"));
+	assert_non_null(strstr(text, "4 count(s) hidden"));
+	csv = report_csv(&r);
+	assert_non_null(strstr(csv, "need,a,livelihood,Livelihood,*,8,*"));
+	assert_non_null(strstr(csv, "need,all,health,Health,*,20,*"));
+	free(text);
+	free(csv);
+	report_free(&r);
+}
+
 int
 main(void)
 {
@@ -655,6 +713,7 @@ main(void)
 		cmocka_unit_test(sites_are_one_column_whatever_the_case),
 		cmocka_unit_test(empty_database),
 		cmocka_unit_test(round_names_are_shown_not_obeyed),
+		cmocka_unit_test(shared_report_hides_small_counts),
 	};
 
 	return cmocka_run_group_tests_name("report", tests, setup, teardown);

@@ -1210,7 +1210,12 @@ timeline_item(void *ctx, size_t i, char *scratch, size_t size)
 		buf_addc(&b, ' ');
 		if (strcmp(e->status, "draft") == 0)
 			buf_adds(&b, _("(not finalized)"));
-		else if (e->detail != NULL) {
+		else if (e->sealed && e->detail == NULL)
+			buf_adds(&b, _("sealed: answers readable by the organisation only"));
+		else if (e->sealed) {
+			buf_adds(&b, _("sealed; needs: "));
+			buf_adds(&b, e->detail);
+		} else if (e->detail != NULL) {
 			buf_adds(&b, _("needs: "));
 			buf_adds(&b, e->detail);
 		} else
