@@ -74,6 +74,16 @@ $(BA)/%.o: %.c $(wildcard core/*.h tui/*.h tests/*.h)
 	@mkdir -p $(dir $@)
 	@echo "CC [asan] $<"; $(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
 
+# The same program but for its system config, etc/doorstep/config.yaml
+# under the folder it runs in: tests/e2e/access.sh sets up a team there.
+$(BA)/doorstep-systest: $(BA)/main-systest.o \
+    $(filter-out $(BA)/main.o,$(APP_SRC:%.c=$(BA)/%.o))
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
+$(BA)/main-systest.o: SYSCONFDIR = etc
+$(BA)/main-systest.o: main.c $(wildcard core/*.h tui/*.h)
+	@mkdir -p $(dir $@)
+	@echo "CC [asan] $< (systest)"; $(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+
 $(BA)/tests/test_%: $(BA)/tests/test_%.o $(CORE_SRC:%.c=$(BA)/%.o)
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS) $(CURL_LIBS)
 
@@ -87,7 +97,8 @@ run: doorstep $(CATALOGS)
 
 ## check           every test: unit tests, terminal tests and the stress runs,
 ##                 under ASan+UBSan
-check: $(TESTS:%=$(BA)/tests/%) $(BA)/doorstep $(BA)/tests/stress/writer $(CATALOGS)
+check: $(TESTS:%=$(BA)/tests/%) $(BA)/doorstep $(BA)/doorstep-systest \
+       $(BA)/tests/stress/writer $(CATALOGS)
 	@tests/run-all $(BA) $(TESTS)
 
 ## stress          only the stress runs: 10 writers at once beside exports,

@@ -169,6 +169,7 @@ adopt_into(struct adopt_source *source, const char *team_path,
 	sqlite3 *src = source->db;
 	struct store *team = NULL;
 	sqlite3_backup *b;
+	long trail;
 	int rc;
 
 	if ((team = store_open_shared(team_path, cause)) == NULL)
@@ -178,6 +179,15 @@ adopt_into(struct adopt_source *source, const char *team_path,
 		    "record(s) and %ld household(s): adopt into a new one only "
 		    "(move the team's aside first); nothing was changed"), team_path,
 		    have.records, have.households);
+		goto fail;
+	}
+	/* The copy replaces the whole file: a trail, which nothing may
+	 * delete, would go with it. */
+	if ((trail = count_of(team->db, "SELECT count(*) FROM trail")) != 0) {
+		set_cause(cause, _("the team's database %s already holds %ld trail "
+		    "entry(s), which an adoption would wipe: adopt into a new one "
+		    "only (move the team's aside first); nothing was changed"),
+		    team_path, trail);
 		goto fail;
 	}
 	if ((b = sqlite3_backup_init(team->db, "main", src, "main")) == NULL) {

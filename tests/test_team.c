@@ -16,6 +16,7 @@
 #include "../core/priv.h"
 #include "../core/store.h"
 #include "../core/team.h"
+#include "../core/trail.h"
 
 static char *
 write_file(const char *dir, const char *name, const char *text)
@@ -351,6 +352,48 @@ test_adopt_keeps_every_record_and_household(void **state)
 	free(dir);
 }
 
+/* A team's database with nothing in its register may still have a trail
+ * (an export of no record, a household registered then deleted): adopting
+ * over it would wipe entries nobody may delete, so it is refused and the
+ * trail stays whole. */
+static void
+test_adopt_keeps_the_teams_trail(void **state)
+{
+	char *dir = test_tmpdir(), *cause = NULL, old[4300], team[4300];
+	struct adopt_counts done = { 0 };
+	struct store *s;
+	FILE *out;
+	char *csv = NULL;
+	size_t len = 0;
+
+	(void)state;
+	snprintf(old, sizeof old, "%s/old.db", dir);
+	assert_non_null(s = store_open(old, &cause));
+	store_close(s);
+	snprintf(team, sizeof team, "%s/team", dir);
+	assert_int_equal(mkdir(team, 02770), 0);
+	snprintf(team, sizeof team, "%s/team/doorstep.db", dir);
+	assert_non_null(s = store_open_shared(team, &cause));
+	trail_set_login(s, "wang");
+	assert_int_equal(trail_add(s, &(struct trail_entry){ .what = "export",
+	    .new_value = "/tmp/none.jsonl", .detail = "0" }, &cause), 0);
+	store_close(s);
+
+	assert_int_equal(adopt_database(old, team, &done, &cause), -1);
+	assert_non_null(strstr(cause, "already holds 1 trail entry(s)"));
+	free(cause);
+	cause = NULL;
+	assert_non_null(s = store_open_shared(team, &cause));
+	assert_non_null(out = open_memstream(&csv, &len));
+	assert_int_equal(trail_csv(s, out, NULL, NULL), 1);
+	fclose(out);
+	assert_non_null(strstr(csv, ",wang,export,"));
+	free(csv);
+	store_close(s);
+	test_rmtree(dir);
+	free(dir);
+}
+
 /* Two members register the same code at the same moment, each in a
  * process of their own: one household is saved, and the other member is
  * told whose the code is, not "database is locked". */
@@ -418,6 +461,7 @@ main(void)
 		cmocka_unit_test(test_clean_env),
 		cmocka_unit_test(test_two_members_register_the_same_code),
 		cmocka_unit_test(test_adopt_keeps_every_record_and_household),
+		cmocka_unit_test(test_adopt_keeps_the_teams_trail),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");

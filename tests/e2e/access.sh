@@ -1,27 +1,60 @@
 #!/bin/sh
 # A team install's access rules and its trail, in a real terminal at
-# 80x24. alice (a single-user run under --interviewer) registers a
-# household and leaves a draft. Then, with a team config: an interviewer
-# (this login, not named a supervisor) sees "in progress by alice" on the
-# household's page, never its answers, is asked before a second interview
-# of the same round, cannot resume it, nor export, nor see the trail. A
-# supervisor (this login, named in the config) reads the trail on the
-# household's page and of one interview (t on its timeline), reads
-# alice's newest draft read only, hands it over to themselves and resumes
-# it, and discards her other draft with a reason, which must be typed;
-# --trail writes the trail as CSV.
+# 80x24. alice, on her own machine (a single-user run under
+# --interviewer), registers a household and leaves two drafts; a
+# supervisor moves her database into the team's with --adopt. Then an
+# interviewer (this login, not named a supervisor) sees "in progress by
+# alice" on the household's page, never its answers, is asked before a
+# second interview of the same round, cannot resume it, nor export, nor
+# see the trail, nor pass for another login. A supervisor (this login,
+# named in the system config) reads the trail on the household's page and
+# of one interview (t on its timeline), reads alice's newest draft read
+# only, hands it over to themselves and resumes it, and discards her
+# other draft with a reason, which must be typed; --trail writes the
+# trail as CSV.
+#
+# The team settings are read from the system config only, whose path is
+# compiled in: the test runs build/asan/doorstep-systest (make builds it
+# from the same objects as $DOORSTEP_BIN, but for main.c), whose system
+# config is etc/doorstep/config.yaml under the folder it runs in: $WORK.
+# No root is needed: the data folder is this user's, mode 2770.
 . tests/e2e/lib.sh
 
-DB="$WORK/d.db"
+SYS="${BIN}-systest"
+if ! make -s "$SYS" >"$WORK/make.log" 2>&1; then
+	not_ok "make $SYS (the test build of $BIN)"
+	cat "$WORK/make.log"
+	exit 1
+fi
+case $SYS in
+/*) ;;
+*) SYS="$PWD/$SYS" ;;
+esac
+FORMS="$PWD/tests/forms/rounds"
+cd "$WORK" || exit 1
+mkdir -p etc/doorstep team config/doorstep
+chmod 2770 team
+DB="$WORK/team/d.db"
 ME=$(id -un)
 TODAY=$(date +%Y-%m-%d)
-CFG="$WORK/config/doorstep/config.yaml"
-mkdir -p "$WORK/config/doorstep"
-RUN="$BIN --db $DB --forms tests/forms/rounds --lang en"
+CFG="$WORK/etc/doorstep/config.yaml"
+team_config() {	# team_config SUPERVISORS
+	cat > "$CFG" <<YAML
+team: true
+database: $DB
+forms: $FORMS
+site: beijing
+code_prefix: BJ
+round: R1
+supervisors: [$1]
+YAML
+}
+RUN="$SYS --lang en"
 
-# alice, on her own: a household and two drafts of round R1.
-printf 'site: beijing\ncode_prefix: BJ\nround: R1\n' > "$CFG"
-start 80 24 "$RUN --interviewer alice"
+# alice, on her own (no system config yet): a household and two drafts
+# of round R1.
+printf 'site: beijing\ncode_prefix: BJ\nround: R1\n' > "$WORK/config/doorstep/config.yaml"
+start 80 24 "$RUN --db $WORK/alice.db --forms $FORMS --interviewer alice"
 expect "Households (0 open)"
 keys 3
 expect "+ Register a new household"
@@ -47,8 +80,15 @@ expect "Resume the draft (1 answered, R1)"
 keys C-x C-x C-x
 expect "[exit 0]"
 
-# A team install; this login is an interviewer, not a supervisor.
-printf 'site: beijing\ncode_prefix: BJ\nround: R1\nteam: yes\nsupervisors: [doorstep-nobody]\n' > "$CFG"
+# A team install: a supervisor moves alice's database in.
+team_config "$ME"
+$RUN --adopt "$WORK/alice.db" >/dev/null 2>"$WORK/adopt.err"
+check "a supervisor adopts alice's database: exit 0" [ $? -eq 0 ]
+check "with its records and household" grep -q "2 record(s), 1 household(s)" "$WORK/adopt.err"
+check "the team's database is the data group's, mode 660" [ "$(stat -c %a "$DB")" = 660 ]
+
+# This login is an interviewer, not a supervisor.
+team_config doorstep-nobody
 start 80 24 "$RUN"
 expect "Resume a draft (0)"
 keys 3
@@ -80,13 +120,16 @@ $RUN --upload http://127.0.0.1:9/ >/dev/null 2>"$WORK/upload.err"
 check "nor upload: exit 2" [ $? -eq 2 ]
 $RUN --interviewer wang --export >/dev/null 2>"$WORK/who.err"
 check "nor pass for another login: exit 2" [ $? -eq 2 ]
-check "and is told the interviewer is the login" grep -q "the interviewer is the login" "$WORK/who.err"
+check "and is told the interviewer is the login" grep -q "each interviewer is their own login" "$WORK/who.err"
+$RUN --db "$WORK/alice.db" --export >/dev/null 2>"$WORK/db.err"
+check "nor export another database: exit 2" [ $? -eq 2 ]
+check "and is told --db cannot be given" grep -q -- "--db cannot be given" "$WORK/db.err"
 $RUN --import /dev/null >/dev/null 2>"$WORK/import.err"
 check "nor import: exit 2" [ $? -eq 2 ]
 check "and is told why" grep -q "only a supervisor can import" "$WORK/import.err"
 
 # The same install, this login now a supervisor.
-printf 'site: beijing\ncode_prefix: BJ\nround: R1\nteam: yes\nsupervisors: [wang, %s]\n' "$ME" > "$CFG"
+team_config "wang, $ME"
 start 80 24 "$RUN"
 expect "Resume a draft (2)"
 keys 3

@@ -4,11 +4,12 @@
 # that says team: true; throw-away Unix users (interviewers A and B, a
 # supervisor) reach it through a real sshd on a loopback port whose
 # sshd_config forces doorstep on the team's group. A cannot read the
-# database from a shell, nor make doorstep write over it or read
-# /etc/shadow, nor point it elsewhere; each login is the interviewer on
-# the title line; B continues the household A registered, with its
-# round-1 answer carried over. Runs only as root (CI); the users, groups,
-# sshd and temporary folders go at the end, whatever happens.
+# database from a shell, nor point doorstep elsewhere; even a supervisor
+# cannot make it write over the database or read /etc/shadow; each login
+# is the interviewer on the title line; B continues the household A
+# registered, with its round-1 answer carried over. Runs only as root
+# (CI); the users, groups, sshd and temporary folders go at the end,
+# whatever happens.
 if [ "$(id -u)" != 0 ]; then
 	echo "1..0 # SKIP not root"
 	exit 0
@@ -182,11 +183,15 @@ check "its -wal and -shm too, or none" sh -c "for f in $DB-wal $DB-shm; do \
 # A with a shell.
 as "$UA" "cat $DB" >"$T/cat.out" 2>&1
 check "A cannot read the database from a shell" grep -q "Permission denied" "$T/cat.out"
+# Exports and imports are a supervisor's (tests/e2e/access.sh): the
+# supervisor cannot misuse them either.
+as "$UA" "$DS --export --all --out $T/a.jsonl" >"$T/out" 2>&1
+check "A cannot export" grep -q "only a supervisor can export" "$T/out"
 SUM=$(sha256sum "$DB")
-as "$UA" "$DS --export --all --out $DB" >"$T/out" 2>&1
+as "$US" "$DS --export --all --out $DB" >"$T/out" 2>&1
 check "--export --out DB: refused" grep -q "Permission denied" "$T/out"
 check "and the database is unchanged" [ "$(sha256sum "$DB")" = "$SUM" ]
-as "$UA" "$DS --import /etc/shadow" >"$T/out" 2>&1
+as "$US" "$DS --import /etc/shadow" >"$T/out" 2>&1
 check "--import /etc/shadow: cannot read it" grep -q "cannot read /etc/shadow: Permission denied" "$T/out"
 for flag in "--db $T/mine.db" "--config $T/c.yaml" "--forms $T" "--interviewer $UB"; do
 	as "$UA" "$DS $flag --export" >"$T/out" 2>&1
@@ -200,11 +205,11 @@ check "an interviewer cannot adopt a database" grep -q "only root or a superviso
 as nobody "$DS --export" >"$T/out" 2>&1
 check "a user in no team group is told what to do" grep -q "nobody is not in the team group $GTEAM: ask the administrator to add you (usermod -a -G $GTEAM nobody)" "$T/out"
 chmod 644 "$DB"
-as "$UA" "$DS --export" >"$T/out" 2>&1
+as "$US" "$DS --export" >"$T/out" 2>&1
 check "a database of the wrong mode is named, with the fix" grep -q "mode 644; doorstep needs group $GDATA and mode 660: as root, chgrp $GDATA $DB && chmod 660 $DB" "$T/out"
 chmod 660 "$DB"
 chgrp "$GTEAM" "$T/data"
-as "$UA" "$DS --export" >"$T/out" 2>&1
+as "$US" "$DS --export" >"$T/out" 2>&1
 check "a data folder of the wrong group is named, with the fix" grep -q "must belong to the group $GDATA" "$T/out"
 chgrp "$GDATA" "$T/data"
 
