@@ -997,9 +997,13 @@ interview_answer(struct interview *iv, const char *typed, bool check_required,
 	    pos, cause);
 	if (rc == 0 && (!str_eq(interview_value(iv, was.q, was.entry), value) ||
 	    interview_carried(iv, was.q, was.entry) != NULL))
+		/* A sealed form's answers live only in the sealed record: the
+		 * trail, which nothing deletes, keeps that one was given. */
 		rc = trail_add(iv->store, &(struct trail_entry){ .what = "answer",
 		    .record = iv->record, .question = q->name, .entry = was.entry, .old =
-		    interview_value(iv, was.q, was.entry), .new_value = value, .detail =
+		    iv->form->public_key ? NULL : interview_value(iv, was.q, was.entry),
+		    .new_value = iv->form->public_key ? NULL : value, .detail =
+		    iv->form->public_key ? "sealed form: the value is not kept" :
 		    interview_carried(iv, was.q, was.entry) }, cause);
 	if (rc == 0) {
 		set_value(iv, was.q, was.entry, value);
