@@ -46,7 +46,7 @@ enum exit_status {
 };
 
 enum mode { MODE_TUI, MODE_CHECK, MODE_EXPORT, MODE_UPLOAD, MODE_IMPORT,
-    MODE_REPORT, MODE_XFORM };
+    MODE_REPORT, MODE_XFORM, MODE_REQUEUE };
 
 struct options {
 	enum mode mode;
@@ -70,7 +70,7 @@ enum {
 	OPT_CHECK = 256, OPT_EXPORT, OPT_FORMAT, OPT_OUT, OPT_ALL, OPT_UPLOAD,
 	OPT_IMPORT, OPT_REPORT, OPT_ROUND, OPT_SITE, OPT_XFORM, OPT_HELP,
 	OPT_VERSION, OPT_DB, OPT_FORMS, OPT_LANG, OPT_INTERVIEWER, OPT_CONFIG,
-	OPT_CACERT, OPT_DRY_RUN, OPT_BOM,
+	OPT_CACERT, OPT_DRY_RUN, OPT_BOM, OPT_REQUEUE,
 };
 
 static const struct option long_options[] = {
@@ -95,6 +95,7 @@ static const struct option long_options[] = {
 	{ "cacert", required_argument, NULL, OPT_CACERT },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "bom", no_argument, NULL, OPT_BOM },
+	{ "requeue", no_argument, NULL, OPT_REQUEUE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -111,6 +112,9 @@ usage(FILE *out)
 	    "  or:  doorstep --upload [URL] [--dry-run] [--cacert FILE]\n"
 	    "                                        send finalized records to an "
 	    "OpenRosa server\n"
+	    "  or:  doorstep --requeue INSTANCEID|all put conflict and refused "
+	    "records\n"
+	    "                                        back in the upload queue\n"
 	    "  or:  doorstep --xform FORM.yaml       print the form as an ODK XForm\n"
 	    "  or:  doorstep --import FILE.jsonl...  merge records exported elsewhere\n"
 	    "  or:  doorstep --report [--format text|csv|html] [--round R] [--site S]\n"
@@ -530,10 +534,23 @@ run_upload(struct store *s, const struct options *o, const struct config *cfg,
 	bool on_tty = isatty(STDERR_FILENO);
 	int rc;
 
+	char *secret = NULL, *cause = NULL;
+
 	uo.url = url ? url : cfg->server;
+	if (uo.url == NULL && cfg->server_file != NULL) {
+		/* The address with its key, kept out of command lines and the
+		 * config that others may read. */
+		if ((secret = config_read_secret(cfg->server_file, &cause)) == NULL) {
+			say("doorstep: %s\n", cause);
+			free(cause);
+			return EXIT_USAGE;
+		}
+		uo.url = secret;
+	}
 	if (uo.url == NULL || *uo.url == '\0')
 		return usage_error("%s", _("--upload needs the server's address: "
-		    "doorstep --upload URL, or 'server:' in the config"));
+		    "doorstep --upload URL, or 'server:' or 'server_file:' in the "
+		    "config"));
 	uo.cacert = o->cacert;
 	uo.user = getenv("DOORSTEP_UPLOAD_USER");
 	uo.password = getenv("DOORSTEP_UPLOAD_PASSWORD");
@@ -560,12 +577,50 @@ run_upload(struct store *s, const struct options *o, const struct config *cfg,
 		say(_("doorstep: %zu record(s) would be sent to %s\n"),
 		    sum.queued, shown);
 		free(shown);
-	} else
+	} else {
 		say(_("doorstep: %zu uploaded, %zu conflict(s), %zu "
 		    "refused, %zu still queued (%.1f KB in %.1f s)\n"), sum.uploaded,
 		    sum.conflicts, sum.refused, sum.left, (double)sum.bytes / 1024,
 		    sum.seconds);
+		if (sum.refused > 0)
+			say(_("doorstep: refused and still queued: %zu of closed forms, "
+			    "%zu of form versions the server lacks, %zu of forms it lacks, "
+			    "%zu for other reasons\n"), sum.closed, sum.no_version,
+			    sum.no_form, sum.refused - sum.closed - sum.no_version -
+			    sum.no_form);
+	}
+	free(secret);
 	return rc;
+}
+
+static char *login_name(void);
+
+/* Puts conflict records, and records the server refused, back in the
+ * queue: all of them, or the one with that instance ID. */
+static int
+run_requeue(struct store *s, const struct options *o, const char *which)
+{
+	char *cause = NULL, *who;
+	long n = 0;
+
+	if (which == NULL)
+		return usage_error("%s", _("--requeue needs an instance ID, or 'all'"));
+	who = o->interviewer ? xstrdup(o->interviewer) : login_name();
+	if (store_requeue(s, strcmp(which, "all") == 0 ? NULL : which, who, &n,
+	    &cause) != 0) {
+		say("doorstep: %s\n", cause);
+		free(cause);
+		free(who);
+		return EXIT_TEMPFAIL;
+	}
+	free(who);
+	if (n == 0) {
+		say(_("doorstep: no conflict or refused record matches '%s'\n"), which);
+		return EXIT_REJECTED;
+	}
+	say(_("doorstep: %ld record(s) back in the queue; doorstep --upload sends "
+	    "them\n"), n);
+	return EXIT_DONE;
 }
 
 static char *
@@ -708,6 +763,7 @@ main(int argc, char **argv)
 		case OPT_CACERT: o.cacert = optarg; break;
 		case OPT_DRY_RUN: o.dry_run = true; break;
 		case OPT_BOM: o.bom = true; break;
+		case OPT_REQUEUE: o.mode = MODE_REQUEUE; break;
 		case OPT_HELP:
 			want_help = true;	/* once the language is known */
 			break;
@@ -724,7 +780,8 @@ main(int argc, char **argv)
 	if (o.lang != NULL && strcmp(o.lang, "zh") != 0 && strcmp(o.lang, "en") != 0)
 		return usage_error(_("--lang must be zh or en, not '%s'"), o.lang);
 	if (o.mode != MODE_CHECK && o.mode != MODE_IMPORT && o.mode != MODE_XFORM &&
-	    !(o.mode == MODE_UPLOAD && argc - optind == 1) && optind < argc)
+	    !((o.mode == MODE_UPLOAD || o.mode == MODE_REQUEUE) &&
+	    argc - optind == 1) && optind < argc)
 		return usage_error(_("unexpected argument '%s'"), argv[optind]);
 
 	cfg_path = config_default_path(o.config);
@@ -803,6 +860,8 @@ main(int argc, char **argv)
 		status = run_report(store, &o, lang);
 	else if (o.mode == MODE_UPLOAD)
 		status = run_upload(store, &o, &cfg, optind < argc ? argv[optind] : NULL);
+	else if (o.mode == MODE_REQUEUE)
+		status = run_requeue(store, &o, optind < argc ? argv[optind] : NULL);
 	else
 		status = run_tui(store, db_path, forms_dir, &o, &cfg, lang);
 done:

@@ -93,6 +93,19 @@ static const char *const migrations[] = {
 	"  login TEXT, host TEXT, tty TEXT, address TEXT,"
 	"  pid INTEGER, started TEXT,"
 	"  since TEXT NOT NULL);",
+
+	/* 5: central: files sent with a record beside its XML (audit.csv),
+	 * and the ODK audit events of an interview they are written from. */
+	"CREATE TABLE record_files ("
+	"  record_id INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL, type TEXT NOT NULL, data BLOB NOT NULL,"
+	"  PRIMARY KEY (record_id, name)) WITHOUT ROWID;"
+	"CREATE TABLE audit_events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  record_id INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,"
+	"  event TEXT NOT NULL, node TEXT, start_ms INTEGER, end_ms INTEGER,"
+	"  old_value TEXT, new_value TEXT, user TEXT);"
+	"CREATE INDEX audit_events_by_record ON audit_events(record_id, id);",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
@@ -1319,4 +1332,132 @@ store_rounds(struct store *s, char ***names, long **counts, size_t *n,
 	if (rc != SQLITE_DONE)
 		return sq_fail(s, cause, _("cannot list the rounds"));
 	return 0;
+}
+
+int
+store_record_refused(struct store *s, int64_t record, const char *reply,
+    char **cause)
+{
+	sqlite3_stmt *st;
+
+	if (sq_prepare(s, "UPDATE records SET server_reply = ? WHERE id = ? AND "
+	    "status = 'finalized'", &st, cause) != 0)
+		return -1;
+	sq_bind_text(st, 1, reply);
+	sqlite3_bind_int64(st, 2, record);
+	return sq_step_done(s, st, cause, _("cannot record the upload"));
+}
+
+int
+store_requeue(struct store *s, const char *instance_id, const char *who,
+    long *n, char **cause)
+{
+	sqlite3_stmt *st;
+	char now[40];
+
+	iso8601_now(now, sizeof now);
+	*n = 0;
+	if (sq_prepare(s, "UPDATE records SET status = 'finalized', uploaded_at = "
+	    "NULL, server_reply = 'requeued ' || ?1 || ' by ' || ?2 || "
+	    "coalesce('; before: ' || server_reply, '') WHERE (status = 'conflict' "
+	    "OR (status = 'finalized' AND server_reply IS NOT NULL AND "
+	    "server_reply NOT LIKE 'requeued %')) AND (?3 IS NULL OR "
+	    "instance_id = ?3)", &st, cause) != 0)
+		return -1;
+	sq_bind_text(st, 1, now);
+	sq_bind_text(st, 2, who);
+	sq_bind_text(st, 3, instance_id);
+	if (sq_step_done(s, st, cause, _("cannot put the records back in the "
+	    "queue")) != 0)
+		return -1;
+	*n = sqlite3_changes(s->db);
+	return 0;
+}
+
+char *
+store_record_reply(struct store *s, int64_t record)
+{
+	sqlite3_stmt *st;
+	char *reply = NULL;
+
+	if (sq_prepare(s, "SELECT server_reply FROM records WHERE id = ?", &st,
+	    NULL) != 0)
+		return NULL;
+	sqlite3_bind_int64(st, 1, record);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		reply = sq_col_dup(st, 0);
+	sqlite3_finalize(st);
+	return reply;
+}
+
+int
+store_record_file_put(struct store *s, int64_t record, const char *name,
+    const char *type, const char *data, size_t len, char **cause)
+{
+	sqlite3_stmt *st;
+
+	if (sq_prepare(s, "INSERT OR REPLACE INTO record_files (record_id, name, "
+	    "type, data) VALUES (?, ?, ?, ?)", &st, cause) != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, record);
+	sq_bind_text(st, 2, name);
+	sq_bind_text(st, 3, type);
+	sqlite3_bind_blob(st, 4, data, (int)len, SQLITE_TRANSIENT);
+	return sq_step_done(s, st, cause, _("cannot keep the record's files"));
+}
+
+int
+store_record_files(struct store *s, int64_t record, struct store_file **out,
+    size_t *n, char **cause)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (sq_prepare(s, "SELECT name, type, data FROM record_files WHERE "
+	    "record_id = ? ORDER BY name", &st, cause) != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, record);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_file *f;
+		size_t len = (size_t)sqlite3_column_bytes(st, 2);
+		const void *data = sqlite3_column_blob(st, 2);
+
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 2;
+			*out = xreallocarray(*out, cap, sizeof **out);
+		}
+		f = &(*out)[(*n)++];
+		f->name = sq_col_dup(st, 0);
+		f->type = sq_col_dup(st, 1);
+		f->data = xmalloc(len + 1);
+		if (len > 0)
+			memcpy(f->data, data, len);
+		f->data[len] = '\0';
+		f->len = len;
+	}
+	if (rc != SQLITE_DONE) {
+		sqlite3_finalize(st);
+		store_files_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return sq_fail(s, cause, _("cannot read the record's files"));
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+void
+store_files_free(struct store_file *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].type);
+		free(v[i].data);
+	}
+	free(v);
 }

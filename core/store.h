@@ -9,7 +9,7 @@
 #include "form.h"
 #include "holder.h"
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 struct store;
 
@@ -158,6 +158,38 @@ int store_record_set_xml(struct store *s, int64_t record, const char *xml,
  * conflict, the time, and what the server said. */
 int store_record_uploaded(struct store *s, int64_t record, const char *status,
     const char *reply, char **cause);
+
+/* Keeps the server's answer to a record that it refused and that stays
+ * queued (a closed form, a version the server lacks). */
+int store_record_refused(struct store *s, int64_t record, const char *reply,
+    char **cause);
+
+/* Puts conflict records, and queued records the server refused, back in
+ * the queue as if never sent (instance_id NULL: all of them); their
+ * server_reply says who did it and when, and keeps what the server said.
+ * *n: how many. */
+int store_requeue(struct store *s, const char *instance_id, const char *who,
+    long *n, char **cause);
+
+/* What the server last said about a record, or NULL. */
+char *store_record_reply(struct store *s, int64_t record);
+
+/* A file sent with a record beside its XML (audit.csv). */
+struct store_file {
+	char *name;
+	char *type;
+	char *data;	/* len bytes, and a NUL after them */
+	size_t len;
+};
+
+/* Keeps (or replaces) a file of the record. */
+int store_record_file_put(struct store *s, int64_t record, const char *name,
+    const char *type, const char *data, size_t len, char **cause);
+
+/* The record's files, by name. *out is owned by the caller. */
+int store_record_files(struct store *s, int64_t record, struct store_file **out,
+    size_t *n, char **cause);
+void store_files_free(struct store_file *v, size_t n);
 
 /* The stored version of form id at version, newest first; 0 with *ref 0
  * when there is none, -1 on a database error. */
