@@ -117,7 +117,22 @@ struct form {
 	char *source;			/* the YAML text, as read */
 	size_t source_len;
 	char sha256[65];		/* of the YAML text, hex */
+	bool audit;			/* record ODK audit events (audit.csv) */
+	char *instance_name;		/* template: "${household} ${round}" */
 };
+
+/* Whether the form's instance_name template names only questions outside
+ * repeats and the record's household, round, site and interviewer. */
+int form_instance_name_check(const struct form *f, char **cause);
+
+/* The instance name of a record (the template, else "${household}
+ * ${round}"), each ${name} given by value (q: the question's index, or -1
+ * for a record field); with xpath, the XPath that computes it instead,
+ * value giving a question's path. Returns a new string, or NULL when the
+ * template is broken. */
+char *form_instance_name(const struct form *f,
+    const char *(*value)(void *ctx, const char *name, long q), void *ctx,
+    bool xpath);
 
 /* Reads and checks a form from YAML text. Every problem goes to d;
  * returns NULL when there was any error. name is used in messages. */

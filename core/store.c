@@ -789,8 +789,13 @@ store_record_finalize(struct store *s, int64_t record, const char *xml,
 	bool own = !s->in_transaction;
 	sqlite3_stmt *st;
 	char now[40];
+	const char *end = xml ? strstr(xml, "<timeEnd>") : NULL;
 
 	iso8601_now(now, sizeof now);
+	/* The interview's end as its instance tells the server (meta/timeEnd),
+	 * so that the two never differ by the second between them. */
+	if (end != NULL && strlen(end) > 9 + 25 && end[9 + 25] == '<')
+		snprintf(now, sizeof now, "%.25s", end + 9);
 	if (own && store_begin(s, cause) != 0)
 		return -1;
 	if (sq_prepare(s, "UPDATE records SET status = 'finalized', finalized_at = ?, "
@@ -1460,4 +1465,32 @@ store_files_free(struct store_file *v, size_t n)
 		free(v[i].data);
 	}
 	free(v);
+}
+
+char *
+store_device_id(struct store *s)
+{
+	char *id = store_setting(s, "device_id"), uuid[42];
+
+	if (id != NULL)
+		return id;
+	/* doorstep: and the random part of a v4 UUID, kept from now on. */
+	if (ids_instance_id(uuid) != 0)
+		return xstrdup("doorstep:unknown");
+	id = xasprintf("doorstep:%.8s%.4s%.3s%.3s%.12s", uuid + 5, uuid + 14,
+	    uuid + 20, uuid + 25, uuid + 29);
+	{
+		sqlite3_stmt *st;
+
+		/* Another process may have made one meanwhile: the first stays. */
+		if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO settings (key, "
+		    "value) VALUES ('device_id', ?)", -1, &st, NULL) == SQLITE_OK) {
+			sq_bind_text(st, 1, id);
+			sqlite3_step(st);
+			sqlite3_finalize(st);
+		}
+	}
+	free(id);
+	id = store_setting(s, "device_id");
+	return id ? id : xstrdup("doorstep:unknown");
 }

@@ -245,6 +245,10 @@ char *store_setting(struct store *s, const char *key);
 int store_set_setting(struct store *s, const char *key, const char *value,
     char **cause);
 
+/* This installation's device ID for ODK's meta/deviceID ("doorstep:"
+ * and 30 random hex digits), made once and kept in the settings. */
+char *store_device_id(struct store *s);
+
 /* The rounds the records name, sorted, with how many records each. */
 int store_rounds(struct store *s, char ***names, long **counts, size_t *n,
     char **cause);

@@ -292,6 +292,33 @@ instance_is_what_odk_expects(void **state)
 	assert_non_null(strstr(xml, "<instanceID>uuid:"));
 	assert_non_null(strstr(xml, "<household>BJ-0042</household>"));
 	assert_non_null(strstr(xml, "<round>2020-R2</round>"));
+	/* ODK's metadata: Central lists the instance name, exports the rest. */
+	assert_non_null(strstr(xml, "<instanceName>BJ-0042 2020-R2</instanceName>"));
+	assert_non_null(strstr(xml, "<username>liu</username>"));
+	{
+		char *start = xasprintf("<timeStart>%s</timeStart>", recs[1].started_at);
+		char *end = xasprintf("<timeEnd>%s</timeEnd>", recs[1].finalized_at);
+		char *dev = store_device_id(fx->s), *tag;
+		char *xml0 = store_record_xml(fx->s, recs[0].id, &cause);
+
+		/* ISO 8601 with the offset, as XML Schema's dateTime. */
+		assert_true(strlen(recs[1].started_at) == 25);
+		assert_true(recs[1].started_at[19] == '+' || recs[1].started_at[19] == '-');
+		assert_non_null(strstr(xml, start));
+		assert_non_null(strstr(xml, end));
+		/* One device ID for the installation, on every record. */
+		assert_int_equal(strncmp(dev, "doorstep:", 9), 0);
+		assert_int_equal(strlen(dev), 39);
+		tag = xasprintf("<deviceID>%s</deviceID>", dev);
+		assert_non_null(strstr(xml, tag));
+		assert_non_null(strstr(xml0, tag));
+		assert_null(strstr(xml, "<audit>"));	/* the form asks for none */
+		free(tag);
+		free(dev);
+		free(start);
+		free(end);
+		free(xml0);
+	}
 	free(xml);
 	store_records_free(recs, n);
 }

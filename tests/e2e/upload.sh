@@ -300,6 +300,20 @@ rep = [e for e in t.iter(x + 'repeat')][0]
 assert rep.get('{http://openrosa.org/javarosa}count') == '/needs_assessment/household/size'
 langs = [tr.get('lang') for tr in t.iter(x + 'translation')]
 assert langs == ['zh', 'en'], langs
+# ODK metadata as pyxform declares start, end, deviceid and username.
+jr = '{http://openrosa.org/javarosa}'
+m = '/needs_assessment/meta/'
+for name, kind, preload, param in (('timeStart', 'dateTime', 'timestamp', 'start'),
+        ('timeEnd', 'dateTime', 'timestamp', 'end'),
+        ('deviceID', 'string', 'property', 'deviceid'),
+        ('username', 'string', 'property', 'username')):
+    b = binds[m + name]
+    assert (b.get('type'), b.get(jr + 'preload'), b.get(jr + 'preloadParams')) == (kind, preload, param), b.attrib
+assert binds[m + 'instanceName'].get('calculate') == \"concat(/needs_assessment/meta/household, ' ', /needs_assessment/meta/round)\", binds[m + 'instanceName'].attrib
+assert binds[m + 'instanceID'].get(jr + 'preload') == 'uid'
+meta = [e.tag.replace(x, '') for e in t.iter(x + 'meta')][0:1]
+inst = t.find('.//' + x + 'instance/' + x + 'needs_assessment/' + x + 'meta')
+assert [e.tag.replace(x, '') for e in inst][:6] == ['instanceID', 'instanceName', 'timeStart', 'timeEnd', 'deviceID', 'username'], list(inst)
 "
 "$BIN" --xform tests/forms/broken.yaml > /dev/null 2>"$WORK/err"
 check "--xform of a broken form: exit 1 with located errors" sh -c "[ $? -eq 1 ] && grep -q 'broken.yaml:11:11' $WORK/err"
