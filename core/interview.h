@@ -42,6 +42,15 @@ struct interview {
 	struct holder *me;	/* this session, holding the draft open for
 				 * editing; NULL: read only */
 	bool lost;		/* another session took the draft over */
+	/* ODK audit events, for a form with audit: true, while a session
+	 * edits it: the question on screen since audit_since (ms), and its
+	 * answer then. */
+	char *audit_user;	/* NULL: no audit */
+	bool audit_shown;
+	size_t audit_q;
+	long audit_entry;
+	long long audit_since;
+	char *audit_value;
 };
 
 /* Begins a new draft on form (the interview takes the form). With a

@@ -1494,3 +1494,80 @@ store_device_id(struct store *s)
 	id = store_setting(s, "device_id");
 	return id ? id : xstrdup("doorstep:unknown");
 }
+
+int
+store_audit_add(struct store *s, int64_t record, const struct store_audit *a,
+    char **cause)
+{
+	sqlite3_stmt *st;
+
+	if (sq_prepare(s, "INSERT INTO audit_events (record_id, event, node, "
+	    "start_ms, end_ms, old_value, new_value, user) VALUES (?, ?, ?, ?, ?, "
+	    "?, ?, ?)", &st, cause) != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, record);
+	sq_bind_text(st, 2, a->event);
+	sq_bind_text(st, 3, a->node);
+	if (a->start_ms > 0)
+		sqlite3_bind_int64(st, 4, a->start_ms);
+	if (a->end_ms > 0)
+		sqlite3_bind_int64(st, 5, a->end_ms);
+	sq_bind_text(st, 6, a->old_value);
+	sq_bind_text(st, 7, a->new_value);
+	sq_bind_text(st, 8, a->user);
+	return sq_step_done(s, st, cause, _("cannot keep the audit log"));
+}
+
+/* Appends a CSV field, quoted when it holds a comma, a quote or a line
+ * break (RFC 4180, as ODK Collect writes its audit.csv). */
+static void
+csv_field(struct buf *b, const char *v)
+{
+	if (v == NULL)
+		return;
+	if (strpbrk(v, ",\"\r\n") == NULL) {
+		buf_adds(b, v);
+		return;
+	}
+	buf_addc(b, '"');
+	for (; *v != '\0'; v++) {
+		if (*v == '"')
+			buf_addc(b, '"');
+		buf_addc(b, *v);
+	}
+	buf_addc(b, '"');
+}
+
+char *
+store_audit_csv(struct store *s, int64_t record, char **cause)
+{
+	sqlite3_stmt *st;
+	struct buf b = { 0 };
+	int rc, k;
+
+	if (sq_prepare(s, "SELECT event, node, start_ms, end_ms, old_value, "
+	    "new_value, user FROM audit_events WHERE record_id = ? ORDER BY id",
+	    &st, cause) != 0)
+		return NULL;
+	sqlite3_bind_int64(st, 1, record);
+	buf_adds(&b, "event,node,start,end,old-value,new-value,user\n");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (k = 0; k < 7; k++) {
+			if (k > 0)
+				buf_addc(&b, ',');
+			if (sqlite3_column_type(st, k) == SQLITE_INTEGER)
+				buf_printf(&b, "%lld",
+				    (long long)sqlite3_column_int64(st, k));
+			else
+				csv_field(&b, (const char *)sqlite3_column_text(st, k));
+		}
+		buf_addc(&b, '\n');
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		buf_free(&b);
+		sq_fail(s, cause, _("cannot read the audit log"));
+		return NULL;
+	}
+	return buf_steal(&b);
+}

@@ -191,6 +191,24 @@ int store_record_files(struct store *s, int64_t record, struct store_file **out,
     size_t *n, char **cause);
 void store_files_free(struct store_file *v, size_t n);
 
+/* One ODK audit event of an interview (a row of Collect's audit.csv). */
+struct store_audit {
+	const char *event;	/* form start, question, form exit ... */
+	const char *node;	/* the question's path, or NULL */
+	long long start_ms;	/* since 1970, in milliseconds; 0: none */
+	long long end_ms;
+	const char *old_value;	/* when the answer changed */
+	const char *new_value;
+	const char *user;
+};
+
+int store_audit_add(struct store *s, int64_t record, const struct store_audit *a,
+    char **cause);
+
+/* The record's audit events as ODK Collect's audit.csv with track-changes
+ * and identify-user: event,node,start,end,old-value,new-value,user. */
+char *store_audit_csv(struct store *s, int64_t record, char **cause);
+
 /* The stored version of form id at version, newest first; 0 with *ref 0
  * when there is none, -1 on a database error. */
 int store_form_find(struct store *s, const char *form_id, const char *version,

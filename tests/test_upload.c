@@ -982,6 +982,120 @@ key_is_in_no_message_of_any_fate(void **state)
 	assert_non_null(strstr(all, "would send"));
 }
 
+/* A form with audit: true: doorstep writes ODK Collect's audit.csv (form
+ * start, each question shown with its times, answer changes with old and
+ * new values, the user; form exit and resume) and sends it as a second
+ * part, which the XML names, as Collect does. */
+static void
+audit_log_goes_with_the_record(void **state)
+{
+	struct fixture *fx = *state;
+	static const char yaml[] =
+	    "form: aud\nversion: \"1\"\ntitle: A\naudit: true\n"
+	    "instance_name: \"${household} ${name}\"\n"
+	    "body:\n"
+	    "  - {name: name, type: text, label: Name}\n"
+	    "  - repeat: members\n    label: M\n    body:\n"
+	    "      - {name: age, type: integer, label: Age}\n"
+	    "  - {name: note, type: text, label: Note}\n";
+	struct upload_summary sum;
+	struct record_info *recs;
+	struct interview *iv;
+	struct holder other;
+	struct diags d;
+	struct form *f;
+	char *why = NULL, *cause = NULL, *xml, *csv, *path, *line, *save = NULL;
+	long long last = 0;
+	size_t n, first, nbad;
+	int rows = 0;
+
+	diags_init(&d, "aud");
+	f = form_parse(yaml, sizeof yaml - 1, &d);
+	diags_free(&d);
+	assert_non_null(f);
+	/* The XForm declares the log as Central expects it. */
+	xml = xml_xform(f);
+	assert_non_null(strstr(xml, "xmlns:odk=\"http://www.opendatakit.org/xforms\""));
+	assert_non_null(strstr(xml, "<bind nodeset=\"/aud/meta/audit\" type=\"binary\" "
+	    "odk:track-changes=\"true\" odk:identify-user=\"true\"/>"));
+	assert_non_null(strstr(xml, "<timeEnd/>\n            <deviceID/>\n"
+	    "            <username/>\n            <audit/>\n"));
+	assert_non_null(strstr(xml, "calculate=\"concat(/aud/meta/household, &apos; "
+	    "&apos;, /aud/name)\""));
+	free(xml);
+	iv = interview_begin(fx->s, f, "BJ-0007", "R1", "beijing", "liu", &cause);
+	assert_non_null(iv);
+	assert_int_equal(interview_go(iv, 0, &cause), 0);
+	assert_int_equal(interview_answer(iv, "Wang, \"Li\"", true, "en", &why,
+	    &cause), 0);
+	assert_int_equal(interview_go(iv, 1, &cause), 0);
+	interview_free(iv);		/* ^X: saved and left */
+	assert_int_equal(store_records_list(fx->s, STORE_DRAFTS, &recs, &n, NULL), 0);
+	iv = interview_resume(fx->s, &recs[0], &cause);
+	assert_non_null(iv);
+	assert_int_equal(interview_take(iv, false, &other, &cause), STORE_CLAIMED);
+	holder_clear(&other);
+	store_records_free(recs, n);
+	assert_int_equal(interview_go(iv, 0, &cause), 0);
+	assert_int_equal(interview_answer(iv, "Wang Li", true, "en", &why, &cause), 0);
+	assert_int_equal(interview_go(iv, iv->nsteps - 1, &cause), 0);
+	assert_int_equal(interview_answer(iv, "ok", true, "en", &why, &cause), 0);
+	assert_int_equal(interview_finalize(iv, &first, &nbad, &cause), 0);
+	interview_free(iv);
+
+	start_server(fx, NULL);
+	assert_int_equal(upload(fx, &sum), UPLOAD_OK);
+	assert_int_equal(stat_of(fx, "attachments"), 1);
+	assert_int_equal(store_queue(fx->s, &recs, &n, NULL), 0);
+	store_records_free(recs, n);
+	assert_int_equal(store_records_list(fx->s, STORE_ALL, &recs, &n, NULL), 0);
+	xml = store_record_xml(fx->s, recs[0].id, &cause);
+	assert_non_null(strstr(xml, "<audit>audit.csv</audit>"));
+	assert_non_null(strstr(xml, "<instanceName>BJ-0007 Wang Li</instanceName>"));
+	path = xasprintf("%s/received/%s__audit.csv", fx->dir, recs[0].instance_id);
+	path[strlen(fx->dir) + 14] = '_';	/* uuid: is kept as uuid_ */
+	csv = test_read_file(path);
+	assert_non_null(csv);
+	/* Collect's header with track-changes and identify-user. */
+	assert_int_equal(strncmp(csv, "event,node,start,end,old-value,new-value,"
+	    "user\n", 46), 0);
+	assert_non_null(strstr(csv, "\nform start,,"));
+	assert_non_null(strstr(csv, ",,,,liu\nquestion,/aud/name,"));
+	/* The first answer, typed; then changed after the resume. */
+	assert_non_null(strstr(csv, ",,\"Wang, \"\"Li\"\"\",liu\n"));
+	assert_non_null(strstr(csv, ",\"Wang, \"\"Li\"\"\",Wang Li,"));
+	assert_non_null(strstr(csv, "\nform exit,,"));
+	assert_non_null(strstr(csv, "\nform resume,,"));
+	assert_non_null(strstr(csv, "question,/aud/note,"));
+	assert_non_null(strstr(csv, "\nform save,,"));
+	assert_non_null(strstr(csv, "\nform finalize,,"));
+	/* Every row: 7 fields; times in ms, in order; question rows end after
+	 * they start. */
+	for (line = strtok_r(csv + 46, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		long long start = 0, end = 0;
+		char *p = strchr(line, ',');
+
+		rows++;
+		assert_non_null(p);
+		p = strchr(p + 1, ',');
+		assert_non_null(p);
+		start = strtoll(p + 1, &p, 10);
+		assert_true(start > 1700000000000LL);
+		assert_true(start >= last);
+		last = start;
+		if (strncmp(line, "question,", 9) == 0) {
+			end = strtoll(p + 1, NULL, 10);
+			assert_true(end >= start);
+		}
+	}
+	assert_true(rows >= 9);
+	free(csv);
+	free(path);
+	free(xml);
+	store_records_free(recs, n);
+}
+
 /* A ~/.netrc that group or others can read is refused, as ftp does,
  * before anything is sent. */
 static void
@@ -1298,6 +1412,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(key_is_in_no_message_of_any_fate,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(audit_log_goes_with_the_record, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(netrc_others_can_read_is_refused,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(trickling_server_stops_at_the_limits,
