@@ -245,10 +245,26 @@ lang_from_env(void)
 	return "en";
 }
 
-/* Checks the files named, or every form in the forms folder. */
-static int
-run_check(int argc, char **argv, const char *forms_dir)
+/* The database --check compares form versions with: --db, $DOORSTEP_DB
+ * or the default one, when it exists (--check never creates one). */
+static struct store *
+check_store(const char *db)
 {
+	char *path = store_default_path(db, NULL);
+	struct store *s = NULL;
+
+	if (path != NULL && access(path, F_OK) == 0)
+		s = store_open(path, NULL);
+	free(path);
+	return s;
+}
+
+/* Checks the files named, or every form in the forms folder; against the
+ * database, that no form changed its questions and kept its version. */
+static int
+run_check(int argc, char **argv, const char *forms_dir, const char *db)
+{
+	struct store *store;
 	struct formdir_entry *entries = NULL;
 	char **files, *cause = NULL;
 	size_t n = 0, k;
@@ -274,6 +290,7 @@ run_check(int argc, char **argv, const char *forms_dir)
 		for (k = 0; k < n; k++)
 			files[k] = xstrdup(argv[k]);
 	}
+	store = check_store(db);
 	for (k = 0; k < n; k++) {
 		struct diags d;
 		struct form *f;
@@ -281,6 +298,18 @@ run_check(int argc, char **argv, const char *forms_dir)
 		diags_init(&d, files[k]);
 		f = form_load(files[k], &d);
 		diags_print(&d, stderr);
+		if (f != NULL && store != NULL) {
+			char *why = NULL;
+
+			if (store_form_version_check(store, f, &why, &cause) != 0) {
+				say("%s: error: %s\n", files[k], why ? why : cause);
+				free(why);
+				free(cause);
+				cause = NULL;
+				form_free(f);
+				f = NULL;
+			}
+		}
 		if (f == NULL)
 			status = EXIT_REJECTED;
 		else
@@ -292,6 +321,7 @@ run_check(int argc, char **argv, const char *forms_dir)
 		free(files[k]);
 	}
 	free(files);
+	store_close(store);
 	return status;
 }
 
@@ -828,7 +858,7 @@ main(int argc, char **argv)
 
 	switch (o.mode) {
 	case MODE_CHECK:
-		status = run_check(argc - optind, argv + optind, forms_dir);
+		status = run_check(argc - optind, argv + optind, forms_dir, o.db);
 		goto done;
 	case MODE_XFORM:
 		status = run_xform(argc - optind, argv + optind);

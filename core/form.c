@@ -2163,3 +2163,89 @@ form_instance_name(const struct form *f,
 		buf_adds(&nf.b, nf.parts ? ")" : "''");
 	return nf.b.data ? buf_steal(&nf.b) : xstrdup("");
 }
+
+/* The path of a group, or of a question in its groups. */
+static void
+shape_path(struct buf *b, const struct group *g, const char *name)
+{
+	const struct group *chain[64];
+	size_t n = 0;
+
+	for (; g != NULL && n < ARRAY_LEN(chain); g = g->parent)
+		chain[n++] = g;
+	while (n > 0)
+		buf_printf(b, "/%s", chain[--n]->name);
+	if (name != NULL)
+		buf_printf(b, "/%s", name);
+}
+
+char *
+form_shape(const struct form *f)
+{
+	struct buf b = { 0 };
+	size_t i, j;
+
+	for (i = 0; i < f->ngroups; i++) {
+		shape_path(&b, f->groups[i], NULL);
+		buf_printf(&b, " %s\n", f->groups[i]->repeat ? "repeat" : "group");
+	}
+	for (i = 0; i < f->nquestions; i++) {
+		const struct question *q = f->questions[i];
+
+		shape_path(&b, q->group, q->name);
+		buf_printf(&b, " %s", question_type_name(q->type));
+		for (j = 0; q->choices != NULL && j < q->choices->n; j++)
+			buf_printf(&b, "%s%s", j ? "," : " ", q->choices->v[j].value);
+		buf_addc(&b, '\n');
+	}
+	return b.data ? buf_steal(&b) : xstrdup("");
+}
+
+/* The line of shape that starts with path (up to the space), or NULL. */
+static const char *
+shape_line(const char *shape, const char *path, size_t len)
+{
+	const char *p = shape;
+
+	while (*p != '\0') {
+		if (strncmp(p, path, len) == 0 && p[len] == ' ')
+			return p;
+		p = strchr(p, '\n');
+		if (p == NULL)
+			break;
+		p++;
+	}
+	return NULL;
+}
+
+char *
+form_shape_change(const char *was, const char *now)
+{
+	const char *p;
+	int pass;
+
+	/* What changed or came, then what went. */
+	for (pass = 0; pass < 2; pass++) {
+		const char *a = pass == 0 ? now : was, *b = pass == 0 ? was : now;
+
+		for (p = a; *p != '\0';) {
+			const char *eol = strchr(p, '\n'), *sp = strchr(p, ' '), *other;
+			size_t len = eol ? (size_t)(eol - p) : strlen(p);
+
+			if (sp == NULL || (eol != NULL && sp > eol))
+				break;
+			other = shape_line(b, p, (size_t)(sp - p));
+			if (other == NULL)
+				return xasprintf(pass == 0 ? _("'%.*s' is new") :
+				    _("'%.*s' is gone"), (int)(sp - p), p);
+			if (strncmp(other, p, len) != 0 || (other[len] != '\n' &&
+			    other[len] != '\0'))
+				return xasprintf(_("'%.*s' changed (its type or its "
+				    "choices' values)"), (int)(sp - p), p);
+			p += len + (eol != NULL);
+		}
+	}
+	if (strcmp(was, now) != 0)
+		return xstrdup(_("the order of the questions changed"));
+	return NULL;
+}

@@ -121,6 +121,16 @@ struct form {
 	char *instance_name;		/* template: "${household} ${round}" */
 };
 
+/* The form's questions as a server stores them, one line each: groups
+ * and repeats, and each question's path, type and choices' values (not
+ * labels, hints or logic). Two forms that differ here need two versions.
+ * Returns a new string. */
+char *form_shape(const struct form *f);
+
+/* What changed between two shapes, in words (a new string), or NULL when
+ * they are the same. */
+char *form_shape_change(const char *was, const char *now);
+
 /* Whether the form's instance_name template names only questions outside
  * repeats and the record's household, round, site and interviewer. */
 int form_instance_name_check(const struct form *f, char **cause);

@@ -707,6 +707,18 @@ interview_begin(struct store *s, struct form *form, const char *household,
 	char instance[42];
 	int64_t ref;
 
+	char *why = NULL;
+
+	/* A form whose questions changed under the same version would lose
+	 * answers on the server. */
+	if (store_form_version_check(s, form, &why, cause) != 0) {
+		if (why != NULL) {
+			set_cause(cause, "%s", why);
+			free(why);
+		}
+		form_free(form);
+		return NULL;
+	}
 	if (store_form_remember(s, form, &ref, cause) != 0) {
 		form_free(form);
 		return NULL;

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "diag.h"
 #include "ids.h"
 #include "store-impl.h"
 #include "i18n.h"
@@ -1570,4 +1571,50 @@ store_audit_csv(struct store *s, int64_t record, char **cause)
 		return NULL;
 	}
 	return buf_steal(&b);
+}
+
+int
+store_form_version_check(struct store *s, const struct form *f, char **why,
+    char **cause)
+{
+	sqlite3_stmt *st;
+	char *shape = NULL, *change = NULL;
+	int rc;
+
+	*why = NULL;
+	if (sq_prepare(s, "SELECT yaml FROM form_versions WHERE form_id = ? AND "
+	    "version = ? AND sha256 <> ? ORDER BY id DESC", &st, cause) != 0)
+		return -1;
+	sq_bind_text(st, 1, f->id);
+	sq_bind_text(st, 2, f->version);
+	sq_bind_text(st, 3, f->sha256);
+	while (change == NULL && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *yaml = (const char *)sqlite3_column_text(st, 0);
+		struct diags d;
+		struct form *old;
+		char *old_shape;
+
+		diags_init(&d, f->id);
+		old = form_parse(yaml, (size_t)sqlite3_column_bytes(st, 0), &d);
+		diags_free(&d);
+		if (old == NULL)
+			continue;	/* a version this program no longer reads */
+		if (shape == NULL)
+			shape = form_shape(f);
+		old_shape = form_shape(old);
+		change = form_shape_change(old_shape, shape);
+		free(old_shape);
+		form_free(old);
+	}
+	sqlite3_finalize(st);
+	free(shape);
+	if (change == NULL)
+		return 0;
+	*why = xasprintf(_("form %s version %s: its questions differ from the "
+	    "version %s already used in %s (%s); a server keeps one set of "
+	    "questions per version and would leave the new answers out: change "
+	    "'version:' in the form file"), f->id, f->version, f->version,
+	    store_path(s), change);
+	free(change);
+	return 1;
 }

@@ -65,6 +65,13 @@ void store_set_busy_timeout(struct store *s, int ms);
 int store_form_remember(struct store *s, const struct form *f,
     int64_t *form_ref, char **cause);
 
+/* Whether the form may keep its version: 1 with *why set when this
+ * database holds the same form id and version with other questions (names,
+ * types, choices' values, structure; labels may differ), 0 when not, -1 on
+ * error. */
+int store_form_version_check(struct store *s, const struct form *f,
+    char **why, char **cause);
+
 /* The YAML text of a stored form version, as it was when first used. */
 char *store_form_yaml(struct store *s, int64_t form_ref, size_t *len,
     char **cause);

@@ -1096,6 +1096,70 @@ audit_log_goes_with_the_record(void **state)
 	store_records_free(recs, n);
 }
 
+/* A supervisor edits the form and keeps its version: Central would store
+ * the XML and leave the new answers out of its tables. The program
+ * refuses to start an interview on it, and says to change the version;
+ * a change of labels only passes. */
+static void
+changed_questions_need_a_new_version(void **state)
+{
+	struct fixture *fx = *state;
+	static const struct { const char *from, *to; bool ok; } cases[] = {
+		{ "label: Size}", "label: How many people}", true },
+		{ "type: integer, label: Size", "type: decimal, label: Size", false },
+		{ "value: relatives", "value: family", false },
+		{ "  - {name: day", "  - {name: extra, type: text, label: E}\n"
+		  "  - {name: day", false },
+	};
+	char *cause = NULL;
+	size_t i;
+
+	make_records(fx, 1);
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		struct buf b = { 0 };
+		const char *at = strstr(form_yaml, cases[i].from);
+		struct interview *iv;
+		struct diags d;
+		struct form *f;
+
+		assert_non_null(at);
+		buf_add(&b, form_yaml, (size_t)(at - form_yaml));
+		buf_adds(&b, cases[i].to);
+		buf_adds(&b, at + strlen(cases[i].from));
+		diags_init(&d, "mini");
+		f = form_parse(b.data, b.len, &d);
+		diags_free(&d);
+		assert_non_null(f);
+		iv = interview_begin(fx->s, f, "BJ-0042", "2020-R2", "beijing", "liu",
+		    &cause);
+		if (cases[i].ok) {
+			assert_non_null(iv);
+		} else {
+			assert_null(iv);
+			assert_non_null(strstr(cause, "form mini version v1: its questions "
+			    "differ"));
+			assert_non_null(strstr(cause, "change 'version:' in the form file"));
+			free(cause);
+			cause = NULL;
+			/* With a new version it is another form: fine. */
+			{
+				char *v = strstr(b.data, "\"v1\"");
+
+				v[2] = (char)('2' + i);	/* each its own */
+				diags_init(&d, "mini");
+				f = form_parse(b.data, b.len, &d);
+				diags_free(&d);
+				iv = interview_begin(fx->s, f, "BJ-0042", "2020-R2", "beijing",
+				    "liu", &cause);
+				assert_non_null(iv);
+				v[2] = '1';
+			}
+		}
+		interview_free(iv);
+		buf_free(&b);
+	}
+}
+
 /* A ~/.netrc that group or others can read is refused, as ftp does,
  * before anything is sent. */
 static void
@@ -1414,6 +1478,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(audit_log_goes_with_the_record, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(changed_questions_need_a_new_version,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(netrc_others_can_read_is_refused,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(trickling_server_stops_at_the_limits,

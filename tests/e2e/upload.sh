@@ -250,6 +250,28 @@ check "server_file: no message shows the key" sh -c "! grep -q Tok3n '$WORK/err'
 rm "$WORK/config/doorstep/config.yaml"
 stop
 
+# A form edited without a new version: --check, given the database that
+# used it, refuses it and says to change the version; labels may change.
+cp forms/needs_assessment.yaml "$WORK/na.yaml"
+sed -i '0,/label:/s//label:/' "$WORK/na.yaml"
+"$BIN" --db "$DB" --lang en --check "$WORK/na.yaml" >"$WORK/out" 2>"$WORK/err"
+check "--check with the database: the same form passes" [ $? -eq 0 ]
+python3 - "$WORK/na.yaml" <<'PY'
+import re, sys
+p = sys.argv[1]
+t = open(p).read()
+t = t.replace("type: integer", "type: decimal", 1)
+open(p, "w").write(t)
+PY
+"$BIN" --db "$DB" --lang en --check "$WORK/na.yaml" >"$WORK/out" 2>"$WORK/err"
+check "--check: changed questions under the same version: exit 1" [ $? -eq 1 ]
+check "--check says what changed and to change the version" sh -c "grep -qF 'its questions differ from the version 2020-02 already used in' '$WORK/err' && grep -qF \"change 'version:' in the form file\" '$WORK/err' && grep -qF 'changed (its type' '$WORK/err'"
+"$BIN" --db "$WORK/none.db" --lang en --check "$WORK/na.yaml" >"$WORK/out" 2>"$WORK/err"
+check "--check without that database: passes, and creates no database" sh -c "[ $? -eq 0 ] && [ ! -e '$WORK/none.db' ]"
+printf 'form: m\nversion: "1"\ntitle: M\nbody:\n  - {name: meta, type: text, label: M}\n' > "$WORK/meta.yaml"
+"$BIN" --lang en --check "$WORK/meta.yaml" >"$WORK/out" 2>"$WORK/err"
+check "--check refuses a question named meta, located" sh -c "[ $? -eq 1 ] && grep -qF \"meta.yaml:5:12: error: name 'meta' cannot be used\" '$WORK/err'"
+
 # Round names from the database, instance IDs and form names from an
 # import file: whatever they hold, the terminal gets no control byte.
 sqlite3 "$DB" "update records set round = 'R1' || char(27) || ']0;pwned' || char(7) || char(27) || '[2J' where id % 2 = 1;
