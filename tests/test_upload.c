@@ -1056,6 +1056,21 @@ audit_log_goes_with_the_record(void **state)
 	path[strlen(fx->dir) + 14] = '_';	/* uuid: is kept as uuid_ */
 	csv = test_read_file(path);
 	assert_non_null(csv);
+	{
+		/* The XML part the server received carries the paradata. */
+		char *sent_path = xstrdup(path), *sent;
+
+		sent_path[strlen(sent_path) - strlen("__audit.csv")] = '\0';
+		sent = test_read_file(sent_path);
+		assert_non_null(sent);
+		assert_string_equal(sent, xml);
+		assert_non_null(strstr(sent, "<timeStart>"));
+		assert_non_null(strstr(sent, "<timeEnd>"));
+		assert_non_null(strstr(sent, "<deviceID>doorstep:"));
+		assert_non_null(strstr(sent, "<username>liu</username>"));
+		free(sent);
+		free(sent_path);
+	}
 	/* Collect's header with track-changes and identify-user. */
 	assert_int_equal(strncmp(csv, "event,node,start,end,old-value,new-value,"
 	    "user\n", 46), 0);
