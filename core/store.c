@@ -1579,7 +1579,7 @@ store_form_version_check(struct store *s, const struct form *f, char **why,
 {
 	sqlite3_stmt *st;
 	char *shape = NULL, *change = NULL;
-	int rc;
+	int rc = SQLITE_DONE;
 
 	*why = NULL;
 	if (sq_prepare(s, "SELECT yaml FROM form_versions WHERE form_id = ? AND "
@@ -1605,6 +1605,11 @@ store_form_version_check(struct store *s, const struct form *f, char **why,
 		change = form_shape_change(old_shape, shape);
 		free(old_shape);
 		form_free(old);
+	}
+	if (change == NULL && rc != SQLITE_DONE) {
+		sqlite3_finalize(st);
+		free(shape);
+		return sq_fail(s, cause, _("cannot read the kept forms"));
 	}
 	sqlite3_finalize(st);
 	free(shape);
