@@ -54,7 +54,8 @@ enum exit_status {
 };
 
 enum mode { MODE_TUI, MODE_CHECK, MODE_EXPORT, MODE_UPLOAD, MODE_IMPORT,
-    MODE_REPORT, MODE_XFORM, MODE_ADOPT, MODE_TRAIL, MODE_DECRYPT };
+    MODE_REPORT, MODE_XFORM, MODE_ADOPT, MODE_TRAIL, MODE_DECRYPT,
+    MODE_REQUEUE };
 
 struct options {
 	enum mode mode;
@@ -88,6 +89,7 @@ enum {
 	OPT_VERSION, OPT_DB, OPT_FORMS, OPT_LANG, OPT_INTERVIEWER, OPT_CONFIG,
 	OPT_CACERT, OPT_DRY_RUN, OPT_BOM, OPT_ADOPT, OPT_TRAIL, OPT_HOUSEHOLD,
 	OPT_DECRYPT, OPT_DEIDENTIFY, OPT_SHARE, OPT_SHARE_THRESHOLD,
+	OPT_REQUEUE,
 };
 
 static const struct option long_options[] = {
@@ -119,6 +121,7 @@ static const struct option long_options[] = {
 	{ "deidentify", no_argument, NULL, OPT_DEIDENTIFY },
 	{ "share", no_argument, NULL, OPT_SHARE },
 	{ "share-threshold", required_argument, NULL, OPT_SHARE_THRESHOLD },
+	{ "requeue", no_argument, NULL, OPT_REQUEUE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -135,6 +138,9 @@ usage(FILE *out)
 	    "  or:  doorstep --upload [URL] [--dry-run] [--cacert FILE]\n"
 	    "                                        send finalized records to an "
 	    "OpenRosa server\n"
+	    "  or:  doorstep --requeue INSTANCEID|all put conflict and refused "
+	    "records\n"
+	    "                                        back in the upload queue\n"
 	    "  or:  doorstep --xform FORM.yaml       print the form as an ODK XForm\n"
 	    "  or:  doorstep --import FILE.jsonl...  merge records exported elsewhere\n"
 	    "  or:  doorstep --report [--format text|csv|html] [--round R] [--site S]\n"
@@ -284,10 +290,26 @@ lang_from_env(void)
 	return "en";
 }
 
-/* Checks the files named, or every form in the forms folder. */
-static int
-run_check(int argc, char **argv, const char *forms_dir)
+/* The database --check compares form versions with: --db, $DOORSTEP_DB
+ * or the default one, when it exists (--check never creates one). */
+static struct store *
+check_store(const char *db)
 {
+	char *path = store_default_path(db, NULL);
+	struct store *s = NULL;
+
+	if (path != NULL && access(path, F_OK) == 0)
+		s = store_open(path, NULL);
+	free(path);
+	return s;
+}
+
+/* Checks the files named, or every form in the forms folder; against the
+ * database, that no form changed its questions and kept its version. */
+static int
+run_check(int argc, char **argv, const char *forms_dir, const char *db)
+{
+	struct store *store;
 	struct formdir_entry *entries = NULL;
 	char **files, *cause = NULL;
 	size_t n = 0, k;
@@ -313,6 +335,7 @@ run_check(int argc, char **argv, const char *forms_dir)
 		for (k = 0; k < n; k++)
 			files[k] = xstrdup(argv[k]);
 	}
+	store = check_store(db);
 	for (k = 0; k < n; k++) {
 		struct diags d;
 		struct form *f;
@@ -320,6 +343,18 @@ run_check(int argc, char **argv, const char *forms_dir)
 		diags_init(&d, files[k]);
 		f = form_load(files[k], &d);
 		diags_print(&d, stderr);
+		if (f != NULL && store != NULL) {
+			char *why = NULL;
+
+			if (store_form_version_check(store, f, &why, &cause) != 0) {
+				say("%s: error: %s\n", files[k], why ? why : cause);
+				free(why);
+				free(cause);
+				cause = NULL;
+				form_free(f);
+				f = NULL;
+			}
+		}
 		if (f == NULL)
 			status = EXIT_REJECTED;
 		else
@@ -331,6 +366,7 @@ run_check(int argc, char **argv, const char *forms_dir)
 		free(files[k]);
 	}
 	free(files);
+	store_close(store);
 	return status;
 }
 
@@ -831,10 +867,23 @@ run_upload(struct store *s, const struct options *o, const struct config *cfg,
 	bool on_tty = isatty(STDERR_FILENO);
 	int rc;
 
+	char *secret = NULL, *cause = NULL;
+
 	uo.url = url ? url : cfg->server;
+	if (uo.url == NULL && cfg->server_file != NULL) {
+		/* The address with its key, kept out of command lines and the
+		 * config that others may read. */
+		if ((secret = config_read_secret(cfg->server_file, &cause)) == NULL) {
+			say("doorstep: %s\n", cause);
+			free(cause);
+			return EXIT_USAGE;
+		}
+		uo.url = secret;
+	}
 	if (uo.url == NULL || *uo.url == '\0')
 		return usage_error("%s", _("--upload needs the server's address: "
-		    "doorstep --upload URL, or 'server:' in the config"));
+		    "doorstep --upload URL, or 'server:' or 'server_file:' in the "
+		    "config"));
 	uo.cacert = o->cacert;
 	uo.user = getenv("DOORSTEP_UPLOAD_USER");
 	uo.password = getenv("DOORSTEP_UPLOAD_PASSWORD");
@@ -861,12 +910,50 @@ run_upload(struct store *s, const struct options *o, const struct config *cfg,
 		say(_("doorstep: %zu record(s) would be sent to %s\n"),
 		    sum.queued, shown);
 		free(shown);
-	} else
+	} else {
 		say(_("doorstep: %zu uploaded, %zu conflict(s), %zu "
 		    "refused, %zu still queued (%.1f KB in %.1f s)\n"), sum.uploaded,
 		    sum.conflicts, sum.refused, sum.left, (double)sum.bytes / 1024,
 		    sum.seconds);
+		if (sum.refused > 0)
+			say(_("doorstep: refused and still queued: %zu of closed forms, "
+			    "%zu of form versions the server lacks, %zu of forms it lacks, "
+			    "%zu for other reasons\n"), sum.closed, sum.no_version,
+			    sum.no_form, sum.refused - sum.closed - sum.no_version -
+			    sum.no_form);
+	}
+	free(secret);
 	return rc;
+}
+
+static char *login_name(void);
+
+/* Puts conflict records, and records the server refused, back in the
+ * queue: all of them, or the one with that instance ID. */
+static int
+run_requeue(struct store *s, const struct options *o, const char *which)
+{
+	char *cause = NULL, *who;
+	long n = 0;
+
+	if (which == NULL)
+		return usage_error("%s", _("--requeue needs an instance ID, or 'all'"));
+	who = o->interviewer ? xstrdup(o->interviewer) : login_name();
+	if (store_requeue(s, strcmp(which, "all") == 0 ? NULL : which, who, &n,
+	    &cause) != 0) {
+		say("doorstep: %s\n", cause);
+		free(cause);
+		free(who);
+		return EXIT_TEMPFAIL;
+	}
+	free(who);
+	if (n == 0) {
+		say(_("doorstep: no conflict or refused record matches '%s'\n"), which);
+		return EXIT_REJECTED;
+	}
+	say(_("doorstep: %ld record(s) back in the queue; doorstep --upload sends "
+	    "them\n"), n);
+	return EXIT_DONE;
 }
 
 static char *
@@ -944,6 +1031,7 @@ mode_allowed(const struct access *a, enum mode mode)
 	} gated[] = {
 		{ MODE_EXPORT, ACCESS_EXPORT, "--export" },
 		{ MODE_UPLOAD, ACCESS_UPLOAD, "--upload" },
+		{ MODE_REQUEUE, ACCESS_UPLOAD, "--requeue" },
 		{ MODE_IMPORT, ACCESS_IMPORT, "--import" },
 		{ MODE_REPORT, ACCESS_REPORT, "--report" },
 		{ MODE_TRAIL, ACCESS_TRAIL, "--trail" },
@@ -1222,6 +1310,7 @@ main(int argc, char **argv)
 		case OPT_DEIDENTIFY: o.deidentify = true; break;
 		case OPT_SHARE: o.share = true; break;
 		case OPT_SHARE_THRESHOLD: o.share_threshold = optarg; break;
+		case OPT_REQUEUE: o.mode = MODE_REQUEUE; break;
 		case OPT_HELP:
 			want_help = true;	/* once the language is known */
 			break;
@@ -1244,7 +1333,8 @@ main(int argc, char **argv)
 		return usage_error(_("--lang must be zh or en, not '%s'"), o.lang);
 	if (o.mode != MODE_CHECK && o.mode != MODE_IMPORT && o.mode != MODE_XFORM &&
 	    o.mode != MODE_DECRYPT &&
-	    !(o.mode == MODE_UPLOAD && argc - optind == 1) && optind < argc)
+	    !((o.mode == MODE_UPLOAD || o.mode == MODE_REQUEUE) &&
+	    argc - optind == 1) && optind < argc)
 		return usage_error(_("unexpected argument '%s'"), argv[optind]);
 
 	/* The system config first: a team's settles everything it names. */
@@ -1323,7 +1413,7 @@ main(int argc, char **argv)
 
 	switch (o.mode) {
 	case MODE_CHECK:
-		status = run_check(argc - optind, argv + optind, forms_dir);
+		status = run_check(argc - optind, argv + optind, forms_dir, o.db);
 		goto done;
 	case MODE_XFORM:
 		status = run_xform(argc - optind, argv + optind);
@@ -1380,6 +1470,8 @@ main(int argc, char **argv)
 		status = run_upload(store, &o, &cfg, optind < argc ? argv[optind] : NULL);
 	else if (o.mode == MODE_TRAIL)
 		status = run_trail(store, &o);
+	else if (o.mode == MODE_REQUEUE)
+		status = run_requeue(store, &o, optind < argc ? argv[optind] : NULL);
 	else
 		status = run_tui(store, db_path, forms_dir, &o, &cfg, lang);
 done:

@@ -2,6 +2,9 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,11 +211,13 @@ load(struct config *c, const char *path, int required, bool system,
 {
 	static const char *const keys[] = {
 		"server", "site", "lang", "forms", "interviewer", "round",
-		"code_prefix", "pseudonym_key", "share_threshold"
+		"code_prefix", "pseudonym_key", "share_threshold",
+		"server_file"
 	};
 	char **slots[] = {
 		&c->server, &c->site, &c->lang, &c->forms, &c->interviewer, &c->round,
-		&c->code_prefix, &c->pseudonym_key, &c->share_threshold
+		&c->code_prefix, &c->pseudonym_key, &c->share_threshold,
+		&c->server_file
 	};
 	struct buf b = { 0 };
 	char chunk[4096];
@@ -292,8 +297,9 @@ load(struct config *c, const char *path, int required, bool system,
 				break;
 		if (k == ARRAY_LEN(keys) || val->kind != YNODE_SCALAR) {
 			set_cause(cause, _("%s:%d:%d: %s; the config knows server, site, "
-			    "lang, forms, interviewer, round, code_prefix, pseudonym_key "
-			    "and share_threshold, each set to a text, and upload_request_timeout and upload_run_timeout, in "
+			    "lang, forms, interviewer, round, code_prefix, pseudonym_key, "
+			    "share_threshold and server_file, each set to a text, and "
+			    "upload_request_timeout and upload_run_timeout, in "
 			    "seconds, and sites, a list of {name: ..., prefix: ...}; the "
 			    "system config also knows team, database, team_group, "
 			    "supervisors and supervisor_group"), path,
@@ -357,5 +363,50 @@ config_free(struct config *c)
 	free(c->supervisors);
 	free(c->pseudonym_key);
 	free(c->share_threshold);
+	free(c->server_file);
 	memset(c, 0, sizeof *c);
+}
+
+char *
+config_read_secret(const char *path, char **cause)
+{
+	struct stat st;
+	char line[4096], *p, *end;
+	int fd;
+	FILE *f;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0 ||
+	    fstat(fd, &st) != 0) {
+		set_cause(cause, _("cannot read %s: %s"), path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_uid != getuid() ||
+	    (st.st_mode & 077) != 0) {
+		set_cause(cause, _("refusing to use %s: it holds the server's key or "
+		    "password, so it must be a file of yours alone (mode %03o, "
+		    "wanted 600): chmod 600 %s"), path, (unsigned)(st.st_mode & 0777),
+		    path);
+		close(fd);
+		return NULL;
+	}
+	if ((f = fdopen(fd, "r")) == NULL) {
+		set_cause(cause, _("cannot read %s: %s"), path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	while (fgets(line, sizeof line, f) != NULL) {
+		p = line + strspn(line, " \t\r\n");
+		end = p + strlen(p);
+		while (end > p && strchr(" \t\r\n", end[-1]) != NULL)
+			*--end = '\0';
+		if (*p != '\0' && *p != '#') {
+			fclose(f);
+			return xstrdup(p);
+		}
+	}
+	fclose(f);
+	set_cause(cause, _("%s holds no server address"), path);
+	return NULL;
 }

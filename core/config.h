@@ -26,6 +26,7 @@ struct config {
 	char *code_prefix;	/* of new household codes: BJ makes BJ-0001 */
 	char *pseudonym_key;	/* the secret of --deidentify's pseudonyms */
 	char *share_threshold;	/* --report --share: smallest count shown */
+	char *server_file;	/* a file of mode 0600 holding the server's URL */
 	long upload_request_timeout;	/* seconds; 0: the default */
 	long upload_run_timeout;	/* seconds; 0: the default */
 	struct config_site *sites;	/* sites: the list to choose from */
@@ -57,5 +58,9 @@ void config_free(struct config *c);
  * (beijing finds Beijing), or NULL. */
 const struct config_site *config_site(const struct config *c,
     const char *name);
+/* The first line (not blank, not #) of a file that holds a secret, such
+ * as the upload address with an app user's key; refused unless the file
+ * is the user's own and no one else may read it. */
+char *config_read_secret(const char *path, char **cause);
 
 #endif

@@ -647,6 +647,34 @@ value_truthy(const struct value *v)
 	return false;
 }
 
+/* A number as XML Schema's decimal writes it (the instance sends it to
+ * the server): 15 significant digits, never an exponent, so 1e-07 is
+ * 0.0000001. */
+static char *
+number_plain(double x)
+{
+	char *s = xasprintf("%.15g", x), *end;
+	int decimals;
+
+	if (strpbrk(s, "eE") == NULL)
+		return s;
+	free(s);
+	decimals = 14 - (int)floor(log10(fabs(x)));
+	if (decimals < 0)
+		decimals = 0;
+	if (decimals > 400)
+		decimals = 400;
+	s = xasprintf("%.*f", decimals, x);
+	if (strchr(s, '.') != NULL) {
+		end = s + strlen(s);
+		while (end[-1] == '0')
+			*--end = '\0';
+		if (end[-1] == '.')
+			end[-1] = '\0';
+	}
+	return s;
+}
+
 char *
 value_string(const struct value *v)
 {
@@ -669,7 +697,7 @@ value_string(const struct value *v)
 		return xstrdup(v->num > 0 ? "Infinity" : "-Infinity");
 	if (v->num == trunc(v->num) && fabs(v->num) < 1e15)
 		return xasprintf("%.0f", v->num == 0 ? 0.0 : v->num);
-	return xasprintf("%.15g", v->num);
+	return number_plain(v->num);
 }
 
 static long

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -33,7 +34,8 @@ static const char *const type_names[] = {
 
 static const char *const top_keys[] = {
 	"form", "version", "title", "languages", "choices", "needs",
-	"not_assessed", "body", "public_key", "sealed_keeps", NULL
+	"not_assessed", "body", "public_key", "sealed_keeps", "audit",
+	"instance_name", NULL
 };
 static const char *const question_keys[] = {
 	"name", "type", "label", "hint", "required", "required_message",
@@ -268,6 +270,22 @@ valid_name(const char *s, bool lower_only)
 		    (!lower_only && isupper(*u))))
 			return false;
 	return strlen(s) <= 64;
+}
+
+/* Why ODK Central or XML cannot take this question or group name, or
+ * NULL when they can: <meta> holds the instance's metadata, XML keeps
+ * names beginning with xml, and Central and pyxform names beginning with
+ * __ (valid_name has made sure it is an XML NCName). */
+static const char *
+reserved_name(const char *s)
+{
+	if (strcmp(s, "meta") == 0 || strcmp(s, "instanceID") == 0)
+		return N_("it is ODK's own (the record's <meta> and its instanceID)");
+	if (strncasecmp(s, "xml", 3) == 0)
+		return N_("XML keeps names beginning with 'xml' for itself");
+	if (strncmp(s, "__", 2) == 0)
+		return N_("ODK Central keeps names beginning with '__' for itself");
+	return NULL;
 }
 
 static bool
@@ -731,6 +749,10 @@ parse_question(struct loader *L, const struct ynode *n,
 		err(L, name_n, _("name '%s' must start with a letter or _ and hold "
 		    "only letters, digits and _ (at most 64)"), name);
 		name = NULL;
+	} else if (name != NULL && reserved_name(name) != NULL) {
+		err(L, name_n, _("name '%s' cannot be used: %s; choose another"), name,
+		    _(reserved_name(name)));
+		name = NULL;
 	}
 	q = xcalloc(1, sizeof *q);
 	q->line = n->line;
@@ -913,6 +935,10 @@ parse_group(struct loader *L, const struct ynode *n, const struct group *parent,
 	if (name != NULL && !valid_name(name, false)) {
 		err(L, name_n, _("%s name '%s' must start with a letter or _ and "
 		    "hold only letters, digits and _"), kind, name);
+		name = NULL;
+	} else if (name != NULL && reserved_name(name) != NULL) {
+		err(L, name_n, _("name '%s' cannot be used: %s; choose another"), name,
+		    _(reserved_name(name)));
 		name = NULL;
 	}
 	g->name = xstrdup(name ? name : "");
@@ -1671,6 +1697,23 @@ form_parse(const char *text, size_t len, struct diags *d)
 	check_logic(&L);
 	if ((v = ytree_get(root, "not_assessed")) != NULL)
 		parse_not_assessed(&L, v);
+	if ((v = ytree_get(root, "audit")) != NULL &&
+	    scalar(&L, v, _("audit")) != NULL && !parse_bool(v->str, &f->audit))
+		err(&L, v, _("audit must be true or false, not '%s'"), v->str);
+	else if (v != NULL && f->audit && f->public_key != NULL)
+		err(&L, v, "%s", _("audit: true cannot go with public_key: the audit "
+		    "log holds the answers in plain text, and doorstep does not seal "
+		    "it; leave audit out of a sealed form"));
+	if ((v = ytree_get(root, "instance_name")) != NULL &&
+	    scalar(&L, v, _("instance_name")) != NULL) {
+		char *why = NULL;
+
+		f->instance_name = xstrdup(v->str);
+		if (form_instance_name_check(f, &why) != 0) {
+			err(&L, v, "%s", why);
+			free(why);
+		}
+	}
 
 	free(L.names);
 	free(L.pending);
@@ -1764,6 +1807,7 @@ form_free(struct form *f)
 	free(f->id);
 	free(f->version);
 	free(f->public_key);
+	free(f->instance_name);
 	mtext_free(&f->title);
 	for (i = 0; i < f->nlanguages; i++)
 		free(f->languages[i]);
@@ -2265,4 +2309,213 @@ form_value_normalize(const struct question *q, const char *value,
 	}
 	free(trimmed);
 	return out;
+}
+
+/* The record's own fields a name template may use, beside questions. */
+static const char *const meta_names[] = {
+	"household", "round", "site", "interviewer",
+};
+
+/* Calls piece for each part of an instance_name template: literal text
+ * (name NULL) and ${name} references. Returns -1 with *cause set when a
+ * reference is not closed or names neither a question outside repeats
+ * nor a record field. */
+static int
+template_walk(const struct form *f, const char *t,
+    void (*piece)(void *ctx, const char *text, size_t len, const char *name,
+    long q), void *ctx, char **cause)
+{
+	while (*t != '\0') {
+		const char *ref = strstr(t, "${"), *end;
+		char *name;
+		long q = -1;
+		size_t k;
+
+		if (ref == NULL) {
+			piece(ctx, t, strlen(t), NULL, -1);
+			break;
+		}
+		if (ref > t)
+			piece(ctx, t, (size_t)(ref - t), NULL, -1);
+		if ((end = strchr(ref, '}')) == NULL) {
+			set_cause(cause, _("instance_name: '${' without its '}'"));
+			return -1;
+		}
+		name = xstrndup(ref + 2, (size_t)(end - ref - 2));
+		for (k = 0; k < ARRAY_LEN(meta_names); k++)
+			if (strcmp(name, meta_names[k]) == 0)
+				break;
+		if (k == ARRAY_LEN(meta_names) && ((q = form_find(f, name)) < 0 ||
+		    f->questions[q]->repeat != NULL)) {
+			set_cause(cause, _("instance_name: ${%s} is neither a question "
+			    "outside repeats nor household, round, site or interviewer"),
+			    name);
+			free(name);
+			return -1;
+		}
+		piece(ctx, NULL, 0, name, q);
+		free(name);
+		t = end + 1;
+	}
+	return 0;
+}
+
+static void
+ignore_piece(void *ctx, const char *text, size_t len, const char *name, long q)
+{
+	(void)ctx;
+	(void)text;
+	(void)len;
+	(void)name;
+	(void)q;
+}
+
+int
+form_instance_name_check(const struct form *f, char **cause)
+{
+	return template_walk(f, f->instance_name, ignore_piece, NULL, cause);
+}
+
+struct name_fill {
+	struct buf b;
+	const char *(*value)(void *ctx, const char *name, long q);
+	void *ctx;
+	bool xpath;
+	const struct form *f;
+	int parts;
+};
+
+static void
+fill_piece(void *ctx, const char *text, size_t len, const char *name, long q)
+{
+	struct name_fill *nf = ctx;
+
+	if (!nf->xpath) {
+		const char *v = name ? nf->value(nf->ctx, name, q) : NULL;
+
+		if (name == NULL)
+			buf_add(&nf->b, text, len);
+		else if (v != NULL)
+			buf_adds(&nf->b, v);
+		return;
+	}
+	buf_adds(&nf->b, nf->parts++ ? ", " : "concat(");
+	if (name == NULL) {
+		/* An XPath literal: quoted with whichever quote it lacks. */
+		char quote = memchr(text, '\'', len) ? '"' : '\'';
+		size_t i;
+
+		buf_addc(&nf->b, quote);
+		for (i = 0; i < len; i++)
+			if (text[i] != quote)
+				buf_addc(&nf->b, text[i]);
+		buf_addc(&nf->b, quote);
+	} else if (q < 0)
+		buf_printf(&nf->b, "/%s/meta/%s", nf->f->id, name);
+	else
+		buf_adds(&nf->b, nf->value(nf->ctx, name, q));
+}
+
+char *
+form_instance_name(const struct form *f,
+    const char *(*value)(void *ctx, const char *name, long q), void *ctx,
+    bool xpath)
+{
+	static const char fallback[] = "${household} ${round}";
+	struct name_fill nf = { { 0 }, value, ctx, xpath, f, 0 };
+
+	if (template_walk(f, f->instance_name ? f->instance_name : fallback,
+	    fill_piece, &nf, NULL) != 0) {
+		buf_free(&nf.b);
+		return NULL;
+	}
+	if (xpath)
+		buf_adds(&nf.b, nf.parts ? ")" : "''");
+	return nf.b.data ? buf_steal(&nf.b) : xstrdup("");
+}
+
+/* The path of a group, or of a question in its groups. */
+static void
+shape_path(struct buf *b, const struct group *g, const char *name)
+{
+	const struct group *chain[64];
+	size_t n = 0;
+
+	for (; g != NULL && n < ARRAY_LEN(chain); g = g->parent)
+		chain[n++] = g;
+	while (n > 0)
+		buf_printf(b, "/%s", chain[--n]->name);
+	if (name != NULL)
+		buf_printf(b, "/%s", name);
+}
+
+char *
+form_shape(const struct form *f)
+{
+	struct buf b = { 0 };
+	size_t i, j;
+
+	for (i = 0; i < f->ngroups; i++) {
+		shape_path(&b, f->groups[i], NULL);
+		buf_printf(&b, " %s\n", f->groups[i]->repeat ? "repeat" : "group");
+	}
+	for (i = 0; i < f->nquestions; i++) {
+		const struct question *q = f->questions[i];
+
+		shape_path(&b, q->group, q->name);
+		buf_printf(&b, " %s", question_type_name(q->type));
+		for (j = 0; q->choices != NULL && j < q->choices->n; j++)
+			buf_printf(&b, "%s%s", j ? "," : " ", q->choices->v[j].value);
+		buf_addc(&b, '\n');
+	}
+	return b.data ? buf_steal(&b) : xstrdup("");
+}
+
+/* The line of shape that starts with path (up to the space), or NULL. */
+static const char *
+shape_line(const char *shape, const char *path, size_t len)
+{
+	const char *p = shape;
+
+	while (*p != '\0') {
+		if (strncmp(p, path, len) == 0 && p[len] == ' ')
+			return p;
+		p = strchr(p, '\n');
+		if (p == NULL)
+			break;
+		p++;
+	}
+	return NULL;
+}
+
+char *
+form_shape_change(const char *was, const char *now)
+{
+	const char *p;
+	int pass;
+
+	/* What changed or came, then what went. */
+	for (pass = 0; pass < 2; pass++) {
+		const char *a = pass == 0 ? now : was, *b = pass == 0 ? was : now;
+
+		for (p = a; *p != '\0';) {
+			const char *eol = strchr(p, '\n'), *sp = strchr(p, ' '), *other;
+			size_t len = eol ? (size_t)(eol - p) : strlen(p);
+
+			if (sp == NULL || (eol != NULL && sp > eol))
+				break;
+			other = shape_line(b, p, (size_t)(sp - p));
+			if (other == NULL)
+				return xasprintf(pass == 0 ? _("'%.*s' is new") :
+				    _("'%.*s' is gone"), (int)(sp - p), p);
+			if (strncmp(other, p, len) != 0 || (other[len] != '\n' &&
+			    other[len] != '\0'))
+				return xasprintf(_("'%.*s' changed (its type or its "
+				    "choices' values)"), (int)(sp - p), p);
+			p += len + (eol != NULL);
+		}
+	}
+	if (strcmp(was, now) != 0)
+		return xstrdup(_("the order of the questions changed"));
+	return NULL;
 }

@@ -142,7 +142,32 @@ struct form {
 	char *source;			/* the YAML text, as read */
 	size_t source_len;
 	char sha256[65];		/* of the YAML text, hex */
+	bool audit;			/* record ODK audit events (audit.csv) */
+	char *instance_name;		/* template: "${household} ${round}" */
 };
+
+/* The form's questions as a server stores them, one line each: groups
+ * and repeats, and each question's path, type and choices' values (not
+ * labels, hints or logic). Two forms that differ here need two versions.
+ * Returns a new string. */
+char *form_shape(const struct form *f);
+
+/* What changed between two shapes, in words (a new string), or NULL when
+ * they are the same. */
+char *form_shape_change(const char *was, const char *now);
+
+/* Whether the form's instance_name template names only questions outside
+ * repeats and the record's household, round, site and interviewer. */
+int form_instance_name_check(const struct form *f, char **cause);
+
+/* The instance name of a record (the template, else "${household}
+ * ${round}"), each ${name} given by value (q: the question's index, or -1
+ * for a record field); with xpath, the XPath that computes it instead,
+ * value giving a question's path. Returns a new string, or NULL when the
+ * template is broken. */
+char *form_instance_name(const struct form *f,
+    const char *(*value)(void *ctx, const char *name, long q), void *ctx,
+    bool xpath);
 
 /* Reads and checks a form from YAML text. Every problem goes to d;
  * returns NULL when there was any error. name is used in messages. */

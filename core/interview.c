@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "diag.h"
 #include "household.h"
@@ -368,6 +369,128 @@ interview_new(struct store *s, struct form *form)
 	return iv;
 }
 
+
+/* ODK audit events (a form with audit: true): what ODK Collect writes in
+ * audit.csv with track-changes and identify-user. */
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The question's node as Collect names it: /form/group/repeat[N]/name. */
+static char *
+audit_node(const struct interview *iv, size_t q, long entry)
+{
+	const struct form *f = iv->form;
+	const struct question *qq = f->questions[q];
+	const struct group *chain[32], *g;
+	struct buf b = { 0 };
+	size_t n = 0;
+
+	for (g = qq->group; g != NULL && n < ARRAY_LEN(chain); g = g->parent)
+		chain[n++] = g;
+	buf_printf(&b, "/%s", f->id);
+	while (n > 0) {
+		g = chain[--n];
+		buf_printf(&b, "/%s", g->name);
+		if (g->repeat && entry > 0)
+			buf_printf(&b, "[%ld]", entry);
+	}
+	buf_printf(&b, "/%s", qq->name);
+	return buf_steal(&b);
+}
+
+static int
+audit_event(struct interview *iv, const char *event, long long start,
+    long long end, const char *node, const char *old_value,
+    const char *new_value, char **cause)
+{
+	struct store_audit a = { event, node, start, end, old_value, new_value,
+	    iv->audit_user };
+
+	return store_audit_add(iv->store, iv->record, &a, cause);
+}
+
+/* The question on screen is left: its event, with the answer's change. */
+static int
+audit_close(struct interview *iv, long long now, char **cause)
+{
+	const char *value;
+	char *node;
+	bool changed;
+	int rc;
+
+	if (iv->audit_user == NULL || !iv->audit_shown)
+		return 0;
+	iv->audit_shown = false;
+	value = interview_value(iv, iv->audit_q, iv->audit_entry);
+	changed = strcmp(value ? value : "", iv->audit_value ? iv->audit_value :
+	    "") != 0;
+	node = audit_node(iv, iv->audit_q, iv->audit_entry);
+	rc = audit_event(iv, "question", iv->audit_since, now, node,
+	    changed ? iv->audit_value : NULL, changed ? value : NULL, cause);
+	free(node);
+	free(iv->audit_value);
+	iv->audit_value = NULL;
+	return rc;
+}
+
+/* The step now current is shown. */
+static void
+audit_open(struct interview *iv, long long now)
+{
+	const struct step *st = interview_step(iv);
+	const char *value;
+
+	if (iv->audit_user == NULL || st == NULL || st->kind != STEP_QUESTION)
+		return;
+	value = interview_value(iv, st->q, st->entry);
+	iv->audit_shown = true;
+	iv->audit_q = st->q;
+	iv->audit_entry = st->entry;
+	iv->audit_since = now;
+	free(iv->audit_value);
+	iv->audit_value = value ? xstrdup(value) : NULL;
+}
+
+/* Starts the audit of a session that edits the interview. */
+static void
+audit_start(struct interview *iv, const char *user, const char *event)
+{
+	long long now = now_ms();
+
+	if (!iv->form->audit || iv->me == NULL)
+		return;
+	free(iv->audit_user);
+	iv->audit_user = xstrdup(user ? user : "");
+	iv->audit_shown = false;
+	audit_event(iv, event, now, 0, NULL, NULL, NULL, NULL);
+	audit_open(iv, now);
+}
+
+/* The session leaves the interview (not finalized). */
+static void
+audit_leave(struct interview *iv)
+{
+	long long now = now_ms();
+
+	if (iv->audit_user == NULL || iv->me == NULL)
+		return;
+	if (store_begin(iv->store, NULL) != 0)
+		return;
+	if (audit_close(iv, now, NULL) != 0 ||
+	    audit_event(iv, "form exit", now, 0, NULL, NULL, NULL, NULL) != 0) {
+		store_rollback(iv->store);
+		return;
+	}
+	store_commit(iv->store, NULL);
+}
+
 void
 interview_free(struct interview *iv)
 {
@@ -376,6 +499,9 @@ interview_free(struct interview *iv)
 	if (iv == NULL)
 		return;
 	free(iv->sealed_needs);
+	audit_leave(iv);
+	free(iv->audit_user);
+	free(iv->audit_value);
 	if (iv->me != NULL) {
 		store_draft_release(iv->store, iv->record, iv->me->token, NULL);
 		holder_clear(iv->me);
@@ -677,6 +803,18 @@ interview_begin(struct store *s, struct form *form, const char *household,
 	char instance[42];
 	int64_t ref;
 
+	char *why = NULL;
+
+	/* A form whose questions changed under the same version would lose
+	 * answers on the server. */
+	if (store_form_version_check(s, form, &why, cause) != 0) {
+		if (why != NULL) {
+			set_cause(cause, "%s", why);
+			free(why);
+		}
+		form_free(form);
+		return NULL;
+	}
 	if (store_form_remember(s, form, &ref, cause) != 0) {
 		form_free(form);
 		return NULL;
@@ -706,6 +844,7 @@ interview_begin(struct store *s, struct form *form, const char *household,
 		return NULL;
 	}
 	layout(iv);
+	audit_start(iv, interviewer, "form start");
 	return iv;
 }
 
@@ -861,6 +1000,15 @@ interview_take(struct interview *iv, bool take_over, struct holder *other,
 	if (reload(iv, cause) != 0) {
 		holder_clear(other);
 		return -1;
+	}
+	if (iv->audit_user == NULL) {
+		struct record_info rec;
+
+		if (store_record_get(iv->store, iv->record, &rec, NULL) == 0) {
+			audit_start(iv, rec.interviewer ? rec.interviewer : iv->me->login,
+			    "form resume");
+			store_record_clear(&rec);
+		}
 	}
 	return rc;
 }
@@ -1039,6 +1187,14 @@ interview_go(struct interview *iv, size_t i, char **cause)
 	pos = position_of(iv, &iv->steps[i]);
 	rc = store_answer_save(iv->store, iv->record, NULL, 0, NULL, pos, cause);
 	free(pos);
+	if (rc == 0 && iv->audit_user != NULL && !(iv->audit_shown &&
+	    iv->steps[i].kind == STEP_QUESTION && iv->steps[i].q == iv->audit_q &&
+	    iv->steps[i].entry == iv->audit_entry)) {
+		long long now = now_ms();
+
+		rc = audit_close(iv, now, cause);
+		audit_open(iv, now);
+	}
 	if (rc != 0) {
 		store_rollback(iv->store);
 		return -1;
@@ -1336,6 +1492,28 @@ interview_seal(const struct interview *now, const struct record_info *rec,
 	return rc;
 }
 
+/* Closes the audit log of a finalized interview (as Collect does: save,
+ * exit, finalize) and keeps it as the record's audit.csv. */
+static int
+audit_finish(struct interview *iv, char **cause)
+{
+	long long now = now_ms();
+	char *csv;
+	int rc;
+
+	if (audit_close(iv, now, cause) != 0 ||
+	    audit_event(iv, "form save", now, 0, NULL, NULL, NULL, cause) != 0 ||
+	    audit_event(iv, "form exit", now, 0, NULL, NULL, NULL, cause) != 0 ||
+	    audit_event(iv, "form finalize", now, 0, NULL, NULL, NULL, cause) != 0)
+		return -1;
+	if ((csv = store_audit_csv(iv->store, iv->record, cause)) == NULL)
+		return -1;
+	rc = store_record_file_put(iv->store, iv->record, "audit.csv", "text/csv",
+	    csv, strlen(csv), cause);
+	free(csv);
+	return rc;
+}
+
 int
 interview_finalize(struct interview *iv, size_t *first_bad, size_t *nbad,
     char **cause)
@@ -1381,6 +1559,12 @@ interview_finalize(struct interview *iv, size_t *first_bad, size_t *nbad,
 		interview_free(now);
 		return 1;
 	}
+	if (iv->audit_user != NULL && audit_finish(iv, cause) != 0) {
+		store_rollback(iv->store);
+		store_record_clear(&rec);
+		interview_free(now);
+		return -1;
+	}
 	xml = xml_instance(now, &rec);
 	if (iv->form->public_key != NULL)
 		rc = interview_seal(now, &rec, xml, cause);
@@ -1405,6 +1589,9 @@ interview_finalize(struct interview *iv, size_t *first_bad, size_t *nbad,
 	 * the log that held the typed answers is emptied. */
 	if (iv->form->public_key != NULL)
 		store_checkpoint(iv->store, NULL);
+	/* The log is sent as it is now: nothing more is added to it. */
+	free(iv->audit_user);
+	iv->audit_user = NULL;
 	return 0;
 }
 

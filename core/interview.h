@@ -51,6 +51,15 @@ struct interview {
 	bool sealed;		/* a sealed record: its answers are not here */
 	char *sealed_needs;	/* the need ids it keeps in plain text
 				 * (space-separated), or NULL: none kept */
+	/* ODK audit events, for a form with audit: true, while a session
+	 * edits it: the question on screen since audit_since (ms), and its
+	 * answer then. */
+	char *audit_user;	/* NULL: no audit */
+	bool audit_shown;
+	size_t audit_q;
+	long audit_entry;
+	long long audit_since;
+	char *audit_value;
 };
 
 /* Begins a new draft on form (the interview takes the form). With a

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "diag.h"
 #include "ids.h"
 #include "store-impl.h"
 #include "trail.h"
@@ -118,6 +119,19 @@ static const char *const migrations[] = {
 	"  record_id INTEGER PRIMARY KEY REFERENCES records(id) ON DELETE CASCADE,"
 	"  enc BLOB NOT NULL,"
 	"  needs TEXT);",
+
+	/* 7: central: files sent with a record beside its XML (audit.csv),
+	 * and the ODK audit events of an interview they are written from. */
+	"CREATE TABLE record_files ("
+	"  record_id INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL, type TEXT NOT NULL, data BLOB NOT NULL,"
+	"  PRIMARY KEY (record_id, name)) WITHOUT ROWID;"
+	"CREATE TABLE audit_events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  record_id INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,"
+	"  event TEXT NOT NULL, node TEXT, start_ms INTEGER, end_ms INTEGER,"
+	"  old_value TEXT, new_value TEXT, user TEXT);"
+	"CREATE INDEX audit_events_by_record ON audit_events(record_id, id);",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
@@ -828,8 +842,13 @@ store_record_finalize(struct store *s, int64_t record, const char *xml,
 	bool own = !s->in_transaction;
 	sqlite3_stmt *st;
 	char now[40];
+	const char *end = xml ? strstr(xml, "<timeEnd>") : NULL;
 
 	iso8601_now(now, sizeof now);
+	/* The interview's end as its instance tells the server (meta/timeEnd),
+	 * so that the two never differ by the second between them. */
+	if (end != NULL && strlen(end) > 9 + 25 && end[9 + 25] == '<')
+		snprintf(now, sizeof now, "%.25s", end + 9);
 	if (own && store_begin(s, cause) != 0)
 		return -1;
 	if (sq_prepare(s, "UPDATE records SET status = 'finalized', finalized_at = ?, "
@@ -1528,4 +1547,288 @@ store_rounds(struct store *s, char ***names, long **counts, size_t *n,
 	if (rc != SQLITE_DONE)
 		return sq_fail(s, cause, _("cannot list the rounds"));
 	return 0;
+}
+
+int
+store_record_refused(struct store *s, int64_t record, const char *reply,
+    char **cause)
+{
+	sqlite3_stmt *st;
+
+	if (sq_prepare(s, "UPDATE records SET server_reply = ? WHERE id = ? AND "
+	    "status = 'finalized'", &st, cause) != 0)
+		return -1;
+	sq_bind_text(st, 1, reply);
+	sqlite3_bind_int64(st, 2, record);
+	return sq_step_done(s, st, cause, _("cannot record the upload"));
+}
+
+int
+store_requeue(struct store *s, const char *instance_id, const char *who,
+    long *n, char **cause)
+{
+	sqlite3_stmt *st;
+	char now[40];
+
+	iso8601_now(now, sizeof now);
+	*n = 0;
+	if (sq_prepare(s, "UPDATE records SET status = 'finalized', uploaded_at = "
+	    "NULL, server_reply = 'requeued ' || ?1 || ' by ' || ?2 || "
+	    "coalesce('; before: ' || server_reply, '') WHERE (status = 'conflict' "
+	    "OR (status = 'finalized' AND server_reply IS NOT NULL AND "
+	    "server_reply NOT LIKE 'requeued %')) AND (?3 IS NULL OR "
+	    "instance_id = ?3)", &st, cause) != 0)
+		return -1;
+	sq_bind_text(st, 1, now);
+	sq_bind_text(st, 2, who);
+	sq_bind_text(st, 3, instance_id);
+	if (sq_step_done(s, st, cause, _("cannot put the records back in the "
+	    "queue")) != 0)
+		return -1;
+	*n = sqlite3_changes(s->db);
+	return 0;
+}
+
+char *
+store_record_reply(struct store *s, int64_t record)
+{
+	sqlite3_stmt *st;
+	char *reply = NULL;
+
+	if (sq_prepare(s, "SELECT server_reply FROM records WHERE id = ?", &st,
+	    NULL) != 0)
+		return NULL;
+	sqlite3_bind_int64(st, 1, record);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		reply = sq_col_dup(st, 0);
+	sqlite3_finalize(st);
+	return reply;
+}
+
+int
+store_record_file_put(struct store *s, int64_t record, const char *name,
+    const char *type, const char *data, size_t len, char **cause)
+{
+	sqlite3_stmt *st;
+
+	if (sq_prepare(s, "INSERT OR REPLACE INTO record_files (record_id, name, "
+	    "type, data) VALUES (?, ?, ?, ?)", &st, cause) != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, record);
+	sq_bind_text(st, 2, name);
+	sq_bind_text(st, 3, type);
+	sqlite3_bind_blob(st, 4, data, (int)len, SQLITE_TRANSIENT);
+	return sq_step_done(s, st, cause, _("cannot keep the record's files"));
+}
+
+int
+store_record_files(struct store *s, int64_t record, struct store_file **out,
+    size_t *n, char **cause)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (sq_prepare(s, "SELECT name, type, data FROM record_files WHERE "
+	    "record_id = ? ORDER BY name", &st, cause) != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, record);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_file *f;
+		size_t len = (size_t)sqlite3_column_bytes(st, 2);
+		const void *data = sqlite3_column_blob(st, 2);
+
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 2;
+			*out = xreallocarray(*out, cap, sizeof **out);
+		}
+		f = &(*out)[(*n)++];
+		f->name = sq_col_dup(st, 0);
+		f->type = sq_col_dup(st, 1);
+		f->data = xmalloc(len + 1);
+		if (len > 0)
+			memcpy(f->data, data, len);
+		f->data[len] = '\0';
+		f->len = len;
+	}
+	if (rc != SQLITE_DONE) {
+		sqlite3_finalize(st);
+		store_files_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return sq_fail(s, cause, _("cannot read the record's files"));
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+void
+store_files_free(struct store_file *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].type);
+		free(v[i].data);
+	}
+	free(v);
+}
+
+char *
+store_device_id(struct store *s)
+{
+	char *id = store_setting(s, "device_id"), uuid[42];
+
+	if (id != NULL)
+		return id;
+	/* doorstep: and the random part of a v4 UUID, kept from now on. */
+	if (ids_instance_id(uuid) != 0)
+		return xstrdup("doorstep:unknown");
+	id = xasprintf("doorstep:%.8s%.4s%.3s%.3s%.12s", uuid + 5, uuid + 14,
+	    uuid + 20, uuid + 25, uuid + 29);
+	{
+		sqlite3_stmt *st;
+
+		/* Another process may have made one meanwhile: the first stays. */
+		if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO settings (key, "
+		    "value) VALUES ('device_id', ?)", -1, &st, NULL) == SQLITE_OK) {
+			sq_bind_text(st, 1, id);
+			sqlite3_step(st);
+			sqlite3_finalize(st);
+		}
+	}
+	free(id);
+	id = store_setting(s, "device_id");
+	return id ? id : xstrdup("doorstep:unknown");
+}
+
+int
+store_audit_add(struct store *s, int64_t record, const struct store_audit *a,
+    char **cause)
+{
+	sqlite3_stmt *st;
+
+	if (sq_prepare(s, "INSERT INTO audit_events (record_id, event, node, "
+	    "start_ms, end_ms, old_value, new_value, user) VALUES (?, ?, ?, ?, ?, "
+	    "?, ?, ?)", &st, cause) != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, record);
+	sq_bind_text(st, 2, a->event);
+	sq_bind_text(st, 3, a->node);
+	if (a->start_ms > 0)
+		sqlite3_bind_int64(st, 4, a->start_ms);
+	if (a->end_ms > 0)
+		sqlite3_bind_int64(st, 5, a->end_ms);
+	sq_bind_text(st, 6, a->old_value);
+	sq_bind_text(st, 7, a->new_value);
+	sq_bind_text(st, 8, a->user);
+	return sq_step_done(s, st, cause, _("cannot keep the audit log"));
+}
+
+/* Appends a CSV field, quoted when it holds a comma, a quote or a line
+ * break (RFC 4180, as ODK Collect writes its audit.csv). */
+static void
+csv_field(struct buf *b, const char *v)
+{
+	if (v == NULL)
+		return;
+	if (strpbrk(v, ",\"\r\n") == NULL) {
+		buf_adds(b, v);
+		return;
+	}
+	buf_addc(b, '"');
+	for (; *v != '\0'; v++) {
+		if (*v == '"')
+			buf_addc(b, '"');
+		buf_addc(b, *v);
+	}
+	buf_addc(b, '"');
+}
+
+char *
+store_audit_csv(struct store *s, int64_t record, char **cause)
+{
+	sqlite3_stmt *st;
+	struct buf b = { 0 };
+	int rc, k;
+
+	if (sq_prepare(s, "SELECT event, node, start_ms, end_ms, old_value, "
+	    "new_value, user FROM audit_events WHERE record_id = ? ORDER BY id",
+	    &st, cause) != 0)
+		return NULL;
+	sqlite3_bind_int64(st, 1, record);
+	buf_adds(&b, "event,node,start,end,old-value,new-value,user\n");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (k = 0; k < 7; k++) {
+			if (k > 0)
+				buf_addc(&b, ',');
+			if (sqlite3_column_type(st, k) == SQLITE_INTEGER)
+				buf_printf(&b, "%lld",
+				    (long long)sqlite3_column_int64(st, k));
+			else
+				csv_field(&b, (const char *)sqlite3_column_text(st, k));
+		}
+		buf_addc(&b, '\n');
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		buf_free(&b);
+		sq_fail(s, cause, _("cannot read the audit log"));
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+int
+store_form_version_check(struct store *s, const struct form *f, char **why,
+    char **cause)
+{
+	sqlite3_stmt *st;
+	char *shape = NULL, *change = NULL;
+	int rc = SQLITE_DONE;
+
+	*why = NULL;
+	if (sq_prepare(s, "SELECT yaml FROM form_versions WHERE form_id = ? AND "
+	    "version = ? AND sha256 <> ? ORDER BY id DESC", &st, cause) != 0)
+		return -1;
+	sq_bind_text(st, 1, f->id);
+	sq_bind_text(st, 2, f->version);
+	sq_bind_text(st, 3, f->sha256);
+	while (change == NULL && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *yaml = (const char *)sqlite3_column_text(st, 0);
+		struct diags d;
+		struct form *old;
+		char *old_shape;
+
+		diags_init(&d, f->id);
+		old = form_parse(yaml, (size_t)sqlite3_column_bytes(st, 0), &d);
+		diags_free(&d);
+		if (old == NULL)
+			continue;	/* a version this program no longer reads */
+		if (shape == NULL)
+			shape = form_shape(f);
+		old_shape = form_shape(old);
+		change = form_shape_change(old_shape, shape);
+		free(old_shape);
+		form_free(old);
+	}
+	if (change == NULL && rc != SQLITE_DONE) {
+		sqlite3_finalize(st);
+		free(shape);
+		return sq_fail(s, cause, _("cannot read the kept forms"));
+	}
+	sqlite3_finalize(st);
+	free(shape);
+	if (change == NULL)
+		return 0;
+	*why = xasprintf(_("form %s version %s: its questions differ from the "
+	    "version %s already used in %s (%s); a server keeps one set of "
+	    "questions per version and would leave the new answers out: change "
+	    "'version:' in the form file"), f->id, f->version, f->version,
+	    store_path(s), change);
+	free(change);
+	return 1;
 }

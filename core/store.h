@@ -9,7 +9,7 @@
 #include "form.h"
 #include "holder.h"
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 struct store;
 
@@ -70,6 +70,13 @@ void store_set_busy_timeout(struct store *s, int ms);
  * reference. */
 int store_form_remember(struct store *s, const struct form *f,
     int64_t *form_ref, char **cause);
+
+/* Whether the form may keep its version: 1 with *why set when this
+ * database holds the same form id and version with other questions (names,
+ * types, choices' values, structure; labels may differ), 0 when not, -1 on
+ * error. */
+int store_form_version_check(struct store *s, const struct form *f,
+    char **why, char **cause);
 
 /* The YAML text of a stored form version, as it was when first used. */
 char *store_form_yaml(struct store *s, int64_t form_ref, size_t *len,
@@ -193,6 +200,56 @@ int store_record_set_xml(struct store *s, int64_t record, const char *xml,
 int store_record_uploaded(struct store *s, int64_t record, const char *status,
     const char *reply, char **cause);
 
+/* Keeps the server's answer to a record that it refused and that stays
+ * queued (a closed form, a version the server lacks). */
+int store_record_refused(struct store *s, int64_t record, const char *reply,
+    char **cause);
+
+/* Puts conflict records, and queued records the server refused, back in
+ * the queue as if never sent (instance_id NULL: all of them); their
+ * server_reply says who did it and when, and keeps what the server said.
+ * *n: how many. */
+int store_requeue(struct store *s, const char *instance_id, const char *who,
+    long *n, char **cause);
+
+/* What the server last said about a record, or NULL. */
+char *store_record_reply(struct store *s, int64_t record);
+
+/* A file sent with a record beside its XML (audit.csv). */
+struct store_file {
+	char *name;
+	char *type;
+	char *data;	/* len bytes, and a NUL after them */
+	size_t len;
+};
+
+/* Keeps (or replaces) a file of the record. */
+int store_record_file_put(struct store *s, int64_t record, const char *name,
+    const char *type, const char *data, size_t len, char **cause);
+
+/* The record's files, by name. *out is owned by the caller. */
+int store_record_files(struct store *s, int64_t record, struct store_file **out,
+    size_t *n, char **cause);
+void store_files_free(struct store_file *v, size_t n);
+
+/* One ODK audit event of an interview (a row of Collect's audit.csv). */
+struct store_audit {
+	const char *event;	/* form start, question, form exit ... */
+	const char *node;	/* the question's path, or NULL */
+	long long start_ms;	/* since 1970, in milliseconds; 0: none */
+	long long end_ms;
+	const char *old_value;	/* when the answer changed */
+	const char *new_value;
+	const char *user;
+};
+
+int store_audit_add(struct store *s, int64_t record, const struct store_audit *a,
+    char **cause);
+
+/* The record's audit events as ODK Collect's audit.csv with track-changes
+ * and identify-user: event,node,start,end,old-value,new-value,user. */
+char *store_audit_csv(struct store *s, int64_t record, char **cause);
+
 /* The stored version of form id at version, newest first; 0 with *ref 0
  * when there is none, -1 on a database error. */
 int store_form_find(struct store *s, const char *form_id, const char *version,
@@ -246,6 +303,10 @@ int store_carried_load(struct store *s, int64_t record,
 char *store_setting(struct store *s, const char *key);
 int store_set_setting(struct store *s, const char *key, const char *value,
     char **cause);
+
+/* This installation's device ID for ODK's meta/deviceID ("doorstep:"
+ * and 30 random hex digits), made once and kept in the settings. */
+char *store_device_id(struct store *s);
 
 /* The rounds the records name, sorted, with how many records each. */
 int store_rounds(struct store *s, char ***names, long **counts, size_t *n,

@@ -176,6 +176,49 @@ backoff(long ms)
 	nanosleep(&ts, NULL);
 }
 
+/* Appends the character of a numeric entity (&#39; or &#x27;) at *p as
+ * UTF-8 and moves past it; false when *p holds none. */
+static bool
+numeric_entity(struct buf *b, const char **p, const char *end)
+{
+	const char *s = *p + 2;
+	bool hex = *s == 'x' || *s == 'X';
+	unsigned long cp = 0;
+	int digits = 0;
+
+	if (hex)
+		s++;
+	for (; s < end && digits < 8; s++, digits++) {
+		int d = *s >= '0' && *s <= '9' ? *s - '0' :
+		    hex && *s >= 'a' && *s <= 'f' ? *s - 'a' + 10 :
+		    hex && *s >= 'A' && *s <= 'F' ? *s - 'A' + 10 : -1;
+
+		if (d < 0)
+			break;
+		cp = cp * (hex ? 16 : 10) + (unsigned long)d;
+	}
+	if (digits == 0 || s >= end || *s != ';' || cp == 0 || cp > 0x10FFFF ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return false;
+	if (cp < 0x80)
+		buf_addc(b, (char)cp);
+	else if (cp < 0x800) {
+		buf_addc(b, (char)(0xC0 | (cp >> 6)));
+		buf_addc(b, (char)(0x80 | (cp & 0x3F)));
+	} else if (cp < 0x10000) {
+		buf_addc(b, (char)(0xE0 | (cp >> 12)));
+		buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
+		buf_addc(b, (char)(0x80 | (cp & 0x3F)));
+	} else {
+		buf_addc(b, (char)(0xF0 | (cp >> 18)));
+		buf_addc(b, (char)(0x80 | ((cp >> 12) & 0x3F)));
+		buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
+		buf_addc(b, (char)(0x80 | (cp & 0x3F)));
+	}
+	*p = s + 1;
+	return true;
+}
+
 char *
 upload_server_message(const char *body)
 {
@@ -189,7 +232,8 @@ upload_server_message(const char *body)
 	start++;
 	if ((end = strstr(start, "</message>")) == NULL)
 		return NULL;
-	/* The few entities a server puts in a message. */
+	/* The entities a server puts in a message: Central escapes as HTML
+	 * does (an apostrophe is &#39;). */
 	while (start < end) {
 		static const struct { const char *ent; char c; } ents[] = {
 			{ "&lt;", '<' }, { "&gt;", '>' }, { "&amp;", '&' },
@@ -203,7 +247,10 @@ upload_server_message(const char *body)
 		if (k < ARRAY_LEN(ents)) {
 			buf_addc(&b, ents[k].c);
 			start += strlen(ents[k].ent);
-		} else
+		} else if (start[0] == '&' && start[1] == '#' &&
+		    numeric_entity(&b, &start, end))
+			continue;
+		else
 			buf_addc(&b, *start++);
 	}
 	return buf_steal(&b);
@@ -509,15 +556,28 @@ lock_record(int fd, int64_t id, bool take)
 
 enum outcome {
 	OUT_UPLOADED,
-	OUT_CONFLICT,
-	OUT_REFUSED,		/* this record: 4xx; go on with the others */
-	OUT_STOP_REFUSED,	/* every record would be: 401, 403, 404 */
+	OUT_CONFLICT,		/* 409: the same instanceID with different content */
+	OUT_CLOSED,		/* 409: the form takes nothing now; left queued */
+	OUT_NO_VERSION,		/* 404: the server lacks this form version; queued */
+	OUT_NO_FORM,		/* 404: the server lacks this form; left queued */
+	OUT_REFUSED,		/* another refusal of this record: left queued */
+	OUT_STOP_REFUSED,	/* every record would be: 401, 403, a bare 404 */
 	OUT_TEMPORARY,		/* network, 5xx, 200: try again later */
 	OUT_USAGE,		/* the URL is wrong */
 	OUT_BUSY,		/* another upload is sending it */
 	OUT_GONE,		/* another upload sent it meanwhile */
 	OUT_TIME_UP,		/* the run's time is over */
 	OUT_FAILED,		/* the database failed: stop */
+};
+
+/* A refusal that holds for every record of a form (closed, unknown) or of
+ * one of its versions: the records after the first are not sent again in
+ * this run, and get the same answer. */
+struct refusal {
+	char *form_id;
+	char *version;		/* NULL: every version */
+	enum outcome out;
+	char *reply;
 };
 
 struct sender {
@@ -528,8 +588,8 @@ struct sender {
 	int lock_fd;
 	double deadline;	/* of the run, in now_seconds() */
 	long request_ms;	/* the most one request may take */
-	unsigned char *enc;	/* a sealed record's submission.xml.enc */
-	size_t enc_len;
+	struct refusal *refusals;
+	size_t nrefusals;
 };
 
 /* Milliseconds left of the run: 0 once it is over. */
@@ -541,20 +601,20 @@ run_left_ms(const struct sender *s)
 	return left <= 0 ? 0 : (long)(left * 1000) + 1;
 }
 
-/* One POST of one record's XML, in at most limit_ms; *code is the HTTP
- * status (0 without one). */
+/* One POST of one submission's parts (the XML instance first), in at most
+ * limit_ms; *code is the HTTP status (0 without one). */
 static CURLcode
-post(struct sender *s, const char *xml, long limit_ms, long *code,
-    struct reply *r)
+post(struct sender *s, const struct upload_part *parts, size_t nparts,
+    long limit_ms, long *code, struct reply *r)
 {
 	struct curl_slist *headers;
-	curl_mimepart *part;
 	curl_mime *mime;
 	char date[64];
 	char *date_header;
 	time_t now = time(NULL);
 	struct tm tm;
 	CURLcode rc;
+	size_t i;
 
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
@@ -564,19 +624,13 @@ post(struct sender *s, const char *xml, long limit_ms, long *code,
 	free(date_header);
 
 	mime = lc.mime_init(s->curl);
-	part = lc.mime_addpart(mime);
-	lc.mime_name(part, "xml_submission_file");
-	lc.mime_filename(part, "submission.xml");
-	lc.mime_type(part, "text/xml");
-	lc.mime_data(part, xml, CURL_ZERO_TERMINATED);
-	if (s->enc != NULL) {
-		/* A sealed record: the manifest above, the instance here, as
-		 * ODK Collect sends them. */
-		part = lc.mime_addpart(mime);
-		lc.mime_name(part, SEAL_ENC_NAME);
-		lc.mime_filename(part, SEAL_ENC_NAME);
-		lc.mime_type(part, "application/octet-stream");
-		lc.mime_data(part, (const char *)s->enc, s->enc_len);
+	for (i = 0; i < nparts; i++) {
+		curl_mimepart *part = lc.mime_addpart(mime);
+
+		lc.mime_name(part, parts[i].name);
+		lc.mime_filename(part, parts[i].filename);
+		lc.mime_type(part, parts[i].type);
+		lc.mime_data(part, parts[i].data, parts[i].len);
 	}
 
 	buf_free(&r->body);
@@ -601,17 +655,115 @@ post(struct sender *s, const char *xml, long limit_ms, long *code,
 	return rc;
 }
 
-/* Sends one record, retrying what may pass later within the run's time;
- * says what happened. */
+/* What a server's answer means for the record (msg: its <message>, or
+ * NULL). ODK Central answers 409 both for a record it holds with other
+ * content and for a form that is closed, and 404 both for a form version
+ * it lacks and for a form or project it lacks (central-replies.md); only
+ * the first is a conflict, and the others leave the record queued. */
 static enum outcome
-send_record(struct sender *s, const struct record_info *rec, const char *xml,
-    char **reply_out)
+reply_fate(long code, const char *msg)
+{
+	if (code == 201 || code == 202)
+		return OUT_UPLOADED;
+	if (code >= 500)
+		return OUT_TEMPORARY;
+	if (code == 409) {
+		if (msg == NULL || strstr(msg, "already exists with this ID") != NULL)
+			return OUT_CONFLICT;
+		if (strstr(msg, "not currently accepting submissions") != NULL)
+			return OUT_CLOSED;
+		return OUT_REFUSED;
+	}
+	if (code == 401 || code == 403)
+		return OUT_STOP_REFUSED;
+	if (code == 404) {
+		if (msg != NULL && strstr(msg, "form version specified") != NULL)
+			return OUT_NO_VERSION;
+		/* An OpenRosa answer: the server is there, the form is not. A
+		 * bare 404 (a web server, a proxy): the address is wrong. */
+		return msg != NULL ? OUT_NO_FORM : OUT_STOP_REFUSED;
+	}
+	if (code >= 400)
+		return OUT_REFUSED;
+	return OUT_TEMPORARY;	/* 200, 3xx: not taken */
+}
+
+/* Says what the answer means, in the interviewer's language around the
+ * server's own words. */
+static void
+note_fate(struct sender *s, const struct record_info *rec, enum outcome out,
+    long code, const char *msg)
+{
+	const struct upload_options *o = s->o;
+	const char *sep = msg ? ": " : "", *m = msg ? msg : "";
+
+	switch (out) {
+	case OUT_UPLOADED:
+		break;
+	case OUT_CONFLICT:
+		note(o, rec->instance_id, _("conflict: the server already has a "
+		    "different record with this instanceID (409); marked conflict%s%s"),
+		    sep, m);
+		break;
+	case OUT_CLOSED:
+		note(o, rec->instance_id, _("left in the queue: form %s does not take "
+		    "submissions on the server now (409)%s%s; it is sent once the form "
+		    "is open again"), rec->form_id, sep, m);
+		break;
+	case OUT_NO_VERSION:
+		note(o, rec->instance_id, _("left in the queue: the server does not have "
+		    "version %s of form %s (404)%s%s; publish that version there "
+		    "(doorstep --xform), then upload again"), rec->form_version,
+		    rec->form_id, sep, m);
+		break;
+	case OUT_NO_FORM:
+		note(o, rec->instance_id, _("left in the queue: the server has no form "
+		    "%s at %s (404)%s%s; check the project in the address and publish "
+		    "the form there (doorstep --xform)"), rec->form_id, s->t->shown,
+		    sep, m);
+		break;
+	case OUT_REFUSED:
+		note(o, rec->instance_id, _("refused by the server (%ld)%s%s; left in "
+		    "the queue"), code, sep, m);
+		break;
+	case OUT_STOP_REFUSED:
+		if (code == 404)
+			note(o, NULL, _("the server has no submission address at %s (404): "
+			    "check the URL, the project, and that the form is published"),
+			    s->t->shown);
+		else
+			note(o, NULL, _("the server refused %s (%ld)%s%s: check the user "
+			    "and password in ~/.netrc or DOORSTEP_UPLOAD_USER and "
+			    "DOORSTEP_UPLOAD_PASSWORD, and the account's rights on the "
+			    "project"), code == 401 ? _("the user name or password") :
+			    _("this account"), code, sep, m);
+		break;
+	case OUT_TEMPORARY:
+		if (code >= 500)
+			note(o, rec->instance_id, _("not sent after %d tries: the server "
+			    "failed (%ld)%s%s"), o->tries, code, sep, m);
+		else
+			note(o, rec->instance_id, _("the server answered %ld without "
+			    "taking the record: a captive portal or proxy may be in the way "
+			    "(log in to the network, then try again)"), code);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Sends one record, retrying what may pass later within the run's time;
+ * says what happened. *reply_out: the status and the server's message. */
+static enum outcome
+send_record(struct sender *s, const struct record_info *rec,
+    const struct upload_part *parts, size_t nparts, char **reply_out)
 {
 	const struct upload_options *o = s->o;
 	struct reply r = { { 0 } };
 	long ms = o->backoff_ms, code = 0, left;
 	int attempt;
 	char *msg;
+	enum outcome out;
 	CURLcode rc = CURLE_OPERATION_TIMEDOUT;
 
 	*reply_out = NULL;
@@ -623,8 +775,8 @@ send_record(struct sender *s, const struct record_info *rec, const char *xml,
 		}
 		if ((left = run_left_ms(s)) == 0)
 			break;
-		rc = post(s, xml, left < s->request_ms ? left : s->request_ms, &code,
-		    &r);
+		rc = post(s, parts, nparts, left < s->request_ms ? left :
+		    s->request_ms, &code, &r);
 		if (rc == CURLE_URL_MALFORMAT) {
 			note(o, NULL, _("the server address '%s' is not an http:// or "
 			    "https:// URL"), s->t->shown);
@@ -640,61 +792,94 @@ send_record(struct sender *s, const struct record_info *rec, const char *xml,
 		return OUT_TIME_UP;
 	}
 	msg = upload_server_message(r.body.data);
+	buf_free(&r.body);
 	if (rc != CURLE_OK) {
 		const char *words = network_words(rc);
 
 		note(o, rec->instance_id, _("not sent after %d tries: %s"), o->tries,
 		    words ? words : lc.easy_strerror(rc));
 		free(msg);
-		buf_free(&r.body);
 		return OUT_TEMPORARY;
 	}
 	*reply_out = xasprintf("%ld %s", code, msg ? msg : "");
-	buf_free(&r.body);
-	if (code == 201 || code == 202) {
-		free(msg);
-		return OUT_UPLOADED;
-	}
-	if (code >= 500) {
-		note(o, rec->instance_id, _("not sent after %d tries: the server "
-		    "failed (%ld)%s%s"), o->tries, code, msg ? ": " : "", msg ? msg : "");
-		free(msg);
-		return OUT_TEMPORARY;
-	}
-	if (code == 409) {
-		note(o, rec->instance_id, _("conflict: the server already has a "
-		    "different record with this instanceID (409); marked conflict%s%s"),
-		    msg ? ": " : "", msg ? msg : "");
-		free(msg);
-		return OUT_CONFLICT;
-	}
-	if (code == 401 || code == 403) {
-		note(o, NULL, _("the server refused %s (%ld)%s%s: check the user and "
-		    "password in ~/.netrc or DOORSTEP_UPLOAD_USER and "
-		    "DOORSTEP_UPLOAD_PASSWORD, and the account's rights on the project"),
-		    code == 401 ? _("the user name or password") : _("this account"), code,
-		    msg ? ": " : "", msg ? msg : "");
-		free(msg);
-		return OUT_STOP_REFUSED;
-	}
-	if (code == 404) {
-		note(o, NULL, _("the server has no submission address at %s (404): "
-		    "check the URL, the project, and that the form is published"),
-		    s->t->shown);
-		free(msg);
-		return OUT_STOP_REFUSED;
-	}
-	if (code >= 400) {
-		note(o, rec->instance_id, _("refused by the server (%ld)%s%s; left in "
-		    "the queue"), code, msg ? ": " : "", msg ? msg : "");
-		free(msg);
-		return OUT_REFUSED;
-	}
-	note(o, rec->instance_id, _("the server answered %ld without taking the "
-	    "record: a captive portal or proxy may be in the way (log in to the "
-	    "network, then try again)"), code);
+	out = reply_fate(code, msg);
+	note_fate(s, rec, out, code, msg);
 	free(msg);
-	return OUT_TEMPORARY;
+	return out;
+}
+
+/* The refusal this run already had for the record's form, or NULL. */
+static const struct refusal *
+refusal_for(const struct sender *s, const struct record_info *rec)
+{
+	size_t i;
+
+	for (i = 0; i < s->nrefusals; i++) {
+		const struct refusal *f = &s->refusals[i];
+
+		if (rec->form_id != NULL && strcmp(f->form_id, rec->form_id) == 0 &&
+		    (f->version == NULL || (rec->form_version != NULL &&
+		    strcmp(f->version, rec->form_version) == 0)))
+			return f;
+	}
+	return NULL;
+}
+
+static void
+refusal_add(struct sender *s, const struct record_info *rec, enum outcome out,
+    const char *reply)
+{
+	struct refusal *f;
+
+	if ((out != OUT_CLOSED && out != OUT_NO_FORM && out != OUT_NO_VERSION) ||
+	    rec->form_id == NULL || reply == NULL)
+		return;
+	s->refusals = xreallocarray(s->refusals, s->nrefusals + 1,
+	    sizeof *s->refusals);
+	f = &s->refusals[s->nrefusals++];
+	f->form_id = xstrdup(rec->form_id);
+	f->version = out == OUT_NO_VERSION && rec->form_version ?
+	    xstrdup(rec->form_version) : NULL;
+	f->out = out;
+	f->reply = xstrdup(reply);
+}
+
+static void
+refusals_free(struct sender *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nrefusals; i++) {
+		free(s->refusals[i].form_id);
+		free(s->refusals[i].version);
+		free(s->refusals[i].reply);
+	}
+	free(s->refusals);
+	s->refusals = NULL;
+	s->nrefusals = 0;
+}
+
+/* Keeps the server's answer to a record: the one place where a record's
+ * fate is written. Sent and conflict records leave the queue; refused
+ * ones stay in it, with what the server said. */
+static int
+record_fate(struct store *st, const struct record_info *rec, enum outcome out,
+    const char *reply, char **cause)
+{
+	switch (out) {
+	case OUT_UPLOADED:
+		return store_record_uploaded(st, rec->id, "uploaded", reply, cause);
+	case OUT_CONFLICT:
+		return store_record_uploaded(st, rec->id, "conflict", reply, cause);
+	case OUT_CLOSED:
+	case OUT_NO_VERSION:
+	case OUT_NO_FORM:
+	case OUT_REFUSED:
+	case OUT_STOP_REFUSED:
+		return reply ? store_record_refused(st, rec->id, reply, cause) : 0;
+	default:
+		return 0;
+	}
 }
 
 /* The stored XML of a record, written now for records finalized before
@@ -787,6 +972,11 @@ upload_record(struct sender *s, struct store *st, const struct record_info *rec)
 {
 	const struct upload_options *o = s->o;
 	char *xml, *reply = NULL, *cause = NULL;
+	const struct refusal *known;
+	struct store_file *files = NULL;
+	struct upload_part *parts;
+	unsigned char *enc = NULL;
+	size_t nfiles = 0, nparts = 0, enc_len = 0, i;
 	enum outcome out;
 	int rc;
 
@@ -805,27 +995,49 @@ upload_record(struct sender *s, struct store *st, const struct record_info *rec)
 			note(o, rec->instance_id, "%s", cause);
 		goto done;
 	}
-	if ((xml = record_xml(st, rec, &cause)) == NULL) {
+	if ((known = refusal_for(s, rec)) != NULL) {
+		/* Its form was refused a moment ago: the same answer. */
+		out = known->out;
+		reply = xstrdup(known->reply);
+		goto fate;
+	}
+	if ((xml = record_xml(st, rec, &cause)) == NULL ||
+	    store_record_files(st, rec->id, &files, &nfiles, &cause) != 0) {
 		note(o, rec->instance_id, _("left in the queue: its XML cannot be "
 		    "made: %s"), cause ? cause : _("unknown problem"));
-		out = OUT_REFUSED;
-		goto done;
-	}
-	if (rec->sealed && store_sealed_get(st, rec->id, &s->enc, &s->enc_len,
-	    NULL, &cause) != 1) {
-		note(o, rec->instance_id, _("left in the queue: its sealed file "
-		    "cannot be read: %s"), cause ? cause : _("unknown problem"));
 		free(xml);
 		out = OUT_REFUSED;
 		goto done;
 	}
-	out = send_record(s, rec, xml, &reply);
+	if (rec->sealed && store_sealed_get(st, rec->id, &enc, &enc_len, NULL,
+	    &cause) != 1) {
+		note(o, rec->instance_id, _("left in the queue: its sealed file "
+		    "cannot be read: %s"), cause ? cause : _("unknown problem"));
+		free(xml);
+		store_files_free(files, nfiles);
+		out = OUT_REFUSED;
+		goto done;
+	}
+	/* The instance (of a sealed record, its manifest and then the
+	 * encrypted instance), then the files it names (audit.csv), as ODK
+	 * Collect sends them. */
+	parts = xcalloc(nfiles + 2, sizeof *parts);
+	parts[nparts++] = (struct upload_part){ "xml_submission_file",
+	    "submission.xml", "text/xml", xml, strlen(xml) };
+	if (enc != NULL)
+		parts[nparts++] = (struct upload_part){ SEAL_ENC_NAME, SEAL_ENC_NAME,
+		    "application/octet-stream", (const char *)enc, enc_len };
+	for (i = 0; i < nfiles; i++)
+		parts[nparts++] = (struct upload_part){ files[i].name, files[i].name,
+		    files[i].type, files[i].data, files[i].len };
+	out = send_record(s, rec, parts, nparts, &reply);
+	free(parts);
+	free(enc);
+	store_files_free(files, nfiles);
 	free(xml);
-	free(s->enc);
-	s->enc = NULL;
-	if ((out == OUT_UPLOADED || out == OUT_CONFLICT) &&
-	    store_record_uploaded(st, rec->id, out == OUT_UPLOADED ? "uploaded" :
-	    "conflict", reply, &cause) != 0) {
+	refusal_add(s, rec, out, reply);
+fate:
+	if (record_fate(st, rec, out, reply, &cause) != 0) {
 		/* The server has it; a later run resends the same XML, which the
 		 * server recognises, and then records it. */
 		note(o, rec->instance_id, _("sent, but not marked as sent: %s"), cause);
@@ -910,7 +1122,9 @@ upload_run(struct store *st, const struct upload_options *o,
 		goto out;
 	}
 	for (i = 0; i < n && !stop; i++) {
-		switch (upload_record(&s, st, &recs[i])) {
+		enum outcome out = upload_record(&s, st, &recs[i]);
+
+		switch (out) {
 		case OUT_UPLOADED:
 			sum->uploaded++;
 			break;
@@ -919,8 +1133,14 @@ upload_run(struct store *st, const struct upload_options *o,
 			if (status == UPLOAD_OK)
 				status = UPLOAD_REFUSED;
 			break;
+		case OUT_CLOSED:
+		case OUT_NO_VERSION:
+		case OUT_NO_FORM:
 		case OUT_REFUSED:
 			sum->refused++;
+			sum->closed += out == OUT_CLOSED;
+			sum->no_version += out == OUT_NO_VERSION;
+			sum->no_form += out == OUT_NO_FORM;
 			if (status == UPLOAD_OK)
 				status = UPLOAD_REFUSED;
 			break;
@@ -965,6 +1185,7 @@ out:
 		lc.easy_cleanup(s.curl);
 	if (s.lock_fd >= 0)
 		close(s.lock_fd);
+	refusals_free(&s);
 	if (lc.lib != NULL)
 		target_free(&t);
 	store_records_free(recs, n);

@@ -35,11 +35,24 @@ struct upload_summary {
 	size_t queued;		/* finalized records at the start */
 	size_t uploaded;	/* acknowledged (201 or 202) */
 	size_t conflicts;	/* 409: the server has different data */
-	size_t refused;		/* other 4xx: left queued */
+	size_t refused;		/* every other refusal: left queued */
+	size_t closed;		/* of which: the form takes nothing now (409) */
+	size_t no_version;	/* of which: the server lacks the version (404) */
+	size_t no_form;		/* of which: the server lacks the form (404) */
 	size_t left;		/* still queued at the end */
 	size_t busy;		/* left to another upload that was sending them */
 	size_t bytes;		/* request bodies sent */
 	double seconds;
+};
+
+/* One part of a multipart submission: the XML instance
+ * (xml_submission_file), or a file it names (audit.csv). */
+struct upload_part {
+	const char *name;
+	const char *filename;
+	const char *type;		/* text/xml, text/csv */
+	const char *data;
+	size_t len;
 };
 
 /* Limits when the options leave them at 0, in seconds. */
@@ -47,11 +60,15 @@ struct upload_summary {
 #define UPLOAD_RUN_TIMEOUT 1800
 
 #define UPLOAD_OK 0
-#define UPLOAD_REFUSED 1	/* some records refused (4xx, 409) */
+#define UPLOAD_REFUSED 1	/* some records refused (4xx) or in conflict */
 #define UPLOAD_USAGE 2		/* the URL or the options are wrong */
 #define UPLOAD_TEMPFAIL 75	/* network, 5xx, timeouts: try again later */
 
 /* Sends every finalized record; returns one of the UPLOAD_ statuses.
+ * Only the same instanceID with other content (409) makes a record a
+ * conflict; a closed form, a form or version the server lacks, and any
+ * other refusal leave the record queued with the server's answer in its
+ * server_reply, and the run goes on with the others.
  * Records that another upload is sending at the same time are left to it
  * (counted in busy). Plain http:// goes to this machine only, and a
  * ~/.netrc that others can read is refused, before anything is sent. */

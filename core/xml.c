@@ -109,11 +109,48 @@ meta_field(struct buf *b, const char *name, const char *value)
 	buf_printf(b, "</%s>\n", name);
 }
 
+/* s without spaces around it (in place). */
+static char *
+trim_spaces(char *s)
+{
+	char *p = s + strspn(s, " "), *end = p + strlen(p);
+
+	while (end > p && end[-1] == ' ')
+		end--;
+	*end = '\0';
+	memmove(s, p, (size_t)(end - p) + 1);
+	return s;
+}
+
+struct name_ctx {
+	const struct interview *iv;
+	const struct record_info *rec;
+};
+
+/* A value for the instance name: a question's answer or a record field. */
+static const char *
+name_value(void *ctx, const char *name, long q)
+{
+	const struct name_ctx *nc = ctx;
+
+	if (q >= 0)
+		return interview_value(nc->iv, (size_t)q, 0);
+	if (strcmp(name, "household") == 0)
+		return nc->rec->household;
+	if (strcmp(name, "round") == 0)
+		return nc->rec->round;
+	if (strcmp(name, "site") == 0)
+		return nc->rec->site;
+	return nc->rec->interviewer;
+}
+
 char *
 xml_instance(const struct interview *iv, const struct record_info *rec)
 {
 	const struct form *f = iv->form;
+	struct name_ctx nc = { iv, rec };
 	struct buf b = { 0 };
+	char now[40], *name, *device;
 
 	buf_adds(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	buf_printf(&b, "<%s xmlns:jr=\"http://openrosa.org/javarosa\" "
@@ -123,14 +160,28 @@ xml_instance(const struct interview *iv, const struct record_info *rec)
 	xml_escape(&b, f->version);
 	buf_adds(&b, "\">\n");
 	instance_range(&b, iv, 0, f->nquestions, NULL, 0, 1);
+	/* ODK's metadata (as XLSForm's start, end, deviceid and username
+	 * write it), then doorstep's own. */
+	iso8601_now(now, sizeof now);
+	name = form_instance_name(f, name_value, &nc, false);
+	device = store_device_id(iv->store);
 	buf_adds(&b, "  <meta>\n");
 	meta_field(&b, "instanceID", rec->instance_id);
+	meta_field(&b, "instanceName", name ? trim_spaces(name) : NULL);
+	meta_field(&b, "timeStart", rec->started_at);
+	meta_field(&b, "timeEnd", rec->finalized_at ? rec->finalized_at : now);
+	meta_field(&b, "deviceID", device);
+	meta_field(&b, "username", rec->interviewer);
+	if (f->audit)
+		meta_field(&b, "audit", "audit.csv");
 	meta_field(&b, "household", rec->household);
 	meta_field(&b, "round", rec->round);
 	meta_field(&b, "site", rec->site);
 	meta_field(&b, "interviewer", rec->interviewer);
 	buf_adds(&b, "  </meta>\n");
 	buf_printf(&b, "</%s>\n", f->id);
+	free(name);
+	free(device);
 	return buf_steal(&b);
 }
 
@@ -139,6 +190,7 @@ xml_instance(const struct interview *iv, const struct record_info *rec)
 struct xform {
 	const struct form *f;
 	struct buf b;
+	char *scratch;		/* the last path name_path gave */
 };
 
 /* The absolute path of a question or group in the instance. */
@@ -348,6 +400,51 @@ instance_skeleton(struct xform *x, size_t from, size_t to,
 	}
 }
 
+/* A question's path, for the instance name's XPath. */
+static const char *
+name_path(void *ctx, const char *name, long q)
+{
+	struct xform *x = ctx;
+
+	(void)name;
+	free(x->scratch);
+	x->scratch = question_path(x->f, x->f->questions[q]);
+	return x->scratch;
+}
+
+/* The ODK metadata as pyxform declares it: Collect and Enketo fill them
+ * in, Central shows the instance name in its submission list. */
+static void
+binds_meta(struct xform *x)
+{
+	const struct form *f = x->f;
+	char *name = form_instance_name(f, name_path, x, true);
+
+	buf_printf(&x->b, "      <bind nodeset=\"/%s/meta/instanceName\" "
+	    "type=\"string\"", f->id);
+	attr(&x->b, "calculate", name ? name : "''");
+	buf_adds(&x->b, "/>\n");
+	free(name);
+	free(x->scratch);
+	x->scratch = NULL;
+	buf_printf(&x->b, "      <bind nodeset=\"/%s/meta/timeStart\" "
+	    "type=\"dateTime\" jr:preload=\"timestamp\" "
+	    "jr:preloadParams=\"start\"/>\n", f->id);
+	buf_printf(&x->b, "      <bind nodeset=\"/%s/meta/timeEnd\" "
+	    "type=\"dateTime\" jr:preload=\"timestamp\" "
+	    "jr:preloadParams=\"end\"/>\n", f->id);
+	buf_printf(&x->b, "      <bind nodeset=\"/%s/meta/deviceID\" "
+	    "type=\"string\" jr:preload=\"property\" "
+	    "jr:preloadParams=\"deviceid\"/>\n", f->id);
+	buf_printf(&x->b, "      <bind nodeset=\"/%s/meta/username\" "
+	    "type=\"string\" jr:preload=\"property\" "
+	    "jr:preloadParams=\"username\"/>\n", f->id);
+	if (f->audit)
+		buf_printf(&x->b, "      <bind nodeset=\"/%s/meta/audit\" "
+		    "type=\"binary\" odk:track-changes=\"true\" "
+		    "odk:identify-user=\"true\"/>\n", f->id);
+}
+
 static void
 binds(struct xform *x)
 {
@@ -398,6 +495,7 @@ binds(struct xform *x)
 	}
 	buf_printf(&x->b, "      <bind nodeset=\"/%s/meta/instanceID\" type=\"string\" "
 	    "readonly=\"true()\" jr:preload=\"uid\"/>\n", f->id);
+	binds_meta(x);
 	buf_printf(&x->b, "      <bind nodeset=\"/%s/meta/household\" type=\"string\" "
 	    "readonly=\"true()\"/>\n", f->id);
 	buf_printf(&x->b, "      <bind nodeset=\"/%s/meta/round\" type=\"string\" "
@@ -479,7 +577,7 @@ body_range(struct xform *x, size_t from, size_t to, const struct group *parent,
 char *
 xml_xform(const struct form *f)
 {
-	struct xform x = { f, { 0 } };
+	struct xform x = { f, { 0 }, NULL };
 	size_t i;
 
 	buf_adds(&x.b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -487,6 +585,7 @@ xml_xform(const struct form *f)
 	    "xmlns:h=\"http://www.w3.org/1999/xhtml\" "
 	    "xmlns:jr=\"http://openrosa.org/javarosa\" "
 	    "xmlns:orx=\"http://openrosa.org/xforms\" "
+	    "xmlns:odk=\"http://www.opendatakit.org/xforms\" "
 	    "xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n"
 	    "  <h:head>\n    <h:title>");
 	xml_escape(&x.b, form_text(f, &f->title, NULL));
@@ -510,8 +609,13 @@ xml_xform(const struct form *f)
 	buf_adds(&x.b, "\">\n");
 	instance_skeleton(&x, 0, f->nquestions, NULL, 5);
 	buf_adds(&x.b, "          <meta>\n            <instanceID/>\n"
-	    "            <household/>\n            <round/>\n            <site/>\n"
-	    "            <interviewer/>\n          </meta>\n");
+	    "            <instanceName/>\n            <timeStart/>\n"
+	    "            <timeEnd/>\n            <deviceID/>\n"
+	    "            <username/>\n");
+	if (f->audit)
+		buf_adds(&x.b, "            <audit/>\n");
+	buf_adds(&x.b, "            <household/>\n            <round/>\n"
+	    "            <site/>\n            <interviewer/>\n          </meta>\n");
 	buf_printf(&x.b, "        </%s>\n      </instance>\n", f->id);
 	binds(&x);
 	/* A sealed form: ODK Central and Collect read the key here, inside

@@ -14,6 +14,14 @@ bytes a second for ever, --mode nothttp writes something that is not HTTP
 and closes, --mode escape puts terminal escape sequences in its <message>.
 --delay makes every submission take that long, so that two clients overlap.
 
+Forms as Central knows them: --forms mini=v1,other=1:2 publishes those
+versions (a form not listed does not exist: 404); --closed mini,other
+closes forms (409 "not currently accepting submissions"). While it runs,
+GET /control?close=FORM, ?closing=FORM, ?open=FORM, ?publish=FORM:VERSION
+and ?delete=INSTANCEID change that, as an administrator would in Central.
+Without --forms every form and version exists. Files sent beside the XML
+(audit.csv) are kept under --store as INSTANCEID__NAME.
+
 It writes its port to --port-file, keeps what it received under --store,
 counts the POSTs of each instanceID (/stats: sent_twice, max_posts), and
 stops by itself after --lifetime seconds.
@@ -35,7 +43,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.Lock()
 STATE = {"stored": {}, "requests": 0, "duplicates": 0, "conflicts": 0,
-         "faults": {}, "bad": [], "connections": set(), "posts": {}}
+         "faults": {}, "bad": [], "connections": set(), "posts": {},
+         "forms": None, "closed": set(), "deleted": set(), "refused": 0,
+         "attachments": 0}
 
 # Central's messages (central-replies.md), by the problem they stand for.
 MSG_OK = "full submission upload was successful!"
@@ -48,6 +58,10 @@ MSG_NO_FORM_ID = "Required parameter form ID xml attribute missing."
 MSG_CONFLICT = ("A submission already exists with this ID, but with different "
                 "XML. Resubmissions to attach additional multimedia must "
                 "resubmit an identical xml_submission_file.")
+MSG_CLOSED = ("This form is not currently accepting submissions. Please talk "
+              "to your program staff if this is unexpected.")
+MSG_VERSION = "The form version specified in this submission '%s' does not exist."
+MSG_DELETED = "This submission has been deleted. You may not resubmit it."
 # What a hostile server may put in a message: a window title, a clear
 # screen, a C1 CSI, a bell.
 MSG_ESCAPE = "Form \x1b]0;pwned\x07\x1b[2J\u009b31m closed\x07"
@@ -123,15 +137,37 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/stats":
             with LOCK:
                 s = {k: v for k, v in STATE.items()
-                     if k not in ("stored", "connections", "posts")}
+                     if k not in ("stored", "connections", "posts", "forms",
+                                  "closed", "deleted")}
                 s["instances"] = len(STATE["stored"])
                 s["sent_twice"] = sum(1 for n in STATE["posts"].values()
                                       if n > 1)
                 s["max_posts"] = max(STATE["posts"].values(), default=0)
                 s["connections"] = len(STATE["connections"])
             self.reply(200, json.dumps(s).encode(), "application/json")
+        elif self.path.startswith("/control?"):
+            self.control(self.path[len("/control?"):])
         else:
             self.reply(404, response(MSG_NOT_FOUND))
+
+    def control(self, query):
+        """What an administrator does in Central's web pages."""
+        from urllib.parse import parse_qsl
+        with LOCK:
+            for key, value in parse_qsl(query):
+                if key == "close":
+                    STATE["closed"].add(value)
+                elif key in ("open", "closing"):   # closing still accepts
+                    STATE["closed"].discard(value)
+                elif key == "publish":
+                    form, version = value.split(":", 1)
+                    if STATE["forms"] is None:
+                        STATE["forms"] = {}
+                    STATE["forms"].setdefault(form, set()).add(version)
+                elif key == "delete":
+                    STATE["deleted"].add(value)
+                    STATE["stored"].pop(value, None)
+        self.reply(200, b"{}", "application/json")
 
     def do_POST(self):
         opts = self.server.opts
@@ -171,8 +207,11 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(401, response(MSG_AUTH), openrosa=False)
         if mode == "413":
             return self.reply(413, response("Submission too large"))
-        if mode == "404":
+        if mode == "404":              # Central: an unknown project
             return self.reply(404, response(MSG_NOT_FOUND))
+        if mode == "404html":          # not Central at all: a web server
+            return self.reply(404, b"<html><body>Not Found</body></html>",
+                              "text/html", openrosa=False)
         if mode == "escape":
             return self.reply(400, response(MSG_ESCAPE))
         if mode == "html200":          # a captive portal
@@ -197,9 +236,26 @@ class Handler(BaseHTTPRequestHandler):
             STATE["posts"][iid] = STATE["posts"].get(iid, 0) + 1
         if opts.delay:
             time.sleep(opts.delay)
+        # Central's order: the form, its state, a deleted record, one
+        # already there (same or different), then the version of a new one.
         with LOCK:
+            forms = STATE["forms"]
+            refusal = None
+            if forms is not None and xml[2] not in forms:
+                refusal = (404, MSG_NOT_FOUND)
+            elif xml[2] in STATE["closed"]:
+                refusal = (409, MSG_CLOSED)
+            elif iid in STATE["deleted"]:
+                refusal = (409, MSG_DELETED)
             known = STATE["stored"].get(iid)
-            if known is None:
+            if refusal is None and known is None and (
+                    not xml[3] or (forms is not None and
+                                   xml[3] not in forms[xml[2]])):
+                refusal = (404, MSG_VERSION % xml[3])
+            if refusal is not None:
+                STATE["refused"] += 1
+                code = refusal[0]
+            elif known is None:
                 STATE["stored"][iid] = digest
                 if opts.store:
                     with open(os.path.join(opts.store, iid.replace(":", "_")),
@@ -212,6 +268,14 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 STATE["conflicts"] += 1
                 code = 409
+            if code in (201, 202) and opts.store:
+                for name, data in xml[4]:
+                    STATE["attachments"] += 1
+                    with open(os.path.join(opts.store, "%s__%s" % (
+                            iid.replace(":", "_"), name)), "wb") as f:
+                        f.write(data)
+        if refusal is not None:
+            return self.reply(refusal[0], response(refusal[1]))
         if fault == "drop_after":     # stored, but the answer never comes
             return self.drop()
         if fault == "slow":           # stored, answered after the timeout
@@ -251,6 +315,12 @@ class Handler(BaseHTTPRequestHandler):
                 part = p
         if part is None:
             return None, "no xml_submission_file part"
+        files = []
+        for p in msg.iter_parts():
+            name = p.get_param("name", header="content-disposition")
+            if name != "xml_submission_file":
+                files.append((p.get_filename() or name,
+                              p.get_payload(decode=True)))
         if part.get_content_type() != "text/xml":
             return None, "xml_submission_file is not text/xml"
         data = part.get_payload(decode=True)
@@ -260,12 +330,13 @@ class Handler(BaseHTTPRequestHandler):
             return None, "not XML: %s" % e
         if root.get("encrypted") == "yes":
             return self.parse_encrypted(msg, root, data)
-        if root.get("id") != root.tag or not root.get("version"):
-            return None, "root element needs id (its own name) and version"
+        if root.get("id") != root.tag:
+            return None, "root element needs id (its own name)"
         iid = root.findtext("meta/instanceID")
         if not iid or not iid.startswith("uuid:"):
             return None, "no meta/instanceID"
-        return (data, iid), None
+        return (data, iid, root.get("id"), root.get("version") or "",
+                files), None
 
 
     def parse_encrypted(self, msg, root, data):
@@ -315,12 +386,22 @@ def main():
     ap.add_argument("--slow", type=float, default=2.5)
     ap.add_argument("--delay", type=float, default=0,
                     help="seconds every submission takes")
+    ap.add_argument("--forms", default=None,
+                    help="published forms: mini=v1,other=1:2")
+    ap.add_argument("--closed", default="", help="closed forms: mini,other")
     ap.add_argument("--lifetime", type=float, default=300)
     ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"),
                     help="serve HTTPS with this certificate and key")
     opts = ap.parse_args()
     opts.faults = {k: float(v) for k, v in
                    (f.split("=") for f in opts.faults.split(",") if f)}
+    if opts.forms is not None:
+        STATE["forms"] = {}
+        for f in opts.forms.split(","):
+            if f:
+                name, _, versions = f.partition("=")
+                STATE["forms"][name] = set(versions.split(":"))
+    STATE["closed"] = set(c for c in opts.closed.split(",") if c)
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     server.opts = opts

@@ -129,7 +129,7 @@ arithmetic(void **state)
 	/* Empty is not 0: arithmetic on an unanswered number is NaN. */
 	EXPECT("${unanswered} + 1", "NaN");
 	EXPECT("${blank} * 2", "NaN");
-	EXPECT("99999999999999999999 * 10", "1e+21");
+	EXPECT("99999999999999999999 * 10", "1000000000000000000000");
 }
 
 static void
@@ -355,6 +355,22 @@ values_to_text(void **state)
 	free(s);
 	v.num = 2.5;
 	assert_string_equal(s = value_string(&v), "2.5");
+	free(s);
+	/* XML Schema's decimal has no exponent: what a server reads. */
+	v.num = 1e-7;
+	assert_string_equal(s = value_string(&v), "0.0000001");
+	free(s);
+	v.num = -1.5e-10;
+	assert_string_equal(s = value_string(&v), "-0.00000000015");
+	free(s);
+	v.num = 1.0 / 3.0;
+	assert_string_equal(s = value_string(&v), "0.333333333333333");
+	free(s);
+	v.num = 1.5e20;
+	assert_string_equal(s = value_string(&v), "150000000000000000000");
+	free(s);
+	v.num = 2.5e15 + 0.5;
+	assert_null(strpbrk(s = value_string(&v), "eE"));
 	free(s);
 	v.kind = VAL_DATE;
 	v.num = 0;

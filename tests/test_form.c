@@ -90,6 +90,99 @@ named_and_inline_lists(void **state)
 	diags_free(&d);
 }
 
+
+/* Names ODK Central or XML cannot take are refused where they are written:
+ * Central refused the form with a question named meta. */
+static void
+names_central_cannot_take(void **state)
+{
+	static const char *const bad[] = {
+		"meta", "instanceID", "__secret", "xml_note", "XMLdata", "Xmlx",
+	};
+	struct diags d;
+	struct form *f;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_LEN(bad); i++) {
+		char *yaml = xasprintf(HEAD "body:\n  - {name: %s, type: text, "
+		    "label: A}\n", bad[i]);
+
+		assert_null(parse(yaml, &d));
+		assert_diag(&d, 5, 12, "cannot be used");
+		diags_free(&d);
+		free(yaml);
+	}
+	assert_null(parse(HEAD "body:\n  - group: meta\n    label: G\n    body:\n"
+	    "      - {name: a, type: text, label: A}\n", &d));
+	assert_diag(&d, 5, 12, "name 'meta' cannot be used: it is ODK's own");
+	diags_free(&d);
+	/* Close to them is fine. */
+	f = parse(HEAD "body:\n  - {name: metadata, type: text, label: A}\n"
+	    "  - {name: _x, type: text, label: B}\n"
+	    "  - {name: my_xml, type: text, label: C}\n", &d);
+	assert_non_null(f);
+	form_free(f);
+	diags_free(&d);
+}
+
+/* A form's shape is what a server stores per version: labels may change,
+ * names, types, choices' values and structure may not. */
+static void
+shape_tells_what_changed(void **state)
+{
+	static const char base[] = HEAD "body:\n"
+	    "  - group: hh\n    label: H\n    body:\n"
+	    "      - {name: size, type: integer, label: Size}\n"
+	    "  - {name: debts, type: select_one, label: D, choices: "
+	    "[{value: a, label: A}, {value: b, label: B}]}\n";
+	static const struct { const char *from, *to, *change; } cases[] = {
+		{ "label: Size", "label: How many", NULL },
+		{ "label: A}", "label: AA}", NULL },
+		{ "type: integer", "type: decimal", "'/hh/size' changed" },
+		{ "value: b", "value: c", "'/debts' changed" },
+		{ "group: hh", "group: home", "'/home' is new" },
+		{ "      - {name: size", "      - {name: n, type: text, label: N}\n"
+		  "      - {name: size", "'/hh/n' is new" },
+	};
+	struct diags d;
+	struct form *f;
+	char *was, *now, *change;
+	size_t i;
+
+	(void)state;
+	f = parse(base, &d);
+	assert_non_null(f);
+	was = form_shape(f);
+	form_free(f);
+	diags_free(&d);
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		struct buf b = { 0 };
+		const char *at = strstr(base, cases[i].from);
+
+		assert_non_null(at);
+		buf_add(&b, base, (size_t)(at - base));
+		buf_adds(&b, cases[i].to);
+		buf_adds(&b, at + strlen(cases[i].from));
+		f = parse(b.data, &d);
+		if (f == NULL)
+			fail_msg("case %zu does not parse", i);
+		now = form_shape(f);
+		change = form_shape_change(was, now);
+		if (cases[i].change == NULL)
+			assert_null(change);
+		else if (change == NULL || strstr(change, cases[i].change) == NULL)
+			fail_msg("case %zu: %s, not %s", i, change ? change : "no change",
+			    cases[i].change);
+		free(change);
+		free(now);
+		form_free(f);
+		diags_free(&d);
+		buf_free(&b);
+	}
+	free(was);
+}
+
 static void
 not_yaml(void **state)
 {
@@ -1084,6 +1177,8 @@ main(void)
 		cmocka_unit_test(bundled_form_loads),
 		cmocka_unit_test(named_and_inline_lists),
 		cmocka_unit_test(not_yaml),
+		cmocka_unit_test(names_central_cannot_take),
+		cmocka_unit_test(shape_tells_what_changed),
 		cmocka_unit_test(empty_file),
 		cmocka_unit_test(top_is_not_a_mapping),
 		cmocka_unit_test(unknown_type_suggests),

@@ -194,11 +194,17 @@ stat_of(struct fixture *fx, const char *key)
 	return stat_at(fx->port, key);
 }
 
+/* n records of form mini at that version. */
 static void
-make_records(struct fixture *fx, int n)
+make_records_of(struct fixture *fx, int n, const char *version)
 {
 	int i;
+	char *yaml = xstrdup(form_yaml);
+	char *v = strstr(yaml, "\"v1\"");
 
+	assert_non_null(v);
+	assert_true(strlen(version) == 2);
+	memcpy(v + 1, version, 2);
 	for (i = 0; i < n; i++) {
 		struct diags d;
 		struct form *f;
@@ -210,7 +216,7 @@ make_records(struct fixture *fx, int n)
 		size_t k;
 
 		diags_init(&d, "mini");
-		f = form_parse(form_yaml, sizeof form_yaml - 1, &d);
+		f = form_parse(yaml, strlen(yaml), &d);
 		diags_free(&d);
 		assert_non_null(f);
 		iv = interview_begin(fx->s, f, "BJ-0042", "2020-R2", "beijing", "liu",
@@ -226,6 +232,13 @@ make_records(struct fixture *fx, int n)
 		assert_int_equal(interview_finalize(iv, &first, &nbad, &cause), 0);
 		interview_free(iv);
 	}
+	free(yaml);
+}
+
+static void
+make_records(struct fixture *fx, int n)
+{
+	make_records_of(fx, n, "v1");
 }
 
 static void
@@ -279,6 +292,33 @@ instance_is_what_odk_expects(void **state)
 	assert_non_null(strstr(xml, "<instanceID>uuid:"));
 	assert_non_null(strstr(xml, "<household>BJ-0042</household>"));
 	assert_non_null(strstr(xml, "<round>2020-R2</round>"));
+	/* ODK's metadata: Central lists the instance name, exports the rest. */
+	assert_non_null(strstr(xml, "<instanceName>BJ-0042 2020-R2</instanceName>"));
+	assert_non_null(strstr(xml, "<username>liu</username>"));
+	{
+		char *start = xasprintf("<timeStart>%s</timeStart>", recs[1].started_at);
+		char *end = xasprintf("<timeEnd>%s</timeEnd>", recs[1].finalized_at);
+		char *dev = store_device_id(fx->s), *tag;
+		char *xml0 = store_record_xml(fx->s, recs[0].id, &cause);
+
+		/* ISO 8601 with the offset, as XML Schema's dateTime. */
+		assert_true(strlen(recs[1].started_at) == 25);
+		assert_true(recs[1].started_at[19] == '+' || recs[1].started_at[19] == '-');
+		assert_non_null(strstr(xml, start));
+		assert_non_null(strstr(xml, end));
+		/* One device ID for the installation, on every record. */
+		assert_int_equal(strncmp(dev, "doorstep:", 9), 0);
+		assert_int_equal(strlen(dev), 39);
+		tag = xasprintf("<deviceID>%s</deviceID>", dev);
+		assert_non_null(strstr(xml, tag));
+		assert_non_null(strstr(xml0, tag));
+		assert_null(strstr(xml, "<audit>"));	/* the form asks for none */
+		free(tag);
+		free(dev);
+		free(start);
+		free(end);
+		free(xml0);
+	}
 	free(xml);
 	store_records_free(recs, n);
 }
@@ -883,6 +923,258 @@ passwords_and_keys_are_never_shown(void **state)
 	assert_null(strstr(fx->notes, "Tok3n"));
 }
 
+/* An app user's key (/v1/key/TOKEN/) is never in a message, whatever the
+ * run meets: each fate, a bare 404, bad credentials, a server that is
+ * gone, a dry run. */
+static void
+key_is_in_no_message_of_any_fate(void **state)
+{
+	struct fixture *fx = *state;
+	static const char token[] = "Zq9!Tk$ENzq9Tk3nZq9Tk3nZq9Tk3nZq9Tk3nZq9Tk3nZq9Tk3nZq9Tk3nZq9Tk3";
+	static const char *const modes[][6] = {
+		{ "--forms", "mini=v1", "--closed", "mini", NULL },
+		{ "--forms", "mini=v0", NULL },
+		{ "--forms", "other=1", NULL },
+		{ "--mode", "404html", NULL },
+		{ "--mode", "401", NULL },
+		{ "--mode", "413", NULL },
+		{ "--mode", "500", NULL },
+	};
+	struct upload_summary sum;
+	struct upload_options o = { 0 };
+	char all[16384] = "";
+	size_t i;
+
+	make_records(fx, 2);
+	o.note = remember_note;
+	o.ctx = fx;
+	o.tries = 1;
+	o.connect_timeout = 2;
+	o.stall_timeout = 2;
+	for (i = 0; i <= ARRAY_LEN(modes) + 1; i++) {
+		bool gone = i == ARRAY_LEN(modes), dry = i == ARRAY_LEN(modes) + 1;
+
+		if (!gone && !dry)
+			start_server(fx, modes[i][0], modes[i][1], modes[i][2], modes[i][3],
+			    NULL);
+		snprintf(fx->url, sizeof fx->url, "http://127.0.0.1:%d/v1/key/%s/"
+		    "projects/14/submission", fx->port, token);
+		o.url = fx->url;
+		o.dry_run = dry;
+		fx->notes[0] = '\0';
+		assert_int_not_equal(upload_run(fx->s, &o, &sum), UPLOAD_USAGE);
+		assert_true(fx->notes[0] != '\0');
+		if (strstr(fx->notes, "Zq9") != NULL)
+			fail_msg("the key shown: %s", fx->notes);
+		strncat(all, fx->notes, sizeof all - strlen(all) - 1);
+		stop_server(fx);
+	}
+	/* Each path was taken. */
+	assert_non_null(strstr(all, "does not take submissions"));
+	assert_non_null(strstr(all, "does not have version v1"));
+	assert_non_null(strstr(all, "has no form mini at http://127.0.0.1:"));
+	assert_non_null(strstr(all, "/v1/key/\xe2\x80\xa6/projects/14/submission"));
+	assert_non_null(strstr(all, "no submission address at"));
+	assert_non_null(strstr(all, "(401)"));
+	assert_non_null(strstr(all, "(413)"));
+	assert_non_null(strstr(all, "(500)"));
+	assert_non_null(strstr(all, "cannot be reached"));
+	assert_non_null(strstr(all, "would send"));
+}
+
+/* A form with audit: true: doorstep writes ODK Collect's audit.csv (form
+ * start, each question shown with its times, answer changes with old and
+ * new values, the user; form exit and resume) and sends it as a second
+ * part, which the XML names, as Collect does. */
+static void
+audit_log_goes_with_the_record(void **state)
+{
+	struct fixture *fx = *state;
+	static const char yaml[] =
+	    "form: aud\nversion: \"1\"\ntitle: A\naudit: true\n"
+	    "instance_name: \"${household} ${name}\"\n"
+	    "body:\n"
+	    "  - {name: name, type: text, label: Name}\n"
+	    "  - repeat: members\n    label: M\n    body:\n"
+	    "      - {name: age, type: integer, label: Age}\n"
+	    "  - {name: note, type: text, label: Note}\n";
+	struct upload_summary sum;
+	struct record_info *recs;
+	struct interview *iv;
+	struct holder other;
+	struct diags d;
+	struct form *f;
+	char *why = NULL, *cause = NULL, *xml, *csv, *path, *line, *save = NULL;
+	long long last = 0;
+	size_t n, first, nbad;
+	int rows = 0;
+
+	diags_init(&d, "aud");
+	f = form_parse(yaml, sizeof yaml - 1, &d);
+	diags_free(&d);
+	assert_non_null(f);
+	/* The XForm declares the log as Central expects it. */
+	xml = xml_xform(f);
+	assert_non_null(strstr(xml, "xmlns:odk=\"http://www.opendatakit.org/xforms\""));
+	assert_non_null(strstr(xml, "<bind nodeset=\"/aud/meta/audit\" type=\"binary\" "
+	    "odk:track-changes=\"true\" odk:identify-user=\"true\"/>"));
+	assert_non_null(strstr(xml, "<timeEnd/>\n            <deviceID/>\n"
+	    "            <username/>\n            <audit/>\n"));
+	assert_non_null(strstr(xml, "calculate=\"concat(/aud/meta/household, &apos; "
+	    "&apos;, /aud/name)\""));
+	free(xml);
+	iv = interview_begin(fx->s, f, "BJ-0007", "R1", "beijing", "liu", &cause);
+	assert_non_null(iv);
+	assert_int_equal(interview_go(iv, 0, &cause), 0);
+	assert_int_equal(interview_answer(iv, "Wang, \"Li\"", true, "en", &why,
+	    &cause), 0);
+	assert_int_equal(interview_go(iv, 1, &cause), 0);
+	interview_free(iv);		/* ^X: saved and left */
+	assert_int_equal(store_records_list(fx->s, STORE_DRAFTS, &recs, &n, NULL), 0);
+	iv = interview_resume(fx->s, &recs[0], &cause);
+	assert_non_null(iv);
+	assert_int_equal(interview_take(iv, false, &other, &cause), STORE_CLAIMED);
+	holder_clear(&other);
+	store_records_free(recs, n);
+	assert_int_equal(interview_go(iv, 0, &cause), 0);
+	assert_int_equal(interview_answer(iv, "Wang Li", true, "en", &why, &cause), 0);
+	assert_int_equal(interview_go(iv, iv->nsteps - 1, &cause), 0);
+	assert_int_equal(interview_answer(iv, "ok", true, "en", &why, &cause), 0);
+	assert_int_equal(interview_finalize(iv, &first, &nbad, &cause), 0);
+	interview_free(iv);
+
+	start_server(fx, NULL);
+	assert_int_equal(upload(fx, &sum), UPLOAD_OK);
+	assert_int_equal(stat_of(fx, "attachments"), 1);
+	assert_int_equal(store_queue(fx->s, &recs, &n, NULL), 0);
+	store_records_free(recs, n);
+	assert_int_equal(store_records_list(fx->s, STORE_ALL, &recs, &n, NULL), 0);
+	xml = store_record_xml(fx->s, recs[0].id, &cause);
+	assert_non_null(strstr(xml, "<audit>audit.csv</audit>"));
+	assert_non_null(strstr(xml, "<instanceName>BJ-0007 Wang Li</instanceName>"));
+	path = xasprintf("%s/received/%s__audit.csv", fx->dir, recs[0].instance_id);
+	path[strlen(fx->dir) + 14] = '_';	/* uuid: is kept as uuid_ */
+	csv = test_read_file(path);
+	assert_non_null(csv);
+	{
+		/* The XML part the server received carries the paradata. */
+		char *sent_path = xstrdup(path), *sent;
+
+		sent_path[strlen(sent_path) - strlen("__audit.csv")] = '\0';
+		sent = test_read_file(sent_path);
+		assert_non_null(sent);
+		assert_string_equal(sent, xml);
+		assert_non_null(strstr(sent, "<timeStart>"));
+		assert_non_null(strstr(sent, "<timeEnd>"));
+		assert_non_null(strstr(sent, "<deviceID>doorstep:"));
+		assert_non_null(strstr(sent, "<username>liu</username>"));
+		free(sent);
+		free(sent_path);
+	}
+	/* Collect's header with track-changes and identify-user. */
+	assert_int_equal(strncmp(csv, "event,node,start,end,old-value,new-value,"
+	    "user\n", 46), 0);
+	assert_non_null(strstr(csv, "\nform start,,"));
+	assert_non_null(strstr(csv, ",,,,liu\nquestion,/aud/name,"));
+	/* The first answer, typed; then changed after the resume. */
+	assert_non_null(strstr(csv, ",,\"Wang, \"\"Li\"\"\",liu\n"));
+	assert_non_null(strstr(csv, ",\"Wang, \"\"Li\"\"\",Wang Li,"));
+	assert_non_null(strstr(csv, "\nform exit,,"));
+	assert_non_null(strstr(csv, "\nform resume,,"));
+	assert_non_null(strstr(csv, "question,/aud/note,"));
+	assert_non_null(strstr(csv, "\nform save,,"));
+	assert_non_null(strstr(csv, "\nform finalize,,"));
+	/* Every row: 7 fields; times in ms, in order; question rows end after
+	 * they start. */
+	for (line = strtok_r(csv + 46, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		long long start = 0, end = 0;
+		char *p = strchr(line, ',');
+
+		rows++;
+		assert_non_null(p);
+		p = strchr(p + 1, ',');
+		assert_non_null(p);
+		start = strtoll(p + 1, &p, 10);
+		assert_true(start > 1700000000000LL);
+		assert_true(start >= last);
+		last = start;
+		if (strncmp(line, "question,", 9) == 0) {
+			end = strtoll(p + 1, NULL, 10);
+			assert_true(end >= start);
+		}
+	}
+	assert_true(rows >= 9);
+	free(csv);
+	free(path);
+	free(xml);
+	store_records_free(recs, n);
+}
+
+/* A supervisor edits the form and keeps its version: Central would store
+ * the XML and leave the new answers out of its tables. The program
+ * refuses to start an interview on it, and says to change the version;
+ * a change of labels only passes. */
+static void
+changed_questions_need_a_new_version(void **state)
+{
+	struct fixture *fx = *state;
+	static const struct { const char *from, *to; bool ok; } cases[] = {
+		{ "label: Size}", "label: How many people}", true },
+		{ "type: integer, label: Size", "type: decimal, label: Size", false },
+		{ "value: relatives", "value: family", false },
+		{ "  - {name: day", "  - {name: extra, type: text, label: E}\n"
+		  "  - {name: day", false },
+	};
+	char *cause = NULL;
+	size_t i;
+
+	make_records(fx, 1);
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
+		struct buf b = { 0 };
+		const char *at = strstr(form_yaml, cases[i].from);
+		struct interview *iv;
+		struct diags d;
+		struct form *f;
+
+		assert_non_null(at);
+		buf_add(&b, form_yaml, (size_t)(at - form_yaml));
+		buf_adds(&b, cases[i].to);
+		buf_adds(&b, at + strlen(cases[i].from));
+		diags_init(&d, "mini");
+		f = form_parse(b.data, b.len, &d);
+		diags_free(&d);
+		assert_non_null(f);
+		iv = interview_begin(fx->s, f, "BJ-0042", "2020-R2", "beijing", "liu",
+		    &cause);
+		if (cases[i].ok) {
+			assert_non_null(iv);
+		} else {
+			assert_null(iv);
+			assert_non_null(strstr(cause, "form mini version v1: its questions "
+			    "differ"));
+			assert_non_null(strstr(cause, "change 'version:' in the form file"));
+			free(cause);
+			cause = NULL;
+			/* With a new version it is another form: fine. */
+			{
+				char *v = strstr(b.data, "\"v1\"");
+
+				v[2] = (char)('2' + i);	/* each its own */
+				diags_init(&d, "mini");
+				f = form_parse(b.data, b.len, &d);
+				diags_free(&d);
+				iv = interview_begin(fx->s, f, "BJ-0042", "2020-R2", "beijing",
+				    "liu", &cause);
+				assert_non_null(iv);
+				v[2] = '1';
+			}
+		}
+		interview_free(iv);
+		buf_free(&b);
+	}
+}
+
 /* A ~/.netrc that group or others can read is refused, as ftp does,
  * before anything is sent. */
 static void
@@ -914,6 +1206,210 @@ netrc_others_can_read_is_refused(void **state)
 	free(netrc);
 }
 
+
+/* How many times needle occurs in hay. */
+static int
+strcount(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay += strlen(needle);
+	}
+	return n;
+}
+
+/* Changes the server's forms as an administrator would (see
+ * fake_openrosa.py: close=FORM, open=FORM, publish=FORM:VERSION). */
+static void
+control(struct fixture *fx, const char *query)
+{
+	struct buf b = { 0 };
+	char url[160];
+	CURL *c = curl_easy_init();
+	long code = 0;
+
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/control?%s", fx->port, query);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROXY, "");
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, to_buf);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	assert_int_equal(curl_easy_perform(c), CURLE_OK);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	assert_int_equal(code, 200);
+	curl_easy_cleanup(c);
+	buf_free(&b);
+}
+
+/* What the server said about every record, one line each, oldest first. */
+static char *
+replies(struct fixture *fx)
+{
+	struct record_info *recs;
+	struct buf b = { 0 };
+	size_t n, i;
+
+	assert_int_equal(store_records_list(fx->s, STORE_ALL, &recs, &n, NULL), 0);
+	for (i = 0; i < n; i++) {
+		char *r = store_record_reply(fx->s, recs[i].id);
+
+		buf_printf(&b, "%s %s %s|%s\n", recs[i].form_version, recs[i].status,
+		    recs[i].instance_id, r ? r : "-");
+		free(r);
+	}
+	store_records_free(recs, n);
+	return b.data ? buf_steal(&b) : xstrdup("");
+}
+
+/* An administrator closed the form: Central answers 409 "not currently
+ * accepting submissions". The records wait, with its words, and go once
+ * the form is open again (the issue: they were marked conflict and left
+ * the queue for good). */
+static void
+closed_form_keeps_the_records_queued(void **state)
+{
+	struct fixture *fx = *state;
+	struct upload_summary sum;
+	char *r;
+
+	make_records(fx, 3);
+	start_server(fx, "--forms", "mini=v1", "--closed", "mini", NULL);
+	assert_int_equal(upload(fx, &sum), UPLOAD_REFUSED);
+	assert_int_equal(sum.uploaded, 0);
+	assert_int_equal(sum.conflicts, 0);
+	assert_int_equal(sum.refused, 3);
+	assert_int_equal(sum.closed, 3);
+	assert_int_equal(sum.left, 3);
+	assert_int_equal(store_count(fx->s, "finalized"), 3);
+	assert_int_equal(store_count(fx->s, "conflict"), 0);
+	assert_non_null(strstr(fx->notes, "form mini does not take submissions on "
+	    "the server now (409): This form is not currently accepting "
+	    "submissions. Please talk to your program staff if this is "
+	    "unexpected.; it is sent once the form is open again"));
+	/* The form is closed for all its records: asked once, not three times. */
+	assert_int_equal(stat_of(fx, "requests"), 1);
+	r = replies(fx);
+	assert_int_equal(strcount(r, "finalized"), 3);
+	assert_int_equal(strcount(r, "|409 This form is not currently accepting"), 3);
+	free(r);
+	/* Reopened: they go, without any command. */
+	control(fx, "open=mini");
+	assert_int_equal(upload(fx, &sum), UPLOAD_OK);
+	assert_int_equal(sum.uploaded, 3);
+	assert_int_equal(sum.left, 0);
+	assert_int_equal(stat_of(fx, "instances"), 3);
+}
+
+/* During a rollout Central has version v1 and not yet v2 (404 "The form
+ * version specified in this submission 'v2' does not exist."): the v1
+ * records go, the v2 records wait with Central's words, entities decoded,
+ * and go once v2 is published. */
+static void
+missing_version_stops_only_its_records(void **state)
+{
+	struct fixture *fx = *state;
+	struct upload_summary sum;
+	char *r;
+
+	make_records_of(fx, 2, "v2");
+	make_records_of(fx, 3, "v1");
+	make_records_of(fx, 1, "v2");
+	start_server(fx, "--forms", "mini=v1", NULL);
+	assert_int_equal(upload(fx, &sum), UPLOAD_REFUSED);
+	assert_int_equal(sum.uploaded, 3);
+	assert_int_equal(sum.no_version, 3);
+	assert_int_equal(sum.refused, 3);
+	assert_int_equal(sum.left, 3);
+	assert_non_null(strstr(fx->notes, "left in the queue: the server does not "
+	    "have version v2 of form mini (404): The form version specified in "
+	    "this submission 'v2' does not exist.; publish that version there"));
+	assert_null(strstr(fx->notes, "&#39;"));
+	r = replies(fx);
+	assert_int_equal(strcount(r, "v2 finalized"), 3);
+	assert_int_equal(strcount(r, "v1 uploaded"), 3);
+	assert_int_equal(strcount(r, "|404 The form version specified in this "
+	    "submission 'v2' does not exist."), 3);
+	free(r);
+	control(fx, "publish=mini:v2");
+	assert_int_equal(upload(fx, &sum), UPLOAD_OK);
+	assert_int_equal(sum.uploaded, 3);
+	assert_int_equal(store_count(fx->s, "uploaded"), 6);
+}
+
+/* A form Central does not have (404 "Could not find the resource"): its
+ * records wait, the run goes on. A bare 404 (no OpenRosa server at that
+ * address) still stops the run. */
+static void
+unknown_form_waits_and_the_run_goes_on(void **state)
+{
+	struct fixture *fx = *state;
+	struct upload_summary sum;
+
+	make_records(fx, 2);
+	start_server(fx, "--forms", "other=1", NULL);
+	assert_int_equal(upload(fx, &sum), UPLOAD_REFUSED);
+	assert_int_equal(sum.no_form, 2);
+	assert_int_equal(sum.left, 2);
+	assert_non_null(strstr(fx->notes, "the server has no form mini at http://"
+	    "127.0.0.1:"));
+	assert_non_null(strstr(fx->notes, "(404): Could not find the resource you "
+	    "were looking for."));
+	control(fx, "publish=mini:v1");
+	assert_int_equal(upload(fx, &sum), UPLOAD_OK);
+	assert_int_equal(sum.uploaded, 2);
+}
+
+/* A conflict, and a record the server refused, go back in the queue with
+ * one command; the record keeps who did it and what the server said. */
+static void
+requeue_puts_conflicts_back(void **state)
+{
+	struct fixture *fx = *state;
+	struct upload_summary sum;
+	struct record_info *recs;
+	sqlite3 *db;
+	char *path = xasprintf("%s/d.db", fx->dir), *r, *cause = NULL;
+	size_t n;
+	long count;
+
+	make_records(fx, 3);
+	start_server(fx, NULL);
+	assert_int_equal(upload(fx, &sum), UPLOAD_OK);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_exec(db, "UPDATE records SET status = 'finalized', "
+	    "xml = replace(xml, '<size>', '<size>9') WHERE id IN (1, 2)", NULL,
+	    NULL, NULL);
+	sqlite3_close(db);
+	assert_int_equal(upload(fx, &sum), UPLOAD_REFUSED);
+	assert_int_equal(sum.conflicts, 2);
+	assert_int_equal(store_count(fx->s, "conflict"), 2);
+	/* One by its instance ID. */
+	assert_int_equal(store_records_list(fx->s, STORE_ALL, &recs, &n, NULL), 0);
+	assert_int_equal(store_requeue(fx->s, recs[0].instance_id, "chen", &count,
+	    &cause), 0);
+	assert_int_equal(count, 1);
+	assert_int_equal(store_count(fx->s, "conflict"), 1);
+	assert_int_equal(store_count(fx->s, "finalized"), 1);
+	r = store_record_reply(fx->s, recs[0].id);
+	assert_non_null(strstr(r, "requeued "));
+	assert_non_null(strstr(r, " by chen; before: 409 A submission already "
+	    "exists with this ID"));
+	free(r);
+	/* An uploaded record is not a conflict: nothing to put back. */
+	assert_int_equal(store_requeue(fx->s, recs[2].instance_id, "chen", &count,
+	    &cause), 0);
+	assert_int_equal(count, 0);
+	/* All the others; a second time finds none. */
+	assert_int_equal(store_requeue(fx->s, NULL, "chen", &count, &cause), 0);
+	assert_int_equal(count, 1);
+	assert_int_equal(store_requeue(fx->s, NULL, "chen", &count, &cause), 0);
+	assert_int_equal(count, 0);
+	assert_int_equal(store_count(fx->s, "finalized"), 2);
+	store_records_free(recs, n);
+	free(path);
+}
+
 static void
 server_message_is_read(void **state)
 {
@@ -924,6 +1420,17 @@ server_message_is_read(void **state)
 	    "nature=\"error\">Form &lt;mini&gt; is closed</message>"
 	    "</OpenRosaResponse>");
 	assert_string_equal(m, "Form <mini> is closed");
+	free(m);
+	/* Central escapes as HTML does: &#39; for an apostrophe. */
+	m = upload_server_message("\n  <OpenRosaResponse xmlns=\"http://openrosa.org"
+	    "/http/response\" items=\"0\">\n    <message nature=\"error\">The form "
+	    "version specified in this submission &#39;2&#39; does not exist."
+	    "</message>\n  </OpenRosaResponse>");
+	assert_string_equal(m, "The form version specified in this submission '2' "
+	    "does not exist.");
+	free(m);
+	m = upload_server_message("<message>&#x4E2D;&#25991; &#0; &#xZZ; &#39</message>");
+	assert_string_equal(m, "\xe4\xb8\xad\xe6\x96\x87 &#0; &#xZZ; &#39");
 	free(m);
 	assert_null(upload_server_message("<html>no</html>"));
 	assert_null(upload_server_message(NULL));
@@ -986,6 +1493,14 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(kobo_duplicate_202_counts_as_uploaded,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(closed_form_keeps_the_records_queued,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(missing_version_stops_only_its_records,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(unknown_form_waits_and_the_run_goes_on,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(requeue_puts_conflicts_back, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(different_xml_is_a_conflict, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(captive_portal_200_is_not_success, setup,
@@ -1017,6 +1532,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    plain_http_goes_to_this_machine_not_a_proxy, setup, teardown),
 		cmocka_unit_test_setup_teardown(passwords_and_keys_are_never_shown,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(key_is_in_no_message_of_any_fate,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(audit_log_goes_with_the_record, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(changed_questions_need_a_new_version,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(netrc_others_can_read_is_refused,
 		    setup, teardown),

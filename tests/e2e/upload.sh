@@ -189,6 +189,89 @@ up "$URL"
 check "once private again: sent" [ "$rc" -eq 0 ]
 stop
 
+# ODK Central's answers (central-replies.md), each with its fate. A closed
+# form: the records wait with Central's words, and go once it is open.
+queued() { sqlite3 "$DB" "select count(*) from records where status = '$1'"; }
+control() { curl -s "${URL%/v1/*}/control?$1" >/dev/null; }
+requeue
+server --forms needs_assessment=2020-02 --closed needs_assessment
+up "$URL"
+check "a closed form: exit 1" [ "$rc" -eq 1 ]
+check "a closed form: Central's words, in the interviewer's language around them" has_err "form needs_assessment does not take submissions on the server now (409): This form is not currently accepting submissions."
+check "a closed form: no record in conflict, all 4 still queued" [ "$(queued conflict)$(queued finalized)" = 04 ]
+check "a closed form: the summary counts the fate" has_err "refused and still queued: 4 of closed forms, 0 of form versions"
+check "a closed form: the server's answer is kept with the record" [ "$(sqlite3 "$DB" "select count(*) from records where server_reply like '409 This form is not currently%'")" = 4 ]
+control open=needs_assessment
+up "$URL"
+check "reopened: exit 0, all sent without any command" sh -c "[ $rc -eq 0 ] && grep -qF '4 uploaded, 0 conflict(s), 0 refused, 0 still queued' '$WORK/err'"
+stop
+# A version the server does not have yet: 404, Central's words decoded.
+requeue
+server --forms needs_assessment=2019-01
+up "$URL"
+check "a missing version: exit 1" [ "$rc" -eq 1 ]
+check "a missing version: said, with Central's words decoded" has_err "the server does not have version 2020-02 of form needs_assessment (404): The form version specified in this submission '2020-02' does not exist."
+check "a missing version: all still queued" [ "$(queued finalized)" = 4 ]
+control publish=needs_assessment:2020-02
+up "$URL"
+check "once published: sent" [ "$rc" -eq 0 ]
+# A conflict goes back in the queue with --requeue, which the record keeps.
+sqlite3 "$DB" "update records set status = 'conflict', server_reply = '409 A submission already exists' where id = (select min(id) from records)"
+"$BIN" --db "$DB" --lang en --interviewer chen --requeue all >"$WORK/out" 2>"$WORK/err"
+check "--requeue all: exit 0" [ $? -eq 0 ]
+check "--requeue all: says how many" has_err "1 record(s) back in the queue"
+check "--requeue: the record is queued again, and says who put it back" [ "$(sqlite3 "$DB" "select status || ' ' || (server_reply like 'requeued % by chen; before: 409 A submission%') from records where id = (select min(id) from records)")" = "finalized 1" ]
+"$BIN" --db "$DB" --lang en --requeue all >"$WORK/out" 2>"$WORK/err"
+check "--requeue with nothing to put back: exit 1, said" sh -c "[ $? -eq 1 ] && grep -qF 'no conflict or refused record' '$WORK/err'"
+"$BIN" --db "$DB" --lang zh --requeue all >"$WORK/out" 2>"$WORK/err"
+check "--requeue in Chinese" has_err "没有与 'all' 相符的冲突或被拒收记录"
+up "$URL"
+check "the requeued record is sent again (identical: accepted)" sh -c "[ $rc -eq 0 ] && grep -qF '1 uploaded' '$WORK/err'"
+stop
+
+# The address with an app user's key from a 0600 file named in the config:
+# never on a command line, never printed.
+requeue
+server
+KEYURL="http://127.0.0.1:$(cat "$WORK/port")/v1/key/Tok3nTok3n\$!/projects/14/submission"
+mkdir -p "$WORK/config/doorstep"
+printf '# the app user "doorstep"\n%s\n' "$KEYURL" > "$WORK/server"
+printf 'server_file: %s\n' "$WORK/server" > "$WORK/config/doorstep/config.yaml"
+chmod 644 "$WORK/server"
+XDG_CONFIG_HOME="$WORK/config" up
+check "server_file that others can read: exit 2, with the fix" sh -c "[ $rc -eq 2 ] && grep -qF 'chmod 600' '$WORK/err'"
+check "and the server saw nothing" [ "$(stats requests)" = 0 ]
+chmod 600 "$WORK/server"
+XDG_CONFIG_HOME="$WORK/config" up --dry-run
+check "server_file: --dry-run shows the address without the key" sh -c "grep -qF '/v1/key/…/projects/14/submission' '$WORK/err' && ! grep -q Tok3n '$WORK/err'"
+XDG_CONFIG_HOME="$WORK/config" up
+check "server_file: sent" sh -c "[ $rc -eq 0 ] && grep -qF '4 uploaded' '$WORK/err'"
+check "server_file: no message shows the key" sh -c "! grep -q Tok3n '$WORK/err'"
+rm "$WORK/config/doorstep/config.yaml"
+stop
+
+# A form edited without a new version: --check, given the database that
+# used it, refuses it and says to change the version; labels may change.
+cp forms/needs_assessment.yaml "$WORK/na.yaml"
+sed -i '0,/label:/s//label:/' "$WORK/na.yaml"
+"$BIN" --db "$DB" --lang en --check "$WORK/na.yaml" >"$WORK/out" 2>"$WORK/err"
+check "--check with the database: the same form passes" [ $? -eq 0 ]
+python3 - "$WORK/na.yaml" <<'PY'
+import re, sys
+p = sys.argv[1]
+t = open(p).read()
+t = t.replace("type: integer", "type: decimal", 1)
+open(p, "w").write(t)
+PY
+"$BIN" --db "$DB" --lang en --check "$WORK/na.yaml" >"$WORK/out" 2>"$WORK/err"
+check "--check: changed questions under the same version: exit 1" [ $? -eq 1 ]
+check "--check says what changed and to change the version" sh -c "grep -qF 'its questions differ from the version 2020-02 already used in' '$WORK/err' && grep -qF \"change 'version:' in the form file\" '$WORK/err' && grep -qF 'changed (its type' '$WORK/err'"
+"$BIN" --db "$WORK/none.db" --lang en --check "$WORK/na.yaml" >"$WORK/out" 2>"$WORK/err"
+check "--check without that database: passes, and creates no database" sh -c "[ $? -eq 0 ] && [ ! -e '$WORK/none.db' ]"
+printf 'form: m\nversion: "1"\ntitle: M\nbody:\n  - {name: meta, type: text, label: M}\n' > "$WORK/meta.yaml"
+"$BIN" --lang en --check "$WORK/meta.yaml" >"$WORK/out" 2>"$WORK/err"
+check "--check refuses a question named meta, located" sh -c "[ $? -eq 1 ] && grep -qF \"meta.yaml:5:12: error: name 'meta' cannot be used\" '$WORK/err'"
+
 # Round names from the database, instance IDs and form names from an
 # import file: whatever they hold, the terminal gets no control byte.
 # (The records were refusals, which the report counts apart and compares
@@ -242,6 +325,20 @@ rep = [e for e in t.iter(x + 'repeat')][0]
 assert rep.get('{http://openrosa.org/javarosa}count') == '/needs_assessment/household/size'
 langs = [tr.get('lang') for tr in t.iter(x + 'translation')]
 assert langs == ['zh', 'en'], langs
+# ODK metadata as pyxform declares start, end, deviceid and username.
+jr = '{http://openrosa.org/javarosa}'
+m = '/needs_assessment/meta/'
+for name, kind, preload, param in (('timeStart', 'dateTime', 'timestamp', 'start'),
+        ('timeEnd', 'dateTime', 'timestamp', 'end'),
+        ('deviceID', 'string', 'property', 'deviceid'),
+        ('username', 'string', 'property', 'username')):
+    b = binds[m + name]
+    assert (b.get('type'), b.get(jr + 'preload'), b.get(jr + 'preloadParams')) == (kind, preload, param), b.attrib
+assert binds[m + 'instanceName'].get('calculate') == \"concat(/needs_assessment/meta/household, ' ', /needs_assessment/meta/round)\", binds[m + 'instanceName'].attrib
+assert binds[m + 'instanceID'].get(jr + 'preload') == 'uid'
+meta = [e.tag.replace(x, '') for e in t.iter(x + 'meta')][0:1]
+inst = t.find('.//' + x + 'instance/' + x + 'needs_assessment/' + x + 'meta')
+assert [e.tag.replace(x, '') for e in inst][:6] == ['instanceID', 'instanceName', 'timeStart', 'timeEnd', 'deviceID', 'username'], list(inst)
 "
 "$BIN" --xform tests/forms/broken.yaml > /dev/null 2>"$WORK/err"
 check "--xform of a broken form: exit 1 with located errors" sh -c "[ $? -eq 1 ] && grep -q 'broken.yaml:11:11' $WORK/err"
