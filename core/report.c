@@ -530,13 +530,10 @@ report_share(struct report *r, long threshold)
 		hide_small(r, &nd->lost);
 		hide_small(r, &nd->kept);
 	}
-	for (i = 0; r->site_refused != NULL && i < r->nsites; i++)
+	for (i = 0; i < r->nsites; i++)
 		hide_small(r, &r->site_refused[i]);
-	if (r->site_refused != NULL)
-		hide_complement(r, r->site_refused, r->nsites, sizeof(long),
-		    &r->refused);
-	else
-		hide_small(r, &r->refused);
+	hide_complement(r, r->site_refused, r->nsites, sizeof(long),
+	    &r->refused);
 	hide_small(r, &r->no_round);
 	hide_small(r, &r->sealed_unknown);
 	hide_small(r, &r->compared);

@@ -657,6 +657,7 @@ shared_report_hides_small_counts(void **state)
 	r.sites[0] = xstrdup("a");
 	r.sites[1] = xstrdup("b");
 	r.site_households = xcalloc(2, sizeof *r.site_households);
+	r.site_refused = xcalloc(2, sizeof *r.site_refused);
 	r.site_households[0] = 8;
 	r.site_households[1] = 12;
 	r.nneeds = 2;
