@@ -214,9 +214,12 @@ household_row(sqlite3_stmt *st, struct household *h)
 	h->last_visit = sq_col_dup(st, 14);
 }
 
-/* Runs a household query (bound by bind) and collects its rows. */
+/* Runs a household query (bound by bind) and collects its rows: `limit`
+ * of them (all when negative) from the `offset`th on. The households are
+ * chosen first and their interviews counted after, for those rows only. */
 static int
 households_query(struct store *s, const char *where, const char *order,
+    long offset, long limit,
     void (*bind)(sqlite3_stmt *st, const void *arg), const void *arg,
     struct household **out, size_t *n, char **cause)
 {
@@ -227,8 +230,9 @@ households_query(struct store *s, const char *where, const char *order,
 
 	*out = NULL;
 	*n = 0;
-	sql = xasprintf("SELECT %s FROM households h WHERE %s ORDER BY %s",
-	    household_columns, where, order);
+	sql = xasprintf("SELECT %s FROM households h WHERE h.id IN (SELECT h.id "
+	    "FROM households h WHERE %s ORDER BY %s LIMIT %ld OFFSET %ld) "
+	    "ORDER BY %s", household_columns, where, order, limit, offset, order);
 	rc = sq_prepare(s, sql, &st, cause);
 	free(sql);
 	if (rc != 0)
@@ -274,7 +278,7 @@ household_one(struct store *s, const char *where,
 	size_t n;
 
 	memset(out, 0, sizeof *out);
-	if (households_query(s, where, "h.id", bind, arg, &v, &n, cause) != 0)
+	if (households_query(s, where, "h.id", 0, 1, bind, arg, &v, &n, cause) != 0)
 		return -1;
 	if (n == 0) {
 		free(v);
@@ -600,8 +604,8 @@ household_search(struct store *s, const char *term, struct household **out,
 	while (len > 0 && term[len - 1] == ' ')
 		len--;
 	if (len == 0)
-		return households_query(s, "1", "h.status = 'closed', h.code", NULL,
-		    NULL, out, n, cause);
+		return households_query(s, "1", "h.status = 'closed', h.code", 0, -1,
+		    NULL, NULL, out, n, cause);
 	{
 		char *t = xstrndup(term, len);
 
@@ -628,7 +632,7 @@ household_search(struct store *s, const char *term, struct household **out,
 	    "h.notes LIKE ?1 ESCAPE '\\' OR h.site LIKE ?1 ESCAPE '\\' OR "
 	    "(?2 IS NOT NULL AND "
 	    "h.phone_digits LIKE ?2)",
-	    "h.status = 'closed', h.code", bind_search, &a, out, n, cause);
+	    "h.status = 'closed', h.code", 0, -1, bind_search, &a, out, n, cause);
 	free(a.like);
 	free(a.digits);
 	return rc;
@@ -638,9 +642,16 @@ int
 household_due(struct store *s, const char *until, struct household **out,
     size_t *n, char **cause)
 {
+	return household_due_first(s, until, -1, out, n, cause);
+}
+
+int
+household_due_first(struct store *s, const char *until, long limit,
+    struct household **out, size_t *n, char **cause)
+{
 	return households_query(s, "h.status = 'open' AND h.next_visit IS NOT NULL "
-	    "AND h.next_visit <= ?", "h.next_visit, h.code", bind_one_text, until,
-	    out, n, cause);
+	    "AND h.next_visit <= ?", "h.next_visit, h.code", 0, limit,
+	    bind_one_text, until, out, n, cause);
 }
 
 int
@@ -650,8 +661,10 @@ household_counts(struct store *s, const char *until, long *open, long *due,
 	sqlite3_stmt *st;
 
 	*open = *due = 0;
-	if (sq_prepare(s, "SELECT count(*), count(CASE WHEN next_visit <= ? THEN 1 "
-	    "END) FROM households WHERE status = 'open'", &st, cause) != 0)
+	if (sq_prepare(s, "SELECT (SELECT n FROM tallies WHERE name = "
+	    "'households_open'), (SELECT count(*) FROM households WHERE "
+	    "status = 'open' AND next_visit IS NOT NULL AND next_visit <= ?)",
+	    &st, cause) != 0)
 		return -1;
 	sq_bind_text(st, 1, until);
 	if (sqlite3_step(st) != SQLITE_ROW) {

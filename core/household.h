@@ -101,7 +101,14 @@ int household_search(struct store *s, const char *term,
 int household_due(struct store *s, const char *until, struct household **out,
     size_t *n, char **cause);
 
-/* Counts: open households, and open ones due on or before `until`. */
+/* The first `limit` of household_due's list: what the home screen shows.
+ * Reads only those, however many are due. */
+int household_due_first(struct store *s, const char *until, long limit,
+    struct household **out, size_t *n, char **cause);
+
+/* Counts: open households, and open ones due on or before `until`. The
+ * first is kept up to date by the database, the second reads only the
+ * households due: neither grows with the register. */
 int household_counts(struct store *s, const char *until, long *open,
     long *due, char **cause);
 
