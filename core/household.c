@@ -587,16 +587,18 @@ like_pattern(const char *term)
 	return buf_steal(&b);
 }
 
-int
-household_search(struct store *s, const char *term, struct household **out,
-    size_t *n, char **cause)
+/* What a search for term matches: a WHERE clause over households h and
+ * its parameters (bound by bind_search); the empty term matches all. This
+ * is the one place that says what matches; the list, its pages and its
+ * count all use it. */
+static const char *
+search_where(const char *term, struct search_args *a)
 {
-	struct search_args a = { NULL, NULL };
 	struct buf digits = { 0 };
 	const char *p;
 	size_t len;
-	int rc;
 
+	a->like = a->digits = NULL;
 	if (term == NULL)
 		term = "";
 	term += strspn(term, " ");
@@ -604,12 +606,11 @@ household_search(struct store *s, const char *term, struct household **out,
 	while (len > 0 && term[len - 1] == ' ')
 		len--;
 	if (len == 0)
-		return households_query(s, "1", "h.status = 'closed', h.code", 0, -1,
-		    NULL, NULL, out, n, cause);
+		return "1";
 	{
 		char *t = xstrndup(term, len);
 
-		a.like = like_pattern(t);
+		a->like = like_pattern(t);
 		free(t);
 	}
 	/* A phone number is found whatever spaces or dashes it was typed with. */
@@ -622,20 +623,75 @@ household_search(struct store *s, const char *term, struct household **out,
 	if (p == term + len && digits.len >= 3) {
 		char *d = buf_steal(&digits);
 
-		a.digits = like_pattern(d);
+		a->digits = like_pattern(d);
 		free(d);
 	}
 	buf_free(&digits);
-	rc = households_query(s,
-	    "h.code LIKE ?1 ESCAPE '\\' OR h.head LIKE ?1 ESCAPE '\\' OR "
+	return "h.code LIKE ?1 ESCAPE '\\' OR h.head LIKE ?1 ESCAPE '\\' OR "
 	    "h.phone LIKE ?1 ESCAPE '\\' OR h.address LIKE ?1 ESCAPE '\\' OR "
 	    "h.notes LIKE ?1 ESCAPE '\\' OR h.site LIKE ?1 ESCAPE '\\' OR "
 	    "(?2 IS NOT NULL AND "
-	    "h.phone_digits LIKE ?2)",
-	    "h.status = 'closed', h.code", 0, -1, bind_search, &a, out, n, cause);
+	    "h.phone_digits LIKE ?2)";
+}
+
+int
+household_search(struct store *s, const char *term, struct household **out,
+    size_t *n, char **cause)
+{
+	return household_search_page(s, term, 0, -1, out, n, cause);
+}
+
+int
+household_search_page(struct store *s, const char *term, long offset,
+    long limit, struct household **out, size_t *n, char **cause)
+{
+	struct search_args a;
+	const char *where = search_where(term, &a);
+	int rc;
+
+	rc = households_query(s, where, "h.status = 'closed', h.code", offset,
+	    limit, bind_search, &a, out, n, cause);
 	free(a.like);
 	free(a.digits);
 	return rc;
+}
+
+long
+household_search_count(struct store *s, const char *term, long cap,
+    char **cause)
+{
+	struct search_args a;
+	const char *where = search_where(term, &a);
+	sqlite3_stmt *st;
+	char *sql;
+	long n = -1;
+
+	/* No term: every household, as the database keeps count of them. */
+	sql = strcmp(where, "1") == 0 ? xasprintf("SELECT min(n, %ld) FROM "
+	    "tallies WHERE name = 'households'", cap + 1) : xasprintf("SELECT "
+	    "count(*) FROM (SELECT 1 FROM households h WHERE %s LIMIT %ld)", where,
+	    cap + 1);
+	if (sq_prepare(s, sql, &st, cause) == 0) {
+		bind_search(st, &a);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = (long)sqlite3_column_int64(st, 0);
+		else
+			sq_fail(s, cause, _("cannot read the households"));
+		sqlite3_finalize(st);
+	}
+	free(sql);
+	free(a.like);
+	free(a.digits);
+	return n;
+}
+
+int
+household_due_page(struct store *s, const char *until, long offset,
+    long limit, struct household **out, size_t *n, char **cause)
+{
+	return households_query(s, "h.status = 'open' AND h.next_visit IS NOT NULL "
+	    "AND h.next_visit <= ?", "h.next_visit, h.code", offset, limit,
+	    bind_one_text, until, out, n, cause);
 }
 
 int
@@ -649,9 +705,7 @@ int
 household_due_first(struct store *s, const char *until, long limit,
     struct household **out, size_t *n, char **cause)
 {
-	return households_query(s, "h.status = 'open' AND h.next_visit IS NOT NULL "
-	    "AND h.next_visit <= ?", "h.next_visit, h.code", 0, limit,
-	    bind_one_text, until, out, n, cause);
+	return household_due_page(s, until, 0, limit, out, n, cause);
 }
 
 int

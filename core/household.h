@@ -96,6 +96,21 @@ int household_delete(struct store *s, int64_t id, char **cause);
 int household_search(struct store *s, const char *term,
     struct household **out, size_t *n, char **cause);
 
+/* A page of household_search's list: `limit` households (all when
+ * negative) from the `offset`th on, in the same order. Reads only those
+ * rows and counts their interviews only. */
+int household_search_page(struct store *s, const char *term, long offset,
+    long limit, struct household **out, size_t *n, char **cause);
+
+/* How many households household_search finds, counted up to cap + 1 (a
+ * result above cap means "more than cap"); -1 on error. */
+long household_search_count(struct store *s, const char *term, long cap,
+    char **cause);
+
+/* A page of household_due's list, as household_search_page. */
+int household_due_page(struct store *s, const char *until, long offset,
+    long limit, struct household **out, size_t *n, char **cause);
+
 /* Open households with a next visit on or before `until` (YYYY-MM-DD),
  * the most overdue first. */
 int household_due(struct store *s, const char *until, struct household **out,

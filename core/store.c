@@ -94,20 +94,21 @@ static const char *const migrations[] = {
 	"  pid INTEGER, started TEXT,"
 	"  since TEXT NOT NULL);",
 
-	/* 5: scale: the count of open households kept by triggers (the home
-	 * screen reads it at once at any size), and an index in the order the
-	 * household list shows them (open first, then by code), so that a
-	 * page of it reads only its own rows. */
+	/* 5: scale: the counts of households, all and open, kept by triggers
+	 * (the home screen and the list read them at once at any size), and
+	 * an index in the order the household list shows them (open first,
+	 * then by code), so that a page of it reads only its own rows. */
 	"CREATE TABLE tallies (name TEXT PRIMARY KEY, n INTEGER NOT NULL)"
 	"  WITHOUT ROWID;"
+	"INSERT INTO tallies SELECT 'households', count(*) FROM households;"
 	"INSERT INTO tallies SELECT 'households_open', count(*) FROM households"
 	"  WHERE status = 'open';"
-	"CREATE TRIGGER tally_household_added AFTER INSERT ON households"
-	"  WHEN NEW.status = 'open' BEGIN"
-	"  UPDATE tallies SET n = n + 1 WHERE name = 'households_open'; END;"
-	"CREATE TRIGGER tally_household_removed AFTER DELETE ON households"
-	"  WHEN OLD.status = 'open' BEGIN"
-	"  UPDATE tallies SET n = n - 1 WHERE name = 'households_open'; END;"
+	"CREATE TRIGGER tally_household_added AFTER INSERT ON households BEGIN"
+	"  UPDATE tallies SET n = n + 1 WHERE name = 'households' OR"
+	"  (name = 'households_open' AND NEW.status = 'open'); END;"
+	"CREATE TRIGGER tally_household_removed AFTER DELETE ON households BEGIN"
+	"  UPDATE tallies SET n = n - 1 WHERE name = 'households' OR"
+	"  (name = 'households_open' AND OLD.status = 'open'); END;"
 	"CREATE TRIGGER tally_household_status AFTER UPDATE OF status ON households"
 	"  WHEN OLD.status IS NOT NEW.status BEGIN"
 	"  UPDATE tallies SET n = n + (NEW.status = 'open') - (OLD.status = 'open')"

@@ -418,7 +418,7 @@ home_figures_cost_the_same_at_any_size(void **state)
 	    "%ld00 at 20,000\n", small, large);
 	assert_true(large <= small + small / 2);
 
-	/* Closing, reopening and deleting keep the count of open ones. */
+	/* Closing, reopening and deleting keep the counts. */
 	assert_int_equal(household_close(fx->s, 1, "moved away", NULL), 0);
 	assert_int_equal(household_delete(fx->s, 2, NULL), 0);
 	assert_int_equal(household_counts(fx->s, today, &open, &due, NULL), 0);
@@ -426,11 +426,75 @@ home_figures_cost_the_same_at_any_size(void **state)
 	assert_int_equal(household_reopen(fx->s, 1, NULL), 0);
 	assert_int_equal(household_counts(fx->s, today, &open, &due, NULL), 0);
 	assert_int_equal(open, 19999);
+	assert_int_equal(household_search_count(fx->s, "", 100000, NULL), 19999);
 	/* The full list of visits due still has every one. */
 	assert_int_equal(household_due(fx->s, today, &v, &n, NULL), 0);
 	assert_int_equal(n, (size_t)due);
 	assert_true(due >= 98);
 	households_free(v, n);
+}
+
+/* The SQLite instructions (in hundreds) to open the household list and
+ * to show one page of a search: its count (up to 1,000) and 20 rows. */
+static long
+page_cost(struct fixture *fx, const char *term, long offset, long *count,
+    struct household **v, size_t *n)
+{
+	long steps = 0;
+
+	sqlite3_progress_handler(fx->s->db, 100, count_step, &steps);
+	*count = household_search_count(fx->s, term, 1000, NULL);
+	assert_int_equal(household_search_page(fx->s, term, offset, 20, v, n, NULL),
+	    0);
+	sqlite3_progress_handler(fx->s->db, 0, NULL, NULL);
+	return steps;
+}
+
+/* The household chooser reads a page at a time: its first page, and the
+ * first page of a search that finds many, cost the same among 20,000
+ * households as among 2,000 (a search that finds few still reads every
+ * household once); a page holds the rows of the whole list at
+ * its place, and the count says when there are more than it counted. */
+static void
+the_chooser_reads_a_page_at_a_time(void **state)
+{
+	struct fixture *fx = *state;
+	struct household *v, *all;
+	char today[11];
+	long count, small, large, small_search, large_search;
+	size_t n, nall, i;
+
+	date_in(0, today);
+	add_many(fx, 0, 2000, 0, today);
+	small = page_cost(fx, "", 0, &count, &v, &n);
+	assert_int_equal(count, 1001);	/* more than 1,000 */
+	assert_int_equal(n, 20);
+	assert_string_equal(v[0].code, "HH-000000");
+	households_free(v, n);
+	small_search = page_cost(fx, "HH-00", 0, &count, &v, &n);
+	assert_int_equal(count, 1001);	/* all 2,000 */
+	households_free(v, n);
+	add_many(fx, 2000, 18000, 0, today);
+	large = page_cost(fx, "", 0, &count, &v, &n);
+	households_free(v, n);
+	large_search = page_cost(fx, "HH-00", 0, &count, &v, &n);
+	assert_int_equal(count, 1001);	/* 10,000 */
+	households_free(v, n);
+	print_message("# chooser: %ld00 and %ld00 SQLite steps at 2,000 households, "
+	    "%ld00 and %ld00 at 20,000\n", small, small_search, large, large_search);
+	assert_true(large <= small + small / 2);
+	assert_true(large_search <= small_search + small_search / 2);
+
+	/* A page in the middle is that part of the whole list. */
+	assert_int_equal(household_search(fx->s, "HH-00", &all, &nall, NULL), 0);
+	assert_int_equal(nall, 10000);
+	assert_int_equal(household_search_page(fx->s, "HH-00", 5000, 20, &v, &n,
+	    NULL), 0);
+	assert_int_equal(n, 20);
+	for (i = 0; i < n; i++)
+		assert_string_equal(v[i].code, all[5000 + i].code);
+	households_free(v, n);
+	households_free(all, nall);
 }
 
 static void
@@ -543,6 +607,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    a_household_without_interviews_can_be_deleted, setup, teardown),
 		cmocka_unit_test_setup_teardown(home_figures_cost_the_same_at_any_size,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(the_chooser_reads_a_page_at_a_time,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(due_visits_most_overdue_first, setup,
 		    teardown),
