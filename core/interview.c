@@ -384,6 +384,7 @@ interview_free(struct interview *iv)
 	free(iv->entries);
 	free(iv->steps);
 	free(iv->instance_id);
+	free(iv->saved_position);
 	if (!iv->borrowed)
 		form_free(iv->form);
 	free(iv);
@@ -665,6 +666,7 @@ open_record(struct store *s, struct form *form, bool own,
 	calculate(iv, false, NULL);
 	layout(iv);
 	go_to_position(iv, rec->position);
+	iv->saved_position = rec->position ? xstrdup(rec->position) : NULL;
 	return iv;
 }
 
@@ -877,25 +879,37 @@ interview_answer(struct interview *iv, const char *typed, bool check_required,
 		free(value);
 		return -1;
 	}
-	pos = position_of(iv, &was);
 	rc = store_answer_save(iv->store, iv->record, q->name, was.entry, value,
-	    pos, cause);
+	    NULL, cause);
 	if (rc == 0) {
 		set_value(iv, was.q, was.entry, value);
 		rc = calculate(iv, true, cause);
+	}
+	pos = NULL;
+	if (rc == 0) {
+		/* The position, in the same commit: the step after this one,
+		 * where the interviewer goes next (showing it writes nothing). */
+		size_t at;
+
+		layout(iv);
+		at = find_step(iv, &was);
+		pos = position_of(iv, &iv->steps[at + 1 < iv->nsteps ? at + 1 : at]);
+		rc = store_answer_save(iv->store, iv->record, NULL, 0, NULL, pos,
+		    cause);
 	}
 	if (rc == 0)
 		rc = store_commit(iv->store, cause);
 	else
 		store_rollback(iv->store);
-	free(pos);
 	free(value);
 	if (rc != 0) {
+		free(pos);
 		/* The database kept none of it: read back what it has. */
 		reload(iv, NULL);
 		return -1;
 	}
-	layout(iv);
+	free(iv->saved_position);
+	iv->saved_position = pos;
 	iv->current = find_step(iv, &was);
 	return 0;
 }
@@ -909,16 +923,29 @@ interview_go(struct interview *iv, size_t i, char **cause)
 	if (i >= iv->nsteps)
 		return 0;
 	iv->current = i;
-	if (write_begin(iv, cause) != 0)
-		return -1;
 	pos = position_of(iv, &iv->steps[i]);
+	if (iv->me != NULL && !iv->lost && iv->saved_position != NULL &&
+	    strcmp(pos, iv->saved_position) == 0) {
+		free(pos);	/* saved with the answer before */
+		return 0;
+	}
+	if (write_begin(iv, cause) != 0) {
+		free(pos);
+		return -1;
+	}
 	rc = store_answer_save(iv->store, iv->record, NULL, 0, NULL, pos, cause);
-	free(pos);
 	if (rc != 0) {
+		free(pos);
 		store_rollback(iv->store);
 		return -1;
 	}
-	return store_commit(iv->store, cause);
+	if (store_commit(iv->store, cause) != 0) {
+		free(pos);
+		return -1;
+	}
+	free(iv->saved_position);
+	iv->saved_position = pos;
+	return 0;
 }
 
 static int

@@ -42,6 +42,7 @@ struct interview {
 	struct holder *me;	/* this session, holding the draft open for
 				 * editing; NULL: read only */
 	bool lost;		/* another session took the draft over */
+	char *saved_position;	/* the position the record holds, if known */
 };
 
 /* Begins a new draft on form (the interview takes the form). With a
