@@ -233,7 +233,8 @@ make_records_in(struct store *s, const char *form_path, const char *household,
 
 /* One interview of a form as the runner gives it: each question shown
  * (interview_go), answered, and so on to the end, then finalized. Prints
- * the questions answered; run under strace to count its fsyncs. */
+ * the questions answered and the steps shown (notes among them); run
+ * under strace to count its fsyncs. */
 static int
 one_interview(const char *db, const char *form_path)
 {
@@ -243,7 +244,7 @@ one_interview(const char *db, const char *form_path)
 	struct interview *iv;
 	char *cause = NULL, *why = NULL;
 	size_t i, first, nbad;
-	long answered = 0;
+	long answered = 0, shown = 0;
 
 	if ((s = store_open(db, &cause)) == NULL) {
 		fprintf(stderr, "%s\n", cause);
@@ -259,6 +260,7 @@ one_interview(const char *db, const char *form_path)
 		const char *v;
 
 		interview_go(iv, i, NULL);
+		shown++;
 		st = interview_step(iv);
 		if (st->kind != STEP_QUESTION)
 			continue;
@@ -279,7 +281,7 @@ one_interview(const char *db, const char *form_path)
 		fprintf(stderr, "not finalized: %s\n", cause ? cause : "required answers");
 		return 1;
 	}
-	printf("%ld\n", answered);
+	printf("%ld %ld\n", answered, shown);
 	interview_free(iv);
 	store_close(s);
 	return 0;

@@ -534,6 +534,41 @@ def bench_core():
         "the repeats have %d and %d entries" % (big, small))
 
 
+def bench_fsyncs():
+    """Durable commits (fsync and fdatasync calls, counted by strace) in one
+    interview of the bundled form as the runner gives it: each question
+    shown, answered, and so on, then finalized."""
+    if not shutil.which("strace"):
+        row("fsyncs per question answered", float("nan"), None, "-", True, "",
+            check="strace is not installed")
+        return
+    db = os.path.join(WORK, "fsync.db")
+    out = os.path.join(WORK, "strace.txt")
+    # A first interview makes the database; the second one is counted.
+    subprocess.run([CORE, "interview", db, FORM], check=True,
+                   stdout=subprocess.DEVNULL)
+    p = subprocess.run(["strace", "-f", "-c", "-e", "trace=fsync,fdatasync", "-o",
+                        out, CORE, "interview", db, FORM], capture_output=True,
+                       text=True)
+    answered, shown = (int(v) for v in p.stdout.split()) if p.returncode == 0 \
+        else (0, 0)
+    calls = 0
+    with open(out) as f:
+        for line in f:
+            m = re.match(r"\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?f(data)?sync$",
+                         line)
+            if m:
+                calls += int(m.group(1))
+    con = sqlite3.connect(db)
+    status = con.execute("SELECT status FROM records ORDER BY id DESC").fetchone()[0]
+    con.close()
+    row("fsyncs per question shown (%d shown, %d answered, %d fsyncs)"
+        % (shown, answered, calls), calls / max(shown, 1), None,
+        "<= 1 a question + 8 an interview (open, begin, finalize, leave)",
+        calls <= shown + 8, "",
+        check=True if status == "finalized" else "the interview is " + status)
+
+
 WRITER = os.path.join(ROOT, "build", "bench", "writer")
 
 
@@ -1019,7 +1054,7 @@ def fmt(v):
 def main():
     started = time.monotonic()
     steps = [bench_terminal_bytes, bench_startup, bench_form_scale, bench_core,
-             bench_upload, bench_report, bench_households, bench_writers,
+             bench_upload, bench_report, bench_households, bench_fsyncs, bench_writers,
              bench_at_size]
     if len(sys.argv) > 1:  # bench/run.py terminal ...: only those
         steps = [s for s in steps if any(a in s.__name__ for a in sys.argv[1:])]
