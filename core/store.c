@@ -1138,7 +1138,7 @@ records_prepare(struct store *s, enum store_filter filter, int64_t id,
 		sqlite3_bind_int64(*st, 1, id);
 	else if (filter == STORE_HOUSEHOLD)
 		sq_bind_text(*st, 1, text);
-	else if (filter == STORE_PREVIOUS) {
+	else if (filter == STORE_PREVIOUS && text != NULL) {
 		sq_bind_text(*st, 1, text);
 		sq_bind_text(*st, 2, text + strlen(text) + 1);
 	}
