@@ -108,7 +108,7 @@ store_latency(const char *dir)
 
 		snprintf(v, sizeof v, "%d", i);
 		t0 = now_us();
-		if (interview_answer(iv, v, true, "en", &why, &cause) != 0 ||
+		if (interview_answer_onward(iv, v, true, "en", &why, &cause) != 0 ||
 		    interview_go(iv, (size_t)(i + 1) % 2, &cause) != 0) {
 			fprintf(stderr, "answer: %s %s\n", why ? why : "", cause ? cause : "");
 			exit(1);
@@ -272,7 +272,7 @@ one_interview(const char *db, const char *form_path)
 		    q->choices->v[0].value : "刘丽";
 		if (i == 1)
 			v = "yes";	/* consent */
-		if (interview_answer(iv, v, false, "en", &why, &cause) == 0)
+		if (interview_answer_onward(iv, v, false, "en", &why, &cause) == 0)
 			answered++;
 		free(why);
 		why = NULL;

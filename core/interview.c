@@ -855,9 +855,11 @@ interview_check(const struct interview *iv, size_t q, long entry,
 	return 0;
 }
 
-int
-interview_answer(struct interview *iv, const char *typed, bool check_required,
-    const char *lang, char **why, char **cause)
+/* interview_answer; onward: the position saved with it is the step after
+ * (the interviewer goes on), else the step answered. */
+static int
+answer_step(struct interview *iv, const char *typed, bool check_required,
+    const char *lang, bool onward, char **why, char **cause)
 {
 	const struct step *st = interview_step(iv);
 	struct step was;
@@ -887,13 +889,15 @@ interview_answer(struct interview *iv, const char *typed, bool check_required,
 	}
 	pos = NULL;
 	if (rc == 0) {
-		/* The position, in the same commit: the step after this one,
-		 * where the interviewer goes next (showing it writes nothing). */
+		/* The position, in the same commit: going on, the step after
+		 * this one (showing it then writes nothing). */
 		size_t at;
 
 		layout(iv);
 		at = find_step(iv, &was);
-		pos = position_of(iv, &iv->steps[at + 1 < iv->nsteps ? at + 1 : at]);
+		if (onward && at + 1 < iv->nsteps)
+			at++;
+		pos = position_of(iv, &iv->steps[at]);
 		rc = store_answer_save(iv->store, iv->record, NULL, 0, NULL, pos,
 		    cause);
 	}
@@ -912,6 +916,20 @@ interview_answer(struct interview *iv, const char *typed, bool check_required,
 	iv->saved_position = pos;
 	iv->current = find_step(iv, &was);
 	return 0;
+}
+
+int
+interview_answer(struct interview *iv, const char *typed, bool check_required,
+    const char *lang, char **why, char **cause)
+{
+	return answer_step(iv, typed, check_required, lang, false, why, cause);
+}
+
+int
+interview_answer_onward(struct interview *iv, const char *typed,
+    bool check_required, const char *lang, char **why, char **cause)
+{
+	return answer_step(iv, typed, check_required, lang, true, why, cause);
 }
 
 int

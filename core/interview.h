@@ -118,6 +118,11 @@ int interview_check(const struct interview *iv, size_t q, long entry,
  * the form when it has one); -1 when the database failed (*cause). */
 int interview_answer(struct interview *iv, const char *typed,
     bool check_required, const char *lang, char **why, char **cause);
+/* The same when the interviewer goes on to the next step: the position of
+ * that step is saved in the answer's own commit, so that showing it
+ * (interview_go) writes nothing: one durable commit a question. */
+int interview_answer_onward(struct interview *iv, const char *typed,
+    bool check_required, const char *lang, char **why, char **cause);
 
 /* Moves to step i, and commits the position. */
 int interview_go(struct interview *iv, size_t i, char **cause);

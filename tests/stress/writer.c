@@ -81,7 +81,7 @@ interview(struct store *s, const struct form *f, long who, long k)
 		if (!question_has_value(q))
 			continue;
 		value = answer_for(q, who, k, i);
-		rc = interview_answer(iv, value, true, "en", &why, &cause);
+		rc = interview_answer_onward(iv, value, true, "en", &why, &cause);
 		if (rc == 0 && times != NULL)
 			fprintf(times, "%.0f\n", now_us() - t0);
 		if (rc == 0)
