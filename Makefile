@@ -101,7 +101,7 @@ check: $(TESTS:%=$(BA)/tests/%) $(BA)/doorstep $(BA)/doorstep-systest \
        $(BA)/tests/stress/writer $(CATALOGS)
 	@tests/run-all $(BA) $(TESTS)
 
-## stress          only the stress runs: 10 writers at once beside exports,
+## stress          only the stress runs: 20 writers at once beside exports,
 ##                 reports and uploads; 50 kills with SIGKILL mid-interview
 stress: $(BA)/doorstep $(BA)/tests/stress/writer $(CATALOGS)
 	@export LANG=C.UTF-8 LC_ALL=C.UTF-8; status=0; \
@@ -136,13 +136,22 @@ fuzz: build/fuzz/fuzz_form build/fuzz/fuzz_expr
 	done
 
 ## bench           measure bytes on the wire, start-up, form scale, store and
-##                 upload against baselines; writes bench/results.md
+##                 upload against baselines; writes bench/results.md. The
+##                 scale rows run at each of SIZES records (default
+##                 SIZES="10000 100000 1000000"; SIZES_ANSWERS: those of the
+##                 report and export rows, default SIZES; databases kept in
+##                 build/bench)
+SIZES ?= 10000 100000 1000000
 build/bench/bench_core: bench/bench_core.c $(CORE_SRC:%.c=$(B)/%.o)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
 
-bench: doorstep $(CATALOGS) build/bench/bench_core
-	python3 bench/run.py
+build/bench/writer: tests/stress/writer.c $(CORE_SRC:%.c=$(B)/%.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+bench: doorstep $(CATALOGS) build/bench/bench_core build/bench/writer
+	SIZES="$(SIZES)" SIZES_ANSWERS="$(or $(SIZES_ANSWERS),$(SIZES))" python3 bench/run.py
 
 ## deps            install the Debian packages needed to build and test
 deps:

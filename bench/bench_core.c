@@ -99,14 +99,17 @@ store_latency(const char *dir)
 	    "SELECT id, 'a', 0, 'some text' FROM records WHERE id > 1; "
 	    "CREATE TABLE plain (k INTEGER PRIMARY KEY, v TEXT); COMMIT;",
 	    NULL, NULL, NULL);
+	/* A whole answer, as the runner gives it: the answer taken, then the
+	 * move to the next question (each with what it commits). */
+	interview_go(iv, 0, NULL);
 	for (i = 0; i < 10000; i++) {
 		char v[32];
 		double t0;
 
 		snprintf(v, sizeof v, "%d", i);
-		interview_go(iv, 1, NULL);
 		t0 = now_us();
-		if (interview_answer(iv, v, true, "en", &why, &cause) != 0) {
+		if (interview_answer_onward(iv, v, true, "en", &why, &cause) != 0 ||
+		    interview_go(iv, (size_t)(i + 1) % 2, &cause) != 0) {
 			fprintf(stderr, "answer: %s %s\n", why ? why : "", cause ? cause : "");
 			exit(1);
 		}
@@ -139,9 +142,10 @@ store_latency(const char *dir)
 	free(path);
 }
 
-/* The time to take one answer inside a repeat of `entries` entries. */
+/* The time to take one answer inside a repeat asked for `entries`
+ * entries; *made: the entries the interview really has. */
 static double
-repeat_answer_us(const char *dir, int entries)
+repeat_answer_us(const char *dir, int entries, long *made)
 {
 	char *path = xasprintf("%s/repeat-%d.db", dir, entries), *cause = NULL;
 	char *why = NULL, *yaml, count[16];
@@ -170,6 +174,10 @@ repeat_answer_us(const char *dir, int entries)
 		interview_answer(iv, "30", true, "en", &why, &cause);
 		lat[k++] = now_us() - t0;
 	}
+	*made = 0;
+	for (i = 0; i < iv->nsteps; i++)
+		if (iv->steps[i].kind == STEP_QUESTION && iv->steps[i].entry > *made)
+			*made = iv->steps[i].entry;
 	med = percentile(lat, k, 0.5);
 	interview_free(iv);
 	store_close(s);
@@ -221,6 +229,62 @@ make_records_in(struct store *s, const char *form_path, const char *household,
 		}
 		interview_free(iv);
 	}
+}
+
+/* One interview of a form as the runner gives it: each question shown
+ * (interview_go), answered, and so on to the end, then finalized. Prints
+ * the questions answered and the steps shown (notes among them); run
+ * under strace to count its fsyncs. */
+static int
+one_interview(const char *db, const char *form_path)
+{
+	struct diags d;
+	struct form *f;
+	struct store *s;
+	struct interview *iv;
+	char *cause = NULL, *why = NULL;
+	size_t i, first, nbad;
+	long answered = 0, shown = 0;
+
+	if ((s = store_open(db, &cause)) == NULL) {
+		fprintf(stderr, "%s\n", cause);
+		return 1;
+	}
+	diags_init(&d, form_path);
+	f = form_load(form_path, &d);
+	diags_free(&d);
+	iv = interview_begin(s, f, "BJ-0042", "2020-R1", "beijing", "liu", &cause);
+	for (i = 0; iv != NULL && i < iv->nsteps; i++) {
+		const struct step *st;
+		const struct question *q;
+		const char *v;
+
+		interview_go(iv, i, NULL);
+		shown++;
+		st = interview_step(iv);
+		if (st->kind != STEP_QUESTION)
+			continue;
+		q = iv->form->questions[st->q];
+		if (!question_has_value(q))
+			continue;
+		v = q->type == QT_INTEGER ? (strcmp(q->name, "children") == 0 ? "0" :
+		    "2") : q->type == QT_DATE ? "2020-02-26" : q->choices ?
+		    q->choices->v[0].value : "刘丽";
+		if (i == 1)
+			v = "yes";	/* consent */
+		if (interview_answer_onward(iv, v, false, "en", &why, &cause) == 0)
+			answered++;
+		free(why);
+		why = NULL;
+	}
+	if (iv == NULL || interview_finalize(iv, &first, &nbad, &cause) != 0) {
+		fprintf(stderr, "not finalized: %s\n", cause ? cause : "required answers");
+		return 1;
+	}
+	printf("%ld %ld\n", answered, shown);
+	interview_free(iv);
+	store_close(s);
+	return 0;
 }
 
 static void
@@ -374,6 +438,8 @@ main(int argc, char **argv)
 		households_bench(argv[2], argv[3], atoi(argv[4]));
 		return 0;
 	}
+	if (argc == 4 && strcmp(argv[1], "interview") == 0)
+		return one_interview(argv[2], argv[3]);
 	if (argc == 5 && strcmp(argv[1], "records") == 0) {
 		make_records(argv[2], argv[3], atoi(argv[4]));
 		return 0;
@@ -384,9 +450,12 @@ main(int argc, char **argv)
 	}
 	store_latency(argv[1]);
 	{
-		double big = repeat_answer_us(argv[1], 500), small = repeat_answer_us(argv[1], 5);
+		long nbig, nsmall;
+		double big = repeat_answer_us(argv[1], 500, &nbig);
+		double small = repeat_answer_us(argv[1], 5, &nsmall);
 
 		printf("repeat_answer_us %.1f %.1f\n", big, small);
+		printf("repeat_entries %ld %ld\n", nbig, nsmall);
 	}
 	return 0;
 }

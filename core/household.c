@@ -221,9 +221,12 @@ household_row(sqlite3_stmt *st, struct household *h)
 	h->last_visit = sq_col_dup(st, 14);
 }
 
-/* Runs a household query (bound by bind) and collects its rows. */
+/* Runs a household query (bound by bind) and collects its rows: `limit`
+ * of them (all when negative) from the `offset`th on. The households are
+ * chosen first and their interviews counted after, for those rows only. */
 static int
 households_query(struct store *s, const char *where, const char *order,
+    long offset, long limit,
     void (*bind)(sqlite3_stmt *st, const void *arg), const void *arg,
     struct household **out, size_t *n, char **cause)
 {
@@ -234,8 +237,9 @@ households_query(struct store *s, const char *where, const char *order,
 
 	*out = NULL;
 	*n = 0;
-	sql = xasprintf("SELECT %s FROM households h WHERE %s ORDER BY %s",
-	    household_columns, where, order);
+	sql = xasprintf("SELECT %s FROM households h WHERE h.id IN (SELECT h.id "
+	    "FROM households h WHERE %s ORDER BY %s LIMIT %ld OFFSET %ld) "
+	    "ORDER BY %s", household_columns, where, order, limit, offset, order);
 	rc = sq_prepare(s, sql, &st, cause);
 	free(sql);
 	if (rc != 0)
@@ -281,7 +285,7 @@ household_one(struct store *s, const char *where,
 	size_t n;
 
 	memset(out, 0, sizeof *out);
-	if (households_query(s, where, "h.id", bind, arg, &v, &n, cause) != 0)
+	if (households_query(s, where, "h.id", 0, 1, bind, arg, &v, &n, cause) != 0)
 		return -1;
 	if (n == 0) {
 		free(v);
@@ -601,6 +605,7 @@ struct search_args {
 	char *like;		/* %term% with LIKE's wildcards escaped */
 	char *digits;		/* %digits% when term is a phone number, else NULL */
 	const char *pinyin;	/* term when it can be pinyin, else NULL */
+	char *ascii;		/* the term, full-width folded */
 };
 
 static void
@@ -624,14 +629,6 @@ sql_pinyin_match(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int(ctx, pinyin_match(text, query));
 }
 
-/* What a search term is looked for in: ?1 a LIKE pattern, ?2 the digits
- * of a phone number or NULL. */
-static const char search_where[] =
-    "h.code LIKE ?1 ESCAPE '\\' OR h.head LIKE ?1 ESCAPE '\\' OR "
-    "h.phone LIKE ?1 ESCAPE '\\' OR h.address LIKE ?1 ESCAPE '\\' OR "
-    "h.notes LIKE ?1 ESCAPE '\\' OR h.site LIKE ?1 ESCAPE '\\' OR "
-    "(?2 IS NOT NULL AND h.phone_digits LIKE ?2)";
-
 /* term as a LIKE pattern that matches it anywhere, literally. */
 static char *
 like_pattern(const char *term)
@@ -648,43 +645,40 @@ like_pattern(const char *term)
 	return buf_steal(&b);
 }
 
-int
-household_search(struct store *s, const char *term, struct household **out,
-    size_t *n, char **cause)
+/* What a search for term matches: a WHERE clause over households h and
+ * its parameters (bound by bind_search, freed by search_args_clear); the
+ * empty term matches all. This is the one place that says what matches;
+ * the list, its pages and its count all use it. ?1 is a LIKE pattern,
+ * ?2 the digits of a phone number or NULL, ?3 the term as pinyin. */
+static const char *
+search_where(struct store *s, const char *term, struct search_args *a)
 {
-	struct search_args a = { NULL, NULL, NULL };
 	struct buf digits = { 0 };
-	char *ascii;
 	const char *p;
 	size_t len;
-	int rc;
 
+	a->like = a->digits = NULL;
+	a->pinyin = NULL;
 	/* Full-width digits and letters, as a Chinese input method types. */
-	ascii = text_fold_ascii(term != NULL ? term : "");
-	term = ascii;
+	a->ascii = text_fold_ascii(term != NULL ? term : "");
+	term = a->ascii;
 	term += strspn(term, " ");
 	len = strlen(term);
 	while (len > 0 && term[len - 1] == ' ')
 		len--;
-	if (len == 0) {
-		free(ascii);
-		return households_query(s, "1", "h.status = 'closed', h.code", NULL,
-		    NULL, out, n, cause);
-	}
+	if (len == 0)
+		return "1";
 	{
 		char *t = xstrndup(term, len);
 
-		a.like = like_pattern(t);
+		a->like = like_pattern(t);
 		free(t);
 	}
 	/* A name is found by its pinyin too (zhang, zxy: 张秀英). */
-	if (pinyin_query_valid(term)) {
-		a.pinyin = term;
-		if (sqlite3_create_function(s->db, "pinyin_match", 2, SQLITE_UTF8 |
-		    SQLITE_DETERMINISTIC, NULL, sql_pinyin_match, NULL, NULL) !=
-		    SQLITE_OK)
-			a.pinyin = NULL;
-	}
+	if (sqlite3_create_function(s->db, "pinyin_match", 2, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, NULL, sql_pinyin_match, NULL, NULL) ==
+	    SQLITE_OK && pinyin_query_valid(term))
+		a->pinyin = term;
 	/* A phone number is found whatever spaces or dashes it was typed with. */
 	for (p = term; p < term + len; p++) {
 		if (isdigit((unsigned char)*p))
@@ -695,31 +689,95 @@ household_search(struct store *s, const char *term, struct household **out,
 	if (p == term + len && digits.len >= 3) {
 		char *d = buf_steal(&digits);
 
-		a.digits = like_pattern(d);
+		a->digits = like_pattern(d);
 		free(d);
 	}
 	buf_free(&digits);
-	{
-		char *where = xasprintf("%s%s", search_where, a.pinyin != NULL ?
-		    " OR (?3 IS NOT NULL AND pinyin_match(h.head, ?3))" : "");
+	return "h.code LIKE ?1 ESCAPE '\\' OR h.head LIKE ?1 ESCAPE '\\' OR "
+	    "h.phone LIKE ?1 ESCAPE '\\' OR h.address LIKE ?1 ESCAPE '\\' OR "
+	    "h.notes LIKE ?1 ESCAPE '\\' OR h.site LIKE ?1 ESCAPE '\\' OR "
+	    "(?2 IS NOT NULL AND h.phone_digits LIKE ?2) OR "
+	    "(?3 IS NOT NULL AND pinyin_match(h.head, ?3))";
+}
 
-		rc = households_query(s, where, "h.status = 'closed', h.code",
-		    bind_search, &a, out, n, cause);
-		free(where);
-	}
-	free(a.like);
-	free(a.digits);
-	free(ascii);
+static void
+search_args_clear(struct search_args *a)
+{
+	free(a->like);
+	free(a->digits);
+	free(a->ascii);
+}
+
+int
+household_search(struct store *s, const char *term, struct household **out,
+    size_t *n, char **cause)
+{
+	return household_search_page(s, term, 0, -1, out, n, cause);
+}
+
+int
+household_search_page(struct store *s, const char *term, long offset,
+    long limit, struct household **out, size_t *n, char **cause)
+{
+	struct search_args a;
+	const char *where = search_where(s, term, &a);
+	int rc;
+
+	rc = households_query(s, where, "h.status = 'closed', h.code", offset,
+	    limit, bind_search, &a, out, n, cause);
+	search_args_clear(&a);
 	return rc;
+}
+
+long
+household_search_count(struct store *s, const char *term, long cap,
+    char **cause)
+{
+	struct search_args a;
+	const char *where = search_where(s, term, &a);
+	sqlite3_stmt *st;
+	char *sql;
+	long n = -1;
+
+	/* No term: every household, as the database keeps count of them. */
+	sql = strcmp(where, "1") == 0 ? xasprintf("SELECT min(n, %ld) FROM "
+	    "tallies WHERE name = 'households'", cap + 1) : xasprintf("SELECT "
+	    "count(*) FROM (SELECT 1 FROM households h WHERE %s LIMIT %ld)", where,
+	    cap + 1);
+	if (sq_prepare(s, sql, &st, cause) == 0) {
+		bind_search(st, &a);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = (long)sqlite3_column_int64(st, 0);
+		else
+			sq_fail(s, cause, _("cannot read the households"));
+		sqlite3_finalize(st);
+	}
+	free(sql);
+	search_args_clear(&a);
+	return n;
+}
+
+int
+household_due_page(struct store *s, const char *until, long offset,
+    long limit, struct household **out, size_t *n, char **cause)
+{
+	return households_query(s, "h.status = 'open' AND h.next_visit IS NOT NULL "
+	    "AND h.next_visit <= ?", "h.next_visit, h.code", offset, limit,
+	    bind_one_text, until, out, n, cause);
 }
 
 int
 household_due(struct store *s, const char *until, struct household **out,
     size_t *n, char **cause)
 {
-	return households_query(s, "h.status = 'open' AND h.next_visit IS NOT NULL "
-	    "AND h.next_visit <= ?", "h.next_visit, h.code", bind_one_text, until,
-	    out, n, cause);
+	return household_due_first(s, until, -1, out, n, cause);
+}
+
+int
+household_due_first(struct store *s, const char *until, long limit,
+    struct household **out, size_t *n, char **cause)
+{
+	return household_due_page(s, until, 0, limit, out, n, cause);
 }
 
 int
@@ -729,8 +787,10 @@ household_counts(struct store *s, const char *until, long *open, long *due,
 	sqlite3_stmt *st;
 
 	*open = *due = 0;
-	if (sq_prepare(s, "SELECT count(*), count(CASE WHEN next_visit <= ? THEN 1 "
-	    "END) FROM households WHERE status = 'open'", &st, cause) != 0)
+	if (sq_prepare(s, "SELECT (SELECT n FROM tallies WHERE name = "
+	    "'households_open'), (SELECT count(*) FROM households WHERE "
+	    "status = 'open' AND next_visit IS NOT NULL AND next_visit <= ?)",
+	    &st, cause) != 0)
 		return -1;
 	sq_bind_text(st, 1, until);
 	if (sqlite3_step(st) != SQLITE_ROW) {

@@ -99,12 +99,34 @@ int household_delete(struct store *s, int64_t id, char **cause);
 int household_search(struct store *s, const char *term,
     struct household **out, size_t *n, char **cause);
 
+/* A page of household_search's list: `limit` households (all when
+ * negative) from the `offset`th on, in the same order. Reads only those
+ * rows and counts their interviews only. */
+int household_search_page(struct store *s, const char *term, long offset,
+    long limit, struct household **out, size_t *n, char **cause);
+
+/* How many households household_search finds, counted up to cap + 1 (a
+ * result above cap means "more than cap"); -1 on error. */
+long household_search_count(struct store *s, const char *term, long cap,
+    char **cause);
+
+/* A page of household_due's list, as household_search_page. */
+int household_due_page(struct store *s, const char *until, long offset,
+    long limit, struct household **out, size_t *n, char **cause);
+
 /* Open households with a next visit on or before `until` (YYYY-MM-DD),
  * the most overdue first. */
 int household_due(struct store *s, const char *until, struct household **out,
     size_t *n, char **cause);
 
-/* Counts: open households, and open ones due on or before `until`. */
+/* The first `limit` of household_due's list: what the home screen shows.
+ * Reads only those, however many are due. */
+int household_due_first(struct store *s, const char *until, long limit,
+    struct household **out, size_t *n, char **cause);
+
+/* Counts: open households, and open ones due on or before `until`. The
+ * first is kept up to date by the database, the second reads only the
+ * households due: neither grows with the register. */
 int household_counts(struct store *s, const char *until, long *open,
     long *due, char **cause);
 

@@ -516,6 +516,7 @@ interview_free(struct interview *iv)
 	free(iv->steps);
 	free(iv->instance_id);
 	free(iv->household);
+	free(iv->saved_position);
 	if (!iv->borrowed)
 		form_free(iv->form);
 	free(iv);
@@ -912,6 +913,7 @@ open_record(struct store *s, struct form *form, bool own,
 	calculate(iv, false, NULL);
 	layout(iv);
 	go_to_position(iv, rec->position);
+	iv->saved_position = rec->position ? xstrdup(rec->position) : NULL;
 	return iv;
 }
 
@@ -1116,9 +1118,11 @@ interview_check(const struct interview *iv, size_t q, long entry,
 	return 0;
 }
 
-int
-interview_answer(struct interview *iv, const char *typed, bool check_required,
-    const char *lang, char **why, char **cause)
+/* interview_answer; onward: the position saved with it is the step after
+ * (the interviewer goes on), else the step answered. */
+static int
+answer_step(struct interview *iv, const char *typed, bool check_required,
+    const char *lang, bool onward, char **why, char **cause)
 {
 	const struct step *st = interview_step(iv);
 	struct step was;
@@ -1140,9 +1144,8 @@ interview_answer(struct interview *iv, const char *typed, bool check_required,
 		free(value);
 		return -1;
 	}
-	pos = position_of(iv, &was);
 	rc = store_answer_save(iv->store, iv->record, q->name, was.entry, value,
-	    pos, cause);
+	    NULL, cause);
 	if (rc == 0 && (!str_eq(interview_value(iv, was.q, was.entry), value) ||
 	    interview_carried(iv, was.q, was.entry) != NULL))
 		/* A sealed form's answers live only in the sealed record: the
@@ -1157,20 +1160,49 @@ interview_answer(struct interview *iv, const char *typed, bool check_required,
 		set_value(iv, was.q, was.entry, value);
 		rc = calculate(iv, true, cause);
 	}
+	pos = NULL;
+	if (rc == 0) {
+		/* The position, in the same commit: going on, the step after
+		 * this one (showing it then writes nothing). */
+		size_t at;
+
+		layout(iv);
+		at = find_step(iv, &was);
+		if (onward && at + 1 < iv->nsteps)
+			at++;
+		pos = position_of(iv, &iv->steps[at]);
+		rc = store_answer_save(iv->store, iv->record, NULL, 0, NULL, pos,
+		    cause);
+	}
 	if (rc == 0)
 		rc = store_commit(iv->store, cause);
 	else
 		store_rollback(iv->store);
-	free(pos);
 	free(value);
 	if (rc != 0) {
+		free(pos);
 		/* The database kept none of it: read back what it has. */
 		reload(iv, NULL);
 		return -1;
 	}
-	layout(iv);
+	free(iv->saved_position);
+	iv->saved_position = pos;
 	iv->current = find_step(iv, &was);
 	return 0;
+}
+
+int
+interview_answer(struct interview *iv, const char *typed, bool check_required,
+    const char *lang, char **why, char **cause)
+{
+	return answer_step(iv, typed, check_required, lang, false, why, cause);
+}
+
+int
+interview_answer_onward(struct interview *iv, const char *typed,
+    bool check_required, const char *lang, char **why, char **cause)
+{
+	return answer_step(iv, typed, check_required, lang, true, why, cause);
 }
 
 int
@@ -1182,11 +1214,19 @@ interview_go(struct interview *iv, size_t i, char **cause)
 	if (i >= iv->nsteps)
 		return 0;
 	iv->current = i;
-	if (write_begin(iv, cause) != 0)
-		return -1;
 	pos = position_of(iv, &iv->steps[i]);
+	if (iv->me != NULL && !iv->lost && iv->saved_position != NULL &&
+	    strcmp(pos, iv->saved_position) == 0 && !(iv->audit_user != NULL &&
+	    !(iv->audit_shown && iv->steps[i].kind == STEP_QUESTION &&
+	    iv->steps[i].q == iv->audit_q && iv->steps[i].entry == iv->audit_entry))) {
+		free(pos);	/* saved with the answer before */
+		return 0;
+	}
+	if (write_begin(iv, cause) != 0) {
+		free(pos);
+		return -1;
+	}
 	rc = store_answer_save(iv->store, iv->record, NULL, 0, NULL, pos, cause);
-	free(pos);
 	if (rc == 0 && iv->audit_user != NULL && !(iv->audit_shown &&
 	    iv->steps[i].kind == STEP_QUESTION && iv->steps[i].q == iv->audit_q &&
 	    iv->steps[i].entry == iv->audit_entry)) {
@@ -1196,10 +1236,17 @@ interview_go(struct interview *iv, size_t i, char **cause)
 		audit_open(iv, now);
 	}
 	if (rc != 0) {
+		free(pos);
 		store_rollback(iv->store);
 		return -1;
 	}
-	return store_commit(iv->store, cause);
+	if (store_commit(iv->store, cause) != 0) {
+		free(pos);
+		return -1;
+	}
+	free(iv->saved_position);
+	iv->saved_position = pos;
+	return 0;
 }
 
 static int

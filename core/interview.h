@@ -60,6 +60,7 @@ struct interview {
 	long audit_entry;
 	long long audit_since;
 	char *audit_value;
+	char *saved_position;	/* the position the record holds, if known */
 };
 
 /* Begins a new draft on form (the interview takes the form). With a
@@ -148,6 +149,11 @@ int interview_check(const struct interview *iv, size_t q, long entry,
  * Returns 0; 1 when refused (*why: a message for the interviewer, from
  * the form when it has one); -1 when the database failed (*cause). */
 int interview_answer(struct interview *iv, const char *typed,
+    bool check_required, const char *lang, char **why, char **cause);
+/* The same when the interviewer goes on to the next step: the position of
+ * that step is saved in the answer's own commit, so that showing it
+ * (interview_go) writes nothing: one durable commit a question. */
+int interview_answer_onward(struct interview *iv, const char *typed,
     bool check_required, const char *lang, char **why, char **cause);
 
 /* Moves to step i, and commits the position. */

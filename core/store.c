@@ -132,6 +132,27 @@ static const char *const migrations[] = {
 	"  event TEXT NOT NULL, node TEXT, start_ms INTEGER, end_ms INTEGER,"
 	"  old_value TEXT, new_value TEXT, user TEXT);"
 	"CREATE INDEX audit_events_by_record ON audit_events(record_id, id);",
+
+	/* 8: scale: the counts of households, all and open, kept by triggers
+	 * (the home screen and the list read them at once at any size), and
+	 * an index in the order the household list shows them (open first,
+	 * then by code), so that a page of it reads only its own rows. */
+	"CREATE TABLE tallies (name TEXT PRIMARY KEY, n INTEGER NOT NULL)"
+	"  WITHOUT ROWID;"
+	"INSERT INTO tallies SELECT 'households', count(*) FROM households;"
+	"INSERT INTO tallies SELECT 'households_open', count(*) FROM households"
+	"  WHERE status = 'open';"
+	"CREATE TRIGGER tally_household_added AFTER INSERT ON households BEGIN"
+	"  UPDATE tallies SET n = n + 1 WHERE name = 'households' OR"
+	"  (name = 'households_open' AND NEW.status = 'open'); END;"
+	"CREATE TRIGGER tally_household_removed AFTER DELETE ON households BEGIN"
+	"  UPDATE tallies SET n = n - 1 WHERE name = 'households' OR"
+	"  (name = 'households_open' AND OLD.status = 'open'); END;"
+	"CREATE TRIGGER tally_household_status AFTER UPDATE OF status ON households"
+	"  WHEN OLD.status IS NOT NEW.status BEGIN"
+	"  UPDATE tallies SET n = n + (NEW.status = 'open') - (OLD.status = 'open')"
+	"  WHERE name = 'households_open'; END;"
+	"CREATE INDEX households_listed ON households(status = 'closed', code);",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
@@ -1305,9 +1326,10 @@ store_record_uploaded(struct store *s, int64_t record, const char *status,
 	return sq_step_done(s, st, cause, _("cannot record the upload"));
 }
 
+/* The statement that reads records of a filter, bound. */
 static int
-records_select(struct store *s, enum store_filter filter, int64_t id,
-    const char *text, struct record_info **out, size_t *n, char **cause)
+records_prepare(struct store *s, enum store_filter filter, int64_t id,
+    const char *text, sqlite3_stmt **st, char **cause)
 {
 	static const char *const where[] = {
 		[STORE_DRAFTS] = "r.status = 'draft'",
@@ -1323,13 +1345,9 @@ records_select(struct store *s, enum store_filter filter, int64_t id,
 	const char *order = filter == STORE_PREVIOUS ?
 	    "coalesce(r.finalized_at, r.started_at) DESC, r.id DESC LIMIT 1" :
 	    "r.started_at, r.id";
-	sqlite3_stmt *st;
 	char *sql;
-	size_t cap = 0;
 	int rc;
 
-	*out = NULL;
-	*n = 0;
 	sql = xasprintf("SELECT r.id, r.instance_id, r.form_version_id, f.form_id, "
 	    "f.version, r.household, r.round, r.site, r.interviewer, r.status, "
 	    "r.started_at, r.updated_at, r.finalized_at, r.position, "
@@ -1339,42 +1357,61 @@ records_select(struct store *s, enum store_filter filter, int64_t id,
 	    "FROM records r JOIN form_versions f ON "
 	    "f.id = r.form_version_id WHERE %s ORDER BY %s",
 	    where[filter], order);
-	rc = sq_prepare(s, sql, &st, cause);
+	rc = sq_prepare(s, sql, st, cause);
 	free(sql);
 	if (rc != 0)
 		return -1;
 	if (filter == STORE_ONE)
-		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(*st, 1, id);
 	else if (filter == STORE_HOUSEHOLD)
-		sq_bind_text(st, 1, text);
+		sq_bind_text(*st, 1, text);
 	else if (filter == STORE_PREVIOUS && text != NULL) {
-		sq_bind_text(st, 1, text);
-		sq_bind_text(st, 2, text + strlen(text) + 1);
+		sq_bind_text(*st, 1, text);
+		sq_bind_text(*st, 2, text + strlen(text) + 1);
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct record_info *r;
+	return 0;
+}
 
+static void
+record_read(sqlite3_stmt *st, struct record_info *r)
+{
+	r->id = sqlite3_column_int64(st, 0);
+	r->instance_id = sq_col_dup(st, 1);
+	r->form_ref = sqlite3_column_int64(st, 2);
+	r->form_id = sq_col_dup(st, 3);
+	r->form_version = sq_col_dup(st, 4);
+	r->household = sq_col_dup(st, 5);
+	r->round = sq_col_dup(st, 6);
+	r->site = sq_col_dup(st, 7);
+	r->interviewer = sq_col_dup(st, 8);
+	r->status = sq_col_dup(st, 9);
+	r->started_at = sq_col_dup(st, 10);
+	r->updated_at = sq_col_dup(st, 11);
+	r->finalized_at = sq_col_dup(st, 12);
+	r->position = sq_col_dup(st, 13);
+	r->answered = (long)sqlite3_column_int64(st, 14);
+	r->sealed = sqlite3_column_int(st, 15) != 0;
+}
+
+static int
+records_select(struct store *s, enum store_filter filter, int64_t id,
+    const char *text, struct record_info **out, size_t *n, char **cause)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (records_prepare(s, filter, id, text, &st, cause) != 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 16;
 			*out = xreallocarray(*out, cap, sizeof **out);
 		}
-		r = &(*out)[(*n)++];
-		r->id = sqlite3_column_int64(st, 0);
-		r->instance_id = sq_col_dup(st, 1);
-		r->form_ref = sqlite3_column_int64(st, 2);
-		r->form_id = sq_col_dup(st, 3);
-		r->form_version = sq_col_dup(st, 4);
-		r->household = sq_col_dup(st, 5);
-		r->round = sq_col_dup(st, 6);
-		r->site = sq_col_dup(st, 7);
-		r->interviewer = sq_col_dup(st, 8);
-		r->status = sq_col_dup(st, 9);
-		r->started_at = sq_col_dup(st, 10);
-		r->updated_at = sq_col_dup(st, 11);
-		r->finalized_at = sq_col_dup(st, 12);
-		r->position = sq_col_dup(st, 13);
-		r->answered = (long)sqlite3_column_int64(st, 14);
-		r->sealed = sqlite3_column_int(st, 15) != 0;
+		memset(&(*out)[*n], 0, sizeof **out);
+		record_read(st, &(*out)[(*n)++]);
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
@@ -1384,6 +1421,38 @@ records_select(struct store *s, enum store_filter filter, int64_t id,
 		return sq_fail(s, cause, _("cannot list the interviews"));
 	}
 	return 0;
+}
+
+int
+store_records_each(struct store *s, enum store_filter filter,
+    int (*fn)(const struct record_info *r, void *ctx, char **cause), void *ctx,
+    char **cause)
+{
+	struct record_info r;
+	sqlite3_stmt *st;
+	bool own = !s->in_transaction;
+	int rc, stop = 0;
+
+	/* One snapshot for the whole walk: writers go on beside it (WAL). */
+	if (own && exec_sql(s, "BEGIN", cause) != 0)
+		return -1;
+	if (records_prepare(s, filter, 0, NULL, &st, cause) != 0) {
+		if (own)
+			sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+		return -1;
+	}
+	while (stop == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&r, 0, sizeof r);
+		record_read(st, &r);
+		stop = fn(&r, ctx, cause);
+		store_record_clear(&r);
+	}
+	if (stop == 0 && rc != SQLITE_DONE)
+		stop = sq_fail(s, cause, _("cannot list the interviews"));
+	sqlite3_finalize(st);
+	if (own)
+		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	return stop == 0 ? 0 : -1;
 }
 
 void

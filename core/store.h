@@ -9,7 +9,7 @@
 #include "form.h"
 #include "holder.h"
 
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 struct store;
 
@@ -276,6 +276,13 @@ int store_queue(struct store *s, struct record_info **out, size_t *n,
 int store_records_list(struct store *s, enum store_filter filter,
     struct record_info **out, size_t *n, char **cause);
 void store_records_free(struct record_info *v, size_t n);
+/* Calls fn for each record of filter (DRAFTS, DONE, ALL or QUEUE), oldest
+ * first, one at a time from one snapshot of the database, each freed once
+ * fn returns: memory stays flat however many records there are. fn
+ * returns 0 to go on, -1 to stop (with *cause). */
+int store_records_each(struct store *s, enum store_filter filter,
+    int (*fn)(const struct record_info *r, void *ctx, char **cause),
+    void *ctx, char **cause);
 /* Frees what one record_info holds (not the struct itself). */
 void store_record_clear(struct record_info *r);
 

@@ -9,6 +9,7 @@
 #include "../core/phone.h"
 #include "../core/pinyin.h"
 #include "../core/store.h"
+#include "../core/store-impl.h"
 #include "../core/util.h"
 
 struct fixture {
@@ -346,6 +347,158 @@ a_household_without_interviews_can_be_deleted(void **state)
 	assert_int_equal(household_get(fx->s, "BJ-0001", &h, NULL), 1);
 }
 
+static int
+count_step(void *arg)
+{
+	++*(long *)arg;
+	return 0;
+}
+
+/* The SQLite instructions (in hundreds) the home screen's figures take:
+ * the counts, and the first `limit` visits due. */
+static long
+home_cost(struct fixture *fx, const char *today, long *open, long *due,
+    size_t *shown)
+{
+	struct household *v;
+	long steps = 0;
+
+	sqlite3_progress_handler(fx->s->db, 100, count_step, &steps);
+	assert_int_equal(household_counts(fx->s, today, open, due, NULL), 0);
+	assert_int_equal(household_due_first(fx->s, today, 20, &v, shown, NULL), 0);
+	sqlite3_progress_handler(fx->s->db, 0, NULL, NULL);
+	households_free(v, *shown);
+	return steps;
+}
+
+/* Adds n households from `from` on; the first `due` of them due today,
+ * the rest with no visit planned. */
+static void
+add_many(struct fixture *fx, long from, long n, long due, const char *today)
+{
+	sqlite3_stmt *st;
+	long i;
+
+	assert_int_equal(sqlite3_prepare_v2(fx->s->db, "INSERT INTO households "
+	    "(code, next_visit, created_at, updated_at) VALUES (printf('HH-%06d', "
+	    "?), ?, 'x', 'x')", -1, &st, NULL), SQLITE_OK);
+	sqlite3_exec(fx->s->db, "BEGIN", NULL, NULL, NULL);
+	for (i = from; i < from + n; i++) {
+		sqlite3_bind_int64(st, 1, i);
+		sq_bind_text(st, 2, i - from < due ? today : NULL);
+		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_reset(st);
+	}
+	sqlite3_exec(fx->s->db, "COMMIT", NULL, NULL, NULL);
+	sqlite3_finalize(st);
+}
+
+/* The home screen opens as fast with 20,000 households as with 2,000:
+ * its counts do not grow with the register, and it reads only the visits
+ * due that it shows (the most overdue first), however many are due. */
+static void
+home_figures_cost_the_same_at_any_size(void **state)
+{
+	struct fixture *fx = *state;
+	struct household *v;
+	char today[11];
+	long open, due, small, large;
+	size_t shown, n;
+
+	date_in(0, today);
+	add_many(fx, 0, 2000, 100, today);
+	small = home_cost(fx, today, &open, &due, &shown);
+	assert_int_equal(open, 2000);
+	assert_int_equal(due, 100);
+	assert_int_equal(shown, 20);
+	add_many(fx, 2000, 18000, 0, today);
+	large = home_cost(fx, today, &open, &due, &shown);
+	assert_int_equal(open, 20000);
+	assert_int_equal(due, 100);
+	assert_int_equal(shown, 20);
+	print_message("# home screen: %ld00 SQLite steps at 2,000 households, "
+	    "%ld00 at 20,000\n", small, large);
+	assert_true(large <= small + small / 2);
+
+	/* Closing, reopening and deleting keep the counts. */
+	assert_int_equal(household_close(fx->s, 1, "moved away", NULL), 0);
+	assert_int_equal(household_delete(fx->s, 2, NULL), 0);
+	assert_int_equal(household_counts(fx->s, today, &open, &due, NULL), 0);
+	assert_int_equal(open, 19998);
+	assert_int_equal(household_reopen(fx->s, 1, NULL), 0);
+	assert_int_equal(household_counts(fx->s, today, &open, &due, NULL), 0);
+	assert_int_equal(open, 19999);
+	assert_int_equal(household_search_count(fx->s, "", 100000, NULL), 19999);
+	/* The full list of visits due still has every one. */
+	assert_int_equal(household_due(fx->s, today, &v, &n, NULL), 0);
+	assert_int_equal(n, (size_t)due);
+	assert_true(due >= 98);
+	households_free(v, n);
+}
+
+/* The SQLite instructions (in hundreds) to open the household list and
+ * to show one page of a search: its count (up to 1,000) and 20 rows. */
+static long
+page_cost(struct fixture *fx, const char *term, long offset, long *count,
+    struct household **v, size_t *n)
+{
+	long steps = 0;
+
+	sqlite3_progress_handler(fx->s->db, 100, count_step, &steps);
+	*count = household_search_count(fx->s, term, 1000, NULL);
+	assert_int_equal(household_search_page(fx->s, term, offset, 20, v, n, NULL),
+	    0);
+	sqlite3_progress_handler(fx->s->db, 0, NULL, NULL);
+	return steps;
+}
+
+/* The household chooser reads a page at a time: its first page, and the
+ * first page of a search that finds many, cost the same among 20,000
+ * households as among 2,000 (a search that finds few still reads every
+ * household once); a page holds the rows of the whole list at
+ * its place, and the count says when there are more than it counted. */
+static void
+the_chooser_reads_a_page_at_a_time(void **state)
+{
+	struct fixture *fx = *state;
+	struct household *v, *all;
+	char today[11];
+	long count, small, large, small_search, large_search;
+	size_t n, nall, i;
+
+	date_in(0, today);
+	add_many(fx, 0, 2000, 0, today);
+	small = page_cost(fx, "", 0, &count, &v, &n);
+	assert_int_equal(count, 1001);	/* more than 1,000 */
+	assert_int_equal(n, 20);
+	assert_string_equal(v[0].code, "HH-000000");
+	households_free(v, n);
+	small_search = page_cost(fx, "HH-00", 0, &count, &v, &n);
+	assert_int_equal(count, 1001);	/* all 2,000 */
+	households_free(v, n);
+	add_many(fx, 2000, 18000, 0, today);
+	large = page_cost(fx, "", 0, &count, &v, &n);
+	households_free(v, n);
+	large_search = page_cost(fx, "HH-00", 0, &count, &v, &n);
+	assert_int_equal(count, 1001);	/* 10,000 */
+	households_free(v, n);
+	print_message("# chooser: %ld00 and %ld00 SQLite steps at 2,000 households, "
+	    "%ld00 and %ld00 at 20,000\n", small, small_search, large, large_search);
+	assert_true(large <= small + small / 2);
+	assert_true(large_search <= small_search + small_search / 2);
+
+	/* A page in the middle is that part of the whole list. */
+	assert_int_equal(household_search(fx->s, "HH-00", &all, &nall, NULL), 0);
+	assert_int_equal(nall, 10000);
+	assert_int_equal(household_search_page(fx->s, "HH-00", 5000, 20, &v, &n,
+	    NULL), 0);
+	assert_int_equal(n, 20);
+	for (i = 0; i < n; i++)
+		assert_string_equal(v[i].code, all[5000 + i].code);
+	households_free(v, n);
+	households_free(all, nall);
+}
+
 static void
 due_visits_most_overdue_first(void **state)
 {
@@ -595,6 +748,10 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    a_household_without_interviews_can_be_deleted, setup, teardown),
+		cmocka_unit_test_setup_teardown(home_figures_cost_the_same_at_any_size,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(the_chooser_reads_a_page_at_a_time,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(due_visits_most_overdue_first, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(imports_register_missing_households_once,

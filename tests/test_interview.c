@@ -10,6 +10,7 @@
 #include "../core/household.h"
 #include "../core/import.h"
 #include "../core/interview.h"
+#include "../core/store-impl.h"
 #include "../core/util.h"
 
 static const char form_yaml[] =
@@ -365,6 +366,56 @@ resume_where_left_on_the_same_form(void **state)
 	assert_true(asked(again, "age", 4));		/* count from the answer */
 	assert_null(interview_value(again, (size_t)idx(again, "rent"), 0));
 	assert_string_equal(again->form->version, "v1");
+	interview_free(again);
+	store_records_free(recs, n);
+}
+
+static int
+count_commit(void *arg)
+{
+	++*(int *)arg;
+	return 0;
+}
+
+/* A question answered and the next one shown make one durable commit
+ * between them (on the SD cards of cheap hardware each costs a flush):
+ * the position is saved in the answer's own transaction, where the
+ * interviewer goes next, and showing that question writes nothing. A
+ * dropped connection then resumes there. */
+static void
+one_commit_per_question(void **state)
+{
+	struct fixture *fx = *state;
+	struct interview *iv = begin(fx), *again;
+	struct record_info *recs;
+	char *why = NULL, *cause = NULL;
+	const struct step *st;
+	size_t n;
+	int commits = 0;
+
+	go_to(iv, "name", 0);
+	sqlite3_commit_hook(fx->s->db, count_commit, &commits);
+	assert_int_equal(interview_answer_onward(iv, "王芳", true, "en", &why,
+	    &cause), 0);
+	assert_int_equal(interview_go(iv, iv->current + 1, NULL), 0);
+	assert_int_equal(interview_answer_onward(iv, "3", true, "en", &why, &cause),
+	    0);
+	assert_int_equal(interview_go(iv, iv->current + 1, NULL), 0);
+	sqlite3_commit_hook(fx->s->db, NULL, NULL);
+	assert_int_equal(commits, 2);
+	/* Going back is a move of its own: it is saved. */
+	assert_int_equal(interview_go(iv, iv->current - 1, NULL), 0);
+	assert_int_equal(interview_answer_onward(iv, "4", true, "en", &why,
+	    &cause), 0);
+	interview_free(iv);	/* the connection drops after the answer */
+
+	assert_int_equal(store_records_list(fx->s, STORE_DRAFTS, &recs, &n, NULL), 0);
+	again = interview_resume(fx->s, &recs[0], &cause);
+	assert_non_null(again);
+	st = interview_step(again);
+	assert_int_equal(st->q, idx(again, "rent"));	/* the one after size */
+	assert_string_equal(interview_value(again, (size_t)idx(again, "size"), 0),
+	    "4");
 	interview_free(again);
 	store_records_free(recs, n);
 }
@@ -1337,6 +1388,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(register_value_refused_is_explained,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(one_commit_per_question, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(relevance_skips_and_keeps, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(calculations_follow_their_inputs, setup,

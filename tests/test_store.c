@@ -540,6 +540,63 @@ unwritable_path(void **state)
 	free(path);
 }
 
+struct walk {
+	int seen;
+	int stop_at;
+	char households[8][16];
+	int64_t last;
+};
+
+static int
+walk_one(const struct record_info *r, void *ctx, char **cause)
+{
+	struct walk *w = ctx;
+
+	assert_true(r->id > w->last);	/* oldest first */
+	w->last = r->id;
+	snprintf(w->households[w->seen], sizeof w->households[0], "%s",
+	    r->household);
+	if (++w->seen == w->stop_at) {
+		*cause = xstrdup("stopped");
+		return -1;
+	}
+	return 0;
+}
+
+/* Exports walk the records one at a time: each of the filter, oldest
+ * first, as store_records_list gives them; the walk stops when asked. */
+static void
+records_one_at_a_time(void **state)
+{
+	struct fixture *fx = *state;
+	struct walk w = { 0 };
+	char *cause = NULL;
+	int64_t rec;
+
+	assert_int_equal(store_record_create(fx->s, fx->ref, "BJ-0002", "2020-R1",
+	    "beijing", "liu", &rec, NULL, NULL), 0);
+	assert_int_equal(store_record_create(fx->s, fx->ref, "BJ-0003", "2020-R1",
+	    "beijing", "liu", &rec, NULL, NULL), 0);
+	assert_int_equal(store_records_each(fx->s, STORE_DRAFTS, walk_one, &w,
+	    NULL), 0);
+	assert_int_equal(w.seen, 3);
+	assert_string_equal(w.households[0], "BJ-0001");
+	assert_string_equal(w.households[2], "BJ-0003");
+	memset(&w, 0, sizeof w);
+	assert_int_equal(store_records_each(fx->s, STORE_DONE, walk_one, &w, NULL),
+	    0);
+	assert_int_equal(w.seen, 0);
+	memset(&w, 0, sizeof w);
+	w.stop_at = 2;
+	assert_int_equal(store_records_each(fx->s, STORE_ALL, walk_one, &w,
+	    &cause), -1);
+	assert_int_equal(w.seen, 2);
+	assert_string_equal(cause, "stopped");
+	free(cause);
+	/* The walk's snapshot is let go: a write goes through after it. */
+	assert_int_equal(store_answer_save(fx->s, rec, "a", 0, "x", NULL, NULL), 0);
+}
+
 static void
 answers_round_trip(void **state)
 {
@@ -911,6 +968,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(files_are_private, setup, teardown),
 		cmocka_unit_test(default_path),
 		cmocka_unit_test_setup_teardown(schema_version_and_wal, setup, teardown),
+		cmocka_unit_test_setup_teardown(records_one_at_a_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(newer_schema_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(newer_schema_left_as_it_was, setup,
 		    teardown),

@@ -25,7 +25,7 @@ struct home {
 	long queued;
 	long open;		/* households with an open case */
 	long due;		/* of them, due or overdue for a visit */
-	struct household *soon;	/* those due, most overdue first */
+	struct household *soon;	/* the first of those due, most overdue first */
 	size_t nsoon;
 };
 
@@ -73,7 +73,8 @@ home_resume(struct screen *s, struct app *app)
 	h->soon = NULL;
 	h->nsoon = 0;
 	if (household_counts(app->store, today, &h->open, &h->due, NULL) != 0 ||
-	    household_due(app->store, today, &h->soon, &h->nsoon, NULL) != 0)
+	    household_due_first(app->store, today, LINES, &h->soon, &h->nsoon,
+	    NULL) != 0)
 		h->open = h->due = 0;
 }
 
@@ -141,9 +142,9 @@ home_draw(struct screen *s, struct app *app)
 		for (i = 0; i < h->nsoon && y < bottom; i++, y++) {
 			const struct household *d = &h->soon[i];
 
-			if (i + 1 < h->nsoon && y + 1 == bottom) {
+			if ((long)i + 1 < h->due && y + 1 == bottom) {
 				line = xasprintf(_("... and %zu more (Visits due)"),
-				    h->nsoon - i);
+				    (size_t)h->due - i);
 				draw_text(y++, 4, COLS - 6, line, A_DIM);
 				free(line);
 				break;

@@ -2,6 +2,7 @@
  * household's page, registering and editing one, closing a case, its
  * timeline, and the next visit asked after an interview. */
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,38 +67,97 @@ visit_words(const char *next, char *out, size_t size)
 
 /* The list: search (or the visits due), register, choose. */
 
+#define HH_PAGE 64		/* households read at a time */
+#define HH_COUNT_CAP 1000	/* a search counts this many, then says "more" */
+
+/* The list reads a page of households at a time, where the highlight is:
+ * opening it and each key typed cost the same at any size. */
 struct hhlist {
 	struct screen base;
+	struct app *app;
 	enum household_list mode;
 	struct lineedit search;
 	struct menu menu;
-	struct household *v;
+	struct household *v;	/* the page read: households first..first + n */
 	size_t n;
+	size_t first;
+	size_t found;		/* households the list has (up to the cap) */
+	bool more;		/* a search found more than HH_COUNT_CAP */
 	size_t fixed;		/* items before the households */
 	char *term;		/* the search the list was read for */
 };
 
 static void
-hhlist_reload(struct hhlist *l, struct app *app)
+hhlist_drop_page(struct hhlist *l)
 {
-	char *cause = NULL, today[11];
-	int rc;
-
 	households_free(l->v, l->n);
 	l->v = NULL;
 	l->n = 0;
+	l->first = 0;
+}
+
+/* The household at index i of the list (reading its page when it is not
+ * the one read), or NULL. */
+static const struct household *
+hhlist_at(struct hhlist *l, size_t i)
+{
+	char *cause = NULL, today[11];
+	size_t first = i - i % HH_PAGE;
+	int rc;
+
+	if (i >= l->found)
+		return NULL;
+	if (l->v != NULL && i >= l->first && i < l->first + l->n)
+		return &l->v[i - l->first];
+	hhlist_drop_page(l);
+	if (l->mode == HL_DUE) {
+		app_date(today, 0);
+		rc = household_due_page(l->app->store, today, (long)first, HH_PAGE,
+		    &l->v, &l->n, &cause);
+	} else {
+		rc = household_search_page(l->app->store, l->term, (long)first,
+		    HH_PAGE, &l->v, &l->n, &cause);
+	}
+	if (rc != 0) {
+		app_flash(l->app, true, "%s", cause);
+		free(cause);
+		return NULL;
+	}
+	l->first = first;
+	return i - first < l->n ? &l->v[i - first] : NULL;
+}
+
+static void
+hhlist_reload(struct hhlist *l, struct app *app)
+{
+	char *cause = NULL, today[11];
+	long found, open, due;
+
+	hhlist_drop_page(l);
 	free(l->term);
 	l->term = lineedit_text(&l->search);
-	app_date(today, 0);
-	if (l->mode == HL_DUE)
-		rc = household_due(app->store, today, &l->v, &l->n, &cause);
-	else
-		rc = household_search(app->store, l->term, &l->v, &l->n, &cause);
-	if (rc != 0) {
+	l->more = false;
+	if (l->mode == HL_DUE) {
+		app_date(today, 0);
+		found = household_counts(app->store, today, &open, &due, &cause) == 0 ?
+		    due : -1;
+	} else {
+		/* Every household (no term): the whole register, to scroll
+		 * through; a search counts up to the cap. */
+		found = household_search_count(app->store, l->term, *l->term == '\0' ?
+		    LONG_MAX - 1 : HH_COUNT_CAP, &cause);
+		if (*l->term != '\0' && found > HH_COUNT_CAP) {
+			found = HH_COUNT_CAP;
+			l->more = true;
+		}
+	}
+	if (found < 0) {
 		app_flash(app, true, "%s", cause);
 		free(cause);
+		found = 0;
 	}
-	l->menu.n = l->fixed + l->n;
+	l->found = (size_t)found;
+	l->menu.n = l->fixed + l->found;
 	if (l->menu.cursor >= l->menu.n)
 		l->menu.cursor = l->menu.n ? l->menu.n - 1 : 0;
 }
@@ -105,7 +165,7 @@ hhlist_reload(struct hhlist *l, struct app *app)
 static const char *
 hhlist_item(void *ctx, size_t i, char *scratch, size_t size)
 {
-	const struct hhlist *l = ctx;
+	struct hhlist *l = ctx;
 	const struct household *h;
 	struct buf b = { 0 };
 	char when[32];
@@ -118,7 +178,8 @@ hhlist_item(void *ctx, size_t i, char *scratch, size_t size)
 		snprintf(scratch, size, _("+ Register a new household: %s"), l->term);
 		return scratch;
 	}
-	h = &l->v[i - l->fixed];
+	if ((h = hhlist_at(l, i - l->fixed)) == NULL)
+		return "";
 	add_col(&b, h->code, 9);
 	buf_addc(&b, ' ');
 	add_col(&b, h->head, 12);
@@ -146,7 +207,7 @@ hhlist_draw(struct screen *s, struct app *app)
 
 	if (l->mode == HL_DUE) {
 		draw_title(app, _("Visits due"), NULL);
-		if (l->n == 0)
+		if (l->found == 0)
 			draw_wrapped(y, 1, COLS - 2, 2, _("No household is due for a "
 			    "visit."), A_NORMAL);
 	} else {
@@ -154,7 +215,8 @@ hhlist_draw(struct screen *s, struct app *app)
 		    "household?") : _("Households"), NULL);
 		draw_text(1, 1, COLS - 2, _("Search by code, name, phone or "
 		    "address:"), A_DIM);
-		count = xasprintf(_("%zu found"), l->n);
+		count = l->more ? xasprintf(_("more than %zu found"), l->found) :
+		    xasprintf(_("%zu found"), l->found);
 		draw_text(y, COLS - 1 - text_width(count), text_width(count), count,
 		    A_DIM);
 		free(count);
@@ -181,9 +243,8 @@ hhlist_choose(struct hhlist *l, struct app *app)
 		    l->mode == HL_PICK));
 		return KR_STAY;
 	}
-	if (l->n == 0)
+	if ((h = hhlist_at(l, l->menu.cursor - l->fixed)) == NULL)
 		return KR_STAY;
-	h = &l->v[l->menu.cursor - l->fixed];
 	if (l->mode != HL_PICK) {
 		app_push(app, household_view_new(app, h->code));
 		return KR_STAY;
@@ -233,7 +294,7 @@ hhlist_key(struct screen *s, struct app *app, enum action act, bool fkey,
 		if (strcmp(term, l->term) != 0) {
 			hhlist_reload(l, app);
 			/* The first household found, ready for Enter. */
-			l->menu.cursor = l->n > 0 && *term != '\0' ? l->fixed : 0;
+			l->menu.cursor = l->found > 0 && *term != '\0' ? l->fixed : 0;
 		}
 		free(term);
 	}
@@ -271,6 +332,7 @@ households_new(struct app *app, enum household_list mode)
 	struct hhlist *l = xcalloc(1, sizeof *l);
 
 	l->base.ops = &hhlist_ops;
+	l->app = app;
 	l->mode = mode;
 	l->fixed = mode == HL_PICK ? 2 : mode == HL_BROWSE ? 1 : 0;
 	l->menu.numbered = mode == HL_DUE;

@@ -159,7 +159,7 @@ collect(const struct runner *r)
  * translated), -1 when the database kept none of it (*cause). Either way
  * the answer stored before stays as it was. */
 static int
-keep(struct runner *r, bool strict, char **why, char **cause)
+keep(struct runner *r, bool strict, bool onward, char **why, char **cause)
 {
 	struct interview *iv = r->iv;
 	const struct step *st = step(r);
@@ -180,7 +180,9 @@ keep(struct runner *r, bool strict, char **why, char **cause)
 		free(typed);
 		return 0;	/* nothing given, nothing to keep */
 	}
-	rc = interview_answer(iv, typed, strict, runner_form_lang(r), why, cause);
+	rc = onward ? interview_answer_onward(iv, typed, strict,
+	    runner_form_lang(r), why, cause) : interview_answer(iv, typed, strict,
+	    runner_form_lang(r), why, cause);
 	free(typed);
 	return rc;
 }
@@ -188,10 +190,10 @@ keep(struct runner *r, bool strict, char **why, char **cause)
 /* keep(), saying why when the answer is not stored. Returns whether the
  * interviewer may go on. */
 static bool
-commit(struct runner *r, struct app *app, bool strict)
+commit(struct runner *r, struct app *app, bool strict, bool onward)
 {
 	char *cause, *why;
-	int rc = keep(r, strict, &why, &cause);
+	int rc = keep(r, strict, onward, &why, &cause);
 
 	if (rc == 1) {
 		app_flash(app, true, "%s", _(why));
@@ -429,7 +431,7 @@ advance(struct runner *r, struct app *app)
 {
 	size_t next;
 
-	if (!commit(r, app, true))
+	if (!commit(r, app, true, !r->to_review))
 		return KR_STAY;
 	next = r->iv->current + 1;
 	if (r->to_review) {
@@ -480,7 +482,7 @@ static enum key_result
 leave(struct runner *r, struct app *app)
 {
 	char *cause, *why;
-	int rc = keep(r, false, &why, &cause);
+	int rc = keep(r, false, false, &why, &cause);
 	size_t answered = interview_answered(r->iv), total = interview_total(r->iv);
 
 	if (answered == 0 && r->iv->me != NULL && !r->iv->lost) {
@@ -567,7 +569,7 @@ runner_act(struct runner *r, struct app *app, enum action act, bool fkey,
 			app_flash(app, false, _("This is the first question."));
 			return KR_STAY;
 		}
-		if (commit(r, app, false))
+		if (commit(r, app, false, false))
 			go(r, app, r->iv->current - 1);
 		return KR_STAY;
 	case ACT_NEXT:
@@ -576,7 +578,7 @@ runner_act(struct runner *r, struct app *app, enum action act, bool fkey,
 		return advance(r, app);
 	case ACT_REVIEW:
 		r->to_review = false;
-		if (commit(r, app, false))
+		if (commit(r, app, false, false))
 			app_push(app, review_new(app, r, r->iv->current));
 		return KR_STAY;
 	case ACT_LEAVE:
@@ -654,7 +656,7 @@ runner_hangup(struct screen *s, struct app *app)
 	char *cause, *why;
 
 	(void)app;
-	keep((struct runner *)s, false, &why, &cause);
+	keep((struct runner *)s, false, false, &why, &cause);
 	free(why);
 	free(cause);
 }

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Ten interviewers save answers into one database at the same moment, from
+# Twenty interviewers save answers into one database at the same moment, from
 # its first start on, while exports, reports and uploads run beside them
 # in loops. Afterwards every answer a writer was told was saved is in the
 # database and in the export, every finalized interview reached the server
@@ -11,9 +11,9 @@
 WRITER=${STRESS_WRITER:-$(dirname "$BIN")/tests/stress/writer}
 DB="$WORK/d.db"
 FORM=tests/stress/stress.yaml
-WRITERS=10
-# Each writer's interviews, of 7 answers each: 2 make 140 answers and 20
-# finalized interviews, in about 10 s. STRESS_INTERVIEWS=4 (or more)
+WRITERS=${STRESS_WRITERS:-20}	# a team on one server (issue 12 item 6)
+# Each writer's interviews, of 7 answers each: 2 make 280 answers and 40
+# finalized interviews. STRESS_INTERVIEWS=4 (or more)
 # loads the database longer, for a run by hand.
 INTERVIEWS=${STRESS_INTERVIEWS:-2}
 LIMIT=120		# seconds: a run that takes longer has hung
