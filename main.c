@@ -241,6 +241,29 @@ lang_from_env(void)
 	return "en";
 }
 
+static bool
+locale_is_utf8(void)
+{
+	const char *codeset = nl_langinfo(CODESET);
+
+	return codeset != NULL && strcmp(codeset, "UTF-8") == 0;
+}
+
+/* Chinese was asked for (--lang zh, the config, LANG) where the locale
+ * cannot encode it: gettext would print "????". Said in English, which any
+ * terminal shows, with what to do. */
+static void
+say_no_chinese(void)
+{
+	const char *name = setlocale(LC_CTYPE, NULL);
+
+	say(_("doorstep: Chinese needs a UTF-8 locale, and this login's locale "
+	    "is '%s' (%s), so English is shown. For Chinese, run\n"
+	    "    export LANG=C.UTF-8\n"
+	    "(or put it in ~/.profile) and start doorstep again.\n"),
+	    name ? name : "C", nl_langinfo(CODESET));
+}
+
 /* Checks the files named, or every form in the forms folder. */
 static int
 run_check(int argc, char **argv, const char *forms_dir)
@@ -554,6 +577,10 @@ run_upload(struct store *s, const struct options *o, const struct config *cfg,
 	rc = upload_run(s, &uo, &sum);
 	if (on_tty && !o->dry_run && sum.queued > 0)
 		fputs("\r\033[K", stderr);
+	/* A refusal (a plain http:// address, a ~/.netrc others can read)
+	 * has said why; nothing was or would be sent, so no count follows. */
+	if (rc == UPLOAD_USAGE)
+		return EXIT_USAGE;
 	if (o->dry_run) {
 		char *shown = upload_url_shown(uo.url);
 
@@ -581,7 +608,8 @@ login_name(void)
 
 static int
 run_tui(struct store *s, const char *db_path, const char *forms_dir,
-    const struct options *o, const struct config *cfg, const char *lang)
+    const struct options *o, const struct config *cfg, const char *lang,
+    bool zh_unshowable)
 {
 	struct app app = { 0 };
 	char *cause = NULL, *who;
@@ -614,6 +642,7 @@ run_tui(struct store *s, const char *db_path, const char *forms_dir,
 		app.round = xstrdup(cfg->round);
 	app.code_prefix = cfg->code_prefix;
 	app.utf8 = codeset != NULL && strcmp(codeset, "UTF-8") == 0;
+	app.zh_unshowable = zh_unshowable;
 	/* Forms are read when an interview starts, not before the home screen. */
 	if (formdir_load(forms_dir, &app.forms, &app.nforms, true, &cause) != 0) {
 		say("doorstep: %s\n", cause);
@@ -674,8 +703,8 @@ main(int argc, char **argv)
 	struct config cfg = { 0 };
 	struct store *store = NULL;
 	char *cause = NULL, *db_path = NULL, *forms_dir = NULL, *cfg_path;
-	const char *lang;
-	bool want_help = false;
+	const char *lang, *bad_option = NULL;
+	bool want_help = false, bad_needs_value = false, zh_unshowable;
 	int c, status;
 
 	/* A locale that is not installed (zh_CN.UTF-8 on a bare server) still
@@ -715,17 +744,15 @@ main(int argc, char **argv)
 			printf("doorstep %s\n", DOORSTEP_VERSION);
 			return EXIT_DONE;
 		default:
-			if (optopt != 0)
-				return usage_error(_("option '%s' needs a value"),
-				    argv[optind - 1]);
-			return usage_error(_("unknown option '%s'"), argv[optind - 1]);
+			/* Said once the language is known (getopt's own
+			 * messages would be English whatever --lang says). */
+			if (bad_option == NULL) {
+				bad_option = argv[optind - 1];
+				bad_needs_value = optopt >= OPT_CHECK;
+			}
+			break;
 		}
 	}
-	if (o.lang != NULL && strcmp(o.lang, "zh") != 0 && strcmp(o.lang, "en") != 0)
-		return usage_error(_("--lang must be zh or en, not '%s'"), o.lang);
-	if (o.mode != MODE_CHECK && o.mode != MODE_IMPORT && o.mode != MODE_XFORM &&
-	    !(o.mode == MODE_UPLOAD && argc - optind == 1) && optind < argc)
-		return usage_error(_("unexpected argument '%s'"), argv[optind]);
 
 	cfg_path = config_default_path(o.config);
 	if (cfg_path != NULL && config_load(&cfg, cfg_path, o.config != NULL,
@@ -737,6 +764,33 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	free(cfg_path);
+	lang = o.lang && (strcmp(o.lang, "zh") == 0 || strcmp(o.lang, "en") == 0) ?
+	    o.lang : cfg.lang ? cfg.lang : lang_from_env();
+	if (strcmp(lang, "zh") != 0 && strcmp(lang, "en") != 0)
+		lang = "en";
+	zh_unshowable = strcmp(lang, "zh") == 0 && !locale_is_utf8();
+	if (zh_unshowable)
+		lang = "en";
+	setup_language(lang);
+	if (zh_unshowable)
+		say_no_chinese();
+	if (bad_option != NULL && bad_needs_value)
+		status = usage_error(_("option '%s' needs a value"), bad_option);
+	else if (bad_option != NULL)
+		status = usage_error(_("unknown option '%s'"), bad_option);
+	else if (o.lang != NULL && strcmp(o.lang, "zh") != 0 &&
+	    strcmp(o.lang, "en") != 0)
+		status = usage_error(_("--lang must be zh or en, not '%s'"), o.lang);
+	else if (o.mode != MODE_CHECK && o.mode != MODE_IMPORT &&
+	    o.mode != MODE_XFORM && !(o.mode == MODE_UPLOAD &&
+	    argc - optind == 1) && optind < argc)
+		status = usage_error(_("unexpected argument '%s'"), argv[optind]);
+	else
+		status = EXIT_DONE;
+	if (status != EXIT_DONE) {
+		config_free(&cfg);
+		return status;
+	}
 	{
 		const char *why;
 
@@ -758,10 +812,6 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	lang = o.lang ? o.lang : cfg.lang ? cfg.lang : lang_from_env();
-	if (strcmp(lang, "zh") != 0 && strcmp(lang, "en") != 0)
-		lang = "en";
-	setup_language(lang);
 	if (want_help) {
 		usage(stdout);
 		config_free(&cfg);
@@ -804,7 +854,8 @@ main(int argc, char **argv)
 	else if (o.mode == MODE_UPLOAD)
 		status = run_upload(store, &o, &cfg, optind < argc ? argv[optind] : NULL);
 	else
-		status = run_tui(store, db_path, forms_dir, &o, &cfg, lang);
+		status = run_tui(store, db_path, forms_dir, &o, &cfg, lang,
+		    zh_unshowable);
 done:
 	store_close(store);
 	free(db_path);

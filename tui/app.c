@@ -97,22 +97,38 @@ attr_selected(const struct app *app)
 
 /* In a locale that is not UTF-8, each column of a character that is not
  * ASCII is drawn as '?', so that the screen keeps its shape. */
+static bool
+is_han(uint32_t cp)
+{
+	return (cp >= 0x2e80 && cp <= 0x9fff) || (cp >= 0xf900 && cp <= 0xfaff) ||
+	    (cp >= 0xff00 && cp <= 0xffef) || (cp >= 0x20000 && cp <= 0x3ffff);
+}
+
+/* What a locale that is not UTF-8 can show: ASCII. A run of Chinese
+ * becomes one "[Chinese]", so that a name reads as a name the terminal
+ * cannot show, not as "??????"; another character becomes "?". */
 static char *
 ascii_safe(char *s)
 {
 	struct buf b = { 0 };
 	size_t n = strlen(s), i = 0;
+	bool in_han = false;
 
 	while (i < n) {
 		uint32_t cp;
 		size_t len = text_decode(s + i, n - i, &cp);
-		int w = text_cp_width(cp);
 
-		if (cp < 0x80)
+		if (is_han(cp)) {
+			if (!in_han)
+				buf_adds(&b, _("[Chinese]"));
+			in_han = true;
+		} else if (cp < 0x80) {
 			buf_addc(&b, (char)cp);
-		else
-			while (w-- > 0)
-				buf_addc(&b, '?');
+			in_han = false;
+		} else {
+			buf_addc(&b, '?');
+			in_han = false;
+		}
 		i += len;
 	}
 	free(s);

@@ -65,6 +65,7 @@ struct app {
 	bool flash_error;
 	bool colors;
 	bool utf8;			/* the locale's codeset is UTF-8 */
+	bool zh_unshowable;		/* Chinese asked for, English shown */
 	int cursor_y, cursor_x;		/* where a screen wants the cursor, or -1 */
 };
 

@@ -139,8 +139,12 @@ home_draw(struct screen *s, struct app *app)
 		free(line);
 	}
 	if (!app->utf8 && app->flash == NULL)
-		app_flash(app, true, "%s", _("The locale is not UTF-8: Chinese text "
-		    "cannot show. Set LANG=C.UTF-8 or zh_CN.UTF-8."));
+		app_flash(app, true, "%s", app->zh_unshowable ?
+		    _("Chinese needs a UTF-8 locale; this one is not, so English "
+		    "is shown and Chinese text shows as [Chinese]. Quit (^X), run "
+		    "export LANG=C.UTF-8 and start doorstep again.") :
+		    _("The locale is not UTF-8: Chinese text shows as [Chinese]. "
+		    "Quit (^X), run export LANG=C.UTF-8 and start doorstep again."));
 }
 
 static enum key_result
