@@ -302,10 +302,17 @@ run_check(int argc, char **argv, const char *forms_dir)
 		diags_print(&d, stderr);
 		if (f == NULL)
 			status = EXIT_REJECTED;
-		else
-			say_out(_("%s: ok: form %s version %s, %zu questions, "
-			    "%zu language(s)\n"), files[k], f->id, f->version,
-			    f->nquestions, f->nlanguages);
+		else {
+			char *nq = xasprintf(ngettext("%zu question",
+			    "%zu questions", f->nquestions), f->nquestions);
+			char *nl = xasprintf(ngettext("%zu language",
+			    "%zu languages", f->nlanguages), f->nlanguages);
+
+			say_out(_("%s: ok: form %s version %s, %s, %s\n"), files[k],
+			    f->id, f->version, nq, nl);
+			free(nq);
+			free(nl);
+		}
 		form_free(f);
 		diags_free(&d);
 		free(files[k]);
@@ -371,7 +378,8 @@ run_export(struct store *s, const struct options *o)
 	if (skipped)
 		fputs(_("doorstep: repeats (such as household members) go to files "
 		    "of their own: give --out FILE.csv to write them\n"), stderr);
-	say(_("doorstep: exported %ld record(s)\n"), n);
+	say(ngettext("doorstep: exported %ld record\n",
+	    "doorstep: exported %ld records\n", (unsigned long)n), n);
 	return EXIT_DONE;
 }
 
@@ -435,8 +443,10 @@ run_import(struct store *s, int argc, char **argv, const char *forms_dir,
 	    total.imported, total.unchanged, total.conflicts, total.unknown,
 	    total.refused, total.bad);
 	if (total.households > 0)
-		say(_("doorstep: %ld household(s) registered for the "
-		    "imported records\n"), total.households);
+		say(ngettext("doorstep: %ld household registered for the "
+		    "imported records\n", "doorstep: %ld households registered "
+		    "for the imported records\n", (unsigned long)total.households),
+		    total.households);
 	if (total.conflicts + total.unknown + total.refused + total.bad > 0)
 		status = EXIT_REJECTED;
 	free(forms);
@@ -525,7 +535,8 @@ upload_progress(void *ctx, size_t done, size_t total, size_t bytes,
 	if (!*on_tty)
 		return;
 	fputs("\r\033[K", stderr);
-	say(_("uploading: %zu/%zu records, %.1f KB, %.1f KB/s"),
+	say(ngettext("uploading: %zu/%zu record, %.1f KB, %.1f KB/s",
+	    "uploading: %zu/%zu records, %.1f KB, %.1f KB/s", total),
 	    done, total, (double)bytes / 1024, seconds > 0 ?
 	    (double)bytes / 1024 / seconds : 0.0);
 }
@@ -584,7 +595,8 @@ run_upload(struct store *s, const struct options *o, const struct config *cfg,
 	if (o->dry_run) {
 		char *shown = upload_url_shown(uo.url);
 
-		say(_("doorstep: %zu record(s) would be sent to %s\n"),
+		say(ngettext("doorstep: %zu record would be sent to %s\n",
+		    "doorstep: %zu records would be sent to %s\n", sum.queued),
 		    sum.queued, shown);
 		free(shown);
 	} else

@@ -98,7 +98,7 @@ check "the help is shown, in English" has_out "Usage: doorstep [OPTIONS]"
 check "no question marks for Chinese" sh -c "! grep -q '??' '$WORK/out' '$WORK/err'"
 nolocale "$BIN" --lang zh --db "$WORK/c.db" --export >"$WORK/out" 2>"$WORK/err"
 check "an export in a C locale says it too, and still works" \
-    sh -c "grep -q 'Chinese needs a UTF-8 locale' '$WORK/err' && grep -q 'exported 0 record' '$WORK/err'"
+    sh -c "grep -q 'Chinese needs a UTF-8 locale' '$WORK/err' && grep -q 'exported 0 records' '$WORK/err'"
 nolocale "$BIN" --lang en --help >"$WORK/out" 2>"$WORK/err"
 check "English in a C locale: no such note" [ ! -s "$WORK/err" ]
 
@@ -125,4 +125,80 @@ keys 3
 expect "HH-0001"
 expect "[Chinese]"
 check "the Chinese name is not shown as question marks" not_shown "??"
+
+# The report screen's key bar says what its keys do there: it has pages,
+# not questions, and nothing to save.
+start 80 24 "$RUN --lang en"
+expect "6. Needs report"
+keys 6
+expect "^N next page"
+expect "Up/Dn scroll"
+expect "^X leave"
+check "no word of questions or saving on the report" not_shown "save+leave"
+
+# The drafts list says whose draft it is (household and head), its round
+# and when it was last saved in words, and counts the answers as "Draft
+# saved: N of M" did.
+start 80 24 "$RUN --lang en"
+expect "Households (1 open)"
+new_interview HH-0001
+answer "People in the household" TEXT:2 Enter
+answer "Does the main earner have work?" 1 Enter
+answer "Age" TEXT:34 Enter
+keys C-x
+expect "Draft saved: "
+said=$(screen | sed -n 's/.*Draft saved: \([0-9]*\) of .*/\1/p' | head -n 1)
+check "the flash says how many are answered ($said)" [ -n "$said" ]
+keys 2
+expect "household              round      last saved       answered  form"
+expect "HH-0001 刘建华"
+row=$(screen | grep -F "HH-0001 刘建华")
+check "the row gives the round" sh -c "echo '$row' | grep -q ' R1 '"
+check "and when, in words and local time" \
+    sh -c "echo '$row' | grep -q 'today $(date +%H):'"
+check "and the same count as the flash ($said)" \
+    sh -c "echo '$row' | grep -qE ' $said  followup\$'"
+check "no raw timestamp" not_shown "T$(date +%H)"
+
+# Progress in the bundled form: by section, whose number and count do not
+# move when an answer makes questions apply (consent, household size), and
+# the screen within the section. Each step's title line is kept.
+progress() { screen | head -n 1 | sed -n 's/.*Section \([0-9]*\) of \([0-9]*\), \([0-9]*\)\/\([0-9]*\).*/\1 \2 \3 \4/p' >>"$WORK/progress"; }
+step() { answer "$@" && progress; }
+start 80 24 "$BIN --db $WORK/p.db --forms forms --lang en --interviewer liu --round R1"
+expect "New interview"
+new_interview
+wait_for "Tell the respondent" && progress
+step "Tell the respondent" Enter
+step "Does the respondent agree" 1
+step "Date of the visit" TEXT:2020-02-26 Enter
+step "How the interview is held" 1
+step "Respondent's name" "TEXT:Liu" Enter
+step "Phone number" TEXT:13812345678 Enter
+step "People in the household" TEXT:2 Enter
+step "How many of them are under 18" TEXT:1 Enter
+step "Hometown" "TEXT:Zhoukou" Enter
+step "Where is the family now" 1
+step "Relation to the respondent" 1
+step "Age" TEXT:34 Enter
+step "Does this person have work now" 1
+wait_for "Household member 2" && step "Relation to the respondent" 3
+step "Age" TEXT:8 Enter
+step "Is this child in school" 1
+step "enough masks" 2
+step "wash or reuse masks" 1
+sed 's/^/# /' "$WORK/progress"
+check "the progress was read at every step ($(wc -l <"$WORK/progress"))" \
+    [ "$(wc -l <"$WORK/progress")" -ge 18 ]
+check "the count of sections never changes" \
+    [ "$(cut -d' ' -f2 "$WORK/progress" | sort -u | wc -l)" -eq 1 ]
+check "the section never goes back, nor skips ahead by more than one" \
+    awk 'NR > 1 && ($1 < s || $1 > s + 1) { bad = 1 } { s = $1 } END { exit bad }' \
+    "$WORK/progress"
+check "within a section, each step moves on by one" \
+    awk 'NR > 1 && $1 == s && $3 != q + 1 { bad = 1 } { s = $1; q = $3 } END { exit bad }' \
+    "$WORK/progress"
+check "and no total changes by more than a few (at most 5)" \
+    awk 'NR > 1 && $1 == s && ($4 - n > 5 || n - $4 > 5) { bad = 1 } { s = $1; n = $4 } END { exit bad }' \
+    "$WORK/progress"
 finish
