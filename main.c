@@ -290,6 +290,29 @@ lang_from_env(void)
 	return "en";
 }
 
+static bool
+locale_is_utf8(void)
+{
+	const char *codeset = nl_langinfo(CODESET);
+
+	return codeset != NULL && strcmp(codeset, "UTF-8") == 0;
+}
+
+/* Chinese was asked for (--lang zh, the config, LANG) where the locale
+ * cannot encode it: gettext would print "????". Said in English, which any
+ * terminal shows, with what to do. */
+static void
+say_no_chinese(void)
+{
+	const char *name = setlocale(LC_CTYPE, NULL);
+
+	say(_("doorstep: Chinese needs a UTF-8 locale, and this login's locale "
+	    "is '%s' (%s), so English is shown. For Chinese, run\n"
+	    "    export LANG=C.UTF-8\n"
+	    "(or put it in ~/.profile) and start doorstep again.\n"),
+	    name ? name : "C", nl_langinfo(CODESET));
+}
+
 /* The database --check compares form versions with: --db, $DOORSTEP_DB
  * or the default one, when it exists (--check never creates one). */
 static struct store *
@@ -357,10 +380,17 @@ run_check(int argc, char **argv, const char *forms_dir, const char *db)
 		}
 		if (f == NULL)
 			status = EXIT_REJECTED;
-		else
-			say_out(_("%s: ok: form %s version %s, %zu questions, "
-			    "%zu language(s)\n"), files[k], f->id, f->version,
-			    f->nquestions, f->nlanguages);
+		else {
+			char *nq = xasprintf(ngettext("%zu question",
+			    "%zu questions", f->nquestions), f->nquestions);
+			char *nl = xasprintf(ngettext("%zu language",
+			    "%zu languages", f->nlanguages), f->nlanguages);
+
+			say_out(_("%s: ok: form %s version %s, %s, %s\n"), files[k],
+			    f->id, f->version, nq, nl);
+			free(nq);
+			free(nl);
+		}
 		form_free(f);
 		diags_free(&d);
 		free(files[k]);
@@ -506,7 +536,8 @@ run_export(struct store *s, const struct options *o)
 	if (skipped)
 		fputs(_("doorstep: repeats (such as household members) go to files "
 		    "of their own: give --out FILE.csv to write them\n"), stderr);
-	say(_("doorstep: exported %ld record(s)\n"), n);
+	say(ngettext("doorstep: exported %ld record\n",
+	    "doorstep: exported %ld records\n", (unsigned long)n), n);
 	trail_count(s, "export", o->out ? o->out : "-", n);
 	return EXIT_DONE;
 }
@@ -572,8 +603,10 @@ run_import(struct store *s, int argc, char **argv, const char *forms_dir,
 	    total.imported, total.unchanged, total.conflicts, total.unknown,
 	    total.refused, total.bad);
 	if (total.households > 0)
-		say(_("doorstep: %ld household(s) registered for the "
-		    "imported records\n"), total.households);
+		say(ngettext("doorstep: %ld household registered for the "
+		    "imported records\n", "doorstep: %ld households registered "
+		    "for the imported records\n", (unsigned long)total.households),
+		    total.households);
 	if (total.conflicts + total.unknown + total.refused + total.bad > 0)
 		status = EXIT_REJECTED;
 	free(forms);
@@ -839,7 +872,8 @@ upload_progress(void *ctx, size_t done, size_t total, size_t bytes,
 	if (!*on_tty)
 		return;
 	fputs("\r\033[K", stderr);
-	say(_("uploading: %zu/%zu records, %.1f KB, %.1f KB/s"),
+	say(ngettext("uploading: %zu/%zu record, %.1f KB, %.1f KB/s",
+	    "uploading: %zu/%zu records, %.1f KB, %.1f KB/s", total),
 	    done, total, (double)bytes / 1024, seconds > 0 ?
 	    (double)bytes / 1024 / seconds : 0.0);
 }
@@ -904,10 +938,15 @@ run_upload(struct store *s, const struct options *o, const struct config *cfg,
 	rc = upload_run(s, &uo, &sum);
 	if (on_tty && !o->dry_run && sum.queued > 0)
 		fputs("\r\033[K", stderr);
+	/* A refusal (a plain http:// address, a ~/.netrc others can read)
+	 * has said why; nothing was or would be sent, so no count follows. */
+	if (rc == UPLOAD_USAGE)
+		return EXIT_USAGE;
 	if (o->dry_run) {
 		char *shown = upload_url_shown(uo.url);
 
-		say(_("doorstep: %zu record(s) would be sent to %s\n"),
+		say(ngettext("doorstep: %zu record would be sent to %s\n",
+		    "doorstep: %zu records would be sent to %s\n", sum.queued),
 		    sum.queued, shown);
 		free(shown);
 	} else {
@@ -1050,7 +1089,8 @@ mode_allowed(const struct access *a, enum mode mode)
 
 static int
 run_tui(struct store *s, const char *db_path, const char *forms_dir,
-    const struct options *o, const struct config *cfg, const char *lang)
+    const struct options *o, const struct config *cfg, const char *lang,
+    bool zh_unshowable)
 {
 	struct app app = { 0 };
 	char *cause = NULL, *who;
@@ -1104,6 +1144,7 @@ run_tui(struct store *s, const char *db_path, const char *forms_dir,
 		app.round = xstrdup(cfg->round);
 	app.code_prefix = cfg->code_prefix;
 	app.utf8 = codeset != NULL && strcmp(codeset, "UTF-8") == 0;
+	app.zh_unshowable = zh_unshowable;
 	/* Forms are read when an interview starts, not before the home screen. */
 	if (formdir_load(forms_dir, &app.forms, &app.nforms, true, &cause) != 0) {
 		say("doorstep: %s\n", cause);
@@ -1262,10 +1303,10 @@ main(int argc, char **argv)
 	struct store *store = NULL;
 	struct access acc;
 	char *cause = NULL, *db_path = NULL, *forms_dir = NULL, *cfg_path;
-	char *who = NULL;
-	const char *lang;
-	char *login = NULL;
-	bool want_help = false;
+	char *who = NULL, *login = NULL;
+	const char *lang, *bad_option = NULL;
+	bool want_help = false, bad_needs_value = false, zh_unshowable;
+	bool share_flags;
 	int c, status;
 
 	if (priv_init() != 0) {
@@ -1318,24 +1359,16 @@ main(int argc, char **argv)
 			printf("doorstep %s\n", DOORSTEP_VERSION);
 			return EXIT_DONE;
 		default:
-			if (optopt != 0)
-				return usage_error(_("option '%s' needs a value"),
-				    argv[optind - 1]);
-			return usage_error(_("unknown option '%s'"), argv[optind - 1]);
+			/* Said once the language is known (getopt's own
+			 * messages would be English whatever --lang says). */
+			if (bad_option == NULL) {
+				bad_option = argv[optind - 1];
+				bad_needs_value = optopt >= OPT_CHECK;
+			}
+			break;
 		}
 	}
-	if (o.deidentify && o.mode != MODE_EXPORT)
-		return usage_error("%s", _("--deidentify goes with --export"));
-	if ((o.share || o.share_threshold != NULL) && o.mode != MODE_REPORT)
-		return usage_error("%s", _("--share and --share-threshold go with "
-		    "--report"));
-	if (o.lang != NULL && strcmp(o.lang, "zh") != 0 && strcmp(o.lang, "en") != 0)
-		return usage_error(_("--lang must be zh or en, not '%s'"), o.lang);
-	if (o.mode != MODE_CHECK && o.mode != MODE_IMPORT && o.mode != MODE_XFORM &&
-	    o.mode != MODE_DECRYPT &&
-	    !((o.mode == MODE_UPLOAD || o.mode == MODE_REQUEUE) &&
-	    argc - optind == 1) && optind < argc)
-		return usage_error(_("unexpected argument '%s'"), argv[optind]);
+	share_flags = o.share || o.share_threshold != NULL;
 
 	/* The system config first: a team's settles everything it names. */
 	cfg_path = NULL;
@@ -1367,6 +1400,39 @@ main(int argc, char **argv)
 		say("doorstep: %s\n", cause);
 		free(cause);
 		return EXIT_USAGE;
+	}
+	lang = o.lang && (strcmp(o.lang, "zh") == 0 || strcmp(o.lang, "en") == 0) ?
+	    o.lang : cfg.lang ? cfg.lang : lang_from_env();
+	if (strcmp(lang, "zh") != 0 && strcmp(lang, "en") != 0)
+		lang = "en";
+	zh_unshowable = strcmp(lang, "zh") == 0 && !locale_is_utf8();
+	if (zh_unshowable)
+		lang = "en";
+	setup_language(lang);
+	if (zh_unshowable)
+		say_no_chinese();
+	if (bad_option != NULL && bad_needs_value)
+		status = usage_error(_("option '%s' needs a value"), bad_option);
+	else if (bad_option != NULL)
+		status = usage_error(_("unknown option '%s'"), bad_option);
+	else if (o.lang != NULL && strcmp(o.lang, "zh") != 0 &&
+	    strcmp(o.lang, "en") != 0)
+		status = usage_error(_("--lang must be zh or en, not '%s'"), o.lang);
+	else if (o.deidentify && o.mode != MODE_EXPORT)
+		status = usage_error("%s", _("--deidentify goes with --export"));
+	else if (share_flags && o.mode != MODE_REPORT)
+		status = usage_error("%s", _("--share and --share-threshold go "
+		    "with --report"));
+	else if (o.mode != MODE_CHECK && o.mode != MODE_IMPORT &&
+	    o.mode != MODE_XFORM && o.mode != MODE_DECRYPT &&
+	    !((o.mode == MODE_UPLOAD || o.mode == MODE_REQUEUE) &&
+	    argc - optind == 1) && optind < argc)
+		status = usage_error(_("unexpected argument '%s'"), argv[optind]);
+	else
+		status = EXIT_DONE;
+	if (status != EXIT_DONE) {
+		config_free(&cfg);
+		return status;
 	}
 	{
 		const char *why;
@@ -1400,10 +1466,6 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	lang = o.lang ? o.lang : cfg.lang ? cfg.lang : lang_from_env();
-	if (strcmp(lang, "zh") != 0 && strcmp(lang, "en") != 0)
-		lang = "en";
-	setup_language(lang);
 	if (want_help) {
 		usage(stdout);
 		config_free(&cfg);
@@ -1473,7 +1535,8 @@ main(int argc, char **argv)
 	else if (o.mode == MODE_REQUEUE)
 		status = run_requeue(store, &o, optind < argc ? argv[optind] : NULL);
 	else
-		status = run_tui(store, db_path, forms_dir, &o, &cfg, lang);
+		status = run_tui(store, db_path, forms_dir, &o, &cfg, lang,
+		    zh_unshowable);
 done:
 	free(o.share_key_path);
 	store_close(store);

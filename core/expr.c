@@ -182,10 +182,14 @@ parse_call(struct parser *p, size_t start)
 
 		expr_free(e);
 		if (functions[f].min == functions[f].max)
-			return fail(p, start, _("%s() takes %d argument(s), not %zu"),
-			    functions[f].name, functions[f].min, got);
-		return fail(p, start, _("%s() takes at least %d argument(s)"),
-		    functions[f].name, functions[f].min);
+			return fail(p, start, ngettext("%s() takes %d argument, "
+			    "not %zu", "%s() takes %d arguments, not %zu",
+			    (unsigned long)functions[f].min), functions[f].name,
+			    functions[f].min, got);
+		return fail(p, start, ngettext("%s() takes at least %d argument",
+		    "%s() takes at least %d arguments",
+		    (unsigned long)functions[f].min), functions[f].name,
+		    functions[f].min);
 	}
 	return e;
 }

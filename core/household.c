@@ -482,9 +482,11 @@ household_update(struct store *s, const struct household *h, char **cause)
 	old.interviews = (long)sqlite3_column_int64(st, 1);
 	sqlite3_finalize(st);
 	if (strcmp(old.code, code) != 0 && old.interviews > 0) {
-		set_cause(cause, _("the code of %s cannot change: its %ld interview(s) "
-		    "carry it, on this machine and on the server"), old.code,
-		    old.interviews);
+		set_cause(cause, ngettext("the code of %s cannot change: its %ld "
+		    "interview carries it, on this machine and on the server",
+		    "the code of %s cannot change: its %ld interviews carry it, "
+		    "on this machine and on the server",
+		    (unsigned long)old.interviews), old.code, old.interviews);
 		rc = 1;
 		goto done;
 	}
@@ -582,8 +584,11 @@ household_delete(struct store *s, int64_t id, char **cause)
 		n = (long)sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	if (n > 0) {
-		set_cause(cause, _("this household has %ld interview(s): it cannot be "
-		    "deleted. Close the case instead; its history stays"), n);
+		set_cause(cause, ngettext("this household has %ld interview: it "
+		    "cannot be deleted. Close the case instead; its history stays",
+		    "this household has %ld interviews: it cannot be deleted. "
+		    "Close the case instead; its history stays", (unsigned long)n),
+		    n);
 		rollback(s, own);
 		return 1;
 	}

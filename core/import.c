@@ -551,8 +551,10 @@ check_record(struct incoming *in, const struct interview *iv, const char *lang)
 		char *p = interview_problem(iv, first, lang);
 		char *at = where(f, st->q, st->entry);
 
-		refuse(in, _("%s: %s (a %s record answers all that the form requires; "
-		    "%zu problem(s))"), at, _(p), in->rec.status, nbad);
+		refuse(in, ngettext("%s: %s (a %s record answers all that the "
+		    "form requires; %zu problem)", "%s: %s (a %s record answers all "
+		    "that the form requires; %zu problems)", nbad), at, _(p),
+		    in->rec.status, nbad);
 		free(at);
 		free(p);
 	}

@@ -7,6 +7,7 @@
 
 #include "diag.h"
 #include "household.h"
+#include "formcache.h"
 #include "i18n.h"
 #include "text.h"
 #include "trail.h"
@@ -1420,6 +1421,25 @@ interview_answered(const struct interview *iv)
 		    interview_value(iv, s->q, s->entry) != NULL;
 	}
 	return n;
+}
+
+void
+interview_count_answered(struct store *s, struct record_info *recs, size_t n)
+{
+	struct form_cache cache = { 0 };
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct form *f = formcache_get(&cache, s, recs[i].form_ref,
+		    NULL);
+		struct interview *iv = f ? interview_open(s, f, &recs[i], NULL) :
+		    NULL;
+
+		if (iv != NULL)
+			recs[i].answered = (long)interview_answered(iv);
+		interview_free(iv);
+	}
+	formcache_free(&cache);
 }
 
 /* Whether two interviews on one form hold the same answers: values, what

@@ -183,6 +183,13 @@ int interview_discard(struct interview *iv, char **cause);
 size_t interview_total(const struct interview *iv);
 size_t interview_answered(const struct interview *iv);
 
+/* Sets each record's answered to what interview_answered says of it (the
+ * questions that apply and have an answer, as "Draft saved: N of M" counts
+ * them), rather than the store's count of every value kept. A record whose
+ * form version cannot be read keeps the store's count. */
+void interview_count_answered(struct store *s, struct record_info *recs,
+    size_t n);
+
 /* Finalizes what the database holds, in one transaction: reads the
  * answers committed, checks them, writes the XML instance from them, and
  * marks the record finalized; answers to from_household questions

@@ -1176,8 +1176,10 @@ upload_run(struct store *st, const struct upload_options *o,
 			o->progress(o->ctx, i + 1, n, sum->bytes, now_seconds() - start);
 	}
 	if (sum->busy > 0)
-		note(o, NULL, _("%zu record(s) left to another doorstep --upload, which "
-		    "is sending them"), sum->busy);
+		note(o, NULL, ngettext("%zu record left to another doorstep "
+		    "--upload, which is sending it", "%zu records left to another "
+		    "doorstep --upload, which is sending them", sum->busy),
+		    sum->busy);
 	sum->left = (size_t)store_count(st, "finalized");
 out:
 	sum->seconds = now_seconds() - start;

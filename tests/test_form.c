@@ -472,7 +472,7 @@ logic_errors_located(void **state)
 	/* Wrong argument counts. */
 	assert_null(parse(HEAD "body:\n  - {name: a, type: text, label: A, "
 	    "constraint: \"regex(.)\"}\n", &d));
-	assert_diag(&d, 5, 50, "regex() takes 2 argument(s), not 1");
+	assert_diag(&d, 5, 50, "regex() takes 2 arguments, not 1");
 	diags_free(&d);
 	/* '.' outside a constraint. */
 	assert_null(parse(HEAD "body:\n  - {name: a, type: integer, label: A, "

@@ -420,6 +420,35 @@ one_commit_per_question(void **state)
 	store_records_free(recs, n);
 }
 
+/* The drafts list counts what "Draft saved: N of M" counts: answered
+ * questions that apply. An answer made irrelevant (loan_amount once debts
+ * no longer says online_loan) and a stored calculation are kept in the
+ * store, but are not answers the interviewer still has. */
+static void
+drafts_list_counts_as_draft_saved(void **state)
+{
+	struct fixture *fx = *state;
+	struct interview *iv = begin(fx);
+	struct record_info *recs;
+	size_t n, shown;
+
+	answer_ok(iv, "name", "王芳");
+	answer_ok(iv, "size", "1");
+	answer_ok(iv, "rent", "900");
+	answer_ok(iv, "debts", "online_loan");
+	answer_ok(iv, "loan_amount", "5000");
+	answer_ok(iv, "debts", "relatives");	/* loan_amount no longer applies */
+	shown = interview_answered(iv);		/* as "Draft saved" says it */
+	assert_int_equal(shown, 4);
+	interview_free(iv);
+
+	assert_int_equal(store_records_list(fx->s, STORE_DRAFTS, &recs, &n, NULL), 0);
+	assert_int_equal(n, 1);
+	interview_count_answered(fx->s, recs, n);
+	assert_int_equal(recs[0].answered, (long)shown);
+	store_records_free(recs, n);
+}
+
 /* The export, as text. */
 static char *
 export_text(struct store *s, bool all)
@@ -1398,6 +1427,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(finalize_names_what_is_missing, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(drafts_list_counts_as_draft_saved,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(resume_where_left_on_the_same_form,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(export_is_the_contract, setup, teardown),

@@ -73,6 +73,10 @@ app_flash(struct app *app, bool error, const char *fmt, ...)
 	va_start(ap, fmt);
 	app->flash = xvasprintf(fmt, ap);
 	va_end(ap);
+	/* A message on the screen starts with a capital letter, also when it
+	 * is a cause from core/, which is written to follow "doorstep: ". */
+	if (app->flash[0] >= 'a' && app->flash[0] <= 'z')
+		app->flash[0] = (char)(app->flash[0] - 'a' + 'A');
 	app->flash_error = error;
 }
 
@@ -97,22 +101,38 @@ attr_selected(const struct app *app)
 
 /* In a locale that is not UTF-8, each column of a character that is not
  * ASCII is drawn as '?', so that the screen keeps its shape. */
+static bool
+is_han(uint32_t cp)
+{
+	return (cp >= 0x2e80 && cp <= 0x9fff) || (cp >= 0xf900 && cp <= 0xfaff) ||
+	    (cp >= 0xff00 && cp <= 0xffef) || (cp >= 0x20000 && cp <= 0x3ffff);
+}
+
+/* What a locale that is not UTF-8 can show: ASCII. A run of Chinese
+ * becomes one "[Chinese]", so that a name reads as a name the terminal
+ * cannot show, not as "??????"; another character becomes "?". */
 static char *
 ascii_safe(char *s)
 {
 	struct buf b = { 0 };
 	size_t n = strlen(s), i = 0;
+	bool in_han = false;
 
 	while (i < n) {
 		uint32_t cp;
 		size_t len = text_decode(s + i, n - i, &cp);
-		int w = text_cp_width(cp);
 
-		if (cp < 0x80)
+		if (is_han(cp)) {
+			if (!in_han)
+				buf_adds(&b, _("[Chinese]"));
+			in_han = true;
+		} else if (cp < 0x80) {
 			buf_addc(&b, (char)cp);
-		else
-			while (w-- > 0)
-				buf_addc(&b, '?');
+			in_han = false;
+		} else {
+			buf_addc(&b, '?');
+			in_han = false;
+		}
 		i += len;
 	}
 	free(s);
@@ -180,11 +200,21 @@ draw_title(struct app *app, const char *left, const char *right)
 		draw_text(0, COLS - rw - 1, rw, right, attr_title(app));
 }
 
+/* The word for an action in a screen's key bar: its own, else the usual. */
+static const char *
+bar_word(const struct screen_ops *ops, enum action act)
+{
+	const char *word = ops->bar_word ? ops->bar_word(act) : NULL;
+
+	return word ? word : keys_bar_word(act);
+}
+
 /* The key bar: when not every key fits the width, the most important
  * ones (keys_bar_rank) are kept, drawn in the screen's order. */
 static void
-draw_bar(const enum action *bar)
+draw_bar(const struct screen_ops *ops)
 {
+	const enum action *bar = ops->bar;
 	enum { MAX_KEYS = 16 };
 	int need[MAX_KEYS], used = 0, x = 0, y = LINES - 1, rank;
 	bool shown[MAX_KEYS] = { false };
@@ -195,7 +225,8 @@ draw_bar(const enum action *bar)
 	for (; bar != NULL && bar[n] != ACT_NONE && n < MAX_KEYS; n++) {
 		const char *name = bar[n] == ACT_UP ? "Up/Dn" : keys_name(bar[n]);
 
-		need[n] = text_width(name) + 1 + text_width(keys_bar_word(bar[n]));
+		need[n] = text_width(name) + 1 +
+		    text_width(bar_word(ops, bar[n]));
 	}
 	for (rank = 0; rank <= KEYS_BAR_RANKS; rank++)
 		for (i = 0; i < n; i++) {
@@ -214,7 +245,7 @@ draw_bar(const enum action *bar)
 			continue;
 		draw_text(y, x, need[i], name, A_REVERSE);
 		draw_text(y, x + text_width(name) + 1, COLS - x - text_width(name) - 1,
-		    keys_bar_word(bar[i]), A_NORMAL);
+		    bar_word(ops, bar[i]), A_NORMAL);
 		x += need[i] + 2;
 	}
 }
@@ -297,7 +328,7 @@ draw_all(struct app *app, bool resting)
 	top->ops->draw(top, app);
 	if (app->flash != NULL)
 		draw_flash(app);
-	draw_bar(top->ops->bar);
+	draw_bar(top->ops);
 	if (app->cursor_y >= 0 && !resting) {
 		curs_set(1);
 		move(app->cursor_y, app->cursor_x);

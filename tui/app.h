@@ -44,6 +44,9 @@ struct screen_ops {
 	void (*free)(struct screen *s);
 	/* The actions shown in the key bar, ending with ACT_NONE. */
 	const enum action *bar;
+	/* What an action does on this screen, where the usual word in the key
+	 * bar would be wrong ("next" question on a report); NULL: the usual. */
+	const char *(*bar_word)(enum action act);
 	/* KR_HOME stops at this screen (a household's page) rather than at
 	 * the home screen. */
 	bool anchor;
@@ -71,6 +74,7 @@ struct app {
 	bool flash_error;
 	bool colors;
 	bool utf8;			/* the locale's codeset is UTF-8 */
+	bool zh_unshowable;		/* Chinese asked for, English shown */
 	int cursor_y, cursor_x;		/* where a screen wants the cursor, or -1 */
 };
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../core/i18n.h"
 #include "../core/household.h"
@@ -130,8 +131,10 @@ home_draw(struct screen *s, struct app *app)
 	menu_draw(&h->menu, app, 2, 2, COLS - 4, HOME_COUNT, home_item, &ctx);
 	y = 3 + HOME_COUNT;
 	if (h->queued > 0)
-		line = xasprintf(_("%ld finalized interview(s) wait for upload "
-		    "(doorstep --upload)."), h->queued);
+		line = xasprintf(ngettext("%ld finalized interview waits for "
+		    "upload (doorstep --upload).", "%ld finalized interviews wait "
+		    "for upload (doorstep --upload).", (unsigned long)h->queued),
+		    h->queued);
 	else
 		line = xstrdup(_("No finalized interview waits for upload."));
 	y += draw_wrapped(y, 2, COLS - 4, 2, line, A_NORMAL);
@@ -166,8 +169,12 @@ home_draw(struct screen *s, struct app *app)
 		free(line);
 	}
 	if (!app->utf8 && app->flash == NULL)
-		app_flash(app, true, "%s", _("The locale is not UTF-8: Chinese text "
-		    "cannot show. Set LANG=C.UTF-8 or zh_CN.UTF-8."));
+		app_flash(app, true, "%s", app->zh_unshowable ?
+		    _("Chinese needs a UTF-8 locale; this one is not, so English "
+		    "is shown and Chinese text shows as [Chinese]. Quit (^X), run "
+		    "export LANG=C.UTF-8 and start doorstep again.") :
+		    _("The locale is not UTF-8: Chinese text shows as [Chinese]. "
+		    "Quit (^X), run export LANG=C.UTF-8 and start doorstep again."));
 }
 
 static enum key_result
@@ -576,20 +583,122 @@ struct drafts {
 	struct screen base;
 	struct menu menu;
 	struct record_info *recs;
+	char **heads;		/* each draft's head of household, or NULL */
 	size_t n;
 	bool confirm;		/* d pressed: y discards the draft */
 };
 
+/* When a draft was last saved, as people say it, in local time: "today
+ * 14:05", "yesterday 09:10", "3 Dec 14:05", "3 Dec 2025". The stored time
+ * is ISO 8601 with its offset; one that cannot be read is shown as it is. */
+static void
+when_shown(const char *iso, char *out, size_t size)
+{
+	int y, mo, d, h, mi, sec, oh = 0, om = 0;
+	char sign = 'Z';
+	struct tm tm = { 0 }, then, now;
+	time_t t, today = time(NULL);
+	const char *fmt;
+
+	if (iso == NULL || sscanf(iso, "%d-%d-%dT%d:%d:%d%c%d:%d", &y, &mo, &d,
+	    &h, &mi, &sec, &sign, &oh, &om) < 6) {
+		snprintf(out, size, "%s", iso ? iso : "");
+		return;
+	}
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	t = timegm(&tm);
+	if (sign == '+' || sign == '-')
+		t -= (sign == '+' ? 1 : -1) * (time_t)(oh * 3600 + om * 60);
+	localtime_r(&t, &then);
+	localtime_r(&today, &now);
+	if (then.tm_year == now.tm_year && then.tm_yday == now.tm_yday)
+		/* xgettext:no-c-format */
+		fmt = _("today %H:%M");
+	else if ((then.tm_year == now.tm_year && then.tm_yday + 1 == now.tm_yday) ||
+	    (then.tm_year + 1 == now.tm_year && now.tm_yday == 0 &&
+	    then.tm_mon == 11 && then.tm_mday == 31))
+		/* xgettext:no-c-format */
+		fmt = _("yesterday %H:%M");
+	else if (then.tm_year == now.tm_year)
+		/* xgettext:no-c-format */
+		fmt = _("%e %b %H:%M");
+	else
+		/* xgettext:no-c-format */
+		fmt = _("%e %b %Y");
+	/* fmt is one of the strftime formats above, as translated. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	if (strftime(out, size, fmt, &then) == 0)
+		snprintf(out, size, "%s", iso);
+#pragma GCC diagnostic pop
+}
+
+/* s, cut or padded with spaces to width columns. */
+static void
+add_column(struct buf *b, const char *s, int width)
+{
+	size_t n = text_fit(s, width);
+	int w;
+	char *cut = xstrndup(s, n);
+
+	buf_adds(b, cut);
+	for (w = text_width(cut); w < width; w++)
+		buf_addc(b, ' ');
+	free(cut);
+}
+
+/* The answered column: as wide as its heading. */
+static int
+answered_width(void)
+{
+	int w = text_width(_("answered"));
+
+	return w > 4 ? w : 4;
+}
+
+/* A draft's line: whose it is (household and head), the round, when it
+ * was last saved, how many questions are answered, and the form. */
 static const char *
 drafts_item(void *ctx, size_t i, char *scratch, size_t size)
 {
 	const struct drafts *d = ctx;
 	const struct record_info *r = &d->recs[i];
+	struct buf b = { 0 };
+	char when[64], *who, *line;
 
-	snprintf(scratch, size, "%-16.16s %.16s  %3ld  %-9s %s", r->form_id,
-	    r->started_at ? r->started_at : "", r->answered,
-	    r->household ? r->household : "-", r->interviewer ? r->interviewer : "");
+	who = r->household == NULL ? xstrdup(_("(no household)")) :
+	    d->heads[i] != NULL ? xasprintf("%s %s", r->household, d->heads[i]) :
+	    xstrdup(r->household);
+	when_shown(r->updated_at ? r->updated_at : r->started_at, when,
+	    sizeof when);
+	add_column(&b, who, 22);
+	buf_addc(&b, ' ');
+	add_column(&b, r->round ? r->round : _("no round"), 10);
+	buf_addc(&b, ' ');
+	add_column(&b, when, 16);
+	buf_printf(&b, " %*ld  ", answered_width(), r->answered);
+	buf_adds(&b, r->form_id ? r->form_id : "");
+	line = buf_steal(&b);
+	snprintf(scratch, size, "%s", line);
+	free(line);
+	free(who);
 	return scratch;
+}
+
+static void
+drafts_free_heads(struct drafts *d)
+{
+	size_t i;
+
+	for (i = 0; d->heads != NULL && i < d->n; i++)
+		free(d->heads[i]);
+	free(d->heads);
+	d->heads = NULL;
 }
 
 static void
@@ -598,6 +707,7 @@ drafts_reload(struct drafts *d, struct app *app)
 	char *cause = NULL;
 	size_t i, k;
 
+	drafts_free_heads(d);
 	store_records_free(d->recs, d->n);
 	d->recs = NULL;
 	d->n = 0;
@@ -612,6 +722,19 @@ drafts_reload(struct drafts *d, struct app *app)
 		else
 			store_record_clear(&d->recs[i]);
 	d->n = k;
+	/* The count "Draft saved: N of M" gave: answered questions that
+	 * apply. */
+	interview_count_answered(app->store, d->recs, d->n);
+	d->heads = xcalloc(d->n + 1, sizeof *d->heads);
+	for (i = 0; i < d->n; i++) {
+		struct household h = { 0 };
+
+		if (d->recs[i].household != NULL && household_get(app->store,
+		    d->recs[i].household, &h, NULL) == 0 && h.head != NULL &&
+		    *h.head != '\0')
+			d->heads[i] = xstrdup(h.head);
+		household_clear(&h);
+	}
 	d->menu.n = d->n;
 	if (d->menu.cursor >= d->n)
 		d->menu.cursor = d->n ? d->n - 1 : 0;
@@ -621,14 +744,30 @@ static void
 drafts_draw(struct screen *s, struct app *app)
 {
 	struct drafts *d = (struct drafts *)s;
+	struct buf b = { 0 };
+	char *head;
 
 	draw_title(app, _("Resume a draft"), NULL);
-	draw_text(2, 4, COLS - 5, _("form             started           answers  "
-	    "household interviewer"), A_DIM);
+	add_column(&b, _("household"), 22);
+	buf_addc(&b, ' ');
+	add_column(&b, _("round"), 10);
+	buf_addc(&b, ' ');
+	add_column(&b, _("last saved"), 16);
+	buf_addc(&b, ' ');
+	add_column(&b, _("answered"), answered_width());
+	buf_addc(&b, ' ');
+	buf_addc(&b, ' ');
+	buf_adds(&b, _("form"));
+	head = buf_steal(&b);
+	draw_text(2, 4, COLS - 5, head, A_DIM);
+	free(head);
 	menu_draw(&d->menu, app, 3, 1, COLS - 2, LINES - 6, drafts_item, d);
 	if (d->confirm && d->n > 0)
-		app_flash(app, true, _("Discard this draft and its %ld answer(s)? "
-		    "y: discard, n: keep"), d->recs[d->menu.cursor].answered);
+		app_flash(app, true, ngettext("Discard this draft and its %ld "
+		    "answer? y: discard, n: keep", "Discard this draft and its %ld "
+		    "answers? y: discard, n: keep",
+		    (unsigned long)d->recs[d->menu.cursor].answered),
+		    d->recs[d->menu.cursor].answered);
 	else if (d->n > 0)
 		draw_text(LINES - 2, 1, COLS - 2, _("d: discard the highlighted "
 		    "draft"), A_DIM);
@@ -729,6 +868,7 @@ drafts_free(struct screen *s)
 {
 	struct drafts *d = (struct drafts *)s;
 
+	drafts_free_heads(d);
 	store_records_free(d->recs, d->n);
 	free(d);
 }

@@ -801,6 +801,8 @@ hhview_find_draft(struct hhview *v, struct app *app)
 			memset(&recs[i], 0, sizeof recs[i]);
 		}
 	store_records_free(recs, n);
+	if (v->draft.id != 0)
+		interview_count_answered(app->store, &v->draft, 1);
 }
 
 /* The items of the page: Resume and Discard where there is a draft; what
@@ -876,7 +878,8 @@ hhview_item(void *ctx, size_t i, char *scratch, size_t size)
 	case V_EDIT:
 		return _("Edit details and next visit");
 	case V_TIMELINE:
-		snprintf(scratch, size, _("Timeline (%ld interviews)"),
+		snprintf(scratch, size, ngettext("Timeline (%ld interview)",
+		    "Timeline (%ld interviews)", (unsigned long)v->h.interviews),
 		    v->h.interviews);
 		return scratch;
 	case V_CASE:
@@ -970,8 +973,10 @@ hhview_draw(struct screen *s, struct app *app)
 		app_flash(app, true, _("Delete %s and what it says? y: delete, "
 		    "n: keep"), h->code);
 	if (v->confirm_discard)
-		app_flash(app, true, _("Discard this draft and its %ld answer(s)? "
-		    "y: discard, n: keep"), v->draft.answered);
+		app_flash(app, true, ngettext("Discard this draft and its %ld "
+		    "answer? y: discard, n: keep", "Discard this draft and its %ld "
+		    "answers? y: discard, n: keep",
+		    (unsigned long)v->draft.answered), v->draft.answered);
 }
 
 static enum key_result

@@ -326,8 +326,9 @@ finalize(struct review *v, struct app *app)
 	if (rc == 1) {
 		const struct question *q = iv->form->questions[iv->steps[first].q];
 
-		app_flash(app, true, _("Cannot finalize: %zu question(s) need an "
-		    "answer or a fix, first: %s"), nbad, form_text(iv->form, &q->label,
+		app_flash(app, true, ngettext("Cannot finalize: %zu question needs "
+		    "an answer or a fix: %s", "Cannot finalize: %zu questions need "
+		    "an answer or a fix, first: %s", nbad), nbad, form_text(iv->form, &q->label,
 		    runner_form_lang(v->runner)));
 		for (i = 0; i < v->nrows; i++)
 			if (v->rows[i].kind == ROW_QUESTION && v->rows[i].step == first)
@@ -339,8 +340,9 @@ finalize(struct review *v, struct app *app)
 		free(cause);
 		return iv->lost && runner_lost(v->runner, app) ? KR_HOME : KR_STAY;
 	}
-	app_flash(app, false, _("Interview finalized with %zu answers; it waits "
-	    "for upload."), interview_answered(iv));
+	app_flash(app, false, ngettext("Interview finalized with %zu answer; it "
+	    "waits for upload.", "Interview finalized with %zu answers; it waits "
+	    "for upload.", interview_answered(iv)), interview_answered(iv));
 	/* A household's interview: when is the next visit? */
 	{
 		struct record_info rec;

@@ -234,6 +234,19 @@ runner_return_to_review(struct runner *r)
 	r->to_review = true;
 }
 
+/* A language as its speakers name it: "English", "中文"; another code as
+ * the form writes it. */
+static const char *
+language_name(const char *code)
+{
+	if (strcmp(code, "en") == 0)
+		return "English";
+	if (strcmp(code, "zh") == 0 || strncmp(code, "zh_", 3) == 0 ||
+	    strncmp(code, "zh-", 3) == 0)
+		return "中文";
+	return code;
+}
+
 void
 runner_switch_lang(struct runner *r, struct app *app)
 {
@@ -244,7 +257,8 @@ runner_switch_lang(struct runner *r, struct app *app)
 		return;
 	}
 	r->lang = (r->lang + 1) % f->nlanguages;
-	app_flash(app, false, _("Form language: %s"), f->languages[r->lang]);
+	app_flash(app, false, _("Form language: %s"),
+	    language_name(f->languages[r->lang]));
 }
 
 char *
@@ -330,12 +344,84 @@ draw_add(struct runner *r, struct app *app, int y, int bottom, int width)
 	struct item_ctx ctx = { r, NULL };
 	char *line;
 
-	line = xasprintf(_("%s: entries so far: %ld"), form_text(f,
-	    &st->repeat->label, runner_form_lang(r)), st->entry - 1);
+	line = xasprintf(ngettext("%s (%ld entry so far)",
+	    "%s (%ld entries so far)", (unsigned long)(st->entry - 1)),
+	    form_text(f, &st->repeat->label, runner_form_lang(r)),
+	    st->entry - 1);
 	y += draw_wrapped(y, 1, width, bottom - y - 3, line, A_BOLD);
 	free(line);
 	y++;
 	menu_draw(&r->list, app, y, 1, width, bottom - y, choice_item, &ctx);
+}
+
+static const struct group *
+top_group(const struct group *g)
+{
+	while (g != NULL && g->parent != NULL)
+		g = g->parent;
+	return g;
+}
+
+/* Each question's section, 1-based: the form's top-level groups and
+ * repeats in order, with the questions between them one section each run;
+ * a calculation, never shown, takes the section it sits in. Returns the
+ * number of sections; the caller frees *out. */
+static size_t
+form_sections(const struct form *f, size_t **out)
+{
+	size_t *sec = xcalloc(f->nquestions + 1, sizeof *sec), i, n = 0;
+	const struct group *prev = NULL;
+
+	for (i = 0; i < f->nquestions; i++) {
+		const struct group *top = top_group(f->questions[i]->group);
+
+		if (f->questions[i]->type != QT_CALCULATE && (n == 0 ||
+		    top != prev)) {
+			n++;
+			prev = top;
+		}
+		sec[i] = n > 0 ? n : 1;
+	}
+	*out = sec;
+	return n;
+}
+
+/* The question a step belongs to (an "add an entry" step: its repeat's
+ * first). */
+static size_t
+step_question(const struct step *st)
+{
+	return st->kind == STEP_ADD ? st->repeat->first : st->q;
+}
+
+/* The progress in the title, beside the round: the section of the form
+ * ("Section 2 of 14"), which does not move when answers change which
+ * questions apply, and the screen within it ("3/5"), which changes only
+ * with the questions of this section. */
+static char *
+progress_text(const struct runner *r)
+{
+	const struct interview *iv = r->iv;
+	size_t *sec, nsec = form_sections(iv->form, &sec), mine, at = 0, in = 0, i;
+	const char *round = r->round ? r->round : _("no round");
+	char *text;
+
+	mine = sec[step_question(&iv->steps[iv->current])];
+	for (i = 0; i < iv->nsteps; i++) {
+		if (sec[step_question(&iv->steps[i])] != mine)
+			continue;
+		in++;
+		if (i <= iv->current)
+			at = in;
+	}
+	free(sec);
+	if (COLS >= 60)
+		text = xasprintf(_("%s  Section %zu of %zu, %zu/%zu"), round, mine,
+		    nsec, at, in);
+	else
+		text = xasprintf(_("%s S%zu/%zu Q%zu/%zu"), round, mine, nsec, at,
+		    in);
+	return text;
 }
 
 static void
@@ -357,10 +443,7 @@ runner_draw(struct screen *s, struct app *app)
 	}
 	q = current(r);
 
-	/* Progress counts the screens the answers so far lead to: "12/45",
-	 * beside the round of the interview. */
-	progress = xasprintf("%s  %zu/%zu", r->round ? r->round : _("no round"),
-	    r->iv->current + 1, r->iv->nsteps);
+	progress = progress_text(r);
 	draw_title(app, form_text(f, &f->title, lang), progress);
 	free(progress);
 	section = st->kind == STEP_ADD ?

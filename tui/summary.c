@@ -87,6 +87,14 @@ static const enum action summary_bar[] = {
 	ACT_UP, ACT_NEXT, ACT_RIGHT, ACT_LEAVE, ACT_NONE
 };
 
+/* A report has pages, not questions, and nothing to save. */
+static const char *
+summary_bar_word(enum action act)
+{
+	return act == ACT_UP ? _("scroll") : act == ACT_NEXT ? _("next page") :
+	    act == ACT_LEAVE ? _("leave") : NULL;
+}
+
 static void
 free_sites(struct summary *v)
 {
@@ -220,6 +228,7 @@ static const struct screen_ops summary_ops = {
 	.key = summary_key,
 	.free = summary_free,
 	.bar = summary_bar,
+	.bar_word = summary_bar_word,
 };
 
 struct screen *

@@ -125,7 +125,7 @@ check "the killed session still holds its draft in the database ($got)" \
     [ "$got" = 1 ]
 session 2
 keys 2
-expect "1. eight"
+expect "1. (no household)"
 keys Enter
 expect "left open by a session that has ended"
 expect "Question two"

@@ -129,7 +129,7 @@ expect "Review"
 expect "!   Age                                 39 (from round 2020-R1: confirm it)"
 keys Down Down Down Down Down Down
 keys Enter
-expect "Cannot finalize: 2 question(s) need an answer or a fix"
+expect "Cannot finalize: 2 questions need an answer or a fix"
 # The cursor is on the first of them: open it, change it; the review
 # comes back, on its row.
 keys Enter
@@ -298,7 +298,7 @@ keys Enter
 answer "People in the household" TEXT:2 Enter
 expect "Does the main earner have work"
 keys C-x
-expect "Timeline (1 interviews)"
+expect "Timeline (1 interview)"
 # The page offers the draft first: Resume, Discard, then New interview.
 expect "1. Resume the draft (1 answered, 2020-R2)"
 keys 5

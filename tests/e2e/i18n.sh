@@ -51,7 +51,7 @@ expect "这道题必须回答"
 # Ctrl-T switches the form's labels; the program's own words stay.
 keys C-t
 expect "Does the respondent agree to the interview?"
-expect "问卷语言：en"
+expect "问卷语言：English"
 keys C-g
 expect "帮助：按键"
 expect "确认答案并继续；在列表中选择高亮的选项"

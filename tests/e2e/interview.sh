@@ -23,7 +23,7 @@ expect "0/1 answered"
 keys End
 expect "[ Finalize this interview ]"
 keys Enter
-expect "Cannot finalize: 1 question(s) need an answer or a fix, first: Does"
+expect "Cannot finalize: 1 question needs an answer or a fix: Does"
 keys C-r
 answer "Does the respondent agree" 1
 answer "Date of the visit" TEXT:2020/2/26 Enter
@@ -44,7 +44,7 @@ keys Enter
 expect "Enter how many people live in the household"
 typed "four"
 keys Enter
-expect "enter a whole number, digits only"
+expect "Enter a whole number, digits only"
 keys C-u
 typed "25"
 keys Enter
@@ -154,7 +154,7 @@ keys C-u
 typed "2020-03-26"
 keys Enter
 expect "Next visit to BJ-0042: 2020-03-26."
-expect "1 finalized interview(s) wait for upload"
+expect "1 finalized interview waits for upload"
 # Past, so due: the home screen lists it.
 expect "2020-03-26  BJ-0042"
 keys C-x

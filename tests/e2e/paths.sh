@@ -18,7 +18,7 @@ keys Enter
 expect "Review"
 expect "1/1 answered"
 keys Down Enter y
-expect "Interview finalized with 1 answers"
+expect "Interview finalized with 1 answer;"
 skip_next_visit
 
 # A single worker without children: no members but one, no schooling
@@ -119,7 +119,7 @@ jqe JX-0002 '.site' '"jiangxi"'
 "$BIN" --db "$WORK/hq.db" --forms forms --import "$OUT" 2>"$WORK/err"
 check "--import exits 0" [ $? -eq 0 ]
 check "--import says what it did" grep -q "2 imported, 0 already here" "$WORK/err"
-check "--import registers the records' households" grep -q "2 household(s) registered for the imported records" "$WORK/err"
+check "--import registers the records' households" grep -q "2 households registered for the imported records" "$WORK/err"
 check "by code, at their site" [ "$(sqlite3 "$WORK/hq.db" "SELECT group_concat(code || '@' || site, ' ') FROM (SELECT code, site FROM households ORDER BY code)")" = "JX-0001@jiangxi JX-0002@jiangxi" ]
 "$BIN" --db "$WORK/hq.db" --forms forms --import "$OUT" 2>"$WORK/err"
 check "the same file twice changes nothing" grep -q "0 imported, 2 already here" "$WORK/err"

@@ -8,7 +8,7 @@ start 80 24 "$BIN --round R1 --db $DB --forms tests/forms/repeat --lang en"
 expect "New interview"
 new_interview SD-0001
 answer "Head of household" "TEXT:王强" Enter
-expect "Visit: entries so far: 0"
+expect "Visit (0 entries so far)"
 expect "1. Add an entry"
 check "nothing to delete yet" not_shown 'Delete the last entry'
 keys 1
@@ -20,12 +20,12 @@ for d in 2020-02-01 2020-02-15 2020-03-01; do
 done
 answer "Date of the visit" TEXT:2020-03-09 Enter
 answer "What was found" "TEXT:by mistake" Enter
-expect "Visit: entries so far: 4"
+expect "Visit (4 entries so far)"
 keys 3
 expect "Delete Visit 4 and its answers? y: delete, n: keep"
 keys y
 expect "Entry deleted."
-expect "Visit: entries so far: 3"
+expect "Visit (3 entries so far)"
 keys 2
 expect "End of the form"
 keys Enter

@@ -19,12 +19,12 @@ answer "Tell the respondent" Enter
 # nothing. A required one says so; an optional one is left unanswered.
 wait_for "Does the respondent agree"
 keys Enter
-expect "this question needs an answer"
+expect "This question needs an answer"
 # Down highlights the first item; Ctrl-U clears it again.
 keys Down C-u
 expect "Answer cleared"
 keys Enter
-expect "this question needs an answer"
+expect "This question needs an answer"
 keys 1
 answer "Date of the visit" TEXT:2020-02-26 Enter
 answer "How the interview is held" Enter

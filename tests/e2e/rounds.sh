@@ -60,7 +60,7 @@ expect "Discard the draft"
 
 # Discard from the page: n keeps it, y deletes the record and its answers.
 keys 2
-expect "Discard this draft and its 1 answer(s)? y: discard, n: keep"
+expect "Discard this draft and its 1 answer? y: discard, n: keep"
 keys n
 expect "Kept."
 check "n keeps the draft" [ "$(sql "SELECT count(*) FROM records")" = 1 ]
@@ -94,7 +94,7 @@ keys C-x
 expect "Resume a draft (0)"
 keys 1
 wait_for "which household?" && keys Down Enter
-expect "no round  1/2"
+expect "no round  Section 1 of 1, 1/2"
 keys C-x
 expect "the draft was not kept"
 stop_session
@@ -102,7 +102,7 @@ start 80 24 "$RUN --round 2026-R1"
 expect "Round: 2026-R1"
 keys Enter
 wait_for "which household?" && keys Down Enter
-expect "2026-R1  1/2"
+expect "2026-R1  Section 1 of 1, 1/2"
 keys C-x
 expect "the draft was not kept"
 

@@ -51,7 +51,7 @@ server --user liu --password s3cret
 up "$URL" --dry-run
 check "--dry-run exits 0" [ "$rc" -eq 0 ]
 check "--dry-run lists the records" has_err "would send: form needs_assessment version 2020-02, household BJ-0001"
-check "--dry-run counts them" has_err "2 record(s) would be sent"
+check "--dry-run counts them" has_err "2 records would be sent"
 check "--dry-run sent nothing" [ "$(curl -s "${URL%/v1/*}/stats" | jq .requests)" = 0 ]
 
 up "$URL"
