@@ -369,7 +369,7 @@ class Handler(BaseHTTPRequestHandler):
             with open(base + ".parts", "w") as f:
                 for p in parts:
                     f.write("%s %s %s\n" % p)
-        return (data, iid), None
+        return (data, iid, root.get("id"), root.get("version"), []), None
 
 
 def main():

@@ -41,7 +41,7 @@ keys Down Enter
 # No round is known: it is asked, in Chinese; an empty line is no round.
 expect "本次访谈属于哪一轮？"
 keys Enter
-expect "无轮次  1/2"
+expect "无轮次  第 1 部分（共 "
 keys Enter
 expect "受访者是否同意接受访谈？"
 expect "（必答）"

@@ -26,11 +26,11 @@ expect "No interview has a round yet."
 check "no interview starts before the round is chosen" not_shown "Question one"
 typed "2026 R1"
 keys Enter
-expect "a round name is one word"
+expect "A round name is one word"
 keys C-u
 typed "2026-R1"
 keys Enter
-expect "2026-R1  1/2"
+expect "2026-R1  Section 1 of 1, 1/2"
 answer "Question one" TEXT:a Enter
 keys C-x
 expect "Round: 2026-R1"
@@ -41,7 +41,7 @@ start 80 24 "$RUN --db $DB"
 expect "Round: 2026-R1"
 keys Enter
 wait_for "which household?" && keys Down Enter
-expect "2026-R1  1/2"
+expect "2026-R1  Section 1 of 1, 1/2"
 keys C-x
 stop_session
 
@@ -60,12 +60,12 @@ keys Enter
 wait_for "which household?" && keys Down Enter
 expect "Which round is this interview of?"
 keys Enter
-expect "no round  1/2"
+expect "no round  Section 1 of 1, 1/2"
 keys C-x
 expect "New interview"
 keys Enter
 wait_for "which household?" && keys Down Enter
-expect "no round  1/2"
+expect "no round  Section 1 of 1, 1/2"
 keys C-x
 stop_session
 
@@ -76,7 +76,7 @@ start 80 24 "$RUN --db $WORK/third.db"
 expect "Round: 2026-R3"
 keys Enter
 wait_for "which household?" && keys Down Enter
-expect "2026-R3  1/2"
+expect "2026-R3  Section 1 of 1, 1/2"
 keys C-x
 
 finish

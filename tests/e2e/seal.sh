@@ -27,7 +27,7 @@ body:
 needs:
   - {id: livelihood, label: Livelihood, when: "\${work} = 'no'"}
 EOF
-RUN="$BIN --db $DB --forms $WORK/forms --lang en --interviewer liu --site beijing"
+RUN="$BIN --db $DB --forms $WORK/forms --lang en --interviewer liu --site beijing --round R1"
 sql() { sqlite3 "$DB" "$1"; }
 
 start 80 24 "$RUN"
