@@ -653,8 +653,6 @@ add_record(struct importer *im, struct incoming *in, char **cause)
 	if (rc == 0 && in->why == NULL && store_commit(s, cause) == 0) {
 		im->sum->imported++;
 		im->sum->households += created;
-		if (in->form->public_key != NULL)
-			store_checkpoint(s, NULL);
 		return 0;
 	}
 	store_rollback(s);
@@ -915,5 +913,9 @@ import_jsonl(struct store *s, FILE *in, const char *name,
 	}
 	buf_free(&line);
 	formcache_free(&im.cache);
+	/* Sealed records imported: their plain answers out of the log, once
+	 * for the whole file. */
+	if (store_scrub(s, rc == 0 ? cause : NULL) != 0)
+		rc = -1;
 	return rc;
 }

@@ -1652,10 +1652,8 @@ interview_finalize(struct interview *iv, size_t *first_bad, size_t *nbad,
 	}
 	if (store_commit(iv->store, cause) != 0)
 		return -1;
-	/* What the deletes zeroed is zeroed in the database file too, and
-	 * the log that held the typed answers is emptied. */
-	if (iv->form->public_key != NULL)
-		store_checkpoint(iv->store, NULL);
+	/* Sealed: the log that held the typed answers is emptied by the
+	 * caller's store_scrub, once the interviewer has seen this. */
 	/* The log is sent as it is now: nothing more is added to it. */
 	free(iv->audit_user);
 	iv->audit_user = NULL;

@@ -199,7 +199,10 @@ void interview_count_answered(struct store *s, struct record_info *recs,
  * many have one; 2 when the answers committed are not those this session
  * showed (changed elsewhere): nothing is finalized, and iv now holds the
  * answers committed, to be shown and checked again; -1 on error, or when
- * another session took the draft over (iv->lost). */
+ * another session took the draft over (iv->lost). On a sealed form the
+ * plain answers are deleted in that transaction, and the caller then runs
+ * store_scrub to empty the log that held them (not done here, so that
+ * the interviewer need not wait for it). */
 int interview_finalize(struct interview *iv, size_t *first_bad, size_t *nbad,
     char **cause);
 
@@ -209,7 +212,7 @@ bool interview_need(const struct interview *iv, size_t i);
 /* Seals the record iv reads (rec, with its instance xml) with its form's
  * public key and keeps only that, with what the form lets a sealed record
  * keep in plain text (store_record_seal). In the caller's transaction;
- * the caller checkpoints (store_checkpoint) once it is committed. */
+ * the caller scrubs (store_scrub) once it is committed. */
 int interview_seal(const struct interview *iv, const struct record_info *rec,
     const char *xml, char **cause);
 

@@ -15,6 +15,10 @@ struct store {
 	int busy_ms;		/* how long to wait for another process */
 	char *login;		/* who the trail's entries name; NULL: the
 				 * process's login */
+	bool scrub_due;		/* a sealed record's plain answers were
+				 * deleted: store_scrub empties the log */
+	bool scrub_failed;	/* the last try met a reader: the next
+				 * ones do not wait */
 };
 
 /* Sets *cause to "what: SQLite's message" and returns -1. */

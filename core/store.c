@@ -511,6 +511,8 @@ store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
+	s->scrub_failed = false;	/* the last chance: wait for readers */
+	store_scrub(s, NULL);
 	sqlite3_close(s->db);
 	free(s->login);
 	free(s->path);
@@ -950,6 +952,7 @@ store_record_seal(struct store *s, int64_t record, const char *manifest,
 		sq_bind_text(st, (int)i + 2, keep[i]);
 	if (sq_step_done(s, st, cause, _("cannot keep the sealed record")) != 0)
 		goto fail;
+	s->scrub_due = true;
 	if (own && store_commit(s, cause) != 0)
 		return -1;
 	return 0;
@@ -994,9 +997,27 @@ store_sealed_get(struct store *s, int64_t record, unsigned char **enc,
 }
 
 int
-store_checkpoint(struct store *s, char **cause)
+store_scrub(struct store *s, char **cause)
 {
-	return exec_sql(s, "PRAGMA wal_checkpoint(TRUNCATE)", cause);
+	int busy_ms = s->busy_ms, rc;
+
+	if (!s->scrub_due || s->in_transaction)
+		return 0;
+	/* After a try that met a reader, the program tries again before
+	 * each key: without waiting, lest every key wait. */
+	if (s->scrub_failed)
+		s->busy_ms = 0;
+	/* SQLITE_OK only when every frame is in the database file and the
+	 * log is cut to nothing; while others read, it stays due. */
+	rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+	    NULL, NULL);
+	s->busy_ms = busy_ms;
+	if (rc != SQLITE_OK) {
+		s->scrub_failed = true;
+		return sq_fail(s, cause, _("cannot empty the database's log"));
+	}
+	s->scrub_due = s->scrub_failed = false;
+	return 0;
 }
 
 int

@@ -135,10 +135,15 @@ int store_record_seal(struct store *s, int64_t record, const char *manifest,
 int store_sealed_get(struct store *s, int64_t record, unsigned char **enc,
     size_t *enc_len, char **needs, char **cause);
 
-/* Copies the write-ahead log into the database and empties it, so that
- * what was deleted (zeroed, with secure_delete, which every connection
- * turns on) lingers in neither file. Best effort while others read. */
-int store_checkpoint(struct store *s, char **cause);
+/* Once a sealed record has been committed (store_record_seal), copies the
+ * write-ahead log into the database and cuts the log to nothing, so that
+ * the plain answers deleted (zeroed, with secure_delete, which every
+ * connection turns on) linger in neither file; otherwise does nothing.
+ * Left to the caller so that the interviewer does not wait for it: the
+ * program runs it as soon as the screen shows the finalized interview,
+ * before it reads another key, and store_close runs it at the latest.
+ * While another process reads, it fails and stays due. */
+int store_scrub(struct store *s, char **cause);
 
 /* What store_draft_claim did. */
 enum store_claim {

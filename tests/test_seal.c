@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
+#include <sqlite3.h>
 #include <time.h>
 
 #include "../core/household.h"
@@ -391,6 +392,9 @@ test_finalize_sealed(void **state)
 
 	assert_int_equal(interview_finalize(iv, &first, &nbad, &cause), 0);
 	interview_free(iv);
+	/* As the program does once the screen shows it finalized, before
+	 * it reads another key. */
+	assert_int_equal(store_scrub(s, &cause), 0);
 
 	assert_int_equal(store_records_list(s, STORE_DONE, &list, &n, NULL), 0);
 	assert_int_equal(n, 1);
@@ -511,6 +515,86 @@ test_sealed_keeps_prefill(void **state)
 	free(dir);
 }
 
+/* A sealed record finalized by a program that is stopped before it
+ * scrubs (store_close does it), while another process keeps the database
+ * open (so SQLite's own last close does not empty the log): the typed
+ * name is in no database file. */
+static void
+test_scrub_at_close(void **state)
+{
+	char *dir = test_tmpdir(), *path = xasprintf("%s/d.db", dir), *cause = NULL;
+	char *wal = xasprintf("%s-wal", path);
+	struct store *s = store_open(path, NULL), *other = store_open(path, NULL);
+	struct interview *iv;
+	size_t first, nbad;
+
+	(void)state;
+	iv = interview_begin(s, sealed_form(""), "BJ-0009", "2020-R1", "beijing",
+	    "liu", &cause);
+	assert_non_null(iv);
+	answer_step(iv, "Zhao Mingyue");
+	answer_step(iv, "2");
+	answer_step(iv, "yes");
+	assert_true(file_holds(wal, "Zhao Mingyue"));
+	assert_int_equal(interview_finalize(iv, &first, &nbad, &cause), 0);
+	interview_free(iv);
+	store_close(s);
+	assert_false(file_holds(path, "Zhao Mingyue"));
+	assert_false(file_holds(wal, "Zhao Mingyue"));
+	/* Nothing left to do: the next scrub is free. */
+	assert_int_equal(store_scrub(other, &cause), 0);
+	store_close(other);
+	free(wal);
+	free(path);
+	test_rmtree(dir);
+	free(dir);
+}
+
+/* While another process reads, the log cannot be emptied: the scrub
+ * says so and stays due, and empties it once the reader is done. */
+static void
+test_scrub_after_reader(void **state)
+{
+	char *dir = test_tmpdir(), *path = xasprintf("%s/d.db", dir), *cause = NULL;
+	char *wal = xasprintf("%s-wal", path);
+	struct store *s = store_open(path, NULL);
+	struct interview *iv;
+	size_t first, nbad;
+	sqlite3 *reader;
+
+	(void)state;
+	iv = interview_begin(s, sealed_form(""), "BJ-0010", "2020-R1", "beijing",
+	    "liu", &cause);
+	assert_non_null(iv);
+	answer_step(iv, "Qian Xiaohong");
+	answer_step(iv, "2");
+	answer_step(iv, "yes");
+	assert_int_equal(sqlite3_open(path, &reader), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM records",
+	    NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(interview_finalize(iv, &first, &nbad, &cause), 0);
+	interview_free(iv);
+	store_set_busy_timeout(s, 50);
+	assert_int_equal(store_scrub(s, &cause), -1);
+	assert_non_null(strstr(cause, "cannot empty the database's log"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_scrub(s, &cause), -1);	/* still due */
+	free(cause);
+	cause = NULL;
+	assert_true(file_holds(wal, "Qian Xiaohong"));
+	assert_int_equal(sqlite3_exec(reader, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(store_scrub(s, &cause), 0);
+	assert_false(file_holds(path, "Qian Xiaohong"));
+	assert_false(file_holds(wal, "Qian Xiaohong"));
+	sqlite3_close(reader);
+	store_close(s);
+	free(wal);
+	free(path);
+	test_rmtree(dir);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -526,6 +610,8 @@ main(void)
 		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_finalize_sealed),
 		cmocka_unit_test(test_sealed_keeps_prefill),
+		cmocka_unit_test(test_scrub_at_close),
+		cmocka_unit_test(test_scrub_after_reader),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");

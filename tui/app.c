@@ -431,6 +431,9 @@ app_run(struct app *app)
 		int rc;
 
 		draw_all(app, resting);
+		/* A sealed interview just finalized is on the screen: its
+		 * typed answers out of the database's log before a key. */
+		store_scrub(app->store, NULL);
 		timeout(pending ? KEYS_ESC_DELAY : waiting ? REST_MS : -1);
 		rc = get_wch(&ch);
 		if (stop_seen) {
