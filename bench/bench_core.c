@@ -287,6 +287,230 @@ one_interview(const char *db, const char *form_path)
 	return 0;
 }
 
+/* The typed text of a free-text question in the finalize benchmark: a
+ * sealed database must not hold it anywhere once finalized. */
+#define SEAL_TYPED "typed-by-liu-7f3a"
+
+/* Answers every question of iv as the runner would (as one_interview
+ * does), free text with SEAL_TYPED (the register's name and phone with
+ * their own: the register keeps those in plain by design). */
+static void
+answer_all(struct interview *iv)
+{
+	char *cause = NULL, *why = NULL;
+	size_t i;
+
+	for (i = 0; i < iv->nsteps; i++) {
+		const struct step *st;
+		const struct question *q;
+		const char *v;
+
+		interview_go(iv, i, NULL);
+		st = interview_step(iv);
+		if (st->kind != STEP_QUESTION)
+			continue;
+		q = iv->form->questions[st->q];
+		if (!question_has_value(q))
+			continue;
+		v = q->type == QT_INTEGER ? (strcmp(q->name, "children") == 0 ? "0" :
+		    "2") : q->type == QT_DATE ? "2020-02-26" : q->choices ?
+		    q->choices->v[0].value : q->from_household == HF_HEAD ? "刘丽" :
+		    q->from_household == HF_PHONE ? "13800000000" : SEAL_TYPED;
+		if (i == 1)
+			v = "yes";	/* consent */
+		interview_answer_onward(iv, v, false, "en", &why, &cause);
+		free(why);
+		why = NULL;
+		free(cause);
+		cause = NULL;
+	}
+}
+
+/* Whether a file holds text (a database file, its log). */
+static int
+file_holds(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "rb");
+	char *data = NULL;
+	size_t n = 0, got;
+	char chunk[65536];
+	int yes;
+
+	if (f == NULL)
+		return 0;
+	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		data = xrealloc(data, n + got);
+		memcpy(data + n, chunk, got);
+		n += got;
+	}
+	fclose(f);
+	yes = data != NULL && memmem(data, n, text, strlen(text)) != NULL;
+	free(data);
+	return yes;
+}
+
+static double
+cpu_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+/* Checks what a finalize benchmark left: every timed record finalized;
+ * sealed, no answer left, an encrypted instance kept, and the typed text
+ * in none of the database's files; plain, the answers there. Returns
+ * NULL or what is wrong (static). */
+static const char *
+finalized_as_said(const char *path, int n, int sealed)
+{
+	static char why[256];
+	char *wal = xasprintf("%s-wal", path);
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int fin = 0, answers = 0, encs = 0, held;
+
+	/* Read before anything opens the database again. */
+	held = file_holds(path, SEAL_TYPED) || file_holds(wal, SEAL_TYPED);
+	free(wal);
+	sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	if (sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM records WHERE "
+	    "status = 'finalized' AND household LIKE 'T-%'), (SELECT count(*) FROM "
+	    "answers a JOIN records r ON r.id = a.record_id WHERE r.household LIKE "
+	    "'T-%'), (SELECT count(*) FROM sealed z JOIN records r ON r.id = "
+	    "z.record_id WHERE r.household LIKE 'T-%' AND length(z.enc) > 0)",
+	    -1, &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+		snprintf(why, sizeof why, "%s", sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return why;
+	}
+	fin = sqlite3_column_int(st, 0);
+	answers = sqlite3_column_int(st, 1);
+	encs = sqlite3_column_int(st, 2);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	if (fin != n)
+		snprintf(why, sizeof why, "%d_of_%d_finalized", fin, n);
+	else if (sealed && (answers != 0 || encs != n || held))
+		snprintf(why, sizeof why, "sealed:_%d_answers_left,_%d_enc,_typed_text_%s",
+		    answers, encs, held ? "in_the_files" : "gone");
+	else if (!sealed && (answers == 0 || encs != 0 || !held))
+		snprintf(why, sizeof why, "plain:_%d_answers,_%d_enc", answers, encs);
+	else
+		return NULL;
+	return why;
+}
+
+/* Finalize with and without sealing: n interviews of each form (the same
+ * form, one with a public_key:), every question answered the same way,
+ * in a database each, plain and sealed taking turns. Timed, wall clock
+ * and CPU: interview_finalize (what the interviewer waits for), then
+ * store_scrub (what the program does before it reads the next key: for
+ * a sealed record, the log emptied; for a plain one, nothing). Prints the
+ * medians in ms, sealed then plain, and the check of what was left. */
+static int
+seal_bench(const char *dir, const char *plain_form, const char *sealed_form,
+    int n)
+{
+	const char *forms[2] = { plain_form, sealed_form };
+	struct store *s[2];
+	double *wall[2], *cpu[2], *scrub[2], *scrub_cpu[2], *total[2], *total_cpu[2];
+	char *path[2], *cause = NULL;
+	const char *bad[2];
+	int k, j;
+
+	for (j = 0; j < 2; j++) {
+		path[j] = xasprintf("%s/finalize-%s.db", dir, j ? "sealed" : "plain");
+		unlink(path[j]);
+		if ((s[j] = store_open(path[j], &cause)) == NULL) {
+			fprintf(stderr, "%s\n", cause);
+			return 1;
+		}
+		wall[j] = xcalloc((size_t)n, sizeof *wall[j]);
+		cpu[j] = xcalloc((size_t)n, sizeof *cpu[j]);
+		scrub[j] = xcalloc((size_t)n, sizeof *scrub[j]);
+		scrub_cpu[j] = xcalloc((size_t)n, sizeof *scrub_cpu[j]);
+		total[j] = xcalloc((size_t)n, sizeof *total[j]);
+		total_cpu[j] = xcalloc((size_t)n, sizeof *total_cpu[j]);
+	}
+	for (k = -1; k < n; k++) {	/* the first one of each is not timed */
+		for (j = 0; j < 2; j++) {
+			int which = (k & 1) ? 1 - j : j;	/* take turns first */
+			struct diags d;
+			struct form *f;
+			struct interview *iv;
+			size_t first, nbad;
+			char code[32];
+			double w0, c0, w1, c1;
+
+			diags_init(&d, forms[which]);
+			f = form_load(forms[which], &d);
+			if (f == NULL) {
+				diags_print(&d, stderr);
+				return 1;
+			}
+			diags_free(&d);
+			snprintf(code, sizeof code, k < 0 ? "W-%d" : "T-%05d", k);
+			iv = interview_begin(s[which], f, code, "2020-R1", "beijing",
+			    "liu", &cause);
+			if (iv == NULL) {
+				fprintf(stderr, "%s\n", cause);
+				return 1;
+			}
+			answer_all(iv);
+			w0 = now_us();
+			c0 = cpu_us();
+			if (interview_finalize(iv, &first, &nbad, &cause) != 0) {
+				fprintf(stderr, "not finalized: %s\n", cause ? cause :
+				    iv->form->questions[iv->steps[first].q]->name);
+				return 1;
+			}
+			w1 = now_us();
+			c1 = cpu_us();
+			/* What the program does next, before it reads a key. */
+			if (store_scrub(s[which], &cause) != 0) {
+				fprintf(stderr, "%s\n", cause);
+				return 1;
+			}
+			if (k >= 0) {
+				wall[which][k] = w1 - w0;
+				cpu[which][k] = c1 - c0;
+				scrub[which][k] = now_us() - w1;
+				scrub_cpu[which][k] = cpu_us() - c1;
+				total[which][k] = wall[which][k] + scrub[which][k];
+				total_cpu[which][k] = cpu[which][k] + scrub_cpu[which][k];
+			}
+			interview_free(iv);
+		}
+	}
+	/* Checked with both still open, as the program would be. */
+	for (j = 0; j < 2; j++)
+		bad[j] = finalized_as_said(path[j], n, j);
+#define MEDIANS(name, v) printf("%s %.2f %.2f\n", name, \
+    percentile(v[1], (size_t)n, 0.5) / 1000, \
+    percentile(v[0], (size_t)n, 0.5) / 1000)
+	MEDIANS("seal_finalize_wall_ms", wall);
+	MEDIANS("seal_finalize_cpu_ms", cpu);
+	MEDIANS("seal_scrub_wall_ms", scrub);
+	MEDIANS("seal_scrub_cpu_ms", scrub_cpu);
+	MEDIANS("seal_total_wall_ms", total);
+	MEDIANS("seal_total_cpu_ms", total_cpu);
+#undef MEDIANS
+	printf("seal_check %s %s\n", bad[1] ? bad[1] : "ok", bad[0] ? bad[0] : "ok");
+	for (j = 0; j < 2; j++) {
+		store_close(s[j]);
+		free(path[j]);
+		free(wall[j]);
+		free(cpu[j]);
+		free(scrub[j]);
+		free(scrub_cpu[j]);
+		free(total[j]);
+		free(total_cpu[j]);
+	}
+	return 0;
+}
+
 static void
 make_records(const char *db, const char *form_path, int n)
 {
@@ -440,12 +664,15 @@ main(int argc, char **argv)
 	}
 	if (argc == 4 && strcmp(argv[1], "interview") == 0)
 		return one_interview(argv[2], argv[3]);
+	if (argc == 6 && strcmp(argv[1], "seal") == 0)
+		return seal_bench(argv[2], argv[3], argv[4], atoi(argv[5]));
 	if (argc == 5 && strcmp(argv[1], "records") == 0) {
 		make_records(argv[2], argv[3], atoi(argv[4]));
 		return 0;
 	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: bench_core DIR | records DB FORM N | households DIR FORM N\n");
+		fprintf(stderr, "usage: bench_core DIR | records DB FORM N | households DIR FORM N | "
+		    "seal DIR FORM SEALED_FORM N\n");
 		return 2;
 	}
 	store_latency(argv[1]);

@@ -580,6 +580,44 @@ def bench_fsyncs():
         check=True if status == "finalized" else "the interview is " + status)
 
 
+def bench_seal():
+    """Finalize with and without sealing on the bundled form (a copy with
+    public_key: added), the same answers both sides, in-process
+    (bench_core seal): the finalize the interviewer waits for, then the
+    scrub the program runs before it reads the next key (the log that
+    held the typed answers copied into the database and cut to nothing;
+    nothing to do for a plain record). The check: every record finalized;
+    sealed, no answer left, its submission.xml.enc kept, the typed text in
+    neither the database file nor its log; plain, the answers there."""
+    key = open(os.path.join(ROOT, "tests", "seal", "org.pub.b64")).read().strip()
+    sealed = os.path.join(WORK, "needs_assessment_sealed.yaml")
+    with open(FORM) as f, open(sealed, "w") as out:
+        for line in f:
+            out.write(line)
+            if line.startswith("version:"):
+                out.write("public_key: %s\n" % key)
+    out = subprocess.run([CORE, "seal", WORK, FORM, sealed, "50"],
+                         capture_output=True, text=True, check=True).stdout
+    vals = {l.split()[0]: l.split()[1:] for l in out.splitlines()}
+    s_bad, p_bad = vals["seal_check"]
+    check = True if s_bad == p_bad == "ok" else \
+        "sealed: %s; plain: %s" % (s_bad, p_bad)
+    m, b = (float(v) for v in vals["seal_finalize_wall_ms"])
+    row("finalize a record of the bundled form, sealed vs plain, as the "
+        "interviewer waits (median of 50)", m, b, "sealed < 10 ms", m < 10, "ms",
+        check=check)
+    m, b = (float(v) for v in vals["seal_total_cpu_ms"])
+    row("CPU of a sealed finalize and its scrub vs a plain finalize", m, b,
+        "sealed < 10 ms", m < 10, "ms", check=check)
+    m, b = (float(v) for v in vals["seal_scrub_wall_ms"])
+    row("the scrub after a sealed finalize, before the next key (log into "
+        "the database, log cut to nothing: 2 fdatasync, 2 ftruncate); plain: "
+        "none", m, b, "-", True, "ms", check=check)
+    m, b = (float(v) for v in vals["seal_total_wall_ms"])
+    row("sealed finalize + scrub vs plain finalize, wall", m, b, "-", True, "ms",
+        check=check)
+
+
 WRITER = os.path.join(ROOT, "build", "bench", "writer")
 
 
@@ -1069,7 +1107,7 @@ def fmt(v):
 def main():
     started = time.monotonic()
     steps = [bench_terminal_bytes, bench_startup, bench_form_scale, bench_core,
-             bench_upload, bench_report, bench_households, bench_fsyncs, bench_writers,
+             bench_upload, bench_report, bench_households, bench_fsyncs, bench_seal, bench_writers,
              bench_at_size]
     if len(sys.argv) > 1:  # bench/run.py terminal ...: only those
         steps = [s for s in steps if any(a in s.__name__ for a in sys.argv[1:])]
