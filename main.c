@@ -152,9 +152,11 @@ usage(FILE *out)
 	    "hidden)\n"
 	    "  or:  doorstep --export --deidentify  records to share: no names, "
 	    "pseudonyms\n"
-	    "  or:  doorstep --decrypt KEYFILE [FILE.jsonl...] [--out PATH]\n"
-	    "                                        open the sealed records of an "
-	    "export\n"
+	    "  or:  doorstep --decrypt KEYFILE [FILE.jsonl...] [--format "
+	    "jsonl|csv]\n"
+	    "                                        [--out PATH] [--bom]: open the "
+	    "sealed\n"
+	    "                                        records of an export\n"
 	    "  or:  doorstep --adopt FILE            move a single-user database "
 	    "into a team\n"
 	    "                                        install (root or a "
@@ -763,25 +765,63 @@ decrypt_note(void *ctx, const char *msg)
 	say("doorstep: %s\n", msg);
 }
 
+/* The records opened (JSONL, len bytes) written to out as --export
+ * --format csv writes them: imported into a database in memory (where
+ * they are not sealed again) and exported from it; the repeats to
+ * BASE-NAME.csv when base is not NULL. */
+static int
+decrypted_csv(const char *jsonl, size_t len, FILE *out, const char *base,
+    bool bom, const struct form *const *forms, size_t nforms, const char *lang)
+{
+	struct import_summary sum = { 0 };
+	struct store *mem;
+	char *cause = NULL;
+	bool skipped = false;
+	long written = -1;
+	FILE *in;
+
+	if ((mem = store_open_memory(&cause)) != NULL) {
+		in = len > 0 ? fmemopen((void *)(uintptr_t)jsonl, len, "r") : NULL;
+		if (in == NULL || import_jsonl(mem, in, _("(the records opened)"),
+		    forms, nforms, lang, decrypt_note, NULL, &sum, &cause) == 0)
+			written = export_csv_shared(mem, out, base, true, bom, NULL,
+			    &skipped, &cause);
+		if (in != NULL)
+			fclose(in);
+		store_close(mem);
+	}
+	if (written < 0) {
+		say("doorstep: %s\n", cause);
+		free(cause);
+		return EXIT_REJECTED;
+	}
+	if (skipped)
+		fputs(_("doorstep: repeats (such as household members) go to files "
+		    "of their own: give --out FILE.csv to write them\n"), stderr);
+	return sum.unknown + sum.refused + sum.bad > 0 ? EXIT_REJECTED : EXIT_DONE;
+}
+
 /* --decrypt KEYFILE [FILE.jsonl...]: an export with its sealed records
- * opened, to stdout or --out. */
+ * opened, to stdout or --out, as JSONL or as --export's CSV. */
 static int
 run_decrypt(const struct options *o, int argc, char **argv,
-    const char *forms_dir)
+    const char *forms_dir, const char *lang)
 {
 	struct decrypt_summary sum, all = { 0 };
 	struct formdir_entry *entries = NULL;
 	const struct form **forms;
 	struct safe_file sf = { 0 };
 	struct seal_key *k;
-	char *cause = NULL;
-	FILE *out = stdout;
-	size_t n = 0, nforms = 0, i;
+	char *cause = NULL, *opened = NULL, *base = NULL;
+	FILE *out = stdout, *sink = NULL;
+	size_t n = 0, nforms = 0, i, opened_len = 0;
 	int status = EXIT_DONE, j;
+	bool csv = o->format != NULL && strcmp(o->format, "csv") == 0;
 
-	if (o->format != NULL && strcmp(o->format, "jsonl") != 0)
-		return usage_error("%s", _("--decrypt writes JSONL; bring it into a "
-		    "database with --import to make CSV"));
+	if (o->format != NULL && !csv && strcmp(o->format, "jsonl") != 0)
+		return usage_error(_("unknown --format '%s' (jsonl or csv)"), o->format);
+	if (o->bom && !csv)
+		return usage_error("%s", _("--bom is for --format csv"));
 	if ((k = seal_key_load(o->key_file, ask_passphrase,
 	    (void *)(uintptr_t)o->key_file, &cause)) == NULL) {
 		say("doorstep: %s\n", cause);
@@ -803,6 +843,20 @@ run_decrypt(const struct options *o, int argc, char **argv,
 			goto done;
 		}
 		out = sf.f;
+		/* data.csv -> data-members.csv for the repeats */
+		i = strlen(o->out);
+		base = i > 4 && strcmp(o->out + i - 4, ".csv") == 0 ?
+		    xstrndup(o->out, i - 4) : xstrdup(o->out);
+	}
+	/* CSV: the records opened are kept in memory until written; to a
+	 * terminal, made safe (as --export does). */
+	if ((csv || (out == stdout && isatty(STDOUT_FILENO))) &&
+	    (sink = open_memstream(&opened, &opened_len)) == NULL) {
+		say("doorstep: %s\n", _("cannot write the decrypted records"));
+		if (sf.f != NULL)
+			safe_file_abort(&sf);
+		status = EXIT_REJECTED;
+		goto done;
 	}
 	for (j = 0; j <= argc; j++) {
 		FILE *in = stdin;
@@ -818,8 +872,8 @@ run_decrypt(const struct options *o, int argc, char **argv,
 				continue;
 			}
 		}
-		if (export_decrypt(in, name, out, k, forms, nforms, decrypt_note, NULL, &sum,
-		    &cause) != 0) {
+		if (export_decrypt(in, name, sink ? sink : out, k, forms, nforms,
+		    decrypt_note, NULL, &sum, &cause) != 0) {
 			say("doorstep: %s\n", cause);
 			free(cause);
 			cause = NULL;
@@ -832,6 +886,31 @@ run_decrypt(const struct options *o, int argc, char **argv,
 		all.refused += sum.refused;
 		all.bad += sum.bad;
 	}
+	if (sink != NULL) {
+		fclose(sink);
+		if (csv && opened != NULL) {
+			FILE *table = out;
+			char *shown = NULL;
+			size_t shown_len = 0;
+
+			if (out == stdout && isatty(STDOUT_FILENO))
+				table = open_memstream(&shown, &shown_len);
+			j = decrypted_csv(opened, opened_len, table ? table : out, base,
+			    o->bom, forms, nforms, lang);
+			if (j != EXIT_DONE)
+				status = j;
+			if (table != out && table != NULL) {
+				fclose(table);
+				put_data(shown);
+				explicit_bzero(shown, shown_len);
+				free(shown);
+			}
+		} else if (opened != NULL)
+			put_data(opened);
+		if (opened != NULL)
+			explicit_bzero(opened, opened_len);
+		free(opened);
+	}
 	if (sf.f != NULL && safe_file_commit(&sf, &cause) != 0) {
 		say("doorstep: %s\n", cause);
 		free(cause);
@@ -843,6 +922,7 @@ run_decrypt(const struct options *o, int argc, char **argv,
 	if (all.refused > 0 || all.bad > 0)
 		status = EXIT_REJECTED;
 done:
+	free(base);
 	free(forms);
 	formdir_free(entries, n);
 	seal_key_free(k);
@@ -1481,7 +1561,8 @@ main(int argc, char **argv)
 		status = run_xform(argc - optind, argv + optind);
 		goto done;
 	case MODE_DECRYPT:
-		status = run_decrypt(&o, argc - optind, argv + optind, forms_dir);
+		status = run_decrypt(&o, argc - optind, argv + optind, forms_dir,
+		    lang);
 		goto done;
 	case MODE_IMPORT:
 		if (optind == argc) {

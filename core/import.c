@@ -640,11 +640,13 @@ add_record(struct importer *im, struct incoming *in, char **cause)
 		rc = put_calculations(s, iv, id, cause);
 	if (rc == 0 && in->why == NULL && strcmp(in->rec.status, "draft") != 0) {
 		/* Its XML instance, as if finalized here, for the upload;
-		 * sealed, and no answer kept, when its form says so. */
+		 * sealed, and no answer kept, when its form says so (not in
+		 * memory: records opened to be written as CSV). */
 		char *xml = xml_instance(iv, &full);
 
-		rc = in->form->public_key != NULL ? interview_seal(iv, &full, xml,
-		    cause) : store_record_set_xml(s, id, xml, cause);
+		rc = in->form->public_key != NULL && !store_in_memory(s) ?
+		    interview_seal(iv, &full, xml, cause) :
+		    store_record_set_xml(s, id, xml, cause);
 		explicit_bzero(xml, strlen(xml));
 		free(xml);
 	}

@@ -17,6 +17,7 @@ struct store {
 				 * process's login */
 	bool scrub_due;		/* a sealed record's plain answers were
 				 * deleted: store_scrub empties the log */
+	bool in_memory;		/* store_open_memory's */
 	bool scrub_failed;	/* the last try met a reader: the next
 				 * ones do not wait */
 };

@@ -494,6 +494,34 @@ store_open_shared(const char *path, char **cause)
 	return open_store(path, true, cause);
 }
 
+struct store *
+store_open_memory(char **cause)
+{
+	struct store *s = xcalloc(1, sizeof *s);
+
+	s->path = xstrdup(":memory:");
+	s->busy_ms = STORE_BUSY_MS;
+	s->in_memory = true;
+	if (sqlite3_open_v2(":memory:", &s->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		sq_fail(s, cause, _("cannot open the database"));
+		store_close(s);
+		return NULL;
+	}
+	if (exec_sql(s, "PRAGMA foreign_keys = ON", cause) != 0 ||
+	    migrate(s, 0, cause) != 0) {
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+bool
+store_in_memory(const struct store *s)
+{
+	return s->in_memory;
+}
+
 void
 store_set_busy_timeout(struct store *s, int ms)
 {

@@ -56,6 +56,11 @@ struct store *store_open(const char *path, char **cause);
  * -wal and -shm opened before it returns, so that the data group is needed
  * only for this call. */
 struct store *store_open_shared(const char *path, char **cause);
+/* A database in memory only, gone when closed: for records that must not
+ * touch a disk in plain text (--decrypt --format csv). Records of a form
+ * with a public key are not sealed there (store_in_memory). */
+struct store *store_open_memory(char **cause);
+bool store_in_memory(const struct store *s);
 void store_close(struct store *s);
 
 /* The path the database was opened with (files that go with it, such as
