@@ -132,6 +132,14 @@ expect "1 sealed record(s) opened"
 check "the passphrase is not shown" not_shown "correct horse"
 check "--out has the opened record" \
     [ "$(jq -r .answers.name "$WORK/p.jsonl")" = "Zhang Xiuying" ]
+# Item 5: the passphrase went nowhere: no file the program wrote (the
+# database and its trail, the output, logs, sanitizer reports) holds it,
+# and the command line has no place for it.
+check "the passphrase is in no file under the test's folder" \
+    sh -c "! grep -rqaF 'correct horse' '$WORK'"
+"$BIN" --decrypt tests/seal/org-pass.pem --passphrase "correct horse" \
+    "$WORK/e.jsonl" >/dev/null 2>"$WORK/err" </dev/null
+check "a passphrase on the command line is refused: exit 2" [ $? -eq 2 ]
 
 # --upload: the manifest as xml_submission_file, the instance as
 # submission.xml.enc, as ODK Collect sends them.
