@@ -1401,7 +1401,10 @@ entity_sync(struct store *s, const struct form *const *forms, size_t nforms,
 		free(list_url);
 		return UPLOAD_USAGE;
 	}
-	strcpy(list_url + n - 11, "/formList");
+	list_url[n - 11] = '\0';
+	q = xasprintf("%s/formList", list_url);
+	free(list_url);
+	list_url = q;
 	if ((status = fetch(o, list_url, PAGE_MAX, _("the form list"), &list,
 	    &len)) != UPLOAD_OK) {
 		free(list_url);
