@@ -18,6 +18,7 @@
 #include "core/access.h"
 #include "core/config.h"
 #include "core/diag.h"
+#include "core/entity.h"
 #include "core/export.h"
 #include "core/form.h"
 #include "core/formdir.h"
@@ -972,9 +973,48 @@ env_number(const char *name, long fallback)
 }
 
 /* Sends the queue; the exit status says what is left to do. */
+/* After the records, the Entity Lists of the forms that declare them
+ * (core/entity.h): downloaded and merged into the register. */
+static int
+sync_entities(struct store *s, const struct upload_options *uo,
+    const char *forms_dir, int rc)
+{
+	struct formdir_entry *entries = NULL;
+	const struct form **forms;
+	struct entity_summary es;
+	size_t n = 0, nforms = 0, i;
+	long conflicts;
+	int erc;
+
+	if (forms_dir == NULL || formdir_load(forms_dir, &entries, &n, false,
+	    NULL) != 0)
+		return rc;
+	forms = xcalloc(n + 1, sizeof *forms);
+	for (i = 0; i < n; i++)
+		if (entries[i].form != NULL && entries[i].form->entity_dataset != NULL)
+			forms[nforms++] = entries[i].form;
+	if (nforms > 0) {
+		erc = entity_sync(s, forms, nforms, uo, &es);
+		say(_("doorstep: Entity Lists: %zu downloaded, %zu household(s) in "
+		    "them, %zu new here, %zu updated, %zu newly in conflict, %zu "
+		    "not taken (their code is another household here)\n"), es.lists,
+		    es.rows, es.added, es.updated, es.conflicts, es.code_taken);
+		conflicts = entity_conflict_count(s, NULL);
+		if (conflicts > 0)
+			say(_("doorstep: %ld household(s) in conflict with the server: "
+			    "open each on its household page to choose which values "
+			    "stay\n"), conflicts);
+		if (erc == UPLOAD_TEMPFAIL || (rc == UPLOAD_OK && erc != UPLOAD_OK))
+			rc = erc == UPLOAD_USAGE ? UPLOAD_REFUSED : erc;
+	}
+	free(forms);
+	formdir_free(entries, n);
+	return rc;
+}
+
 static int
 run_upload(struct store *s, const struct options *o, const struct config *cfg,
-    const char *url)
+    const char *url, const char *forms_dir)
 {
 	struct upload_options uo = { 0 };
 	struct upload_summary sum = { 0 };
@@ -1041,6 +1081,8 @@ run_upload(struct store *s, const struct options *o, const struct config *cfg,
 			    sum.no_form, sum.refused - sum.closed - sum.no_version -
 			    sum.no_form);
 	}
+	if (!o->dry_run && rc != UPLOAD_TEMPFAIL)
+		rc = sync_entities(s, &uo, forms_dir, rc);
 	free(secret);
 	return rc;
 }
@@ -1610,7 +1652,8 @@ main(int argc, char **argv)
 	else if (o.mode == MODE_REPORT)
 		status = run_report(store, &o, lang);
 	else if (o.mode == MODE_UPLOAD)
-		status = run_upload(store, &o, &cfg, optind < argc ? argv[optind] : NULL);
+		status = run_upload(store, &o, &cfg, optind < argc ? argv[optind] : NULL,
+		    forms_dir);
 	else if (o.mode == MODE_TRAIL)
 		status = run_trail(store, &o);
 	else if (o.mode == MODE_REQUEUE)

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "entity.h"
 #include "i18n.h"
 #include "ids.h"
 #include "seal.h"
@@ -35,13 +36,13 @@ static const char *const type_names[] = {
 static const char *const top_keys[] = {
 	"form", "version", "title", "languages", "choices", "needs",
 	"not_assessed", "body", "public_key", "sealed_keeps", "audit",
-	"instance_name", NULL
+	"instance_name", "entities", NULL
 };
 static const char *const question_keys[] = {
 	"name", "type", "label", "hint", "required", "required_message",
 	"relevant", "constraint", "constraint_message", "choices", "calculation",
 	"default", "prefill", "appearance", "from_household", "identifying",
-	NULL
+	"save_to", NULL
 };
 static const char *const group_keys[] = {
 	"group", "label", "relevant", "body", NULL
@@ -846,6 +847,20 @@ parse_question(struct loader *L, const struct ynode *n,
 	}
 	if ((v = ytree_get(n, "from_household")) != NULL)
 		parse_from_household(L, v, q, type_ok);
+	if ((v = ytree_get(n, "save_to")) != NULL &&
+	    scalar(L, v, _("save_to")) != NULL) {
+		const char *why = entity_property_why(v->str);
+
+		q->save_to = xstrdup(v->str);
+
+		if (why != NULL)
+			err(L, v, _("save_to: '%s' cannot name an entity property: %s"),
+			    q->save_to, _(why));
+		else if (q->repeat != NULL || !question_has_value(q))
+			err(L, v, _("save_to: '%s' is on a question inside a repeat or "
+			    "without a value: an entity property holds one value"),
+			    q->save_to);
+	}
 
 	v = ytree_get(n, "choices");
 	if (type_ok && (q->type == QT_SELECT_ONE || q->type == QT_SELECT_MULTIPLE)) {
@@ -1031,6 +1046,69 @@ parse_languages(struct loader *L, const struct ynode *n)
 		L->lang_at[L->f->nlanguages] = n->items[i];
 		L->f->languages[L->f->nlanguages++] = xstrdup(s);
 	}
+}
+
+/* entities: {dataset: households, create: true, update: true}: the ODK
+ * Entity List the household of each record is kept in (core/entity.h). */
+static void
+parse_entities(struct loader *L, const struct ynode *n)
+{
+	static const char *const keys[] = { "dataset", "create", "update", NULL };
+	struct form *f = L->f;
+	const struct ynode *v;
+	size_t i, j;
+
+	if (n->kind != YNODE_MAP) {
+		err(L, n, "%s", _("'entities:' must be a map such as {dataset: "
+		    "households}"));
+		return;
+	}
+	check_keys(L, n, keys, "entities");
+	f->entity_create = f->entity_update = true;
+	if ((v = ytree_get(n, "dataset")) == NULL)
+		err(L, n, "%s", _("'entities:' needs 'dataset:', the name of the "
+		    "Entity List (for example households)"));
+	else if (scalar(L, v, _("dataset")) != NULL) {
+		if (!entity_dataset_valid(v->str))
+			err(L, v, _("'%s' cannot name an Entity List: a letter or '_' "
+			    "first, then letters, digits, '_' or '-', not beginning with "
+			    "'__'"), v->str);
+		else
+			f->entity_dataset = xstrdup(v->str);
+	}
+	if ((v = ytree_get(n, "create")) != NULL && scalar(L, v, _("create")) !=
+	    NULL && !parse_bool(v->str, &f->entity_create))
+		err(L, v, _("create must be true or false, not '%s'"), v->str);
+	if ((v = ytree_get(n, "update")) != NULL && scalar(L, v, _("update")) !=
+	    NULL && !parse_bool(v->str, &f->entity_update))
+		err(L, v, _("update must be true or false, not '%s'"), v->str);
+	if (!f->entity_create && !f->entity_update)
+		err(L, n, "%s", _("'entities:' must create or update: ODK Central "
+		    "refuses a form that does neither"));
+	if (f->public_key != NULL)
+		err(L, n, "%s", _("'entities:' cannot go with public_key: ODK "
+		    "Central cannot read a sealed record to update its Entity List"));
+	for (i = 0; i < f->nquestions; i++)
+		for (j = 0; f->questions[i]->save_to != NULL && j < i; j++)
+			if (str_eq(f->questions[i]->save_to, f->questions[j]->save_to))
+				diags_add(L->d, DIAG_ERROR, f->questions[i]->line,
+				    f->questions[i]->col, _("save_to: '%s' is also the "
+				    "property of '%s': one question a property"),
+				    f->questions[i]->save_to, f->questions[j]->name);
+}
+
+/* save_to: without entities: there is no list to save to. */
+static void
+check_save_to_alone(struct loader *L)
+{
+	size_t i;
+
+	for (i = 0; i < L->f->nquestions; i++)
+		if (L->f->questions[i]->save_to != NULL)
+			diags_add(L->d, DIAG_ERROR, L->f->questions[i]->line,
+			    L->f->questions[i]->col, _("'%s' has save_to: but the form "
+			    "has no 'entities:' naming the Entity List"),
+			    L->f->questions[i]->name);
 }
 
 /* public_key: and sealed_keeps: (what a sealed record keeps in plain
@@ -1693,6 +1771,10 @@ form_parse(const char *text, size_t len, struct diags *d)
 		parse_body(&L, v, NULL, 0);
 	check_languages_used(&L);
 	check_duplicates(&L);
+	if ((v = ytree_get(root, "entities")) != NULL)
+		parse_entities(&L, v);
+	else
+		check_save_to_alone(&L);
 	index_names(f);
 	check_logic(&L);
 	if ((v = ytree_get(root, "not_assessed")) != NULL)
@@ -1808,6 +1890,7 @@ form_free(struct form *f)
 	free(f->version);
 	free(f->public_key);
 	free(f->instance_name);
+	free(f->entity_dataset);
 	mtext_free(&f->title);
 	for (i = 0; i < f->nlanguages; i++)
 		free(f->languages[i]);
@@ -1843,6 +1926,7 @@ form_free(struct form *f)
 		mtext_free(&q->constraint_message);
 		free(q->default_value);
 		free(q->appearance);
+		free(q->save_to);
 		free(q->required_src);
 		expr_free(q->required_if);
 		free(q->relevant_src);

@@ -97,6 +97,7 @@ struct question {
 	bool prefill;
 	enum household_field from_household;	/* HF_NONE, or the field */
 	bool identifying;	/* names the family: left out when shared */
+	char *save_to;		/* the entity property it fills, or NULL */
 	const struct group *group;		/* innermost group, or NULL */
 	const struct group *repeat;		/* the repeat it is in, or NULL */
 	int line;
@@ -144,6 +145,11 @@ struct form {
 	char sha256[65];		/* of the YAML text, hex */
 	bool audit;			/* record ODK audit events (audit.csv) */
 	char *instance_name;		/* template: "${household} ${round}" */
+	/* entities: the ODK Entity List its records create and update the
+	 * household in (core/entity.h), or NULL. */
+	char *entity_dataset;
+	bool entity_create;
+	bool entity_update;
 };
 
 /* The form's questions as a server stores them, one line each: groups

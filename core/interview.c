@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "diag.h"
+#include "entity.h"
 #include "household.h"
 #include "formcache.h"
 #include "i18n.h"
@@ -627,6 +628,53 @@ calculate(struct interview *iv, bool save, char **cause)
 static int save_entries(struct interview *iv, const struct group *r, long n,
     char **cause);
 
+/* With no earlier interview here, a household from an Entity List (core/
+ * entity.h) starts from the answers another server saved to its
+ * properties (save_to:), when the form's rules take them, marked as
+ * carried over from the round the list names. */
+static int
+carry_from_entity(struct interview *iv, const char *household, char **cause)
+{
+	const struct form *f = iv->form;
+	char *round, *v, *norm, *why;
+	const char *bad;
+	size_t q;
+	int rc = 0;
+
+	if (f->entity_dataset == NULL || (round = entity_server_value(iv->store,
+	    household, "round")) == NULL)
+		return 0;
+	if (!round_name_valid(round, &bad)) {
+		free(round);
+		return 0;
+	}
+	for (q = 0; q < f->nquestions && rc == 0; q++) {
+		const struct question *qq = f->questions[q];
+
+		if (!qq->prefill || qq->save_to == NULL || qq->repeat != NULL ||
+		    qq->type == QT_CALCULATE || (v = entity_server_value(iv->store,
+		    household, qq->save_to)) == NULL)
+			continue;
+		rc = interview_check(iv, q, 0, v, false, NULL, &norm, &why);
+		free(v);
+		free(why);
+		if (rc != 0 || norm == NULL) {
+			free(norm);
+			rc = 0;
+			continue;
+		}
+		rc = store_answer_carry(iv->store, iv->record, qq->name, 0, norm,
+		    round, cause);
+		if (rc == 0) {
+			set_value(iv, q, 0, norm);
+			slot_find(iv, q, 0)->carried = xstrdup(round);
+		}
+		free(norm);
+	}
+	free(round);
+	return rc;
+}
+
 /* Starts a household's new round from its previous round's answers to the
  * questions marked prefill: those that were asked then and are still valid
  * on this form, each marked until the interviewer confirms or changes it. */
@@ -641,7 +689,9 @@ carry_over(struct interview *iv, int64_t form_ref, const char *household,
 	int rc;
 
 	rc = store_previous_record(iv->store, household, round, &prev, cause);
-	if (rc <= 0)
+	if (rc == 0)
+		return carry_from_entity(iv, household, cause);
+	if (rc < 0)
 		return rc;
 	/* The same form version, usually: read with the form at hand. */
 	old = prev.form_ref == form_ref ? interview_open(iv->store, iv->form,
@@ -1587,7 +1637,7 @@ interview_finalize(struct interview *iv, size_t *first_bad, size_t *nbad,
 {
 	struct record_info rec;
 	struct interview *now;
-	char *xml;
+	char *xml, *tail;
 	int rc;
 
 	*nbad = 0;
@@ -1632,7 +1682,15 @@ interview_finalize(struct interview *iv, size_t *first_bad, size_t *nbad,
 		interview_free(now);
 		return -1;
 	}
-	xml = xml_instance(now, &rec);
+	/* A form with entities: the household's entity block goes in. */
+	if ((tail = entity_stamp(iv->store, now, &rec, cause)) == NULL) {
+		store_rollback(iv->store);
+		store_record_clear(&rec);
+		interview_free(now);
+		return -1;
+	}
+	xml = xml_instance_meta(now, &rec, tail);
+	free(tail);
 	if (iv->form->public_key != NULL)
 		rc = interview_seal(now, &rec, xml, cause);
 	else

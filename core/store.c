@@ -153,6 +153,32 @@ static const char *const migrations[] = {
 	"  UPDATE tallies SET n = n + (NEW.status = 'open') - (OLD.status = 'open')"
 	"  WHERE name = 'households_open'; END;"
 	"CREATE INDEX households_listed ON households(status = 'closed', code);",
+
+	/* 9: entities: a household as an entity of an ODK Central Entity List:
+	 * its id (a UUID, kept for good once given), the version this database
+	 * gave it last and the server's version it took last (trunk), its
+	 * offline branch, the properties the server holds as last seen (JSON),
+	 * what each queued record sends, and the properties on which this
+	 * database and the server disagree until someone chooses. */
+	"ALTER TABLE households ADD COLUMN entity_id TEXT;"
+	"ALTER TABLE households ADD COLUMN entity_version INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE households ADD COLUMN entity_trunk INTEGER;"
+	"ALTER TABLE households ADD COLUMN entity_branch TEXT;"
+	"ALTER TABLE households ADD COLUMN entity_server TEXT;"
+	"CREATE UNIQUE INDEX households_by_entity ON households(entity_id)"
+	"  WHERE entity_id IS NOT NULL;"
+	"CREATE TABLE entity_sent ("
+	"  record_id INTEGER PRIMARY KEY REFERENCES records(id) ON DELETE CASCADE,"
+	"  household_id INTEGER NOT NULL REFERENCES households(id)"
+	"    ON DELETE CASCADE,"
+	"  props TEXT NOT NULL);"
+	"CREATE TABLE entity_conflicts ("
+	"  household_id INTEGER NOT NULL REFERENCES households(id)"
+	"    ON DELETE CASCADE,"
+	"  name TEXT NOT NULL, mine TEXT, theirs TEXT,"
+	"  version INTEGER NOT NULL, at TEXT NOT NULL,"
+	"  PRIMARY KEY (household_id, name)) WITHOUT ROWID;",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,

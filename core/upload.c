@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "entity.h"
 #include "form.h"
 #include "interview.h"
 #include "seal.h"
@@ -118,6 +119,8 @@ load_curl(char **cause)
 
 struct reply {
 	struct buf body;
+	size_t max;		/* 0: REPLY_MAX */
+	bool over;		/* more came than max */
 };
 
 static size_t
@@ -125,8 +128,10 @@ on_body(char *data, size_t size, size_t n, void *ctx)
 {
 	struct reply *r = ctx;
 
-	if (r->body.len < REPLY_MAX)
+	if (r->body.len + size * n <= (r->max ? r->max : REPLY_MAX))
 		buf_add(&r->body, data, size * n);
+	else
+		r->over = true;
 	return size * n;
 }
 
@@ -759,7 +764,7 @@ send_record(struct sender *s, const struct record_info *rec,
     const struct upload_part *parts, size_t nparts, char **reply_out)
 {
 	const struct upload_options *o = s->o;
-	struct reply r = { { 0 } };
+	struct reply r = { { 0 }, 0, false };
 	long ms = o->backoff_ms, code = 0, left;
 	int attempt;
 	char *msg;
@@ -868,6 +873,8 @@ record_fate(struct store *st, const struct record_info *rec, enum outcome out,
 {
 	switch (out) {
 	case OUT_UPLOADED:
+		if (entity_sent(st, rec->id, cause) != 0)
+			return -1;
 		return store_record_uploaded(st, rec->id, "uploaded", reply, cause);
 	case OUT_CONFLICT:
 		return store_record_uploaded(st, rec->id, "conflict", reply, cause);
@@ -1055,6 +1062,67 @@ done:
 	free(reply);
 	free(cause);
 	return out;
+}
+
+int
+upload_get(const struct upload_options *o, const char *url, size_t max,
+    char **body, size_t *len, long *code)
+{
+	struct upload_options one = *o;
+	struct target t = { 0 };
+	struct curl_slist *headers;
+	struct reply r = { { 0 }, 0, false };
+	CURL *curl;
+	char *cause = NULL;
+	const char *words;
+	long request_s = o->request_timeout > 0 ? o->request_timeout :
+	    UPLOAD_REQUEST_TIMEOUT;
+	int status;
+	CURLcode rc;
+
+	*body = NULL;
+	*len = 0;
+	*code = 0;
+	if (load_curl(&cause) != 0) {
+		note(o, NULL, "%s", cause);
+		free(cause);
+		return UPLOAD_TEMPFAIL;
+	}
+	one.url = url;
+	if ((status = target_parse(&one, &t)) != UPLOAD_OK) {
+		target_free(&t);
+		return status;
+	}
+	if ((curl = make_handle(&one, &t)) == NULL) {
+		note(o, NULL, "%s", _("cannot start libcurl"));
+		target_free(&t);
+		return UPLOAD_TEMPFAIL;
+	}
+	headers = lc.slist_append(NULL, "X-OpenRosa-Version: 1.0");
+	lc.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+	lc.easy_setopt(curl, CURLOPT_WRITEDATA, &r);
+	lc.easy_setopt(curl, CURLOPT_TIMEOUT_MS, request_s * 1000);
+	r.max = max;
+	rc = lc.easy_perform(curl);
+	if (rc == CURLE_OK && r.over) {
+		note(o, NULL, _("%s sent more than %zu KB: not taken"), t.shown,
+		    max / 1024);
+		status = UPLOAD_REFUSED;
+	} else if (rc == CURLE_OK) {
+		lc.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, code);
+		*len = r.body.len;
+		*body = r.body.data ? buf_steal(&r.body) : xstrdup("");
+	} else {
+		words = network_words(rc);
+		note(o, NULL, _("cannot download from %s: %s"), t.shown, words ? words :
+		    lc.easy_strerror(rc));
+		status = UPLOAD_TEMPFAIL;
+	}
+	buf_free(&r.body);
+	lc.slist_free_all(headers);
+	lc.easy_cleanup(curl);
+	target_free(&t);
+	return status;
 }
 
 int

@@ -75,6 +75,15 @@ struct upload_part {
 int upload_run(struct store *s, const struct upload_options *o,
     struct upload_summary *sum);
 
+/* GETs url (the form list, a manifest, an Entity List) with the same
+ * credentials and the same rules as a submission (plain http:// to this
+ * machine only), header X-OpenRosa-Version: 1.0, at most max bytes. The
+ * body (NUL-terminated, *len bytes) is the caller's; *code the HTTP
+ * status. Returns UPLOAD_OK, UPLOAD_REFUSED (the body was larger than
+ * max), UPLOAD_USAGE or UPLOAD_TEMPFAIL, having told o->note why. */
+int upload_get(const struct upload_options *o, const char *url, size_t max,
+    char **body, size_t *len, long *code);
+
 /* The URL as it may be shown: a password in it and an ODK app user's key
  * (/v1/key/TOKEN/) replaced by "…". The caller frees it. */
 char *upload_url_shown(const char *url);

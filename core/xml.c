@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "entity.h"
 #include "text.h"
 #include "util.h"
 
@@ -147,6 +148,13 @@ name_value(void *ctx, const char *name, long q)
 char *
 xml_instance(const struct interview *iv, const struct record_info *rec)
 {
+	return xml_instance_meta(iv, rec, NULL);
+}
+
+char *
+xml_instance_meta(const struct interview *iv, const struct record_info *rec,
+    const char *meta_tail)
+{
 	const struct form *f = iv->form;
 	struct name_ctx nc = { iv, rec };
 	struct buf b = { 0 };
@@ -178,6 +186,8 @@ xml_instance(const struct interview *iv, const struct record_info *rec)
 	meta_field(&b, "round", rec->round);
 	meta_field(&b, "site", rec->site);
 	meta_field(&b, "interviewer", rec->interviewer);
+	if (meta_tail != NULL)
+		buf_adds(&b, meta_tail);
 	buf_adds(&b, "  </meta>\n");
 	buf_printf(&b, "</%s>\n", f->id);
 	free(name);
@@ -449,6 +459,7 @@ static void
 binds(struct xform *x)
 {
 	const struct form *f = x->f;
+	bool saveto;
 	size_t i;
 
 	for (i = 0; i < f->ngroups; i++) {
@@ -490,20 +501,28 @@ binds(struct xform *x)
 			attr(&x->b, "jr:requiredMsg", id);
 			free(id);
 		}
+		if (q->save_to != NULL && f->entity_dataset != NULL)
+			attr(&x->b, "entities:saveto", q->save_to);
 		buf_adds(&x->b, "/>\n");
 		free(p);
 	}
 	buf_printf(&x->b, "      <bind nodeset=\"/%s/meta/instanceID\" type=\"string\" "
 	    "readonly=\"true()\" jr:preload=\"uid\"/>\n", f->id);
 	binds_meta(x);
+	/* The register's code, round and site are entity properties too. */
+	saveto = f->entity_dataset != NULL;
 	buf_printf(&x->b, "      <bind nodeset=\"/%s/meta/household\" type=\"string\" "
-	    "readonly=\"true()\"/>\n", f->id);
+	    "readonly=\"true()\"%s/>\n", f->id, saveto ?
+	    " entities:saveto=\"code\"" : "");
 	buf_printf(&x->b, "      <bind nodeset=\"/%s/meta/round\" type=\"string\" "
-	    "readonly=\"true()\"/>\n", f->id);
+	    "readonly=\"true()\"%s/>\n", f->id, saveto ?
+	    " entities:saveto=\"round\"" : "");
 	buf_printf(&x->b, "      <bind nodeset=\"/%s/meta/site\" type=\"string\" "
-	    "readonly=\"true()\"/>\n", f->id);
+	    "readonly=\"true()\"%s/>\n", f->id, saveto ?
+	    " entities:saveto=\"site\"" : "");
 	buf_printf(&x->b, "      <bind nodeset=\"/%s/meta/interviewer\" type=\"string\" "
 	    "readonly=\"true()\"/>\n", f->id);
+	entity_xform_binds(&x->b, f);
 }
 
 static void
@@ -586,10 +605,16 @@ xml_xform(const struct form *f)
 	    "xmlns:jr=\"http://openrosa.org/javarosa\" "
 	    "xmlns:orx=\"http://openrosa.org/xforms\" "
 	    "xmlns:odk=\"http://www.opendatakit.org/xforms\" "
-	    "xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\">\n"
-	    "  <h:head>\n    <h:title>");
+	    "xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\"");
+	if (f->entity_dataset != NULL)
+		buf_adds(&x.b, " xmlns:entities=\"http://www.opendatakit.org/xforms/"
+		    "entities\"");
+	buf_adds(&x.b, ">\n  <h:head>\n    <h:title>");
 	xml_escape(&x.b, form_text(f, &f->title, NULL));
-	buf_adds(&x.b, "</h:title>\n    <model>\n      <itext>\n");
+	buf_adds(&x.b, "</h:title>\n    <model");
+	if (f->entity_dataset != NULL)
+		buf_adds(&x.b, " entities:entities-version=\"" ENTITY_SPEC_VERSION "\"");
+	buf_adds(&x.b, ">\n      <itext>\n");
 	for (i = 0; i < (f->nlanguages ? f->nlanguages : 1); i++) {
 		const char *lang = f->nlanguages ? f->languages[i] : "default";
 
@@ -615,8 +640,11 @@ xml_xform(const struct form *f)
 	if (f->audit)
 		buf_adds(&x.b, "            <audit/>\n");
 	buf_adds(&x.b, "            <household/>\n            <round/>\n"
-	    "            <site/>\n            <interviewer/>\n          </meta>\n");
+	    "            <site/>\n            <interviewer/>\n");
+	entity_xform_meta(&x.b, f);
+	buf_adds(&x.b, "          </meta>\n");
 	buf_printf(&x.b, "        </%s>\n      </instance>\n", f->id);
+	entity_xform_instance(&x.b, f);
 	binds(&x);
 	/* A sealed form: ODK Central and Collect read the key here, inside
 	 * <model>, and then take only encrypted submissions. */

@@ -12,6 +12,10 @@
  * questions only, <meta> with the instanceID and the household, round,
  * site and interviewer. Returns a new string. */
 char *xml_instance(const struct interview *iv, const struct record_info *rec);
+/* The same with meta_tail (XML, or NULL) at the end of <meta>: the
+ * record's entity block (core/entity.h). */
+char *xml_instance_meta(const struct interview *iv,
+    const struct record_info *rec, const char *meta_tail);
 
 /* The form as an ODK XForm (h:html with model, itext, binds and body). */
 char *xml_xform(const struct form *f);

@@ -22,6 +22,23 @@ and ?delete=INSTANCEID change that, as an administrator would in Central.
 Without --forms every form and version exists. Files sent beside the XML
 (audit.csv) are kept under --store as INSTANCEID__NAME.
 
+Entity Lists (ODK Central v2024.3 and later; central-backend
+lib/model/query/entities.js and lib/data/dataset.js): --xform FILE
+publishes a form as Central does, reading its entities-version, its
+<meta><entity> (dataset, create, update) and its entities:saveto binds,
+and refusing what Central refuses. An accepted submission of such a form
+then creates or updates its entity as Central's worker does (update before
+create; baseVersion, trunkVersion and branchId as Central reads them; a
+stale base version applied with a soft or hard conflict). Central answers
+the submission 201 whatever the entity's fate, and logs an entity error
+in the submission's audits: here they are in /entities ("errors") with
+Central's problem codes and messages. GET .../formList lists the published
+forms with a manifestUrl, .../forms/ID/manifest lists DATASET.csv, and
+.../forms/ID/attachments/DATASET.csv is the list as Central serves it to
+an app user: name,label,__version and the properties. /control?entity=UUID
+&label=TEXT&set=PROP:VALUE edits an entity as a project manager does in
+Central's web pages (a new version).
+
 It writes its port to --port-file, keeps what it received under --store,
 counts the POSTs of each instanceID (/stats: sent_twice, max_posts), and
 stops by itself after --lifetime seconds.
@@ -45,7 +62,11 @@ LOCK = threading.Lock()
 STATE = {"stored": {}, "requests": 0, "duplicates": 0, "conflicts": 0,
          "faults": {}, "bad": [], "connections": set(), "posts": {},
          "forms": None, "closed": set(), "deleted": set(), "refused": 0,
-         "attachments": 0}
+         "attachments": 0, "xforms": {}, "datasets": {}, "entity_errors": []}
+
+ENT_NS = "{http://www.opendatakit.org/xforms/entities}"
+XF_NS = "{http://www.w3.org/2002/xforms}"
+H_NS = "{http://www.w3.org/1999/xhtml}"
 
 # Central's messages (central-replies.md), by the problem they stand for.
 MSG_OK = "full submission upload was successful!"
@@ -134,6 +155,14 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
     def do_GET(self):
+        path = self.path.split("?", 1)[0]
+        if path.endswith("/formList") or "/forms/" in path:
+            return self.openrosa_get(path)
+        if self.path == "/entities":
+            with LOCK:
+                body = json.dumps({"datasets": STATE["datasets"],
+                                   "errors": STATE["entity_errors"]})
+            return self.reply(200, body.encode(), "application/json")
         if self.path == "/stats":
             with LOCK:
                 s = {k: v for k, v in STATE.items()
@@ -167,7 +196,87 @@ class Handler(BaseHTTPRequestHandler):
                 elif key == "delete":
                     STATE["deleted"].add(value)
                     STATE["stored"].pop(value, None)
+            pairs = parse_qsl(query, keep_blank_values=True)
+            uuid = dict(pairs).get("entity")
+            if uuid:
+                data, label = {}, None
+                for key, value in pairs:
+                    if key == "label":
+                        label = value
+                    elif key == "set":
+                        name, _, v = value.partition(":")
+                        data[name] = v
+                for ds in STATE["datasets"].values():
+                    if uuid in ds["entities"]:
+                        entity_api_update(ds, uuid, data, label)
         self.reply(200, b"{}", "application/json")
+
+    def openrosa_get(self, path):
+        """The form list, a form's manifest and its attachments, as Central
+        serves them to Collect (FL-1 in central-replies.md)."""
+        opts = self.server.opts
+        if path.endswith("/formList") and \
+                self.headers.get("X-OpenRosa-Version") != "1.0":
+            return self.reply(400, response(MSG_HEADER), openrosa=False)
+        if opts.user and not self.authorized():
+            return self.reply(401, response(MSG_AUTH), openrosa=False)
+        base = "http://%s%s" % (self.headers.get("Host"),
+                                path.rsplit("/formList", 1)[0]
+                                if path.endswith("/formList")
+                                else path.split("/forms/", 1)[0])
+        with LOCK:
+            xforms = dict(STATE["xforms"])
+            closed = set(STATE["closed"])
+        if path.endswith("/formList"):
+            items = []
+            for fid, xf in xforms.items():
+                if fid in closed:
+                    continue
+                item = ("    <xform>\n      <formID>%s</formID>\n"
+                        "      <name>%s</name>\n      <version>%s</version>\n"
+                        "      <hash>md5:%s</hash>\n      <downloadUrl>%s/forms/"
+                        "%s.xml</downloadUrl>\n" % (
+                            fid, html_escape(xf["title"]), xf["version"],
+                            xf["hash"], base, fid))
+                if xf["attachments"]:
+                    item += ("      <manifestUrl>%s/forms/%s/manifest"
+                             "</manifestUrl>\n" % (base, fid))
+                items.append(item + "    </xform>\n")
+            body = ('<?xml version="1.0" encoding="UTF-8"?>\n  <xforms '
+                    'xmlns="http://openrosa.org/xforms/xformsList">\n%s'
+                    '  </xforms>' % "".join(items))
+            return self.reply(200, body.encode())
+        rest = path.split("/forms/", 1)[1]
+        fid, _, tail = rest.partition("/")
+        xf = xforms.get(fid)
+        if xf is None or fid in closed:
+            return self.reply(404, response(MSG_NOT_FOUND))
+        if tail == "manifest":
+            files = []
+            for name in xf["attachments"]:
+                data = self.attachment(xf, name)
+                files.append(
+                    "    <mediaFile>\n      <filename>%s</filename>\n"
+                    "      <hash>md5:%s</hash>\n      <downloadUrl>%s/forms/%s/"
+                    "attachments/%s</downloadUrl>\n    </mediaFile>\n" % (
+                        name, hashlib.md5(data).hexdigest(), base, fid, name))
+            body = ('<?xml version="1.0" encoding="UTF-8"?>\n  <manifest '
+                    'xmlns="http://openrosa.org/xforms/xformsManifest">\n%s'
+                    '  </manifest>' % "".join(files))
+            return self.reply(200, body.encode())
+        if tail.startswith("attachments/") and \
+                tail[len("attachments/"):] in xf["attachments"]:
+            data = self.attachment(xf, tail[len("attachments/"):])
+            return self.reply(200, data, "text/csv; charset=utf-8")
+        return self.reply(404, response(MSG_NOT_FOUND))
+
+    def attachment(self, xf, name):
+        """A form's attachment: the Entity List it is linked to, as CSV."""
+        with LOCK:
+            ds = STATE["datasets"].get(name[:-len(".csv")])
+            if ds is None:
+                return b""
+            return entity_csv(ds).encode()
 
     def do_POST(self):
         opts = self.server.opts
@@ -257,6 +366,7 @@ class Handler(BaseHTTPRequestHandler):
                 code = refusal[0]
             elif known is None:
                 STATE["stored"][iid] = digest
+                process_entity(xml[2], xml[0], iid)
                 if opts.store:
                     with open(os.path.join(opts.store, iid.replace(":", "_")),
                               "wb") as f:
@@ -372,6 +482,222 @@ class Handler(BaseHTTPRequestHandler):
         return (data, iid, root.get("id"), root.get("version"), []), None
 
 
+def csv_field(v):
+    """csv-stringify, as Central uses it: quoted when needed."""
+    v = "" if v is None else str(v)
+    if any(c in v for c in ',"\n\r'):
+        return '"%s"' % v.replace('"', '""')
+    return v
+
+
+def entity_csv(ds):
+    """The list as Central serves it to an app user (the form's
+    attachment): name, label, __version, then the properties."""
+    rows = [["name", "label", "__version"] + ds["properties"]]
+    for uuid, e in ds["entities"].items():
+        rows.append([uuid, e["label"], str(e["version"])] +
+                    [e["data"].get(p, "") for p in ds["properties"]])
+    return "".join(",".join(csv_field(v) for v in r) + "\n" for r in rows)
+
+
+PROPERTY_RE = __import__("re").compile(r"^(?!__)(?!name$)(?!label$)[^\W\d]"
+                                       r"[\w.-]*$", __import__("re").UNICODE)
+DATASET_RE = __import__("re").compile(r"^(?!__)[^\W\d:][\w:-]*$",
+                                      __import__("re").UNICODE)
+
+
+def publish_xform(path):
+    """What Central checks when a form is published, and what it keeps."""
+    data = open(path, "rb").read()
+    root = ET.fromstring(data)
+    model = root.find(H_NS + "head/" + XF_NS + "model")
+    title = root.findtext(H_NS + "head/" + H_NS + "title") or ""
+    main = model.find(XF_NS + "instance")[0]
+    fid = main.get("id")
+    xf = {"title": title, "version": main.get("version") or "",
+          "hash": hashlib.md5(data).hexdigest(), "dataset": None,
+          "actions": [], "saveto": {}, "attachments": []}
+    entity = main.find(XF_NS + "meta/" + XF_NS + "entity")
+    if entity is not None:
+        spec = model.get(ENT_NS + "entities-version")
+        if not spec:
+            sys.exit("400.25 The entity definition within the form is "
+                     "invalid. Entities specification version is missing.")
+        y, m = (int(x) for x in spec.split(".")[:2])
+        if (y, m) < (2022, 1) or (y, m) > (2025, 1):
+            sys.exit("400.25 The entity definition within the form is "
+                     "invalid. Entities specification version [%s] is not "
+                     "supported." % spec)
+        name = (entity.get("dataset") or "").strip()
+        if not DATASET_RE.match(name) or "." in name:
+            sys.exit("400.25 The entity definition within the form is "
+                     "invalid. Invalid dataset name.")
+        actions = [a for a in ("create", "update") if entity.get(a) is not None]
+        if not actions:
+            sys.exit("400.25 The entity definition within the form is "
+                     "invalid. The form must specify at least one entity "
+                     "action, for example, create or update.")
+        xf["dataset"], xf["actions"] = name, actions
+        ds = STATE["datasets"].setdefault(name, {"properties": [],
+                                                 "entities": {}})
+        for bind in model.findall(XF_NS + "bind"):
+            prop = bind.get(ENT_NS + "saveto")
+            if prop is None:
+                continue
+            if not PROPERTY_RE.match(prop.lower()):
+                sys.exit("400.25 The entity definition within the form is "
+                         "invalid. Invalid entity property name.")
+            xf["saveto"][bind.get("nodeset")] = prop
+            if prop not in ds["properties"]:
+                ds["properties"].append(prop)
+    for inst in model.findall(XF_NS + "instance"):
+        src = inst.get("src") or ""
+        if src.startswith("jr://file-csv/"):
+            xf["attachments"].append(src[len("jr://file-csv/"):])
+    STATE["xforms"][fid] = xf
+
+
+class EntityProblem(Exception):
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+
+
+UUID_RE = __import__("re").compile(
+    r"^(uuid:)?([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
+    r"[0-9a-f]{12})$", __import__("re").I)
+
+
+def entity_api_update(ds, uuid, data, label):
+    """PATCH .../entities/UUID?force=true by a project manager."""
+    e = ds["entities"][uuid]
+    new = dict(e["data"])
+    new.update(data)
+    e["version"] += 1
+    e["data"] = new
+    if label is not None:
+        e["label"] = label
+    e["defs"].append({"version": e["version"], "data": dict(new),
+                      "label": e["label"], "branchId": None,
+                      "branchBaseVersion": None})
+
+
+def process_entity(fid, xml, iid):
+    """Central's worker on a new submission (called with LOCK held):
+    errors are logged, the submission stays accepted."""
+    xf = STATE["xforms"].get(fid)
+    if xf is None or not xf["dataset"]:
+        return
+    try:
+        root = ET.fromstring(xml)
+        el = root.find("meta/entity")
+        if el is None:
+            return
+        name = el.get("dataset") or ""
+        if not name.strip():
+            raise EntityProblem(400.2, "Required parameter dataset missing.")
+        ds = STATE["datasets"].get(name)
+        if ds is None or name != xf["dataset"]:
+            raise EntityProblem(404.7, "The dataset (%s) specified in the "
+                                "submission does not exist." % name)
+        create = el.get("create") in ("1", "true")
+        update = el.get("update") in ("1", "true")
+        for action, wanted in (("create", create), ("update", update)):
+            if wanted and action not in xf["actions"]:
+                raise EntityProblem(403.2, "The submission attempts an entity "
+                                    "%s, but the form does not permit that "
+                                    "action. The form permits the following "
+                                    "actions: %s." % (action,
+                                                      ", ".join(xf["actions"])))
+        m = UUID_RE.match(el.get("id") or "")
+        if m is None:
+            raise EntityProblem(409.14, "There was a problem with entity "
+                                "processing: ID [%s] is not a valid UUID."
+                                % el.get("id"))
+        uuid = m.group(2).lower()
+        label = el.findtext("label")
+        data = {}
+        for path, prop in xf["saveto"].items():
+            node = root.find(path.split("/", 2)[2])
+            if node is not None:
+                data[prop] = node.text or ""
+        if update:
+            try:
+                return entity_update(ds, name, uuid, el, label, data)
+            except EntityProblem as p:
+                if not (create and (p.code == 404.8 or (
+                        p.code == 400.2 and "baseVersion" in str(p)))):
+                    raise
+        if create:
+            if uuid in ds["entities"]:
+                raise EntityProblem(409.3, "A resource already exists with "
+                                    "uuid value(s) of %s." % uuid)
+            if not label or not label.strip():
+                raise EntityProblem(409.14, "There was a problem with entity "
+                                    "processing: Label empty or missing.")
+            ds["entities"][uuid] = {
+                "label": label, "version": 1, "data": data, "conflict": None,
+                "defs": [{"version": 1, "data": dict(data), "label": label,
+                          "branchId": None, "branchBaseVersion": None}]}
+    except EntityProblem as p:
+        STATE["entity_errors"].append({"instanceId": iid, "code": p.code,
+                                       "message": str(p)})
+
+
+def entity_update(ds, name, uuid, el, label, data):
+    """Entities._updateEntity and _computeBaseVersion."""
+    base_text = el.get("baseVersion") or ""
+    if not base_text:
+        raise EntityProblem(400.2, "Required parameter baseVersion missing.")
+    base_v = int(base_text)
+    branch = el.get("branchId") or None
+    trunk = int(el.get("trunkVersion")) if el.get("trunkVersion") else None
+    e = ds["entities"].get(uuid)
+    if e is None:
+        raise EntityProblem(404.8, "The entity with UUID (%s) specified in "
+                            "the submission does not exist in the dataset "
+                            "(%s)." % (uuid, name))
+    if branch is None:
+        base = [d for d in e["defs"] if d["version"] == base_v]
+        if not base:
+            raise EntityProblem(404.9, "Base version (%s) does not exist for "
+                                "entity UUID (%s) in dataset (%s)."
+                                % (base_v, uuid, name))
+    else:
+        if base_v == 1 or base_v == trunk:
+            base = [d for d in e["defs"] if d["version"] == base_v]
+        else:
+            base = [d for d in e["defs"] if d["branchId"] == branch and
+                    d["branchBaseVersion"] == base_v - 1]
+        if not base:
+            # Central holds it in its backlog until the base arrives.
+            STATE.setdefault("backlog", []).append(uuid)
+            return None
+    base = base[0]
+    if trunk is not None and trunk > e["version"]:
+        raise EntityProblem(404.9, "Base version (trunkVersion=%s) does not "
+                            "exist for entity UUID (%s) in dataset (%s)."
+                            % (trunk, uuid, name))
+    if base["version"] != e["version"]:
+        diff = {k: v for k, v in e["data"].items()
+                if base["data"].get(k) != v}
+        if e["label"] != base["label"]:
+            diff["label"] = e["label"]
+        clash = [k for k in data if k in diff and data[k] != diff[k]]
+        if e["conflict"] != "hard":
+            e["conflict"] = "hard" if clash else "soft"
+    merged = dict(e["data"])
+    merged.update(data)
+    e["version"] += 1
+    e["data"] = merged
+    if label:
+        e["label"] = label
+    e["defs"].append({"version": e["version"], "data": dict(merged),
+                      "label": e["label"], "branchId": branch,
+                      "branchBaseVersion": base_v if branch else None})
+    return e
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port-file", required=True)
@@ -390,6 +716,8 @@ def main():
                     help="published forms: mini=v1,other=1:2")
     ap.add_argument("--closed", default="", help="closed forms: mini,other")
     ap.add_argument("--lifetime", type=float, default=300)
+    ap.add_argument("--xform", action="append", default=[],
+                    help="publish this XForm (its Entity List too)")
     ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"),
                     help="serve HTTPS with this certificate and key")
     opts = ap.parse_args()
@@ -402,6 +730,8 @@ def main():
                 name, _, versions = f.partition("=")
                 STATE["forms"][name] = set(versions.split(":"))
     STATE["closed"] = set(c for c in opts.closed.split(",") if c)
+    for path in opts.xform:
+        publish_xform(path)
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     server.opts = opts

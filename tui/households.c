@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../core/entity.h"
 #include "../core/household.h"
 #include "../core/i18n.h"
 #include "../core/phone.h"
@@ -746,7 +747,7 @@ household_edit_new(struct app *app, const char *code, const char *typed,
 /* A household's page. */
 
 enum view_item {
-	V_RESUME, V_DISCARD, V_INTERVIEW, V_EDIT, V_TIMELINE, V_CASE, V_DELETE,
+	V_TAKE_SERVER, V_KEEP_MINE, V_RESUME, V_DISCARD, V_INTERVIEW, V_EDIT, V_TIMELINE, V_CASE, V_DELETE,
 	V_READ_OTHER, V_HAND_OVER, V_DISCARD_OTHER, V_TRAIL, V_COUNT
 };
 
@@ -764,6 +765,8 @@ struct hhview {
 					 * first */
 	size_t nothers;
 	enum view_item items[V_COUNT];	/* the menu as offered */
+	struct entity_conflict *conflicts;	/* with the Entity List */
+	size_t nconflicts;
 };
 
 /* The household's latest draft of this interviewer, into v->draft. */
@@ -817,6 +820,8 @@ hhview_items(struct hhview *v, const struct app *app)
 	for (i = 0; i < V_COUNT; i++) {
 		if ((i == V_RESUME || i == V_DISCARD) && v->draft.id == 0)
 			continue;
+		if ((i == V_TAKE_SERVER || i == V_KEEP_MINE) && v->nconflicts == 0)
+			continue;
 		if (i == V_DELETE && v->h.interviews > 0)
 			continue;
 		if (i == V_READ_OTHER && (other == NULL || !access_can(&app->who,
@@ -857,6 +862,12 @@ hhview_reload(struct hhview *v, struct app *app)
 		v->code = xstrdup(v->h.code);
 	}
 	hhview_find_draft(v, app);
+	entity_conflicts_free(v->conflicts, v->nconflicts);
+	v->conflicts = NULL;
+	v->nconflicts = 0;
+	if (!v->gone)
+		entity_conflicts(app->store, v->h.id, &v->conflicts, &v->nconflicts,
+		    NULL);
 	hhview_items(v, app);
 }
 
@@ -873,6 +884,11 @@ hhview_item(void *ctx, size_t i, char *scratch, size_t size)
 		return scratch;
 	case V_DISCARD:
 		return _("Discard the draft");
+	case V_TAKE_SERVER:
+		return _("Conflict: take the Entity List's values");
+	case V_KEEP_MINE:
+		return _("Conflict: keep this database's values (sent with the "
+		    "next interview)");
 	case V_INTERVIEW:
 		return _("New interview");
 	case V_EDIT:
@@ -924,6 +940,7 @@ hhview_draw(struct screen *s, struct app *app)
 	static const char *const labels[] = {
 		N_("Head"), N_("Phone"), N_("Address"), N_("Site"), N_("Status"),
 		N_("Next visit"), N_("Last visit"), N_("Notes"), N_("Draft"),
+		N_("Conflict"),
 	};
 	size_t i;
 
@@ -963,6 +980,18 @@ hhview_draw(struct screen *s, struct app *app)
 		    o->round : _("none"));
 
 		y += detail(y, lw, i == 0 ? _("Draft") : "", line, attr_error(app));
+		free(line);
+	}
+	/* Edited here and on another server: both shown until one is chosen. */
+	for (i = 0; i < v->nconflicts && y < LINES - 8; i++) {
+		const struct entity_conflict *c = &v->conflicts[i];
+		char *line = xasprintf(_("%s: here '%s', Entity List '%s' (version "
+		    "%ld)"), c->name, c->mine ? c->mine : "", c->theirs ? c->theirs :
+		    "", c->version);
+		char *shown = text_sanitize(line, false);
+
+		y += detail(y, lw, i == 0 ? _("Conflict") : "", shown, attr_error(app));
+		free(shown);
 		free(line);
 	}
 	free(status);
@@ -1148,6 +1177,19 @@ hhview_key(struct screen *s, struct app *app, enum action act, bool fkey,
 	if (act != ACT_ACCEPT && !chosen)
 		return KR_STAY;
 	switch (v->items[v->menu.cursor]) {
+	case V_TAKE_SERVER:
+	case V_KEEP_MINE:
+		if (entity_resolve(app->store, v->h.id, v->items[v->menu.cursor] ==
+		    V_KEEP_MINE, &cause) != 0) {
+			app_flash(app, true, _("Not resolved: %s"), cause);
+			free(cause);
+		} else
+			app_flash(app, false, v->items[v->menu.cursor] == V_KEEP_MINE ?
+			    _("This database's values stay; the next interview sends "
+			    "them.") : _("The Entity List's values are taken."));
+		v->menu.cursor = 0;
+		hhview_reload(v, app);
+		return KR_STAY;
 	case V_RESUME:
 		if ((next = runner_resume(app, &v->draft)) != NULL)
 			app_push(app, next);
@@ -1222,6 +1264,7 @@ hhview_free(struct screen *s)
 	household_clear(&v->h);
 	store_record_clear(&v->draft);
 	store_records_free(v->others, v->nothers);
+	entity_conflicts_free(v->conflicts, v->nconflicts);
 	free(v->code);
 	free(v);
 }
@@ -1291,11 +1334,16 @@ timeline_item(void *ctx, size_t i, char *scratch, size_t size)
 		const char *what = strcmp(e->status, "registered") == 0 ?
 		    _("registered") : strcmp(e->status, "closed") == 0 ?
 		    _("case closed") : strcmp(e->status, "edited") == 0 ?
-		    _("edited") : _("case reopened");
+		    _("edited") : strcmp(e->status, "merged") == 0 ?
+		    _("from the Entity List") : strcmp(e->status, "conflict") == 0 ?
+		    _("conflict with the Entity List") : strcmp(e->status,
+		    "resolved") == 0 ? _("conflict resolved") : _("case reopened");
 
 		buf_adds(&b, what);
 		if (e->detail != NULL && (strcmp(e->status, "closed") == 0 ||
-		    strcmp(e->status, "edited") == 0)) {
+		    strcmp(e->status, "edited") == 0 || strcmp(e->status,
+		    "merged") == 0 || strcmp(e->status, "conflict") == 0 ||
+		    strcmp(e->status, "resolved") == 0)) {
 			buf_adds(&b, ": ");
 			buf_adds(&b, e->detail);
 		}

@@ -42,6 +42,9 @@ what_words(const char *what)
 		{ "upload", N_("uploaded") },
 		{ "import", N_("imported") },
 		{ "export", N_("exported") },
+		{ "merged", N_("took the household from the Entity List") },
+		{ "conflict", N_("found the Entity List in conflict") },
+		{ "resolved", N_("resolved the conflict with the Entity List") },
 	};
 	size_t i;
 
