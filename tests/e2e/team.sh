@@ -213,6 +213,44 @@ as "$US" "$DS --export" >"$T/out" 2>&1
 check "a data folder of the wrong group is named, with the fix" grep -q "must belong to the group $GDATA" "$T/out"
 chgrp "$GDATA" "$T/data"
 
+# The supervisor's upload: the data group is held only to open the
+# database and the lock file beside it; what the upload reads next
+# (server_file, ~/.netrc, --cacert) it reads with the supervisor's own
+# rights. A file of the supervisor's in the data folder, where they
+# cannot reach it: doorstep cannot read it either.
+printf 'http://127.0.0.1:9/v1/projects/1/submission\n' > "$T/data/server"
+chown "$US" "$T/data/server"
+chmod 600 "$T/data/server"
+printf 'server_file: %s\n' "$T/data/server" >> "$T/etc/doorstep/config.yaml"
+as "$US" "$DS --upload --dry-run" >"$T/out" 2>&1
+check "--upload cannot read a file only the data group reaches" \
+    grep -q "cannot read $T/data/server: Permission denied" "$T/out"
+config 2020-R1
+rm -f "$T/port"
+python3 tests/fake_openrosa.py --port-file "$T/port" --lifetime 120 >/dev/null 2>&1 &
+SERVER=$!
+i=0
+while [ ! -s "$T/port" ] && [ $i -lt "$POLLS" ]; do sleep 0.05; i=$((i + 1)); done
+URL="http://127.0.0.1:$(cat "$T/port")/v1/projects/1/submission"
+# Two uploads at once, by two supervisors: each record is sent once.
+config 2020-R1
+sed -i "s/^supervisors: .*/supervisors: [$US, $UB]/" "$T/etc/doorstep/config.yaml"
+( as "$US" "$DS --upload $URL" >"$T/up1" 2>&1 ) &
+P1=$!
+( as "$UB" "$DS --upload $URL" >"$T/up2" 2>&1 ) &
+P2=$!
+wait $P1 $P2
+stats() { curl -s "${URL%/v1/*}/stats" | jq ".$1"; }
+check "two supervisors upload at once: no record sent twice" [ "$(stats sent_twice)" = 0 ]
+check "and the server has the record" [ "$(stats instances)" = 1 ]
+check "which is marked uploaded" [ "$(sqlite3 "$DB" "SELECT count(*) FROM records WHERE status = 'uploaded'")" = 1 ]
+grep -q "1 uploaded" "$T/up1" "$T/up2" || sed 's/^/# /' "$T/up1" "$T/up2"
+check "the lock file beside the database is the data group's, 660" \
+    [ "$(stat -c '%a %G' "$DB.upload-lock")" = "660 $GDATA" ]
+kill "$SERVER" 2>/dev/null
+SERVER=""
+config 2020-R1
+
 # A terminal description of A's own (TERMINFO, ~/.terminfo) is not read
 # by the setgid program: a single-user doorstep would draw with it.
 infocmp vt100 | sed 's/^vt100|/dsevil|/' >"$T/evil.src" &&
