@@ -199,15 +199,25 @@ for flag in "--db $T/mine.db" "--config $T/c.yaml" "--forms $T" "--interviewer $
 done
 as "$UA" "DOORSTEP_DB=$T/mine.db $DS --export" >"$T/out" 2>&1
 check "DOORSTEP_DB is refused" grep -q "DOORSTEP_DB cannot be set" "$T/out"
+as "$UA" "DOORSTEP_FORMS=$T $DS --export" >"$T/out" 2>&1
+check "DOORSTEP_FORMS is refused" grep -q "DOORSTEP_FORMS cannot be set" "$T/out"
 check "nothing was created where they pointed" [ ! -e "$T/mine.db" ]
 as "$UA" "$DS --adopt $T/old.db" >"$T/out" 2>&1
 check "an interviewer cannot adopt a database" grep -q "only root or a supervisor can adopt a database" "$T/out"
+as nobody "cat $DB" >"$T/out" 2>&1
+check "a stranger with a shell cannot read the database" grep -q "Permission denied" "$T/out"
+as nobody "ls $T/data" >"$T/out" 2>&1
+check "nor list the data folder" grep -q "Permission denied" "$T/out"
 as nobody "$DS --export" >"$T/out" 2>&1
 check "a user in no team group is told what to do" grep -q "nobody is not in the team group $GTEAM: ask the administrator to add you (usermod -a -G $GTEAM nobody)" "$T/out"
 chmod 644 "$DB"
 as "$US" "$DS --export" >"$T/out" 2>&1
 check "a database of the wrong mode is named, with the fix" grep -q "mode 644; doorstep needs group $GDATA and mode 660: as root, chgrp $GDATA $DB && chmod 660 $DB" "$T/out"
 chmod 660 "$DB"
+chgrp "$GTEAM" "$DB"
+as "$US" "$DS --export" >"$T/out" 2>&1
+check "a database of the wrong group is named, with the fix" grep -q "chgrp $GDATA $DB && chmod 660 $DB" "$T/out"
+chgrp "$GDATA" "$DB"
 chgrp "$GTEAM" "$T/data"
 as "$US" "$DS --export" >"$T/out" 2>&1
 check "a data folder of the wrong group is named, with the fix" grep -q "must belong to the group $GDATA" "$T/out"
