@@ -218,6 +218,10 @@ chgrp "$GTEAM" "$DB"
 as "$US" "$DS --export" >"$T/out" 2>&1
 check "a database of the wrong group is named, with the fix" grep -q "chgrp $GDATA $DB && chmod 660 $DB" "$T/out"
 chgrp "$GDATA" "$DB"
+cp "$DS" "$T/nosgid"
+chmod 755 "$T/nosgid"
+as "$US" "$T/nosgid --export" >"$T/out" 2>&1
+check "a doorstep without its setgid bit says to reinstall it" grep -q "doorstep is not installed setgid to the team's data group, so it cannot reach $T/data: reinstall it" "$T/out"
 chgrp "$GTEAM" "$T/data"
 as "$US" "$DS --export" >"$T/out" 2>&1
 check "a data folder of the wrong group is named, with the fix" grep -q "must belong to the group $GDATA" "$T/out"
