@@ -29,6 +29,10 @@ done
 # The inner half: inside the namespace.
 if [ -n "${TEAMREADME_T:-}" ]; then
 	T=$TEAMREADME_T
+	# The test's tmux sockets in a folder of its own: in the namespace
+	# this script is pid 1, whose names another run would share.
+	mkdir -p "$T/tmux"
+	export TMUX_TMPDIR="$T/tmux"
 	. tests/e2e/lib.sh
 	case $BIN in
 	/*) ABSBIN=$BIN ;;
@@ -133,6 +137,11 @@ if [ -n "${TEAMREADME_T:-}" ]; then
 	keys Down Enter y
 	expect "Interview finalized"
 	skip_next_visit
+	# No key leaves doorstep for a shell: ^Z and ^\ are keys like
+	# others (a stopped or killed doorstep would not take the ^X that
+	# follow, nor leave with status 0), and leaving doorstep ends the
+	# login.
+	keys C-z 'C-\'
 	keys C-x C-x C-x C-x
 	expect "[exit 0]"
 	stop_session
