@@ -8,6 +8,7 @@ LOCALEDIR = $(PREFIX)/share/locale
 MANDIR    = $(PREFIX)/share/man/man1
 # The system config ($(SYSCONFDIR)/doorstep/config.yaml) is compiled in.
 SYSCONFDIR ?= $(PREFIX)/etc
+SYSCONF_BUILTIN = $(SYSCONFDIR)
 # A team install: `make install DATA_GROUP=doorstep-data` installs the
 # program setgid to that group (see README, "Running a team server").
 DATA_GROUP ?=
@@ -27,7 +28,7 @@ WARN = -Wall -Wextra -Werror -Wshadow -Wconversion -Wformat=2 \
 DEFS = -D_GNU_SOURCE -DDOORSTEP_VERSION='"$(VERSION)"' \
        -DDOORSTEP_FORMS_DIR='"$(DATADIR)/forms"' \
        -DDOORSTEP_LOCALE_DIR='"$(LOCALEDIR)"' \
-       -DDOORSTEP_SYSCONF_DIR='"$(SYSCONFDIR)"'
+       -DDOORSTEP_SYSCONF_DIR='"$(SYSCONF_BUILTIN)"'
 BASE_CFLAGS = -std=c11 $(WARN) $(DEFS) $(PKG_CFLAGS)
 CFLAGS ?= -O2 -g
 SAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
@@ -70,6 +71,11 @@ $(B)/%.o: %.c $(wildcard core/*.h tui/*.h)
 $(BA)/doorstep: $(APP_SRC:%.c=$(BA)/%.o)
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
 
+# The test builds read no installed system config: on a team server
+# (a config in $(SYSCONFDIR)) every test would otherwise run as a team.
+# Theirs is a folder of the build tree that nothing creates.
+TEST_SYSCONFDIR = $(CURDIR)/$(BA)/no-system-config
+$(BA)/%.o: SYSCONF_BUILTIN = $(TEST_SYSCONFDIR)
 $(BA)/%.o: %.c $(wildcard core/*.h tui/*.h tests/*.h)
 	@mkdir -p $(dir $@)
 	@echo "CC [asan] $<"; $(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
@@ -79,7 +85,7 @@ $(BA)/%.o: %.c $(wildcard core/*.h tui/*.h tests/*.h)
 $(BA)/doorstep-systest: $(BA)/main-systest.o \
     $(filter-out $(BA)/main.o,$(APP_SRC:%.c=$(BA)/%.o))
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
-$(BA)/main-systest.o: SYSCONFDIR = etc
+$(BA)/main-systest.o: SYSCONF_BUILTIN = etc
 $(BA)/main-systest.o: main.c $(wildcard core/*.h tui/*.h)
 	@mkdir -p $(dir $@)
 	@echo "CC [asan] $< (systest)"; $(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -c -o $@ $<

@@ -1014,7 +1014,7 @@ sync_entities(struct store *s, const struct upload_options *uo,
 
 static int
 run_upload(struct store *s, const struct options *o, const struct config *cfg,
-    const char *url, const char *forms_dir)
+    const char *url, const char *forms_dir, int lock_fd)
 {
 	struct upload_options uo = { 0 };
 	struct upload_summary sum = { 0 };
@@ -1042,6 +1042,8 @@ run_upload(struct store *s, const struct options *o, const struct config *cfg,
 	uo.user = getenv("DOORSTEP_UPLOAD_USER");
 	uo.password = getenv("DOORSTEP_UPLOAD_PASSWORD");
 	uo.dry_run = o->dry_run;
+	uo.have_lock = lock_fd >= 0;
+	uo.lock_fd = lock_fd;
 	uo.connect_timeout = env_number("DOORSTEP_UPLOAD_CONNECT_TIMEOUT", 20);
 	uo.stall_timeout = env_number("DOORSTEP_UPLOAD_TIMEOUT", 30);
 	uo.tries = (int)env_number("DOORSTEP_UPLOAD_TRIES", 4);
@@ -1365,7 +1367,8 @@ team_enter(const struct options *o, const struct config *cfg, char **login)
 
 /* Opens the team's database with the data group, held only for that. */
 static struct store *
-team_open(const struct config *cfg, const struct options *o, char **cause)
+team_open(const struct config *cfg, const struct options *o, int *lock_fd,
+    char **cause)
 {
 	char *dir = xstrndup(cfg->database, (size_t)(strrchr(cfg->database, '/') -
 	    cfg->database));
@@ -1401,10 +1404,15 @@ team_open(const struct config *cfg, const struct options *o, char **cause)
 	adopt_close(src);
 	if (rc == 0)
 		s = store_open_shared(cfg->database, cause);
-	/* An upload locks its records in a file beside the database. */
-	if (o->mode == MODE_UPLOAD && s != NULL)
-		return s;
-	if (priv_drop_for_good(cause) != 0) {
+	/* An upload locks its records in a file beside the database, opened
+	 * now: what it reads next (~/.netrc, --cacert, server_file) is read
+	 * with the user's own rights. */
+	if (o->mode == MODE_UPLOAD && s != NULL &&
+	    (*lock_fd = upload_lock_open(s, true, cause)) < 0) {
+		store_close(s);
+		s = NULL;
+	}
+	if (priv_drop_for_good(s != NULL ? cause : NULL) != 0) {
 		store_close(s);
 		return NULL;
 	}
@@ -1429,7 +1437,7 @@ main(int argc, char **argv)
 	const char *lang, *bad_option = NULL;
 	bool want_help = false, bad_needs_value = false, zh_unshowable;
 	bool share_flags;
-	int c, status;
+	int c, status, lock_fd = -1;
 
 	if (priv_init() != 0) {
 		fputs("doorstep: cannot drop the data group\n", stderr);
@@ -1630,7 +1638,7 @@ main(int argc, char **argv)
 	if (cfg.team) {
 		db_path = xstrdup(cfg.database);
 		if (o.mode != MODE_TUI || team_check_forms(forms_dir, &cause) == 0)
-			store = team_open(&cfg, &o, &cause);
+			store = team_open(&cfg, &o, &lock_fd, &cause);
 	} else if ((db_path = store_default_path(o.db, &cause)) != NULL)
 		store = store_open(db_path, &cause);
 	if (store == NULL) {
@@ -1653,7 +1661,7 @@ main(int argc, char **argv)
 		status = run_report(store, &o, lang);
 	else if (o.mode == MODE_UPLOAD)
 		status = run_upload(store, &o, &cfg, optind < argc ? argv[optind] : NULL,
-		    forms_dir);
+		    forms_dir, lock_fd);
 	else if (o.mode == MODE_TRAIL)
 		status = run_trail(store, &o);
 	else if (o.mode == MODE_REQUEUE)
@@ -1662,6 +1670,8 @@ main(int argc, char **argv)
 		status = run_tui(store, db_path, forms_dir, &o, &cfg, lang,
 		    zh_unshowable);
 done:
+	if (lock_fd >= 0)
+		close(lock_fd);
 	free(o.share_key_path);
 	store_close(store);
 	free(who);

@@ -528,15 +528,22 @@ netrc_private(const struct upload_options *o, const char *path)
  * a byte of a file beside the database for each record, locked with an
  * open file description lock, which the kernel drops when the process
  * ends, however it ends (kill -9 included). */
-static int
-lock_file_open(struct store *st, char **cause)
+int
+upload_lock_open(struct store *st, bool shared, char **cause)
 {
 	char *real = realpath(store_path(st), NULL);
 	char *path = xasprintf("%s.upload-lock", real ? real : store_path(st));
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    shared ? 0660 : 0600);
+	struct stat sb;
 
 	if (fd < 0)
 		set_cause(cause, _("cannot open %s: %s"), path, strerror(errno));
+	/* Another supervisor's upload opens it too: the umask must not
+	 * close it to the group. */
+	else if (shared && fstat(fd, &sb) == 0 && sb.st_uid == geteuid() &&
+	    (sb.st_mode & 0660) != 0660)
+		(void)fchmod(fd, 0660);
 	free(path);
 	free(real);
 	return fd;
@@ -1178,7 +1185,9 @@ upload_run(struct store *st, const struct upload_options *o,
 	}
 	if (n == 0)
 		goto out;
-	if ((s.lock_fd = lock_file_open(st, &cause)) < 0) {
+	if (o->have_lock)
+		s.lock_fd = o->lock_fd;
+	else if ((s.lock_fd = upload_lock_open(st, false, &cause)) < 0) {
 		note(o, NULL, "%s", cause);
 		free(cause);
 		status = UPLOAD_TEMPFAIL;
@@ -1253,7 +1262,7 @@ out:
 	sum->seconds = now_seconds() - start;
 	if (s.curl != NULL)
 		lc.easy_cleanup(s.curl);
-	if (s.lock_fd >= 0)
+	if (s.lock_fd >= 0 && !o->have_lock)
 		close(s.lock_fd);
 	refusals_free(&s);
 	if (lc.lib != NULL)

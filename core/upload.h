@@ -16,6 +16,11 @@ struct upload_options {
 	const char *user;		/* NULL: ~/.netrc */
 	const char *password;
 	bool dry_run;			/* list what would go; send nothing */
+	/* The lock file, opened with upload_lock_open before a team's
+	 * upload gives its data group up (the caller closes it); false:
+	 * upload_run opens it itself. */
+	bool have_lock;
+	int lock_fd;
 	long connect_timeout;		/* seconds */
 	long stall_timeout;		/* seconds without progress */
 	long request_timeout;		/* seconds one request may take in all */
@@ -83,6 +88,12 @@ int upload_run(struct store *s, const struct upload_options *o,
  * max), UPLOAD_USAGE or UPLOAD_TEMPFAIL, having told o->note why. */
 int upload_get(const struct upload_options *o, const char *url, size_t max,
     char **body, size_t *len, long *code);
+/* Opens the file beside the database in which uploads lock the records
+ * they send, so that two uploads at once never send a record twice;
+ * shared (a team's database): one file for every supervisor, created
+ * mode 0660 in the data group's folder. The descriptor, or -1 with a
+ * cause. */
+int upload_lock_open(struct store *s, bool shared, char **cause);
 
 /* The URL as it may be shown: a password in it and an ODK app user's key
  * (/v1/key/TOKEN/) replaced by "…". The caller frees it. */

@@ -127,6 +127,10 @@ check "and is told --db cannot be given" grep -q -- "--db cannot be given" "$WOR
 $RUN --import /dev/null >/dev/null 2>"$WORK/import.err"
 check "nor import: exit 2" [ $? -eq 2 ]
 check "and is told why" grep -q "only a supervisor can import" "$WORK/import.err"
+$RUN --report >"$WORK/report.out" 2>"$WORK/report.err"
+check "nor run the report: exit 2" [ $? -eq 2 ]
+check "which stays unwritten" [ ! -s "$WORK/report.out" ]
+check "and is told it is a supervisor's" grep -q -- "--report: .*is not a supervisor" "$WORK/report.err"
 
 # The same install, this login now a supervisor.
 team_config "wang, $ME"

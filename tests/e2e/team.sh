@@ -199,19 +199,71 @@ for flag in "--db $T/mine.db" "--config $T/c.yaml" "--forms $T" "--interviewer $
 done
 as "$UA" "DOORSTEP_DB=$T/mine.db $DS --export" >"$T/out" 2>&1
 check "DOORSTEP_DB is refused" grep -q "DOORSTEP_DB cannot be set" "$T/out"
+as "$UA" "DOORSTEP_FORMS=$T $DS --export" >"$T/out" 2>&1
+check "DOORSTEP_FORMS is refused" grep -q "DOORSTEP_FORMS cannot be set" "$T/out"
 check "nothing was created where they pointed" [ ! -e "$T/mine.db" ]
 as "$UA" "$DS --adopt $T/old.db" >"$T/out" 2>&1
 check "an interviewer cannot adopt a database" grep -q "only root or a supervisor can adopt a database" "$T/out"
+as nobody "cat $DB" >"$T/out" 2>&1
+check "a stranger with a shell cannot read the database" grep -q "Permission denied" "$T/out"
+as nobody "ls $T/data" >"$T/out" 2>&1
+check "nor list the data folder" grep -q "Permission denied" "$T/out"
 as nobody "$DS --export" >"$T/out" 2>&1
 check "a user in no team group is told what to do" grep -q "nobody is not in the team group $GTEAM: ask the administrator to add you (usermod -a -G $GTEAM nobody)" "$T/out"
 chmod 644 "$DB"
 as "$US" "$DS --export" >"$T/out" 2>&1
 check "a database of the wrong mode is named, with the fix" grep -q "mode 644; doorstep needs group $GDATA and mode 660: as root, chgrp $GDATA $DB && chmod 660 $DB" "$T/out"
 chmod 660 "$DB"
+chgrp "$GTEAM" "$DB"
+as "$US" "$DS --export" >"$T/out" 2>&1
+check "a database of the wrong group is named, with the fix" grep -q "chgrp $GDATA $DB && chmod 660 $DB" "$T/out"
+chgrp "$GDATA" "$DB"
+cp "$DS" "$T/nosgid"
+chmod 755 "$T/nosgid"
+as "$US" "$T/nosgid --export" >"$T/out" 2>&1
+check "a doorstep without its setgid bit says to reinstall it" grep -q "doorstep is not installed setgid to the team's data group, so it cannot reach $T/data: reinstall it" "$T/out"
 chgrp "$GTEAM" "$T/data"
 as "$US" "$DS --export" >"$T/out" 2>&1
 check "a data folder of the wrong group is named, with the fix" grep -q "must belong to the group $GDATA" "$T/out"
 chgrp "$GDATA" "$T/data"
+
+# The supervisor's upload: the data group is held only to open the
+# database and the lock file beside it; what the upload reads next
+# (server_file, ~/.netrc, --cacert) it reads with the supervisor's own
+# rights. A file of the supervisor's in the data folder, where they
+# cannot reach it: doorstep cannot read it either.
+printf 'http://127.0.0.1:9/v1/projects/1/submission\n' > "$T/data/server"
+chown "$US" "$T/data/server"
+chmod 600 "$T/data/server"
+printf 'server_file: %s\n' "$T/data/server" >> "$T/etc/doorstep/config.yaml"
+as "$US" "$DS --upload --dry-run" >"$T/out" 2>&1
+check "--upload cannot read a file only the data group reaches" \
+    grep -q "cannot read $T/data/server: Permission denied" "$T/out"
+config 2020-R1
+rm -f "$T/port"
+python3 tests/fake_openrosa.py --port-file "$T/port" --lifetime 120 >/dev/null 2>&1 &
+SERVER=$!
+i=0
+while [ ! -s "$T/port" ] && [ $i -lt "$POLLS" ]; do sleep 0.05; i=$((i + 1)); done
+URL="http://127.0.0.1:$(cat "$T/port")/v1/projects/1/submission"
+# Two uploads at once, by two supervisors: each record is sent once.
+config 2020-R1
+sed -i "s/^supervisors: .*/supervisors: [$US, $UB]/" "$T/etc/doorstep/config.yaml"
+( as "$US" "$DS --upload $URL" >"$T/up1" 2>&1 ) &
+P1=$!
+( as "$UB" "$DS --upload $URL" >"$T/up2" 2>&1 ) &
+P2=$!
+wait $P1 $P2
+stats() { curl -s "${URL%/v1/*}/stats" | jq ".$1"; }
+check "two supervisors upload at once: no record sent twice" [ "$(stats sent_twice)" = 0 ]
+check "and the server has the record" [ "$(stats instances)" = 1 ]
+check "which is marked uploaded" [ "$(sqlite3 "$DB" "SELECT count(*) FROM records WHERE status = 'uploaded'")" = 1 ]
+grep -q "1 uploaded" "$T/up1" "$T/up2" || sed 's/^/# /' "$T/up1" "$T/up2"
+check "the lock file beside the database is the data group's, 660" \
+    [ "$(stat -c '%a %G' "$DB.upload-lock")" = "660 $GDATA" ]
+kill "$SERVER" 2>/dev/null
+SERVER=""
+config 2020-R1
 
 # A terminal description of A's own (TERMINFO, ~/.terminfo) is not read
 # by the setgid program: a single-user doorstep would draw with it.
