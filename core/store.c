@@ -165,28 +165,6 @@ sq_fail(struct store *s, char **cause, const char *what)
 	return -1;
 }
 
-/* Creates each missing directory of path's parent, mode 0700. */
-static int
-make_parents(const char *path, char **cause)
-{
-	char *dir = xstrdup(path), *p;
-
-	for (p = dir + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-			set_cause(cause, _("cannot create the folder %s: %s"), dir,
-			    strerror(errno));
-			free(dir);
-			return -1;
-		}
-		*p = '/';
-	}
-	free(dir);
-	return 0;
-}
-
 char *
 store_default_path(const char *explicit_path, char **cause)
 {
@@ -906,6 +884,24 @@ done:
 	return sq_end(s, own, rc, cause);
 }
 
+/* 1 when record is a draft, 0 when it is not (or is not in the database),
+ * -1 on an error. */
+static int
+record_draft(struct store *s, int64_t record, char **cause)
+{
+	sqlite3_stmt *st;
+	int draft;
+
+	if (sq_prepare(s, "SELECT status FROM records WHERE id = ?", &st,
+	    cause) != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, record);
+	draft = sqlite3_step(st) == SQLITE_ROW &&
+	    strcmp((const char *)sqlite3_column_text(st, 0), "draft") == 0;
+	sqlite3_finalize(st);
+	return draft;
+}
+
 int
 store_record_seal(struct store *s, int64_t record, const char *manifest,
     const unsigned char *enc, size_t enc_len, const char *needs,
@@ -915,21 +911,15 @@ store_record_seal(struct store *s, int64_t record, const char *manifest,
 	struct buf sql = { 0 };
 	size_t i;
 	bool own;
-	int rc = -1;
+	int draft, rc = -1;
 
 	if (sq_begin(s, &own, cause) != 0)
 		return -1;
-	if (sq_prepare(s, "SELECT status FROM records WHERE id = ?", &st,
-	    cause) != 0)
-		goto done;
-	sqlite3_bind_int64(st, 1, record);
-	i = sqlite3_step(st) == SQLITE_ROW &&
-	    strcmp((const char *)sqlite3_column_text(st, 0), "draft") == 0;
-	sqlite3_finalize(st);
 	/* A draft is finalized sealed; a record imported finalized gets its
 	 * manifest as its XML. */
-	if (i ? store_record_finalize(s, record, manifest, cause) != 0 :
-	    store_record_set_xml(s, record, manifest, cause) != 0)
+	if ((draft = record_draft(s, record, cause)) < 0 ||
+	    (draft ? store_record_finalize(s, record, manifest, cause) != 0 :
+	    store_record_set_xml(s, record, manifest, cause) != 0))
 		goto done;
 	if (sq_prepare(s, "INSERT INTO sealed (record_id, enc, needs) VALUES "
 	    "(?, ?, ?)", &st, cause) != 0)
@@ -1040,13 +1030,8 @@ store_draft_claim(struct store *s, int64_t record, const struct holder *me,
 	memset(other, 0, sizeof *other);
 	if (sq_begin(s, &own, cause) != 0)
 		return -1;
-	if (sq_prepare(s, "SELECT status FROM records WHERE id = ?", &st,
-	    cause) != 0)
+	if ((held = record_draft(s, record, cause)) < 0)
 		goto done;
-	sqlite3_bind_int64(st, 1, record);
-	held = sqlite3_step(st) == SQLITE_ROW &&
-	    strcmp((const char *)sqlite3_column_text(st, 0), "draft") == 0;
-	sqlite3_finalize(st);
 	if (!held) {
 		set_cause(cause, _("this interview is no longer a draft; its answers "
 		    "cannot change"));
@@ -1136,13 +1121,8 @@ store_draft_discard(struct store *s, int64_t record, const char *token,
 
 	if (sq_begin(s, &own, cause) != 0)
 		return -1;
-	if (sq_prepare(s, "SELECT status FROM records WHERE id = ?", &st,
-	    cause) != 0)
+	if ((held = record_draft(s, record, cause)) < 0)
 		goto done;
-	sqlite3_bind_int64(st, 1, record);
-	held = sqlite3_step(st) == SQLITE_ROW &&
-	    strcmp((const char *)sqlite3_column_text(st, 0), "draft") == 0;
-	sqlite3_finalize(st);
 	if (!held) {
 		set_cause(cause, _("this interview is not a draft; it cannot be "
 		    "discarded"));
