@@ -23,12 +23,8 @@ setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof *fx);
 	struct diags d;
-	char *path;
 
-	fx->dir = test_tmpdir();
-	path = xasprintf("%s/d.db", fx->dir);
-	fx->s = store_open(path, NULL);
-	free(path);
+	fx->s = test_store_new(&fx->dir);
 	diags_init(&d, FORM_PATH);
 	fx->form = form_load(FORM_PATH, &d);
 	if (fx->form == NULL)
