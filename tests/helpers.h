@@ -107,6 +107,15 @@ test_store_new(char **dir)
 	return s;
 }
 
+/* Closes what test_store_new opened and removes its directory. */
+static inline void
+test_store_free(struct store *s, char *dir)
+{
+	store_close(s);
+	test_rmtree(dir);
+	free(dir);
+}
+
 /* A form from YAML text, which must load (its problems printed if not). */
 static inline struct form *
 test_form_parse(const char *yaml, size_t len)

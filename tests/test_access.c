@@ -73,9 +73,7 @@ teardown(void **state)
 
 	store_record_clear(&fx->alice_draft);
 	store_record_clear(&fx->alice_done);
-	store_close(fx->s);
-	test_rmtree(fx->dir);
-	free(fx->dir);
+	test_store_free(fx->s, fx->dir);
 	free(fx);
 	return 0;
 }

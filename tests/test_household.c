@@ -41,9 +41,7 @@ teardown(void **state)
 {
 	struct fixture *fx = *state;
 
-	store_close(fx->s);
-	test_rmtree(fx->dir);
-	free(fx->dir);
+	test_store_free(fx->s, fx->dir);
 	free(fx);
 	return 0;
 }
