@@ -1022,7 +1022,8 @@ household_take_answer(struct store *s, const char *code,
 	sq_bind_text(st, 1, value);
 	sq_bind_text(st, 2, now);
 	sqlite3_bind_int64(st, 3, h.id);
-	if ((rc = sq_step_done(s, st, cause, _("cannot save the household"))) != 0)
+	rc = sq_step_done(s, st, cause, _("cannot save the household"));
+	if (rc != 0)
 		goto end;
 	/* As the trail shows it: which field, from what, to what. */
 	detail = xasprintf("%s: %s -> %s", form_household_field_name(field),

@@ -831,8 +831,9 @@ static struct interview *
 begin_round(struct fixture *fx, const char *household, const char *round)
 {
 	char *cause = NULL;
-	struct interview *iv = interview_begin(fx->s, test_form_parse(prefill_yaml,
-	    sizeof prefill_yaml - 1), household, round, "beijing", "liu", &cause);
+	struct interview *iv = interview_begin(fx->s,
+	    test_form_parse(prefill_yaml, sizeof prefill_yaml - 1), household,
+	    round, "beijing", "liu", &cause);
 
 	if (iv == NULL)
 		fail_msg("%s", cause);
@@ -1026,8 +1027,8 @@ two_sessions_never_finalize_stale_answers(void **state)
 	int rc;
 
 	assert_non_null(other);
-	iv = interview_begin(fx->s, test_form_parse(eight_yaml, sizeof eight_yaml - 1),
-	    NULL, NULL, NULL, "liu", &cause);
+	iv = interview_begin(fx->s, test_form_parse(eight_yaml,
+	    sizeof eight_yaml - 1), NULL, NULL, NULL, "liu", &cause);
 	assert_non_null(iv);
 	for (i = 1; i <= 3; i++) {
 		snprintf(name, sizeof name, "q%zu", i);
@@ -1090,8 +1091,8 @@ finalize_builds_from_what_is_committed(void **state)
 	int64_t rec;
 
 	assert_non_null(other);
-	iv = interview_begin(fx->s, test_form_parse(eight_yaml, sizeof eight_yaml - 1),
-	    NULL, NULL, NULL, "liu", &cause);
+	iv = interview_begin(fx->s, test_form_parse(eight_yaml,
+	    sizeof eight_yaml - 1), NULL, NULL, NULL, "liu", &cause);
 	assert_non_null(iv);
 	rec = iv->record;
 	answer_ok(iv, "q1", "a1");
@@ -1135,8 +1136,8 @@ taken_over_session_cannot_overwrite(void **state)
 	size_t first, nbad;
 
 	assert_non_null(other);
-	a = interview_begin(fx->s, test_form_parse(eight_yaml, sizeof eight_yaml - 1),
-	    NULL, NULL, NULL, "liu", &cause);
+	a = interview_begin(fx->s, test_form_parse(eight_yaml,
+	    sizeof eight_yaml - 1), NULL, NULL, NULL, "liu", &cause);
 	assert_non_null(a);
 	answer_ok(a, "q1", "from a");
 	assert_int_equal(interview_check_hold(a, &now, NULL), 0);
@@ -1187,8 +1188,8 @@ dead_session_does_not_lock_the_draft(void **state)
 	int status;
 	pid_t pid;
 
-	iv = interview_begin(fx->s, test_form_parse(eight_yaml, sizeof eight_yaml - 1),
-	    NULL, NULL, NULL, "liu", &cause);
+	iv = interview_begin(fx->s, test_form_parse(eight_yaml,
+	    sizeof eight_yaml - 1), NULL, NULL, NULL, "liu", &cause);
 	assert_non_null(iv);
 	answer_ok(iv, "q1", "a1");
 	interview_free(iv);

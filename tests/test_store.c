@@ -265,6 +265,11 @@ make_schema_1(const char *path, const char *records)
 	free(sql);
 }
 
+/* Record 7 of a schema-1 database, of household BJ-7. */
+static const char schema_1_bj7[] = "INSERT INTO records (id, instance_id, "
+    "form_version_id, interviewer, household, started_at, updated_at) VALUES "
+    "(7, 'uuid:1', 1, 'liu', 'BJ-7', 'a', 'b');";
+
 /* Opens path in `n` processes let go at the same moment; returns how many
  * failed, their messages on stderr. */
 static int
@@ -317,10 +322,7 @@ first_opens_at_once(void **state)
 		free(path);
 		path = xasprintf("%s/race-%d.db", fx->dir, round);
 		if (round % 2 == 1)
-			make_schema_1(path, "INSERT INTO records (id, instance_id, "
-			    "form_version_id, interviewer, household, started_at, "
-			    "updated_at) VALUES (7, 'uuid:1', 1, 'liu', 'BJ-7', 'a', "
-			    "'b');");
+			make_schema_1(path, schema_1_bj7);
 		failed += open_at_once(path, 16);
 		assert_int_equal(atoi(query_text(path, "PRAGMA user_version")),
 		    STORE_SCHEMA_VERSION);

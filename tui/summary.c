@@ -78,8 +78,8 @@ round_new(struct app *app)
 	}
 	s = prompt_new(_("Round"), _("The round of new interviews, one word such "
 	    "as 2020-R2. A household's interview in a new round starts from its "
-	    "answers in the round before."), rounds, app->round, 32, round_accept,
-	    NULL, NULL);
+	    "answers in the round before."), rounds, app->round, 32,
+	    round_accept, NULL, NULL);
 	free(rounds);
 	return s;
 }
