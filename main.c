@@ -433,32 +433,6 @@ share_key_path(const struct options *o, const struct config *cfg)
 	return path;
 }
 
-/* Creates the folder of the pseudonym key (mode 0700) when missing. */
-static int
-make_key_folder(const char *path, char **cause)
-{
-	const char *slash = strrchr(path, '/');
-	char *dir, *p;
-
-	if (slash == NULL || slash == path)
-		return 0;
-	dir = xstrndup(path, (size_t)(slash - path) + 1);
-	for (p = dir + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-			set_cause(cause, _("cannot create the folder %s: %s"), dir,
-			    strerror(errno));
-			free(dir);
-			return -1;
-		}
-		*p = '/';
-	}
-	free(dir);
-	return 0;
-}
-
 /* Writes to a file only readable by its owner, complete or not at all. */
 static int
 run_export(struct store *s, const struct options *o)
@@ -481,7 +455,7 @@ run_export(struct store *s, const struct options *o)
 	if (o->deidentify) {
 		bool created = false;
 
-		if (o->share_key_path == NULL || make_key_folder(o->share_key_path,
+		if (o->share_key_path == NULL || make_parents(o->share_key_path,
 		    &cause) != 0 || export_share_key(o->share_key_path, key, &created,
 		    &cause) != 0) {
 			say("doorstep: %s\n", cause ? cause : _("no place for the "

@@ -141,28 +141,6 @@ household_next_code(struct store *s, const char *prefix, char **cause)
 	return code;
 }
 
-/* A change is a transaction of its own, unless the caller (an import, a
- * bulk registration) holds one. */
-static int
-begin(struct store *s, bool *own, char **cause)
-{
-	*own = !s->in_transaction;
-	return *own ? store_begin(s, cause) : 0;
-}
-
-static int
-commit(struct store *s, bool own, char **cause)
-{
-	return own ? store_commit(s, cause) : 0;
-}
-
-static void
-rollback(struct store *s, bool own)
-{
-	if (own)
-		store_rollback(s);
-}
-
 static int
 event(struct store *s, int64_t id, const char *what, const char *detail,
     char **cause)
@@ -427,18 +405,11 @@ household_add(struct store *s, struct household *h, char **cause)
 	h->code = code;
 	free(h->phone);
 	h->phone = phone;
-	if (begin(s, &own, cause) != 0)
+	if (sq_begin(s, &own, cause) != 0)
 		return -1;
-	if ((rc = code_taken(s, code, 0, cause)) != 0)
-		goto fail;
-	rc = -1;
-	if (insert_household(s, code, h, NULL, cause) != 0 ||
-	    commit(s, own, cause) != 0)
-		goto fail;
-	return 0;
-fail:
-	rollback(s, own);
-	return rc;
+	if ((rc = code_taken(s, code, 0, cause)) == 0)
+		rc = insert_household(s, code, h, NULL, cause);
+	return sq_end(s, own, rc, cause);
 }
 
 int
@@ -456,7 +427,7 @@ household_update(struct store *s, const struct household *h, char **cause)
 		free(code);
 		return 1;
 	}
-	if (begin(s, &own, cause) != 0) {
+	if (sq_begin(s, &own, cause) != 0) {
 		free(code);
 		free(phone);
 		return -1;
@@ -503,13 +474,9 @@ household_update(struct store *s, const struct household *h, char **cause)
 	    h->id, .old = str_eq(old.code, code) ? NULL : old.code, .new_value =
 	    str_eq(old.code, code) ? NULL : code }, cause) != 0)
 		goto done;
-	rc = commit(s, own, cause);
-	free(code);
-	free(phone);
-	household_clear(&old);
-	return rc;
+	rc = 0;
 done:
-	rollback(s, own);
+	rc = sq_end(s, own, rc, cause);
 	free(code);
 	free(phone);
 	household_clear(&old);
@@ -523,32 +490,30 @@ set_status(struct store *s, int64_t id, const char *status, const char *reason,
 	bool own;
 	sqlite3_stmt *st;
 	char now[40];
+	int rc = -1;
 
 	iso8601_now(now, sizeof now);
-	if (begin(s, &own, cause) != 0)
+	if (sq_begin(s, &own, cause) != 0)
 		return -1;
 	if (sq_prepare(s, "UPDATE households SET status = ?1, closed_reason = ?2, "
 	    "closed_at = CASE WHEN ?1 = 'closed' THEN substr(?3, 1, 10) END, "
 	    "next_visit = CASE WHEN ?1 = 'closed' THEN NULL ELSE next_visit END, "
 	    "updated_at = ?3 WHERE id = ?4", &st, cause) != 0)
-		goto fail;
+		goto done;
 	sq_bind_text(st, 1, status);
 	sq_bind_text(st, 2, reason);
 	sq_bind_text(st, 3, now);
 	sqlite3_bind_int64(st, 4, id);
 	if (sq_step_done(s, st, cause, _("cannot save the household")) != 0)
-		goto fail;
+		goto done;
 	if (sqlite3_changes(s->db) != 1) {
 		set_cause(cause, _("this household is no longer in the database"));
-		goto fail;
+		goto done;
 	}
-	if (event(s, id, strcmp(status, "closed") == 0 ? "closed" : "reopened",
-	    reason, cause) != 0 || commit(s, own, cause) != 0)
-		goto fail;
-	return 0;
-fail:
-	rollback(s, own);
-	return -1;
+	rc = event(s, id, strcmp(status, "closed") == 0 ? "closed" : "reopened",
+	    reason, cause);
+done:
+	return sq_end(s, own, rc, cause);
 }
 
 int
@@ -573,12 +538,13 @@ household_delete(struct store *s, int64_t id, char **cause)
 	bool own;
 	sqlite3_stmt *st;
 	long n = 0;
+	int rc = -1;
 
-	if (begin(s, &own, cause) != 0)
+	if (sq_begin(s, &own, cause) != 0)
 		return -1;
 	if (sq_prepare(s, "SELECT count(*) FROM records r JOIN households h ON "
 	    "r.household = h.code COLLATE NOCASE WHERE h.id = ?", &st, cause) != 0)
-		goto fail;
+		goto done;
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = (long)sqlite3_column_int64(st, 0);
@@ -589,21 +555,17 @@ household_delete(struct store *s, int64_t id, char **cause)
 		    "this household has %ld interviews: it cannot be deleted. "
 		    "Close the case instead; its history stays", (unsigned long)n),
 		    n);
-		rollback(s, own);
-		return 1;
+		rc = 1;
+		goto done;
 	}
 	if (trail_add(s, &(struct trail_entry){ .what = "deleted", .household_id =
 	    id }, cause) != 0 ||
 	    sq_prepare(s, "DELETE FROM households WHERE id = ?", &st, cause) != 0)
-		goto fail;
+		goto done;
 	sqlite3_bind_int64(st, 1, id);
-	if (sq_step_done(s, st, cause, _("cannot delete the household")) != 0 ||
-	    commit(s, own, cause) != 0)
-		goto fail;
-	return 0;
-fail:
-	rollback(s, own);
-	return -1;
+	rc = sq_step_done(s, st, cause, _("cannot delete the household"));
+done:
+	return sq_end(s, own, rc, cause);
 }
 
 struct search_args {
@@ -1049,35 +1011,31 @@ household_take_answer(struct store *s, const char *code,
 		return 0;
 	}
 	iso8601_now(now, sizeof now);
-	if (begin(s, &own, cause) != 0)
-		goto fail_early;
+	if ((rc = sq_begin(s, &own, cause)) != 0)
+		goto done;
 	sql = xasprintf("UPDATE households SET %s = ?, updated_at = ? WHERE id = ?",
 	    columns[field]);
 	rc = sq_prepare(s, sql, &st, cause);
 	free(sql);
 	if (rc != 0)
-		goto fail;
+		goto end;
 	sq_bind_text(st, 1, value);
 	sq_bind_text(st, 2, now);
 	sqlite3_bind_int64(st, 3, h.id);
-	if (sq_step_done(s, st, cause, _("cannot save the household")) != 0)
-		goto fail;
+	rc = sq_step_done(s, st, cause, _("cannot save the household"));
+	if (rc != 0)
+		goto end;
 	/* As the trail shows it: which field, from what, to what. */
 	detail = xasprintf("%s: %s -> %s", form_household_field_name(field),
 	    old != NULL ? old : "-", value);
 	rc = event(s, h.id, "edited", detail, cause);
 	free(detail);
-	if (rc != 0 || commit(s, own, cause) != 0)
-		goto fail;
+end:
+	rc = sq_end(s, own, rc, cause);
+done:
 	free(old);
 	household_clear(&h);
-	return 0;
-fail:
-	rollback(s, own);
-fail_early:
-	free(old);
-	household_clear(&h);
-	return -1;
+	return rc;
 }
 
 void

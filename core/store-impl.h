@@ -33,5 +33,13 @@ int sq_step_done(struct store *s, sqlite3_stmt *st, char **cause,
     const char *what);
 /* A copy of a text column, or NULL. */
 char *sq_col_dup(sqlite3_stmt *st, int i);
+/* A change is a transaction of its own, unless the caller (an import, a
+ * bulk registration, a step of an interview) holds one and it is part of
+ * that: sq_begin begins one only then, and *own says so. */
+int sq_begin(struct store *s, bool *own, char **cause);
+/* Ends what sq_begin began: a transaction of its own is committed when rc
+ * is 0 and rolled back otherwise (on a failed commit too). Returns rc, or
+ * -1 when the commit fails; the caller's transaction is left to it. */
+int sq_end(struct store *s, bool own, int rc, char **cause);
 
 #endif

@@ -191,28 +191,6 @@ sq_fail(struct store *s, char **cause, const char *what)
 	return -1;
 }
 
-/* Creates each missing directory of path's parent, mode 0700. */
-static int
-make_parents(const char *path, char **cause)
-{
-	char *dir = xstrdup(path), *p;
-
-	for (p = dir + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-			set_cause(cause, _("cannot create the folder %s: %s"), dir,
-			    strerror(errno));
-			free(dir);
-			return -1;
-		}
-		*p = '/';
-	}
-	free(dir);
-	return 0;
-}
-
 char *
 store_default_path(const char *explicit_path, char **cause)
 {
@@ -287,29 +265,25 @@ version_known(struct store *s, int version, char **cause)
 static int
 migrate(struct store *s, int seen, char **cause)
 {
-	int version, rc;
+	int version, rc = -1;
 	char *sql;
 	size_t i;
 
 	if (seen == STORE_SCHEMA_VERSION)
 		return 0;
-	if (exec_sql(s, "BEGIN IMMEDIATE", cause) != 0)
+	if (store_begin(s, cause) != 0)
 		return -1;
 	if (read_version(s, &version, cause) != 0 ||
 	    version_known(s, version, cause) != 0)
-		goto fail;
+		goto done;
 	for (i = (size_t)version; i < STORE_SCHEMA_VERSION; i++)
 		if (exec_sql(s, migrations[i], cause) != 0)
-			goto fail;
+			goto done;
 	sql = xasprintf("PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
 	rc = exec_sql(s, sql, cause);
 	free(sql);
-	if (rc != 0 || exec_sql(s, "COMMIT", cause) != 0)
-		goto fail;
-	return 0;
-fail:
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	return -1;
+done:
+	return sq_end(s, true, rc, cause);
 }
 
 /* Waits while another process holds the database, in naps of 2 ms, until
@@ -806,40 +780,54 @@ store_rollback(struct store *s)
 }
 
 int
+sq_begin(struct store *s, bool *own, char **cause)
+{
+	*own = !s->in_transaction;
+	return *own ? store_begin(s, cause) : 0;
+}
+
+int
+sq_end(struct store *s, bool own, int rc, char **cause)
+{
+	if (!own)
+		return rc;
+	if (rc != 0) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s, cause);
+}
+
+int
 store_answer_save(struct store *s, int64_t record, const char *name,
     long entry, const char *value, const char *position, char **cause)
 {
-	bool own = !s->in_transaction;
 	sqlite3_stmt *st;
 	char now[40];
+	bool own;
+	int rc = -1;
 
 	iso8601_now(now, sizeof now);
-	if (own && store_begin(s, cause) != 0)
+	if (sq_begin(s, &own, cause) != 0)
 		return -1;
 	if (sq_prepare(s, "UPDATE records SET updated_at = ?, position = "
 	    "coalesce(?, position) WHERE id = ? AND status = 'draft'", &st,
 	    cause) != 0)
-		goto fail;
+		goto done;
 	sq_bind_text(st, 1, now);
 	sq_bind_text(st, 2, position);
 	sqlite3_bind_int64(st, 3, record);
 	if (sq_step_done(s, st, cause, _("cannot save the answer")) != 0)
-		goto fail;
+		goto done;
 	if (sqlite3_changes(s->db) != 1) {
 		set_cause(cause, _("this interview is no longer a draft; its answers "
 		    "cannot change"));
-		goto fail;
+		goto done;
 	}
-	if (name != NULL && store_answer_put(s, record, name, entry, value,
-	    cause) != 0)
-		goto fail;
-	if (own && store_commit(s, cause) != 0)
-		return -1;
-	return 0;
-fail:
-	if (own)
-		store_rollback(s);
-	return -1;
+	rc = name == NULL ? 0 : store_answer_put(s, record, name, entry, value,
+	    cause);
+done:
+	return sq_end(s, own, rc, cause);
 }
 
 /* Calls fn(name, entry, text) for each row of a query of one record's
@@ -887,75 +875,87 @@ store_entry_delete(struct store *s, int64_t record, const char *const *names,
 		"UPDATE answers SET entry = -entry WHERE record_id = ?1 AND "
 		"name = ?2 AND entry < 0",
 	};
-	bool own = !s->in_transaction;
 	sqlite3_stmt *st;
 	size_t i, k;
+	bool own;
+	int rc = -1;
 
-	if (own && store_begin(s, cause) != 0)
+	if (sq_begin(s, &own, cause) != 0)
 		return -1;
 	for (k = 0; k < ARRAY_LEN(steps); k++)
 		for (i = 0; i < n; i++) {
 			if (sq_prepare(s, steps[k], &st, cause) != 0)
-				goto fail;
+				goto done;
 			sqlite3_bind_int64(st, 1, record);
 			sq_bind_text(st, 2, names[i]);
 			sqlite3_bind_int64(st, 3, entry);
 			if (sq_step_done(s, st, cause, _("cannot delete the entry")) != 0)
-				goto fail;
+				goto done;
 		}
-	if (own && store_commit(s, cause) != 0)
-		return -1;
-	return 0;
-fail:
-	if (own)
-		store_rollback(s);
-	return -1;
+	rc = 0;
+done:
+	return sq_end(s, own, rc, cause);
 }
 
 int
 store_record_finalize(struct store *s, int64_t record, const char *xml,
     char **cause)
 {
-	bool own = !s->in_transaction;
 	sqlite3_stmt *st;
 	char now[40];
 	const char *end = xml ? strstr(xml, "<timeEnd>") : NULL;
+	bool own;
+	int rc = -1;
 
 	iso8601_now(now, sizeof now);
 	/* The interview's end as its instance tells the server (meta/timeEnd),
 	 * so that the two never differ by the second between them. */
 	if (end != NULL && strlen(end) > 9 + 25 && end[9 + 25] == '<')
 		snprintf(now, sizeof now, "%.25s", end + 9);
-	if (own && store_begin(s, cause) != 0)
+	if (sq_begin(s, &own, cause) != 0)
 		return -1;
 	if (sq_prepare(s, "UPDATE records SET status = 'finalized', finalized_at = ?, "
 	    "updated_at = ?, xml = ? WHERE id = ? AND status = 'draft'", &st,
 	    cause) != 0)
-		goto fail;
+		goto done;
 	sq_bind_text(st, 1, now);
 	sq_bind_text(st, 2, now);
 	sq_bind_text(st, 3, xml);
 	sqlite3_bind_int64(st, 4, record);
 	if (sq_step_done(s, st, cause, _("cannot finalize the interview")) != 0)
-		goto fail;
+		goto done;
 	if (sqlite3_changes(s->db) != 1) {
 		set_cause(cause, _("this interview is not a draft; it cannot be "
 		    "finalized again"));
-		goto fail;
+		goto done;
 	}
 	if (sq_prepare(s, "DELETE FROM draft_holders WHERE record_id = ?", &st,
 	    cause) != 0)
-		goto fail;
+		goto done;
 	sqlite3_bind_int64(st, 1, record);
 	if (sq_step_done(s, st, cause, _("cannot finalize the interview")) != 0)
-		goto fail;
-	if (own && store_commit(s, cause) != 0)
+		goto done;
+	rc = 0;
+done:
+	return sq_end(s, own, rc, cause);
+}
+
+/* 1 when record is a draft, 0 when it is not (or is not in the database),
+ * -1 on an error. */
+static int
+record_draft(struct store *s, int64_t record, char **cause)
+{
+	sqlite3_stmt *st;
+	int draft;
+
+	if (sq_prepare(s, "SELECT status FROM records WHERE id = ?", &st,
+	    cause) != 0)
 		return -1;
-	return 0;
-fail:
-	if (own)
-		store_rollback(s);
-	return -1;
+	sqlite3_bind_int64(st, 1, record);
+	draft = sqlite3_step(st) == SQLITE_ROW &&
+	    strcmp((const char *)sqlite3_column_text(st, 0), "draft") == 0;
+	sqlite3_finalize(st);
+	return draft;
 }
 
 int
@@ -963,33 +963,28 @@ store_record_seal(struct store *s, int64_t record, const char *manifest,
     const unsigned char *enc, size_t enc_len, const char *needs,
     const char *const *keep, size_t nkeep, char **cause)
 {
-	bool own = !s->in_transaction;
 	sqlite3_stmt *st;
 	struct buf sql = { 0 };
 	size_t i;
+	bool own;
+	int draft, rc = -1;
 
-	if (own && store_begin(s, cause) != 0)
+	if (sq_begin(s, &own, cause) != 0)
 		return -1;
-	if (sq_prepare(s, "SELECT status FROM records WHERE id = ?", &st,
-	    cause) != 0)
-		goto fail;
-	sqlite3_bind_int64(st, 1, record);
-	i = sqlite3_step(st) == SQLITE_ROW &&
-	    strcmp((const char *)sqlite3_column_text(st, 0), "draft") == 0;
-	sqlite3_finalize(st);
 	/* A draft is finalized sealed; a record imported finalized gets its
 	 * manifest as its XML. */
-	if (i ? store_record_finalize(s, record, manifest, cause) != 0 :
-	    store_record_set_xml(s, record, manifest, cause) != 0)
-		goto fail;
+	if ((draft = record_draft(s, record, cause)) < 0 ||
+	    (draft ? store_record_finalize(s, record, manifest, cause) != 0 :
+	    store_record_set_xml(s, record, manifest, cause) != 0))
+		goto done;
 	if (sq_prepare(s, "INSERT INTO sealed (record_id, enc, needs) VALUES "
 	    "(?, ?, ?)", &st, cause) != 0)
-		goto fail;
+		goto done;
 	sqlite3_bind_int64(st, 1, record);
 	sqlite3_bind_blob64(st, 2, enc, enc_len, SQLITE_TRANSIENT);
 	sq_bind_text(st, 3, needs);
 	if (sq_step_done(s, st, cause, _("cannot keep the sealed record")) != 0)
-		goto fail;
+		goto done;
 	buf_adds(&sql, "DELETE FROM answers WHERE record_id = ?1");
 	if (nkeep > 0) {
 		buf_adds(&sql, " AND name NOT IN (");
@@ -1000,20 +995,16 @@ store_record_seal(struct store *s, int64_t record, const char *manifest,
 	i = (size_t)sq_prepare(s, sql.data, &st, cause);
 	buf_free(&sql);
 	if (i != 0)
-		goto fail;
+		goto done;
 	sqlite3_bind_int64(st, 1, record);
 	for (i = 0; i < nkeep; i++)
 		sq_bind_text(st, (int)i + 2, keep[i]);
 	if (sq_step_done(s, st, cause, _("cannot keep the sealed record")) != 0)
-		goto fail;
+		goto done;
 	s->scrub_due = true;
-	if (own && store_commit(s, cause) != 0)
-		return -1;
-	return 0;
-fail:
-	if (own)
-		store_rollback(s);
-	return -1;
+	rc = 0;
+done:
+	return sq_end(s, own, rc, cause);
 }
 
 int
@@ -1107,27 +1098,22 @@ int
 store_draft_claim(struct store *s, int64_t record, const struct holder *me,
     bool take_over, struct holder *other, char **cause)
 {
-	bool own = !s->in_transaction;
 	sqlite3_stmt *st;
-	int held, result;
+	bool own;
+	int held, result = -1, rc = -1;
 
 	memset(other, 0, sizeof *other);
-	if (own && store_begin(s, cause) != 0)
+	if (sq_begin(s, &own, cause) != 0)
 		return -1;
-	if (sq_prepare(s, "SELECT status FROM records WHERE id = ?", &st,
-	    cause) != 0)
-		goto fail;
-	sqlite3_bind_int64(st, 1, record);
-	held = sqlite3_step(st) == SQLITE_ROW &&
-	    strcmp((const char *)sqlite3_column_text(st, 0), "draft") == 0;
-	sqlite3_finalize(st);
+	if ((held = record_draft(s, record, cause)) < 0)
+		goto done;
 	if (!held) {
 		set_cause(cause, _("this interview is no longer a draft; its answers "
 		    "cannot change"));
-		goto fail;
+		goto done;
 	}
 	if ((held = store_draft_holder(s, record, other, cause)) < 0)
-		goto fail;
+		goto done;
 	if (!held || str_eq(other->token, me->token))
 		result = STORE_CLAIMED;
 	else if (holder_gone(other))
@@ -1135,14 +1121,14 @@ store_draft_claim(struct store *s, int64_t record, const struct holder *me,
 	else if (take_over)
 		result = STORE_CLAIMED_OVER;
 	else {
-		if (own)
-			store_rollback(s);
-		return STORE_HELD;
+		result = STORE_HELD;	/* left to it: nothing written */
+		rc = 1;
+		goto done;
 	}
 	if (sq_prepare(s, "INSERT OR REPLACE INTO draft_holders (record_id, token, "
 	    "login, host, tty, address, pid, started, since) VALUES "
 	    "(?, ?, ?, ?, ?, ?, ?, ?, ?)", &st, cause) != 0)
-		goto fail;
+		goto done;
 	sqlite3_bind_int64(st, 1, record);
 	sq_bind_text(st, 2, me->token);
 	sq_bind_text(st, 3, me->login);
@@ -1153,16 +1139,14 @@ store_draft_claim(struct store *s, int64_t record, const struct holder *me,
 	sq_bind_text(st, 8, me->started);
 	sq_bind_text(st, 9, me->since);
 	if (sq_step_done(s, st, cause, _("cannot open the draft")) != 0)
-		goto fail;
-	if (own && store_commit(s, cause) != 0)
-		goto fail_done;
+		goto done;
+	rc = 0;
+done:
+	if (sq_end(s, own, rc, cause) < 0) {
+		holder_clear(other);
+		return -1;
+	}
 	return result;
-fail:
-	if (own)
-		store_rollback(s);
-fail_done:
-	holder_clear(other);
-	return -1;
 }
 
 int
@@ -1203,28 +1187,24 @@ store_draft_discard(struct store *s, int64_t record, const char *token,
 		"DELETE FROM draft_holders WHERE record_id = ?",
 		"DELETE FROM records WHERE id = ? AND status = 'draft'",
 	};
-	bool own = !s->in_transaction;
 	struct holder other;
 	sqlite3_stmt *st;
 	size_t k;
 	int held;
+	bool own;
+	int rc = -1;
 
-	if (own && store_begin(s, cause) != 0)
+	if (sq_begin(s, &own, cause) != 0)
 		return -1;
-	if (sq_prepare(s, "SELECT status FROM records WHERE id = ?", &st,
-	    cause) != 0)
-		goto fail;
-	sqlite3_bind_int64(st, 1, record);
-	held = sqlite3_step(st) == SQLITE_ROW &&
-	    strcmp((const char *)sqlite3_column_text(st, 0), "draft") == 0;
-	sqlite3_finalize(st);
+	if ((held = record_draft(s, record, cause)) < 0)
+		goto done;
 	if (!held) {
 		set_cause(cause, _("this interview is not a draft; it cannot be "
 		    "discarded"));
-		goto fail;
+		goto done;
 	}
 	if ((held = store_draft_holder(s, record, &other, cause)) < 0)
-		goto fail;
+		goto done;
 	if (held && !str_eq(other.token, token) && !holder_gone(&other)) {
 		char *where = holder_describe(&other);
 
@@ -1232,80 +1212,71 @@ store_draft_discard(struct store *s, int64_t record, const char *token,
 		    "it was not discarded"), where);
 		free(where);
 		holder_clear(&other);
-		goto fail;
+		goto done;
 	}
 	holder_clear(&other);
 	if (trail_add(s, &(struct trail_entry){ .what = "discard", .record =
 	    record, .detail = reason }, cause) != 0)
-		goto fail;
+		goto done;
 	for (k = 0; k < ARRAY_LEN(steps); k++) {
 		if (sq_prepare(s, steps[k], &st, cause) != 0)
-			goto fail;
+			goto done;
 		sqlite3_bind_int64(st, 1, record);
 		if (sq_step_done(s, st, cause, _("cannot discard the draft")) != 0)
-			goto fail;
+			goto done;
 	}
-	if (own && store_commit(s, cause) != 0)
-		return -1;
-	return 0;
-fail:
-	if (own)
-		store_rollback(s);
-	return -1;
+	rc = 0;
+done:
+	return sq_end(s, own, rc, cause);
 }
 
 int
 store_draft_hand_over(struct store *s, int64_t record, const char *to,
     char **cause)
 {
-	bool own = !s->in_transaction;
 	sqlite3_stmt *st;
 	char *from = NULL;
-	int rc;
+	bool own;
+	int step, rc = -1;
 
 	if (to == NULL || to[strspn(to, " ")] == '\0') {
 		set_cause(cause, _("a draft is handed over to a login: name one"));
 		return -1;
 	}
-	if (own && store_begin(s, cause) != 0)
+	if (sq_begin(s, &own, cause) != 0)
 		return -1;
 	if (sq_prepare(s, "SELECT interviewer FROM records WHERE id = ? AND "
 	    "status = 'draft'", &st, cause) != 0)
-		goto fail;
+		goto done;
 	sqlite3_bind_int64(st, 1, record);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
 		from = sq_col_dup(st, 0);
 	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW) {
+	if (step != SQLITE_ROW) {
 		set_cause(cause, _("this interview is not a draft; it cannot be "
 		    "handed over"));
-		goto fail;
+		goto done;
 	}
 	/* The session that had it open can change it no more. */
 	if (sq_prepare(s, "UPDATE records SET interviewer = ? WHERE id = ?", &st,
 	    cause) != 0)
-		goto fail;
+		goto done;
 	sq_bind_text(st, 1, to);
 	sqlite3_bind_int64(st, 2, record);
 	if (sq_step_done(s, st, cause, _("cannot hand the draft over")) != 0 ||
 	    sq_prepare(s, "DELETE FROM draft_holders WHERE record_id = ?", &st,
 	    cause) != 0)
-		goto fail;
+		goto done;
 	sqlite3_bind_int64(st, 1, record);
 	if (sq_step_done(s, st, cause, _("cannot hand the draft over")) != 0 ||
 	    trail_add(s, &(struct trail_entry){ .what = "hand_over", .record =
 	    record, .old = from, .new_value = to }, cause) != 0)
-		goto fail;
+		goto done;
+	rc = 0;
+done:
 	free(from);
-	if (own && store_commit(s, cause) != 0)
-		return -1;
-	return 0;
-fail:
-	free(from);
-	if (own)
-		store_rollback(s);
-	return -1;
+	return sq_end(s, own, rc, cause);
 }
 
 char *

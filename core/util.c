@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void (*fatal_hook)(void);
@@ -296,6 +297,27 @@ safe_file_commit(struct safe_file *sf, char **cause)
 	free(sf->tmp);
 	memset(sf, 0, sizeof *sf);
 	return rc;
+}
+
+int
+make_parents(const char *path, char **cause)
+{
+	char *dir = xstrdup(path), *p;
+
+	for (p = dir + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+			set_cause(cause, _("cannot create the folder %s: %s"), dir,
+			    strerror(errno));
+			free(dir);
+			return -1;
+		}
+		*p = '/';
+	}
+	free(dir);
+	return 0;
 }
 
 void

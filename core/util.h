@@ -67,4 +67,8 @@ int safe_file_commit(struct safe_file *sf, char **cause);
 /* Drops what was written. */
 void safe_file_abort(struct safe_file *sf);
 
+/* Creates each missing folder on the way to path (not path itself), mode
+ * 0700. */
+int make_parents(const char *path, char **cause);
+
 #endif

@@ -15,6 +15,9 @@
 #include <sys/resource.h>
 
 #include "../core/diag.h"
+#include "../core/form.h"
+#include "../core/store.h"
+#include "../core/util.h"
 
 /* A fresh private directory under $TMPDIR; the caller frees the path. */
 static inline char *
@@ -87,6 +90,46 @@ test_read_file(const char *path)
 	fclose(f);
 	data[len] = '\0';
 	return data;
+}
+
+/* A database d.db in a fresh private directory *dir (the caller frees
+ * it); NULL when it cannot be opened. */
+static inline struct store *
+test_store_new(char **dir)
+{
+	char *path;
+	struct store *s;
+
+	*dir = test_tmpdir();
+	path = xasprintf("%s/d.db", *dir);
+	s = store_open(path, NULL);
+	free(path);
+	return s;
+}
+
+/* Closes what test_store_new opened and removes its directory. */
+static inline void
+test_store_free(struct store *s, char *dir)
+{
+	store_close(s);
+	test_rmtree(dir);
+	free(dir);
+}
+
+/* A form from YAML text, which must load (its problems printed if not). */
+static inline struct form *
+test_form_parse(const char *yaml, size_t len)
+{
+	struct diags d;
+	struct form *f;
+
+	diags_init(&d, "t.yaml");
+	f = form_parse(yaml, len, &d);
+	if (f == NULL)
+		test_print_diags(&d);
+	diags_free(&d);
+	assert_non_null(f);
+	return f;
 }
 
 #define assert_diag(d, line, col, text) do {				\

@@ -39,16 +39,11 @@ static void
 record_of(struct fixture *fx, const char *who, bool finalize,
     struct record_info *out)
 {
-	struct diags d;
-	struct form *f;
+	struct form *f = test_form_parse(form_yaml, sizeof form_yaml - 1);
 	struct interview *iv;
 	char *why = NULL, *cause = NULL;
 	size_t first, nbad;
 
-	diags_init(&d, "t.yaml");
-	f = form_parse(form_yaml, sizeof form_yaml - 1, &d);
-	diags_free(&d);
-	assert_non_null(f);
 	iv = interview_begin(fx->s, f, "HH-0001", "R1", NULL, who, &cause);
 	assert_non_null(iv);
 	assert_int_equal(interview_answer(iv, "x", true, "en", &why, &cause), 0);
@@ -62,13 +57,8 @@ static int
 setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof *fx);
-	char *path;
 
-	fx->dir = test_tmpdir();
-	path = xasprintf("%s/d.db", fx->dir);
-	fx->s = store_open(path, NULL);
-	free(path);
-	if (fx->s == NULL)
+	if ((fx->s = test_store_new(&fx->dir)) == NULL)
 		return -1;
 	record_of(fx, "alice", false, &fx->alice_draft);
 	record_of(fx, "alice", true, &fx->alice_done);
@@ -83,9 +73,7 @@ teardown(void **state)
 
 	store_record_clear(&fx->alice_draft);
 	store_record_clear(&fx->alice_done);
-	store_close(fx->s);
-	test_rmtree(fx->dir);
-	free(fx->dir);
+	test_store_free(fx->s, fx->dir);
 	free(fx);
 	return 0;
 }

@@ -26,18 +26,9 @@ static int
 setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof *fx);
-	struct diags d;
-	struct form *f;
-	char *path;
+	struct form *f = test_form_parse(form_yaml, sizeof form_yaml - 1);
 
-	fx->dir = test_tmpdir();
-	path = xasprintf("%s/d.db", fx->dir);
-	fx->s = store_open(path, NULL);
-	free(path);
-	diags_init(&d, "t.yaml");
-	f = form_parse(form_yaml, sizeof form_yaml - 1, &d);
-	diags_free(&d);
-	if (fx->s == NULL || f == NULL ||
+	if ((fx->s = test_store_new(&fx->dir)) == NULL ||
 	    store_form_remember(fx->s, f, &fx->ref, NULL) != 0)
 		return -1;
 	form_free(f);
@@ -50,9 +41,7 @@ teardown(void **state)
 {
 	struct fixture *fx = *state;
 
-	store_close(fx->s);
-	test_rmtree(fx->dir);
-	free(fx->dir);
+	test_store_free(fx->s, fx->dir);
 	free(fx);
 	return 0;
 }

@@ -23,12 +23,8 @@ setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof *fx);
 	struct diags d;
-	char *path;
 
-	fx->dir = test_tmpdir();
-	path = xasprintf("%s/d.db", fx->dir);
-	fx->s = store_open(path, NULL);
-	free(path);
+	fx->s = test_store_new(&fx->dir);
 	diags_init(&d, FORM_PATH);
 	fx->form = form_load(FORM_PATH, &d);
 	if (fx->form == NULL)
@@ -43,11 +39,9 @@ teardown(void **state)
 {
 	struct fixture *fx = *state;
 
-	store_close(fx->s);
 	form_free(fx->form);
 	buf_free(&fx->notes);
-	test_rmtree(fx->dir);
-	free(fx->dir);
+	test_store_free(fx->s, fx->dir);
 	free(fx);
 	return 0;
 }

@@ -54,31 +54,12 @@ struct fixture {
 	struct store *s;
 };
 
-static struct form *
-mini_form(const char *yaml, size_t len)
-{
-	struct diags d;
-	struct form *f;
-
-	diags_init(&d, "mini.yaml");
-	f = form_parse(yaml, len, &d);
-	if (f == NULL)
-		test_print_diags(&d);
-	diags_free(&d);
-	assert_non_null(f);
-	return f;
-}
-
 static int
 setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof *fx);
-	char *path;
 
-	fx->dir = test_tmpdir();
-	path = xasprintf("%s/d.db", fx->dir);
-	fx->s = store_open(path, NULL);
-	free(path);
+	fx->s = test_store_new(&fx->dir);
 	*state = fx;
 	return fx->s == NULL ? -1 : 0;
 }
@@ -88,9 +69,7 @@ teardown(void **state)
 {
 	struct fixture *fx = *state;
 
-	store_close(fx->s);
-	test_rmtree(fx->dir);
-	free(fx->dir);
+	test_store_free(fx->s, fx->dir);
 	free(fx);
 	return 0;
 }
@@ -99,7 +78,7 @@ static struct interview *
 begin(struct fixture *fx)
 {
 	char *cause = NULL;
-	struct interview *iv = interview_begin(fx->s, mini_form(form_yaml,
+	struct interview *iv = interview_begin(fx->s, test_form_parse(form_yaml,
 	    sizeof form_yaml - 1), "BJ-0042", "2020-R2", "beijing", "liu", &cause);
 
 	assert_non_null(iv);
@@ -852,8 +831,9 @@ static struct interview *
 begin_round(struct fixture *fx, const char *household, const char *round)
 {
 	char *cause = NULL;
-	struct interview *iv = interview_begin(fx->s, mini_form(prefill_yaml,
-	    sizeof prefill_yaml - 1), household, round, "beijing", "liu", &cause);
+	struct interview *iv = interview_begin(fx->s,
+	    test_form_parse(prefill_yaml, sizeof prefill_yaml - 1), household,
+	    round, "beijing", "liu", &cause);
 
 	if (iv == NULL)
 		fail_msg("%s", cause);
@@ -1047,8 +1027,8 @@ two_sessions_never_finalize_stale_answers(void **state)
 	int rc;
 
 	assert_non_null(other);
-	iv = interview_begin(fx->s, mini_form(eight_yaml, sizeof eight_yaml - 1),
-	    NULL, NULL, NULL, "liu", &cause);
+	iv = interview_begin(fx->s, test_form_parse(eight_yaml,
+	    sizeof eight_yaml - 1), NULL, NULL, NULL, "liu", &cause);
 	assert_non_null(iv);
 	for (i = 1; i <= 3; i++) {
 		snprintf(name, sizeof name, "q%zu", i);
@@ -1111,8 +1091,8 @@ finalize_builds_from_what_is_committed(void **state)
 	int64_t rec;
 
 	assert_non_null(other);
-	iv = interview_begin(fx->s, mini_form(eight_yaml, sizeof eight_yaml - 1),
-	    NULL, NULL, NULL, "liu", &cause);
+	iv = interview_begin(fx->s, test_form_parse(eight_yaml,
+	    sizeof eight_yaml - 1), NULL, NULL, NULL, "liu", &cause);
 	assert_non_null(iv);
 	rec = iv->record;
 	answer_ok(iv, "q1", "a1");
@@ -1156,8 +1136,8 @@ taken_over_session_cannot_overwrite(void **state)
 	size_t first, nbad;
 
 	assert_non_null(other);
-	a = interview_begin(fx->s, mini_form(eight_yaml, sizeof eight_yaml - 1),
-	    NULL, NULL, NULL, "liu", &cause);
+	a = interview_begin(fx->s, test_form_parse(eight_yaml,
+	    sizeof eight_yaml - 1), NULL, NULL, NULL, "liu", &cause);
 	assert_non_null(a);
 	answer_ok(a, "q1", "from a");
 	assert_int_equal(interview_check_hold(a, &now, NULL), 0);
@@ -1208,8 +1188,8 @@ dead_session_does_not_lock_the_draft(void **state)
 	int status;
 	pid_t pid;
 
-	iv = interview_begin(fx->s, mini_form(eight_yaml, sizeof eight_yaml - 1),
-	    NULL, NULL, NULL, "liu", &cause);
+	iv = interview_begin(fx->s, test_form_parse(eight_yaml,
+	    sizeof eight_yaml - 1), NULL, NULL, NULL, "liu", &cause);
 	assert_non_null(iv);
 	answer_ok(iv, "q1", "a1");
 	interview_free(iv);
@@ -1331,7 +1311,7 @@ register_fills_and_learns(void **state)
 	char today[11], *v, *events;
 
 	register_household(fx, "BJ-0042", "张秀英", "138 1234 5678");
-	iv = interview_begin(fx->s, mini_form(register_yaml,
+	iv = interview_begin(fx->s, test_form_parse(register_yaml,
 	    sizeof register_yaml - 1), "BJ-0042", "2020-R2", "beijing", "liu",
 	    NULL);
 	assert_non_null(iv);
@@ -1386,7 +1366,7 @@ register_value_refused_is_explained(void **state)
 	char *note;
 
 	register_household(fx, "BJ-0043", "王芳", "010 6512 3456");
-	iv = interview_begin(fx->s, mini_form(register_yaml,
+	iv = interview_begin(fx->s, test_form_parse(register_yaml,
 	    sizeof register_yaml - 1), "BJ-0043", NULL, "beijing", "liu", NULL);
 	assert_non_null(iv);
 	assert_string_equal(interview_value(iv, idx(iv, "head"), 0), "王芳");
@@ -1401,7 +1381,7 @@ register_value_refused_is_explained(void **state)
 	    "en"));
 	interview_free(iv);
 	/* Without a household, nothing is filled. */
-	iv = interview_begin(fx->s, mini_form(register_yaml,
+	iv = interview_begin(fx->s, test_form_parse(register_yaml,
 	    sizeof register_yaml - 1), NULL, NULL, "beijing", "liu", NULL);
 	assert_non_null(iv);
 	assert_null(interview_value(iv, idx(iv, "head"), 0));

@@ -374,9 +374,7 @@ round_names_are_shown_not_obeyed(void **state)
 	free(html);
 	free(csv);
 	report_free(&r);
-	store_close(s);
-	test_rmtree(dir);
-	free(dir);
+	test_store_free(s, dir);
 	free(path);
 }
 
@@ -394,9 +392,7 @@ empty_database(void **state)
 	assert_non_null(strstr(text, "No finalized interview matches."));
 	free(text);
 	report_free(&r);
-	store_close(s);
-	test_rmtree(dir);
-	free(dir);
+	test_store_free(s, dir);
 	free(path);
 }
 
@@ -426,13 +422,8 @@ static const char followup_yaml[] =
 static struct store *
 own_store(char **dir)
 {
-	char *path;
-	struct store *s;
+	struct store *s = test_store_new(dir);
 
-	*dir = test_tmpdir();
-	path = xasprintf("%s/own.db", *dir);
-	s = store_open(path, NULL);
-	free(path);
 	assert_non_null(s);
 	return s;
 }
@@ -487,9 +478,7 @@ a_followup_form_never_hides_the_assessment(void **state)
 	assert_non_null(strstr(text, "assess"));
 	free(text);
 	report_free(&r);
-	store_close(s);
-	test_rmtree(dir);
-	free(dir);
+	test_store_free(s, dir);
 	(void)state;
 }
 
@@ -528,9 +517,7 @@ an_answer_that_no_longer_applies_flags_no_need(void **state)
 	assert_int_equal(r.households, 1);
 	assert_int_equal(need(&r, "livelihood")->households, 0);
 	report_free(&r);
-	store_close(s);
-	test_rmtree(dir);
-	free(dir);
+	test_store_free(s, dir);
 	(void)state;
 }
 
@@ -578,9 +565,7 @@ a_refusal_is_not_an_assessed_household(void **state)
 	free(csv);
 	free(html);
 	report_free(&r);
-	store_close(s);
-	test_rmtree(dir);
-	free(dir);
+	test_store_free(s, dir);
 	(void)state;
 }
 
@@ -635,9 +620,7 @@ sites_are_one_column_whatever_the_case(void **state)
 	assert_int_equal(report_build(s, "R1", "", "en", &r, NULL), 0);
 	assert_int_equal(r.households, 1);	/* "": the record with no site */
 	report_free(&r);
-	store_close(s);
-	test_rmtree(dir);
-	free(dir);
+	test_store_free(s, dir);
 	free(path);
 }
 

@@ -236,14 +236,12 @@ newer_schema_left_as_it_was(void **state)
 	free(path);
 }
 
-/* A schema-1 database, as the first doorstep made it. */
+/* A schema-1 database, as the first doorstep made it, with one form,
+ * the records the SQL `records` inserts, and record 7's answer a. */
 static void
-make_schema_1(const char *path)
+make_schema_1(const char *path, const char *records)
 {
-	sqlite3 *db;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db,
+	char *sql = xasprintf("%s%s%s",
 	    "CREATE TABLE form_versions (id INTEGER PRIMARY KEY, form_id TEXT NOT NULL,"
 	    " version TEXT NOT NULL, sha256 TEXT NOT NULL UNIQUE, yaml TEXT NOT NULL,"
 	    " first_used TEXT NOT NULL);"
@@ -255,14 +253,22 @@ make_schema_1(const char *path)
 	    " server_reply TEXT);"
 	    "CREATE TABLE answers (record_id INTEGER NOT NULL, name TEXT NOT NULL,"
 	    " value TEXT, PRIMARY KEY (record_id, name)) WITHOUT ROWID;"
-	    "INSERT INTO form_versions VALUES (1, 't', '1', 'x', 'y', 'z');"
-	    "INSERT INTO records (id, instance_id, form_version_id, interviewer,"
-	    " household, started_at, updated_at) VALUES (7, 'uuid:1', 1, 'liu',"
-	    " 'BJ-7', 'a', 'b');"
+	    "INSERT INTO form_versions VALUES (1, 't', '1', 'x', 'y', 'z');",
+	    records,
 	    "INSERT INTO answers VALUES (7, 'a', 'kept from v1');"
-	    "PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
+	    "PRAGMA user_version = 1;");
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
+	free(sql);
 }
+
+/* Record 7 of a schema-1 database, of household BJ-7. */
+static const char schema_1_bj7[] = "INSERT INTO records (id, instance_id, "
+    "form_version_id, interviewer, household, started_at, updated_at) VALUES "
+    "(7, 'uuid:1', 1, 'liu', 'BJ-7', 'a', 'b');";
 
 /* Opens path in `n` processes let go at the same moment; returns how many
  * failed, their messages on stderr. */
@@ -316,7 +322,7 @@ first_opens_at_once(void **state)
 		free(path);
 		path = xasprintf("%s/race-%d.db", fx->dir, round);
 		if (round % 2 == 1)
-			make_schema_1(path);
+			make_schema_1(path, schema_1_bj7);
 		failed += open_at_once(path, 16);
 		assert_int_equal(atoi(query_text(path, "PRAGMA user_version")),
 		    STORE_SCHEMA_VERSION);
@@ -771,31 +777,14 @@ migrates_from_schema_1(void **state)
 	struct fixture *fx = *state;
 	char *path = xasprintf("%s/old.db", fx->dir), *cause = NULL;
 	struct store *s;
-	sqlite3 *db;
 
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db,
-	    "CREATE TABLE form_versions (id INTEGER PRIMARY KEY, form_id TEXT NOT NULL,"
-	    " version TEXT NOT NULL, sha256 TEXT NOT NULL UNIQUE, yaml TEXT NOT NULL,"
-	    " first_used TEXT NOT NULL);"
-	    "CREATE TABLE records (id INTEGER PRIMARY KEY, instance_id TEXT NOT NULL"
-	    " UNIQUE, form_version_id INTEGER NOT NULL, household TEXT, round TEXT,"
-	    " site TEXT, interviewer TEXT NOT NULL, status TEXT NOT NULL DEFAULT"
-	    " 'draft', started_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
-	    " finalized_at TEXT, position TEXT, xml TEXT, uploaded_at TEXT,"
-	    " server_reply TEXT);"
-	    "CREATE TABLE answers (record_id INTEGER NOT NULL, name TEXT NOT NULL,"
-	    " value TEXT, PRIMARY KEY (record_id, name)) WITHOUT ROWID;"
-	    "INSERT INTO form_versions VALUES (1, 't', '1', 'x', 'y', 'z');"
-	    "INSERT INTO records (id, instance_id, form_version_id, interviewer,"
-	    " started_at, updated_at) VALUES (7, 'uuid:1', 1, 'liu', 'a', 'b');"
+	make_schema_1(path, "INSERT INTO records (id, instance_id, "
+	    "form_version_id, interviewer, started_at, updated_at) VALUES (7, "
+	    "'uuid:1', 1, 'liu', 'a', 'b');"
 	    "INSERT INTO records (id, instance_id, form_version_id, interviewer,"
 	    " household, site, started_at, updated_at) VALUES (8, 'uuid:2', 1,"
 	    " 'liu', 'bj-7', 'beijing', '2020-01-02', '2020-01-03'), (9, 'uuid:3',"
-	    " 1, 'liu', 'BJ-7', 'beijing', '2020-01-01', '2020-01-01');"
-	    "INSERT INTO answers VALUES (7, 'a', 'kept from v1');"
-	    "PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	    " 1, 'liu', 'BJ-7', 'beijing', '2020-01-01', '2020-01-01');");
 	s = store_open(path, &cause);
 	assert_non_null(s);
 	assert_string_equal(answer_of(s, 7, "a"), "kept from v1");

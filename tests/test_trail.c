@@ -44,9 +44,7 @@ teardown(void **state)
 {
 	struct fixture *fx = *state;
 
-	store_close(fx->s);
-	test_rmtree(fx->dir);
-	free(fx->dir);
+	test_store_free(fx->s, fx->dir);
 	free(fx->path);
 	free(fx);
 	return 0;
@@ -55,15 +53,10 @@ teardown(void **state)
 static struct interview *
 begin(struct fixture *fx, const char *who)
 {
-	struct diags d;
-	struct form *f;
+	struct form *f = test_form_parse(form_yaml, sizeof form_yaml - 1);
 	struct interview *iv;
 	char *cause = NULL;
 
-	diags_init(&d, "t.yaml");
-	f = form_parse(form_yaml, sizeof form_yaml - 1, &d);
-	diags_free(&d);
-	assert_non_null(f);
 	iv = interview_begin(fx->s, f, "BJ-0001", "R1", NULL, who, &cause);
 	assert_non_null(iv);
 	return iv;
@@ -196,14 +189,9 @@ static const char rounds_yaml[] =
 static struct interview *
 begin_round(struct fixture *fx, const char *round)
 {
-	struct diags d;
-	struct form *f;
+	struct form *f = test_form_parse(rounds_yaml, sizeof rounds_yaml - 1);
 	struct interview *iv;
 
-	diags_init(&d, "p.yaml");
-	f = form_parse(rounds_yaml, sizeof rounds_yaml - 1, &d);
-	diags_free(&d);
-	assert_non_null(f);
 	iv = interview_begin(fx->s, f, "BJ-0002", round, NULL, "liu", NULL);
 	assert_non_null(iv);
 	return iv;

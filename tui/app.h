@@ -149,6 +149,13 @@ struct screen *next_visit_new(struct app *app, const char *code,
     const char *suggested);
 /* Choosing the round of new interviews. */
 struct screen *round_new(struct app *app);
+/* Makes text the round of new interviews, kept in the database; says why
+ * not on the status line and returns -1 when it cannot be. */
+int round_choose(struct app *app, const char *text);
+/* The rounds in the database with their counts of interviews, as the
+ * text under a prompt for a round; *cause is set when they could not be
+ * read (the text then says there is none). */
+char *round_list(struct app *app, char **cause);
 /* The needs report of the current round. */
 struct screen *report_view_new(struct app *app);
 /* Today as YYYY-MM-DD, plus days. */

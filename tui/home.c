@@ -399,23 +399,11 @@ static enum key_result
 round_ask_accept(struct app *app, void *ctx, const char *text)
 {
 	struct round_ask *ra = ctx;
-	const char *why;
-	char *cause = NULL;
 
 	if (*text == '\0')
 		app->round_asked = true;	/* no round, and not asked again */
-	else if (!round_name_valid(text, &why)) {
-		app_flash(app, true, "%s", _(why));
+	else if (round_choose(app, text) != 0)
 		return KR_STAY;
-	} else {
-		if (store_set_setting(app->store, "round", text, &cause) != 0) {
-			app_flash(app, true, _("Not saved: %s"), cause);
-			free(cause);
-			return KR_STAY;
-		}
-		free(app->round);
-		app->round = xstrdup(text);
-	}
 	app->pending = interview_start(app, ra->household, ra->site);
 	return KR_POP;
 }
@@ -424,38 +412,21 @@ static struct screen *
 round_ask_new(struct app *app, const char *household, const char *site)
 {
 	struct round_ask *ra = xcalloc(1, sizeof *ra);
-	struct buf b = { 0 };
-	char **names, *cause = NULL;
-	long *counts;
-	size_t n, i;
+	char *cause = NULL, *rounds;
 	struct screen *s;
 
 	ra->household = household ? xstrdup(household) : NULL;
 	ra->site = site ? xstrdup(site) : NULL;
-	if (store_rounds(app->store, &names, &counts, &n, &cause) != 0) {
-		free(cause);
-		n = 0;
-		names = NULL;
-		counts = NULL;
-	}
-	if (n == 0)
-		buf_adds(&b, _("No interview has a round yet."));
-	else
-		buf_adds(&b, _("Rounds in this database (interviews):"));
-	for (i = 0; i < n; i++) {
-		buf_printf(&b, "%s%s (%ld)", i ? ", " : " ", names[i], counts[i]);
-		free(names[i]);
-	}
-	free(names);
-	free(counts);
+	rounds = round_list(app, &cause);
+	free(cause);
 	s = prompt_new(_("Round of this interview"), _("Which round is this "
 	    "interview of? Type one of the rounds below or a new one, such as "
 	    "2020-R2; "
 	    "Enter on an empty line: no round. It stays the round of new "
-	    "interviews (Round on the home screen changes it)."), b.data,
+	    "interviews (Round on the home screen changes it)."), rounds,
 	    NULL, 32, round_ask_accept, ra,
 	    round_ask_free);
-	buf_free(&b);
+	free(rounds);
 	return s;
 }
 

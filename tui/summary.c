@@ -10,40 +10,35 @@
 #include "app.h"
 #include "curses.h"
 
-static enum key_result
-round_accept(struct app *app, void *ctx, const char *text)
+int
+round_choose(struct app *app, const char *text)
 {
 	const char *why;
 	char *cause = NULL;
 
-	(void)ctx;
 	if (!round_name_valid(text, &why)) {
 		app_flash(app, true, "%s", _(why));
-		return KR_STAY;
+		return -1;
 	}
 	if (store_set_setting(app->store, "round", text, &cause) != 0) {
 		app_flash(app, true, _("Not saved: %s"), cause);
 		free(cause);
-		return KR_STAY;
+		return -1;
 	}
 	free(app->round);
 	app->round = xstrdup(text);
-	app_flash(app, false, _("New interviews are now of round %s."), text);
-	return KR_POP;
+	return 0;
 }
 
-struct screen *
-round_new(struct app *app)
+char *
+round_list(struct app *app, char **cause)
 {
 	struct buf b = { 0 };
-	char **names, *cause = NULL;
+	char **names;
 	long *counts;
 	size_t n, i;
-	struct screen *s;
 
-	if (store_rounds(app->store, &names, &counts, &n, &cause) != 0) {
-		app_flash(app, true, "%s", cause);
-		free(cause);
+	if (store_rounds(app->store, &names, &counts, &n, cause) != 0) {
 		n = 0;
 		names = NULL;
 		counts = NULL;
@@ -58,11 +53,34 @@ round_new(struct app *app)
 	}
 	free(names);
 	free(counts);
+	return buf_steal(&b);
+}
+
+static enum key_result
+round_accept(struct app *app, void *ctx, const char *text)
+{
+	(void)ctx;
+	if (round_choose(app, text) != 0)
+		return KR_STAY;
+	app_flash(app, false, _("New interviews are now of round %s."), text);
+	return KR_POP;
+}
+
+struct screen *
+round_new(struct app *app)
+{
+	char *cause = NULL, *rounds = round_list(app, &cause);
+	struct screen *s;
+
+	if (cause != NULL) {
+		app_flash(app, true, "%s", cause);
+		free(cause);
+	}
 	s = prompt_new(_("Round"), _("The round of new interviews, one word such "
 	    "as 2020-R2. A household's interview in a new round starts from its "
-	    "answers in the round before."), b.data, app->round, 32, round_accept,
-	    NULL, NULL);
-	buf_free(&b);
+	    "answers in the round before."), rounds, app->round, 32,
+	    round_accept, NULL, NULL);
+	free(rounds);
 	return s;
 }
 
