@@ -1526,6 +1526,143 @@ check_logic(struct loader *L)
 	f->ncalc = g.norder;
 }
 
+/* The dependency graph (form->readers, form->calc_rank). */
+
+struct dep_fill {
+	size_t *count;		/* per node: edges counted or placed */
+	size_t *list;		/* NULL: only count */
+	const size_t *start;
+	size_t node;
+};
+
+static void
+dep_ref(const struct form *f, const struct expr *e, struct dep_fill *df)
+{
+	size_t i;
+
+	if (e == NULL)
+		return;
+	if (e->op == EX_REF && e->ref >= 0) {
+		size_t src = e->ref_is_repeat ? f->nquestions + (size_t)e->ref :
+		    (size_t)e->ref;
+
+		if (df->list != NULL)
+			df->list[df->start[df->node] + df->count[df->node]] = src;
+		df->count[df->node]++;
+	}
+	for (i = 0; i < e->nargs; i++)
+		dep_ref(f, e->args[i], df);
+}
+
+/* The expressions of node k that decide its value or whether it applies. */
+static void
+node_exprs(const struct form *f, size_t k, const struct expr *out[2])
+{
+	if (k < f->nquestions) {
+		out[0] = f->questions[k]->relevant;
+		out[1] = f->questions[k]->calculation;
+	} else {
+		out[0] = f->groups[k - f->nquestions]->relevant;
+		out[1] = f->groups[k - f->nquestions]->count;
+	}
+}
+
+/* The node a node sits in (its group), or SIZE_MAX. */
+static size_t
+node_parent(const struct form *f, size_t k)
+{
+	const struct group *g = k < f->nquestions ? f->questions[k]->group :
+	    f->groups[k - f->nquestions]->parent;
+
+	return g ? f->nquestions + g->index : SIZE_MAX;
+}
+
+static void
+build_deps(struct form *f)
+{
+	size_t nodes = f->nquestions + f->ngroups, k, j, i, total = 0, next = 0;
+	size_t *fstart = xcalloc(nodes + 1, sizeof *fstart), *fwd;
+	size_t *count = xcalloc(nodes + 1, sizeof *count);
+	size_t *stack, *at;
+	unsigned char *state;
+	struct dep_fill df = { count, NULL, NULL, 0 };
+	const struct expr *ex[2];
+
+	/* What each node reads (forward), counted then placed. */
+	for (k = 0; k < nodes; k++) {
+		df.node = k;
+		node_exprs(f, k, ex);
+		dep_ref(f, ex[0], &df);
+		dep_ref(f, ex[1], &df);
+		fstart[k] = total;
+		total += count[k];
+	}
+	fstart[nodes] = total;
+	fwd = xcalloc(total + 1, sizeof *fwd);
+	memset(count, 0, (nodes + 1) * sizeof *count);
+	df.list = fwd;
+	df.start = fstart;
+	for (k = 0; k < nodes; k++) {
+		df.node = k;
+		node_exprs(f, k, ex);
+		dep_ref(f, ex[0], &df);
+		dep_ref(f, ex[1], &df);
+	}
+	/* Who reads each node: the same edges turned round. */
+	f->reader_start = xcalloc(nodes + 1, sizeof *f->reader_start);
+	f->readers = xcalloc(total + 1, sizeof *f->readers);
+	for (i = 0; i < total; i++)
+		f->reader_start[fwd[i] + 1]++;
+	for (k = 0; k < nodes; k++)
+		f->reader_start[k + 1] += f->reader_start[k];
+	memset(count, 0, (nodes + 1) * sizeof *count);
+	for (k = 0; k < nodes; k++)
+		for (j = fstart[k]; j < fstart[k + 1]; j++)
+			f->readers[f->reader_start[fwd[j]] + count[fwd[j]]++] = k;
+	/* Calculations ranked depth first over what they read (and the group
+	 * they sit in), the path kept here rather than on the C stack. */
+	f->calc_rank = xcalloc(f->nquestions + 1, sizeof *f->calc_rank);
+	stack = xcalloc(nodes + 1, sizeof *stack);
+	at = xcalloc(nodes + 1, sizeof *at);
+	state = xcalloc(nodes + 1, 1);
+	for (k = 0; k < f->nquestions; k++) {
+		size_t depth = 0;
+
+		if (f->questions[k]->type != QT_CALCULATE || state[k] != 0)
+			continue;
+		stack[depth++] = k;
+		state[k] = 1;
+		at[k] = fstart[k];
+		while (depth > 0) {
+			size_t top = stack[depth - 1], n;
+
+			if (at[top] <= fstart[top + 1]) {
+				/* The node's reads, then its group. */
+				n = at[top] < fstart[top + 1] ? fwd[at[top]] :
+				    node_parent(f, top);
+				at[top]++;
+				if (n != SIZE_MAX && state[n] == 0) {
+					state[n] = 1;
+					at[n] = fstart[n];
+					stack[depth++] = n;
+				}
+				continue;
+			}
+			state[top] = 2;
+			if (top < f->nquestions &&
+			    f->questions[top]->type == QT_CALCULATE)
+				f->calc_rank[top] = next++;
+			depth--;
+		}
+	}
+	free(stack);
+	free(at);
+	free(state);
+	free(fwd);
+	free(fstart);
+	free(count);
+}
+
 static void index_names(struct form *f);
 
 /* not_assessed: {question: NAME, answers: [VALUE, ...]}: which answers to
@@ -1725,6 +1862,7 @@ form_parse(const char *text, size_t len, struct diags *d)
 		form_free(f);
 		return NULL;
 	}
+	build_deps(f);
 	f->source = xstrndup(text, len);
 	f->source_len = len;
 	ids_sha256_hex(text, len, f->sha256);
@@ -1866,6 +2004,9 @@ form_free(struct form *f)
 	free(f->not_assessed);
 	free(f->calc_order);
 	free(f->by_name);
+	free(f->reader_start);
+	free(f->readers);
+	free(f->calc_rank);
 	free(f->source);
 	free(f);
 }

@@ -134,6 +134,18 @@ struct form {
 	size_t *calc_order;		/* calculate questions, dependencies first */
 	size_t ncalc;
 	size_t *by_name;		/* question indices sorted by name */
+	/* Who reads what, built once at load. Node k is question k, or for
+	 * k >= nquestions the group k - nquestions. The nodes whose
+	 * relevance, calculation or count name node k are
+	 * readers[reader_start[k] .. reader_start[k + 1]) (count(${repeat})
+	 * names the repeat's node). */
+	size_t *reader_start;
+	size_t *readers;
+	/* calc_rank[q], for a calculation q: its place in an order where each
+	 * calculation that its calculation, its relevance or its groups'
+	 * relevance and count read comes before it (but around a cycle
+	 * through relevance, which --check allows). */
+	size_t *calc_rank;
 	/* public_key: the organisation's RSA public key (base64 DER); when
 	 * set, finalized records are sealed (core/seal.h). */
 	char *public_key;
