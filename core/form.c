@@ -1884,8 +1884,86 @@ file_kind(mode_t mode)
 	return _("a special file");
 }
 
-struct form *
-form_load(const char *path, struct diags *d)
+/* Whether a top-level line starts one of the keys a list of forms
+ * shows (or is a document marker). */
+static bool
+head_line(const char *p, const char *end)
+{
+	static const char *const keys[] = { "form:", "version:", "title:",
+	    "languages:", "---" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(keys); i++) {
+		size_t n = strlen(keys[i]);
+
+		if ((size_t)(end - p) >= n && memcmp(p, keys[i], n) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The form's id, version, languages and title, from the top-level
+ * blocks that hold them only (the body, choices and needs are not read,
+ * however long): what a list of forms shows. NULL when they cannot be
+ * read so: form_read then reads the whole form. */
+static struct form *
+form_head(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+	struct buf b = { 0 };
+	struct loader L = { 0 };
+	struct diags d;
+	struct ynode *root, *v;
+	struct form *f;
+	bool keep = false;
+	int line, col;
+	char *cause = NULL;
+
+	if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *next = nl ? nl + 1 : end;
+
+		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != '#')
+			keep = head_line(p, next);
+		if (keep)
+			buf_add(&b, p, (size_t)(next - p));
+		p = next;
+	}
+	root = b.data ? ytree_parse(b.data, b.len, &line, &col, &cause) : NULL;
+	buf_free(&b);
+	free(cause);
+	if (root == NULL || root->kind != YNODE_MAP) {
+		ytree_free(root);
+		return NULL;
+	}
+	f = xcalloc(1, sizeof *f);
+	f->not_assessed_q = -1;
+	f->head_only = true;
+	diags_init(&d, "form");
+	L.f = f;
+	L.d = &d;
+	if ((v = ytree_get(root, "form")) != NULL && v->kind == YNODE_SCALAR)
+		f->id = xstrdup(v->str);
+	if ((v = ytree_get(root, "version")) != NULL && v->kind == YNODE_SCALAR)
+		f->version = xstrdup(v->str);
+	if ((v = ytree_get(root, "languages")) != NULL)
+		parse_languages(&L, v);
+	if ((v = ytree_get(root, "title")) != NULL)
+		parse_mtext(&L, v, _("the title"), &f->title);
+	ytree_free(root);
+	if (d.errors > 0 || f->id == NULL || f->version == NULL || f->title.n == 0) {
+		diags_free(&d);
+		form_free(f);
+		return NULL;
+	}
+	diags_free(&d);
+	return f;
+}
+
+static struct form *
+form_read(const char *path, struct diags *d, bool head)
 {
 	struct buf b = { 0 };
 	char chunk[65536];
@@ -1930,9 +2008,23 @@ form_load(const char *path, struct diags *d)
 		return NULL;
 	}
 	close(fd);
-	f = form_parse(b.data ? b.data : "", b.len, d);
+	f = head ? form_head(b.data ? b.data : "", b.len) : NULL;
+	if (f == NULL)
+		f = form_parse(b.data ? b.data : "", b.len, d);
 	buf_free(&b);
 	return f;
+}
+
+struct form *
+form_load(const char *path, struct diags *d)
+{
+	return form_read(path, d, false);
+}
+
+struct form *
+form_load_head(const char *path, struct diags *d)
+{
+	return form_read(path, d, true);
 }
 
 void

@@ -156,6 +156,8 @@ struct form {
 	char sha256[65];		/* of the YAML text, hex */
 	bool audit;			/* record ODK audit events (audit.csv) */
 	char *instance_name;		/* template: "${household} ${round}" */
+	bool head_only;			/* only id, version, languages and
+					 * title were read (form_load_head) */
 };
 
 /* The form's questions as a server stores them, one line each: groups
@@ -187,6 +189,13 @@ struct form *form_parse(const char *text, size_t len, struct diags *d);
 
 /* Reads a form file; problems (a missing file among them) go to d. */
 struct form *form_load(const char *path, struct diags *d);
+
+/* Reads only what a list of forms shows: the form's id, version,
+ * languages and title (head_only set; no questions), from the top-level
+ * keys that hold them, however long the body; a file read otherwise
+ * (those keys written in another way) is read whole, and problems go to
+ * d as form_load says them. */
+struct form *form_load_head(const char *path, struct diags *d);
 
 void form_free(struct form *form);
 
