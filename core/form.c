@@ -1884,55 +1884,79 @@ file_kind(mode_t mode)
 	return _("a special file");
 }
 
-/* Whether a top-level line starts one of the keys a list of forms
- * shows (or is a document marker). */
-static bool
-head_line(const char *p, const char *end)
+/* Which of the keys a list of forms shows a top-level line starts
+ * (HEAD_FORM ...), HEAD_MARK for a document marker, else 0. */
+enum { HEAD_FORM = 1, HEAD_VERSION = 2, HEAD_TITLE = 4, HEAD_LANGUAGES = 8,
+    HEAD_MARK = 16 };
+
+static unsigned
+head_key(const char *p, size_t len)
 {
-	static const char *const keys[] = { "form:", "version:", "title:",
-	    "languages:", "---" };
+	static const struct {
+		const char *key;
+		unsigned bit;
+	} keys[] = { { "form:", HEAD_FORM }, { "version:", HEAD_VERSION },
+	    { "title:", HEAD_TITLE }, { "languages:", HEAD_LANGUAGES },
+	    { "---", HEAD_MARK } };
 	size_t i;
 
 	for (i = 0; i < ARRAY_LEN(keys); i++) {
-		size_t n = strlen(keys[i]);
+		size_t n = strlen(keys[i].key);
 
-		if ((size_t)(end - p) >= n && memcmp(p, keys[i], n) == 0)
-			return true;
+		if (len >= n && memcmp(p, keys[i].key, n) == 0)
+			return keys[i].bit;
 	}
-	return false;
+	return 0;
 }
 
-/* The form's id, version, languages and title, from the top-level
- * blocks that hold them only (the body, choices and needs are not read,
- * however long): what a list of forms shows. NULL when they cannot be
- * read so: form_read then reads the whole form. */
-static struct form *
-form_head(const char *text, size_t len)
+/* The head of a form as it is read, one line at a time: the top-level
+ * blocks of the keys a list of forms shows. */
+struct head_scan {
+	struct buf kept;
+	unsigned seen;		/* HEAD_ bits of the blocks met */
+	bool keep;		/* the block being read is kept */
+	bool started;		/* a line was taken (the BOM is behind) */
+};
+
+/* Takes one line; false once the head is complete (the form, version
+ * and title blocks were read, and another top-level key begins). */
+static bool
+head_line(struct head_scan *h, const char *p, size_t len)
 {
-	const char *p = text, *end = text + len;
-	struct buf b = { 0 };
+	if (!h->started && len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+		p += 3;
+		len -= 3;
+	}
+	h->started = true;
+	if (len > 0 && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' &&
+	    *p != '#') {
+		unsigned bit = head_key(p, len);
+
+		if (bit == 0 && (h->seen & (HEAD_FORM | HEAD_VERSION | HEAD_TITLE)) ==
+		    (HEAD_FORM | HEAD_VERSION | HEAD_TITLE))
+			return false;
+		h->seen |= bit;
+		h->keep = bit != 0;
+	}
+	if (h->keep)
+		buf_add(&h->kept, p, len);
+	return true;
+}
+
+/* The form's id, version, languages and title, from the head read: what
+ * a list of forms shows. NULL when they cannot be read so. */
+static struct form *
+head_parse(const struct head_scan *h)
+{
 	struct loader L = { 0 };
 	struct diags d;
 	struct ynode *root, *v;
 	struct form *f;
-	bool keep = false;
 	int line, col;
 	char *cause = NULL;
 
-	if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
-		p += 3;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *next = nl ? nl + 1 : end;
-
-		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != '#')
-			keep = head_line(p, next);
-		if (keep)
-			buf_add(&b, p, (size_t)(next - p));
-		p = next;
-	}
-	root = b.data ? ytree_parse(b.data, b.len, &line, &col, &cause) : NULL;
-	buf_free(&b);
+	root = h->kept.data ? ytree_parse(h->kept.data, h->kept.len, &line, &col,
+	    &cause) : NULL;
 	free(cause);
 	if (root == NULL || root->kind != YNODE_MAP) {
 		ytree_free(root);
@@ -1959,6 +1983,48 @@ form_head(const char *text, size_t len)
 		return NULL;
 	}
 	diags_free(&d);
+	return f;
+}
+
+/* Reads the head of the form file fd, a chunk at a time, no further than
+ * the end of the head (form, version and title read and another key
+ * begun): a long body is not even read when it comes after them. NULL
+ * when the head cannot be read so. */
+static struct form *
+head_read(int fd)
+{
+	struct head_scan h = { 0 };
+	struct buf line = { 0 };
+	char chunk[65536];
+	struct form *f = NULL;
+	bool more = true;
+	ssize_t n;
+
+	while (more && (n = read(fd, chunk, sizeof chunk)) > 0) {
+		const char *p = chunk, *end = chunk + n;
+
+		while (more && p < end) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			const char *next = nl ? nl + 1 : end;
+
+			if (nl == NULL) {	/* goes on in the next chunk */
+				buf_add(&line, p, (size_t)(next - p));
+				break;
+			}
+			if (line.len > 0) {
+				buf_add(&line, p, (size_t)(next - p));
+				more = head_line(&h, line.data, line.len);
+				line.len = 0;
+			} else
+				more = head_line(&h, p, (size_t)(next - p));
+			p = next;
+		}
+	}
+	if (more && line.len > 0)
+		head_line(&h, line.data, line.len);
+	f = head_parse(&h);
+	buf_free(&line);
+	buf_free(&h.kept);
 	return f;
 }
 
@@ -1996,6 +2062,17 @@ form_read(const char *path, struct diags *d, bool head)
 		close(fd);
 		return NULL;
 	}
+	if (head) {
+		if ((f = head_read(fd)) != NULL) {
+			close(fd);
+			return f;
+		}
+		if (lseek(fd, 0, SEEK_SET) != 0) {
+			diags_add(d, DIAG_ERROR, 0, 0, _("cannot read: %s"), strerror(errno));
+			close(fd);
+			return NULL;
+		}
+	}
 	while ((n = read(fd, chunk, sizeof chunk)) > 0) {
 		buf_add(&b, chunk, (size_t)n);
 		if (b.len > FORM_MAX_BYTES)
@@ -2008,9 +2085,7 @@ form_read(const char *path, struct diags *d, bool head)
 		return NULL;
 	}
 	close(fd);
-	f = head ? form_head(b.data ? b.data : "", b.len) : NULL;
-	if (f == NULL)
-		f = form_parse(b.data ? b.data : "", b.len, d);
+	f = form_parse(b.data ? b.data : "", b.len, d);
 	buf_free(&b);
 	return f;
 }
