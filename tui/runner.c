@@ -405,7 +405,7 @@ progress_text(const struct runner *r)
 {
 	const struct interview *iv = r->iv;
 	const size_t *sec = r->sec;
-	size_t nsec = r->nsec, mine, at, in, lo = iv->current, hi = iv->current;
+	size_t nsec = r->nsec, mine, at, in, lo = iv->current, hi;
 	const char *round = r->round ? r->round : _("no round");
 	char *text;
 
@@ -413,6 +413,7 @@ progress_text(const struct runner *r)
 	 * questions; a repeat's steps lie in its own): only they are
 	 * counted, not every step of the form. */
 	mine = sec[step_question(&iv->steps[iv->current])];
+	hi = lo;
 	while (lo > 0 && sec[step_question(&iv->steps[lo - 1])] == mine)
 		lo--;
 	while (hi + 1 < iv->nsteps && sec[step_question(&iv->steps[hi + 1])] ==
