@@ -621,6 +621,85 @@ households_bench(const char *dir, const char *form_path, int n)
 	free(path);
 }
 
+/* A generated form of n questions (as bench/run.py's gen_form writes
+ * them): a gate that most questions' relevance reads, and chains of an
+ * integer, a calculation doubling it and a text asked when the
+ * calculation is over 3. */
+static char *
+gen_form_yaml(int n)
+{
+	struct buf b = { 0 };
+	int i;
+
+	buf_printf(&b, "form: gen%d\nversion: \"1\"\ntitle: Generated\nbody:\n"
+	    "  - {name: gate, type: integer, label: Gate}\n", n);
+	for (i = 0; i < n - 1; i++) {
+		if (i % 3 == 0)
+			buf_printf(&b, "  - {name: q%d, type: integer, label: \"Question "
+			    "%d\", constraint: \". < 100\", relevant: \"${gate} > %d\"}\n",
+			    i, i, i % 7);
+		else if (i % 3 == 1)
+			buf_printf(&b, "  - {name: q%d, type: calculate, calculation: "
+			    "\"coalesce(${q%d}, 0) * 2\"}\n", i, i - 1);
+		else
+			buf_printf(&b, "  - {name: q%d, type: text, label: \"Question %d\", "
+			    "relevant: \"${q%d} > 3\"}\n", i, i, i - 1);
+	}
+	return buf_steal(&b);
+}
+
+static long rss_kb(void);
+
+/* The whole answer as the runner gives it (the answer, then the next
+ * question shown) on a generated form of n questions: the gate answered
+ * first (every question then applies), then `answers` questions in
+ * order. Prints the median time of an answer after the gate, the
+ * answers given, and the memory the interview holds. */
+static void
+form_answer(const char *dir, int n, int answers)
+{
+	char *path = xasprintf("%s/form-%d.db", dir, n), *cause = NULL, *why = NULL;
+	char *yaml = gen_form_yaml(n);
+	struct store *s;
+	struct interview *iv;
+	double *lat = xcalloc((size_t)answers, sizeof *lat), t0;
+	long before = rss_kb();
+	int k = 0;
+
+	unlink(path);
+	if ((s = store_open(path, &cause)) == NULL) {
+		fprintf(stderr, "%s\n", cause);
+		exit(1);
+	}
+	iv = interview_begin(s, parse(yaml), NULL, NULL, NULL, "liu", &cause);
+	free(yaml);
+	if (iv == NULL || interview_go(iv, 0, &cause) != 0 ||
+	    interview_answer_onward(iv, "10", true, "en", &why, &cause) != 0 ||
+	    interview_go(iv, 1, &cause) != 0) {
+		fprintf(stderr, "gate: %s %s\n", why ? why : "", cause ? cause : "");
+		exit(1);
+	}
+	while (k < answers && iv->current + 1 < iv->nsteps) {
+		const struct question *q = iv->form->questions[interview_step(iv)->q];
+		size_t next = iv->current + 1;
+
+		t0 = now_us();
+		if (interview_answer_onward(iv, q->type == QT_INTEGER ? "5" : "x", true,
+		    "en", &why, &cause) != 0 || interview_go(iv, next, &cause) != 0) {
+			fprintf(stderr, "answer: %s %s\n", why ? why : "", cause ? cause : "");
+			exit(1);
+		}
+		lat[k++] = now_us() - t0;
+	}
+	printf("form_answer_us_%d %.1f %d\n", n, percentile(lat, (size_t)k, 0.5), k);
+	printf("form_answer_rss_kb_%d %ld %ld\n", n, rss_kb() - before, iv->nsteps);
+	interview_free(iv);
+	store_close(s);
+	unlink(path);
+	free(lat);
+	free(path);
+}
+
 /* Resident memory in KB, now. */
 static long
 rss_kb(void)
@@ -662,6 +741,10 @@ main(int argc, char **argv)
 		households_bench(argv[2], argv[3], atoi(argv[4]));
 		return 0;
 	}
+	if (argc == 4 && strcmp(argv[1], "form") == 0) {
+		form_answer(argv[2], atoi(argv[3]), 200);
+		return 0;
+	}
 	if (argc == 4 && strcmp(argv[1], "interview") == 0)
 		return one_interview(argv[2], argv[3]);
 	if (argc == 6 && strcmp(argv[1], "seal") == 0)
@@ -671,8 +754,8 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: bench_core DIR | records DB FORM N | households DIR FORM N | "
-		    "seal DIR FORM SEALED_FORM N\n");
+		fprintf(stderr, "usage: bench_core DIR | records DB FORM N | form DIR N | "
+		    "households DIR FORM N | seal DIR FORM SEALED_FORM N\n");
 		return 2;
 	}
 	store_latency(argv[1]);

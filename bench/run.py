@@ -482,6 +482,113 @@ def bench_form_scale():
     growth = (results[10000][0] - base) / max(results[1000][0] - base, 1e-6)
     row("--check time growth 1,000 -> 10,000", growth, 10.0, "<= 10x (linear)",
         growth <= 10.0, "x")
+    form_answer_rows()
+    interview_start_rows()
+
+
+FORM_SIZES = (500, 5000, 50000)
+
+
+def form_answer_rows():
+    """An answer (taken, and the next question shown) on generated forms of
+    500, 5,000 and 50,000 questions, each against the 500 figure: the
+    form logic's cost, so the database lies in memory (/dev/shm) where
+    there is one, not behind a disk's fsync."""
+    where = "/dev/shm" if os.path.isdir("/dev/shm") else WORK
+    d = tempfile.mkdtemp(prefix="doorstep-bench-form-", dir=where)
+    got = {}
+    try:
+        for n in FORM_SIZES:
+            out = subprocess.run([CORE, "form", d, str(n)], capture_output=True,
+                                 text=True, check=True).stdout
+            vals = {l.split()[0]: l.split()[1:] for l in out.splitlines()}
+            us, k = vals["form_answer_us_%d" % n]
+            rss, steps = vals["form_answer_rss_kb_%d" % n]
+            got[n] = (float(us), int(k), int(rss), int(steps))
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    base = got[FORM_SIZES[0]][0]
+    for n in FORM_SIZES:
+        us, k, rss, steps = got[n]
+        row("answer on a %d-question form, median (answer + next shown; "
+            "database in %s)" % (n, "memory" if where == "/dev/shm" else "files"),
+            us, base, "<= 2x the %d-question figure" % FORM_SIZES[0],
+            us <= 2 * base, "us", check=True if k == 200 and steps > n // 3 else
+            "%d answers given, %d steps laid out" % (k, steps))
+        row("memory held by a %d-question interview (form, answers, steps)" % n,
+            rss, None, "-", True, "KB")
+
+
+def start_interview(forms, pick):
+    """Seconds from Enter on "New interview" (and, with pick, the key
+    choosing the small form in the list) to its first question drawn, and
+    the peak RSS then (KB)."""
+    db = os.path.join(WORK, "start.db")
+    for f in (db, db + "-wal", db + "-shm"):
+        if os.path.exists(f):
+            os.unlink(f)
+    t = Term([BIN, "--db", db, "--forms", forms, "--lang", "en", "--round", "R1",
+              "--interviewer", "liu"], env_for("xterm-256color"))
+    t.wait_for(b"save+leave")
+    t.read_quiet()
+    t.send(ENTER)
+    t.read_quiet()
+    for ch in b"BJ-0042":
+        t.send(bytes([ch]))
+        t.read_quiet()
+    t.send(ENTER)       # "+ Register a new household: BJ-0042"
+    t.read_quiet()
+    t.send(CTRL_X)      # registered: its page opens
+    t.wait_for(b"New interview")
+    t.read_quiet()
+    t.buf = b""
+    spent = 0.0
+    t0 = time.monotonic()
+    t.send(ENTER)       # 1. New interview
+    if pick is not None:
+        t.wait_for(b"Needs assessment of migrant")
+        spent += time.monotonic() - t0
+        t.read_quiet()
+        t0 = time.monotonic()
+        t.send(pick)
+    t.wait_for(b"Tell the respondent", 60)
+    spent += time.monotonic() - t0
+    ok = b"Tell the respondent" in t.buf
+    t.read_quiet()
+    rss = t.peak_rss()
+    t.send(CTRL_X)
+    t.read_quiet()
+    t.send(CTRL_X)
+    t.finish()
+    return spent, rss, ok
+
+
+def interview_start_rows():
+    """Starting an interview of the bundled form with a 50,000-question
+    form lying in the forms folder (chosen from the list), against the
+    bundled form alone in its folder."""
+    alone = os.path.join(WORK, "forms-alone")
+    beside = os.path.join(WORK, "forms-beside")
+    for d in (alone, beside):
+        os.makedirs(d, exist_ok=True)
+        shutil.copy(FORM, d)
+    gen_form(50000, os.path.join(beside, "gen50000.yaml"))  # listed first
+    mine, base, rss_mine, rss_base, ok = [], [], 0, 0, True
+    for _ in range(5):
+        t, rss, done = start_interview(beside, b"2")
+        mine.append(t)
+        rss_mine = max(rss_mine, rss)
+        ok = ok and done
+        t, rss, done = start_interview(alone, None)
+        base.append(t)
+        rss_base = max(rss_base, rss)
+        ok = ok and done
+    m, b = median_ms(mine), median_ms(base)
+    row("start an interview with a 50,000-question form beside it in the "
+        "folder, vs alone", m, b, "<= 2x alone", m <= 2 * b, "ms",
+        check=True if ok else "the first question was not drawn")
+    row("peak RSS starting it beside the 50,000-question form, vs alone",
+        rss_mine, rss_base, "<= 2x alone", rss_mine <= 2 * rss_base, "KB")
 
 
 def bench_startup():

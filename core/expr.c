@@ -12,6 +12,8 @@
 #include "i18n.h"
 #include "util.h"
 
+static struct value eval(const struct expr *e, const struct expr_env *env);
+
 static const struct {
 	const char *name;
 	int min, max;		/* arguments; max -1: any number */
@@ -738,7 +740,7 @@ ref_value(const struct expr *e, const struct expr_env *env)
 static char *
 eval_string(const struct expr *e, const struct expr_env *env)
 {
-	struct value v = expr_eval(e, env);
+	struct value v = eval(e, env);
 	char *s = value_string(&v);
 
 	value_free(&v);
@@ -748,7 +750,7 @@ eval_string(const struct expr *e, const struct expr_env *env)
 static double
 eval_number(const struct expr *e, const struct expr_env *env)
 {
-	struct value v = expr_eval(e, env);
+	struct value v = eval(e, env);
 	double x = value_number(&v);
 
 	value_free(&v);
@@ -758,7 +760,7 @@ eval_number(const struct expr *e, const struct expr_env *env)
 static bool
 eval_truthy(const struct expr *e, const struct expr_env *env)
 {
-	struct value v = expr_eval(e, env);
+	struct value v = eval(e, env);
 	bool b = value_truthy(&v);
 
 	value_free(&v);
@@ -908,13 +910,13 @@ call(const struct expr *e, const struct expr_env *env)
 	case FN_TODAY:
 		return v_date((double)env->today);
 	case FN_IF:
-		return expr_eval(e->args[eval_truthy(e->args[0], env) ? 1 : 2], env);
+		return eval(e->args[eval_truthy(e->args[0], env) ? 1 : 2], env);
 	case FN_COALESCE:
-		v = expr_eval(e->args[0], env);
+		v = eval(e->args[0], env);
 		if (v.kind != VAL_STR || v.str[0] != '\0')
 			return v;
 		value_free(&v);
-		return expr_eval(e->args[1], env);
+		return eval(e->args[1], env);
 	case FN_CONCAT: {
 		struct buf b = { 0 };
 		size_t i;
@@ -938,8 +940,8 @@ call(const struct expr *e, const struct expr_env *env)
 	return v_str_owned(xstrdup(""));
 }
 
-struct value
-expr_eval(const struct expr *e, const struct expr_env *env)
+static struct value
+eval(const struct expr *e, const struct expr_env *env)
 {
 	struct value a, b;
 	double x, y;
@@ -965,8 +967,8 @@ expr_eval(const struct expr *e, const struct expr_env *env)
 	case EX_CALL:
 		return call(e, env);
 	case EX_EQ: case EX_NE: case EX_LT: case EX_LE: case EX_GT: case EX_GE:
-		a = expr_eval(e->args[0], env);
-		b = expr_eval(e->args[1], env);
+		a = eval(e->args[0], env);
+		b = eval(e->args[1], env);
 		r = compare(e->op, &a, &b);
 		value_free(&a);
 		value_free(&b);
@@ -988,4 +990,13 @@ expr_eval(const struct expr *e, const struct expr_env *env)
 	default:
 		return v_num(fmod(x, y));
 	}
+}
+
+unsigned long expr_evaluations;
+
+struct value
+expr_eval(const struct expr *e, const struct expr_env *env)
+{
+	expr_evaluations++;
+	return eval(e, env);
 }

@@ -76,6 +76,10 @@ struct expr_env {
 };
 
 struct value expr_eval(const struct expr *e, const struct expr_env *env);
+/* How many expressions expr_eval was given (each counted once, not its
+ * parts): what the tests count to show that an answer evaluates only
+ * what depends on it. */
+extern unsigned long expr_evaluations;
 void value_free(struct value *v);
 
 bool value_truthy(const struct value *v);

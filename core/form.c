@@ -1604,6 +1604,143 @@ check_logic(struct loader *L)
 	f->ncalc = g.norder;
 }
 
+/* The dependency graph (form->readers, form->calc_rank). */
+
+struct dep_fill {
+	size_t *count;		/* per node: edges counted or placed */
+	size_t *list;		/* NULL: only count */
+	const size_t *start;
+	size_t node;
+};
+
+static void
+dep_ref(const struct form *f, const struct expr *e, struct dep_fill *df)
+{
+	size_t i;
+
+	if (e == NULL)
+		return;
+	if (e->op == EX_REF && e->ref >= 0) {
+		size_t src = e->ref_is_repeat ? f->nquestions + (size_t)e->ref :
+		    (size_t)e->ref;
+
+		if (df->list != NULL)
+			df->list[df->start[df->node] + df->count[df->node]] = src;
+		df->count[df->node]++;
+	}
+	for (i = 0; i < e->nargs; i++)
+		dep_ref(f, e->args[i], df);
+}
+
+/* The expressions of node k that decide its value or whether it applies. */
+static void
+node_exprs(const struct form *f, size_t k, const struct expr *out[2])
+{
+	if (k < f->nquestions) {
+		out[0] = f->questions[k]->relevant;
+		out[1] = f->questions[k]->calculation;
+	} else {
+		out[0] = f->groups[k - f->nquestions]->relevant;
+		out[1] = f->groups[k - f->nquestions]->count;
+	}
+}
+
+/* The node a node sits in (its group), or SIZE_MAX. */
+static size_t
+node_parent(const struct form *f, size_t k)
+{
+	const struct group *g = k < f->nquestions ? f->questions[k]->group :
+	    f->groups[k - f->nquestions]->parent;
+
+	return g ? f->nquestions + g->index : SIZE_MAX;
+}
+
+static void
+build_deps(struct form *f)
+{
+	size_t nodes = f->nquestions + f->ngroups, k, j, i, total = 0, next = 0;
+	size_t *fstart = xcalloc(nodes + 1, sizeof *fstart), *fwd;
+	size_t *count = xcalloc(nodes + 1, sizeof *count);
+	size_t *stack, *at;
+	unsigned char *state;
+	struct dep_fill df = { count, NULL, NULL, 0 };
+	const struct expr *ex[2];
+
+	/* What each node reads (forward), counted then placed. */
+	for (k = 0; k < nodes; k++) {
+		df.node = k;
+		node_exprs(f, k, ex);
+		dep_ref(f, ex[0], &df);
+		dep_ref(f, ex[1], &df);
+		fstart[k] = total;
+		total += count[k];
+	}
+	fstart[nodes] = total;
+	fwd = xcalloc(total + 1, sizeof *fwd);
+	memset(count, 0, (nodes + 1) * sizeof *count);
+	df.list = fwd;
+	df.start = fstart;
+	for (k = 0; k < nodes; k++) {
+		df.node = k;
+		node_exprs(f, k, ex);
+		dep_ref(f, ex[0], &df);
+		dep_ref(f, ex[1], &df);
+	}
+	/* Who reads each node: the same edges turned round. */
+	f->reader_start = xcalloc(nodes + 1, sizeof *f->reader_start);
+	f->readers = xcalloc(total + 1, sizeof *f->readers);
+	for (i = 0; i < total; i++)
+		f->reader_start[fwd[i] + 1]++;
+	for (k = 0; k < nodes; k++)
+		f->reader_start[k + 1] += f->reader_start[k];
+	memset(count, 0, (nodes + 1) * sizeof *count);
+	for (k = 0; k < nodes; k++)
+		for (j = fstart[k]; j < fstart[k + 1]; j++)
+			f->readers[f->reader_start[fwd[j]] + count[fwd[j]]++] = k;
+	/* Calculations ranked depth first over what they read (and the group
+	 * they sit in), the path kept here rather than on the C stack. */
+	f->calc_rank = xcalloc(f->nquestions + 1, sizeof *f->calc_rank);
+	stack = xcalloc(nodes + 1, sizeof *stack);
+	at = xcalloc(nodes + 1, sizeof *at);
+	state = xcalloc(nodes + 1, 1);
+	for (k = 0; k < f->nquestions; k++) {
+		size_t depth = 0;
+
+		if (f->questions[k]->type != QT_CALCULATE || state[k] != 0)
+			continue;
+		stack[depth++] = k;
+		state[k] = 1;
+		at[k] = fstart[k];
+		while (depth > 0) {
+			size_t top = stack[depth - 1], n;
+
+			if (at[top] <= fstart[top + 1]) {
+				/* The node's reads, then its group. */
+				n = at[top] < fstart[top + 1] ? fwd[at[top]] :
+				    node_parent(f, top);
+				at[top]++;
+				if (n != SIZE_MAX && state[n] == 0) {
+					state[n] = 1;
+					at[n] = fstart[n];
+					stack[depth++] = n;
+				}
+				continue;
+			}
+			state[top] = 2;
+			if (top < f->nquestions &&
+			    f->questions[top]->type == QT_CALCULATE)
+				f->calc_rank[top] = next++;
+			depth--;
+		}
+	}
+	free(stack);
+	free(at);
+	free(state);
+	free(fwd);
+	free(fstart);
+	free(count);
+}
+
 static void index_names(struct form *f);
 
 /* not_assessed: {question: NAME, answers: [VALUE, ...]}: which answers to
@@ -1807,6 +1944,7 @@ form_parse(const char *text, size_t len, struct diags *d)
 		form_free(f);
 		return NULL;
 	}
+	build_deps(f);
 	f->source = xstrndup(text, len);
 	f->source_len = len;
 	ids_sha256_hex(text, len, f->sha256);
@@ -1828,8 +1966,152 @@ file_kind(mode_t mode)
 	return _("a special file");
 }
 
-struct form *
-form_load(const char *path, struct diags *d)
+/* Which of the keys a list of forms shows a top-level line starts
+ * (HEAD_FORM ...), HEAD_MARK for a document marker, else 0. */
+enum { HEAD_FORM = 1, HEAD_VERSION = 2, HEAD_TITLE = 4, HEAD_LANGUAGES = 8,
+    HEAD_MARK = 16 };
+
+static unsigned
+head_key(const char *p, size_t len)
+{
+	static const struct {
+		const char *key;
+		unsigned bit;
+	} keys[] = { { "form:", HEAD_FORM }, { "version:", HEAD_VERSION },
+	    { "title:", HEAD_TITLE }, { "languages:", HEAD_LANGUAGES },
+	    { "---", HEAD_MARK } };
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(keys); i++) {
+		size_t n = strlen(keys[i].key);
+
+		if (len >= n && memcmp(p, keys[i].key, n) == 0)
+			return keys[i].bit;
+	}
+	return 0;
+}
+
+/* The head of a form as it is read, one line at a time: the top-level
+ * blocks of the keys a list of forms shows. */
+struct head_scan {
+	struct buf kept;
+	unsigned seen;		/* HEAD_ bits of the blocks met */
+	bool keep;		/* the block being read is kept */
+	bool started;		/* a line was taken (the BOM is behind) */
+};
+
+/* Takes one line; false once the head is complete (the form, version
+ * and title blocks were read, and another top-level key begins). */
+static bool
+head_line(struct head_scan *h, const char *p, size_t len)
+{
+	if (!h->started && len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+		p += 3;
+		len -= 3;
+	}
+	h->started = true;
+	if (len > 0 && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' &&
+	    *p != '#') {
+		unsigned bit = head_key(p, len);
+
+		if (bit == 0 && (h->seen & (HEAD_FORM | HEAD_VERSION | HEAD_TITLE)) ==
+		    (HEAD_FORM | HEAD_VERSION | HEAD_TITLE))
+			return false;
+		h->seen |= bit;
+		h->keep = bit != 0;
+	}
+	if (h->keep)
+		buf_add(&h->kept, p, len);
+	return true;
+}
+
+/* The form's id, version, languages and title, from the head read: what
+ * a list of forms shows. NULL when they cannot be read so. */
+static struct form *
+head_parse(const struct head_scan *h)
+{
+	struct loader L = { 0 };
+	struct diags d;
+	struct ynode *root, *v;
+	struct form *f;
+	int line, col;
+	char *cause = NULL;
+
+	root = h->kept.data ? ytree_parse(h->kept.data, h->kept.len, &line, &col,
+	    &cause) : NULL;
+	free(cause);
+	if (root == NULL || root->kind != YNODE_MAP) {
+		ytree_free(root);
+		return NULL;
+	}
+	f = xcalloc(1, sizeof *f);
+	f->not_assessed_q = -1;
+	f->head_only = true;
+	diags_init(&d, "form");
+	L.f = f;
+	L.d = &d;
+	if ((v = ytree_get(root, "form")) != NULL && v->kind == YNODE_SCALAR)
+		f->id = xstrdup(v->str);
+	if ((v = ytree_get(root, "version")) != NULL && v->kind == YNODE_SCALAR)
+		f->version = xstrdup(v->str);
+	if ((v = ytree_get(root, "languages")) != NULL)
+		parse_languages(&L, v);
+	if ((v = ytree_get(root, "title")) != NULL)
+		parse_mtext(&L, v, _("the title"), &f->title);
+	ytree_free(root);
+	if (d.errors > 0 || f->id == NULL || f->version == NULL || f->title.n == 0) {
+		diags_free(&d);
+		form_free(f);
+		return NULL;
+	}
+	diags_free(&d);
+	return f;
+}
+
+/* Reads the head of the form file fd, a chunk at a time, no further than
+ * the end of the head (form, version and title read and another key
+ * begun): a long body is not even read when it comes after them. NULL
+ * when the head cannot be read so. */
+static struct form *
+head_read(int fd)
+{
+	struct head_scan h = { 0 };
+	struct buf line = { 0 };
+	char chunk[65536];
+	struct form *f = NULL;
+	bool more = true;
+	ssize_t n;
+
+	while (more && (n = read(fd, chunk, sizeof chunk)) > 0) {
+		const char *p = chunk, *end = chunk + n;
+
+		while (more && p < end) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			const char *next = nl ? nl + 1 : end;
+
+			if (nl == NULL) {	/* goes on in the next chunk */
+				buf_add(&line, p, (size_t)(next - p));
+				break;
+			}
+			if (line.len > 0) {
+				buf_add(&line, p, (size_t)(next - p));
+				more = head_line(&h, line.data, line.len);
+				line.len = 0;
+			} else
+				more = head_line(&h, p, (size_t)(next - p));
+			p = next;
+		}
+	}
+	if (more && line.len > 0)
+		head_line(&h, line.data, line.len);
+	f = head_parse(&h);
+	buf_free(&line);
+	buf_free(&h.kept);
+	return f;
+}
+
+static struct form *
+form_read(const char *path, struct diags *d, bool head)
 {
 	struct buf b = { 0 };
 	char chunk[65536];
@@ -1862,6 +2144,17 @@ form_load(const char *path, struct diags *d)
 		close(fd);
 		return NULL;
 	}
+	if (head) {
+		if ((f = head_read(fd)) != NULL) {
+			close(fd);
+			return f;
+		}
+		if (lseek(fd, 0, SEEK_SET) != 0) {
+			diags_add(d, DIAG_ERROR, 0, 0, _("cannot read: %s"), strerror(errno));
+			close(fd);
+			return NULL;
+		}
+	}
 	while ((n = read(fd, chunk, sizeof chunk)) > 0) {
 		buf_add(&b, chunk, (size_t)n);
 		if (b.len > FORM_MAX_BYTES)
@@ -1877,6 +2170,18 @@ form_load(const char *path, struct diags *d)
 	f = form_parse(b.data ? b.data : "", b.len, d);
 	buf_free(&b);
 	return f;
+}
+
+struct form *
+form_load(const char *path, struct diags *d)
+{
+	return form_read(path, d, false);
+}
+
+struct form *
+form_load_head(const char *path, struct diags *d)
+{
+	return form_read(path, d, true);
 }
 
 void
@@ -1950,6 +2255,9 @@ form_free(struct form *f)
 	free(f->not_assessed);
 	free(f->calc_order);
 	free(f->by_name);
+	free(f->reader_start);
+	free(f->readers);
+	free(f->calc_rank);
 	free(f->source);
 	free(f);
 }

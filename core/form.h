@@ -135,6 +135,18 @@ struct form {
 	size_t *calc_order;		/* calculate questions, dependencies first */
 	size_t ncalc;
 	size_t *by_name;		/* question indices sorted by name */
+	/* Who reads what, built once at load. Node k is question k, or for
+	 * k >= nquestions the group k - nquestions. The nodes whose
+	 * relevance, calculation or count name node k are
+	 * readers[reader_start[k] .. reader_start[k + 1]) (count(${repeat})
+	 * names the repeat's node). */
+	size_t *reader_start;
+	size_t *readers;
+	/* calc_rank[q], for a calculation q: its place in an order where each
+	 * calculation that its calculation, its relevance or its groups'
+	 * relevance and count read comes before it (but around a cycle
+	 * through relevance, which --check allows). */
+	size_t *calc_rank;
 	/* public_key: the organisation's RSA public key (base64 DER); when
 	 * set, finalized records are sealed (core/seal.h). */
 	char *public_key;
@@ -150,6 +162,8 @@ struct form {
 	char *entity_dataset;
 	bool entity_create;
 	bool entity_update;
+	bool head_only;			/* only id, version, languages and
+					 * title were read (form_load_head) */
 };
 
 /* The form's questions as a server stores them, one line each: groups
@@ -181,6 +195,13 @@ struct form *form_parse(const char *text, size_t len, struct diags *d);
 
 /* Reads a form file; problems (a missing file among them) go to d. */
 struct form *form_load(const char *path, struct diags *d);
+
+/* Reads only what a list of forms shows: the form's id, version,
+ * languages and title (head_only set; no questions), from the top-level
+ * keys that hold them, however long the body; a file read otherwise
+ * (those keys written in another way) is read whole, and problems go to
+ * d as form_load says them. */
+struct form *form_load_head(const char *path, struct diags *d);
 
 void form_free(struct form *form);
 

@@ -49,10 +49,30 @@ formdir_read(struct formdir_entry *v, size_t n)
 	for (i = 0; i < n; i++) {
 		struct diags dg;
 
+		if (v[i].read && (v[i].form == NULL || !v[i].form->head_only))
+			continue;
+		form_free(v[i].form);
+		diags_init(&dg, v[i].path);
+		v[i].form = form_load(v[i].path, &dg);
+		if (v[i].form == NULL)
+			v[i].error = diags_first(&dg);
+		diags_free(&dg);
+		v[i].read = true;
+	}
+}
+
+void
+formdir_heads(struct formdir_entry *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct diags dg;
+
 		if (v[i].read)
 			continue;
 		diags_init(&dg, v[i].path);
-		v[i].form = form_load(v[i].path, &dg);
+		v[i].form = form_load_head(v[i].path, &dg);
 		if (v[i].form == NULL)
 			v[i].error = diags_first(&dg);
 		diags_free(&dg);

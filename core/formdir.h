@@ -26,8 +26,12 @@ struct formdir_entry {
 int formdir_load(const char *dir, struct formdir_entry **out, size_t *n,
     bool lazy, char **cause);
 
-/* Reads the entries not read yet. */
+/* Reads the entries not read yet (and those read by formdir_heads). */
 void formdir_read(struct formdir_entry *v, size_t n);
+/* Reads of the entries not read yet only what a list of them shows
+ * (form_load_head: id, version, languages, title): a long form in the
+ * folder costs next to nothing until it is chosen. */
+void formdir_heads(struct formdir_entry *v, size_t n);
 void formdir_free(struct formdir_entry *v, size_t n);
 
 #endif

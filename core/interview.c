@@ -1,5 +1,6 @@
 #include "interview.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,14 +233,226 @@ interview_group_relevant(const struct interview *iv, const struct group *g,
 	return true;
 }
 
-bool
-interview_relevant(const struct interview *iv, size_t q, long entry)
+/* Whether question q applies in entry, evaluated now. */
+static bool
+rel_eval(const struct interview *iv, size_t q, long entry)
 {
 	const struct question *qq = iv->form->questions[q];
 
 	if (qq->relevant != NULL && !truthy(iv, qq->relevant, entry, NULL))
 		return false;
 	return interview_group_relevant(iv, qq->group, entry);
+}
+
+/* What the form logic keeps between answers. Each question's relevance,
+ * once evaluated, is kept until something it reads changes; an answer
+ * (or a calculation's new value) forgets the relevance of the questions
+ * that read it and queues the calculations that read it, which are done
+ * again in calc_rank order; the steps of questions outside repeats whose
+ * relevance may have changed are placed again one by one. */
+#define REL_KNOWN 1
+#define REL_YES 2
+#define MOVED_MAX 32	/* more moved than this: lay everything out again */
+
+struct recalc {
+	unsigned char *rel;	/* per (question, entry): REL_KNOWN | REL_YES */
+	size_t *rel_at;		/* per question: where its entries start in rel */
+	size_t nrel;
+	size_t *heap;		/* calculations to do again, least rank first */
+	size_t nheap;
+	unsigned char *queued;	/* per question: in heap */
+	unsigned *round;	/* per question: the round it was last done in */
+	unsigned char *visits;	/* per question: times done in that round */
+	unsigned now;		/* this round */
+	size_t *moved;		/* shown questions outside repeats whose
+				 * relevance was forgotten since the layout */
+	size_t nmoved;
+	unsigned char *listed;	/* per question: in moved */
+	unsigned char *busy;	/* per group: being touched */
+	bool all;		/* lay every step out again */
+	size_t steps_cap;
+};
+
+static struct recalc *
+recalc_new(const struct form *f)
+{
+	struct recalc *rc = xcalloc(1, sizeof *rc);
+	size_t q, n = 0;
+
+	rc->rel_at = xcalloc(f->nquestions + 1, sizeof *rc->rel_at);
+	for (q = 0; q < f->nquestions; q++) {
+		rc->rel_at[q] = n;
+		n += f->questions[q]->repeat ? FORM_MAX_ENTRIES + 1 : 1;
+	}
+	rc->nrel = n;
+	rc->rel = xcalloc(n + 1, 1);
+	rc->heap = xcalloc(f->nquestions + 1, sizeof *rc->heap);
+	rc->queued = xcalloc(f->nquestions + 1, 1);
+	rc->round = xcalloc(f->nquestions + 1, sizeof *rc->round);
+	rc->visits = xcalloc(f->nquestions + 1, 1);
+	rc->moved = xcalloc(MOVED_MAX + 1, sizeof *rc->moved);
+	rc->listed = xcalloc(f->nquestions + 1, 1);
+	rc->busy = xcalloc(f->ngroups + 1, 1);
+	rc->all = true;
+	return rc;
+}
+
+static void
+recalc_free(struct recalc *rc)
+{
+	if (rc == NULL)
+		return;
+	free(rc->rel);
+	free(rc->rel_at);
+	free(rc->heap);
+	free(rc->queued);
+	free(rc->round);
+	free(rc->visits);
+	free(rc->moved);
+	free(rc->listed);
+	free(rc->busy);
+	free(rc);
+}
+
+bool
+interview_relevant(const struct interview *iv, size_t q, long entry)
+{
+	const struct recalc *rc = iv->recalc;
+	unsigned char *c;
+
+	if (rc == NULL || entry < 0 || entry > FORM_MAX_ENTRIES ||
+	    (entry > 0 && iv->form->questions[q]->repeat == NULL))
+		return rel_eval(iv, q, entry);
+	c = &rc->rel[rc->rel_at[q] + (size_t)entry];
+	if (!(*c & REL_KNOWN))
+		*c = REL_KNOWN | (rel_eval(iv, q, entry) ? REL_YES : 0);
+	return (*c & REL_YES) != 0;
+}
+
+/* Forgets what is known of question q's relevance. */
+static void
+rel_forget(struct interview *iv, size_t q)
+{
+	struct recalc *rc = iv->recalc;
+	const struct question *qq = iv->form->questions[q];
+
+	if (qq->repeat != NULL) {
+		memset(&rc->rel[rc->rel_at[q]], 0, FORM_MAX_ENTRIES + 1);
+		if (question_is_shown(qq))
+			rc->all = true;
+		return;
+	}
+	rc->rel[rc->rel_at[q]] = 0;
+	if (!question_is_shown(qq) || rc->listed[q] || rc->all)
+		return;
+	if (rc->nmoved == MOVED_MAX) {
+		rc->all = true;
+		return;
+	}
+	rc->listed[q] = 1;
+	rc->moved[rc->nmoved++] = q;
+}
+
+/* Forgets every question's relevance: the steps are laid out anew. */
+static void
+rel_forget_all(struct interview *iv)
+{
+	struct recalc *rc = iv->recalc;
+
+	memset(rc->rel, 0, rc->nrel);
+	rc->all = true;
+}
+
+static bool
+heap_less(const struct interview *iv, size_t a, size_t b)
+{
+	const size_t *rank = iv->form->calc_rank;
+
+	return rank[a] < rank[b];
+}
+
+/* Queues calculation q to be done again. */
+static void
+redo(struct interview *iv, size_t q)
+{
+	struct recalc *rc = iv->recalc;
+	size_t i, p;
+
+	if (iv->form->questions[q]->type != QT_CALCULATE || rc->queued[q])
+		return;
+	rc->queued[q] = 1;
+	i = rc->nheap++;
+	while (i > 0 && heap_less(iv, q, rc->heap[p = (i - 1) / 2])) {
+		rc->heap[i] = rc->heap[p];
+		i = p;
+	}
+	rc->heap[i] = q;
+}
+
+static size_t
+heap_pop(struct interview *iv)
+{
+	struct recalc *rc = iv->recalc;
+	size_t top = rc->heap[0], last = rc->heap[--rc->nheap], i = 0, c;
+
+	while ((c = 2 * i + 1) < rc->nheap) {
+		if (c + 1 < rc->nheap && heap_less(iv, rc->heap[c + 1], rc->heap[c]))
+			c++;
+		if (!heap_less(iv, rc->heap[c], last))
+			break;
+		rc->heap[i] = rc->heap[c];
+		i = c;
+	}
+	rc->heap[i] = last;
+	rc->queued[top] = 0;
+	return top;
+}
+
+static void group_touch(struct interview *iv, size_t g);
+
+/* Node k (a question, or nquestions + a repeat's index) changed its
+ * value in some entry, or its entries: what reads it is done again. */
+static void
+changed(struct interview *iv, size_t k)
+{
+	const struct form *f = iv->form;
+	size_t i;
+
+	for (i = f->reader_start[k]; i < f->reader_start[k + 1]; i++) {
+		size_t r = f->readers[i];
+
+		if (r < f->nquestions) {
+			rel_forget(iv, r);
+			redo(iv, r);
+		} else
+			group_touch(iv, r - f->nquestions);
+	}
+}
+
+/* Group g's relevance or a repeat's count may have changed: the
+ * questions in it, and what reads a repeat's entries. */
+static void
+group_touch(struct interview *iv, size_t gi)
+{
+	struct recalc *rc = iv->recalc;
+	const struct form *f = iv->form;
+	const struct group *g = f->groups[gi];
+	size_t q;
+
+	if (rc->busy[gi])
+		return;
+	rc->busy[gi] = 1;
+	rc->all = true;
+	for (q = g->first; q < g->end; q++) {
+		rel_forget(iv, q);
+		redo(iv, q);
+	}
+	if (g->repeat) {
+		changed(iv, f->nquestions + gi);
+		for (q = g->first; q < g->end; q++)
+			changed(iv, q);
+	}
+	rc->busy[gi] = 0;
 }
 
 static void
@@ -259,9 +472,45 @@ add_step(struct interview *iv, size_t *cap, enum step_kind kind, size_t q,
 	st->repeat = repeat;
 }
 
-/* Lays out the screens the interviewer goes through, given the answers. */
+/* Steps are laid out in order of (outer, entry, q): outer is the question,
+ * or for a question in a repeat (and the step that adds an entry, whose q
+ * is the repeat's first) the repeat's first question. */
+static int
+step_cmp(const struct interview *iv, const struct step *s, size_t outer,
+    long entry, size_t q)
+{
+	const struct group *r = s->kind == STEP_ADD ? s->repeat :
+	    iv->form->questions[s->q]->repeat;
+	size_t so = r ? r->first : s->q;
+
+	if (so != outer)
+		return so < outer ? -1 : 1;
+	if (s->entry != entry)
+		return s->entry < entry ? -1 : 1;
+	return s->q < q ? -1 : s->q > q;
+}
+
+/* The first step not before (outer, entry, q). */
+static size_t
+step_lower_bound(const struct interview *iv, size_t outer, long entry,
+    size_t q)
+{
+	size_t lo = 0, hi = iv->nsteps;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (step_cmp(iv, &iv->steps[mid], outer, entry, q) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Lays out every screen the interviewer goes through, given the answers. */
 static void
-layout(struct interview *iv)
+layout_all(struct interview *iv)
 {
 	const struct form *f = iv->form;
 	size_t cap = 0, i = 0, j;
@@ -293,6 +542,54 @@ layout(struct interview *iv)
 			add_step(iv, &cap, STEP_QUESTION, i, 0, NULL);
 		i++;
 	}
+	iv->recalc->steps_cap = cap;
+}
+
+/* Places the step of question q (shown, outside repeats) again: in when
+ * it applies now, out when not. */
+static void
+place(struct interview *iv, size_t q)
+{
+	struct recalc *rc = iv->recalc;
+	size_t at = step_lower_bound(iv, q, 0, q);
+	bool has = at < iv->nsteps && iv->steps[at].kind == STEP_QUESTION &&
+	    iv->steps[at].q == q, want = interview_relevant(iv, q, 0);
+
+	if (has == want)
+		return;
+	if (has) {
+		memmove(&iv->steps[at], &iv->steps[at + 1], (iv->nsteps - at - 1) *
+		    sizeof *iv->steps);
+		iv->nsteps--;
+		return;
+	}
+	if (iv->nsteps == rc->steps_cap) {
+		rc->steps_cap = rc->steps_cap ? rc->steps_cap * 2 : 64;
+		iv->steps = xreallocarray(iv->steps, rc->steps_cap, sizeof *iv->steps);
+	}
+	memmove(&iv->steps[at + 1], &iv->steps[at], (iv->nsteps - at) *
+	    sizeof *iv->steps);
+	iv->nsteps++;
+	iv->steps[at] = (struct step){ STEP_QUESTION, q, 0, NULL };
+}
+
+/* Lays the steps out again, given the answers: only the questions whose
+ * relevance may have changed, unless more changed than a few. */
+static void
+layout(struct interview *iv)
+{
+	struct recalc *rc = iv->recalc;
+	size_t i;
+
+	if (rc->all)
+		layout_all(iv);
+	else
+		for (i = 0; i < rc->nmoved; i++)
+			place(iv, rc->moved[i]);
+	for (i = 0; i < rc->nmoved; i++)
+		rc->listed[rc->moved[i]] = 0;
+	rc->nmoved = 0;
+	rc->all = false;
 }
 
 /* Finds a step again after the layout changed: the same one, else the
@@ -302,12 +599,18 @@ find_step(const struct interview *iv, const struct step *was)
 {
 	size_t i;
 
-	for (i = 0; i < iv->nsteps; i++) {
-		const struct step *s = &iv->steps[i];
+	if (was->kind == STEP_QUESTION && was->q < iv->form->nquestions) {
+		const struct group *r = iv->form->questions[was->q]->repeat;
 
-		if (s->kind == was->kind && s->q == was->q && (s->entry ==
-		    was->entry || s->kind == STEP_ADD))
+		i = step_lower_bound(iv, r ? r->first : was->q, was->entry, was->q);
+		if (i < iv->nsteps && iv->steps[i].kind == STEP_QUESTION &&
+		    iv->steps[i].q == was->q && iv->steps[i].entry == was->entry)
 			return i;
+	} else if (was->kind == STEP_ADD) {
+		i = step_lower_bound(iv, was->q, LONG_MAX, 0);
+		if (i > 0 && iv->steps[i - 1].kind == STEP_ADD &&
+		    iv->steps[i - 1].q == was->q)
+			return i - 1;
 	}
 	for (i = 0; i < iv->nsteps; i++)
 		if (iv->steps[i].q > was->q)
@@ -366,6 +669,7 @@ interview_new(struct store *s, struct form *form)
 	iv->store = s;
 	iv->form = form;
 	iv->entries = xcalloc(form->ngroups + 1, sizeof *iv->entries);
+	iv->recalc = recalc_new(form);
 	iv->today = expr_today();
 	slots_grow(iv);
 	return iv;
@@ -519,6 +823,7 @@ interview_free(struct interview *iv)
 	free(iv->instance_id);
 	free(iv->household);
 	free(iv->saved_position);
+	recalc_free(iv->recalc);
 	if (!iv->borrowed)
 		form_free(iv->form);
 	free(iv);
@@ -582,19 +887,28 @@ write_begin(struct interview *iv, char **cause)
 	return -1;
 }
 
-/* Recomputes every calculation, dependencies first; stores the values that
- * changed (inside the caller's transaction). */
+/* Does the queued calculations again, dependencies first; stores the
+ * values that changed (inside the caller's transaction), and queues what
+ * reads them. Around a cycle through relevance (which --check allows)
+ * a calculation is done at most three times. */
 static int
-calculate(struct interview *iv, bool save, char **cause)
+recompute(struct interview *iv, bool save, char **cause)
 {
-	const struct form *f = iv->form;
-	size_t k;
+	struct recalc *rc = iv->recalc;
 
-	for (k = 0; k < f->ncalc; k++) {
-		size_t q = f->calc_order[k];
-		const struct question *qq = f->questions[q];
+	rc->now++;
+	while (rc->nheap > 0) {
+		size_t q = heap_pop(iv);
+		const struct question *qq = iv->form->questions[q];
 		long n = qq->repeat ? interview_entries(iv, qq->repeat) : 0, e;
+		bool moved = false;
 
+		if (rc->round[q] != rc->now) {
+			rc->round[q] = rc->now;
+			rc->visits[q] = 0;
+		}
+		if (rc->visits[q]++ >= 3)
+			continue;
 		for (e = qq->repeat ? 1 : 0; e <= n; e++) {
 			char *v = NULL;
 			const char *old = interview_value(iv, q, e);
@@ -620,9 +934,25 @@ calculate(struct interview *iv, bool save, char **cause)
 			}
 			set_value(iv, q, e, v);
 			free(v);
+			moved = true;
 		}
+		if (moved)
+			changed(iv, q);
 	}
 	return 0;
+}
+
+/* Recomputes every calculation and forgets every relevance. */
+static int
+calculate(struct interview *iv, bool save, char **cause)
+{
+	const struct form *f = iv->form;
+	size_t k;
+
+	rel_forget_all(iv);
+	for (k = 0; k < f->ncalc; k++)
+		redo(iv, f->calc_order[k]);
+	return recompute(iv, save, cause);
 }
 
 static int save_entries(struct interview *iv, const struct group *r, long n,
@@ -1209,7 +1539,8 @@ answer_step(struct interview *iv, const char *typed, bool check_required,
 		    interview_carried(iv, was.q, was.entry) }, cause);
 	if (rc == 0) {
 		set_value(iv, was.q, was.entry, value);
-		rc = calculate(iv, true, cause);
+		changed(iv, was.q);
+		rc = recompute(iv, true, cause);
 	}
 	pos = NULL;
 	if (rc == 0) {
@@ -1326,10 +1657,11 @@ interview_add_entry(struct interview *iv, const struct group *r, size_t *first,
 	if (write_begin(iv, cause) != 0)
 		return -1;
 	iv->entries[r->index] = n + 1;
-	if (save_entries(iv, r, n + 1, cause) != 0 || calculate(iv, true, cause) != 0 ||
+	group_touch(iv, r->index);
+	if (save_entries(iv, r, n + 1, cause) != 0 || recompute(iv, true, cause) != 0 ||
 	    store_commit(iv->store, cause) != 0) {
 		store_rollback(iv->store);
-		iv->entries[r->index] = n;
+		reload(iv, NULL);
 		return -1;
 	}
 	layout(iv);
@@ -1395,7 +1727,8 @@ interview_delete_entry(struct interview *iv, const struct group *r, long entry,
 		}
 	}
 	iv->entries[r->index] = n - 1;
-	if (calculate(iv, true, cause) != 0 || store_commit(iv->store, cause) != 0) {
+	group_touch(iv, r->index);
+	if (recompute(iv, true, cause) != 0 || store_commit(iv->store, cause) != 0) {
 		store_rollback(iv->store);
 		reload(iv, NULL);
 		return -1;
@@ -1543,6 +1876,7 @@ adopt(struct interview *iv, struct interview *fresh)
 	fresh->used = used;
 	fresh->entries = entries;
 	interview_free(fresh);
+	rel_forget_all(iv);
 	layout(iv);
 	iv->current = find_step(iv, &was);
 }

@@ -24,6 +24,7 @@ struct step {
 };
 
 struct answer_slot;
+struct recalc;
 
 /* What interview_carried gives for an answer filled from the household
  * register (from_household:) and not yet confirmed: no round is so named
@@ -61,6 +62,10 @@ struct interview {
 	long long audit_since;
 	char *audit_value;
 	char *saved_position;	/* the position the record holds, if known */
+	/* The form logic between answers: the relevance known, the
+	 * calculations to do again, the steps to place again. An answer
+	 * recomputes only what depends on it (form->readers). */
+	struct recalc *recalc;
 };
 
 /* Begins a new draft on form (the interview takes the form). With a

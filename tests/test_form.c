@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "../core/form.h"
+#include "../core/formdir.h"
 #include "../core/util.h"
 
 static struct form *
@@ -1170,6 +1171,74 @@ identifying_questions(void **state)
 	diags_free(&d);
 }
 
+/* What the list of forms shows (form_load_head) is read from the form's
+ * head alone: a form whose body is long, or broken, gives its title and
+ * version without its body being read; one whose head is written another
+ * way is read whole; formdir_read reads whole what formdir_heads read. */
+static void
+heads_of_forms(void **state)
+{
+	char *dir = test_tmpdir();
+	char *path = xasprintf("%s/a.yaml", dir), *odd = xasprintf("%s/b.yaml", dir);
+	struct formdir_entry *v;
+	struct diags d;
+	struct form *f;
+	size_t n;
+	FILE *fp;
+	int i;
+
+	(void)state;
+	assert_non_null(fp = fopen(path, "w"));
+	fputs("\xEF\xBB\xBF# a supervisor's comment\nform: big\nversion: \"7\"\n"
+	    "languages: [zh, en]\ntitle:\n  zh: 大表\n  en: Big\nbody:\n", fp);
+	for (i = 0; i < 50000; i++)
+		fprintf(fp, "  - {name: q%d, type: integer, label: {zh: 问, en: Q}}\n",
+		    i);
+	fputs("  - {name: q1, type: interger, label: Broken}\n", fp);
+	fclose(fp);
+	diags_init(&d, path);
+	f = form_load_head(path, &d);
+	assert_non_null(f);
+	assert_true(f->head_only);
+	assert_int_equal(f->nquestions, 0);
+	assert_string_equal(f->id, "big");
+	assert_string_equal(f->version, "7");
+	assert_string_equal(form_text(f, &f->title, "en"), "Big");
+	assert_string_equal(form_text(f, &f->title, NULL), "大表");
+	form_free(f);
+	diags_free(&d);
+	/* Read whole, the same file is refused: the body was not read above. */
+	diags_init(&d, path);
+	assert_null(form_load(path, &d));
+	diags_free(&d);
+
+	assert_non_null(fp = fopen(odd, "w"));
+	fputs("{form: odd, version: \"1\", title: Odd, body: [{name: a, type: "
+	    "text, label: A}]}\n", fp);
+	fclose(fp);
+	diags_init(&d, odd);
+	f = form_load_head(odd, &d);
+	assert_non_null(f);
+	assert_false(f->head_only);
+	assert_int_equal(f->nquestions, 1);
+	form_free(f);
+	diags_free(&d);
+
+	assert_int_equal(formdir_load(dir, &v, &n, true, NULL), 0);
+	assert_int_equal(n, 2);
+	formdir_heads(v, n);
+	assert_true(v[0].form->head_only);
+	formdir_read(v, n);
+	assert_null(v[0].form);
+	assert_non_null(v[0].error);
+	assert_int_equal(v[1].form->nquestions, 1);
+	formdir_free(v, n);
+	test_rmtree(dir);
+	free(dir);
+	free(path);
+	free(odd);
+}
+
 int
 main(void)
 {
@@ -1217,6 +1286,7 @@ main(void)
 		cmocka_unit_test(full_width_and_chinese_dates),
 		cmocka_unit_test(sealing_settings),
 		cmocka_unit_test(identifying_questions),
+		cmocka_unit_test(heads_of_forms),
 	};
 
 	return cmocka_run_group_tests_name("form", tests, NULL, NULL);

@@ -715,6 +715,40 @@ pinyin_search_is_fast(void **state)
 	assert_true(per_key < 1.0);
 }
 
+/* The first screenful of the visits due reads only its own rows, however
+ * many households are due: 2,000 due or 20,000, the same SQLite steps
+ * (it sorted every household due before the due-list index). */
+static void
+due_list_reads_only_its_screen(void **state)
+{
+	struct fixture *fx = *state;
+	struct household *v;
+	char today[11];
+	long small, large;
+	size_t shown;
+
+	date_in(0, today);
+	add_many(fx, 0, 2000, 2000, today);
+	small = 0;
+	sqlite3_progress_handler(fx->s->db, 100, count_step, &small);
+	assert_int_equal(household_due_first(fx->s, today, 20, &v, &shown, NULL), 0);
+	sqlite3_progress_handler(fx->s->db, 0, NULL, NULL);
+	assert_int_equal(shown, 20);
+	assert_string_equal(v[0].code, "HH-000000");
+	households_free(v, shown);
+	add_many(fx, 2000, 18000, 18000, today);
+	large = 0;
+	sqlite3_progress_handler(fx->s->db, 100, count_step, &large);
+	assert_int_equal(household_due_first(fx->s, today, 20, &v, &shown, NULL), 0);
+	sqlite3_progress_handler(fx->s->db, 0, NULL, NULL);
+	assert_int_equal(shown, 20);
+	assert_string_equal(v[19].code, "HH-000019");
+	households_free(v, shown);
+	print_message("# due list: %ld00 SQLite steps with 2,000 due, %ld00 with "
+	    "20,000\n", small, large);
+	assert_true(large <= small + small / 2 + 1);
+}
+
 int
 main(void)
 {
@@ -737,6 +771,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    a_household_without_interviews_can_be_deleted, setup, teardown),
+		cmocka_unit_test_setup_teardown(due_list_reads_only_its_screen, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(home_figures_cost_the_same_at_any_size,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(the_chooser_reads_a_page_at_a_time,

@@ -319,7 +319,23 @@ begin(struct app *app, size_t i, const char *household, const char *site)
 		app_flash(app, true, "%s", e->error ? e->error : _("This form has errors."));
 		return NULL;
 	}
-	if ((form = form_copy(e->form)) == NULL) {
+	if (e->form->head_only) {
+		/* Only the chosen form is read whole. */
+		struct diags d;
+
+		diags_init(&d, e->path);
+		form = form_load(e->path, &d);
+		if (form == NULL) {
+			char *first = diags_first(&d);
+
+			app_flash(app, true, "%s", first ? first :
+			    _("This form has errors."));
+			free(first);
+			diags_free(&d);
+			return NULL;
+		}
+		diags_free(&d);
+	} else if ((form = form_copy(e->form)) == NULL) {
 		app_flash(app, true, _("The form could not be read again."));
 		return NULL;
 	}
@@ -536,7 +552,7 @@ start_now(struct app *app, const char *household, const char *site)
 		    "there, or give --forms DIR."), app->forms_dir);
 		return NULL;
 	}
-	formdir_read(app->forms, app->nforms);
+	formdir_heads(app->forms, app->nforms);
 	if (app->nforms == 1)
 		return begin(app, 0, household, site);
 	f = xcalloc(1, sizeof *f);

@@ -23,6 +23,8 @@ struct runner {
 	char *start;		/* the input's start (a default), or NULL */
 	bool fresh;		/* the input holds start untouched: typing
 				 * replaces it, Enter keeps it */
+	size_t *sec;		/* each question's section (form_sections) */
+	size_t nsec;
 };
 
 static const enum action runner_bar[] = {
@@ -402,19 +404,23 @@ static char *
 progress_text(const struct runner *r)
 {
 	const struct interview *iv = r->iv;
-	size_t *sec, nsec = form_sections(iv->form, &sec), mine, at = 0, in = 0, i;
+	const size_t *sec = r->sec;
+	size_t nsec = r->nsec, mine, at, in, lo = iv->current, hi;
 	const char *round = r->round ? r->round : _("no round");
 	char *text;
 
+	/* The steps of a section follow one another (a section is a run of
+	 * questions; a repeat's steps lie in its own): only they are
+	 * counted, not every step of the form. */
 	mine = sec[step_question(&iv->steps[iv->current])];
-	for (i = 0; i < iv->nsteps; i++) {
-		if (sec[step_question(&iv->steps[i])] != mine)
-			continue;
-		in++;
-		if (i <= iv->current)
-			at = in;
-	}
-	free(sec);
+	hi = lo;
+	while (lo > 0 && sec[step_question(&iv->steps[lo - 1])] == mine)
+		lo--;
+	while (hi + 1 < iv->nsteps && sec[step_question(&iv->steps[hi + 1])] ==
+	    mine)
+		hi++;
+	at = iv->current - lo + 1;
+	in = hi - lo + 1;
 	if (COLS >= 60)
 		text = xasprintf(_("%s  Section %zu of %zu, %zu/%zu"), round, mine,
 		    nsec, at, in);
@@ -754,6 +760,7 @@ runner_free(struct screen *s)
 	interview_free(r->iv);
 	free(r->round);
 	free(r->start);
+	free(r->sec);
 	free(r);
 }
 
@@ -990,6 +997,20 @@ runner_new(struct app *app, struct interview *iv)
 		store_record_clear(&rec);
 	}
 	lineedit_init(&r->ed);
+	r->nsec = form_sections(iv->form, &r->sec);
+	/* The step that adds an entry stands for its repeat's first question:
+	 * when that is a calculation (in the section before), the section is
+	 * the repeat's own, so that a section's steps follow one another. */
+	for (i = 0; i < iv->form->ngroups; i++) {
+		const struct group *g = iv->form->groups[i];
+		size_t q = g->first;
+
+		while (g->repeat && q < g->end &&
+		    iv->form->questions[q]->type == QT_CALCULATE)
+			q++;
+		if (g->repeat && q < g->end)
+			r->sec[g->first] = r->sec[q];
+	}
 	for (i = 0; i < iv->form->nlanguages; i++)
 		if (app->lang != NULL && strcmp(iv->form->languages[i], app->lang) == 0)
 			r->lang = i;
