@@ -611,6 +611,9 @@ struct search_args {
 	char *digits;		/* %digits% when term is a phone number, else NULL */
 	const char *pinyin;	/* term when it can be pinyin, else NULL */
 	char *ascii;		/* the term, full-width folded */
+	char *text_match;	/* households_text MATCH: the term, or NULL */
+	char *pinyin_match;	/* households_pinyin MATCH: the term's keys */
+	char *where;
 };
 
 static void
@@ -621,6 +624,8 @@ bind_search(sqlite3_stmt *st, const void *arg)
 	sq_bind_text(st, 1, a->like);
 	sq_bind_text(st, 2, a->digits);
 	sq_bind_text(st, 3, a->pinyin);
+	sq_bind_text(st, 4, a->text_match);
+	sq_bind_text(st, 5, a->pinyin_match);
 }
 
 /* SQL pinyin_match(text, query), as pinyin_match. */
@@ -650,20 +655,199 @@ like_pattern(const char *term)
 	return buf_steal(&b);
 }
 
+/* The search index: households_text (FTS5, trigrams of the code, head,
+ * phone and its digits, address, notes and site) and households_pinyin
+ * (trigrams of each head's pinyin keys, see pinyin_keys). It only narrows
+ * the search: what matches is still said by the WHERE clause of
+ * search_where, on the households it hands over. A trigram needs three
+ * characters; a shorter term reads the register in its order, which stops
+ * once a page is full (a short term finds many). */
+#define SEARCH_INDEX_MIN 3	/* characters in a term the index can take */
+#define SEARCH_INDEX_MAX 5000	/* households it hands over, at most */
+
+/* s as an FTS5 string: in double quotes, which are doubled inside. Every
+ * other character (* - : ( ^ OR NEAR) is text there, not syntax. */
+static void
+add_fts_string(struct buf *b, const char *s, size_t n)
+{
+	size_t i;
+
+	buf_addc(b, '"');
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"')
+			buf_addc(b, '"');
+		buf_addc(b, s[i]);
+	}
+	buf_addc(b, '"');
+}
+
+static size_t
+utf8_chars(const char *s, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			k++;
+	return k;
+}
+
+/* Computes the pinyin keys of households registered, or whose head
+ * changed, since the last search: the database's triggers list them in
+ * households_pinyin_stale, as the keys need this program. Heads with too
+ * many spellings stay listed (too_long), and a search reads them itself;
+ * so do the ones listed when this cannot write (another process does). */
+static void
+pinyin_refresh(struct store *s)
+{
+	sqlite3_stmt *st = NULL, *put = NULL, *drop = NULL, *keep = NULL,
+	    *done = NULL;
+	int64_t ids[256];
+	char *heads[256];
+	size_t n, i;
+	int rc;
+
+	if (s->in_transaction || sqlite3_prepare_v2(s->db, "SELECT s.id, h.head "
+	    "FROM households_pinyin_stale s JOIN households h ON h.id = s.id "
+	    "WHERE s.too_long = 0 LIMIT 256", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	if (sqlite3_step(st) != SQLITE_ROW || store_begin(s, NULL) != 0)
+		goto out;
+	sqlite3_reset(st);
+	if (sqlite3_prepare_v2(s->db, "DELETE FROM households_pinyin WHERE rowid "
+	    "= ?", -1, &drop, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "INSERT INTO households_pinyin (rowid, keys) "
+	    "VALUES (?, ?)", -1, &put, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "UPDATE households_pinyin_stale SET too_long "
+	    "= 1 WHERE id = ?", -1, &keep, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "DELETE FROM households_pinyin_stale WHERE "
+	    "id = ?", -1, &done, NULL) != SQLITE_OK)
+		goto fail;
+	do {
+		for (n = 0; n < 256 && sqlite3_step(st) == SQLITE_ROW; n++) {
+			ids[n] = sqlite3_column_int64(st, 0);
+			heads[n] = sq_col_dup(st, 1);
+		}
+		rc = sqlite3_reset(st);
+		for (i = 0; i < n; i++) {
+			char *keys = pinyin_keys(heads[i]);
+
+			free(heads[i]);
+			heads[i] = keys;
+		}
+		for (i = 0; rc == SQLITE_OK && i < n; i++) {
+			sqlite3_bind_int64(drop, 1, ids[i]);
+			rc = sqlite3_step(drop) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+			sqlite3_reset(drop);
+			if (rc == SQLITE_OK && heads[i] != NULL && *heads[i] != '\0') {
+				sqlite3_bind_int64(put, 1, ids[i]);
+				sq_bind_text(put, 2, heads[i]);
+				if (sqlite3_step(put) != SQLITE_DONE)
+					rc = SQLITE_ERROR;
+				sqlite3_reset(put);
+			}
+			sqlite3_bind_int64(heads[i] == NULL ? keep : done, 1, ids[i]);
+			if (rc == SQLITE_OK && sqlite3_step(heads[i] == NULL ? keep :
+			    done) != SQLITE_DONE)
+				rc = SQLITE_ERROR;
+			sqlite3_reset(heads[i] == NULL ? keep : done);
+		}
+		for (i = 0; i < n; i++)
+			free(heads[i]);
+	} while (rc == SQLITE_OK && n == 256);
+	if (rc == SQLITE_OK && store_commit(s, NULL) == 0)
+		goto out;
+fail:
+	store_rollback(s);
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(put);
+	sqlite3_finalize(drop);
+	sqlite3_finalize(keep);
+	sqlite3_finalize(done);
+}
+
+/* The households the index hands over for term t (len bytes), as SQL
+ * (?4 and ?5 bound by bind_search), or NULL when it cannot narrow the
+ * search: t is too short, or it finds more than SEARCH_INDEX_MAX, which
+ * the register's order finds faster. */
+static char *
+index_candidates(struct store *s, const char *t, size_t len,
+    struct search_args *a)
+{
+	struct buf b = { 0 };
+	sqlite3_stmt *st;
+	char *sql, *from;
+	long found = -1;
+
+	if (utf8_chars(t, len) < SEARCH_INDEX_MIN)
+		return NULL;
+	add_fts_string(&b, t, len);
+	if (a->digits != NULL) {
+		/* The digits of a phone number, without its % signs. */
+		buf_adds(&b, " OR ");
+		add_fts_string(&b, a->digits + 1, strlen(a->digits) - 2);
+	}
+	a->text_match = buf_steal(&b);
+	if (a->pinyin != NULL) {
+		const char *p;
+
+		buf_addc(&b, '|');
+		for (p = t; p < t + len; p++)
+			if (*p != ' ' && *p != '\'')
+				buf_addc(&b, *p == 'v' || *p == 'V' ? 'u' :
+				    (char)tolower((unsigned char)*p));
+		if (b.len < SEARCH_INDEX_MIN) {
+			buf_free(&b);
+			return NULL;
+		}
+		sql = buf_steal(&b);
+		add_fts_string(&b, sql, strlen(sql));
+		free(sql);
+		a->pinyin_match = buf_steal(&b);
+		pinyin_refresh(s);
+	}
+	from = xasprintf("SELECT rowid FROM households_text WHERE households_text "
+	    "MATCH ?4%s", a->pinyin_match == NULL ? "" : " UNION SELECT rowid "
+	    "FROM households_pinyin WHERE households_pinyin MATCH ?5 UNION SELECT "
+	    "id FROM households_pinyin_stale");
+	sql = xasprintf("SELECT count(*) FROM (%s LIMIT %d)", from,
+	    SEARCH_INDEX_MAX + 1);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
+		bind_search(st, a);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			found = (long)sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	free(sql);
+	if (found < 0 || found > SEARCH_INDEX_MAX) {
+		free(from);
+		return NULL;
+	}
+	return from;
+}
+
 /* What a search for term matches: a WHERE clause over households h and
  * its parameters (bound by bind_search, freed by search_args_clear); the
  * empty term matches all. This is the one place that says what matches;
  * the list, its pages and its count all use it. ?1 is a LIKE pattern,
- * ?2 the digits of a phone number or NULL, ?3 the term as pinyin. */
+ * ?2 the digits of a phone number or NULL, ?3 the term as pinyin; ?4 and
+ * ?5 what the index is asked (index_candidates), which only narrows. */
 static const char *
 search_where(struct store *s, const char *term, struct search_args *a)
 {
+	static const char matches[] =
+	    "h.code LIKE ?1 ESCAPE '\\' OR h.head LIKE ?1 ESCAPE '\\' OR "
+	    "h.phone LIKE ?1 ESCAPE '\\' OR h.address LIKE ?1 ESCAPE '\\' OR "
+	    "h.notes LIKE ?1 ESCAPE '\\' OR h.site LIKE ?1 ESCAPE '\\' OR "
+	    "(?2 IS NOT NULL AND h.phone_digits LIKE ?2) OR "
+	    "(?3 IS NOT NULL AND pinyin_match(h.head, ?3))";
 	struct buf digits = { 0 };
 	const char *p;
+	char *t, *from;
 	size_t len;
 
-	a->like = a->digits = NULL;
-	a->pinyin = NULL;
+	memset(a, 0, sizeof *a);
 	/* Full-width digits and letters, as a Chinese input method types. */
 	a->ascii = text_fold_ascii(term != NULL ? term : "");
 	term = a->ascii;
@@ -673,12 +857,9 @@ search_where(struct store *s, const char *term, struct search_args *a)
 		len--;
 	if (len == 0)
 		return "1";
-	{
-		char *t = xstrndup(term, len);
-
-		a->like = like_pattern(t);
-		free(t);
-	}
+	t = xstrndup(term, len);
+	a->like = like_pattern(t);
+	free(t);
 	/* A name is found by its pinyin too (zhang, zxy: 张秀英). */
 	if (sqlite3_create_function(s->db, "pinyin_match", 2, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC, NULL, sql_pinyin_match, NULL, NULL) ==
@@ -698,11 +879,12 @@ search_where(struct store *s, const char *term, struct search_args *a)
 		free(d);
 	}
 	buf_free(&digits);
-	return "h.code LIKE ?1 ESCAPE '\\' OR h.head LIKE ?1 ESCAPE '\\' OR "
-	    "h.phone LIKE ?1 ESCAPE '\\' OR h.address LIKE ?1 ESCAPE '\\' OR "
-	    "h.notes LIKE ?1 ESCAPE '\\' OR h.site LIKE ?1 ESCAPE '\\' OR "
-	    "(?2 IS NOT NULL AND h.phone_digits LIKE ?2) OR "
-	    "(?3 IS NOT NULL AND pinyin_match(h.head, ?3))";
+	if (s->search_like_only ||
+	    (from = index_candidates(s, term, len, a)) == NULL)
+		return matches;
+	a->where = xasprintf("h.id IN (%s) AND (%s)", from, matches);
+	free(from);
+	return a->where;
 }
 
 static void
@@ -711,6 +893,15 @@ search_args_clear(struct search_args *a)
 	free(a->like);
 	free(a->digits);
 	free(a->ascii);
+	free(a->text_match);
+	free(a->pinyin_match);
+	free(a->where);
+}
+
+void
+household_search_use_index(struct store *s, bool use)
+{
+	s->search_like_only = !use;
 }
 
 int

@@ -10,6 +10,7 @@
 
 #include "diag.h"
 #include "ids.h"
+#include "pinyin.h"
 #include "store-impl.h"
 #include "trail.h"
 #include "i18n.h"
@@ -153,6 +154,57 @@ static const char *const migrations[] = {
 	"  UPDATE tallies SET n = n + (NEW.status = 'open') - (OLD.status = 'open')"
 	"  WHERE name = 'households_open'; END;"
 	"CREATE INDEX households_listed ON households(status = 'closed', code);",
+
+	/* 9: search: the household search's index (core/household.c): the
+	 * trigrams of each household's code, head, phone and its digits,
+	 * address, notes and site, kept by triggers; and of its head's pinyin
+	 * keys (pinyin_keys, a function of this program), which a search
+	 * computes for the households the triggers list as stale. */
+	"CREATE VIRTUAL TABLE households_text USING fts5(code, head, phone,"
+	"  address, notes, site, phone_digits, content = 'households',"
+	"  content_rowid = 'id', tokenize = 'trigram case_sensitive 0');"
+	"INSERT INTO households_text (households_text) VALUES ('rebuild');"
+	"CREATE TRIGGER households_text_added AFTER INSERT ON households BEGIN"
+	"  INSERT INTO households_text (rowid, code, head, phone, address, notes,"
+	"  site, phone_digits) VALUES (NEW.id, NEW.code, NEW.head, NEW.phone,"
+	"  NEW.address, NEW.notes, NEW.site, NEW.phone_digits); END;"
+	"CREATE TRIGGER households_text_removed AFTER DELETE ON households BEGIN"
+	"  INSERT INTO households_text (households_text, rowid, code, head, phone,"
+	"  address, notes, site, phone_digits) VALUES ('delete', OLD.id, OLD.code,"
+	"  OLD.head, OLD.phone, OLD.address, OLD.notes, OLD.site,"
+	"  OLD.phone_digits); END;"
+	"CREATE TRIGGER households_text_changed AFTER UPDATE OF id, code, head,"
+	"  phone, address, notes, site ON households BEGIN"
+	"  INSERT INTO households_text (households_text, rowid, code, head, phone,"
+	"  address, notes, site, phone_digits) VALUES ('delete', OLD.id, OLD.code,"
+	"  OLD.head, OLD.phone, OLD.address, OLD.notes, OLD.site,"
+	"  OLD.phone_digits);"
+	"  INSERT INTO households_text (rowid, code, head, phone, address, notes,"
+	"  site, phone_digits) VALUES (NEW.id, NEW.code, NEW.head, NEW.phone,"
+	"  NEW.address, NEW.notes, NEW.site, NEW.phone_digits); END;"
+	"CREATE VIRTUAL TABLE households_pinyin USING fts5(keys,"
+	"  tokenize = 'trigram case_sensitive 0');"
+	"CREATE TABLE households_pinyin_stale (id INTEGER PRIMARY KEY,"
+	"  too_long INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TEMP TABLE pinyin_new AS SELECT id, pinyin_keys(head) AS keys"
+	"  FROM households WHERE head IS NOT NULL;"
+	"INSERT INTO households_pinyin (rowid, keys) SELECT id, keys FROM"
+	"  temp.pinyin_new WHERE keys <> '';"
+	"INSERT INTO households_pinyin_stale (id, too_long) SELECT id, 1 FROM"
+	"  temp.pinyin_new WHERE keys IS NULL;"
+	"DROP TABLE temp.pinyin_new;"
+	"CREATE TRIGGER households_pinyin_added AFTER INSERT ON households"
+	"  WHEN NEW.head IS NOT NULL BEGIN"
+	"  INSERT OR IGNORE INTO households_pinyin_stale (id) VALUES (NEW.id); END;"
+	"CREATE TRIGGER households_pinyin_changed AFTER UPDATE OF id, head ON"
+	"  households BEGIN"
+	"  DELETE FROM households_pinyin WHERE rowid = OLD.id;"
+	"  DELETE FROM households_pinyin_stale WHERE id = OLD.id;"
+	"  INSERT INTO households_pinyin_stale (id) SELECT NEW.id"
+	"  WHERE NEW.head IS NOT NULL; END;"
+	"CREATE TRIGGER households_pinyin_removed AFTER DELETE ON households BEGIN"
+	"  DELETE FROM households_pinyin WHERE rowid = OLD.id;"
+	"  DELETE FROM households_pinyin_stale WHERE id = OLD.id; END;",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
@@ -284,6 +336,20 @@ migrate(struct store *s, int seen, char **cause)
 fail:
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return -1;
+}
+
+/* SQL pinyin_keys(text), as pinyin_keys; the search index's migration
+ * (9) reads it. */
+static void
+sql_pinyin_keys(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	char *keys = pinyin_keys((const char *)sqlite3_value_text(argv[0]));
+
+	(void)argc;
+	if (keys == NULL)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_text(ctx, keys, -1, free);
 }
 
 /* Waits while another process holds the database, in naps of 2 ms, until
@@ -467,6 +533,8 @@ open_store(const char *path, bool shared, char **cause)
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_handler(s->db, busy_wait, s);
+	sqlite3_create_function(s->db, "pinyin_keys", 1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, NULL, sql_pinyin_keys, NULL, NULL);
 	/* A schema this doorstep does not know is refused before anything,
 	 * the journal mode included, is changed. */
 	if (read_version(s, &version, cause) != 0 ||

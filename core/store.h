@@ -9,7 +9,7 @@
 #include "form.h"
 #include "holder.h"
 
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 
 struct store;
 
