@@ -697,6 +697,8 @@ utf8_chars(const char *s, size_t n)
  * households_pinyin_stale, as the keys need this program. Heads with too
  * many spellings stay listed (too_long), and a search reads them itself;
  * so do the ones listed when this cannot write (another process does). */
+#define REFRESH_WAIT_MS 20
+
 static void
 pinyin_refresh(struct store *s)
 {
@@ -705,13 +707,19 @@ pinyin_refresh(struct store *s)
 	int64_t ids[256];
 	char *heads[256];
 	size_t n, i;
-	int rc;
+	int rc, busy_ms;
 
 	if (s->in_transaction || sqlite3_prepare_v2(s->db, "SELECT s.id, h.head "
 	    "FROM households_pinyin_stale s JOIN households h ON h.id = s.id "
 	    "WHERE s.too_long = 0 LIMIT 256", -1, &st, NULL) != SQLITE_OK)
 		goto out;
-	if (sqlite3_step(st) != SQLITE_ROW || store_begin(s, NULL) != 0)
+	/* A key typed does not wait for another process's transaction: the
+	 * search reads the listed households itself this time. */
+	busy_ms = s->busy_ms;
+	s->busy_ms = REFRESH_WAIT_MS;
+	rc = sqlite3_step(st) == SQLITE_ROW ? store_begin(s, NULL) : -1;
+	s->busy_ms = busy_ms;
+	if (rc != 0)
 		goto out;
 	sqlite3_reset(st);
 	if (sqlite3_prepare_v2(s->db, "DELETE FROM households_pinyin WHERE rowid "
@@ -808,8 +816,8 @@ index_candidates(struct store *s, const char *t, size_t len,
 		pinyin_refresh(s);
 	}
 	from = xasprintf("SELECT rowid FROM households_text WHERE households_text "
-	    "MATCH ?4%s", a->pinyin_match == NULL ? "" : " UNION SELECT rowid "
-	    "FROM households_pinyin WHERE households_pinyin MATCH ?5 UNION SELECT "
+	    "MATCH ?4%s", a->pinyin_match == NULL ? "" : " UNION ALL SELECT rowid "
+	    "FROM households_pinyin WHERE households_pinyin MATCH ?5 UNION ALL SELECT "
 	    "id FROM households_pinyin_stale");
 	sql = xasprintf("SELECT count(*) FROM (%s LIMIT %d)", from,
 	    SEARCH_INDEX_MAX + 1);
