@@ -659,11 +659,15 @@ like_pattern(const char *term)
  * phone and its digits, address, notes and site) and households_pinyin
  * (trigrams of each head's pinyin keys, see pinyin_keys). It only narrows
  * the search: what matches is still said by the WHERE clause of
- * search_where, on the households it hands over. A trigram needs three
- * characters; a shorter term reads the register in its order, which stops
- * once a page is full (a short term finds many). */
-#define SEARCH_INDEX_MIN 3	/* characters in a term the index can take */
-#define SEARCH_INDEX_MAX 5000	/* households it hands over, at most */
+ * search_where, on the households it hands over. A term of three
+ * characters or more is a phrase of trigrams; one of two asks the
+ * trigrams that start with it; one of one character, or one the index finds
+ * more than SEARCH_INDEX_MAX of, reads the register in its order, which
+ * stops once a page is full and the count at its cap (it finds many). */
+#define SEARCH_INDEX_MAX 1000	/* households it hands over, at most */
+#define SEARCH_TERMS_MAX 200	/* trigrams a two-character term asks */
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 /* s as an FTS5 string: in double quotes, which are doubled inside. Every
  * other character (* - : ( ^ OR NEAR) is text there, not syntax. */
@@ -690,6 +694,64 @@ utf8_chars(const char *s, size_t n)
 		if (((unsigned char)s[i] & 0xC0) != 0x80)
 			k++;
 	return k;
+}
+
+/* Whether the trigram tokenizer folds c's case as tolower does: ASCII, and
+ * scripts without case (Chinese, Japanese kana, Korean). */
+static bool
+folds_as_ascii(uint32_t c)
+{
+	return c < 0x80 || (c >= 0x3000 && c <= 0x9FFF) ||
+	    (c >= 0xAC00 && c <= 0xD7AF) || (c >= 0xF900 && c <= 0xFAFF) ||
+	    (c >= 0x20000 && c <= 0x3FFFF);
+}
+
+/* Adds to b a MATCH of the trigrams of households_text that start with the
+ * two characters t (as the index keeps them: lower case), one of which
+ * follows every place they are (each field ends with a \1). -1 when there
+ * are more than SEARCH_TERMS_MAX of them (a term that finds many: the
+ * register's order finds faster) or the tokenizer's folding of them is not
+ * known here. */
+static int
+two_chars(struct store *s, const char *t, size_t len, struct buf *b)
+{
+	sqlite3_stmt *st;
+	char *low = xstrndup(t, len), *p;
+	size_t i, n = 0, used;
+	uint32_t c;
+	int rc = 0;
+
+	for (i = 0; i < len; i += used) {
+		used = text_decode(low + i, len - i, &c);
+		if (!folds_as_ascii(c))
+			rc = -1;
+	}
+	for (p = low; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (rc != 0 || sqlite3_prepare_v2(s->db, "SELECT term FROM "
+	    "households_text_terms WHERE term >= ?1 AND term <= ?1 || "
+	    "char(1114111) LIMIT " STR(SEARCH_TERMS_MAX) " + 1", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		free(low);
+		return -1;
+	}
+	sq_bind_text(st, 1, low);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n <= SEARCH_TERMS_MAX) {
+		const char *term = (const char *)sqlite3_column_text(st, 0);
+
+		if (n++ > 0)
+			buf_adds(b, " OR ");
+		add_fts_string(b, term, strlen(term));
+	}
+	sqlite3_finalize(st);
+	free(low);
+	if ((rc != SQLITE_DONE && rc != SQLITE_ROW) || n > SEARCH_TERMS_MAX) {
+		buf_free(b);
+		return -1;
+	}
+	if (n == 0)	/* no household has them: a MATCH that finds none */
+		add_fts_string(b, "\1\1\1", 3);
+	return 0;
 }
 
 /* Computes the pinyin keys of households registered, or whose head
@@ -788,9 +850,18 @@ index_candidates(struct store *s, const char *t, size_t len,
 	char *sql, *from;
 	long found = -1;
 
-	if (utf8_chars(t, len) < SEARCH_INDEX_MIN)
+	switch (utf8_chars(t, len)) {
+	case 0:
+	case 1:
 		return NULL;
-	add_fts_string(&b, t, len);
+	case 2:
+		/* Two characters: the trigrams that start with them. */
+		if (two_chars(s, t, len, &b) != 0)
+			return NULL;
+		break;
+	default:
+		add_fts_string(&b, t, len);
+	}
 	if (a->digits != NULL) {
 		/* The digits of a phone number, without its % signs. */
 		buf_adds(&b, " OR ");
@@ -805,7 +876,7 @@ index_candidates(struct store *s, const char *t, size_t len,
 			if (*p != ' ' && *p != '\'')
 				buf_addc(&b, *p == 'v' || *p == 'V' ? 'u' :
 				    (char)tolower((unsigned char)*p));
-		if (b.len < SEARCH_INDEX_MIN) {
+		if (b.len < 3) {
 			buf_free(&b);
 			return NULL;
 		}

@@ -21,6 +21,14 @@
 #define STORE_BUSY_MS 5000
 #define BUSY_NAP_MS 2
 
+/* What the household search's index reads of a household (row names it:
+ * "" or "NEW."), each field followed by a \1. */
+#define SEARCH_TEXT(row) "coalesce(" row "code, '') || char(1) || " \
+	"coalesce(" row "head, '') || char(1) || coalesce(" row "phone, '') || " \
+	"char(1) || coalesce(" row "address, '') || char(1) || " \
+	"coalesce(" row "notes, '') || char(1) || coalesce(" row "site, '') || " \
+	"char(1) || coalesce(" row "phone_digits, '') || char(1)"
+
 /* migrations[i] takes a database from schema i to i + 1. */
 static const char *const migrations[] = {
 	"CREATE TABLE form_versions ("
@@ -157,31 +165,27 @@ static const char *const migrations[] = {
 
 	/* 9: search: the household search's index (core/household.c): the
 	 * trigrams of each household's code, head, phone and its digits,
-	 * address, notes and site, kept by triggers; and of its head's pinyin
-	 * keys (pinyin_keys, a function of this program), which a search
-	 * computes for the households the triggers list as stale. */
-	"CREATE VIRTUAL TABLE households_text USING fts5(code, head, phone,"
-	"  address, notes, site, phone_digits, content = 'households',"
-	"  content_rowid = 'id', tokenize = 'trigram case_sensitive 0');"
-	"INSERT INTO households_text (households_text) VALUES ('rebuild');"
+	 * address, notes and site (each followed by a \1, so that two
+	 * characters at the end of one are the start of a trigram too), kept
+	 * by triggers; its list of trigrams; and the trigrams of its head's
+	 * pinyin keys (pinyin_keys, a function of this program), which a
+	 * search computes for the households the triggers list as stale. */
+	"CREATE VIRTUAL TABLE households_text USING fts5(text,"
+	"  tokenize = 'trigram case_sensitive 0');"
+	"INSERT INTO households_text (rowid, text) SELECT id, " SEARCH_TEXT("")
+	"  FROM households;"
+	"CREATE VIRTUAL TABLE households_text_terms USING fts5vocab("
+	"  households_text, 'row');"
 	"CREATE TRIGGER households_text_added AFTER INSERT ON households BEGIN"
-	"  INSERT INTO households_text (rowid, code, head, phone, address, notes,"
-	"  site, phone_digits) VALUES (NEW.id, NEW.code, NEW.head, NEW.phone,"
-	"  NEW.address, NEW.notes, NEW.site, NEW.phone_digits); END;"
+	"  INSERT INTO households_text (rowid, text) VALUES (NEW.id, "
+	SEARCH_TEXT("NEW.") "); END;"
 	"CREATE TRIGGER households_text_removed AFTER DELETE ON households BEGIN"
-	"  INSERT INTO households_text (households_text, rowid, code, head, phone,"
-	"  address, notes, site, phone_digits) VALUES ('delete', OLD.id, OLD.code,"
-	"  OLD.head, OLD.phone, OLD.address, OLD.notes, OLD.site,"
-	"  OLD.phone_digits); END;"
+	"  DELETE FROM households_text WHERE rowid = OLD.id; END;"
 	"CREATE TRIGGER households_text_changed AFTER UPDATE OF id, code, head,"
 	"  phone, address, notes, site ON households BEGIN"
-	"  INSERT INTO households_text (households_text, rowid, code, head, phone,"
-	"  address, notes, site, phone_digits) VALUES ('delete', OLD.id, OLD.code,"
-	"  OLD.head, OLD.phone, OLD.address, OLD.notes, OLD.site,"
-	"  OLD.phone_digits);"
-	"  INSERT INTO households_text (rowid, code, head, phone, address, notes,"
-	"  site, phone_digits) VALUES (NEW.id, NEW.code, NEW.head, NEW.phone,"
-	"  NEW.address, NEW.notes, NEW.site, NEW.phone_digits); END;"
+	"  DELETE FROM households_text WHERE rowid = OLD.id;"
+	"  INSERT INTO households_text (rowid, text) VALUES (NEW.id, "
+	SEARCH_TEXT("NEW.") "); END;"
 	"CREATE VIRTUAL TABLE households_pinyin USING fts5(keys,"
 	"  tokenize = 'trigram case_sensitive 0');"
 	"CREATE TABLE households_pinyin_stale (id INTEGER PRIMARY KEY,"
