@@ -660,12 +660,12 @@ like_pattern(const char *term)
  * (trigrams of each head's pinyin keys, see pinyin_keys). It only narrows
  * the search: what matches is still said by the WHERE clause of
  * search_where, on the households it hands over. A term of three
- * characters or more is a phrase of trigrams; one of two asks the
- * trigrams that start with it; one of one character, or one the index finds
- * more than SEARCH_INDEX_MAX of, reads the register in its order, which
- * stops once a page is full and the count at its cap (it finds many). */
+ * characters or more is a phrase of trigrams; one of one or two asks the
+ * trigrams that start with it; one the index finds more than
+ * SEARCH_INDEX_MAX of reads the register in its order, which stops once a
+ * page is full and the count at its cap (it finds many). */
 #define SEARCH_INDEX_MAX 1000	/* households it hands over, at most */
-#define SEARCH_TERMS_MAX 200	/* trigrams a two-character term asks */
+#define SEARCH_TERMS_MAX 200	/* trigrams a short term asks, at most */
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -707,13 +707,13 @@ folds_as_ascii(uint32_t c)
 }
 
 /* Adds to b a MATCH of the trigrams of households_text that start with the
- * two characters t (as the index keeps them: lower case), one of which
- * follows every place they are (each field ends with a \1). -1 when there
- * are more than SEARCH_TERMS_MAX of them (a term that finds many: the
- * register's order finds faster) or the tokenizer's folding of them is not
- * known here. */
+ * one or two characters t (as the index keeps them: lower case): one
+ * starts at each place they are (each field ends with a \1, the text with
+ * two). -1 when there are more than SEARCH_TERMS_MAX of them (a term that
+ * finds many: the register's order finds faster) or the tokenizer's
+ * folding of them is not known here. */
 static int
-two_chars(struct store *s, const char *t, size_t len, struct buf *b)
+short_term(struct store *s, const char *t, size_t len, struct buf *b)
 {
 	sqlite3_stmt *st;
 	char *low = xstrndup(t, len), *p;
@@ -850,16 +850,11 @@ index_candidates(struct store *s, const char *t, size_t len,
 	char *sql, *from;
 	long found = -1;
 
-	switch (utf8_chars(t, len)) {
-	case 0:
-	case 1:
-		return NULL;
-	case 2:
-		/* Two characters: the trigrams that start with them. */
-		if (two_chars(s, t, len, &b) != 0)
+	if (utf8_chars(t, len) < 3) {
+		/* One or two characters: the trigrams that start with them. */
+		if (short_term(s, t, len, &b) != 0)
 			return NULL;
-		break;
-	default:
+	} else {
 		add_fts_string(&b, t, len);
 	}
 	if (a->digits != NULL) {

@@ -22,12 +22,13 @@
 #define BUSY_NAP_MS 2
 
 /* What the household search's index reads of a household (row names it:
- * "" or "NEW."), each field followed by a \1. */
+ * "" or "NEW."), each field followed by a \1, and one more at the end: a
+ * trigram starts at each character of each field. */
 #define SEARCH_TEXT(row) "coalesce(" row "code, '') || char(1) || " \
 	"coalesce(" row "head, '') || char(1) || coalesce(" row "phone, '') || " \
 	"char(1) || coalesce(" row "address, '') || char(1) || " \
 	"coalesce(" row "notes, '') || char(1) || coalesce(" row "site, '') || " \
-	"char(1) || coalesce(" row "phone_digits, '') || char(1)"
+	"char(1) || coalesce(" row "phone_digits, '') || char(1) || char(1)"
 
 /* migrations[i] takes a database from schema i to i + 1. */
 static const char *const migrations[] = {
@@ -165,8 +166,8 @@ static const char *const migrations[] = {
 
 	/* 9: search: the household search's index (core/household.c): the
 	 * trigrams of each household's code, head, phone and its digits,
-	 * address, notes and site (each followed by a \1, so that two
-	 * characters at the end of one are the start of a trigram too), kept
+	 * address, notes and site (each followed by a \1, so that the last
+	 * characters of one start a trigram too), kept
 	 * by triggers; its list of trigrams; and the trigrams of its head's
 	 * pinyin keys (pinyin_keys, a function of this program), which a
 	 * search computes for the households the triggers list as stale. */
