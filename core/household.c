@@ -614,6 +614,8 @@ struct search_args {
 	char *text_match;	/* households_text MATCH: the term, or NULL */
 	char *pinyin_match;	/* households_pinyin MATCH: the term's keys */
 	char *where;
+	char *count_from;	/* the index's households, when it finds many: the
+				 * count asks them (up to its cap) */
 };
 
 static void
@@ -665,6 +667,8 @@ like_pattern(const char *term)
  * SEARCH_INDEX_MAX of reads the register in its order, which stops once a
  * page is full and the count at its cap (it finds many). */
 #define SEARCH_INDEX_MAX 1000	/* households it hands over, at most */
+#define SEARCH_DENSE_ROWS 256	/* a short term that finds SEARCH_DENSE_FOUND */
+#define SEARCH_DENSE_FOUND 32	/* among as many first households finds many */
 #define SEARCH_TERMS_MAX 200	/* trigrams a short term asks, at most */
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -843,14 +847,31 @@ out:
  * the register's order finds faster. */
 static char *
 index_candidates(struct store *s, const char *t, size_t len,
-    struct search_args *a)
+    const char *matches, struct search_args *a, bool *many)
 {
 	struct buf b = { 0 };
 	sqlite3_stmt *st;
 	char *sql, *from;
 	long found = -1;
 
+	*many = false;
 	if (utf8_chars(t, len) < 3) {
+		/* A short term that fills a page among the first households
+		 * of the list finds many: the register's order is faster than
+		 * asking the index the long lists of its trigrams. */
+		sql = xasprintf("SELECT count(*) FROM (SELECT h.id FROM households h "
+		    "ORDER BY h.status = 'closed', h.code LIMIT %d) x JOIN households "
+		    "h ON h.id = x.id WHERE %s", SEARCH_DENSE_ROWS, matches);
+		if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
+			bind_search(st, a);
+			if (sqlite3_step(st) == SQLITE_ROW)
+				found = (long)sqlite3_column_int64(st, 0);
+			sqlite3_finalize(st);
+		}
+		free(sql);
+		if (found < 0 || found >= SEARCH_DENSE_FOUND)
+			return NULL;
+		found = -1;
 		/* One or two characters: the trigrams that start with them. */
 		if (short_term(s, t, len, &b) != 0)
 			return NULL;
@@ -881,7 +902,7 @@ index_candidates(struct store *s, const char *t, size_t len,
 		a->pinyin_match = buf_steal(&b);
 		pinyin_refresh(s);
 	}
-	from = xasprintf("SELECT rowid FROM households_text WHERE households_text "
+	from = xasprintf("SELECT rowid AS id FROM households_text WHERE households_text "
 	    "MATCH ?4%s", a->pinyin_match == NULL ? "" : " UNION ALL SELECT rowid "
 	    "FROM households_pinyin WHERE households_pinyin MATCH ?5 UNION ALL SELECT "
 	    "id FROM households_pinyin_stale");
@@ -894,10 +915,11 @@ index_candidates(struct store *s, const char *t, size_t len,
 		sqlite3_finalize(st);
 	}
 	free(sql);
-	if (found < 0 || found > SEARCH_INDEX_MAX) {
+	if (found < 0) {
 		free(from);
 		return NULL;
 	}
+	*many = found > SEARCH_INDEX_MAX;
 	return from;
 }
 
@@ -920,6 +942,7 @@ search_where(struct store *s, const char *term, struct search_args *a)
 	const char *p;
 	char *t, *from;
 	size_t len;
+	bool many;
 
 	memset(a, 0, sizeof *a);
 	/* Full-width digits and letters, as a Chinese input method types. */
@@ -954,8 +977,14 @@ search_where(struct store *s, const char *term, struct search_args *a)
 	}
 	buf_free(&digits);
 	if (s->search_like_only ||
-	    (from = index_candidates(s, term, len, a)) == NULL)
+	    (from = index_candidates(s, term, len, matches, a, &many)) == NULL)
 		return matches;
+	if (many) {
+		/* The page in the register's order (it fills fast); the count
+		 * from the index, which stops at its cap. */
+		a->count_from = from;
+		return matches;
+	}
 	a->where = xasprintf("h.id IN (%s) AND (%s)", from, matches);
 	free(from);
 	return a->where;
@@ -970,6 +999,7 @@ search_args_clear(struct search_args *a)
 	free(a->text_match);
 	free(a->pinyin_match);
 	free(a->where);
+	free(a->count_from);
 }
 
 void
@@ -1010,10 +1040,16 @@ household_search_count(struct store *s, const char *term, long cap,
 	long n = -1;
 
 	/* No term: every household, as the database keeps count of them. */
-	sql = strcmp(where, "1") == 0 ? xasprintf("SELECT min(n, %ld) FROM "
-	    "tallies WHERE name = 'households'", cap + 1) : xasprintf("SELECT "
-	    "count(*) FROM (SELECT 1 FROM households h WHERE %s LIMIT %ld)", where,
-	    cap + 1);
+	if (strcmp(where, "1") == 0)
+		sql = xasprintf("SELECT min(n, %ld) FROM tallies WHERE name = "
+		    "'households'", cap + 1);
+	else if (a.count_from != NULL)
+		sql = xasprintf("SELECT count(*) FROM (SELECT DISTINCT h.id FROM (%s) "
+		    "c JOIN households h ON h.id = c.id WHERE %s LIMIT %ld)",
+		    a.count_from, where, cap + 1);
+	else
+		sql = xasprintf("SELECT count(*) FROM (SELECT 1 FROM households h "
+		    "WHERE %s LIMIT %ld)", where, cap + 1);
 	if (sq_prepare(s, sql, &st, cause) == 0) {
 		bind_search(st, &a);
 		if (sqlite3_step(st) == SQLITE_ROW)
