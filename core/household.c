@@ -1002,6 +1002,76 @@ search_args_clear(struct search_args *a)
 	free(a->count_from);
 }
 
+static int
+cmp_id(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+
+	return (a > b) - (a < b);
+}
+
+/* household_search_count of a term the index finds many of: its lists
+ * read one household at a time (no list is built whole), each checked by
+ * the search's WHERE clause, until more than cap are found. */
+static long
+count_from_index(struct store *s, const struct search_args *a,
+    const char *where, long cap, char **cause)
+{
+	static const char *const lists[] = {
+		"SELECT rowid FROM households_text WHERE households_text MATCH ?4",
+		"SELECT rowid FROM households_pinyin WHERE households_pinyin "
+		"MATCH ?5 UNION ALL SELECT id FROM households_pinyin_stale",
+	};
+	sqlite3_stmt *check = NULL, *st;
+	int64_t *text = NULL;
+	size_t ntext = 0, size = 0, i;
+	long n = 0;
+	char *sql = xasprintf("SELECT 1 FROM households h WHERE h.id = ?6 AND "
+	    "(%s)", where);
+
+	if (sq_prepare(s, sql, &check, cause) != 0) {
+		free(sql);
+		return -1;
+	}
+	free(sql);
+	bind_search(check, a);
+	for (i = 0; i < ARRAY_LEN(lists) && n <= cap; i++) {
+		if (i == 1 && a->pinyin_match == NULL)
+			break;
+		if (sq_prepare(s, lists[i], &st, cause) != 0) {
+			n = -1;
+			break;
+		}
+		bind_search(st, a);
+		while (n <= cap && sqlite3_step(st) == SQLITE_ROW) {
+			int64_t id = sqlite3_column_int64(st, 0);
+
+			/* A household both lists hand over counts once. */
+			if (i == 1 && ntext > 0 && bsearch(&id, text, ntext,
+			    sizeof *text, cmp_id) != NULL)
+				continue;
+			sqlite3_bind_int64(check, 6, id);
+			if (sqlite3_step(check) == SQLITE_ROW) {
+				n++;
+				if (i == 0) {
+					if (ntext == size) {
+						size = size ? 2 * size : 256;
+						text = xreallocarray(text, size, sizeof *text);
+					}
+					text[ntext++] = id;
+				}
+			}
+			sqlite3_reset(check);
+		}
+		sqlite3_finalize(st);
+		if (i == 0 && ntext > 0)
+			qsort(text, ntext, sizeof *text, cmp_id);
+	}
+	sqlite3_finalize(check);
+	free(text);
+	return n;
+}
+
 void
 household_search_use_index(struct store *s, bool use)
 {
@@ -1043,11 +1113,11 @@ household_search_count(struct store *s, const char *term, long cap,
 	if (strcmp(where, "1") == 0)
 		sql = xasprintf("SELECT min(n, %ld) FROM tallies WHERE name = "
 		    "'households'", cap + 1);
-	else if (a.count_from != NULL)
-		sql = xasprintf("SELECT count(*) FROM (SELECT DISTINCT h.id FROM (%s) "
-		    "c JOIN households h ON h.id = c.id WHERE %s LIMIT %ld)",
-		    a.count_from, where, cap + 1);
-	else
+	else if (a.count_from != NULL) {
+		n = count_from_index(s, &a, where, cap, cause);
+		search_args_clear(&a);
+		return n;
+	} else
 		sql = xasprintf("SELECT count(*) FROM (SELECT 1 FROM households h "
 		    "WHERE %s LIMIT %ld)", where, cap + 1);
 	if (sq_prepare(s, sql, &st, cause) == 0) {

@@ -131,7 +131,7 @@ add_keys(struct buf *b, const char *const *sets, size_t i, size_t n,
 	const char *r = sets[i];
 
 	while (*r != '\0') {
-		size_t rlen = strcspn(r, " "), forms[3], nf = 0, f, k;
+		size_t rlen = strcspn(r, " "), forms[3] = { 0 }, nf = 0, f, k;
 
 		if (i + 1 < n) {
 			forms[nf++] = 1;
