@@ -573,6 +573,11 @@ struct search_args {
 	char *digits;		/* %digits% when term is a phone number, else NULL */
 	const char *pinyin;	/* term when it can be pinyin, else NULL */
 	char *ascii;		/* the term, full-width folded */
+	char *text_match;	/* households_text MATCH: the term, or NULL */
+	char *pinyin_match;	/* households_pinyin MATCH: the term's keys */
+	char *where;
+	char *count_from;	/* the index's households, when it finds many: the
+				 * count asks them (up to its cap) */
 };
 
 static void
@@ -583,6 +588,8 @@ bind_search(sqlite3_stmt *st, const void *arg)
 	sq_bind_text(st, 1, a->like);
 	sq_bind_text(st, 2, a->digits);
 	sq_bind_text(st, 3, a->pinyin);
+	sq_bind_text(st, 4, a->text_match);
+	sq_bind_text(st, 5, a->pinyin_match);
 }
 
 /* SQL pinyin_match(text, query), as pinyin_match. */
@@ -612,20 +619,294 @@ like_pattern(const char *term)
 	return buf_steal(&b);
 }
 
+/* The search index: households_text (FTS5, trigrams of the code, head,
+ * phone and its digits, address, notes and site) and households_pinyin
+ * (trigrams of each head's pinyin keys, see pinyin_keys). It only narrows
+ * the search: what matches is still said by the WHERE clause of
+ * search_where, on the households it hands over. A term of three
+ * characters or more is a phrase of trigrams; one of one or two asks the
+ * trigrams that start with it; one the index finds more than
+ * SEARCH_INDEX_MAX of reads the register in its order, which stops once a
+ * page is full and the count at its cap (it finds many). */
+#define SEARCH_INDEX_MAX 1000	/* households it hands over, at most */
+#define SEARCH_DENSE_ROWS 256	/* a short term that finds SEARCH_DENSE_FOUND */
+#define SEARCH_DENSE_FOUND 32	/* among as many first households finds many */
+#define SEARCH_TERMS_MAX 200	/* trigrams a short term asks, at most */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+/* s as an FTS5 string: in double quotes, which are doubled inside. Every
+ * other character (* - : ( ^ OR NEAR) is text there, not syntax. */
+static void
+add_fts_string(struct buf *b, const char *s, size_t n)
+{
+	size_t i;
+
+	buf_addc(b, '"');
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"')
+			buf_addc(b, '"');
+		buf_addc(b, s[i]);
+	}
+	buf_addc(b, '"');
+}
+
+static size_t
+utf8_chars(const char *s, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			k++;
+	return k;
+}
+
+/* Whether the trigram tokenizer folds c's case as tolower does: ASCII, and
+ * scripts without case (Chinese, Japanese kana, Korean). */
+static bool
+folds_as_ascii(uint32_t c)
+{
+	return c < 0x80 || (c >= 0x3000 && c <= 0x9FFF) ||
+	    (c >= 0xAC00 && c <= 0xD7AF) || (c >= 0xF900 && c <= 0xFAFF) ||
+	    (c >= 0x20000 && c <= 0x3FFFF);
+}
+
+/* Adds to b a MATCH of the trigrams of households_text that start with the
+ * one or two characters t (as the index keeps them: lower case): one
+ * starts at each place they are (each field ends with a \1, the text with
+ * two). -1 when there are more than SEARCH_TERMS_MAX of them (a term that
+ * finds many: the register's order finds faster) or the tokenizer's
+ * folding of them is not known here. */
+static int
+short_term(struct store *s, const char *t, size_t len, struct buf *b)
+{
+	sqlite3_stmt *st;
+	char *low = xstrndup(t, len), *p;
+	size_t i, n = 0, used;
+	uint32_t c;
+	int rc = 0;
+
+	for (i = 0; i < len; i += used) {
+		used = text_decode(low + i, len - i, &c);
+		if (!folds_as_ascii(c))
+			rc = -1;
+	}
+	for (p = low; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (rc != 0 || sqlite3_prepare_v2(s->db, "SELECT term FROM "
+	    "households_text_terms WHERE term >= ?1 AND term <= ?1 || "
+	    "char(1114111) LIMIT " STR(SEARCH_TERMS_MAX) " + 1", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		free(low);
+		return -1;
+	}
+	sq_bind_text(st, 1, low);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n <= SEARCH_TERMS_MAX) {
+		const char *term = (const char *)sqlite3_column_text(st, 0);
+
+		if (n++ > 0)
+			buf_adds(b, " OR ");
+		add_fts_string(b, term, strlen(term));
+	}
+	sqlite3_finalize(st);
+	free(low);
+	if ((rc != SQLITE_DONE && rc != SQLITE_ROW) || n > SEARCH_TERMS_MAX) {
+		buf_free(b);
+		return -1;
+	}
+	if (n == 0)	/* no household has them: a MATCH that finds none */
+		add_fts_string(b, "\1\1\1", 3);
+	return 0;
+}
+
+/* Computes the pinyin keys of households registered, or whose head
+ * changed, since the last search: the database's triggers list them in
+ * households_pinyin_stale, as the keys need this program. Heads with too
+ * many spellings stay listed (too_long), and a search reads them itself;
+ * so do the ones listed when this cannot write (another process does). */
+#define REFRESH_WAIT_MS 20
+
+static void
+pinyin_refresh(struct store *s)
+{
+	sqlite3_stmt *st = NULL, *put = NULL, *drop = NULL, *keep = NULL,
+	    *done = NULL;
+	int64_t ids[256];
+	char *heads[256];
+	size_t n, i;
+	int rc, busy_ms;
+
+	if (s->in_transaction || sqlite3_prepare_v2(s->db, "SELECT s.id, h.head "
+	    "FROM households_pinyin_stale s JOIN households h ON h.id = s.id "
+	    "WHERE s.too_long = 0 LIMIT 256", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	/* A key typed does not wait for another process's transaction: the
+	 * search reads the listed households itself this time. */
+	busy_ms = s->busy_ms;
+	s->busy_ms = REFRESH_WAIT_MS;
+	rc = sqlite3_step(st) == SQLITE_ROW ? store_begin(s, NULL) : -1;
+	s->busy_ms = busy_ms;
+	if (rc != 0)
+		goto out;
+	sqlite3_reset(st);
+	if (sqlite3_prepare_v2(s->db, "DELETE FROM households_pinyin WHERE rowid "
+	    "= ?", -1, &drop, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "INSERT INTO households_pinyin (rowid, keys) "
+	    "VALUES (?, ?)", -1, &put, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "UPDATE households_pinyin_stale SET too_long "
+	    "= 1 WHERE id = ?", -1, &keep, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "DELETE FROM households_pinyin_stale WHERE "
+	    "id = ?", -1, &done, NULL) != SQLITE_OK)
+		goto fail;
+	do {
+		for (n = 0; n < 256 && sqlite3_step(st) == SQLITE_ROW; n++) {
+			ids[n] = sqlite3_column_int64(st, 0);
+			heads[n] = sq_col_dup(st, 1);
+		}
+		rc = sqlite3_reset(st);
+		for (i = 0; i < n; i++) {
+			char *keys = pinyin_keys(heads[i]);
+
+			free(heads[i]);
+			heads[i] = keys;
+		}
+		for (i = 0; rc == SQLITE_OK && i < n; i++) {
+			sqlite3_bind_int64(drop, 1, ids[i]);
+			rc = sqlite3_step(drop) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+			sqlite3_reset(drop);
+			if (rc == SQLITE_OK && heads[i] != NULL && *heads[i] != '\0') {
+				sqlite3_bind_int64(put, 1, ids[i]);
+				sq_bind_text(put, 2, heads[i]);
+				if (sqlite3_step(put) != SQLITE_DONE)
+					rc = SQLITE_ERROR;
+				sqlite3_reset(put);
+			}
+			sqlite3_bind_int64(heads[i] == NULL ? keep : done, 1, ids[i]);
+			if (rc == SQLITE_OK && sqlite3_step(heads[i] == NULL ? keep :
+			    done) != SQLITE_DONE)
+				rc = SQLITE_ERROR;
+			sqlite3_reset(heads[i] == NULL ? keep : done);
+		}
+		for (i = 0; i < n; i++)
+			free(heads[i]);
+	} while (rc == SQLITE_OK && n == 256);
+	if (rc == SQLITE_OK && store_commit(s, NULL) == 0)
+		goto out;
+fail:
+	store_rollback(s);
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(put);
+	sqlite3_finalize(drop);
+	sqlite3_finalize(keep);
+	sqlite3_finalize(done);
+}
+
+/* The households the index hands over for term t (len bytes), as SQL
+ * (?4 and ?5 bound by bind_search), or NULL when it cannot narrow the
+ * search: t is too short, or it finds more than SEARCH_INDEX_MAX, which
+ * the register's order finds faster. */
+static char *
+index_candidates(struct store *s, const char *t, size_t len,
+    const char *matches, struct search_args *a, bool *many)
+{
+	struct buf b = { 0 };
+	sqlite3_stmt *st;
+	char *sql, *from;
+	long found = -1;
+
+	*many = false;
+	if (utf8_chars(t, len) < 3) {
+		/* A short term that fills a page among the first households
+		 * of the list finds many: the register's order is faster than
+		 * asking the index the long lists of its trigrams. */
+		sql = xasprintf("SELECT count(*) FROM (SELECT h.id FROM households h "
+		    "ORDER BY h.status = 'closed', h.code LIMIT %d) x JOIN households "
+		    "h ON h.id = x.id WHERE %s", SEARCH_DENSE_ROWS, matches);
+		if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
+			bind_search(st, a);
+			if (sqlite3_step(st) == SQLITE_ROW)
+				found = (long)sqlite3_column_int64(st, 0);
+			sqlite3_finalize(st);
+		}
+		free(sql);
+		if (found < 0 || found >= SEARCH_DENSE_FOUND)
+			return NULL;
+		found = -1;
+		/* One or two characters: the trigrams that start with them. */
+		if (short_term(s, t, len, &b) != 0)
+			return NULL;
+	} else {
+		add_fts_string(&b, t, len);
+	}
+	if (a->digits != NULL) {
+		/* The digits of a phone number, without its % signs. */
+		buf_adds(&b, " OR ");
+		add_fts_string(&b, a->digits + 1, strlen(a->digits) - 2);
+	}
+	a->text_match = buf_steal(&b);
+	if (a->pinyin != NULL) {
+		const char *p;
+
+		buf_addc(&b, '|');
+		for (p = t; p < t + len; p++)
+			if (*p != ' ' && *p != '\'')
+				buf_addc(&b, *p == 'v' || *p == 'V' ? 'u' :
+				    (char)tolower((unsigned char)*p));
+		if (b.len < 3) {
+			buf_free(&b);
+			return NULL;
+		}
+		sql = buf_steal(&b);
+		add_fts_string(&b, sql, strlen(sql));
+		free(sql);
+		a->pinyin_match = buf_steal(&b);
+		pinyin_refresh(s);
+	}
+	from = xasprintf("SELECT rowid AS id FROM households_text WHERE households_text "
+	    "MATCH ?4%s", a->pinyin_match == NULL ? "" : " UNION ALL SELECT rowid "
+	    "FROM households_pinyin WHERE households_pinyin MATCH ?5 UNION ALL SELECT "
+	    "id FROM households_pinyin_stale");
+	sql = xasprintf("SELECT count(*) FROM (%s LIMIT %d)", from,
+	    SEARCH_INDEX_MAX + 1);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
+		bind_search(st, a);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			found = (long)sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	free(sql);
+	if (found < 0) {
+		free(from);
+		return NULL;
+	}
+	*many = found > SEARCH_INDEX_MAX;
+	return from;
+}
+
 /* What a search for term matches: a WHERE clause over households h and
  * its parameters (bound by bind_search, freed by search_args_clear); the
  * empty term matches all. This is the one place that says what matches;
  * the list, its pages and its count all use it. ?1 is a LIKE pattern,
- * ?2 the digits of a phone number or NULL, ?3 the term as pinyin. */
+ * ?2 the digits of a phone number or NULL, ?3 the term as pinyin; ?4 and
+ * ?5 what the index is asked (index_candidates), which only narrows. */
 static const char *
 search_where(struct store *s, const char *term, struct search_args *a)
 {
+	static const char matches[] =
+	    "h.code LIKE ?1 ESCAPE '\\' OR h.head LIKE ?1 ESCAPE '\\' OR "
+	    "h.phone LIKE ?1 ESCAPE '\\' OR h.address LIKE ?1 ESCAPE '\\' OR "
+	    "h.notes LIKE ?1 ESCAPE '\\' OR h.site LIKE ?1 ESCAPE '\\' OR "
+	    "(?2 IS NOT NULL AND h.phone_digits LIKE ?2) OR "
+	    "(?3 IS NOT NULL AND pinyin_match(h.head, ?3))";
 	struct buf digits = { 0 };
 	const char *p;
+	char *t, *from;
 	size_t len;
+	bool many;
 
-	a->like = a->digits = NULL;
-	a->pinyin = NULL;
+	memset(a, 0, sizeof *a);
 	/* Full-width digits and letters, as a Chinese input method types. */
 	a->ascii = text_fold_ascii(term != NULL ? term : "");
 	term = a->ascii;
@@ -635,12 +916,9 @@ search_where(struct store *s, const char *term, struct search_args *a)
 		len--;
 	if (len == 0)
 		return "1";
-	{
-		char *t = xstrndup(term, len);
-
-		a->like = like_pattern(t);
-		free(t);
-	}
+	t = xstrndup(term, len);
+	a->like = like_pattern(t);
+	free(t);
 	/* A name is found by its pinyin too (zhang, zxy: 张秀英). */
 	if (sqlite3_create_function(s->db, "pinyin_match", 2, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC, NULL, sql_pinyin_match, NULL, NULL) ==
@@ -660,11 +938,18 @@ search_where(struct store *s, const char *term, struct search_args *a)
 		free(d);
 	}
 	buf_free(&digits);
-	return "h.code LIKE ?1 ESCAPE '\\' OR h.head LIKE ?1 ESCAPE '\\' OR "
-	    "h.phone LIKE ?1 ESCAPE '\\' OR h.address LIKE ?1 ESCAPE '\\' OR "
-	    "h.notes LIKE ?1 ESCAPE '\\' OR h.site LIKE ?1 ESCAPE '\\' OR "
-	    "(?2 IS NOT NULL AND h.phone_digits LIKE ?2) OR "
-	    "(?3 IS NOT NULL AND pinyin_match(h.head, ?3))";
+	if (s->search_like_only ||
+	    (from = index_candidates(s, term, len, matches, a, &many)) == NULL)
+		return matches;
+	if (many) {
+		/* The page in the register's order (it fills fast); the count
+		 * from the index, which stops at its cap. */
+		a->count_from = from;
+		return matches;
+	}
+	a->where = xasprintf("h.id IN (%s) AND (%s)", from, matches);
+	free(from);
+	return a->where;
 }
 
 static void
@@ -673,6 +958,86 @@ search_args_clear(struct search_args *a)
 	free(a->like);
 	free(a->digits);
 	free(a->ascii);
+	free(a->text_match);
+	free(a->pinyin_match);
+	free(a->where);
+	free(a->count_from);
+}
+
+static int
+cmp_id(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+
+	return (a > b) - (a < b);
+}
+
+/* household_search_count of a term the index finds many of: its lists
+ * read one household at a time (no list is built whole), each checked by
+ * the search's WHERE clause, until more than cap are found. */
+static long
+count_from_index(struct store *s, const struct search_args *a,
+    const char *where, long cap, char **cause)
+{
+	static const char *const lists[] = {
+		"SELECT rowid FROM households_text WHERE households_text MATCH ?4",
+		"SELECT rowid FROM households_pinyin WHERE households_pinyin "
+		"MATCH ?5 UNION ALL SELECT id FROM households_pinyin_stale",
+	};
+	sqlite3_stmt *check = NULL, *st;
+	int64_t *text = NULL;
+	size_t ntext = 0, size = 0, i;
+	long n = 0;
+	char *sql = xasprintf("SELECT 1 FROM households h WHERE h.id = ?6 AND "
+	    "(%s)", where);
+
+	if (sq_prepare(s, sql, &check, cause) != 0) {
+		free(sql);
+		return -1;
+	}
+	free(sql);
+	bind_search(check, a);
+	for (i = 0; i < ARRAY_LEN(lists) && n <= cap; i++) {
+		if (i == 1 && a->pinyin_match == NULL)
+			break;
+		if (sq_prepare(s, lists[i], &st, cause) != 0) {
+			n = -1;
+			break;
+		}
+		bind_search(st, a);
+		while (n <= cap && sqlite3_step(st) == SQLITE_ROW) {
+			int64_t id = sqlite3_column_int64(st, 0);
+
+			/* A household both lists hand over counts once. */
+			if (i == 1 && ntext > 0 && bsearch(&id, text, ntext,
+			    sizeof *text, cmp_id) != NULL)
+				continue;
+			sqlite3_bind_int64(check, 6, id);
+			if (sqlite3_step(check) == SQLITE_ROW) {
+				n++;
+				if (i == 0) {
+					if (ntext == size) {
+						size = size ? 2 * size : 256;
+						text = xreallocarray(text, size, sizeof *text);
+					}
+					text[ntext++] = id;
+				}
+			}
+			sqlite3_reset(check);
+		}
+		sqlite3_finalize(st);
+		if (i == 0 && ntext > 0)
+			qsort(text, ntext, sizeof *text, cmp_id);
+	}
+	sqlite3_finalize(check);
+	free(text);
+	return n;
+}
+
+void
+household_search_use_index(struct store *s, bool use)
+{
+	s->search_like_only = !use;
 }
 
 int
@@ -707,10 +1072,16 @@ household_search_count(struct store *s, const char *term, long cap,
 	long n = -1;
 
 	/* No term: every household, as the database keeps count of them. */
-	sql = strcmp(where, "1") == 0 ? xasprintf("SELECT min(n, %ld) FROM "
-	    "tallies WHERE name = 'households'", cap + 1) : xasprintf("SELECT "
-	    "count(*) FROM (SELECT 1 FROM households h WHERE %s LIMIT %ld)", where,
-	    cap + 1);
+	if (strcmp(where, "1") == 0)
+		sql = xasprintf("SELECT min(n, %ld) FROM tallies WHERE name = "
+		    "'households'", cap + 1);
+	else if (a.count_from != NULL) {
+		n = count_from_index(s, &a, where, cap, cause);
+		search_args_clear(&a);
+		return n;
+	} else
+		sql = xasprintf("SELECT count(*) FROM (SELECT 1 FROM households h "
+		    "WHERE %s LIMIT %ld)", where, cap + 1);
 	if (sq_prepare(s, sql, &st, cause) == 0) {
 		bind_search(st, &a);
 		if (sqlite3_step(st) == SQLITE_ROW)

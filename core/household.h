@@ -99,6 +99,11 @@ int household_delete(struct store *s, int64_t id, char **cause);
 int household_search(struct store *s, const char *term,
     struct household **out, size_t *n, char **cause);
 
+/* Whether household_search and its pages and count ask the search index
+ * (true when opened) or read every household: the same households either
+ * way, which the tests compare. */
+void household_search_use_index(struct store *s, bool use);
+
 /* A page of household_search's list: `limit` households (all when
  * negative) from the `offset`th on, in the same order. Reads only those
  * rows and counts their interviews only. */

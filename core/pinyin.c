@@ -5,6 +5,7 @@
 
 #include "pinyin_table.h"
 #include "text.h"
+#include "util.h"
 
 #define TEXT_CHARS_MAX 128	/* characters of a text looked at */
 
@@ -116,4 +117,77 @@ pinyin_match(const char *text, const char *query)
 		}
 	}
 	return false;
+}
+
+/* Appends to b the keys of the characters sets[i..n) (each with readings)
+ * after `prefix` (the spelling of the characters before i): every way to
+ * spell them, each character but the last by its first letter, its
+ * initial or a reading in full, the last by a reading in full. false when
+ * b would pass PINYIN_KEYS_MAX bytes. */
+static bool
+add_keys(struct buf *b, const char *const *sets, size_t i, size_t n,
+    char *prefix, size_t plen)
+{
+	const char *r = sets[i];
+
+	while (*r != '\0') {
+		size_t rlen = strcspn(r, " "), forms[3] = { 0 }, nf = 0, f, k;
+
+		if (i + 1 < n) {
+			forms[nf++] = 1;
+			if (rlen >= 2 && r[1] == 'h' && strchr("zcs", r[0]) != NULL)
+				forms[nf++] = 2;
+		}
+		if (nf == 0 || forms[nf - 1] != rlen)
+			forms[nf++] = rlen;
+		for (f = 0; f < nf; f++) {
+			if (plen + forms[f] > PINYIN_KEY_LETTERS)
+				return false;
+			/* ü is typed u or v: keys hold u. */
+			for (k = 0; k < forms[f]; k++)
+				prefix[plen + k] = r[k] == 'v' ? 'u' : r[k];
+			if (i + 1 < n) {
+				if (!add_keys(b, sets, i + 1, n, prefix, plen + forms[f]))
+					return false;
+				continue;
+			}
+			if (b->len + 1 + plen + forms[f] > PINYIN_KEYS_MAX)
+				return false;
+			buf_addc(b, '|');
+			buf_add(b, prefix, plen + forms[f]);
+		}
+		r += rlen;
+		r += strspn(r, " ");
+	}
+	return true;
+}
+
+char *
+pinyin_keys(const char *text)
+{
+	const char *sets[TEXT_CHARS_MAX];
+	char prefix[PINYIN_KEY_LETTERS];
+	struct buf b = { 0 };
+	size_t n = 0, len, i, end;
+
+	len = text != NULL ? strlen(text) : 0;
+	while (len > 0 && n < TEXT_CHARS_MAX) {
+		uint32_t cp;
+		size_t used = text_decode(text, len, &cp);
+
+		sets[n++] = readings(cp);
+		text += used;
+		len -= used;
+	}
+	for (i = 0; i < n; i++) {
+		if (sets[i] == NULL)
+			continue;
+		for (end = i; end < n && sets[end] != NULL; end++)
+			;
+		if (!add_keys(&b, sets, i, end, prefix, 0)) {
+			buf_free(&b);
+			return NULL;
+		}
+	}
+	return b.data != NULL ? buf_steal(&b) : xstrdup("");
 }

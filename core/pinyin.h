@@ -20,4 +20,18 @@ bool pinyin_query_valid(const char *query);
  * ignored; ü may be typed v or u. */
 bool pinyin_match(const char *text, const char *query);
 
+/* What the household search index keeps of a name (see core/household.c):
+ * "|key|key...", a key for each character that starts a run of Chinese
+ * characters (to the end of the run) and each way of spelling the run
+ * that pinyin_match reads: each character but the last by its first
+ * letter, its initial or a reading in full, the last by a reading in full;
+ * u for ü. A query pinyin_match finds in text is the start of one of its
+ * keys: "|" + query (lower-cased, v as u, no spaces) is in the keys. ""
+ * when text has no Chinese character; NULL when the keys would pass
+ * PINYIN_KEYS_MAX bytes (too many ways to spell it: the search reads such a
+ * name itself). Caller frees. */
+#define PINYIN_KEYS_MAX 4096
+#define PINYIN_KEY_LETTERS 512	/* letters of one key */
+char *pinyin_keys(const char *text);
+
 #endif

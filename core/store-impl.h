@@ -13,6 +13,8 @@ struct store {
 	char *path;
 	bool in_transaction;
 	int busy_ms;		/* how long to wait for another process */
+	bool search_like_only;	/* the household search reads every
+				 * household, without its index */
 	char *login;		/* who the trail's entries name; NULL: the
 				 * process's login */
 	bool scrub_due;		/* a sealed record's plain answers were

@@ -10,6 +10,7 @@
 
 #include "diag.h"
 #include "ids.h"
+#include "pinyin.h"
 #include "store-impl.h"
 #include "trail.h"
 #include "i18n.h"
@@ -19,6 +20,15 @@
  * store_set_busy_timeout says otherwise, and in naps of how long. */
 #define STORE_BUSY_MS 5000
 #define BUSY_NAP_MS 2
+
+/* What the household search's index reads of a household (row names it:
+ * "" or "NEW."), each field followed by a \1, and one more at the end: a
+ * trigram starts at each character of each field. */
+#define SEARCH_TEXT(row) "coalesce(" row "code, '') || char(1) || " \
+	"coalesce(" row "head, '') || char(1) || coalesce(" row "phone, '') || " \
+	"char(1) || coalesce(" row "address, '') || char(1) || " \
+	"coalesce(" row "notes, '') || char(1) || coalesce(" row "site, '') || " \
+	"char(1) || coalesce(" row "phone_digits, '') || char(1) || char(1)"
 
 /* migrations[i] takes a database from schema i to i + 1. */
 static const char *const migrations[] = {
@@ -183,6 +193,52 @@ static const char *const migrations[] = {
 	 * code), so that the home screen's first screenful of it reads only
 	 * its own rows, not every household due (25,000 at 500,000). */
 	"CREATE INDEX households_due ON households(status, next_visit, code);",
+	/* 11: search: the household search's index (core/household.c): the
+	 * trigrams of each household's code, head, phone and its digits,
+	 * address, notes and site (each followed by a \1, so that the last
+	 * characters of one start a trigram too), kept
+	 * by triggers; its list of trigrams; and the trigrams of its head's
+	 * pinyin keys (pinyin_keys, a function of this program), which a
+	 * search computes for the households the triggers list as stale. */
+	"CREATE VIRTUAL TABLE households_text USING fts5(text,"
+	"  tokenize = 'trigram case_sensitive 0');"
+	"INSERT INTO households_text (rowid, text) SELECT id, " SEARCH_TEXT("")
+	"  FROM households;"
+	"CREATE VIRTUAL TABLE households_text_terms USING fts5vocab("
+	"  households_text, 'row');"
+	"CREATE TRIGGER households_text_added AFTER INSERT ON households BEGIN"
+	"  INSERT INTO households_text (rowid, text) VALUES (NEW.id, "
+	SEARCH_TEXT("NEW.") "); END;"
+	"CREATE TRIGGER households_text_removed AFTER DELETE ON households BEGIN"
+	"  DELETE FROM households_text WHERE rowid = OLD.id; END;"
+	"CREATE TRIGGER households_text_changed AFTER UPDATE OF id, code, head,"
+	"  phone, address, notes, site ON households BEGIN"
+	"  DELETE FROM households_text WHERE rowid = OLD.id;"
+	"  INSERT INTO households_text (rowid, text) VALUES (NEW.id, "
+	SEARCH_TEXT("NEW.") "); END;"
+	"CREATE VIRTUAL TABLE households_pinyin USING fts5(keys,"
+	"  tokenize = 'trigram case_sensitive 0');"
+	"CREATE TABLE households_pinyin_stale (id INTEGER PRIMARY KEY,"
+	"  too_long INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TEMP TABLE pinyin_new AS SELECT id, pinyin_keys(head) AS keys"
+	"  FROM households WHERE head IS NOT NULL;"
+	"INSERT INTO households_pinyin (rowid, keys) SELECT id, keys FROM"
+	"  temp.pinyin_new WHERE keys <> '';"
+	"INSERT INTO households_pinyin_stale (id, too_long) SELECT id, 1 FROM"
+	"  temp.pinyin_new WHERE keys IS NULL;"
+	"DROP TABLE temp.pinyin_new;"
+	"CREATE TRIGGER households_pinyin_added AFTER INSERT ON households"
+	"  WHEN NEW.head IS NOT NULL BEGIN"
+	"  INSERT OR IGNORE INTO households_pinyin_stale (id) VALUES (NEW.id); END;"
+	"CREATE TRIGGER households_pinyin_changed AFTER UPDATE OF id, head ON"
+	"  households BEGIN"
+	"  DELETE FROM households_pinyin WHERE rowid = OLD.id;"
+	"  DELETE FROM households_pinyin_stale WHERE id = OLD.id;"
+	"  INSERT INTO households_pinyin_stale (id) SELECT NEW.id"
+	"  WHERE NEW.head IS NOT NULL; END;"
+	"CREATE TRIGGER households_pinyin_removed AFTER DELETE ON households BEGIN"
+	"  DELETE FROM households_pinyin WHERE rowid = OLD.id;"
+	"  DELETE FROM households_pinyin_stale WHERE id = OLD.id; END;",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
@@ -288,6 +344,20 @@ migrate(struct store *s, int seen, char **cause)
 	free(sql);
 done:
 	return sq_end(s, true, rc, cause);
+}
+
+/* SQL pinyin_keys(text), as pinyin_keys; the search index's migration
+ * (9) reads it. */
+static void
+sql_pinyin_keys(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	char *keys = pinyin_keys((const char *)sqlite3_value_text(argv[0]));
+
+	(void)argc;
+	if (keys == NULL)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_text(ctx, keys, -1, free);
 }
 
 /* Waits while another process holds the database, in naps of 2 ms, until
@@ -471,6 +541,8 @@ open_store(const char *path, bool shared, char **cause)
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_handler(s->db, busy_wait, s);
+	sqlite3_create_function(s->db, "pinyin_keys", 1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, NULL, sql_pinyin_keys, NULL, NULL);
 	/* A schema this doorstep does not know is refused before anything,
 	 * the journal mode included, is changed. */
 	if (read_version(s, &version, cause) != 0 ||
