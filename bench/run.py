@@ -239,6 +239,9 @@ def run_doorstep(term):
     t.wait_for(b"New interview")
     t.read_quiet()
     t.send(ENTER)       # 1. New interview
+    t.wait_for(b"Which round")
+    t.read_quiet()
+    t.send(ENTER)       # no round
     t.wait_for(b"Tell the respondent")
     t.read_quiet()
     transitions, typing = [], []
