@@ -415,8 +415,15 @@ app_run(struct app *app)
 	keypad(stdscr, FALSE);
 	setup_colors(app);
 	ascii_only = !app->utf8;
+	/* Until the screen has once been left and taken back, ncurses (6.4)
+	 * writes to the terminal after every cursor move: a write a changed
+	 * line, each a small packet over SSH. Left now, before anything is
+	 * drawn, the first doupdate takes it back, and from then on each
+	 * doupdate is one write (of up to ncurses' buffer, about a screen);
+	 * only curs_set writes at once, when the cursor is shown or hidden. */
 	fputs("\033[?2004h", stdout);	/* mark pastes */
 	fflush(stdout);
+	endwin();
 
 	keys_reader_init(&reader);
 	app_push(app, home_new(app));
