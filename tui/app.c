@@ -310,6 +310,32 @@ draw_too_small(void)
 	curs_set(0);
 }
 
+/* The plain look marks the choice with the cursor: the first cell the
+ * screen highlighted, between the title and the message line. */
+static void
+plain_choice(struct app *app)
+{
+	int y, x;
+
+	for (y = 1; y < LINES - 1; y++)
+		for (x = 0; x < COLS; x++)
+			if (mvinch(y, x) & A_REVERSE) {
+				app->cursor_y = y;
+				app->cursor_x = x;
+				return;
+			}
+}
+
+/* The plain look: every cell drawn without colour or attribute. */
+static void
+plain_strip(void)
+{
+	int y;
+
+	for (y = 0; y < LINES; y++)
+		mvchgat(y, 0, -1, A_NORMAL, 0, NULL);
+}
+
 /* Draws the top screen. While keys are not taken (resting), the cursor
  * is hidden. */
 static void
@@ -326,9 +352,13 @@ draw_all(struct app *app, bool resting)
 	}
 	app->cursor_y = app->cursor_x = -1;
 	top->ops->draw(top, app);
+	if (app->plain && app->cursor_y < 0)
+		plain_choice(app);
 	if (app->flash != NULL)
 		draw_flash(app);
 	draw_bar(top->ops);
+	if (app->plain)
+		plain_strip();
 	if (app->cursor_y >= 0 && !resting) {
 		curs_set(1);
 		move(app->cursor_y, app->cursor_x);
@@ -346,7 +376,7 @@ setup_colors(struct app *app)
 	const char *no_color = getenv("NO_COLOR");
 
 	app->colors = false;
-	if (!has_colors() || (no_color != NULL && *no_color != '\0'))
+	if (app->plain || !has_colors() || (no_color != NULL && *no_color != '\0'))
 		return;
 	if (start_color() != OK)
 		return;
