@@ -448,6 +448,9 @@ def bench_terminal_bytes():
     for term in ("xterm-256color", "vt100"):
         total, trans, typing, done = run_doorstep(term)
         dlg, dlg_done = run_dialog(term, script)
+        plain, _, _, plain_done = run_doorstep(term, ("--plain",))
+        row("bytes, whole interview, plain look (%s)" % term, plain, minimum,
+            "<= 2x minimum", plain <= 2 * minimum, "B", check=plain_done)
         row("bytes, whole interview (%s)" % term, total, minimum,
             "<= 2x minimum", total <= 2 * minimum, "B", check=done)
         row("bytes vs dialog(1) (%s)" % term, total, dlg, "<= 0.1x dialog",

@@ -361,9 +361,15 @@ draw_all(struct app *app, bool resting)
 		plain_strip();
 	if (app->cursor_y >= 0 && !resting) {
 		curs_set(1);
+		leaveok(stdscr, FALSE);
 		move(app->cursor_y, app->cursor_x);
+	} else if (curs_set(0) != ERR) {
+		/* Hidden, the cursor stays where the drawing ended: moving it
+		 * would cost bytes for nothing seen. */
+		leaveok(stdscr, TRUE);
 	} else {
-		curs_set(0);
+		/* One that cannot be hidden (vt100) waits in the corner. */
+		leaveok(stdscr, FALSE);
 		move(LINES - 1, COLS - 1);
 	}
 	wnoutrefresh(stdscr);
