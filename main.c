@@ -74,6 +74,7 @@ struct options {
 	const char *cacert;
 	bool dry_run;
 	bool bom;
+	bool plain;		/* --plain: the plain look */
 	const char *adopt;
 	const char *household;	/* --trail of one household */
 	const char *key_file;
@@ -90,7 +91,7 @@ enum {
 	OPT_VERSION, OPT_DB, OPT_FORMS, OPT_LANG, OPT_INTERVIEWER, OPT_CONFIG,
 	OPT_CACERT, OPT_DRY_RUN, OPT_BOM, OPT_ADOPT, OPT_TRAIL, OPT_HOUSEHOLD,
 	OPT_DECRYPT, OPT_DEIDENTIFY, OPT_SHARE, OPT_SHARE_THRESHOLD,
-	OPT_REQUEUE,
+	OPT_REQUEUE, OPT_PLAIN,
 };
 
 static const struct option long_options[] = {
@@ -123,6 +124,7 @@ static const struct option long_options[] = {
 	{ "share", no_argument, NULL, OPT_SHARE },
 	{ "share-threshold", required_argument, NULL, OPT_SHARE_THRESHOLD },
 	{ "requeue", no_argument, NULL, OPT_REQUEUE },
+	{ "plain", no_argument, NULL, OPT_PLAIN },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -185,6 +187,9 @@ usage(FILE *out)
 	    "                      (one word such as 2020-R2; default: the one "
 	    "chosen\n"
 	    "                      last on the home screen, else the config's)\n"
+	    "  --plain             the plain look, for slow links: no colour, no\n"
+	    "                      highlight; the cursor marks the choice (config:\n"
+	    "                      look: plain)\n"
 	    "  --config FILE       settings (default $XDG_CONFIG_HOME/doorstep/"
 	    "config.yaml)\n"
 	    "  --help              show this help and exit\n"
@@ -1241,6 +1246,16 @@ run_tui(struct store *s, const char *db_path, const char *forms_dir,
 	else if ((app.round = store_setting(s, "round")) == NULL && cfg->round)
 		app.round = xstrdup(cfg->round);
 	app.code_prefix = cfg->code_prefix;
+	/* The look: --plain, else the config's (colour unless it says plain). */
+	if (!o->plain && cfg->look != NULL && strcmp(cfg->look, "plain") != 0 &&
+	    strcmp(cfg->look, "colour") != 0 && strcmp(cfg->look, "color") != 0) {
+		say(_("doorstep: the config's look is '%s'; it may be colour or "
+		    "plain\n"), cfg->look);
+		free(app.round);
+		free(who);
+		return EXIT_USAGE;
+	}
+	app.plain = o->plain || (cfg->look != NULL && strcmp(cfg->look, "plain") == 0);
 	app.utf8 = codeset != NULL && strcmp(codeset, "UTF-8") == 0;
 	app.zh_unshowable = zh_unshowable;
 	/* Forms are read when an interview starts, not before the home screen. */
@@ -1456,6 +1471,7 @@ main(int argc, char **argv)
 		case OPT_SHARE: o.share = true; break;
 		case OPT_SHARE_THRESHOLD: o.share_threshold = optarg; break;
 		case OPT_REQUEUE: o.mode = MODE_REQUEUE; break;
+		case OPT_PLAIN: o.plain = true; break;
 		case OPT_HELP:
 			want_help = true;	/* once the language is known */
 			break;

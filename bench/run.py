@@ -9,6 +9,7 @@ import platform
 import pty
 import re
 import select
+import shlex
 import shutil
 import signal
 import sqlite3
@@ -116,8 +117,20 @@ class Term:
         except (OSError, AttributeError):
             return 0
 
+    def exited(self):
+        """Whether the program has ended (it is then reaped by finish)."""
+        if getattr(self, "status", None) is not None:
+            return True
+        pid, status, usage = os.wait4(self.pid, os.WNOHANG)
+        if pid:
+            self.status, self.usage = status, usage
+        return bool(pid)
+
     def finish(self):
         """Waits for the program; returns its peak RSS in KB."""
+        if getattr(self, "status", None) is not None:
+            os.close(self.fd)
+            return self.usage.ru_maxrss
         for _ in range(200):
             pid, status, usage = os.wait4(self.pid, os.WNOHANG)
             if pid:
@@ -217,15 +230,24 @@ def key_sequence(term, cap):
     return out.stdout
 
 
-def run_doorstep(term):
+def run_doorstep(term, args=(), wrap=None, mark=None):
     """The scripted interview, registered, answered and finalized. Returns
     the bytes, those of each question and each keystroke, and what the
     bench checked: True when the record is finalized in the database with
-    every scripted question answered, else what went wrong."""
-    db = os.path.join(WORK, "bytes-%s.db" % term)
+    every scripted question answered, else what went wrong. args: more
+    flags; wrap(argv, env) gives the command that runs doorstep (under
+    strace, through ssh); mark(what) is called as the first question is
+    shown ("first") and once the last is answered ("last")."""
+    db = os.path.join(WORK, "bytes-%s%s.db" % (term, "".join(args)))
+    if os.path.exists(db):
+        os.unlink(db)
     down, up = key_sequence(term, "kcud1"), key_sequence(term, "kcuu1")
-    t = Term([BIN, "--db", db, "--forms", os.path.join(ROOT, "forms"),
-              "--lang", "en"], env_for(term))
+    argv = [BIN, "--db", db, "--forms", os.path.join(ROOT, "forms"),
+            "--lang", "en"] + list(args)
+    env = env_for(term)
+    if wrap is not None:
+        argv = wrap(argv, env)
+    t = Term(argv, env)
     t.wait_for(b"Quit")
     t.read_quiet()
     t.send(ENTER)
@@ -239,8 +261,13 @@ def run_doorstep(term):
     t.wait_for(b"New interview")
     t.read_quiet()
     t.send(ENTER)       # 1. New interview
+    t.wait_for(b"Which round")
+    t.read_quiet()
+    t.send(ENTER)       # no round
     t.wait_for(b"Tell the respondent")
     t.read_quiet()
+    if mark:
+        mark("first")
     transitions, typing = [], []
     for _, keys in SCRIPT:
         steps = list(keystrokes(keys))
@@ -256,6 +283,8 @@ def run_doorstep(term):
     # and come back, then Enter and y finalize.
     t.wait_for(b"Finalize this interview")
     t.read_quiet()
+    if mark:
+        mark("last")
     t.send(up)
     t.read_quiet()
     t.send(down)
@@ -268,7 +297,13 @@ def run_doorstep(term):
     t.read_quiet()
     t.send(CTRL_X)      # no next visit
     t.read_quiet()
-    t.send(CTRL_X)
+    total = t.total     # the interview's bytes; what follows is leaving
+    # Back from the household's page, the chooser, the home screen: quit.
+    for _ in range(4):
+        t.send(CTRL_X)
+        t.read_quiet()
+        if t.exited():
+            break
     t.finish()
     con = sqlite3.connect(db)
     status = con.execute("SELECT group_concat(status) FROM records").fetchone()[0]
@@ -281,7 +316,7 @@ def run_doorstep(term):
         check = "the interview ended %s, not finalized" % status
     elif missing:
         check = "not answered: %s" % " ".join(missing)
-    return t.total, transitions, typing, check
+    return total, transitions, typing, check
 
 
 def minimum_bytes(texts):
@@ -413,6 +448,9 @@ def bench_terminal_bytes():
     for term in ("xterm-256color", "vt100"):
         total, trans, typing, done = run_doorstep(term)
         dlg, dlg_done = run_dialog(term, script)
+        plain, _, _, plain_done = run_doorstep(term, ("--plain",))
+        row("bytes, whole interview, plain look (%s)" % term, plain, minimum,
+            "<= 2x minimum", plain <= 2 * minimum, "B", check=plain_done)
         row("bytes, whole interview (%s)" % term, total, minimum,
             "<= 2x minimum", total <= 2 * minimum, "B", check=done)
         row("bytes vs dialog(1) (%s)" % term, total, dlg, "<= 0.1x dialog",
@@ -425,6 +463,118 @@ def bench_terminal_bytes():
             None, "-", True, "B")
         row("whole interview under 16 KB (%s)" % term, total, 16384,
             "< 16384 B", total < 16384, "B")
+
+
+def strace_writes(path):
+    """The writes to the terminal (fd 1) in an strace -o file so far."""
+    try:
+        with open(path, errors="replace") as f:
+            return sum(1 for line in f if re.match(r"(\d+ +)?write\(1,", line))
+    except OSError:
+        return 0
+
+
+def keys_in_script():
+    return sum(len(list(keystrokes(keys))) for _, keys in SCRIPT)
+
+
+class Sshd:
+    """An sshd of the bench's own on 127.0.0.1: its own host key, config
+    and authorized key, for this user; stopped by stop()."""
+
+    def __init__(self):
+        d = tempfile.mkdtemp(prefix="ssh-", dir=WORK)
+        for k in ("host", "client"):
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "",
+                            "-f", os.path.join(d, k)], check=True)
+        shutil.copy(os.path.join(d, "client.pub"), os.path.join(d, "keys"))
+        os.makedirs("/run/sshd", exist_ok=True)
+        self.port = 20000 + int.from_bytes(os.urandom(2), "big") % 30000
+        conf = os.path.join(d, "sshd_config")
+        with open(conf, "w") as f:
+            f.write("ListenAddress 127.0.0.1\nHostKey %s\nPidFile %s\n"
+                    "AuthorizedKeysFile %s\nStrictModes no\nUsePAM no\n"
+                    "PasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+                    "PubkeyAuthentication yes\nPermitRootLogin prohibit-password\n"
+                    % (os.path.join(d, "host"), os.path.join(d, "sshd.pid"),
+                       os.path.join(d, "keys")))
+        log = open(os.path.join(d, "sshd.log"), "w")
+        self.proc = subprocess.Popen(["/usr/sbin/sshd", "-D", "-e", "-f", conf,
+                                      "-p", str(self.port)], stderr=log)
+        end = time.monotonic() + 10
+        while time.monotonic() < end:
+            with open(os.path.join(d, "sshd.log")) as f:
+                if "Server listening" in f.read():
+                    break
+            time.sleep(0.05)
+        self.client = os.path.join(d, "client")
+
+    def wrap(self, argv, env):
+        """ssh -t to this sshd running argv with the bench's environment."""
+        keep = " ".join("%s=%s" % (k, shlex.quote(env[k])) for k in
+                        ("LANG", "LC_ALL", "HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"))
+        return ["ssh", "-F", "/dev/null", "-i", self.client, "-o",
+                "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "-t", "-p",
+                str(self.port), "127.0.0.1",
+                "cd %s && env %s %s" % (shlex.quote(ROOT), keep,
+                                        " ".join(shlex.quote(a) for a in argv))]
+
+    def segments_out(self):
+        """TCP segments carrying data that the sshd has sent on its
+        connections (ss -ti data_segs_out; pure ACKs are TCP's, not ours)."""
+        out = subprocess.run(["ss", "-tinH", "state", "established", "(",
+                              "sport", "=", ":%d" % self.port, ")"],
+                             capture_output=True, text=True).stdout
+        return sum(int(n) for n in re.findall(r"data_segs_out:(\d+)", out))
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
+
+
+def bench_writes(args=(), look="colour"):
+    """Writes to the terminal and TCP segments over a real ssh session on
+    loopback, for the scripted interview. The baseline is one write (and
+    one segment) a key pressed: what "one write a key" would give."""
+    questions = len(SCRIPT)
+    keys = keys_in_script()
+    for term in ("xterm-256color", "vt100"):
+        if shutil.which("strace"):
+            trace = os.path.join(WORK, "writes-%s.txt" % term)
+            seen = {}
+            _, _, _, done = run_doorstep(
+                term, args, wrap=lambda argv, env: ["strace", "-f", "-e",
+                                                    "trace=write", "-e", "signal=none",
+                                                    "-o", trace] + argv,
+                mark=lambda what: seen.__setitem__(what, strace_writes(trace)))
+            n = seen.get("last", 0) - seen.get("first", 0)
+            row("writes per question (%s, %s look; %d questions, %d keys)"
+                % (term, look, questions, keys), n / questions, keys / questions,
+                "<= 1.5 a key (one a key, and one when the cursor is shown or hidden)",
+                n <= 1.5 * keys, "", check=done)
+            row("writes per key (%s, %s look)" % (term, look), n / keys, 1,
+                "-", True, "", check=done)
+        else:
+            row("writes per question (%s)" % term, float("nan"), None, "-", True,
+                "", check="strace is not installed")
+        if not (os.path.exists("/usr/sbin/sshd") and shutil.which("ssh")
+                and shutil.which("ss")):
+            row("TCP segments per question over ssh (%s)" % term, float("nan"),
+                None, "-", True, "", check="sshd, ssh or ss is not installed")
+            continue
+        sshd = Sshd()
+        try:
+            seen = {}
+            _, _, _, done = run_doorstep(
+                term, args, wrap=sshd.wrap,
+                mark=lambda what: seen.__setitem__(what, sshd.segments_out()))
+        finally:
+            sshd.stop()
+        n = seen.get("last", 0) - seen.get("first", 0)
+        row("TCP data segments per question, sshd to client, loopback (%s, %s look)"
+            % (term, look), n / questions, keys / questions,
+            "<= 1.5 a key", n <= 1.5 * keys, "", check=done)
 
 
 def gen_form(n, path):
@@ -1299,7 +1449,7 @@ def bench_chooser():
 
 def main():
     started = time.monotonic()
-    steps = [bench_terminal_bytes, bench_startup, bench_form_scale, bench_core,
+    steps = [bench_terminal_bytes, bench_writes, bench_startup, bench_form_scale, bench_core,
              bench_upload, bench_report, bench_households, bench_fsyncs, bench_seal, bench_writers,
              bench_at_size, bench_chooser]
     if len(sys.argv) > 1:  # bench/run.py terminal ...: only those

@@ -212,12 +212,12 @@ load(struct config *c, const char *path, int required, bool system,
 	static const char *const keys[] = {
 		"server", "site", "lang", "forms", "interviewer", "round",
 		"code_prefix", "pseudonym_key", "share_threshold",
-		"server_file"
+		"server_file", "look"
 	};
 	char **slots[] = {
 		&c->server, &c->site, &c->lang, &c->forms, &c->interviewer, &c->round,
 		&c->code_prefix, &c->pseudonym_key, &c->share_threshold,
-		&c->server_file
+		&c->server_file, &c->look
 	};
 	struct buf b = { 0 };
 	char chunk[4096];
@@ -298,7 +298,7 @@ load(struct config *c, const char *path, int required, bool system,
 		if (k == ARRAY_LEN(keys) || val->kind != YNODE_SCALAR) {
 			set_cause(cause, _("%s:%d:%d: %s; the config knows server, site, "
 			    "lang, forms, interviewer, round, code_prefix, pseudonym_key, "
-			    "share_threshold and server_file, each set to a text, and "
+			    "share_threshold, server_file and look, each set to a text, and "
 			    "upload_request_timeout and upload_run_timeout, in "
 			    "seconds, and sites, a list of {name: ..., prefix: ...}; the "
 			    "system config also knows team, database, team_group, "
@@ -364,6 +364,7 @@ config_free(struct config *c)
 	free(c->pseudonym_key);
 	free(c->share_threshold);
 	free(c->server_file);
+	free(c->look);
 	memset(c, 0, sizeof *c);
 }
 

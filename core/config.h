@@ -27,6 +27,7 @@ struct config {
 	char *pseudonym_key;	/* the secret of --deidentify's pseudonyms */
 	char *share_threshold;	/* --report --share: smallest count shown */
 	char *server_file;	/* a file of mode 0600 holding the server's URL */
+	char *look;		/* the screen's look: colour (NULL) or plain */
 	long upload_request_timeout;	/* seconds; 0: the default */
 	long upload_run_timeout;	/* seconds; 0: the default */
 	struct config_site *sites;	/* sites: the list to choose from */

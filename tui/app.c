@@ -310,6 +310,32 @@ draw_too_small(void)
 	curs_set(0);
 }
 
+/* The plain look marks the choice with the cursor: the first cell the
+ * screen highlighted, between the title and the message line. */
+static void
+plain_choice(struct app *app)
+{
+	int y, x;
+
+	for (y = 1; y < LINES - 1; y++)
+		for (x = 0; x < COLS; x++)
+			if (mvinch(y, x) & A_REVERSE) {
+				app->cursor_y = y;
+				app->cursor_x = x;
+				return;
+			}
+}
+
+/* The plain look: every cell drawn without colour or attribute. */
+static void
+plain_strip(void)
+{
+	int y;
+
+	for (y = 0; y < LINES; y++)
+		mvchgat(y, 0, -1, A_NORMAL, 0, NULL);
+}
+
 /* Draws the top screen. While keys are not taken (resting), the cursor
  * is hidden. */
 static void
@@ -326,14 +352,24 @@ draw_all(struct app *app, bool resting)
 	}
 	app->cursor_y = app->cursor_x = -1;
 	top->ops->draw(top, app);
+	if (app->plain && app->cursor_y < 0)
+		plain_choice(app);
 	if (app->flash != NULL)
 		draw_flash(app);
 	draw_bar(top->ops);
+	if (app->plain)
+		plain_strip();
 	if (app->cursor_y >= 0 && !resting) {
 		curs_set(1);
+		leaveok(stdscr, FALSE);
 		move(app->cursor_y, app->cursor_x);
+	} else if (curs_set(0) != ERR) {
+		/* Hidden, the cursor stays where the drawing ended: moving it
+		 * would cost bytes for nothing seen. */
+		leaveok(stdscr, TRUE);
 	} else {
-		curs_set(0);
+		/* One that cannot be hidden (vt100) waits in the corner. */
+		leaveok(stdscr, FALSE);
 		move(LINES - 1, COLS - 1);
 	}
 	wnoutrefresh(stdscr);
@@ -346,7 +382,7 @@ setup_colors(struct app *app)
 	const char *no_color = getenv("NO_COLOR");
 
 	app->colors = false;
-	if (!has_colors() || (no_color != NULL && *no_color != '\0'))
+	if (app->plain || !has_colors() || (no_color != NULL && *no_color != '\0'))
 		return;
 	if (start_color() != OK)
 		return;
@@ -415,8 +451,15 @@ app_run(struct app *app)
 	keypad(stdscr, FALSE);
 	setup_colors(app);
 	ascii_only = !app->utf8;
+	/* Until the screen has once been left and taken back, ncurses (6.4)
+	 * writes to the terminal after every cursor move: a write a changed
+	 * line, each a small packet over SSH. Left now, before anything is
+	 * drawn, the first doupdate takes it back, and from then on each
+	 * doupdate is one write (of up to ncurses' buffer, about a screen);
+	 * only curs_set writes at once, when the cursor is shown or hidden. */
 	fputs("\033[?2004h", stdout);	/* mark pastes */
 	fflush(stdout);
+	endwin();
 
 	keys_reader_init(&reader);
 	app_push(app, home_new(app));

@@ -73,6 +73,7 @@ struct app {
 	char *flash;			/* one-line message, shown until a key */
 	bool flash_error;
 	bool colors;
+	bool plain;			/* the plain look: no colour, no highlight */
 	bool utf8;			/* the locale's codeset is UTF-8 */
 	bool zh_unshowable;		/* Chinese asked for, English shown */
 	int cursor_y, cursor_x;		/* where a screen wants the cursor, or -1 */
