@@ -153,6 +153,12 @@ static const char *const migrations[] = {
 	"  UPDATE tallies SET n = n + (NEW.status = 'open') - (OLD.status = 'open')"
 	"  WHERE name = 'households_open'; END;"
 	"CREATE INDEX households_listed ON households(status = 'closed', code);",
+	/* 9: stream: the records in the orders the export and the report
+	 * read them, so that neither sorts (nor holds) every record. */
+	"CREATE INDEX records_by_start ON records(started_at);"
+	"CREATE INDEX records_by_household_round ON records("
+	"  coalesce(nullif(household, ''), instance_id), coalesce(round, ''),"
+	"  started_at) WHERE status <> 'draft';",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
@@ -509,8 +515,12 @@ store_path(const struct store *s)
 void
 store_close(struct store *s)
 {
+	size_t i;
+
 	if (s == NULL)
 		return;
+	for (i = 0; i < ARRAY_LEN(s->cached); i++)
+		sqlite3_finalize(s->cached[i].st);
 	sqlite3_close(s->db);
 	free(s->login);
 	free(s->path);
@@ -523,6 +533,37 @@ sq_prepare(struct store *s, const char *sql, sqlite3_stmt **st, char **cause)
 	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
 		return sq_fail(s, cause, _("database"));
 	return 0;
+}
+
+int
+sq_cached(struct store *s, const char *sql, sqlite3_stmt **st, char **cause)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(s->cached) && s->cached[i].sql != NULL; i++)
+		if (s->cached[i].sql == sql) {
+			*st = s->cached[i].st;
+			return 0;
+		}
+	if (sq_prepare(s, sql, st, cause) != 0)
+		return -1;
+	if (i < ARRAY_LEN(s->cached)) {
+		s->cached[i].sql = sql;
+		s->cached[i].st = *st;
+		return 0;
+	}
+	/* No room: it cannot be kept; its caller resets it, which would
+	 * leak it, so refuse (the cache is sized for every user). */
+	sqlite3_finalize(*st);
+	set_cause(cause, "%s", _("database: too many statements kept"));
+	return -1;
+}
+
+void
+sq_cached_done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 }
 
 void
@@ -676,17 +717,23 @@ int
 store_answer_put(struct store *s, int64_t record, const char *name, long entry,
     const char *value, char **cause)
 {
+	static const char sql[] = "INSERT INTO answers (record_id, name, "
+	    "entry, value) VALUES (?, ?, ?, ?) ON CONFLICT (record_id, name, "
+	    "entry) DO UPDATE SET value = excluded.value, carried = NULL";
 	sqlite3_stmt *st;
+	int rc;
 
-	if (sq_prepare(s, "INSERT INTO answers (record_id, name, entry, value) "
-	    "VALUES (?, ?, ?, ?) ON CONFLICT (record_id, name, entry) DO UPDATE "
-	    "SET value = excluded.value, carried = NULL", &st, cause) != 0)
+	/* Compiled once: an import writes thousands of answers. */
+	if (sq_cached(s, sql, &st, cause) != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, record);
 	sq_bind_text(st, 2, name);
 	sqlite3_bind_int64(st, 3, entry);
 	sq_bind_text(st, 4, value);
-	return sq_step_done(s, st, cause, _("cannot save the answer"));
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 :
+	    sq_fail(s, cause, _("cannot save the answer"));
+	sq_cached_done(st);
+	return rc;
 }
 
 int
@@ -796,14 +843,15 @@ answers_query(struct store *s, const char *sql, int64_t record,
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sq_prepare(s, sql, &st, cause) != 0)
+	/* Compiled once: an export reads the answers of every record. */
+	if (sq_cached(s, sql, &st, cause) != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, record);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		fn(ctx, (const char *)sqlite3_column_text(st, 0),
 		    (long)sqlite3_column_int64(st, 1),
 		    (const char *)sqlite3_column_text(st, 2));
-	sqlite3_finalize(st);
+	sq_cached_done(st);
 	if (rc != SQLITE_DONE)
 		return sq_fail(s, cause, _("cannot read the answers"));
 	return 0;
@@ -1329,7 +1377,8 @@ store_record_uploaded(struct store *s, int64_t record, const char *status,
 /* The statement that reads records of a filter, bound. */
 static int
 records_prepare(struct store *s, enum store_filter filter, int64_t id,
-    const char *text, sqlite3_stmt **st, char **cause)
+    const char *text, const char *by, bool count, sqlite3_stmt **st,
+    char **cause)
 {
 	static const char *const where[] = {
 		[STORE_DRAFTS] = "r.status = 'draft'",
@@ -1340,23 +1389,25 @@ records_prepare(struct store *s, enum store_filter filter, int64_t id,
 		[STORE_HOUSEHOLD] = "r.household = ? COLLATE NOCASE",
 		[STORE_PREVIOUS] = ("r.household = ?1 COLLATE NOCASE AND "
 		    "r.status <> 'draft' AND r.round IS NOT NULL AND r.round <> ?2"),
+		[STORE_QUEUE_PAGE] = ("r.status = 'finalized' AND (r.started_at > "
+		    "?1 OR (r.started_at = ?1 AND r.id > ?2))"),
 	};
 	/* The latest first for STORE_PREVIOUS, which takes one. */
-	const char *order = filter == STORE_PREVIOUS ?
+	const char *order = by != NULL ? by : filter == STORE_PREVIOUS ?
 	    "coalesce(r.finalized_at, r.started_at) DESC, r.id DESC LIMIT 1" :
+	    filter == STORE_QUEUE_PAGE ? "r.started_at, r.id LIMIT ?3" :
 	    "r.started_at, r.id";
 	char *sql;
 	int rc;
 
 	sql = xasprintf("SELECT r.id, r.instance_id, r.form_version_id, f.form_id, "
 	    "f.version, r.household, r.round, r.site, r.interviewer, r.status, "
-	    "r.started_at, r.updated_at, r.finalized_at, r.position, "
-	    "(SELECT count(*) FROM answers a WHERE a.record_id = r.id AND "
-	    "a.value IS NOT NULL AND a.entry >= 0), "
+	    "r.started_at, r.updated_at, r.finalized_at, r.position, %s, "
 	    "EXISTS (SELECT 1 FROM sealed z WHERE z.record_id = r.id) "
 	    "FROM records r JOIN form_versions f ON "
 	    "f.id = r.form_version_id WHERE %s ORDER BY %s",
-	    where[filter], order);
+	    count ? "(SELECT count(*) FROM answers a WHERE a.record_id = r.id AND "
+	    "a.value IS NOT NULL AND a.entry >= 0)" : "0", where[filter], order);
 	rc = sq_prepare(s, sql, st, cause);
 	free(sql);
 	if (rc != 0)
@@ -1368,6 +1419,10 @@ records_prepare(struct store *s, enum store_filter filter, int64_t id,
 	else if (filter == STORE_PREVIOUS && text != NULL) {
 		sq_bind_text(*st, 1, text);
 		sq_bind_text(*st, 2, text + strlen(text) + 1);
+	} else if (filter == STORE_QUEUE_PAGE) {
+		sq_bind_text(*st, 1, text);
+		sqlite3_bind_int64(*st, 2, id);
+		sqlite3_bind_int64(*st, 3, STORE_PAGE);
 	}
 	return 0;
 }
@@ -1403,7 +1458,9 @@ records_select(struct store *s, enum store_filter filter, int64_t id,
 
 	*out = NULL;
 	*n = 0;
-	if (records_prepare(s, filter, id, text, &st, cause) != 0)
+	/* The queue's pages need no count of answers. */
+	if (records_prepare(s, filter, id, text, NULL, filter != STORE_QUEUE_PAGE,
+	    &st, cause) != 0)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (*n == cap) {
@@ -1423,8 +1480,9 @@ records_select(struct store *s, enum store_filter filter, int64_t id,
 	return 0;
 }
 
-int
-store_records_each(struct store *s, enum store_filter filter,
+/* A walk of the records of filter, in the order by (NULL: oldest first). */
+static int
+records_walk(struct store *s, enum store_filter filter, const char *by,
     int (*fn)(const struct record_info *r, void *ctx, char **cause), void *ctx,
     char **cause)
 {
@@ -1436,7 +1494,7 @@ store_records_each(struct store *s, enum store_filter filter,
 	/* One snapshot for the whole walk: writers go on beside it (WAL). */
 	if (own && exec_sql(s, "BEGIN", cause) != 0)
 		return -1;
-	if (records_prepare(s, filter, 0, NULL, &st, cause) != 0) {
+	if (records_prepare(s, filter, 0, NULL, by, false, &st, cause) != 0) {
 		if (own)
 			sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 		return -1;
@@ -1453,6 +1511,58 @@ store_records_each(struct store *s, enum store_filter filter,
 	if (own)
 		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	return stop == 0 ? 0 : -1;
+}
+
+int
+store_read_begin(struct store *s, bool *own, char **cause)
+{
+	*own = false;
+	if (s->in_transaction)
+		return 0;
+	if (exec_sql(s, "BEGIN", cause) != 0)
+		return -1;
+	s->in_transaction = true;
+	*own = true;
+	return 0;
+}
+
+void
+store_read_end(struct store *s, bool own)
+{
+	if (!own)
+		return;
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	s->in_transaction = false;
+}
+
+int
+store_records_each(struct store *s, enum store_filter filter,
+    int (*fn)(const struct record_info *r, void *ctx, char **cause), void *ctx,
+    char **cause)
+{
+	return records_walk(s, filter, NULL, fn, ctx, cause);
+}
+
+int
+store_records_by_household(struct store *s,
+    int (*fn)(const struct record_info *r, void *ctx, char **cause), void *ctx,
+    char **cause)
+{
+	/* In the order of the index records_by_household_round: no sort, so
+	 * nothing held however many records there are. */
+	return records_walk(s, STORE_DONE, "coalesce(nullif(r.household, ''), "
+	    "r.instance_id), coalesce(r.round, ''), r.started_at", fn, ctx, cause);
+}
+
+int
+store_queue_page(struct store *s, const struct record_info *after,
+    struct record_info **out, size_t *n, char **cause)
+{
+	/* After the last one met, in the queue's order (the first page:
+	 * after nothing); what was sent since has left the queue. */
+	return records_select(s, STORE_QUEUE_PAGE, after != NULL ? after->id : 0,
+	    after != NULL && after->started_at != NULL ? after->started_at : "",
+	    out, n, cause);
 }
 
 void
