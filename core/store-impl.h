@@ -18,7 +18,7 @@ struct store {
 	struct {		/* statements compiled once (sq_cached) */
 		const char *sql;
 		sqlite3_stmt *st;
-	} cached[8];
+	} cached[24];
 };
 
 /* Sets *cause to "what: SQLite's message" and returns -1. */
@@ -35,6 +35,9 @@ int sq_cached(struct store *s, const char *sql, sqlite3_stmt **st,
     char **cause);
 /* Resets a cached statement (letting go of what it read). */
 void sq_cached_done(sqlite3_stmt *st);
+/* Runs a cached statement that returns no rows, then resets it. */
+int sq_cached_step_done(struct store *s, sqlite3_stmt *st, char **cause,
+    const char *what);
 /* Runs a statement that returns no rows, then finalizes it. */
 int sq_step_done(struct store *s, sqlite3_stmt *st, char **cause,
     const char *what);

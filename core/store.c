@@ -566,6 +566,16 @@ sq_cached_done(sqlite3_stmt *st)
 	sqlite3_clear_bindings(st);
 }
 
+int
+sq_cached_step_done(struct store *s, sqlite3_stmt *st, char **cause,
+    const char *what)
+{
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sq_fail(s, cause, what);
+
+	sq_cached_done(st);
+	return rc;
+}
+
 void
 sq_bind_text(sqlite3_stmt *st, int i, const char *v)
 {
@@ -655,7 +665,7 @@ select_id(struct store *s, const char *sql, const char *p1, const char *p2,
 	int rc;
 
 	*id = 0;
-	if (sq_prepare(s, sql, &st, cause) != 0)
+	if (sq_cached(s, sql, &st, cause) != 0)
 		return -1;
 	sq_bind_text(st, 1, p1);
 	if (p2 != NULL)
@@ -663,10 +673,10 @@ select_id(struct store *s, const char *sql, const char *p1, const char *p2,
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sq_fail(s, cause, _("database"));
-	return 0;
+		sq_fail(s, cause, _("database"));
+	sq_cached_done(st);
+	return rc != SQLITE_ROW && rc != SQLITE_DONE ? -1 : 0;
 }
 
 int
@@ -693,7 +703,7 @@ store_record_import(struct store *s, int64_t form_ref,
 	char now[40];
 
 	iso8601_now(now, sizeof now);
-	if (sq_prepare(s, "INSERT INTO records (instance_id, form_version_id, "
+	if (sq_cached(s, "INSERT INTO records (instance_id, form_version_id, "
 	    "household, round, site, interviewer, status, started_at, updated_at, "
 	    "finalized_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st, cause) != 0)
 		return -1;
@@ -707,7 +717,8 @@ store_record_import(struct store *s, int64_t form_ref,
 	sq_bind_text(st, 8, rec->started_at ? rec->started_at : now);
 	sq_bind_text(st, 9, now);
 	sq_bind_text(st, 10, rec->finalized_at);
-	if (sq_step_done(s, st, cause, _("cannot keep the imported record")) != 0)
+	if (sq_cached_step_done(s, st, cause,
+	    _("cannot keep the imported record")) != 0)
 		return -1;
 	*id = sqlite3_last_insert_rowid(s->db);
 	return 0;
@@ -794,6 +805,24 @@ store_rollback(struct store *s)
 {
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_transaction = false;
+}
+
+int
+store_savepoint(struct store *s, char **cause)
+{
+	return exec_sql(s, "SAVEPOINT part", cause);
+}
+
+int
+store_release(struct store *s, char **cause)
+{
+	return exec_sql(s, "RELEASE part", cause);
+}
+
+void
+store_rollback_to(struct store *s)
+{
+	sqlite3_exec(s->db, "ROLLBACK TO part; RELEASE part", NULL, NULL, NULL);
 }
 
 int
@@ -1347,12 +1376,12 @@ store_record_set_xml(struct store *s, int64_t record, const char *xml,
 {
 	sqlite3_stmt *st;
 
-	if (sq_prepare(s, "UPDATE records SET xml = ? WHERE id = ? AND xml IS NULL "
+	if (sq_cached(s, "UPDATE records SET xml = ? WHERE id = ? AND xml IS NULL "
 	    "AND status <> 'draft'", &st, cause) != 0)
 		return -1;
 	sq_bind_text(st, 1, xml);
 	sqlite3_bind_int64(st, 2, record);
-	return sq_step_done(s, st, cause, _("cannot keep the record's XML"));
+	return sq_cached_step_done(s, st, cause, _("cannot keep the record's XML"));
 }
 
 int
@@ -1375,10 +1404,8 @@ store_record_uploaded(struct store *s, int64_t record, const char *status,
 }
 
 /* The statement that reads records of a filter, bound. */
-static int
-records_prepare(struct store *s, enum store_filter filter, int64_t id,
-    const char *text, const char *by, bool count, sqlite3_stmt **st,
-    char **cause)
+static char *
+records_sql(enum store_filter filter, const char *by, bool count)
 {
 	static const char *const where[] = {
 		[STORE_DRAFTS] = "r.status = 'draft'",
@@ -1397,10 +1424,7 @@ records_prepare(struct store *s, enum store_filter filter, int64_t id,
 	    "coalesce(r.finalized_at, r.started_at) DESC, r.id DESC LIMIT 1" :
 	    filter == STORE_QUEUE_PAGE ? "r.started_at, r.id LIMIT ?3" :
 	    "r.started_at, r.id";
-	char *sql;
-	int rc;
-
-	sql = xasprintf("SELECT r.id, r.instance_id, r.form_version_id, f.form_id, "
+	return xasprintf("SELECT r.id, r.instance_id, r.form_version_id, f.form_id, "
 	    "f.version, r.household, r.round, r.site, r.interviewer, r.status, "
 	    "r.started_at, r.updated_at, r.finalized_at, r.position, %s, "
 	    "EXISTS (SELECT 1 FROM sealed z WHERE z.record_id = r.id) "
@@ -1408,10 +1432,33 @@ records_prepare(struct store *s, enum store_filter filter, int64_t id,
 	    "f.id = r.form_version_id WHERE %s ORDER BY %s",
 	    count ? "(SELECT count(*) FROM answers a WHERE a.record_id = r.id AND "
 	    "a.value IS NOT NULL AND a.entry >= 0)" : "0", where[filter], order);
-	rc = sq_prepare(s, sql, st, cause);
-	free(sql);
-	if (rc != 0)
-		return -1;
+}
+
+/* The statement that reads records of a filter, bound; one record by id
+ * (for each record an import adds) is compiled once, its statement
+ * cached (*cached true: reset it, never finalize it). */
+static int
+records_prepare(struct store *s, enum store_filter filter, int64_t id,
+    const char *text, const char *by, bool count, sqlite3_stmt **st,
+    bool *cached, char **cause)
+{
+	static char *one;
+	char *sql;
+	int rc;
+
+	*cached = filter == STORE_ONE && by == NULL && count;
+	if (*cached) {
+		if (one == NULL)
+			one = records_sql(filter, by, count);
+		if (sq_cached(s, one, st, cause) != 0)
+			return -1;
+	} else {
+		sql = records_sql(filter, by, count);
+		rc = sq_prepare(s, sql, st, cause);
+		free(sql);
+		if (rc != 0)
+			return -1;
+	}
 	if (filter == STORE_ONE)
 		sqlite3_bind_int64(*st, 1, id);
 	else if (filter == STORE_HOUSEHOLD)
@@ -1454,13 +1501,14 @@ records_select(struct store *s, enum store_filter filter, int64_t id,
 {
 	sqlite3_stmt *st;
 	size_t cap = 0;
+	bool cached;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
 	/* The queue's pages need no count of answers. */
 	if (records_prepare(s, filter, id, text, NULL, filter != STORE_QUEUE_PAGE,
-	    &st, cause) != 0)
+	    &st, &cached, cause) != 0)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (*n == cap) {
@@ -1470,12 +1518,17 @@ records_select(struct store *s, enum store_filter filter, int64_t id,
 		memset(&(*out)[*n], 0, sizeof **out);
 		record_read(st, &(*out)[(*n)++]);
 	}
-	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		sq_fail(s, cause, _("cannot list the interviews"));
+	if (cached)
+		sq_cached_done(st);
+	else
+		sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		store_records_free(*out, *n);
 		*out = NULL;
 		*n = 0;
-		return sq_fail(s, cause, _("cannot list the interviews"));
+		return -1;
 	}
 	return 0;
 }
@@ -1488,13 +1541,14 @@ records_walk(struct store *s, enum store_filter filter, const char *by,
 {
 	struct record_info r;
 	sqlite3_stmt *st;
-	bool own = !s->in_transaction;
+	bool own = !s->in_transaction, cached;
 	int rc, stop = 0;
 
 	/* One snapshot for the whole walk: writers go on beside it (WAL). */
 	if (own && exec_sql(s, "BEGIN", cause) != 0)
 		return -1;
-	if (records_prepare(s, filter, 0, NULL, by, false, &st, cause) != 0) {
+	if (records_prepare(s, filter, 0, NULL, by, false, &st, &cached,
+	    cause) != 0) {
 		if (own)
 			sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 		return -1;

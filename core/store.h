@@ -99,6 +99,12 @@ int store_begin(struct store *s, char **cause);
 int store_commit(struct store *s, char **cause);
 void store_rollback(struct store *s);
 
+/* Inside a transaction (store_begin), a part of it that can be undone
+ * alone (store_rollback_to) or kept (store_release); one at a time. */
+int store_savepoint(struct store *s, char **cause);
+int store_release(struct store *s, char **cause);
+void store_rollback_to(struct store *s);
+
 /* Commits one answer (value NULL: left empty) of repeat entry `entry` (0
  * outside repeats), and the place the interviewer is now at (position
  * NULL: unchanged). Name NULL saves only the position. Refused unless the
