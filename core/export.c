@@ -436,33 +436,6 @@ question_columns(struct table *t, const struct question *q)
 			    q->name, q->choices->v[k].value, NULL, q->type);
 }
 
-/* Values a spreadsheet would take for a formula get a leading quote. */
-static void
-csv_field(FILE *f, const char *v, bool numeric)
-{
-	bool quote;
-	const char *p;
-
-	if (v == NULL)
-		return;
-	if (!numeric && strchr("=+-@\t\r", v[0]) != NULL && v[0] != '\0') {
-		fputc('"', f);
-		fputc('\'', f);
-		quote = true;
-	} else {
-		quote = strpbrk(v, ",\"\r\n") != NULL;
-		if (quote)
-			fputc('"', f);
-	}
-	for (p = v; *p != '\0'; p++) {
-		if (*p == '"')
-			fputc('"', f);
-		fputc(*p, f);
-	}
-	if (quote)
-		fputc('"', f);
-}
-
 static bool
 has_word(const char *list, const char *w)
 {
@@ -497,7 +470,7 @@ cell(FILE *f, const struct interview *iv, const struct column *c, long entry,
 	if (sh != NULL && c->type == QT_DATE && v != NULL) {
 		char *month = shared_text(sh, "date", v);
 
-		csv_field(f, month, false);
+		csv_write(f, month, false);
 		free(month);
 		return;
 	}
@@ -506,7 +479,7 @@ cell(FILE *f, const struct interview *iv, const struct column *c, long entry,
 			fputc(has_word(v, c->choice) ? '1' : '0', f);
 		return;
 	}
-	csv_field(f, v, is_numeric(c->type) || iv->form->questions[q]->type ==
+	csv_write(f, v, is_numeric(c->type) || iv->form->questions[q]->type ==
 	    QT_CALCULATE);
 }
 
@@ -522,7 +495,7 @@ header(FILE *f, const struct table *t, const char *const *fixed, size_t nfixed,
 		fprintf(f, "%s%s", i ? "," : "", fixed[i]);
 	for (i = 0; i < t->ncols; i++) {
 		fputc(',', f);
-		csv_field(f, t->cols[i].title, false);
+		csv_write(f, t->cols[i].title, false);
 	}
 	fputs("\r\n", f);
 }
@@ -630,7 +603,7 @@ csv_row(const struct record_info *r, void *ctx, char **cause)
 	for (j = 0; j < ARRAY_LEN(csv_fixed); j++) {
 		if (j)
 			fputc(',', out);
-		csv_field(out, meta[j], false);
+		csv_write(out, meta[j], false);
 	}
 	for (j = 0; j < w->main_t.ncols; j++) {
 		const struct column *c = &w->main_t.cols[j];
@@ -654,7 +627,7 @@ csv_row(const struct record_info *r, void *ctx, char **cause)
 		    interview_entries(iv, g) : 0;
 
 		for (e = 1; e <= ne; e++) {
-			csv_field(t->f, iid, false);
+			csv_write(t->f, iid, false);
 			fprintf(t->f, ",%ld", e);
 			for (j = 0; j < t->ncols; j++) {
 				fputc(',', t->f);
