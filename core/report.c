@@ -237,7 +237,7 @@ walk_needs(const struct record_info *rec, void *ctx, char **cause)
 	}
 	if (!site_matches(rec, w->site))
 		return 0;
-	for (with = 0; with <= (f->nneeds > 0); with++) {
+	for (with = 0; with < (f->nneeds > 0 ? 2 : 1); with++) {
 		/* No round is not a round to compare with: its records
 		 * count, and say so on a line of their own. */
 		if (*or_none(rec->round, "") != '\0' &&
