@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <malloc.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -268,6 +269,64 @@ put_data(const char *data)
 		fputs(data, stdout);
 }
 
+/* Where a command's data goes (--out FILE, or stdout for none or "-"): a
+ * file only its owner reads, written whole or not at all; a pipe, byte
+ * for byte; a terminal, kept and made safe before it is shown. */
+struct output {
+	FILE *f;		/* write here */
+	struct safe_file sf;
+	FILE *shown;
+	char *shown_text;
+	size_t shown_len;
+};
+
+/* Opens the output; says why not (and returns -1). */
+static int
+output_open(struct output *out, const char *path)
+{
+	char *cause = NULL;
+
+	memset(out, 0, sizeof *out);
+	out->f = stdout;
+	if (path != NULL && strcmp(path, "-") != 0) {
+		if (safe_file_open(&out->sf, path, &cause) != 0) {
+			say("doorstep: %s\n", cause);
+			free(cause);
+			return -1;
+		}
+		out->f = out->sf.f;
+	} else if (isatty(STDOUT_FILENO) && (out->shown =
+	    open_memstream(&out->shown_text, &out->shown_len)) != NULL)
+		out->f = out->shown;	/* to a terminal: made safe when shown */
+	return 0;
+}
+
+/* Finishes the output: ok, it is kept (the file in place, the text shown);
+ * not ok (cause says why), dropped. Says why it failed (taking cause) and
+ * returns -1. */
+static int
+output_finish(struct output *out, bool ok, char *cause)
+{
+	if (out->shown != NULL) {
+		fclose(out->shown);
+		if (ok)
+			put_data(out->shown_text);
+		free(out->shown_text);
+	}
+	if (out->sf.f != NULL) {
+		if (!ok)
+			safe_file_abort(&out->sf);
+		else if (safe_file_commit(&out->sf, &cause) != 0)
+			ok = false;
+	}
+	if (!ok) {
+		say("doorstep: %s\n", cause);
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
 static int usage_error(const char *fmt, ...) ATTR_PRINTF(1, 2);
 static int
 usage_error(const char *fmt, ...)
@@ -444,12 +503,9 @@ run_export(struct store *s, const struct options *o)
 {
 	unsigned char key[EXPORT_SHARE_KEY_BYTES] = { 0 };
 	struct export_share share, *sh = NULL;
-	struct safe_file sf = { 0 };
+	struct output out;
 	char *cause = NULL, *base = NULL;
 	bool csv, skipped = false;
-	FILE *out = stdout, *shown = NULL;
-	char *shown_text = NULL;
-	size_t shown_len = 0;
 	long n;
 
 	csv = o->format != NULL && strcmp(o->format, "csv") == 0;
@@ -476,45 +532,26 @@ run_export(struct store *s, const struct options *o)
 		share.keylen = sizeof key;
 		sh = &share;
 	}
-	if (o->out != NULL && strcmp(o->out, "-") != 0) {
+	if (output_open(&out, o->out) != 0) {
+		explicit_bzero(key, sizeof key);
+		return EXIT_REJECTED;
+	}
+	if (out.sf.f != NULL) {
 		size_t len = strlen(o->out);
 
-		if (safe_file_open(&sf, o->out, &cause) != 0) {
-			say("doorstep: %s\n", cause);
-			free(cause);
-			return EXIT_REJECTED;
-		}
-		out = sf.f;
 		/* data.csv -> data-members.csv for the repeats */
 		base = len > 4 && strcmp(o->out + len - 4, ".csv") == 0 ?
 		    xstrndup(o->out, len - 4) : xstrdup(o->out);
-	} else if (isatty(STDOUT_FILENO) &&
-	    (shown = open_memstream(&shown_text, &shown_len)) != NULL)
-		out = shown;	/* to a terminal: made safe before it is shown */
+	}
 	if (csv)
-		n = export_csv_shared(s, out, base, o->all, o->bom, sh, &skipped,
+		n = export_csv_shared(s, out.f, base, o->all, o->bom, sh, &skipped,
 		    &cause);
 	else
-		n = export_jsonl_shared(s, out, o->all, sh, &cause);
+		n = export_jsonl_shared(s, out.f, o->all, sh, &cause);
 	explicit_bzero(key, sizeof key);
 	free(base);
-	if (shown != NULL) {
-		fclose(shown);
-		if (n >= 0)
-			put_data(shown_text);
-		free(shown_text);
-	}
-	if (sf.f != NULL) {
-		if (n < 0)
-			safe_file_abort(&sf);
-		else if (safe_file_commit(&sf, &cause) != 0)
-			n = -1;
-	}
-	if (n < 0) {
-		say("doorstep: %s\n", cause);
-		free(cause);
+	if (output_finish(&out, n >= 0, cause) != 0)
 		return EXIT_REJECTED;
-	}
 	if (skipped)
 		fputs(_("doorstep: repeats (such as household members) go to files "
 		    "of their own: give --out FILE.csv to write them\n"), stderr);
@@ -601,7 +638,7 @@ static int
 run_report(struct store *s, const struct options *o, const char *lang)
 {
 	struct report r;
-	struct safe_file sf = { 0 };
+	struct output to;
 	const char *format = o->format ? o->format : "text";
 	char *cause = NULL, *out;
 	long threshold = 5;
@@ -672,18 +709,13 @@ run_report(struct store *s, const struct options *o, const char *lang)
 		free(out);
 		out = with;
 	}
-	if (o->out != NULL && strcmp(o->out, "-") != 0) {
-		if (safe_file_open(&sf, o->out, &cause) != 0 ||
-		    (fputs(out, sf.f), safe_file_commit(&sf, &cause)) != 0) {
-			say("doorstep: %s\n", cause);
-			free(cause);
-			free(out);
-			return EXIT_REJECTED;
-		}
-	} else
-		put_data(out);
+	if (output_open(&to, o->out) != 0) {
+		free(out);
+		return EXIT_REJECTED;
+	}
+	fputs(out, to.f);
 	free(out);
-	return EXIT_DONE;
+	return output_finish(&to, true, NULL) != 0 ? EXIT_REJECTED : EXIT_DONE;
 }
 
 /* Prints a form as an XForm, for publishing on an OpenRosa server. */
@@ -1124,40 +1156,15 @@ interviewer_name(const struct options *o, const struct config *cfg)
 static int
 run_trail(struct store *s, const struct options *o)
 {
-	struct safe_file sf = { 0 };
-	FILE *out = stdout, *shown = NULL;
-	char *cause = NULL, *shown_text = NULL;
-	size_t shown_len = 0;
+	struct output out;
+	char *cause = NULL;
 	long n;
 
-	if (strcmp(o->out, "-") != 0) {
-		if (safe_file_open(&sf, o->out, &cause) != 0) {
-			say("doorstep: %s\n", cause);
-			free(cause);
-			return EXIT_REJECTED;
-		}
-		out = sf.f;
-	} else if (isatty(STDOUT_FILENO) &&
-	    (shown = open_memstream(&shown_text, &shown_len)) != NULL)
-		out = shown;	/* to a terminal: made safe before it is shown */
-	n = trail_csv(s, out, o->household, &cause);
-	if (shown != NULL) {
-		fclose(shown);
-		if (n >= 0)
-			put_data(shown_text);
-		free(shown_text);
-	}
-	if (sf.f != NULL) {
-		if (n < 0)
-			safe_file_abort(&sf);
-		else if (safe_file_commit(&sf, &cause) != 0)
-			n = -1;
-	}
-	if (n < 0) {
-		say("doorstep: %s\n", cause);
-		free(cause);
+	if (output_open(&out, o->out) != 0)
 		return EXIT_REJECTED;
-	}
+	n = trail_csv(s, out.f, o->household, &cause);
+	if (output_finish(&out, n >= 0, cause) != 0)
+		return EXIT_REJECTED;
 	say(_("doorstep: %ld trail entries written\n"), n);
 	return EXIT_DONE;
 }
@@ -1432,6 +1439,12 @@ main(int argc, char **argv)
 		fputs("doorstep: cannot drop the data group\n", stderr);
 		return EXIT_USAGE;
 	}
+	/* SQLite makes and frees a b-tree of its own for some statements (a
+	 * trigger's OR on the tallies, at each household registered): with
+	 * glibc's defaults the top of the heap went back to the system each
+	 * time and was asked for again, 0.5 ms of system calls a household
+	 * (most of an import). A megabyte kept at the top stops that. */
+	mallopt(M_TOP_PAD, 1 << 20);
 
 	/* A locale that is not installed (zh_CN.UTF-8 on a bare server) still
 	 * gets UTF-8. */

@@ -1008,6 +1008,158 @@ def bench_upload():
     row("upload body bytes per record", body / 1000, None, "-", True, "B")
 
 
+def bench_upload_at(db, n):
+    """--upload of every queued record of db: time and peak RSS, against
+    one keep-alive curl process POSTing the same XML."""
+    con = sqlite3.connect(db)
+    xmls = [x for (x,) in con.execute(
+        "SELECT xml FROM records WHERE status = 'finalized' ORDER BY started_at, id")]
+    con.close()
+    xmldir = os.path.join(WORK, "xml-%d" % n)
+    os.makedirs(xmldir, exist_ok=True)
+    cfg = os.path.join(WORK, "curl-%d.cfg" % n)
+    with open(cfg, "w") as f:
+        for i, x in enumerate(xmls):
+            path = os.path.join(xmldir, "%07d.xml" % i)
+            with open(path, "w") as g:
+                g.write(x)
+            f.write('%surl = "URL"\nheader = "X-OpenRosa-Version: 1.0"\n'
+                    'output = "/dev/null"\nsilent\n'
+                    'form = "xml_submission_file=@%s;type=text/xml"\n'
+                    % ("next\n" if i else "", path))
+    server, url = start_server("fast")
+    mine, rss = timed(["env", "HOME=" + WORK, BIN, "--db", db, "--upload", url],
+                      runs=1)
+    got = server_requests(url)
+    server.terminate()
+    server.wait()
+    sent = sqlite3.connect(db).execute(
+        "SELECT count(*) FROM records WHERE status = 'finalized'").fetchone()[0]
+    with open(cfg) as f:
+        text = f.read()
+    server, url = start_server("fast")
+    with open(cfg, "w") as f:
+        f.write(text.replace('"URL"', '"%s"' % url))
+    base, base_rss = timed(["curl", "-K", cfg], runs=1)
+    got_base = server_requests(url)
+    server.terminate()
+    server.wait()
+    shutil.rmtree(xmldir, ignore_errors=True)
+    check = True
+    if got != len(xmls) or sent != 0:
+        check = "doorstep sent %d POSTs of %d, %d left queued" % (got, len(xmls), sent)
+    elif got_base != len(xmls):
+        check = "curl sent %d POSTs of %d" % (got_base, len(xmls))
+    row("--upload of %d queued (%d records), vs one keep-alive curl"
+        % (len(xmls), n), mine * 1000, base * 1000, "-", True, "ms", check=check)
+    row("--upload peak RSS (%d records), vs curl's" % n, rss, base_rss,
+        "< 32768 KB", rss < 32768, "KB")
+
+
+def import_baseline(src_jsonl, src_db, db):
+    """The same-transaction importer: every record of the JSONL file, its
+    household and answers (values as doorstep keeps them), and an XML
+    instance the size of doorstep's, inserted in one transaction through
+    Python's sqlite3."""
+    import json
+    con = sqlite3.connect(db)
+    con.execute("ATTACH ? AS src", (src_db,))
+    xml = con.execute("SELECT xml FROM src.records WHERE xml IS NOT NULL "
+                      "LIMIT 1").fetchone()[0]
+    con.execute("BEGIN")
+    con.execute("INSERT INTO form_versions SELECT * FROM src.form_versions")
+    ref = con.execute("SELECT id FROM form_versions").fetchone()[0]
+    now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+    def text(v):
+        if v is None:
+            return None
+        if isinstance(v, list):
+            return " ".join(v)
+        return str(v)
+
+    with open(src_jsonl, encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            if r.get("household"):
+                con.execute("INSERT OR IGNORE INTO households (code, site, "
+                            "created_at, updated_at) VALUES (?, ?, ?, ?)",
+                            (r["household"], r["site"], now, now))
+            cur = con.execute(
+                "INSERT INTO records (instance_id, form_version_id, household, "
+                "round, site, interviewer, status, started_at, updated_at, "
+                "finalized_at, xml) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (r["instance_id"], ref, r["household"], r["round"], r["site"],
+                 r["interviewer"], r["status"], r["started_at"], now,
+                 r["finalized_at"], xml))
+            rows = []
+            for k, v in r["answers"].items():
+                if isinstance(v, list) and v and isinstance(v[0], dict):
+                    for e, entry in enumerate(v, 1):
+                        rows += [(cur.lastrowid, ek, e, text(ev))
+                                 for ek, ev in entry.items()]
+                else:
+                    rows.append((cur.lastrowid, k, 0, text(v)))
+            con.executemany("INSERT INTO answers (record_id, name, entry, value) "
+                            "VALUES (?, ?, ?, ?)", rows)
+    con.commit()
+    con.close()
+
+
+def answers_of(db):
+    con = sqlite3.connect(db)
+    rows = con.execute("SELECT r.instance_id, a.name, a.entry, a.value FROM answers a "
+                       "JOIN records r ON r.id = a.record_id").fetchall()
+    con.close()
+    return sorted(rows, key=lambda t: tuple("" if v is None else str(v) for v in t))
+
+
+def bench_import():
+    """--import of a JSONL export (new instance IDs) into an empty database,
+    against the same inserts in one transaction; both must then hold the
+    same answers."""
+    import json
+    import uuid
+    n = min(SIZES_ANSWERS)
+    src = scale_db(n, True)
+    exported = os.path.join(WORK, "import-src.jsonl")
+    subprocess.run([BIN, "--db", src, "--export", "--out", exported], check=True,
+                   stderr=subprocess.DEVNULL)
+    data = os.path.join(WORK, "import.jsonl")
+    with open(exported, encoding="utf-8") as f, open(data, "w", encoding="utf-8") as o:
+        for i, line in enumerate(f):
+            r = json.loads(line)
+            r["instance_id"] = "uuid:" + str(uuid.UUID(int=(0xd00 << 64) + i, version=4))
+            o.write(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n")
+    os.unlink(exported)
+    mine, base, ok = [], [], True
+    for _ in range(3):
+        for side in ("doorstep", "baseline"):
+            db = os.path.join(WORK, "import-%s.db" % side)
+            for ext in ("", "-wal", "-shm"):
+                if os.path.exists(db + ext):
+                    os.unlink(db + ext)
+            # An empty database of this schema, made by doorstep.
+            subprocess.run([BIN, "--db", db, "--report"], check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            t0 = time.monotonic()
+            if side == "doorstep":
+                subprocess.run([BIN, "--db", db, "--forms", os.path.dirname(FORM),
+                                "--import", data], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+                mine.append(time.monotonic() - t0)
+            else:
+                import_baseline(data, src, db)
+                base.append(time.monotonic() - t0)
+        if ok is True and answers_of(os.path.join(WORK, "import-doorstep.db")) != \
+                answers_of(os.path.join(WORK, "import-baseline.db")):
+            ok = "the two databases hold different answers"
+    m, b = median_ms(mine), median_ms(base)
+    row("--import %d records, vs the same inserts in one transaction" % n, m, b,
+        "<= 1.5x", m <= 1.5 * b, "ms", check=ok)
+    os.unlink(data)
+
+
 def report_sql_figures(db):
     """The report's figures by SQL alone, as a set of (section, site, item,
     detail, count, base) like doorstep's CSV: households by site, each
@@ -1200,6 +1352,154 @@ def bench_households():
         "<= 2x", m <= 2 * b, "ms")
 
 
+def sql_condition(expr, table):
+    """A form's relevance or need condition as SQL over the pivoted
+    answers of `table` (a value left empty is '' in comparisons, and no
+    number)."""
+    expr = re.sub(r"selected\(\$\{(\w+)\}, *'([^']*)'\)",
+                  r"(' ' || coalesce(%s.\1, '') || ' ' LIKE '%% \2 %%')" % table, expr)
+    expr = re.sub(r"count-selected\(\$\{(\w+)\}\)",
+                  r"(CASE WHEN trim(coalesce({t}.\1, '')) = '' THEN 0 ELSE "
+                  r"length(trim({t}.\1)) - length(replace(trim({t}.\1), ' ', '')) "
+                  r"+ 1 END)".replace("{t}", table), expr)
+    expr = re.sub(r"\$\{(\w+)\} *(<=|>=|<|>) *(\d+)",
+                  r"CAST(%s.\1 AS REAL) \2 \3" % table, expr)
+    expr = re.sub(r"\$\{(\w+)\} *!= *'", r"coalesce(%s.\1, '') <> '" % table, expr)
+    expr = re.sub(r"\$\{(\w+)\} *= *'", r"coalesce(%s.\1, '') = '" % table, expr)
+    return "(%s)" % re.sub(r"\$\{(\w+)\}", r"%s.\1" % table, expr)
+
+
+def export_sql(form_path):
+    """The hand-written query that gives the same lines as `doorstep
+    --export` (JSONL) for the records of the bundled form: each record's
+    answers pivoted by an index lookup, typed, the questions not relevant
+    removed, its repeat entries as an array, its need areas flagged by the
+    form's conditions; SQLite's json_object writes the line."""
+    xml = subprocess.run([BIN, "--xform", form_path], capture_output=True,
+                         check=True).stdout
+    root = ET.fromstring(xml)
+    x = "{http://www.w3.org/2002/xforms}"
+    top = "/" + root.find(".//" + x + "instance")[0].tag.split("}")[-1] + "/"
+    repeats = {r.get("nodeset") for r in root.iter(x + "repeat")}
+    multiple = {e.get("ref") for e in root.iter(x + "select")}
+
+    def cond(xpath):
+        """An XForm's XPath condition in the form's ${name} words."""
+        return sql_condition(re.sub(r"/[\w/]*/(\w+)", r"${\1}", xpath), "{t}")
+
+    rel = {}      # path -> relevance
+    items = []    # (path, name, kind)
+    for b in root.iter(x + "bind"):
+        path = b.get("nodeset")
+        if b.get("relevant"):
+            rel[path] = cond(b.get("relevant"))
+        if b.get("type") is None or path.startswith(top + "meta/") or (
+                b.get("readonly") == "true()" and b.get("calculate") is None):
+            continue
+        kind = ("calculate" if b.get("calculate") else "select_multiple"
+                if path in multiple else {"int": "integer", "decimal": "decimal"}
+                .get(b.get("type"), "text"))
+        items.append((path, path.split("/")[-1], kind))
+
+    def relevance(path, t, stop):
+        conds, p = [], path
+        while p != stop:
+            if p in rel:
+                conds.append(rel[p].replace("{t}", t))
+            p = p.rsplit("/", 1)[0]
+        return " AND ".join(reversed(conds)) or None
+
+    qs = []
+    for path, name, kind in items:
+        rep = next((r for r in repeats if path.startswith(r + "/")), None)
+        if rep is None:
+            qs.append((name, kind, relevance(path, "a", top[:-1]), None))
+            continue
+        if not qs or qs[-1][1] != "repeat" or qs[-1][0] != rep.split("/")[-1]:
+            qs.append((rep.split("/")[-1], "repeat", relevance(rep, "a", top[:-1]), []))
+        qs[-1][3].append((name, kind, relevance(path, "m", rep), None))
+    with open(form_path) as f:
+        text = f.read()
+    form_needs = re.findall(r"- id: (\w+)\n(?:.*\n)*?\s*when: \"(.*)\"", text.split(
+        "\nneeds:", 1)[1])
+
+    def value(name, kind, t):
+        v = "%s.%s" % (t, name)
+        if kind == "integer":
+            return "CAST(%s AS INTEGER)" % v
+        if kind == "decimal":
+            return "CAST(%s AS REAL)" % v
+        if kind == "select_multiple":
+            return ("CASE WHEN %s IS NULL THEN NULL ELSE json('[\"' || "
+                    "replace(%s, ' ', '\",\"') || '\"]') END" % (v, v))
+        if kind == "calculate":
+            return ("CASE WHEN %s GLOB '[0-9]*' AND NOT %s GLOB '*[^0-9]*' "
+                    "THEN CAST(%s AS INTEGER) ELSE %s END" % (v, v, v, v))
+        return v
+
+    def pivot(names):
+        return ", ".join("max(CASE WHEN name = '%s' THEN value END) AS %s" % (n, n)
+                         for n in names)
+
+    def obj(items, t):
+        pairs, paths = [], []
+        for name, kind, rel, inner in items:
+            if kind == "repeat":
+                pairs.append("'%s', (SELECT json_group_array(json(%s)) FROM (SELECT "
+                             "entry, %s FROM answers WHERE record_id = r.id AND "
+                             "entry > 0 GROUP BY entry ORDER BY entry) m)" % (
+                                 name, obj(inner, "m"), pivot(i[0] for i in inner)))
+            else:
+                pairs.append("'%s', %s" % (name, value(name, kind, t)))
+            if rel:
+                paths.append("CASE WHEN %s THEN '$.\"\"' ELSE '$.%s' END" % (rel, name))
+        o = "json_object(%s)" % ", ".join(pairs)
+        return "json_remove(%s, %s)" % (o, ", ".join(paths)) if paths else o
+
+    names = [q[0] for q in qs if q[1] != "repeat"]
+    needs = " || ".join("CASE WHEN %s THEN ',\"%s\"' ELSE '' END" % (
+        sql_condition(when, "a"), nid) for nid, when in form_needs)
+    return """
+      SELECT (SELECT json_object('instance_id', r.instance_id, 'form', f.form_id,
+          'form_version', f.version, 'status', r.status, 'household', r.household,
+          'round', r.round, 'site', r.site, 'interviewer', r.interviewer,
+          'started_at', r.started_at, 'finalized_at', r.finalized_at,
+          'answers', json(%s), 'needs', json('[' || substr(%s, 2) || ']'))
+        FROM (SELECT %s FROM answers WHERE record_id = r.id AND entry = 0) a)
+      FROM records r JOIN form_versions f ON f.id = r.form_version_id
+      WHERE r.status <> 'draft' ORDER BY r.started_at, r.id""" % (
+        obj(qs, "a"), needs, pivot(names))
+
+
+def export_baseline(db, out):
+    """Runs export_sql through Python's sqlite3, a line a record; its
+    seconds and peak RSS (by GNU time, as doorstep's)."""
+    script = os.path.join(WORK, "export_sql.py")
+    with open(script, "w") as f:
+        f.write("import sqlite3, sys\n"
+                "con = sqlite3.connect(sys.argv[1])\n"
+                "with open(sys.argv[2], 'w', encoding='utf-8', newline='') as out:\n"
+                "    for (line,) in con.execute(sys.stdin.read()):\n"
+                "        out.write(line + '\\n')\n")
+    sql_path = os.path.join(WORK, "export.sql")
+    with open(sql_path, "w") as f:
+        f.write(export_sql(FORM))
+    return timed(["sh", "-c", 'exec python3 "$0" "$1" "$2" < "$3"', script, db, out,
+                  sql_path], runs=3)
+
+
+def same_file(a, b):
+    """None when the two files are byte for byte the same, else where
+    they first differ."""
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        for n, (la, lb) in enumerate(zip(fa, fb), 1):
+            if la != lb:
+                return "line %d differs" % n
+        if fa.read(1) or fb.read(1):
+            return "one has more lines"
+    return None
+
+
 # The scale rows: the program at SIZE records and SIZE / 2 households,
 # generated with SQL in one transaction and kept under build/bench.
 SIZES = [int(v) for v in os.environ.get("SIZES", "10000 100000 1000000").split()]
@@ -1347,19 +1647,41 @@ def bench_at_size():
             mine <= 2 * base, "ms", check=check)
         row("--report peak RSS (%d records)" % n, rss, None, "< 32768 KB",
             rss < 32768, "KB")
+        done = sqlite3.connect(db).execute(
+            "SELECT count(*) FROM records WHERE status <> 'draft'").fetchone()[0]
         for fmt_ in ("jsonl", "csv"):
             out = os.path.join(WORK, "export." + fmt_)
             mine, rss = timed([BIN, "--db", db, "--export", "--format", fmt_,
                                "--out", out], runs=3)
             lines = sum(1 for _ in open(out, "rb"))
-            done = sqlite3.connect(db).execute(
-                "SELECT count(*) FROM records WHERE status <> 'draft'").fetchone()[0]
             want_lines = done + (1 if fmt_ == "csv" else 0)
-            row("--export %s (%d records): time" % (fmt_, n), mine * 1000, None,
-                "-", True, "ms", check=True if lines >= want_lines else
-                "%d lines for %d records" % (lines, done))
-            row("--export %s peak RSS (%d records)" % (fmt_, n), rss, None,
-                "< 32768 KB", rss < 32768, "KB")
+            check = True if lines == want_lines else \
+                "%d lines for %d records" % (lines, done)
+            if fmt_ == "jsonl":
+                # The hand-written query, its lines compared byte for byte.
+                base_out = os.path.join(WORK, "export-sql.jsonl")
+                base, base_rss = export_baseline(db, base_out)
+                differ = same_file(out, base_out)
+                row("--export jsonl (%d records), vs a hand-written query giving "
+                    "the same lines" % n, mine * 1000, base * 1000,
+                    "<= 1.5x the query", mine <= 1.5 * base, "ms",
+                    check=check if check is not True else True if differ is None
+                    else "the query's lines differ: %s" % differ)
+                row("--export jsonl peak RSS (%d records), vs the query's"
+                    % n, rss, base_rss, "< 32768 KB", rss < 32768, "KB")
+                os.unlink(base_out)
+            else:
+                row("--export csv (%d records): time" % n, mine * 1000, None,
+                    "-", True, "ms", check=check)
+                row("--export csv peak RSS (%d records)" % n, rss, None,
+                    "< 32768 KB", rss < 32768, "KB")
+            os.unlink(out)
+        # --upload of the queue (1 in 100 records) against one keep-alive
+        # curl process sending the same XML, on a copy (it marks them sent).
+        up = os.path.join(WORK, "upload-%d.db" % n)
+        shutil.copy(db, up)
+        bench_upload_at(up, n)
+        os.unlink(up)
 
 
 def fmt(v):
@@ -1451,7 +1773,7 @@ def main():
     started = time.monotonic()
     steps = [bench_terminal_bytes, bench_writes, bench_startup, bench_form_scale, bench_core,
              bench_upload, bench_report, bench_households, bench_fsyncs, bench_seal, bench_writers,
-             bench_at_size, bench_chooser]
+             bench_at_size, bench_chooser, bench_import]
     if len(sys.argv) > 1:  # bench/run.py terminal ...: only those
         steps = [s for s in steps if any(a in s.__name__ for a in sys.argv[1:])]
     for step in steps:

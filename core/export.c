@@ -287,96 +287,100 @@ export_jsonl(struct store *s, FILE *out, bool all, char **cause)
 	return export_jsonl_shared(s, out, all, NULL, cause);
 }
 
+/* The JSONL export walks the records one at a time, from one snapshot. */
+struct jsonl_walk {
+	struct store *s;
+	struct form_cache cache;
+	FILE *out;
+	const struct export_share *sh;
+	long written;
+};
+
+/* Writes one record's line. */
+static int
+jsonl_one(const struct record_info *r, void *ctx, char **cause)
+{
+	struct jsonl_walk *w = ctx;
+	const struct export_share *sh = w->sh;
+	const struct form *f = formcache_get(&w->cache, w->s, r->form_ref, cause);
+	struct interview *iv;
+	json_t *obj, *ordered, *needs;
+	bool sealed;
+	char *line;
+	size_t q;
+
+	if (f == NULL || (iv = interview_open(w->s, f, r, cause)) == NULL)
+		return -1;
+	/* A sealed record: its files, which only the organisation's
+	 * private key opens (doorstep --decrypt), in place of answers;
+	 * its needs only when the form keeps them in plain text. */
+	sealed = iv->sealed;
+	ordered = sealed && sh != NULL ? NULL : sealed ?
+	    sealed_json(w->s, r, cause) : answers_json(iv, sh);
+	needs = interview_needs_known(iv) ? json_array() : NULL;
+	for (q = 0; needs != NULL && q < f->nneeds; q++)
+		if (interview_need(iv, q))
+			json_array_append_new(needs, json_string(f->needs[q].id));
+	interview_free(iv);
+	if (ordered == NULL && !(sealed && sh != NULL)) {
+		json_decref(needs);
+		return -1;
+	}
+
+	obj = json_object();
+	json_object_set_new(obj, "instance_id",
+	    shared_str(sh, "instance", r->instance_id));
+	json_object_set_new(obj, "form", str_or_null(r->form_id));
+	json_object_set_new(obj, "form_version", str_or_null(r->form_version));
+	json_object_set_new(obj, "status", str_or_null(r->status));
+	json_object_set_new(obj, "household",
+	    shared_str(sh, "household", r->household));
+	json_object_set_new(obj, "round", str_or_null(r->round));
+	json_object_set_new(obj, "site", str_or_null(r->site));
+	json_object_set_new(obj, "interviewer", str_or_null(r->interviewer));
+	json_object_set_new(obj, "started_at",
+	    shared_str(sh, "date", r->started_at));
+	json_object_set_new(obj, "finalized_at",
+	    shared_str(sh, "date", r->finalized_at));
+	if (ordered != NULL)
+		json_object_set_new(obj, sealed ? "sealed" : "answers", ordered);
+	if (needs != NULL)
+		json_object_set_new(obj, "needs", needs);
+	line = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(15));
+	json_decref(obj);
+	if (line == NULL) {
+		set_cause(cause, _("cannot encode record %s"), r->instance_id);
+		return -1;
+	}
+	if (fputs(line, w->out) == EOF || fputc('\n', w->out) == EOF) {
+		set_cause(cause, _("cannot write the export"));
+		free(line);
+		return -1;
+	}
+	free(line);
+	w->written++;
+	return 0;
+}
+
 long
 export_jsonl_shared(struct store *s, FILE *out, bool all,
     const struct export_share *sh, char **cause)
 {
-	struct form_cache cache = { 0 };
-	struct record_info *recs;
-	size_t n, i, q;
-	long written = 0;
+	struct jsonl_walk w = { s, { 0 }, out, sh, 0 };
+	int rc;
 
-	if (store_records_list(s, all ? STORE_ALL : STORE_DONE, &recs, &n,
-	    cause) != 0)
+	/* One record at a time: memory stays flat at any size. */
+	rc = store_records_each(s, all ? STORE_ALL : STORE_DONE, jsonl_one, &w,
+	    cause);
+	formcache_free(&w.cache);
+	if (rc != 0)
 		return -1;
-	for (i = 0; i < n; i++) {
-		const struct record_info *r = &recs[i];
-		const struct form *f = formcache_get(&cache, s, r->form_ref, cause);
-		struct interview *iv;
-		json_t *obj, *ordered, *needs;
-		bool sealed;
-		char *line;
-
-		if (f == NULL) {
-			written = -1;
-			break;
-		}
-		iv = interview_open(s, f, r, cause);
-		if (iv == NULL) {
-			written = -1;
-			break;
-		}
-		/* A sealed record: its files, which only the organisation's
-		 * private key opens (doorstep --decrypt), in place of answers;
-		 * its needs only when the form keeps them in plain text. */
-		sealed = iv->sealed;
-		ordered = sealed && sh != NULL ? NULL : sealed ?
-		    sealed_json(s, r, cause) : answers_json(iv, sh);
-		needs = interview_needs_known(iv) ? json_array() : NULL;
-		for (q = 0; needs != NULL && q < f->nneeds; q++)
-			if (interview_need(iv, q))
-				json_array_append_new(needs, json_string(f->needs[q].id));
-		interview_free(iv);
-		if (ordered == NULL && !(sealed && sh != NULL)) {
-			json_decref(needs);
-			written = -1;
-			break;
-		}
-
-		obj = json_object();
-		json_object_set_new(obj, "instance_id",
-		    shared_str(sh, "instance", r->instance_id));
-		json_object_set_new(obj, "form", str_or_null(r->form_id));
-		json_object_set_new(obj, "form_version", str_or_null(r->form_version));
-		json_object_set_new(obj, "status", str_or_null(r->status));
-		json_object_set_new(obj, "household",
-		    shared_str(sh, "household", r->household));
-		json_object_set_new(obj, "round", str_or_null(r->round));
-		json_object_set_new(obj, "site", str_or_null(r->site));
-		json_object_set_new(obj, "interviewer", str_or_null(r->interviewer));
-		json_object_set_new(obj, "started_at",
-		    shared_str(sh, "date", r->started_at));
-		json_object_set_new(obj, "finalized_at",
-		    shared_str(sh, "date", r->finalized_at));
-		if (ordered != NULL)
-			json_object_set_new(obj, sealed ? "sealed" : "answers",
-			    ordered);
-		if (needs != NULL)
-			json_object_set_new(obj, "needs", needs);
-		line = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER |
-		    JSON_REAL_PRECISION(15));
-		json_decref(obj);
-		if (line == NULL) {
-			set_cause(cause, _("cannot encode record %s"), r->instance_id);
-			written = -1;
-			break;
-		}
-		if (fputs(line, out) == EOF || fputc('\n', out) == EOF) {
-			set_cause(cause, _("cannot write the export"));
-			free(line);
-			written = -1;
-			break;
-		}
-		free(line);
-		written++;
-	}
-	store_records_free(recs, n);
-	formcache_free(&cache);
-	if (written >= 0 && fflush(out) != 0) {
+	if (fflush(out) != 0) {
 		set_cause(cause, _("cannot write the export"));
 		return -1;
 	}
-	return written;
+	return w.written;
 }
 
 /* CSV. */
@@ -432,33 +436,6 @@ question_columns(struct table *t, const struct question *q)
 			    q->name, q->choices->v[k].value, NULL, q->type);
 }
 
-/* Values a spreadsheet would take for a formula get a leading quote. */
-static void
-csv_field(FILE *f, const char *v, bool numeric)
-{
-	bool quote;
-	const char *p;
-
-	if (v == NULL)
-		return;
-	if (!numeric && strchr("=+-@\t\r", v[0]) != NULL && v[0] != '\0') {
-		fputc('"', f);
-		fputc('\'', f);
-		quote = true;
-	} else {
-		quote = strpbrk(v, ",\"\r\n") != NULL;
-		if (quote)
-			fputc('"', f);
-	}
-	for (p = v; *p != '\0'; p++) {
-		if (*p == '"')
-			fputc('"', f);
-		fputc(*p, f);
-	}
-	if (quote)
-		fputc('"', f);
-}
-
 static bool
 has_word(const char *list, const char *w)
 {
@@ -493,7 +470,7 @@ cell(FILE *f, const struct interview *iv, const struct column *c, long entry,
 	if (sh != NULL && c->type == QT_DATE && v != NULL) {
 		char *month = shared_text(sh, "date", v);
 
-		csv_field(f, month, false);
+		csv_write(f, month, false);
 		free(month);
 		return;
 	}
@@ -502,7 +479,7 @@ cell(FILE *f, const struct interview *iv, const struct column *c, long entry,
 			fputc(has_word(v, c->choice) ? '1' : '0', f);
 		return;
 	}
-	csv_field(f, v, is_numeric(c->type) || iv->form->questions[q]->type ==
+	csv_write(f, v, is_numeric(c->type) || iv->form->questions[q]->type ==
 	    QT_CALCULATE);
 }
 
@@ -518,7 +495,7 @@ header(FILE *f, const struct table *t, const char *const *fixed, size_t nfixed,
 		fprintf(f, "%s%s", i ? "," : "", fixed[i]);
 	for (i = 0; i < t->ncols; i++) {
 		fputc(',', f);
-		csv_field(f, t->cols[i].title, false);
+		csv_write(f, t->cols[i].title, false);
 	}
 	fputs("\r\n", f);
 }
@@ -531,167 +508,204 @@ export_csv(struct store *s, FILE *out, const char *repeat_base, bool all,
 	    cause);
 }
 
+static const char *const csv_fixed[] = {
+	"instance_id", "form", "form_version", "status", "household", "round",
+	"site", "interviewer", "started_at", "finalized_at", "needs",
+};
+
+/* The CSV export walks the records twice, one at a time from one
+ * snapshot: once for the columns (every question of every form version in
+ * use), once for the rows. */
+struct csv_walk {
+	struct store *s;
+	struct form_cache cache;
+	struct table main_t, *reps;
+	size_t nreps;
+	FILE *out;
+	const char *repeat_base;
+	const struct export_share *sh;
+	long written;
+};
+
+static int
+csv_columns(const struct record_info *r, void *ctx, char **cause)
+{
+	struct csv_walk *w = ctx;
+	const struct form *f = formcache_get(&w->cache, w->s, r->form_ref, cause);
+	size_t j, k;
+
+	if (f == NULL)
+		return -1;
+	for (j = 0; j < f->nquestions; j++) {
+		const struct question *q = f->questions[j];
+		struct table *t = &w->main_t;
+
+		if (q->repeat != NULL) {
+			for (k = 0; k < w->nreps; k++)
+				if (strcmp(w->reps[k].repeat, q->repeat->name) == 0)
+					break;
+			if (k == w->nreps) {
+				w->reps = xreallocarray(w->reps, w->nreps + 1, sizeof *w->reps);
+				memset(&w->reps[w->nreps], 0, sizeof *w->reps);
+				w->reps[w->nreps++].repeat = q->repeat->name;
+			}
+			t = &w->reps[k];
+		}
+		if (shown(q, w->sh))
+			question_columns(t, q);
+	}
+	for (j = 0; j < f->nneeds; j++)
+		add_column(&w->main_t, xasprintf("need/%s", f->needs[j].id), NULL, NULL,
+		    f->needs[j].id, QT_INTEGER);
+	return 0;
+}
+
+static int
+csv_row(const struct record_info *r, void *ctx, char **cause)
+{
+	struct csv_walk *w = ctx;
+	const struct export_share *sh = w->sh;
+	const struct form *f = formcache_get(&w->cache, w->s, r->form_ref, cause);
+	const char *meta[ARRAY_LEN(csv_fixed)];
+	struct interview *iv;
+	struct buf needs = { 0 };
+	FILE *out = w->out;
+	char *iid, *hh, *started, *finalized;
+	size_t j, k;
+
+	if (f == NULL || (iv = interview_open(w->s, f, r, cause)) == NULL)
+		return -1;
+	for (j = 0; j < f->nneeds; j++)
+		if (interview_need(iv, j)) {
+			if (needs.len)
+				buf_addc(&needs, ' ');
+			buf_adds(&needs, f->needs[j].id);
+		}
+	iid = shared_text(sh, "instance", r->instance_id);
+	hh = shared_text(sh, "household", r->household);
+	started = shared_text(sh, "date", r->started_at);
+	finalized = shared_text(sh, "date", r->finalized_at);
+
+	meta[0] = iid;
+	meta[1] = r->form_id;
+	meta[2] = r->form_version;
+	meta[3] = r->status;
+	meta[4] = hh;
+	meta[5] = r->round;
+	meta[6] = r->site;
+	meta[7] = r->interviewer;
+	meta[8] = started;
+	meta[9] = finalized;
+	/* A sealed record's answers are not here: its row says so
+	 * rather than look like an interview left blank. */
+	meta[10] = !interview_needs_known(iv) ? "(sealed)" :
+	    needs.data ? needs.data : "";
+	for (j = 0; j < ARRAY_LEN(csv_fixed); j++) {
+		if (j)
+			fputc(',', out);
+		csv_write(out, meta[j], false);
+	}
+	for (j = 0; j < w->main_t.ncols; j++) {
+		const struct column *c = &w->main_t.cols[j];
+
+		fputc(',', out);
+		if (c->need != NULL && !interview_needs_known(iv))
+			;
+		else if (c->need != NULL) {
+			for (k = 0; k < f->nneeds; k++)
+				if (strcmp(f->needs[k].id, c->need) == 0)
+					fputc(interview_need(iv, k) ? '1' : '0', out);
+		} else
+			cell(out, iv, c, 0, sh);
+	}
+	fputs("\r\n", out);
+	buf_free(&needs);
+	for (k = 0; k < w->nreps && w->repeat_base != NULL; k++) {
+		struct table *t = &w->reps[k];
+		const struct group *g = form_repeat(f, t->repeat);
+		long e, ne = g && interview_group_relevant(iv, g, 0) ?
+		    interview_entries(iv, g) : 0;
+
+		for (e = 1; e <= ne; e++) {
+			csv_write(t->f, iid, false);
+			fprintf(t->f, ",%ld", e);
+			for (j = 0; j < t->ncols; j++) {
+				fputc(',', t->f);
+				cell(t->f, iv, &t->cols[j], e, sh);
+			}
+			fputs("\r\n", t->f);
+		}
+	}
+	interview_free(iv);
+	free(iid);
+	free(hh);
+	free(started);
+	free(finalized);
+	w->written++;
+	return 0;
+}
+
 long
 export_csv_shared(struct store *s, FILE *out, const char *repeat_base,
     bool all, bool bom, const struct export_share *sh, bool *skipped,
     char **cause)
 {
-	static const char *const fixed[] = {
-		"instance_id", "form", "form_version", "status", "household", "round",
-		"site", "interviewer", "started_at", "finalized_at", "needs",
-	};
 	static const char *const rfixed[] = { "instance_id", "entry" };
-	struct form_cache cache = { 0 };
-	struct record_info *recs;
-	struct table main_t = { 0 }, *reps = NULL;
-	size_t n, i, j, k, nreps = 0;
+	enum store_filter filter = all ? STORE_ALL : STORE_DONE;
+	struct csv_walk w = { 0 };
+	size_t j, k;
 	long written = -1;
+	bool own = false;
 
 	*skipped = false;
-	if (store_records_list(s, all ? STORE_ALL : STORE_DONE, &recs, &n,
-	    cause) != 0)
+	w.s = s;
+	w.out = out;
+	w.repeat_base = repeat_base;
+	w.sh = sh;
+	/* Both walks from one snapshot: the columns are those of the rows. */
+	if (store_read_begin(s, &own, cause) != 0)
 		return -1;
-	/* The columns: every question of every form version in use. */
-	for (i = 0; i < n; i++) {
-		const struct form *f = formcache_get(&cache, s, recs[i].form_ref, cause);
-
-		if (f == NULL)
-			goto done;
-		for (j = 0; j < f->nquestions; j++) {
-			const struct question *q = f->questions[j];
-			struct table *t = &main_t;
-
-			if (q->repeat != NULL) {
-				for (k = 0; k < nreps; k++)
-					if (strcmp(reps[k].repeat, q->repeat->name) == 0)
-						break;
-				if (k == nreps) {
-					reps = xreallocarray(reps, nreps + 1, sizeof *reps);
-					memset(&reps[nreps], 0, sizeof *reps);
-					reps[nreps++].repeat = q->repeat->name;
-				}
-				t = &reps[k];
-			}
-			if (shown(q, sh))
-				question_columns(t, q);
-		}
-		for (j = 0; j < f->nneeds; j++)
-			add_column(&main_t, xasprintf("need/%s", f->needs[j].id), NULL, NULL,
-			    f->needs[j].id, QT_INTEGER);
-	}
-	header(out, &main_t, fixed, ARRAY_LEN(fixed), bom);
-	if (nreps > 0 && repeat_base == NULL)
+	if (store_records_each(s, filter, csv_columns, &w, cause) != 0)
+		goto done;
+	header(out, &w.main_t, csv_fixed, ARRAY_LEN(csv_fixed), bom);
+	if (w.nreps > 0 && repeat_base == NULL)
 		*skipped = true;
-	for (k = 0; k < nreps && repeat_base != NULL; k++) {
-		char *path = xasprintf("%s-%s.csv", repeat_base, reps[k].repeat);
-		int rc = safe_file_open(&reps[k].file, path, cause);
+	for (k = 0; k < w.nreps && repeat_base != NULL; k++) {
+		char *path = xasprintf("%s-%s.csv", repeat_base, w.reps[k].repeat);
+		int rc = safe_file_open(&w.reps[k].file, path, cause);
 
 		free(path);
 		if (rc != 0)
 			goto done;
-		reps[k].f = reps[k].file.f;
-		header(reps[k].f, &reps[k], rfixed, ARRAY_LEN(rfixed), bom);
+		w.reps[k].f = w.reps[k].file.f;
+		header(w.reps[k].f, &w.reps[k], rfixed, ARRAY_LEN(rfixed), bom);
 	}
-	for (i = 0; i < n; i++) {
-		const struct record_info *r = &recs[i];
-		const struct form *f = formcache_get(&cache, s, r->form_ref, cause);
-		const char *meta[ARRAY_LEN(fixed)];
-		struct interview *iv = interview_open(s, f, r, cause);
-		struct buf needs = { 0 };
-		char *iid, *hh, *started, *finalized;
-
-		if (iv == NULL)
-			goto done;
-		for (j = 0; j < f->nneeds; j++)
-			if (interview_need(iv, j)) {
-				if (needs.len)
-					buf_addc(&needs, ' ');
-				buf_adds(&needs, f->needs[j].id);
-			}
-		iid = shared_text(sh, "instance", r->instance_id);
-		hh = shared_text(sh, "household", r->household);
-		started = shared_text(sh, "date", r->started_at);
-		finalized = shared_text(sh, "date", r->finalized_at);
-
-		meta[0] = iid;
-		meta[1] = r->form_id;
-		meta[2] = r->form_version;
-		meta[3] = r->status;
-		meta[4] = hh;
-		meta[5] = r->round;
-		meta[6] = r->site;
-		meta[7] = r->interviewer;
-		meta[8] = started;
-		meta[9] = finalized;
-		/* A sealed record's answers are not here: its row says so
-		 * rather than look like an interview left blank. */
-		meta[10] = !interview_needs_known(iv) ? "(sealed)" :
-		    needs.data ? needs.data : "";
-		for (j = 0; j < ARRAY_LEN(fixed); j++) {
-			if (j)
-				fputc(',', out);
-			csv_field(out, meta[j], false);
-		}
-		for (j = 0; j < main_t.ncols; j++) {
-			const struct column *c = &main_t.cols[j];
-
-			fputc(',', out);
-			if (c->need != NULL && !interview_needs_known(iv))
-				;
-			else if (c->need != NULL) {
-				for (k = 0; k < f->nneeds; k++)
-					if (strcmp(f->needs[k].id, c->need) == 0)
-						fputc(interview_need(iv, k) ? '1' : '0', out);
-			} else
-				cell(out, iv, c, 0, sh);
-		}
-		fputs("\r\n", out);
-		buf_free(&needs);
-		for (k = 0; k < nreps && repeat_base != NULL; k++) {
-			const struct group *g = form_repeat(f, reps[k].repeat);
-			long e, ne = g && interview_group_relevant(iv, g, 0) ?
-			    interview_entries(iv, g) : 0;
-
-			for (e = 1; e <= ne; e++) {
-				csv_field(reps[k].f, iid, false);
-				fprintf(reps[k].f, ",%ld", e);
-				for (j = 0; j < reps[k].ncols; j++) {
-					fputc(',', reps[k].f);
-					cell(reps[k].f, iv, &reps[k].cols[j], e, sh);
-				}
-				fputs("\r\n", reps[k].f);
-			}
-		}
-		interview_free(iv);
-		free(iid);
-		free(hh);
-		free(started);
-		free(finalized);
-	}
+	if (store_records_each(s, filter, csv_row, &w, cause) != 0)
+		goto done;
 	if (fflush(out) != 0 || ferror(out)) {
 		set_cause(cause, _("cannot write the export"));
 		goto done;
 	}
-	for (k = 0; k < nreps && repeat_base != NULL; k++) {
-		reps[k].f = NULL;
-		if (safe_file_commit(&reps[k].file, cause) != 0)
+	for (k = 0; k < w.nreps && repeat_base != NULL; k++) {
+		w.reps[k].f = NULL;
+		if (safe_file_commit(&w.reps[k].file, cause) != 0)
 			goto done;
 	}
-	written = (long)n;
+	written = w.written;
 done:
-	for (k = 0; k < nreps; k++) {
-		if (reps[k].file.path != NULL)
-			safe_file_abort(&reps[k].file);
-		for (j = 0; j < reps[k].ncols; j++)
-			free(reps[k].cols[j].title);
-		free(reps[k].cols);
+	store_read_end(s, own);
+	for (k = 0; k < w.nreps; k++) {
+		if (w.reps[k].file.path != NULL)
+			safe_file_abort(&w.reps[k].file);
+		for (j = 0; j < w.reps[k].ncols; j++)
+			free(w.reps[k].cols[j].title);
+		free(w.reps[k].cols);
 	}
-	free(reps);
-	for (j = 0; j < main_t.ncols; j++)
-		free(main_t.cols[j].title);
-	free(main_t.cols);
-	store_records_free(recs, n);
-	formcache_free(&cache);
+	free(w.reps);
+	for (j = 0; j < w.main_t.ncols; j++)
+		free(w.main_t.cols[j].title);
+	free(w.main_t.cols);
+	formcache_free(&w.cache);
 	return written;
 }
 

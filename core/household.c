@@ -149,14 +149,15 @@ event(struct store *s, int64_t id, const char *what, const char *detail,
 	char now[40];
 
 	iso8601_now(now, sizeof now);
-	if (sq_prepare(s, "INSERT INTO household_events (household_id, at, what, "
+	if (sq_cached(s, "INSERT INTO household_events (household_id, at, what, "
 	    "detail) VALUES (?, ?, ?, ?)", &st, cause) != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sq_bind_text(st, 2, now);
 	sq_bind_text(st, 3, what);
 	sq_bind_text(st, 4, detail);
-	if (sq_step_done(s, st, cause, _("cannot keep the household's history")) != 0)
+	if (sq_cached_step_done(s, st, cause,
+	    _("cannot keep the household's history")) != 0)
 		return -1;
 	return trail_add(s, &(struct trail_entry){ .what = what, .household_id =
 	    id, .detail = detail }, cause);
@@ -377,12 +378,13 @@ insert_household(struct store *s, const char *code, struct household *h,
 	char now[40];
 
 	iso8601_now(now, sizeof now);
-	if (sq_prepare(s, "INSERT INTO households (code, site, head, phone, "
+	if (sq_cached(s, "INSERT INTO households (code, site, head, phone, "
 	    "address, notes, next_visit, updated_at, created_at) VALUES "
 	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)", &st, cause) != 0)
 		return -1;
 	bind_fields(st, code, h, h->phone, now);
-	if (sq_step_done(s, st, cause, _("cannot register the household")) != 0)
+	if (sq_cached_step_done(s, st, cause,
+	    _("cannot register the household")) != 0)
 		return -1;
 	h->id = sqlite3_last_insert_rowid(s->db);
 	return event(s, h->id, "registered", how, cause);
@@ -1160,14 +1162,22 @@ int
 household_ensure(struct store *s, const char *code, const char *site,
     bool *created, char **cause)
 {
-	struct household h;
+	struct household h = { 0 };
+	sqlite3_stmt *st;
 	int rc;
 
 	*created = false;
-	rc = household_get(s, code, &h, cause);
-	household_clear(&h);
-	if (rc <= 0)
-		return rc;
+	/* Only whether it is there (an import asks for every record). */
+	if (sq_cached(s, "SELECT 1 FROM households WHERE code = ? COLLATE NOCASE",
+	    &st, cause) != 0)
+		return -1;
+	sq_bind_text(st, 1, code);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		sq_fail(s, cause, _("cannot read the households"));
+	sq_cached_done(st);
+	if (rc != SQLITE_DONE)
+		return rc == SQLITE_ROW ? 0 : -1;
 	/* Codes from elsewhere are kept as they are: records carry them. The
 	 * site is borrowed: h is not cleared after. */
 	h.site = (char *)(uintptr_t)site;

@@ -45,7 +45,14 @@ struct importer {
 	struct import_summary *sum;
 	struct form_cache cache;
 	long line;
+	/* Records are added in batches of IMPORT_BATCH, each a transaction,
+	 * each record a savepoint in it (a refused one is undone alone):
+	 * one durable commit a record was most of an import's time. */
+	long pending, pending_imported, pending_households;
+	bool pending_sealed;	/* a sealed record: checkpoint after commit */
 };
+
+#define IMPORT_BATCH 500
 
 static void tell(const struct importer *im, const char *fmt, ...)
     ATTR_PRINTF(2, 3);
@@ -619,7 +626,7 @@ add_record(struct importer *im, struct incoming *in, char **cause)
 	int64_t ref = in->form_ref, id;
 	int rc;
 
-	if (store_begin(s, cause) != 0)
+	if (store_savepoint(s, cause) != 0)
 		return -1;
 	rc = in->from_folder != NULL ? store_form_remember(s, in->from_folder, &ref,
 	    cause) : 0;
@@ -652,12 +659,16 @@ add_record(struct importer *im, struct incoming *in, char **cause)
 	}
 	interview_free(iv);
 	store_record_clear(&full);
-	if (rc == 0 && in->why == NULL && store_commit(s, cause) == 0) {
+	if (rc == 0 && in->why == NULL && store_release(s, cause) == 0) {
 		im->sum->imported++;
 		im->sum->households += created;
+		im->pending++;
+		im->pending_imported++;
+		im->pending_households += created;
+		im->pending_sealed |= in->form->public_key != NULL;
 		return 0;
 	}
-	store_rollback(s);
+	store_rollback_to(s);
 	return in->why != NULL && rc == 0 ? 0 : -1;
 }
 
@@ -876,6 +887,26 @@ done:
 	return rc;
 }
 
+/* Commits the records added since the last batch (and begins the next
+ * when again); a failed commit takes them out of the summary. */
+static int
+batch_commit(struct importer *im, bool again, char **cause)
+{
+	if (store_commit(im->s, cause) != 0) {
+		im->sum->imported -= im->pending_imported;
+		im->sum->households -= im->pending_households;
+		im->pending = im->pending_imported = im->pending_households = 0;
+		return -1;
+	}
+	/* What a sealed record's plain answers were is in the log until
+	 * it is copied back and emptied. */
+	if (im->pending_sealed)
+		store_scrub(im->s, NULL);
+	im->pending = im->pending_imported = im->pending_households = 0;
+	im->pending_sealed = false;
+	return again ? store_begin(im->s, cause) : 0;
+}
+
 int
 import_jsonl(struct store *s, FILE *in, const char *name,
     const struct form *const *forms, size_t nforms, const char *lang,
@@ -884,7 +915,7 @@ import_jsonl(struct store *s, FILE *in, const char *name,
 {
 	struct importer im = { 0 };
 	struct buf line = { 0 };
-	bool too_long;
+	bool too_long, open = true;
 	int rc = 0, got = 0;
 
 	memset(sum, 0, sizeof *sum);
@@ -896,8 +927,15 @@ import_jsonl(struct store *s, FILE *in, const char *name,
 	im.note = note;
 	im.ctx = ctx;
 	im.sum = sum;
+	if (store_begin(s, cause) != 0)
+		return -1;
 	while (rc == 0 && (got = read_line(in, &line, IMPORT_MAX_LINE,
 	    &too_long)) > 0) {
+		if (im.pending >= IMPORT_BATCH &&
+		    (rc = batch_commit(&im, true, cause)) != 0) {
+			open = false;
+			break;
+		}
 		im.line++;
 		if (too_long) {
 			tell(&im, _("the line is longer than %d bytes: not a record this "
@@ -913,6 +951,10 @@ import_jsonl(struct store *s, FILE *in, const char *name,
 		set_cause(cause, _("cannot read %s"), name);
 		rc = -1;
 	}
+	/* What was added before an error is kept, as when each record was a
+	 * transaction of its own (the record in error was undone). */
+	if (open && batch_commit(&im, false, rc == 0 ? cause : NULL) != 0)
+		rc = -1;
 	buf_free(&line);
 	formcache_free(&im.cache);
 	/* Sealed records imported: their plain answers out of the log, once

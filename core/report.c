@@ -20,23 +20,6 @@ or_none(const char *s, const char *none)
 	return s != NULL && *s != '\0' ? s : none;
 }
 
-/* Records ordered by household, then round, then start: the last of a
- * run is a household's latest record in that round. */
-static int
-rec_cmp(const void *a, const void *b)
-{
-	const struct record_info *x = *(const struct record_info *const *)a;
-	const struct record_info *y = *(const struct record_info *const *)b;
-	int c = strcmp(or_none(x->household, x->instance_id),
-	    or_none(y->household, y->instance_id));
-
-	if (c == 0)
-		c = strcmp(or_none(x->round, ""), or_none(y->round, ""));
-	if (c == 0)
-		c = strcmp(or_none(x->started_at, ""), or_none(y->started_at, ""));
-	return c;
-}
-
 static int
 str_cmp(const void *a, const void *b)
 {
@@ -172,17 +155,218 @@ flags_of(struct report *r, struct form_cache *fc, struct store *s,
 	return true;
 }
 
+/* A record held while its household is read: a copy, and its flags. */
+struct held {
+	struct record_info rec;
+	struct flags fl;
+	bool set;
+};
+
+/* The report reads the records twice, one at a time from one snapshot:
+ * oldest first for the need areas, rounds and sites, then household by
+ * household (an index's order) keeping only that household's latest
+ * record and those of the two rounds compared. */
+struct report_walk {
+	struct report *r;
+	struct store *s;
+	struct form_cache fc;
+	const char *round, *site, *lang;
+	/* The rounds and sites of the records of forms with need areas
+	 * ([1]) and of every record ([0]): which count is known at the end. */
+	char **rounds[2], **sites[2];
+	size_t nrounds[2], nsites[2];
+	/* The household being read. */
+	char *key;
+	struct held latest, from, to;
+};
+
+static void
+held_clear(struct held *h)
+{
+	store_record_clear(&h->rec);
+	free(h->fl.on);
+	memset(h, 0, sizeof *h);
+}
+
+static void
+held_set(struct held *h, const struct record_info *rec)
+{
+	held_clear(h);
+	h->rec = *rec;
+	h->rec.instance_id = rec->instance_id ? xstrdup(rec->instance_id) : NULL;
+	h->rec.form_id = rec->form_id ? xstrdup(rec->form_id) : NULL;
+	h->rec.form_version = rec->form_version ? xstrdup(rec->form_version) : NULL;
+	h->rec.household = rec->household ? xstrdup(rec->household) : NULL;
+	h->rec.round = rec->round ? xstrdup(rec->round) : NULL;
+	h->rec.site = rec->site ? xstrdup(rec->site) : NULL;
+	h->rec.interviewer = rec->interviewer ? xstrdup(rec->interviewer) : NULL;
+	h->rec.status = rec->status ? xstrdup(rec->status) : NULL;
+	h->rec.started_at = rec->started_at ? xstrdup(rec->started_at) : NULL;
+	h->rec.updated_at = rec->updated_at ? xstrdup(rec->updated_at) : NULL;
+	h->rec.finalized_at = rec->finalized_at ? xstrdup(rec->finalized_at) :
+	    NULL;
+	h->rec.position = rec->position ? xstrdup(rec->position) : NULL;
+	h->set = true;
+}
+
+/* Pass 1: the need areas (by id, first label met), rounds and sites. */
+static int
+walk_needs(const struct record_info *rec, void *ctx, char **cause)
+{
+	struct report_walk *w = ctx;
+	struct report *r = w->r;
+	const struct form *f = formcache_get(&w->fc, w->s, rec->form_ref, cause);
+	size_t j, k;
+	int with;
+
+	if (f == NULL)
+		return -1;
+	for (j = 0; j < f->nneeds; j++) {
+		for (k = 0; k < r->nneeds; k++)
+			if (strcmp(r->needs[k].id, f->needs[j].id) == 0)
+				break;
+		if (k == r->nneeds) {
+			r->needs = xreallocarray(r->needs, r->nneeds + 1,
+			    sizeof *r->needs);
+			memset(&r->needs[k], 0, sizeof *r->needs);
+			r->needs[k].id = xstrdup(f->needs[j].id);
+			r->needs[k].label = xstrdup(form_text(f, &f->needs[j].label,
+			    w->lang));
+			r->nneeds++;
+		}
+	}
+	if (!site_matches(rec, w->site))
+		return 0;
+	for (with = 0; with < (f->nneeds > 0 ? 2 : 1); with++) {
+		/* No round is not a round to compare with: its records
+		 * count, and say so on a line of their own. */
+		if (*or_none(rec->round, "") != '\0' &&
+		    index_of(w->rounds[with], w->nrounds[with], rec->round) < 0) {
+			w->rounds[with] = xreallocarray(w->rounds[with],
+			    w->nrounds[with] + 1, sizeof *w->rounds[with]);
+			w->rounds[with][w->nrounds[with]++] = xstrdup(rec->round);
+		}
+		if (site_index(w->sites[with], w->nsites[with],
+		    or_none(rec->site, "")) < 0) {
+			w->sites[with] = xreallocarray(w->sites[with],
+			    w->nsites[with] + 1, sizeof *w->sites[with]);
+			w->sites[with][w->nsites[with]++] = xstrdup(or_none(rec->site,
+			    ""));
+		}
+	}
+	return 0;
+}
+
+/* Counts the household read (its latest record, and the change between
+ * the two rounds compared), then lets it go. */
+static int
+household_done(struct report_walk *w, char **cause)
+{
+	struct report *r = w->r;
+	struct held *latest = &w->latest;
+	struct flags *ff, *tf;
+	size_t k;
+	int rc = -1;
+
+	if (latest->set) {
+		long si = site_index(r->sites, r->nsites, or_none(latest->rec.site,
+		    ""));
+
+		if (index_of(r->forms, r->nforms, latest->rec.form_id) < 0) {
+			r->forms = xreallocarray(r->forms, r->nforms + 1,
+			    sizeof *r->forms);
+			r->forms[r->nforms++] = xstrdup(latest->rec.form_id);
+		}
+		if (!flags_of(r, &w->fc, w->s, &latest->rec, &latest->fl, w->lang,
+		    true, cause))
+			goto done;
+		if (latest->fl.refused) {
+			r->refused++;
+			r->site_refused[si]++;
+		} else {
+			r->households++;
+			r->sealed_unknown += latest->fl.unknown;
+			r->no_round += *or_none(latest->rec.round, "") == '\0';
+			r->site_households[si]++;
+			for (k = 0; k < r->nneeds; k++)
+				if (latest->fl.on[k]) {
+					r->needs[k].households++;
+					r->needs[k].by_site[si]++;
+				}
+		}
+	}
+	if (w->from.set && w->to.set) {
+		/* The same record as the latest: its flags are known. */
+		ff = latest->set && latest->rec.id == w->from.rec.id ? &latest->fl :
+		    &w->from.fl;
+		tf = latest->set && latest->rec.id == w->to.rec.id ? &latest->fl :
+		    &w->to.fl;
+		if (!flags_of(r, &w->fc, w->s, &w->from.rec, ff, w->lang, false,
+		    cause) || !flags_of(r, &w->fc, w->s, &w->to.rec, tf, w->lang,
+		    false, cause))
+			goto done;
+		/* A refusal in either round is no assessment to compare. */
+		if (!ff->refused && !tf->refused) {
+			r->compared++;
+			for (k = 0; k < r->nneeds; k++) {
+				bool a = ff->on[k], b = tf->on[k];
+
+				r->needs[k].gained += !a && b;
+				r->needs[k].lost += a && !b;
+				r->needs[k].kept += a && b;
+			}
+		}
+	}
+	rc = 0;
+done:
+	held_clear(&w->latest);
+	held_clear(&w->from);
+	held_clear(&w->to);
+	return rc;
+}
+
+/* Pass 2: one record, household by household. */
+static int
+walk_households(const struct record_info *rec, void *ctx, char **cause)
+{
+	struct report_walk *w = ctx;
+	struct report *r = w->r;
+	const struct form *f = formcache_get(&w->fc, w->s, rec->form_ref, cause);
+	const char *key = or_none(rec->household, rec->instance_id), *rr;
+
+	if (f == NULL)
+		return -1;
+	/* Only interviews of forms with need areas are assessments: a
+	 * follow-up form without them never hides one (unless no form has
+	 * any, when every interview counts). */
+	if (r->nneeds > 0 && f->nneeds == 0)
+		return 0;
+	if (w->key == NULL || strcmp(w->key, key) != 0) {
+		if (w->key != NULL && household_done(w, cause) != 0)
+			return -1;
+		free(w->key);
+		w->key = xstrdup(key);
+	}
+	if (!site_matches(rec, w->site))
+		return 0;
+	rr = or_none(rec->round, "");
+	if (w->round == NULL || strcmp(rr, w->round) == 0)
+		held_set(&w->latest, rec);
+	if (r->from_round && strcmp(rr, r->from_round) == 0)
+		held_set(&w->from, rec);
+	if (r->to_round && strcmp(rr, r->to_round) == 0)
+		held_set(&w->to, rec);
+	return 0;
+}
+
 int
 report_build(struct store *s, const char *round, const char *site,
     const char *lang, struct report *r, char **cause)
 {
-	struct form_cache fc = { 0 };
-	struct record_info *recs;
-	const struct record_info **by;
-	struct flags *fl;
-	char **rounds = NULL;
-	size_t n, nall, i, j, k, nrounds = 0;
-	int rc = -1;
+	struct report_walk w = { 0 };
+	size_t i, k;
+	int with, rc = -1;
+	bool own = false;
 
 	memset(r, 0, sizeof *r);
 	{
@@ -191,65 +375,25 @@ report_build(struct store *s, const char *round, const char *site,
 		iso8601_now(now, sizeof now);
 		snprintf(r->date, sizeof r->date, "%.10s", now);
 	}
-	if (store_records_list(s, STORE_DONE, &recs, &n, cause) != 0)
+	w.r = r;
+	w.s = s;
+	w.round = round;
+	w.site = site;
+	w.lang = lang;
+	/* Both walks from one snapshot. */
+	if (store_read_begin(s, &own, cause) != 0)
 		return -1;
-	nall = n;
-	by = xcalloc(n + 1, sizeof *by);
-	fl = xcalloc(n + 1, sizeof *fl);
-	/* The need areas (by id, first label met) and the rounds and sites. */
-	for (i = 0; i < n; i++) {
-		const struct form *f = formcache_get(&fc, s, recs[i].form_ref, cause);
-
-		if (f == NULL)
-			goto done;
-		for (j = 0; j < f->nneeds; j++) {
-			for (k = 0; k < r->nneeds; k++)
-				if (strcmp(r->needs[k].id, f->needs[j].id) == 0)
-					break;
-			if (k == r->nneeds) {
-				r->needs = xreallocarray(r->needs, r->nneeds + 1,
-				    sizeof *r->needs);
-				memset(&r->needs[k], 0, sizeof *r->needs);
-				r->needs[k].id = xstrdup(f->needs[j].id);
-				r->needs[k].label = xstrdup(form_text(f, &f->needs[j].label,
-				    lang));
-				r->nneeds++;
-			}
-		}
-	}
-	/* Only interviews of forms with need areas are assessments: a
-	 * follow-up form without them never hides one (unless no form has
-	 * any, when every interview counts). */
-	for (i = 0, j = 0; i < n; i++) {
-		const struct form *f = formcache_get(&fc, s, recs[i].form_ref, cause);
-
-		if (f == NULL)
-			goto done;
-		if (r->nneeds > 0 && f->nneeds == 0)
-			continue;
-		by[j++] = &recs[i];
-	}
-	n = j;
+	if (store_records_each(s, STORE_DONE, walk_needs, &w, cause) != 0)
+		goto done;
 	/* The rounds and sites of what counts. */
-	for (i = 0; i < n; i++) {
-		const struct record_info *rec = by[i];
-
-		if (!site_matches(rec, site))
-			continue;
-		/* No round is not a round to compare with: its records
-		 * count, and say so on a line of their own. */
-		if (*or_none(rec->round, "") != '\0' &&
-		    index_of(rounds, nrounds, rec->round) < 0) {
-			rounds = xreallocarray(rounds, nrounds + 1, sizeof *rounds);
-			rounds[nrounds++] = xstrdup(or_none(rec->round, ""));
-		}
-		if (site_index(r->sites, r->nsites, or_none(rec->site, "")) < 0) {
-			r->sites = xreallocarray(r->sites, r->nsites + 1, sizeof *r->sites);
-			r->sites[r->nsites++] = xstrdup(or_none(rec->site, ""));
-		}
-	}
-	if (nrounds > 1)
-		qsort(rounds, nrounds, sizeof *rounds, str_cmp);
+	with = r->nneeds > 0;
+	r->sites = w.sites[with];
+	r->nsites = w.nsites[with];
+	w.sites[with] = NULL;
+	w.nsites[with] = 0;
+	if (w.nrounds[with] > 1)
+		qsort(w.rounds[with], w.nrounds[with], sizeof *w.rounds[with],
+		    str_cmp);
 	if (r->nsites > 1)
 		qsort(r->sites, r->nsites, sizeof *r->sites, site_sort);
 	r->site_households = xcalloc(r->nsites + 1, sizeof *r->site_households);
@@ -259,6 +403,8 @@ report_build(struct store *s, const char *round, const char *site,
 	r->round = round ? xstrdup(round) : NULL;
 	/* The comparison: the round reported (or the last) and the one before. */
 	{
+		char **rounds = w.rounds[with];
+		size_t nrounds = w.nrounds[with];
 		long to = round ? index_of(rounds, nrounds, round) : (long)nrounds - 1;
 
 		if (to > 0 && rounds != NULL) {
@@ -266,89 +412,28 @@ report_build(struct store *s, const char *round, const char *site,
 			r->from_round = xstrdup(rounds[to - 1]);
 		}
 	}
-	if (n > 1)
-		qsort(by, n, sizeof *by, rec_cmp);
 	/* One household at a time: its run of records. */
-	for (i = 0; i < n; i = j) {
-		const struct record_info *latest = NULL, *from = NULL, *to = NULL;
-		const char *key = or_none(by[i]->household, by[i]->instance_id);
-		long li = -1, fi = -1, ti = -1;
-
-		for (j = i; j < n && strcmp(or_none(by[j]->household,
-		    by[j]->instance_id), key) == 0; j++) {
-			const char *rr = or_none(by[j]->round, "");
-
-			if (!site_matches(by[j], site))
-				continue;
-			if (round == NULL || strcmp(rr, round) == 0) {
-				latest = by[j];
-				li = (long)j;
-			}
-			if (r->from_round && strcmp(rr, r->from_round) == 0) {
-				from = by[j];
-				fi = (long)j;
-			}
-			if (r->to_round && strcmp(rr, r->to_round) == 0) {
-				to = by[j];
-				ti = (long)j;
-			}
-		}
-		if (latest != NULL) {
-			long si = site_index(r->sites, r->nsites, or_none(latest->site, ""));
-
-			if (index_of(r->forms, r->nforms, latest->form_id) < 0) {
-				r->forms = xreallocarray(r->forms, r->nforms + 1,
-				    sizeof *r->forms);
-				r->forms[r->nforms++] = xstrdup(latest->form_id);
-			}
-
-			if (!flags_of(r, &fc, s, latest, &fl[li], lang, true, cause))
-				goto done;
-			if (fl[li].refused) {
-				r->refused++;
-				r->site_refused[si]++;
-			} else {
-				r->households++;
-				r->sealed_unknown += fl[li].unknown;
-				r->no_round += *or_none(latest->round, "") == '\0';
-				r->site_households[si]++;
-				for (k = 0; k < r->nneeds; k++)
-					if (fl[li].on[k]) {
-						r->needs[k].households++;
-						r->needs[k].by_site[si]++;
-					}
-			}
-		}
-		if (from != NULL && to != NULL) {
-			if (!flags_of(r, &fc, s, from, &fl[fi], lang, false, cause) ||
-			    !flags_of(r, &fc, s, to, &fl[ti], lang, false, cause))
-				goto done;
-			/* A refusal in either round is no assessment to compare. */
-			if (fl[fi].refused || fl[ti].refused)
-				continue;
-			r->compared++;
-			for (k = 0; k < r->nneeds; k++) {
-				bool a = fl[fi].on[k], b = fl[ti].on[k];
-
-				r->needs[k].gained += !a && b;
-				r->needs[k].lost += a && !b;
-				r->needs[k].kept += a && b;
-			}
-		}
-	}
+	if (store_records_by_household(s, walk_households, &w, cause) != 0 ||
+	    (w.key != NULL && household_done(&w, cause) != 0))
+		goto done;
 	if (r->nforms > 1)
 		qsort(r->forms, r->nforms, sizeof *r->forms, str_cmp);
 	rc = 0;
 done:
-	for (i = 0; i < nall; i++)
-		free(fl[i].on);
-	free(fl);
-	free(by);
-	for (i = 0; i < nrounds; i++)
-		free(rounds[i]);
-	free(rounds);
-	formcache_free(&fc);
-	store_records_free(recs, nall);
+	store_read_end(s, own);
+	held_clear(&w.latest);
+	held_clear(&w.from);
+	held_clear(&w.to);
+	free(w.key);
+	for (with = 0; with < 2; with++) {
+		for (i = 0; i < w.nrounds[with]; i++)
+			free(w.rounds[with][i]);
+		free(w.rounds[with]);
+		for (i = 0; i < w.nsites[with]; i++)
+			free(w.sites[with][i]);
+		free(w.sites[with]);
+	}
+	formcache_free(&w.fc);
 	if (rc != 0)
 		report_free(r);
 	return rc;

@@ -22,6 +22,10 @@ struct store {
 	bool in_memory;		/* store_open_memory's */
 	bool scrub_failed;	/* the last try met a reader: the next
 				 * ones do not wait */
+	struct {		/* statements compiled once (sq_cached) */
+		const char *sql;
+		sqlite3_stmt *st;
+	} cached[24];
 };
 
 /* Sets *cause to "what: SQLite's message" and returns -1. */
@@ -30,6 +34,17 @@ int sq_prepare(struct store *s, const char *sql, sqlite3_stmt **st,
     char **cause);
 /* Binds a string, or NULL. */
 void sq_bind_text(sqlite3_stmt *st, int i, const char *v);
+/* A statement compiled once for the life of the handle, found by the
+ * address of its SQL (a string literal), its bindings cleared: bind, step,
+ * then sq_cached_done (never sqlite3_finalize). Compiling the same
+ * statement again for each answer or record was most of an import. */
+int sq_cached(struct store *s, const char *sql, sqlite3_stmt **st,
+    char **cause);
+/* Resets a cached statement (letting go of what it read). */
+void sq_cached_done(sqlite3_stmt *st);
+/* Runs a cached statement that returns no rows, then resets it. */
+int sq_cached_step_done(struct store *s, sqlite3_stmt *st, char **cause,
+    const char *what);
 /* Runs a statement that returns no rows, then finalizes it. */
 int sq_step_done(struct store *s, sqlite3_stmt *st, char **cause,
     const char *what);

@@ -239,6 +239,12 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER households_pinyin_removed AFTER DELETE ON households BEGIN"
 	"  DELETE FROM households_pinyin WHERE rowid = OLD.id;"
 	"  DELETE FROM households_pinyin_stale WHERE id = OLD.id; END;",
+	/* 12: stream: the records in the orders the export and the report
+	 * read them, so that neither sorts (nor holds) every record. */
+	"CREATE INDEX records_by_start ON records(started_at);"
+	"CREATE INDEX records_by_household_round ON records("
+	"  coalesce(nullif(household, ''), instance_id), coalesce(round, ''),"
+	"  started_at) WHERE status <> 'draft';",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
@@ -613,10 +619,14 @@ store_path(const struct store *s)
 void
 store_close(struct store *s)
 {
+	size_t i;
+
 	if (s == NULL)
 		return;
 	s->scrub_failed = false;	/* the last chance: wait for readers */
 	store_scrub(s, NULL);
+	for (i = 0; i < ARRAY_LEN(s->cached); i++)
+		sqlite3_finalize(s->cached[i].st);
 	sqlite3_close(s->db);
 	free(s->login);
 	free(s->path);
@@ -629,6 +639,47 @@ sq_prepare(struct store *s, const char *sql, sqlite3_stmt **st, char **cause)
 	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
 		return sq_fail(s, cause, _("database"));
 	return 0;
+}
+
+int
+sq_cached(struct store *s, const char *sql, sqlite3_stmt **st, char **cause)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(s->cached) && s->cached[i].sql != NULL; i++)
+		if (s->cached[i].sql == sql) {
+			*st = s->cached[i].st;
+			return 0;
+		}
+	if (sq_prepare(s, sql, st, cause) != 0)
+		return -1;
+	if (i < ARRAY_LEN(s->cached)) {
+		s->cached[i].sql = sql;
+		s->cached[i].st = *st;
+		return 0;
+	}
+	/* No room: it cannot be kept; its caller resets it, which would
+	 * leak it, so refuse (the cache is sized for every user). */
+	sqlite3_finalize(*st);
+	set_cause(cause, "%s", _("database: too many statements kept"));
+	return -1;
+}
+
+void
+sq_cached_done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+int
+sq_cached_step_done(struct store *s, sqlite3_stmt *st, char **cause,
+    const char *what)
+{
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sq_fail(s, cause, what);
+
+	sq_cached_done(st);
+	return rc;
 }
 
 void
@@ -720,7 +771,7 @@ select_id(struct store *s, const char *sql, const char *p1, const char *p2,
 	int rc;
 
 	*id = 0;
-	if (sq_prepare(s, sql, &st, cause) != 0)
+	if (sq_cached(s, sql, &st, cause) != 0)
 		return -1;
 	sq_bind_text(st, 1, p1);
 	if (p2 != NULL)
@@ -728,10 +779,10 @@ select_id(struct store *s, const char *sql, const char *p1, const char *p2,
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sq_fail(s, cause, _("database"));
-	return 0;
+		sq_fail(s, cause, _("database"));
+	sq_cached_done(st);
+	return rc != SQLITE_ROW && rc != SQLITE_DONE ? -1 : 0;
 }
 
 int
@@ -758,7 +809,7 @@ store_record_import(struct store *s, int64_t form_ref,
 	char now[40];
 
 	iso8601_now(now, sizeof now);
-	if (sq_prepare(s, "INSERT INTO records (instance_id, form_version_id, "
+	if (sq_cached(s, "INSERT INTO records (instance_id, form_version_id, "
 	    "household, round, site, interviewer, status, started_at, updated_at, "
 	    "finalized_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st, cause) != 0)
 		return -1;
@@ -772,7 +823,8 @@ store_record_import(struct store *s, int64_t form_ref,
 	sq_bind_text(st, 8, rec->started_at ? rec->started_at : now);
 	sq_bind_text(st, 9, now);
 	sq_bind_text(st, 10, rec->finalized_at);
-	if (sq_step_done(s, st, cause, _("cannot keep the imported record")) != 0)
+	if (sq_cached_step_done(s, st, cause,
+	    _("cannot keep the imported record")) != 0)
 		return -1;
 	*id = sqlite3_last_insert_rowid(s->db);
 	return 0;
@@ -782,17 +834,23 @@ int
 store_answer_put(struct store *s, int64_t record, const char *name, long entry,
     const char *value, char **cause)
 {
+	static const char sql[] = "INSERT INTO answers (record_id, name, "
+	    "entry, value) VALUES (?, ?, ?, ?) ON CONFLICT (record_id, name, "
+	    "entry) DO UPDATE SET value = excluded.value, carried = NULL";
 	sqlite3_stmt *st;
+	int rc;
 
-	if (sq_prepare(s, "INSERT INTO answers (record_id, name, entry, value) "
-	    "VALUES (?, ?, ?, ?) ON CONFLICT (record_id, name, entry) DO UPDATE "
-	    "SET value = excluded.value, carried = NULL", &st, cause) != 0)
+	/* Compiled once: an import writes thousands of answers. */
+	if (sq_cached(s, sql, &st, cause) != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, record);
 	sq_bind_text(st, 2, name);
 	sqlite3_bind_int64(st, 3, entry);
 	sq_bind_text(st, 4, value);
-	return sq_step_done(s, st, cause, _("cannot save the answer"));
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 :
+	    sq_fail(s, cause, _("cannot save the answer"));
+	sq_cached_done(st);
+	return rc;
 }
 
 int
@@ -875,6 +933,24 @@ sq_end(struct store *s, bool own, int rc, char **cause)
 }
 
 int
+store_savepoint(struct store *s, char **cause)
+{
+	return exec_sql(s, "SAVEPOINT part", cause);
+}
+
+int
+store_release(struct store *s, char **cause)
+{
+	return exec_sql(s, "RELEASE part", cause);
+}
+
+void
+store_rollback_to(struct store *s)
+{
+	sqlite3_exec(s->db, "ROLLBACK TO part; RELEASE part", NULL, NULL, NULL);
+}
+
+int
 store_answer_save(struct store *s, int64_t record, const char *name,
     long entry, const char *value, const char *position, char **cause)
 {
@@ -916,14 +992,15 @@ answers_query(struct store *s, const char *sql, int64_t record,
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sq_prepare(s, sql, &st, cause) != 0)
+	/* Compiled once: an export reads the answers of every record. */
+	if (sq_cached(s, sql, &st, cause) != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, record);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		fn(ctx, (const char *)sqlite3_column_text(st, 0),
 		    (long)sqlite3_column_int64(st, 1),
 		    (const char *)sqlite3_column_text(st, 2));
-	sqlite3_finalize(st);
+	sq_cached_done(st);
 	if (rc != SQLITE_DONE)
 		return sq_fail(s, cause, _("cannot read the answers"));
 	return 0;
@@ -1421,12 +1498,12 @@ store_record_set_xml(struct store *s, int64_t record, const char *xml,
 {
 	sqlite3_stmt *st;
 
-	if (sq_prepare(s, "UPDATE records SET xml = ? WHERE id = ? AND xml IS NULL "
+	if (sq_cached(s, "UPDATE records SET xml = ? WHERE id = ? AND xml IS NULL "
 	    "AND status <> 'draft'", &st, cause) != 0)
 		return -1;
 	sq_bind_text(st, 1, xml);
 	sqlite3_bind_int64(st, 2, record);
-	return sq_step_done(s, st, cause, _("cannot keep the record's XML"));
+	return sq_cached_step_done(s, st, cause, _("cannot keep the record's XML"));
 }
 
 int
@@ -1449,9 +1526,8 @@ store_record_uploaded(struct store *s, int64_t record, const char *status,
 }
 
 /* The statement that reads records of a filter, bound. */
-static int
-records_prepare(struct store *s, enum store_filter filter, int64_t id,
-    const char *text, sqlite3_stmt **st, char **cause)
+static char *
+records_sql(enum store_filter filter, const char *by, bool count)
 {
 	static const char *const where[] = {
 		[STORE_DRAFTS] = "r.status = 'draft'",
@@ -1462,27 +1538,49 @@ records_prepare(struct store *s, enum store_filter filter, int64_t id,
 		[STORE_HOUSEHOLD] = "r.household = ? COLLATE NOCASE",
 		[STORE_PREVIOUS] = ("r.household = ?1 COLLATE NOCASE AND "
 		    "r.status <> 'draft' AND r.round IS NOT NULL AND r.round <> ?2"),
+		[STORE_QUEUE_PAGE] = ("r.status = 'finalized' AND (r.started_at > "
+		    "?1 OR (r.started_at = ?1 AND r.id > ?2))"),
 	};
 	/* The latest first for STORE_PREVIOUS, which takes one. */
-	const char *order = filter == STORE_PREVIOUS ?
+	const char *order = by != NULL ? by : filter == STORE_PREVIOUS ?
 	    "coalesce(r.finalized_at, r.started_at) DESC, r.id DESC LIMIT 1" :
+	    filter == STORE_QUEUE_PAGE ? "r.started_at, r.id LIMIT ?3" :
 	    "r.started_at, r.id";
-	char *sql;
-	int rc;
-
-	sql = xasprintf("SELECT r.id, r.instance_id, r.form_version_id, f.form_id, "
+	return xasprintf("SELECT r.id, r.instance_id, r.form_version_id, f.form_id, "
 	    "f.version, r.household, r.round, r.site, r.interviewer, r.status, "
-	    "r.started_at, r.updated_at, r.finalized_at, r.position, "
-	    "(SELECT count(*) FROM answers a WHERE a.record_id = r.id AND "
-	    "a.value IS NOT NULL AND a.entry >= 0), "
+	    "r.started_at, r.updated_at, r.finalized_at, r.position, %s, "
 	    "EXISTS (SELECT 1 FROM sealed z WHERE z.record_id = r.id) "
 	    "FROM records r JOIN form_versions f ON "
 	    "f.id = r.form_version_id WHERE %s ORDER BY %s",
-	    where[filter], order);
-	rc = sq_prepare(s, sql, st, cause);
-	free(sql);
-	if (rc != 0)
-		return -1;
+	    count ? "(SELECT count(*) FROM answers a WHERE a.record_id = r.id AND "
+	    "a.value IS NOT NULL AND a.entry >= 0)" : "0", where[filter], order);
+}
+
+/* The statement that reads records of a filter, bound; one record by id
+ * (for each record an import adds) is compiled once, its statement
+ * cached (*cached true: reset it, never finalize it). */
+static int
+records_prepare(struct store *s, enum store_filter filter, int64_t id,
+    const char *text, const char *by, bool count, sqlite3_stmt **st,
+    bool *cached, char **cause)
+{
+	static char *one;
+	char *sql;
+	int rc;
+
+	*cached = filter == STORE_ONE && by == NULL && count;
+	if (*cached) {
+		if (one == NULL)
+			one = records_sql(filter, by, count);
+		if (sq_cached(s, one, st, cause) != 0)
+			return -1;
+	} else {
+		sql = records_sql(filter, by, count);
+		rc = sq_prepare(s, sql, st, cause);
+		free(sql);
+		if (rc != 0)
+			return -1;
+	}
 	if (filter == STORE_ONE)
 		sqlite3_bind_int64(*st, 1, id);
 	else if (filter == STORE_HOUSEHOLD)
@@ -1490,6 +1588,10 @@ records_prepare(struct store *s, enum store_filter filter, int64_t id,
 	else if (filter == STORE_PREVIOUS && text != NULL) {
 		sq_bind_text(*st, 1, text);
 		sq_bind_text(*st, 2, text + strlen(text) + 1);
+	} else if (filter == STORE_QUEUE_PAGE) {
+		sq_bind_text(*st, 1, text);
+		sqlite3_bind_int64(*st, 2, id);
+		sqlite3_bind_int64(*st, 3, STORE_PAGE);
 	}
 	return 0;
 }
@@ -1521,11 +1623,14 @@ records_select(struct store *s, enum store_filter filter, int64_t id,
 {
 	sqlite3_stmt *st;
 	size_t cap = 0;
+	bool cached;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	if (records_prepare(s, filter, id, text, &st, cause) != 0)
+	/* The queue's pages need no count of answers. */
+	if (records_prepare(s, filter, id, text, NULL, filter != STORE_QUEUE_PAGE,
+	    &st, &cached, cause) != 0)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (*n == cap) {
@@ -1535,30 +1640,37 @@ records_select(struct store *s, enum store_filter filter, int64_t id,
 		memset(&(*out)[*n], 0, sizeof **out);
 		record_read(st, &(*out)[(*n)++]);
 	}
-	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		sq_fail(s, cause, _("cannot list the interviews"));
+	if (cached)
+		sq_cached_done(st);
+	else
+		sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		store_records_free(*out, *n);
 		*out = NULL;
 		*n = 0;
-		return sq_fail(s, cause, _("cannot list the interviews"));
+		return -1;
 	}
 	return 0;
 }
 
-int
-store_records_each(struct store *s, enum store_filter filter,
+/* A walk of the records of filter, in the order by (NULL: oldest first). */
+static int
+records_walk(struct store *s, enum store_filter filter, const char *by,
     int (*fn)(const struct record_info *r, void *ctx, char **cause), void *ctx,
     char **cause)
 {
 	struct record_info r;
 	sqlite3_stmt *st;
-	bool own = !s->in_transaction;
+	bool own = !s->in_transaction, cached;
 	int rc, stop = 0;
 
 	/* One snapshot for the whole walk: writers go on beside it (WAL). */
 	if (own && exec_sql(s, "BEGIN", cause) != 0)
 		return -1;
-	if (records_prepare(s, filter, 0, NULL, &st, cause) != 0) {
+	if (records_prepare(s, filter, 0, NULL, by, false, &st, &cached,
+	    cause) != 0) {
 		if (own)
 			sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 		return -1;
@@ -1575,6 +1687,58 @@ store_records_each(struct store *s, enum store_filter filter,
 	if (own)
 		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	return stop == 0 ? 0 : -1;
+}
+
+int
+store_read_begin(struct store *s, bool *own, char **cause)
+{
+	*own = false;
+	if (s->in_transaction)
+		return 0;
+	if (exec_sql(s, "BEGIN", cause) != 0)
+		return -1;
+	s->in_transaction = true;
+	*own = true;
+	return 0;
+}
+
+void
+store_read_end(struct store *s, bool own)
+{
+	if (!own)
+		return;
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	s->in_transaction = false;
+}
+
+int
+store_records_each(struct store *s, enum store_filter filter,
+    int (*fn)(const struct record_info *r, void *ctx, char **cause), void *ctx,
+    char **cause)
+{
+	return records_walk(s, filter, NULL, fn, ctx, cause);
+}
+
+int
+store_records_by_household(struct store *s,
+    int (*fn)(const struct record_info *r, void *ctx, char **cause), void *ctx,
+    char **cause)
+{
+	/* In the order of the index records_by_household_round: no sort, so
+	 * nothing held however many records there are. */
+	return records_walk(s, STORE_DONE, "coalesce(nullif(r.household, ''), "
+	    "r.instance_id), coalesce(r.round, ''), r.started_at", fn, ctx, cause);
+}
+
+int
+store_queue_page(struct store *s, const struct record_info *after,
+    struct record_info **out, size_t *n, char **cause)
+{
+	/* After the last one met, in the queue's order (the first page:
+	 * after nothing); what was sent since has left the queue. */
+	return records_select(s, STORE_QUEUE_PAGE, after != NULL ? after->id : 0,
+	    after != NULL && after->started_at != NULL ? after->started_at : "",
+	    out, n, cause);
 }
 
 void

@@ -9,7 +9,7 @@
 #include "form.h"
 #include "holder.h"
 
-#define STORE_SCHEMA_VERSION 11
+#define STORE_SCHEMA_VERSION 12
 
 struct store;
 
@@ -41,7 +41,11 @@ enum store_filter {
 	STORE_ONE,		/* internal: one record by id */
 	STORE_HOUSEHOLD,	/* internal: store_records_of */
 	STORE_PREVIOUS,		/* internal: store_previous_record */
+	STORE_QUEUE_PAGE,	/* internal: store_queue_page */
 };
+
+/* How many records store_queue_page gives at most. */
+#define STORE_PAGE 100
 
 /* The database path: the explicit one, else $DOORSTEP_DB, else
  * $XDG_DATA_HOME/doorstep/doorstep.db, else ~/.local/share/doorstep/
@@ -99,6 +103,12 @@ int store_record_create(struct store *s, int64_t form_ref,
 int store_begin(struct store *s, char **cause);
 int store_commit(struct store *s, char **cause);
 void store_rollback(struct store *s);
+
+/* Inside a transaction (store_begin), a part of it that can be undone
+ * alone (store_rollback_to) or kept (store_release); one at a time. */
+int store_savepoint(struct store *s, char **cause);
+int store_release(struct store *s, char **cause);
+void store_rollback_to(struct store *s);
 
 /* Commits one answer (value NULL: left empty) of repeat entry `entry` (0
  * outside repeats), and the place the interviewer is now at (position
@@ -286,13 +296,30 @@ int store_queue(struct store *s, struct record_info **out, size_t *n,
 int store_records_list(struct store *s, enum store_filter filter,
     struct record_info **out, size_t *n, char **cause);
 void store_records_free(struct record_info *v, size_t n);
+/* Reads that follow, until store_read_end, see one snapshot of the
+ * database (writers go on beside it); *own false when the caller was in a
+ * transaction already, which then stays as it was. */
+int store_read_begin(struct store *s, bool *own, char **cause);
+void store_read_end(struct store *s, bool own);
 /* Calls fn for each record of filter (DRAFTS, DONE, ALL or QUEUE), oldest
  * first, one at a time from one snapshot of the database, each freed once
  * fn returns: memory stays flat however many records there are. fn
- * returns 0 to go on, -1 to stop (with *cause). */
+ * returns 0 to go on, -1 to stop (with *cause). Its answers are not
+ * counted (answered is 0). */
 int store_records_each(struct store *s, enum store_filter filter,
     int (*fn)(const struct record_info *r, void *ctx, char **cause),
     void *ctx, char **cause);
+/* As store_records_each for the finalized (uploaded, conflict) records,
+ * ordered by household (the instance ID for a record without one), round
+ * ("" for none) and start: each household's records one run after
+ * another, read by an index, never sorted in memory. */
+int store_records_by_household(struct store *s,
+    int (*fn)(const struct record_info *r, void *ctx, char **cause),
+    void *ctx, char **cause);
+/* The next page (at most STORE_PAGE) of the upload queue, in store_queue's
+ * order, after the record `after` (NULL: the first page); *n 0 at its end. */
+int store_queue_page(struct store *s, const struct record_info *after,
+    struct record_info **out, size_t *n, char **cause);
 /* Frees what one record_info holds (not the struct itself). */
 void store_record_clear(struct record_info *r);
 

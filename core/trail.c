@@ -32,7 +32,8 @@ trail_add(struct store *s, const struct trail_entry *e, char **cause)
 	char now[40];
 
 	iso8601_now(now, sizeof now);
-	if (sq_prepare(s, "INSERT INTO trail (at, login, what, record_id, "
+	/* Compiled once: every answer saved adds an entry. */
+	if (sq_cached(s, "INSERT INTO trail (at, login, what, record_id, "
 	    "instance_id, household, question, old, new, detail) VALUES "
 	    "(?1, ?2, ?3, ?4, (SELECT instance_id FROM records WHERE id = ?4), "
 	    "coalesce(?5, (SELECT household FROM records WHERE id = ?4), "
@@ -52,7 +53,7 @@ trail_add(struct store *s, const struct trail_entry *e, char **cause)
 	sq_bind_text(st, 9, e->new_value);
 	sq_bind_text(st, 10, e->detail);
 	sqlite3_bind_int64(st, 11, e->entry);
-	return sq_step_done(s, st, cause, _("cannot keep the trail"));
+	return sq_cached_step_done(s, st, cause, _("cannot keep the trail"));
 }
 
 int
@@ -90,30 +91,11 @@ trail_read(struct store *s, const char *household, const char *instance_id,
 	return 0;
 }
 
-/* A CSV field; one a spreadsheet would take for a formula gets a leading
- * quote, as the export does. */
+/* A CSV field, then a comma or the end of the row. */
 static void
 csv_put(FILE *f, const char *v, bool last)
 {
-	bool quote;
-	const char *p;
-
-	if (v != NULL && *v != '\0') {
-		bool formula = strchr("=+-@\t\r", v[0]) != NULL;
-
-		quote = formula || strpbrk(v, ",\"\r\n") != NULL;
-		if (quote)
-			fputc('"', f);
-		if (formula)
-			fputc('\'', f);
-		for (p = v; *p != '\0'; p++) {
-			if (*p == '"')
-				fputc('"', f);
-			fputc(*p, f);
-		}
-		if (quote)
-			fputc('"', f);
-	}
+	csv_write(f, v, false);
 	fputs(last ? "\r\n" : ",", f);
 }
 

@@ -1071,6 +1071,23 @@ done:
 	return out;
 }
 
+/* The queue's next page after the one in *recs (whose last record is kept
+ * in *last to read on from); *n 0 at the end. */
+static int
+next_page(struct store *st, struct record_info **recs, size_t *n,
+    struct record_info *last, char **cause)
+{
+	if (*n == 0)
+		return 0;
+	store_record_clear(last);
+	*last = (*recs)[*n - 1];
+	memset(&(*recs)[*n - 1], 0, sizeof **recs);
+	store_records_free(*recs, *n);
+	*recs = NULL;
+	*n = 0;
+	return store_queue_page(st, last, recs, n, cause);
+}
+
 int
 upload_get(const struct upload_options *o, const char *url, size_t max,
     char **body, size_t *len, long *code)
@@ -1136,10 +1153,11 @@ int
 upload_run(struct store *st, const struct upload_options *o,
     struct upload_summary *sum)
 {
-	struct record_info *recs = NULL;
+	struct record_info *recs = NULL, last = { 0 };
 	struct target t = { 0 };
 	struct sender s = { o, &t, NULL, sum, -1, 0, 0, NULL, 0 };
-	size_t n = 0, i;
+	size_t n = 0, i, done = 0, npage = 0;
+	long queued;
 	char *cause = NULL, *netrc;
 	double start = now_seconds();
 	long run_s = o->run_timeout > 0 ? o->run_timeout : UPLOAD_RUN_TIMEOUT;
@@ -1149,11 +1167,17 @@ upload_run(struct store *st, const struct upload_options *o,
 	bool stop = false;
 
 	memset(sum, 0, sizeof *sum);
-	if (store_queue(st, &recs, &n, &cause) != 0) {
-		note(o, NULL, "%s", cause);
+	/* The queue is read a page at a time (store_queue_page), so that a
+	 * long one is never all in memory; the records queued now are sent,
+	 * at most, not those finalized while it runs. */
+	if ((queued = store_count(st, "finalized")) < 0 ||
+	    store_queue_page(st, NULL, &recs, &npage, &cause) != 0) {
+		note(o, NULL, "%s", cause != NULL ? cause :
+		    _("cannot list the interviews"));
 		free(cause);
 		return UPLOAD_TEMPFAIL;
 	}
+	n = (size_t)queued;
 	sum->queued = n;
 	sum->left = n;
 	s.deadline = start + (double)run_s;
@@ -1176,11 +1200,20 @@ upload_run(struct store *st, const struct upload_options *o,
 	}
 	free(netrc);
 	if (o->dry_run) {
-		for (i = 0; i < n; i++)
-			note(o, recs[i].instance_id, _("would send: form %s version %s, "
-			    "household %s, finalized %s"), recs[i].form_id,
-			    recs[i].form_version, recs[i].household ? recs[i].household : "-",
-			    recs[i].finalized_at ? recs[i].finalized_at : "-");
+		while (npage > 0 && done < n) {
+			for (i = 0; i < npage && done < n; i++, done++)
+				note(o, recs[i].instance_id, _("would send: form %s version "
+				    "%s, household %s, finalized %s"), recs[i].form_id,
+				    recs[i].form_version, recs[i].household ?
+				    recs[i].household : "-", recs[i].finalized_at ?
+				    recs[i].finalized_at : "-");
+			if (next_page(st, &recs, &npage, &last, &cause) != 0) {
+				note(o, NULL, "%s", cause);
+				free(cause);
+				status = UPLOAD_TEMPFAIL;
+				goto out;
+			}
+		}
 		goto out;
 	}
 	if (n == 0)
@@ -1198,8 +1231,21 @@ upload_run(struct store *st, const struct upload_options *o,
 		status = UPLOAD_TEMPFAIL;
 		goto out;
 	}
-	for (i = 0; i < n && !stop; i++) {
-		enum outcome out = upload_record(&s, st, &recs[i]);
+	for (i = 0; done < n && !stop; i++, done++) {
+		enum outcome out;
+
+		if (i == npage) {
+			if (next_page(st, &recs, &npage, &last, &cause) != 0) {
+				note(o, NULL, "%s", cause);
+				free(cause);
+				status = UPLOAD_TEMPFAIL;
+				break;
+			}
+			if (npage == 0)
+				break;
+			i = 0;
+		}
+		out = upload_record(&s, st, &recs[i]);
 
 		switch (out) {
 		case OUT_UPLOADED:
@@ -1250,7 +1296,7 @@ upload_run(struct store *st, const struct upload_options *o,
 			break;
 		}
 		if (o->progress != NULL)
-			o->progress(o->ctx, i + 1, n, sum->bytes, now_seconds() - start);
+			o->progress(o->ctx, done + 1, n, sum->bytes, now_seconds() - start);
 	}
 	if (sum->busy > 0)
 		note(o, NULL, ngettext("%zu record left to another doorstep "
@@ -1267,6 +1313,7 @@ out:
 	refusals_free(&s);
 	if (lc.lib != NULL)
 		target_free(&t);
-	store_records_free(recs, n);
+	store_records_free(recs, npage);
+	store_record_clear(&last);
 	return status;
 }

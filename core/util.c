@@ -331,3 +331,29 @@ safe_file_abort(struct safe_file *sf)
 	free(sf->tmp);
 	memset(sf, 0, sizeof *sf);
 }
+
+void
+csv_write(FILE *f, const char *v, bool numeric)
+{
+	bool quote;
+	const char *p;
+
+	if (v == NULL)
+		return;
+	if (!numeric && strchr("=+-@\t\r", v[0]) != NULL && v[0] != '\0') {
+		fputc('"', f);
+		fputc('\'', f);
+		quote = true;
+	} else {
+		quote = strpbrk(v, ",\"\r\n") != NULL;
+		if (quote)
+			fputc('"', f);
+	}
+	for (p = v; *p != '\0'; p++) {
+		if (*p == '"')
+			fputc('"', f);
+		fputc(*p, f);
+	}
+	if (quote)
+		fputc('"', f);
+}

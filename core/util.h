@@ -53,6 +53,12 @@ size_t edit_distance(const char *a, const char *b, size_t limit);
 
 bool str_eq(const char *a, const char *b);
 
+/* Writes one CSV field (v NULL: an empty one), quoted when it must be;
+ * a text a spreadsheet would take for a formula (=, +, -, @, tab or CR
+ * first) is quoted and starts with an apostrophe, unless numeric. As
+ * --export and --trail write them. */
+void csv_write(FILE *f, const char *v, bool numeric);
+
 /* A file written in full or not at all, readable by its owner only:
  * written to PATH.tmp.PID, then renamed over PATH by safe_file_commit. */
 struct safe_file {

@@ -3,8 +3,19 @@
  * households, re-interviews and drafts that must not count. */
 #include "helpers.h"
 
+#include <sqlite3.h>
+#if defined(__SANITIZE_ADDRESS__)
+/* The sanitizer's allocator (its header is not always installed). */
+int __sanitizer_install_malloc_and_free_hooks(
+    void (*malloc_hook)(const volatile void *, size_t),
+    void (*free_hook)(const volatile void *));
+size_t __sanitizer_get_allocated_size(const volatile void *p);
+#endif
+
+#include "../core/export.h"
 #include "../core/interview.h"
 #include "../core/report.h"
+#include "../core/store-impl.h"
 #include "../core/text.h"
 #include "../core/util.h"
 
@@ -624,6 +635,168 @@ sites_are_one_column_whatever_the_case(void **state)
 	free(path);
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+/* The heap in use and its peak, by the sanitizer's hooks on every malloc
+ * and free of the process while they are installed. */
+static long long heap_now, heap_peak;	/* since the hooks were put in */
+
+static void
+count_malloc(const volatile void *p, size_t size)
+{
+	(void)p;
+	heap_now += (long long)size;
+	if (heap_now > heap_peak)
+		heap_peak = heap_now;
+}
+
+static void
+count_free(const volatile void *p)
+{
+	/* What was there before counts too: SQLite's page cache lets old
+	 * pages go for new ones. */
+	heap_now -= (long long)__sanitizer_get_allocated_size(p);
+}
+#endif
+
+/* Adds copies of the database's first record (and its answers) until it
+ * holds n, of n / 2 households in two rounds, as a big database would. */
+static void
+grow(const char *path, int n)
+{
+	sqlite3 *db;
+	char *sql = xasprintf(
+	    "BEGIN;"
+	    "INSERT INTO records (instance_id, form_version_id, household, round,"
+	    "  site, interviewer, status, started_at, updated_at, finalized_at)"
+	    "  WITH RECURSIVE c(k) AS (SELECT (SELECT max(id) FROM records) + 1"
+	    "  UNION ALL SELECT k + 1 FROM c WHERE k < %d)"
+	    "  SELECT 'uuid:grown-' || k, r.form_version_id, printf('G%%06d', k / 2),"
+	    "  CASE k %% 2 WHEN 0 THEN 'R1' ELSE 'R2' END, r.site, r.interviewer,"
+	    "  r.status, r.started_at, r.updated_at, r.finalized_at"
+	    "  FROM c, records r WHERE r.id = 1;"
+	    "INSERT INTO answers (record_id, name, entry, value)"
+	    "  SELECT r.id, a.name, a.entry, a.value FROM records r, answers a"
+	    "  WHERE r.instance_id LIKE 'uuid:grown-%%' AND a.record_id = 1"
+	    "  AND NOT EXISTS (SELECT 1 FROM answers b WHERE b.record_id = r.id);"
+	    "COMMIT;", n);
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	free(sql);
+}
+
+/* The peak heap of a report over the database (0 without the sanitizer's
+ * hooks to count it). */
+static size_t
+report_peak(struct store *s, long *households)
+{
+	struct report r;
+
+#if defined(__SANITIZE_ADDRESS__)
+	heap_now = heap_peak = 0;
+	__sanitizer_install_malloc_and_free_hooks(count_malloc, count_free);
+#endif
+	assert_int_equal(report_build(s, NULL, NULL, "en", &r, NULL), 0);
+#if defined(__SANITIZE_ADDRESS__)
+	__sanitizer_install_malloc_and_free_hooks(NULL, NULL);
+#endif
+	*households = r.households;
+	report_free(&r);
+	return (size_t)heap_peak;
+}
+
+/* A report over ten times the records takes no more memory: it reads
+ * one household at a time (it loaded and sorted every record, about 600
+ * bytes each, so that a million took 600 MB). */
+static void
+memory_does_not_grow_with_the_records(void **state)
+{
+	char *dir = test_tmpdir(), *path = xasprintf("%s/m.db", dir);
+	struct store *s = store_open(path, NULL);
+	struct answers a = { 1, 1, 1, true };
+	size_t small, big;
+	long homes;
+
+	(void)state;
+#if !defined(__SANITIZE_ADDRESS__)
+	skip();
+#endif
+	interview(s, "G-0000", "R1", "beijing", &a, true);
+	/* SQLite's page cache, which fills up to its size whatever the
+	 * records, kept small (256 KB) so that it does not hide a growth. */
+	assert_int_equal(sqlite3_exec(s->db, "PRAGMA cache_size = -256", NULL, NULL,
+	    NULL), SQLITE_OK);
+	grow(path, 2000);
+	small = report_peak(s, &homes);
+	assert_int_equal(homes, 1001);
+	grow(path, 20000);
+	big = report_peak(s, &homes);
+	assert_int_equal(homes, 10001);
+
+	print_message("peak heap: %zu B at 2,000 records, %zu B at 20,000\n", small,
+	    big);
+	assert_true(big < small + 512 * 1024);
+	store_close(s);
+	test_rmtree(dir);
+	free(dir);
+	free(path);
+}
+
+/* What a FILE written by the export saw: whether the store was still
+ * reading the records when the first line came out. */
+struct watch {
+	struct store *s;
+	sqlite3 *db;
+	bool first_seen, reading_then;
+	long lines;
+};
+
+static ssize_t
+watch_write(void *cookie, const char *buf, size_t size)
+{
+	struct watch *w = cookie;
+	sqlite3_stmt *st = NULL;
+
+	if (!w->first_seen) {
+		w->first_seen = true;
+		while ((st = sqlite3_next_stmt(w->db, st)) != NULL)
+			w->reading_then |= sqlite3_stmt_busy(st) != 0;
+	}
+	for (size_t i = 0; i < size; i++)
+		w->lines += buf[i] == '\n';
+	return (ssize_t)size;
+}
+
+/* The export writes each record's line as it reads the records: its
+ * first line is out while the walk over the records is still under way
+ * (it loaded every record first). */
+static void
+export_writes_while_it_reads(void **state)
+{
+	char *dir = test_tmpdir(), *path = xasprintf("%s/e.db", dir);
+	struct store *s = store_open(path, NULL);
+	struct answers a = { 1, 1, 1, true };
+	struct watch w = { 0 };
+	FILE *out;
+
+	(void)state;
+	interview(s, "G-0000", "R1", "beijing", &a, true);
+	grow(path, 50);
+	w.db = s->db;	/* the store's own connection (store-impl.h) */
+	out = fopencookie(&w, "w", (cookie_io_functions_t){ .write = watch_write });
+	assert_non_null(out);
+	setvbuf(out, NULL, _IONBF, 0);
+	assert_int_equal(export_jsonl(s, out, false, NULL), 50);
+	fclose(out);
+	assert_int_equal(w.lines, 50);
+	assert_true(w.reading_then);
+	store_close(s);
+	test_rmtree(dir);
+	free(dir);
+	free(path);
+}
+
 /* A report to share: a count below 5 is hidden, and so is the one that
  * would give it away by subtraction from the total shown; the total, and
  * counts of 5 or more elsewhere, stay. */
@@ -698,6 +871,8 @@ main(void)
 		cmocka_unit_test(empty_database),
 		cmocka_unit_test(round_names_are_shown_not_obeyed),
 		cmocka_unit_test(shared_report_hides_small_counts),
+		cmocka_unit_test(memory_does_not_grow_with_the_records),
+		cmocka_unit_test(export_writes_while_it_reads),
 	};
 
 	return cmocka_run_group_tests_name("report", tests, setup, teardown);
