@@ -1284,7 +1284,11 @@ def report_csv_figures(text):
     import csv
     import io
     rows = list(csv.reader(io.StringIO(text)))[1:]
-    return {tuple(r[:6]) for r in rows if r}
+    # A change row has its round pair as detail and its three counts in
+    # the gained, lost and kept columns: the form the SQL gives them.
+    return {(r[0], r[1], r[2], "gained/lost/kept " + r[3],
+             "%s/%s/%s" % tuple(r[7:10]), r[5]) if r[0] == "change"
+            else tuple(r[:6]) for r in rows if r}
 
 
 def bench_report():
