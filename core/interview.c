@@ -1934,8 +1934,8 @@ interview_seal(const struct interview *now, const struct record_info *rec,
 			if (f->questions[i]->prefill)
 				keep[nkeep++] = f->questions[i]->name;
 	}
-	rc = store_record_seal(now->store, now->record, sealed.manifest, sealed.enc,
-	    sealed.enc_len, f->sealed_keeps_needs ? (needs.data ? needs.data : "") : NULL, keep, nkeep,
+	rc = store_record_seal(now->store, now->record, sealed.manifest, xml,
+	    sealed.enc, sealed.enc_len, f->sealed_keeps_needs ? (needs.data ? needs.data : "") : NULL, keep, nkeep,
 	    cause);
 	free(keep);
 	buf_free(&needs);

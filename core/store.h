@@ -9,7 +9,7 @@
 #include "form.h"
 #include "holder.h"
 
-#define STORE_SCHEMA_VERSION 12
+#define STORE_SCHEMA_VERSION 13
 
 struct store;
 
@@ -135,13 +135,14 @@ int store_record_finalize(struct store *s, int64_t record, const char *xml,
 
 /* Finalizes a draft as a sealed record (or seals a record imported
  * finalized, which has no XML yet): its XML is the submission
- * manifest, the encrypted instance is kept beside it with the need areas
+ * manifest, its time the end of the plain instance (read for that only,
+ * never kept), the encrypted instance is kept beside it with the need areas
  * it flagged (needs: ids separated by spaces; NULL when the form does not
  * keep them in plain text), and every answer is deleted but those named
  * in keep. In the caller's transaction, or one of its own. */
 int store_record_seal(struct store *s, int64_t record, const char *manifest,
-    const unsigned char *enc, size_t enc_len, const char *needs,
-    const char *const *keep, size_t nkeep, char **cause);
+    const char *instance, const unsigned char *enc, size_t enc_len,
+    const char *needs, const char *const *keep, size_t nkeep, char **cause);
 
 /* The encrypted instance of a sealed record (*enc, *enc_len) and the need
  * areas it keeps in plain text (*needs, NULL when none are kept); either
