@@ -195,27 +195,6 @@ new_uuid(char out[37], char **cause)
 	return 0;
 }
 
-static int
-hh_event(struct store *s, int64_t id, const char *what, const char *detail,
-    char **cause)
-{
-	sqlite3_stmt *st;
-	char now[40];
-
-	iso8601_now(now, sizeof now);
-	if (sq_prepare(s, "INSERT INTO household_events (household_id, at, what, "
-	    "detail) VALUES (?, ?, ?, ?)", &st, cause) != 0)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	sq_bind_text(st, 2, now);
-	sq_bind_text(st, 3, what);
-	sq_bind_text(st, 4, detail);
-	if (sq_step_done(s, st, cause, _("cannot keep the household's history")) != 0)
-		return -1;
-	return trail_add(s, &(struct trail_entry){ .what = what, .household_id =
-	    id, .detail = detail }, cause);
-}
-
 static void
 meta_el(struct buf *b, const char *name, const char *value)
 {
@@ -594,7 +573,7 @@ entity_resolve(struct store *s, int64_t household_id, bool keep_mine,
 		goto fail;
 	sqlite3_bind_int64(st, 1, household_id);
 	if (sq_step_done(s, st, cause, _("cannot save the household")) != 0 ||
-	    (n > 0 && hh_event(s, household_id, "resolved", keep_mine ?
+	    (n > 0 && household_event(s, household_id, "resolved", keep_mine ?
 	    "kept this database's values" : "took the server's values",
 	    cause) != 0))
 		goto fail;
@@ -1042,7 +1021,7 @@ merge_new(struct store *s, const struct incoming *in,
 	if (save_entity(s, id, in, true, cause) != 0)
 		return -1;
 	detail = xasprintf("from the Entity List, version %ld", in->version);
-	rc = hh_event(s, id, "merged", detail, cause);
+	rc = household_event(s, id, "merged", detail, cause);
 	free(detail);
 	sum->added++;
 	return rc;
@@ -1105,7 +1084,7 @@ merge_known(struct store *s, struct hh *h, const struct incoming *in,
 		char *detail = xasprintf("version %ld from the Entity List: %s",
 		    in->version, taken.data);
 
-		rc = hh_event(s, h->id, "merged", detail, cause);
+		rc = household_event(s, h->id, "merged", detail, cause);
 		free(detail);
 		sum->updated++;
 	}
@@ -1113,7 +1092,7 @@ merge_known(struct store *s, struct hh *h, const struct incoming *in,
 		char *detail = xasprintf("version %ld from the Entity List differs "
 		    "from this database: %s", in->version, clash.data);
 
-		rc = hh_event(s, h->id, "conflict", detail, cause);
+		rc = household_event(s, h->id, "conflict", detail, cause);
 		free(detail);
 		sum->conflicts++;
 	}

@@ -141,9 +141,9 @@ household_next_code(struct store *s, const char *prefix, char **cause)
 	return code;
 }
 
-static int
-event(struct store *s, int64_t id, const char *what, const char *detail,
-    char **cause)
+int
+household_event(struct store *s, int64_t id, const char *what,
+    const char *detail, char **cause)
 {
 	sqlite3_stmt *st;
 	char now[40];
@@ -387,7 +387,7 @@ insert_household(struct store *s, const char *code, struct household *h,
 	    _("cannot register the household")) != 0)
 		return -1;
 	h->id = sqlite3_last_insert_rowid(s->db);
-	return event(s, h->id, "registered", how, cause);
+	return household_event(s, h->id, "registered", how, cause);
 }
 
 int
@@ -512,8 +512,8 @@ set_status(struct store *s, int64_t id, const char *status, const char *reason,
 		set_cause(cause, _("this household is no longer in the database"));
 		goto done;
 	}
-	rc = event(s, id, strcmp(status, "closed") == 0 ? "closed" : "reopened",
-	    reason, cause);
+	rc = household_event(s, id, strcmp(status, "closed") == 0 ? "closed" :
+	    "reopened", reason, cause);
 done:
 	return sq_end(s, own, rc, cause);
 }
@@ -1409,7 +1409,7 @@ household_take_answer(struct store *s, const char *code,
 	/* As the trail shows it: which field, from what, to what. */
 	detail = xasprintf("%s: %s -> %s", form_household_field_name(field),
 	    old != NULL ? old : "-", value);
-	rc = event(s, h.id, "edited", detail, cause);
+	rc = household_event(s, h.id, "edited", detail, cause);
 	free(detail);
 end:
 	rc = sq_end(s, own, rc, cause);

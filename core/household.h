@@ -135,6 +135,11 @@ int household_due_first(struct store *s, const char *until, long limit,
 int household_counts(struct store *s, const char *until, long *open,
     long *due, char **cause);
 
+/* Adds an entry to the household's history (registered, edited, closed,
+ * merged ...) and the same to the trail, in the caller's transaction. */
+int household_event(struct store *s, int64_t id, const char *what,
+    const char *detail, char **cause);
+
 /* A household was visited today: a next visit due by now is done. */
 int household_visited(struct store *s, const char *code, char **cause);
 
