@@ -170,12 +170,13 @@ bind_opt(sqlite3_stmt *st, int i, const char *v)
 	sq_bind_text(st, i, v != NULL && *v != '\0' ? v : NULL);
 }
 
-static const char household_columns[] =
-    "h.id, h.code, h.site, h.head, h.phone, h.address, h.notes, h.status, "
-    "h.closed_reason, h.closed_at, h.next_visit, h.created_at, h.updated_at, "
-    "(SELECT count(*) FROM records r WHERE r.household = h.code COLLATE NOCASE), "
-    "(SELECT substr(max(r.started_at), 1, 10) FROM records r WHERE "
-    "r.household = h.code COLLATE NOCASE)";
+#define HOUSEHOLD_COLUMNS \
+	"h.id, h.code, h.site, h.head, h.phone, h.address, h.notes, h.status, " \
+	"h.closed_reason, h.closed_at, h.next_visit, h.created_at, h.updated_at, " \
+	"(SELECT count(*) FROM records r WHERE r.household = h.code COLLATE NOCASE), " \
+	"(SELECT substr(max(r.started_at), 1, 10) FROM records r WHERE " \
+	"r.household = h.code COLLATE NOCASE)"
+static const char household_columns[] = HOUSEHOLD_COLUMNS;
 
 static void
 household_row(sqlite3_stmt *st, struct household *h)
@@ -200,6 +201,30 @@ household_row(sqlite3_stmt *st, struct household *h)
 	h->last_visit = sq_col_dup(st, 14);
 }
 
+/* Collects the households st reads (not finalized). */
+static int
+read_rows(struct store *s, sqlite3_stmt *st, struct household **out,
+    size_t *n, char **cause)
+{
+	size_t cap = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*out = xreallocarray(*out, cap, sizeof **out);
+		}
+		household_row(st, &(*out)[(*n)++]);
+	}
+	if (rc != SQLITE_DONE) {
+		households_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return sq_fail(s, cause, _("cannot read the households"));
+	}
+	return 0;
+}
+
 /* Runs a household query (bound by bind) and collects its rows: `limit`
  * of them (all when negative) from the `offset`th on. The households are
  * chosen first and their interviews counted after, for those rows only. */
@@ -211,7 +236,6 @@ households_query(struct store *s, const char *where, const char *order,
 {
 	sqlite3_stmt *st;
 	char *sql;
-	size_t cap = 0;
 	int rc;
 
 	*out = NULL;
@@ -225,21 +249,9 @@ households_query(struct store *s, const char *where, const char *order,
 		return -1;
 	if (bind != NULL)
 		bind(st, arg);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			*out = xreallocarray(*out, cap, sizeof **out);
-		}
-		household_row(st, &(*out)[(*n)++]);
-	}
+	rc = read_rows(s, st, out, n, cause);
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		households_free(*out, *n);
-		*out = NULL;
-		*n = 0;
-		return sq_fail(s, cause, _("cannot read the households"));
-	}
-	return 0;
+	return rc;
 }
 
 static void
@@ -578,8 +590,8 @@ struct search_args {
 	char *text_match;	/* households_text MATCH: the term, or NULL */
 	char *pinyin_match;	/* households_pinyin MATCH: the term's keys */
 	char *where;
-	char *count_from;	/* the index's households, when it finds many: the
-				 * count asks them (up to its cap) */
+	char *ids;		/* the households the index found, all of them, as
+				 * a JSON array (?7), or NULL */
 };
 
 static void
@@ -592,6 +604,7 @@ bind_search(sqlite3_stmt *st, const void *arg)
 	sq_bind_text(st, 3, a->pinyin);
 	sq_bind_text(st, 4, a->text_match);
 	sq_bind_text(st, 5, a->pinyin_match);
+	sq_bind_text(st, 7, a->ids);
 }
 
 /* SQL pinyin_match(text, query), as pinyin_match. */
@@ -624,13 +637,14 @@ like_pattern(const char *term)
 /* The search index: households_text (FTS5, trigrams of the code, head,
  * phone and its digits, address, notes and site) and households_pinyin
  * (trigrams of each head's pinyin keys, see pinyin_keys). It only narrows
- * the search: what matches is still said by the WHERE clause of
- * search_where, on the households it hands over. A term of three
- * characters or more is a phrase of trigrams; one of one or two asks the
- * trigrams that start with it; one the index finds more than
- * SEARCH_INDEX_MAX of reads the register in its order, which stops once a
- * page is full and the count at its cap (it finds many). */
-#define SEARCH_INDEX_MAX 1000	/* households it hands over, at most */
+ * the search: what matches is still said by SEARCH_MATCHES, on the
+ * households it hands over. A term of three characters or more is a
+ * phrase of trigrams; one of one or two asks the trigrams that start with
+ * it. The index is read once a term (index_pass), up to SEARCH_INDEX_MAX
+ * households found, which the count and every page then use; a term that
+ * finds more reads the register in its order, which stops once a page is
+ * full (it finds many). */
+#define SEARCH_INDEX_MAX 1000	/* households it finds, kept, at most */
 #define SEARCH_DENSE_ROWS 256	/* a short term that finds SEARCH_DENSE_FOUND */
 #define SEARCH_DENSE_FOUND 32	/* among as many first households finds many */
 #define SEARCH_TERMS_MAX 200	/* trigrams a short term asks, at most */
@@ -805,27 +819,162 @@ out:
 	sqlite3_finalize(done);
 }
 
-/* The households the index hands over for term t (len bytes), as SQL
- * (?4 and ?5 bound by bind_search), or NULL when it cannot narrow the
- * search: t is too short, or it finds more than SEARCH_INDEX_MAX, which
- * the register's order finds faster. */
-static char *
-index_candidates(struct store *s, const char *t, size_t len,
-    const char *matches, struct search_args *a, bool *many)
+/* What a search for a term matches, over households h: ?1 is a LIKE
+ * pattern, ?2 the digits of a phone number or NULL, ?3 the term as pinyin
+ * (bound by bind_search). This is the one place that says what matches;
+ * the index only narrows. */
+#define SEARCH_MATCHES \
+	"h.code LIKE ?1 ESCAPE '\\' OR h.head LIKE ?1 ESCAPE '\\' OR " \
+	"h.phone LIKE ?1 ESCAPE '\\' OR h.address LIKE ?1 ESCAPE '\\' OR " \
+	"h.notes LIKE ?1 ESCAPE '\\' OR h.site LIKE ?1 ESCAPE '\\' OR " \
+	"(?2 IS NOT NULL AND h.phone_digits LIKE ?2) OR " \
+	"(?3 IS NOT NULL AND pinyin_match(h.head, ?3))"
+#define SEARCH_ORDER "h.status = 'closed', h.code"
+
+/* The last search, kept between its count and its pages (and the keys
+ * that scroll it) while the database is as it was: the index is read once
+ * a term, not once for the count and again for each page. */
+struct search_cache {
+	char *term;		/* the term, as passed */
+	bool like_only;		/* s->search_like_only then */
+	bool pinyin_fn;		/* pinyin_match is registered */
+	int64_t version;	/* PRAGMA data_version before it was read: other
+				 * connections' commits change it */
+	int64_t changes;	/* this connection's changes after it */
+	struct search_args a;
+	const char *where;	/* what a page reads: "1", SEARCH_MATCHES or
+				 * a.where (the households found) */
+	long found;		/* households the index found: all of them (in
+				 * a.ids) up to SEARCH_INDEX_MAX, SEARCH_INDEX_MAX
+				 * + 1 for more; -1 when it was not asked */
+	sqlite3_stmt *version_st, *text_st, *pinyin_st, *check_st, *page_st;
+};
+
+/* A statement the cache keeps for the connection's life (reset after each
+ * use), or NULL. */
+static sqlite3_stmt *
+kept(struct store *s, sqlite3_stmt **slot, const char *sql)
 {
+	if (*slot == NULL && sqlite3_prepare_v3(s->db, sql, -1,
+	    SQLITE_PREPARE_PERSISTENT, slot, NULL) != SQLITE_OK) {
+		sqlite3_finalize(*slot);
+		*slot = NULL;
+	}
+	return *slot;
+}
+
+static void
+kept_done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+/* Where id is in v (sorted, n long), or would be. */
+static size_t
+id_place(const int64_t *v, size_t n, int64_t id)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Reads the households the index hands over for the search (each list
+ * once, one household at a time: none is built whole), each checked by
+ * SEARCH_MATCHES, until more than cap are found. Returns how many were
+ * found (cap + 1: more), their ids in *ids in ascending order (caller
+ * frees); -1 on error. */
+static long
+index_pass(struct store *s, struct search_cache *c, long cap, int64_t **ids,
+    size_t *nids)
+{
+	sqlite3_stmt *lists[2], *check;
+	int64_t *v = NULL;
+	size_t n = 0, size = 0, i;
+	int rc = SQLITE_DONE;
+
+	*ids = NULL;
+	*nids = 0;
+	lists[0] = kept(s, &c->text_st, "SELECT rowid FROM households_text WHERE "
+	    "households_text MATCH ?4");
+	lists[1] = c->a.pinyin_match == NULL ? NULL : kept(s, &c->pinyin_st,
+	    "SELECT rowid FROM households_pinyin WHERE households_pinyin MATCH ?5 "
+	    "UNION ALL SELECT id FROM households_pinyin_stale");
+	check = kept(s, &c->check_st, "SELECT 1 FROM households h WHERE h.id = ?6 "
+	    "AND (" SEARCH_MATCHES ")");
+	if (lists[0] == NULL || check == NULL || (c->a.pinyin_match != NULL &&
+	    lists[1] == NULL))
+		return -1;
+	bind_search(check, &c->a);
+	for (i = 0; i < ARRAY_LEN(lists) && lists[i] != NULL &&
+	    (long)n <= cap && (rc == SQLITE_DONE || rc == SQLITE_ROW); i++) {
+		bind_search(lists[i], &c->a);
+		while ((long)n <= cap && (rc = sqlite3_step(lists[i])) == SQLITE_ROW) {
+			int64_t id = sqlite3_column_int64(lists[i], 0);
+			size_t at = id_place(v, n, id);
+
+			/* A household both lists hand over counts once. */
+			if (at < n && v[at] == id)
+				continue;
+			sqlite3_bind_int64(check, 6, id);
+			rc = sqlite3_step(check);
+			sqlite3_reset(check);
+			if (rc == SQLITE_DONE)
+				continue;
+			if (rc != SQLITE_ROW)
+				break;
+			if (n == size) {
+				size = size ? 2 * size : 256;
+				v = xreallocarray(v, size, sizeof *v);
+			}
+			memmove(v + at + 1, v + at, (n - at) * sizeof *v);
+			v[at] = id;
+			n++;
+		}
+		kept_done(lists[i]);
+	}
+	kept_done(check);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		free(v);
+		return -1;
+	}
+	*ids = v;
+	*nids = n;
+	return (long)n;
+}
+
+/* Asks the index for term t (len bytes): returns the WHERE clause of the
+ * households it found, all of them (c->a.where over c->a.ids), or NULL
+ * when it cannot narrow the search: t is too short, or more than
+ * SEARCH_INDEX_MAX match (c->found says so), which the register's order
+ * finds faster. */
+static const char *
+index_search(struct store *s, struct search_cache *c, const char *t,
+    size_t len)
+{
+	struct search_args *a = &c->a;
 	struct buf b = { 0 };
 	sqlite3_stmt *st;
-	char *sql, *from;
+	char *sql;
+	int64_t *ids;
+	size_t n, i;
 	long found = -1;
 
-	*many = false;
 	if (utf8_chars(t, len) < 3) {
 		/* A short term that fills a page among the first households
 		 * of the list finds many: the register's order is faster than
 		 * asking the index the long lists of its trigrams. */
 		sql = xasprintf("SELECT count(*) FROM (SELECT h.id FROM households h "
-		    "ORDER BY h.status = 'closed', h.code LIMIT %d) x JOIN households "
-		    "h ON h.id = x.id WHERE %s", SEARCH_DENSE_ROWS, matches);
+		    "ORDER BY " SEARCH_ORDER " LIMIT %d) x JOIN households "
+		    "h ON h.id = x.id WHERE %s", SEARCH_DENSE_ROWS, SEARCH_MATCHES);
 		if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
 			bind_search(st, a);
 			if (sqlite3_step(st) == SQLITE_ROW)
@@ -835,7 +984,6 @@ index_candidates(struct store *s, const char *t, size_t len,
 		free(sql);
 		if (found < 0 || found >= SEARCH_DENSE_FOUND)
 			return NULL;
-		found = -1;
 		/* One or two characters: the trigrams that start with them. */
 		if (short_term(s, t, len, &b) != 0)
 			return NULL;
@@ -866,51 +1014,38 @@ index_candidates(struct store *s, const char *t, size_t len,
 		a->pinyin_match = buf_steal(&b);
 		pinyin_refresh(s);
 	}
-	from = xasprintf("SELECT rowid AS id FROM households_text WHERE households_text "
-	    "MATCH ?4%s", a->pinyin_match == NULL ? "" : " UNION ALL SELECT rowid "
-	    "FROM households_pinyin WHERE households_pinyin MATCH ?5 UNION ALL SELECT "
-	    "id FROM households_pinyin_stale");
-	sql = xasprintf("SELECT count(*) FROM (%s LIMIT %d)", from,
-	    SEARCH_INDEX_MAX + 1);
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
-		bind_search(st, a);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			found = (long)sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	}
-	free(sql);
-	if (found < 0) {
-		free(from);
+	found = index_pass(s, c, SEARCH_INDEX_MAX, &ids, &n);
+	c->found = found;
+	if (found < 0 || found > SEARCH_INDEX_MAX) {
+		free(ids);
 		return NULL;
 	}
-	*many = found > SEARCH_INDEX_MAX;
-	return from;
+	buf_addc(&b, '[');
+	for (i = 0; i < n; i++)
+		buf_printf(&b, i ? ",%lld" : "%lld", (long long)ids[i]);
+	buf_addc(&b, ']');
+	free(ids);
+	a->ids = buf_steal(&b);
+	a->where = xstrdup("h.id IN (SELECT value FROM json_each(?7))");
+	return a->where;
 }
 
 /* What a search for term matches: a WHERE clause over households h and
- * its parameters (bound by bind_search, freed by search_args_clear); the
- * empty term matches all. This is the one place that says what matches;
- * the list, its pages and its count all use it. ?1 is a LIKE pattern,
- * ?2 the digits of a phone number or NULL, ?3 the term as pinyin; ?4 and
- * ?5 what the index is asked (index_candidates), which only narrows. */
+ * its parameters in c->a (bound by bind_search); the empty term matches
+ * all. The list, its pages and its count all use it. */
 static const char *
-search_where(struct store *s, const char *term, struct search_args *a)
+search_where(struct store *s, struct search_cache *c, const char *term)
 {
-	static const char matches[] =
-	    "h.code LIKE ?1 ESCAPE '\\' OR h.head LIKE ?1 ESCAPE '\\' OR "
-	    "h.phone LIKE ?1 ESCAPE '\\' OR h.address LIKE ?1 ESCAPE '\\' OR "
-	    "h.notes LIKE ?1 ESCAPE '\\' OR h.site LIKE ?1 ESCAPE '\\' OR "
-	    "(?2 IS NOT NULL AND h.phone_digits LIKE ?2) OR "
-	    "(?3 IS NOT NULL AND pinyin_match(h.head, ?3))";
+	struct search_args *a = &c->a;
 	struct buf digits = { 0 };
-	const char *p;
-	char *t, *from;
+	const char *p, *where;
+	char *t;
 	size_t len;
-	bool many;
 
 	memset(a, 0, sizeof *a);
+	c->found = -1;
 	/* Full-width digits and letters, as a Chinese input method types. */
-	a->ascii = text_fold_ascii(term != NULL ? term : "");
+	a->ascii = text_fold_ascii(term);
 	term = a->ascii;
 	term += strspn(term, " ");
 	len = strlen(term);
@@ -921,10 +1056,14 @@ search_where(struct store *s, const char *term, struct search_args *a)
 	t = xstrndup(term, len);
 	a->like = like_pattern(t);
 	free(t);
-	/* A name is found by its pinyin too (zhang, zxy: 张秀英). */
-	if (sqlite3_create_function(s->db, "pinyin_match", 2, SQLITE_UTF8 |
-	    SQLITE_DETERMINISTIC, NULL, sql_pinyin_match, NULL, NULL) ==
-	    SQLITE_OK && pinyin_query_valid(term))
+	/* A name is found by its pinyin too (zhang, zxy: 张秀英). The
+	 * function is registered once: registering it again would make
+	 * SQLite compile every statement of the connection again. */
+	if (!c->pinyin_fn)
+		c->pinyin_fn = sqlite3_create_function(s->db, "pinyin_match", 2,
+		    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_pinyin_match, NULL,
+		    NULL) == SQLITE_OK;
+	if (c->pinyin_fn && pinyin_query_valid(term))
 		a->pinyin = term;
 	/* A phone number is found whatever spaces or dashes it was typed with. */
 	for (p = term; p < term + len; p++) {
@@ -941,17 +1080,9 @@ search_where(struct store *s, const char *term, struct search_args *a)
 	}
 	buf_free(&digits);
 	if (s->search_like_only ||
-	    (from = index_candidates(s, term, len, matches, a, &many)) == NULL)
-		return matches;
-	if (many) {
-		/* The page in the register's order (it fills fast); the count
-		 * from the index, which stops at its cap. */
-		a->count_from = from;
-		return matches;
-	}
-	a->where = xasprintf("h.id IN (%s) AND (%s)", from, matches);
-	free(from);
-	return a->where;
+	    (where = index_search(s, c, term, len)) == NULL)
+		return SEARCH_MATCHES;
+	return where;
 }
 
 static void
@@ -963,77 +1094,73 @@ search_args_clear(struct search_args *a)
 	free(a->text_match);
 	free(a->pinyin_match);
 	free(a->where);
-	free(a->count_from);
+	free(a->ids);
+	memset(a, 0, sizeof *a);
 }
 
-static int
-cmp_id(const void *x, const void *y)
+/* PRAGMA data_version: changed by every commit of another connection. */
+static int64_t
+data_version(struct store *s, struct search_cache *c)
 {
-	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+	sqlite3_stmt *st = kept(s, &c->version_st, "PRAGMA data_version");
+	int64_t v = -1;
 
-	return (a > b) - (a < b);
+	if (st != NULL) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int64(st, 0);
+		kept_done(st);
+	}
+	return v;
 }
 
-/* household_search_count of a term the index finds many of: its lists
- * read one household at a time (no list is built whole), each checked by
- * the search's WHERE clause, until more than cap are found. */
-static long
-count_from_index(struct store *s, const struct search_args *a,
-    const char *where, long cap, char **cause)
+/* The search for term: the last one when it was for the same term and
+ * nothing was written since (by this connection or another), else read
+ * again. */
+static struct search_cache *
+search_get(struct store *s, const char *term)
 {
-	static const char *const lists[] = {
-		"SELECT rowid FROM households_text WHERE households_text MATCH ?4",
-		"SELECT rowid FROM households_pinyin WHERE households_pinyin "
-		"MATCH ?5 UNION ALL SELECT id FROM households_pinyin_stale",
-	};
-	sqlite3_stmt *check = NULL, *st;
-	int64_t *text = NULL;
-	size_t ntext = 0, size = 0, i;
-	long n = 0;
-	char *sql = xasprintf("SELECT 1 FROM households h WHERE h.id = ?6 AND "
-	    "(%s)", where);
+	struct search_cache *c = s->search;
+	int64_t version;
 
-	if (sq_prepare(s, sql, &check, cause) != 0) {
-		free(sql);
-		return -1;
+	if (term == NULL)
+		term = "";
+	if (c == NULL) {
+		c = s->search = xcalloc(1, sizeof *c);
+		c->found = -1;
 	}
-	free(sql);
-	bind_search(check, a);
-	for (i = 0; i < ARRAY_LEN(lists) && n <= cap; i++) {
-		if (i == 1 && a->pinyin_match == NULL)
-			break;
-		if (sq_prepare(s, lists[i], &st, cause) != 0) {
-			n = -1;
-			break;
-		}
-		bind_search(st, a);
-		while (n <= cap && sqlite3_step(st) == SQLITE_ROW) {
-			int64_t id = sqlite3_column_int64(st, 0);
+	version = data_version(s, c);
+	if (c->term != NULL && strcmp(c->term, term) == 0 && version >= 0 &&
+	    version == c->version && c->like_only == s->search_like_only &&
+	    c->changes == sqlite3_total_changes64(s->db))
+		return c;
+	search_args_clear(&c->a);
+	free(c->term);
+	c->term = xstrdup(term);
+	c->like_only = s->search_like_only;
+	c->version = version;
+	c->where = search_where(s, c, term);
+	/* A search can write (pinyin_refresh): what it wrote is part of what
+	 * it read. */
+	c->changes = sqlite3_total_changes64(s->db);
+	return c;
+}
 
-			/* A household both lists hand over counts once. */
-			if (i == 1 && ntext > 0 && bsearch(&id, text, ntext,
-			    sizeof *text, cmp_id) != NULL)
-				continue;
-			sqlite3_bind_int64(check, 6, id);
-			if (sqlite3_step(check) == SQLITE_ROW) {
-				n++;
-				if (i == 0) {
-					if (ntext == size) {
-						size = size ? 2 * size : 256;
-						text = xreallocarray(text, size, sizeof *text);
-					}
-					text[ntext++] = id;
-				}
-			}
-			sqlite3_reset(check);
-		}
-		sqlite3_finalize(st);
-		if (i == 0 && ntext > 0)
-			qsort(text, ntext, sizeof *text, cmp_id);
-	}
-	sqlite3_finalize(check);
-	free(text);
-	return n;
+void
+household_search_forget(struct store *s)
+{
+	struct search_cache *c = s->search;
+
+	if (c == NULL)
+		return;
+	search_args_clear(&c->a);
+	free(c->term);
+	sqlite3_finalize(c->version_st);
+	sqlite3_finalize(c->text_st);
+	sqlite3_finalize(c->pinyin_st);
+	sqlite3_finalize(c->check_st);
+	sqlite3_finalize(c->page_st);
+	free(c);
+	s->search = NULL;
 }
 
 void
@@ -1049,43 +1176,73 @@ household_search(struct store *s, const char *term, struct household **out,
 	return household_search_page(s, term, 0, -1, out, n, cause);
 }
 
+/* A page of the households the index found (c->a.ids), in the list's
+ * order: only its rows are read and their interviews counted. */
+static int
+found_page(struct store *s, struct search_cache *c, long offset, long limit,
+    struct household **out, size_t *n, char **cause)
+{
+	sqlite3_stmt *st = kept(s, &c->page_st, "SELECT " HOUSEHOLD_COLUMNS
+	    " FROM households h WHERE h.id IN (SELECT h.id FROM households h "
+	    "WHERE h.id IN (SELECT value FROM json_each(?7)) ORDER BY "
+	    SEARCH_ORDER " LIMIT ?8 OFFSET ?9) ORDER BY " SEARCH_ORDER);
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return sq_fail(s, cause, _("cannot read the households"));
+	sq_bind_text(st, 7, c->a.ids);
+	sqlite3_bind_int64(st, 8, limit);
+	sqlite3_bind_int64(st, 9, offset);
+	rc = read_rows(s, st, out, n, cause);
+	kept_done(st);
+	return rc;
+}
+
 int
 household_search_page(struct store *s, const char *term, long offset,
     long limit, struct household **out, size_t *n, char **cause)
 {
-	struct search_args a;
-	const char *where = search_where(s, term, &a);
-	int rc;
+	struct search_cache *c = search_get(s, term);
 
-	rc = households_query(s, where, "h.status = 'closed', h.code", offset,
-	    limit, bind_search, &a, out, n, cause);
-	search_args_clear(&a);
-	return rc;
+	if (c->a.ids != NULL)
+		return found_page(s, c, offset, limit, out, n, cause);
+	return households_query(s, c->where, SEARCH_ORDER, offset, limit,
+	    bind_search, &c->a, out, n, cause);
 }
 
 long
 household_search_count(struct store *s, const char *term, long cap,
     char **cause)
 {
-	struct search_args a;
-	const char *where = search_where(s, term, &a);
+	struct search_cache *c = search_get(s, term);
 	sqlite3_stmt *st;
+	int64_t *ids;
+	size_t nids;
 	char *sql;
 	long n = -1;
 
+	if (c->found >= 0 && (c->found <= SEARCH_INDEX_MAX ||
+	    cap <= SEARCH_INDEX_MAX))
+		return c->found < cap + 1 ? c->found : cap + 1;
+	if (c->found >= 0) {
+		/* More than the index's pass counted: count on. */
+		n = index_pass(s, c, cap, &ids, &nids);
+		free(ids);
+		if (n < 0)
+			sq_fail(s, cause, _("cannot read the households"));
+		return n;
+	}
 	/* No term: every household, as the database keeps count of them. */
-	if (strcmp(where, "1") == 0)
+	if (strcmp(c->where, "1") == 0)
 		sql = xasprintf("SELECT min(n, %ld) FROM tallies WHERE name = "
 		    "'households'", cap + 1);
-	else if (a.count_from != NULL) {
-		n = count_from_index(s, &a, where, cap, cause);
-		search_args_clear(&a);
-		return n;
-	} else
+	else
 		sql = xasprintf("SELECT count(*) FROM (SELECT 1 FROM households h "
-		    "WHERE %s LIMIT %ld)", where, cap + 1);
+		    "WHERE %s LIMIT %ld)", c->where, cap + 1);
 	if (sq_prepare(s, sql, &st, cause) == 0) {
-		bind_search(st, &a);
+		bind_search(st, &c->a);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			n = (long)sqlite3_column_int64(st, 0);
 		else
@@ -1093,7 +1250,6 @@ household_search_count(struct store *s, const char *term, long cap,
 		sqlite3_finalize(st);
 	}
 	free(sql);
-	search_args_clear(&a);
 	return n;
 }
 

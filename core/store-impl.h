@@ -26,7 +26,12 @@ struct store {
 		const char *sql;
 		sqlite3_stmt *st;
 	} cached[24];
+	struct search_cache *search;	/* the last household search's
+					 * households (core/household.c) */
 };
+
+/* Lets go of the household search's cache (before the database closes). */
+void household_search_forget(struct store *s);
 
 /* Sets *cause to "what: SQLite's message" and returns -1. */
 int sq_fail(struct store *s, char **cause, const char *what);

@@ -651,6 +651,7 @@ store_close(struct store *s)
 	store_scrub(s, NULL);
 	for (i = 0; i < ARRAY_LEN(s->cached); i++)
 		sqlite3_finalize(s->cached[i].st);
+	household_search_forget(s);
 	sqlite3_close(s->db);
 	free(s->login);
 	free(s->path);

@@ -781,6 +781,124 @@ a_search_that_finds_few_costs_the_same(void **state)
 	assert_true(scan_large > 5 * scan_small);
 }
 
+/* Counts the statements that read the search index (a MATCH of
+ * households_text or households_pinyin) as they start. */
+static int
+count_index_reads(unsigned type, void *ctx, void *p, void *x)
+{
+	(void)p;
+	if (type == SQLITE_TRACE_STMT && strstr((const char *)x, " MATCH ") != NULL)
+		++*(long *)ctx;
+	return 0;
+}
+
+/* The codes of a page of a search, and its count. */
+static char *
+chooser_page(struct fixture *fx, const char *term, long offset, long *count)
+{
+	struct household *v;
+	struct buf b = { 0 };
+	size_t n, i;
+
+	*count = household_search_count(fx->s, term, 1000, NULL);
+	assert_int_equal(household_search_page(fx->s, term, offset, 64, &v, &n,
+	    NULL), 0);
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "%s%s", i ? " " : "", v[i].code);
+	households_free(v, n);
+	if (b.data == NULL)
+		buf_adds(&b, "");
+	return buf_steal(&b);
+}
+
+/* A key typed in the chooser reads the search index once: the search's
+ * count, its first page and the pages scrolled to after use what it found
+ * (the 5th key of HH-0012, which finds 100 of 2,000 households; a search
+ * that finds many; a pinyin one). What is registered or edited after, by
+ * this program or another, is found at the next key, as reading every
+ * household finds it. */
+static void
+a_key_reads_the_index_once(void **state)
+{
+	struct fixture *fx = *state;
+	struct household h = { 0 };
+	char today[11], *codes, *first;
+	long reads = 0, count;
+	int64_t id;
+	sqlite3 *other;
+
+	date_in(0, today);
+	add_many(fx, 0, 2000, 0, today);
+	add_full(fx, "BJ-0001", "beijing", "张秀英", "138 1234 5678", NULL, NULL);
+	sqlite3_trace_v2(fx->s->db, SQLITE_TRACE_STMT, count_index_reads, &reads);
+	first = chooser_page(fx, "HH-0012", 0, &count);
+	assert_int_equal(count, 100);
+	codes = chooser_page(fx, "HH-0012", 64, &count);
+	assert_int_equal(count, 100);
+	assert_string_equal(codes, "HH-001264 HH-001265 HH-001266 HH-001267 "
+	    "HH-001268 HH-001269 HH-001270 HH-001271 HH-001272 HH-001273 "
+	    "HH-001274 HH-001275 HH-001276 HH-001277 HH-001278 HH-001279 "
+	    "HH-001280 HH-001281 HH-001282 HH-001283 HH-001284 HH-001285 "
+	    "HH-001286 HH-001287 HH-001288 HH-001289 HH-001290 HH-001291 "
+	    "HH-001292 HH-001293 HH-001294 HH-001295 HH-001296 HH-001297 "
+	    "HH-001298 HH-001299");
+	free(codes);
+	codes = chooser_page(fx, "HH-0012", 0, &count);
+	assert_string_equal(codes, first);
+	free(codes);
+	assert_int_equal(reads, 1);
+	/* A search that finds many; one by pinyin (two lists: one read each). */
+	free(chooser_page(fx, "HH-00", 0, &count));
+	free(chooser_page(fx, "HH-00", 64, &count));
+	assert_int_equal(count, 1001);
+	assert_int_equal(reads, 2);
+	free(chooser_page(fx, "zhangxy", 0, &count));
+	codes = chooser_page(fx, "zhangxy", 0, &count);
+	assert_string_equal(codes, "BJ-0001");
+	free(codes);
+	assert_int_equal(reads, 4);
+
+	/* Registered after: found at the next key. */
+	id = add_full(fx, "HH-0012AB", NULL, NULL, NULL, NULL, NULL);
+	codes = chooser_page(fx, "HH-0012", 64, &count);
+	assert_int_equal(count, 101);
+	assert_true(strstr(codes, "HH-0012AB") != NULL);
+	free(codes);
+	free(same_either_way(fx, "HH-0012"));
+	/* Edited: found by its new text, no longer by its old. */
+	assert_int_equal(household_get_id(fx->s, id, &h, NULL), 0);
+	free(h.code);
+	h.code = xstrdup("JX-0099");
+	assert_int_equal(household_update(fx->s, &h, NULL), 0);
+	household_clear(&h);
+	codes = chooser_page(fx, "HH-0012", 64, &count);
+	assert_int_equal(count, 100);
+	assert_true(strstr(codes, "HH-0012AB") == NULL);
+	free(codes);
+	/* Registered by another program: found too. */
+	assert_int_equal(sqlite3_open(fx->s->path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "INSERT INTO households (code, "
+	    "created_at, updated_at) VALUES ('HH-0012CD', 'x', 'x')", NULL, NULL,
+	    NULL), SQLITE_OK);
+	sqlite3_close(other);
+	codes = chooser_page(fx, "HH-0012", 64, &count);
+	assert_int_equal(count, 101);
+	assert_true(strstr(codes, "HH-0012CD") != NULL);
+	free(codes);
+	free(same_either_way(fx, "HH-0012"));
+	/* Reading every household, then the index again: the same. */
+	household_search_use_index(fx->s, false);
+	codes = chooser_page(fx, "HH-0012", 0, &count);
+	household_search_use_index(fx->s, true);
+	assert_string_equal(codes, first);
+	free(codes);
+	codes = chooser_page(fx, "HH-0012", 0, &count);
+	assert_string_equal(codes, first);
+	free(codes);
+	sqlite3_trace_v2(fx->s->db, 0, NULL, NULL);
+	free(first);
+}
+
 static void
 due_visits_most_overdue_first(void **state)
 {
@@ -1078,6 +1196,8 @@ main(void)
 		    households_registered_elsewhere_are_found, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_search_that_finds_few_costs_the_same,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(a_key_reads_the_index_once, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(due_visits_most_overdue_first, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(imports_register_missing_households_once,
