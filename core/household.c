@@ -590,8 +590,10 @@ struct search_args {
 	char *text_match;	/* households_text MATCH: the term, or NULL */
 	char *pinyin_match;	/* households_pinyin MATCH: the term's keys */
 	char *where;
-	char *ids;		/* the households the index found, all of them, as
-				 * a JSON array (?7), or NULL */
+	char *ids;		/* the households the index found (?7, a JSON
+				 * array): all of them, or, when it finds many,
+				 * all those up to household `after` */
+	int64_t after;		/* ?10: past it, the index was not read */
 };
 
 static void
@@ -605,6 +607,7 @@ bind_search(sqlite3_stmt *st, const void *arg)
 	sq_bind_text(st, 4, a->text_match);
 	sq_bind_text(st, 5, a->pinyin_match);
 	sq_bind_text(st, 7, a->ids);
+	sqlite3_bind_int64(st, 10, a->after);
 }
 
 /* SQL pinyin_match(text, query), as pinyin_match. */
@@ -894,7 +897,7 @@ id_place(const int64_t *v, size_t n, int64_t id)
  * frees); -1 on error. */
 static long
 index_pass(struct store *s, struct search_cache *c, long cap, int64_t **ids,
-    size_t *nids)
+    size_t *nids, int64_t *last)
 {
 	sqlite3_stmt *lists[2], *check;
 	int64_t *v = NULL;
@@ -903,8 +906,9 @@ index_pass(struct store *s, struct search_cache *c, long cap, int64_t **ids,
 
 	*ids = NULL;
 	*nids = 0;
+	*last = 0;
 	lists[0] = kept(s, &c->text_st, "SELECT rowid FROM households_text WHERE "
-	    "households_text MATCH ?4");
+	    "households_text MATCH ?4 ORDER BY rowid");
 	lists[1] = c->a.pinyin_match == NULL ? NULL : kept(s, &c->pinyin_st,
 	    "SELECT rowid FROM households_pinyin WHERE households_pinyin MATCH ?5 "
 	    "UNION ALL SELECT id FROM households_pinyin_stale");
@@ -921,6 +925,7 @@ index_pass(struct store *s, struct search_cache *c, long cap, int64_t **ids,
 			int64_t id = sqlite3_column_int64(lists[i], 0);
 			size_t at = id_place(v, n, id);
 
+			*last = id;
 			/* A household both lists hand over counts once. */
 			if (at < n && v[at] == id)
 				continue;
@@ -964,7 +969,7 @@ index_search(struct store *s, struct search_cache *c, const char *t,
 	struct buf b = { 0 };
 	sqlite3_stmt *st;
 	char *sql;
-	int64_t *ids;
+	int64_t *ids, last;
 	size_t n, i;
 	long found = -1;
 
@@ -1014,9 +1019,9 @@ index_search(struct store *s, struct search_cache *c, const char *t,
 		a->pinyin_match = buf_steal(&b);
 		pinyin_refresh(s);
 	}
-	found = index_pass(s, c, SEARCH_INDEX_MAX, &ids, &n);
+	found = index_pass(s, c, SEARCH_INDEX_MAX, &ids, &n, &last);
 	c->found = found;
-	if (found < 0 || found > SEARCH_INDEX_MAX) {
+	if (found < 0 || (found > SEARCH_INDEX_MAX && a->pinyin_match != NULL)) {
 		free(ids);
 		return NULL;
 	}
@@ -1026,7 +1031,17 @@ index_search(struct store *s, struct search_cache *c, const char *t,
 	buf_addc(&b, ']');
 	free(ids);
 	a->ids = buf_steal(&b);
-	a->where = xstrdup("h.id IN (SELECT value FROM json_each(?7))");
+	if (found <= SEARCH_INDEX_MAX) {
+		a->where = xstrdup("h.id IN (SELECT value FROM json_each(?7))");
+		return a->where;
+	}
+	/* Many: the index's one list was read in the households' order up
+	 * to household `after`, each checked; a page reads the register in
+	 * its order, and checks only the households past it (the index
+	 * alone says whether the others are found). */
+	a->after = last;
+	a->where = xstrdup("(+h.id IN (SELECT value FROM json_each(?7)) OR "
+	    "(+h.id > ?10 AND (" SEARCH_MATCHES ")))");
 	return a->where;
 }
 
@@ -1206,7 +1221,7 @@ household_search_page(struct store *s, const char *term, long offset,
 {
 	struct search_cache *c = search_get(s, term);
 
-	if (c->a.ids != NULL)
+	if (c->found >= 0 && c->found <= SEARCH_INDEX_MAX && c->a.ids != NULL)
 		return found_page(s, c, offset, limit, out, n, cause);
 	return households_query(s, c->where, SEARCH_ORDER, offset, limit,
 	    bind_search, &c->a, out, n, cause);
@@ -1218,7 +1233,7 @@ household_search_count(struct store *s, const char *term, long cap,
 {
 	struct search_cache *c = search_get(s, term);
 	sqlite3_stmt *st;
-	int64_t *ids;
+	int64_t *ids, last;
 	size_t nids;
 	char *sql;
 	long n = -1;
@@ -1228,7 +1243,7 @@ household_search_count(struct store *s, const char *term, long cap,
 		return c->found < cap + 1 ? c->found : cap + 1;
 	if (c->found >= 0) {
 		/* More than the index's pass counted: count on. */
-		n = index_pass(s, c, cap, &ids, &nids);
+		n = index_pass(s, c, cap, &ids, &nids, &last);
 		free(ids);
 		if (n < 0)
 			sq_fail(s, cause, _("cannot read the households"));

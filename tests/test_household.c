@@ -899,6 +899,49 @@ a_key_reads_the_index_once(void **state)
 	free(first);
 }
 
+/* A search that finds many (more than 1,000) shows them in the list's
+ * order even when the register's first households are not the list's
+ * first (registered later, with smaller codes; a closed one last): the
+ * same list, pages and count as reading every household. */
+static void
+a_search_that_finds_many_keeps_the_lists_order(void **state)
+{
+	struct fixture *fx = *state;
+	struct household *all, *v;
+	char today[11], *codes;
+	long count;
+	size_t nall, n, i;
+
+	date_in(0, today);
+	add_many(fx, 1000, 2000, 0, today);
+	add_many(fx, 0, 1000, 0, today);
+	assert_int_equal(household_close(fx->s, 5, "moved away", NULL), 0);
+	free(same_either_way(fx, "HH-00"));
+	free(same_either_way(fx, "HH-0"));
+	codes = chooser_page(fx, "HH-00", 0, &count);
+	assert_int_equal(count, 1001);
+	assert_true(strncmp(codes, "HH-000000 HH-000001 ", 20) == 0);
+	free(codes);
+	assert_int_equal(household_search(fx->s, "HH-00", &all, &nall, NULL), 0);
+	assert_int_equal(nall, 3000);
+	assert_string_equal(all[nall - 1].code, "HH-001004");	/* closed */
+	household_search_use_index(fx->s, false);
+	assert_int_equal(household_search_page(fx->s, "HH-00", 990, 64, &v, &n,
+	    NULL), 0);
+	household_search_use_index(fx->s, true);
+	assert_int_equal(n, 64);
+	for (i = 0; i < n; i++)
+		assert_string_equal(v[i].code, all[990 + i].code);
+	households_free(v, n);
+	assert_int_equal(household_search_page(fx->s, "HH-00", 990, 64, &v, &n,
+	    NULL), 0);
+	assert_int_equal(n, 64);
+	for (i = 0; i < n; i++)
+		assert_string_equal(v[i].code, all[990 + i].code);
+	households_free(v, n);
+	households_free(all, nall);
+}
+
 static void
 due_visits_most_overdue_first(void **state)
 {
@@ -1198,6 +1241,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(a_key_reads_the_index_once, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    a_search_that_finds_many_keeps_the_lists_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(due_visits_most_overdue_first, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(imports_register_missing_households_once,
