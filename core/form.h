@@ -219,6 +219,12 @@ const char *form_text_in(const struct form *form, const struct mtext *m,
 /* The question's position in form->questions, or -1. */
 long form_find(const struct form *form, const char *name);
 
+/* For tests: how many times the loader and form_find have compared two
+ * names (to sort them, find the ones written twice, or look one up)
+ * since the last call. It grows as n log n with a form's names; a scan
+ * of every pair, as n squared. */
+unsigned long form_name_compares(void);
+
 /* Whether the answer value to the not_assessed question (a choice, or
  * space-separated choices) is one that means "not assessed". */
 bool form_not_assessed(const struct form *form, const char *value);

@@ -19,6 +19,7 @@ struct ynode {
 	bool flow;		/* a list or mapping written inside [ ] or { } */
 	struct ynode **items;	/* seq: items; map: key, value, key, value ... */
 	size_t n;		/* number of entries in items */
+	struct yblock *blocks;	/* the root's: the memory the whole tree is in */
 };
 
 #define YTREE_MAX_DEPTH 32
@@ -31,7 +32,9 @@ struct ynode {
  * happened). The caller owns the tree. */
 struct ynode *ytree_parse(const char *text, size_t len, int *line, int *col,
     char **cause);
-void ytree_free(struct ynode *node);
+/* Frees a tree that ytree_parse returned (its nodes are not freed one by
+ * one: they live in the root's blocks). */
+void ytree_free(struct ynode *root);
 
 /* For a mapping: the value for key, or NULL. */
 struct ynode *ytree_get(const struct ynode *map, const char *key);

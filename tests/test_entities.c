@@ -2,14 +2,9 @@
  * each finalized record carries, and two databases that follow the same
  * family through the list that the test server (tests/fake_openrosa.py,
  * answering as Central does) keeps from their uploads. */
-#include "helpers.h"
+#include "openrosa.h"
 
-#include <curl/curl.h>
 #include <jansson.h>
-#include <signal.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 
 #include "../core/entity.h"
 #include "../core/household.h"
@@ -75,10 +70,7 @@ teardown(void **state)
 {
 	struct fixture *fx = *state;
 
-	if (fx->server > 0) {
-		kill(fx->server, SIGTERM);
-		waitpid(fx->server, NULL, 0);
-	}
+	test_server_stop(&fx->server);
 	store_close(fx->a);
 	store_close(fx->b);
 	form_free(fx->f);
@@ -93,64 +85,24 @@ static void
 start_server(struct fixture *fx)
 {
 	char *xform = xml_xform(fx->f), *xpath = xasprintf("%s/visit.xml", fx->dir);
-	char *port_file = xasprintf("%s/port", fx->dir);
-	char *store = xasprintf("%s/received", fx->dir);
 	FILE *f = fopen(xpath, "w");
-	int i;
 
 	assert_non_null(f);
 	fputs(xform, f);
 	fclose(f);
 	free(xform);
-	mkdir(store, 0700);
-	fflush(NULL);
-	fx->server = fork();
-	assert_true(fx->server >= 0);
-	if (fx->server == 0) {
-		execlp("python3", "python3", "tests/fake_openrosa.py", "--port-file",
-		    port_file, "--store", store, "--lifetime", "120", "--xform", xpath,
-		    (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 500 && (f = fopen(port_file, "r")) == NULL; i++) {
-		struct timespec ts = { 0, 20 * 1000000L };
-
-		nanosleep(&ts, NULL);
-	}
-	assert_non_null(f);
-	assert_int_equal(fscanf(f, "%d", &fx->port), 1);
-	fclose(f);
+	fx->server = test_server_start(fx->dir, "", &fx->port, "--xform", xpath,
+	    (char *)NULL);
 	snprintf(fx->url, sizeof fx->url,
 	    "http://127.0.0.1:%d/v1/key/k3y/projects/14/submission", fx->port);
 	free(xpath);
-	free(port_file);
-	free(store);
-}
-
-static size_t
-to_buf(char *data, size_t size, size_t n, void *ctx)
-{
-	buf_add(ctx, data, size * n);
-	return size * n;
 }
 
 /* GET path on the test server: its body (the caller frees it). */
 static char *
 get(struct fixture *fx, const char *path)
 {
-	struct buf b = { 0 };
-	char url[256];
-	CURL *c = curl_easy_init();
-
-	snprintf(url, sizeof url, "http://127.0.0.1:%d%s", fx->port, path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROXY, "");
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, to_buf);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	assert_int_equal(curl_easy_perform(c), CURLE_OK);
-	curl_easy_cleanup(c);
-	buf_adds(&b, "");
-	return buf_steal(&b);
+	return test_server_get(fx->port, path, NULL);
 }
 
 /* The server's entity of the household (a JSON object owned by *all). */

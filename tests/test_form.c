@@ -749,6 +749,50 @@ many_names_fast(void **state)
 	assert_true(cpu_seconds() - start < CPU_HANG_LIMIT);
 }
 
+/* --check of a form of 50,000 questions where one name is written 20,000
+ * times and one key 10,000 times in a question: each copy is reported
+ * with the line of the first, found by sorting. Finding that first copy
+ * again for each copy compared n squared / 2 names (200 million here, and
+ * --check took 4 s for 20,000 copies); counted, not timed, it stays
+ * within n log n. */
+static void
+many_copies_of_a_name_linear(void **state)
+{
+	struct buf b = { 0 };
+	struct diags d;
+	int i, n = 50000, copies = 20000, keys = 10000;
+	unsigned long compares, names = (unsigned long)(n + copies + keys);
+
+	(void)state;
+	buf_adds(&b, HEAD "body:\n  - {name: q0, type: integer, label: Q}\n");
+	for (i = 1; i < n; i++)
+		buf_printf(&b, "  - {name: q%d, type: integer, label: Q, "
+		    "relevant: \"${q%d} > 1\"}\n", i, i - 1);
+	for (i = 0; i < copies; i++)
+		buf_adds(&b, "  - {name: dup, type: integer, label: D}\n");
+	buf_adds(&b, "  - {name: keys, type: integer, label: K");
+	for (i = 0; i < keys; i++)
+		buf_adds(&b, ", hint: H");
+	buf_adds(&b, "}\n");
+	diags_init(&d, "t.yaml");
+	(void)form_name_compares();
+	assert_null(form_parse(b.data, b.len, &d));
+	compares = form_name_compares();
+	assert_int_equal(d.errors, (copies - 1) + (keys - 1));
+	/* A sort compares about n log2 n = 17 n names; the ${names} are looked
+	 * up in 17 comparisons each. */
+	if (compares > 64 * names)
+		fail_msg("%lu names compared for %lu names", compares, names);
+	assert_diag(&d, 5 + n + 1, 12, "duplicate name 'dup' (first used at line "
+	    "50005)");
+	assert_diag(&d, 5 + n + copies - 1, 12, "duplicate name 'dup' (first used "
+	    "at line 50005)");
+	assert_diag(&d, 5 + n + copies, 0, "'hint' is written twice in a question "
+	    "(first at line 70005)");
+	diags_free(&d);
+	buf_free(&b);
+}
+
 /* Only plain files are read: a FIFO named *.yaml hung --check and
  * --import for ever (alarm() turns a hang into a failure here). A file
  * over the limit is refused before it is read. */
@@ -1272,6 +1316,7 @@ main(void)
 		cmocka_unit_test(regex_patterns_checked),
 		cmocka_unit_test(large_choice_list_fast),
 		cmocka_unit_test(many_names_fast),
+		cmocka_unit_test(many_copies_of_a_name_linear),
 		cmocka_unit_test(only_plain_files),
 		cmocka_unit_test(byte_order_mark_read),
 		cmocka_unit_test(unclosed_quote_located),

@@ -1,15 +1,10 @@
 /* Upload through libcurl to a test OpenRosa server on 127.0.0.1 that
  * behaves like ODK Central and KoboToolbox and fails on demand: every
  * finalized record arrives exactly once, whatever breaks half way. */
-#include "helpers.h"
+#include "openrosa.h"
 
-#include <curl/curl.h>
 #include <jansson.h>
-#include <signal.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 
 #include "../core/interview.h"
 #include "../core/upload.h"
@@ -62,11 +57,7 @@ setup(void **state)
 static void
 stop_server(struct fixture *fx)
 {
-	if (fx->server > 0) {
-		kill(fx->server, SIGTERM);
-		waitpid(fx->server, NULL, 0);
-		fx->server = 0;
-	}
+	test_server_stop(&fx->server);
 }
 
 static int
@@ -82,52 +73,6 @@ teardown(void **state)
 	return 0;
 }
 
-/* Starts a test server named tag with extra arguments; *port is where it
- * listens. Returns its pid. */
-static pid_t
-spawn_server(struct fixture *fx, const char *tag, int *port, va_list ap)
-{
-	const char *argv[32];
-	char *port_file = xasprintf("%s/port-%s", fx->dir, tag);
-	char *store = xasprintf("%s/received%s%s", fx->dir, *tag ? "-" : "", tag);
-	int argc = 0, i;
-	pid_t pid;
-	FILE *f;
-
-	unlink(port_file);
-	mkdir(store, 0700);
-	argv[argc++] = "python3";
-	argv[argc++] = "tests/fake_openrosa.py";
-	argv[argc++] = "--port-file";
-	argv[argc++] = port_file;
-	argv[argc++] = "--store";
-	argv[argc++] = store;
-	argv[argc++] = "--lifetime";
-	argv[argc++] = "120";
-	while (argc < 30 && (argv[argc] = va_arg(ap, const char *)) != NULL)
-		argc++;
-	argv[argc] = NULL;
-	fflush(NULL);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		execvp("python3", (char *const *)(uintptr_t)argv);
-		_exit(127);
-	}
-	/* Wait for the server to say its port (a condition, not luck). */
-	for (i = 0; i < 500 && (f = fopen(port_file, "r")) == NULL; i++) {
-		struct timespec ts = { 0, 20 * 1000000L };
-
-		nanosleep(&ts, NULL);
-	}
-	assert_non_null(f);
-	assert_int_equal(fscanf(f, "%d", port), 1);
-	fclose(f);
-	free(port_file);
-	free(store);
-	return pid;
-}
-
 /* Starts the test server with extra arguments (NULL-terminated). */
 static void
 start_server(struct fixture *fx, ...)
@@ -135,7 +80,7 @@ start_server(struct fixture *fx, ...)
 	va_list ap;
 
 	va_start(ap, fx);
-	fx->server = spawn_server(fx, "", &fx->port, ap);
+	fx->server = test_server_vstart(fx->dir, "", &fx->port, ap);
 	va_end(ap);
 	snprintf(fx->url, sizeof fx->url,
 	    "http://127.0.0.1:%d/v1/projects/1/submission", fx->port);
@@ -149,42 +94,26 @@ start_other_server(struct fixture *fx, const char *tag, int *port, ...)
 	pid_t pid;
 
 	va_start(ap, port);
-	pid = spawn_server(fx, tag, port, ap);
+	pid = test_server_vstart(fx->dir, tag, port, ap);
 	va_end(ap);
 	return pid;
-}
-
-static size_t
-to_buf(char *data, size_t size, size_t n, void *ctx)
-{
-	buf_add(ctx, data, size * n);
-	return size * n;
 }
 
 /* A number from the /stats of the server on that port. */
 static long
 stat_at(int port, const char *key)
 {
-	struct buf b = { 0 };
-	char url[64];
-	CURL *c = curl_easy_init();
+	char *body = test_server_get(port, "/stats", NULL);
 	json_t *j;
 	long v;
 
-	snprintf(url, sizeof url, "http://127.0.0.1:%d/stats", port);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROXY, "");
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, to_buf);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	assert_int_equal(curl_easy_perform(c), CURLE_OK);
-	curl_easy_cleanup(c);
-	j = json_loads(b.data, 0, NULL);
+	j = json_loads(body, 0, NULL);
 	assert_non_null(j);
 	v = (long)json_integer_value(json_object_get(j, key));
 	if (strcmp(key, "bad") == 0)
 		v = (long)json_array_size(json_object_get(j, "bad"));
 	json_decref(j);
-	buf_free(&b);
+	free(body);
 	return v;
 }
 
@@ -707,8 +636,7 @@ a_record_being_sent_is_skipped_and_a_killed_upload_strands_nothing(void **state)
 	assert_int_equal(store_count(fx->s, "uploaded"), 3);
 	assert_int_equal(stat_of(fx, "instances"), 3);
 	assert_int_equal(stat_of(fx, "sent_twice"), 0);
-	kill(slow, SIGTERM);
-	waitpid(slow, NULL, 0);
+	test_server_stop(&slow);
 }
 
 /* A server that answers 2 bytes a second: each request ends at its limit,
@@ -850,8 +778,7 @@ plain_http_goes_to_this_machine_not_a_proxy(void **state)
 	unsetenv("ALL_PROXY");
 	assert_int_equal(stat_at(proxy_port, "requests"), 0);
 	assert_int_equal(stat_of(fx, "instances"), 2);
-	kill(proxy_pid, SIGTERM);
-	waitpid(proxy_pid, NULL, 0);
+	test_server_stop(&proxy_pid);
 }
 
 /* A password in the URL, or an ODK app user's key in its path, is never
@@ -1225,21 +1152,12 @@ strcount(const char *hay, const char *needle)
 static void
 control(struct fixture *fx, const char *query)
 {
-	struct buf b = { 0 };
-	char url[160];
-	CURL *c = curl_easy_init();
+	char *path = xasprintf("/control?%s", query);
 	long code = 0;
 
-	snprintf(url, sizeof url, "http://127.0.0.1:%d/control?%s", fx->port, query);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROXY, "");
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, to_buf);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	assert_int_equal(curl_easy_perform(c), CURLE_OK);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	free(test_server_get(fx->port, path, &code));
 	assert_int_equal(code, 200);
-	curl_easy_cleanup(c);
-	buf_free(&b);
+	free(path);
 }
 
 /* What the server said about every record, one line each, oldest first. */
