@@ -566,6 +566,7 @@ open_store(const char *path, bool shared, char **cause)
 	s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
 	s->busy_ms = STORE_BUSY_MS;
+	s->shared = shared;
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		sq_fail(s, cause, _("cannot open the database"));
 		store_close(s);
@@ -827,7 +828,7 @@ store_record_find(struct store *s, const char *instance_id, int64_t *id,
 
 int
 store_record_import(struct store *s, int64_t form_ref,
-    const struct record_info *rec, int64_t *id, char **cause)
+    const struct record_info *rec, const char *xml, int64_t *id, char **cause)
 {
 	sqlite3_stmt *st;
 	char now[40];
@@ -835,7 +836,8 @@ store_record_import(struct store *s, int64_t form_ref,
 	iso8601_now(now, sizeof now);
 	if (sq_cached(s, "INSERT INTO records (instance_id, form_version_id, "
 	    "household, round, site, interviewer, status, started_at, updated_at, "
-	    "finalized_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st, cause) != 0)
+	    "finalized_at, xml) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st,
+	    cause) != 0)
 		return -1;
 	sq_bind_text(st, 1, rec->instance_id);
 	sqlite3_bind_int64(st, 2, form_ref);
@@ -847,6 +849,7 @@ store_record_import(struct store *s, int64_t form_ref,
 	sq_bind_text(st, 8, rec->started_at ? rec->started_at : now);
 	sq_bind_text(st, 9, now);
 	sq_bind_text(st, 10, rec->finalized_at);
+	sq_bind_text(st, 11, xml);
 	if (sq_cached_step_done(s, st, cause,
 	    _("cannot keep the imported record")) != 0)
 		return -1;
@@ -972,6 +975,19 @@ void
 store_rollback_to(struct store *s)
 {
 	sqlite3_exec(s->db, "ROLLBACK TO part; RELEASE part", NULL, NULL, NULL);
+}
+
+int
+store_parts_in_memory(struct store *s, bool on, char **cause)
+{
+	/* A shared store keeps its temporary files in memory anyway. SQLite
+	 * reads the setting when a transaction begins; a part's journal in
+	 * memory is emptied when the part is released, so it holds one
+	 * record's pages at most. */
+	if (s->shared || s->in_memory)
+		return 0;
+	return exec_sql(s, on ? "PRAGMA temp_store = MEMORY" :
+	    "PRAGMA temp_store = DEFAULT", cause);
 }
 
 int
@@ -1892,13 +1908,14 @@ store_setting(struct store *s, const char *key)
 	sqlite3_stmt *st;
 	char *v = NULL;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT value FROM settings WHERE key = ?",
-	    -1, &st, NULL) != SQLITE_OK)
+	/* Compiled once: each XML instance an import makes reads one. */
+	if (sq_cached(s, "SELECT value FROM settings WHERE key = ?", &st,
+	    NULL) != 0)
 		return NULL;
 	sq_bind_text(st, 1, key);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sq_col_dup(st, 0);
-	sqlite3_finalize(st);
+	sq_cached_done(st);
 	return v;
 }
 
