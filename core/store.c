@@ -1002,14 +1002,16 @@ store_answer_save(struct store *s, int64_t record, const char *name,
 	iso8601_now(now, sizeof now);
 	if (sq_begin(s, &own, cause) != 0)
 		return -1;
-	if (sq_prepare(s, "UPDATE records SET updated_at = ?, position = "
+	/* Compiled once, as the draft check: compiling them again was half
+	 * of an answer's instructions. */
+	if (sq_cached(s, "UPDATE records SET updated_at = ?, position = "
 	    "coalesce(?, position) WHERE id = ? AND status = 'draft'", &st,
 	    cause) != 0)
 		goto done;
 	sq_bind_text(st, 1, now);
 	sq_bind_text(st, 2, position);
 	sqlite3_bind_int64(st, 3, record);
-	if (sq_step_done(s, st, cause, _("cannot save the answer")) != 0)
+	if (sq_cached_step_done(s, st, cause, _("cannot save the answer")) != 0)
 		goto done;
 	if (sqlite3_changes(s->db) != 1) {
 		set_cause(cause, _("this interview is no longer a draft; its answers "
@@ -1283,7 +1285,7 @@ store_draft_holder(struct store *s, int64_t record, struct holder *out,
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	if (sq_prepare(s, "SELECT token, login, host, tty, address, pid, started, "
+	if (sq_cached(s, "SELECT token, login, host, tty, address, pid, started, "
 	    "since FROM draft_holders WHERE record_id = ?", &st, cause) != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, record);
@@ -1298,7 +1300,7 @@ store_draft_holder(struct store *s, int64_t record, struct holder *out,
 		out->started = sq_col_dup(st, 6);
 		out->since = sq_col_dup(st, 7);
 	}
-	sqlite3_finalize(st);
+	sq_cached_done(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return sq_fail(s, cause, _("cannot read who has the draft open"));
 	return rc == SQLITE_ROW;
