@@ -1076,9 +1076,10 @@ def bench_upload_at(db, n):
 
 def import_baseline(src_jsonl, src_db, db):
     """The same-transaction importer: every record of the JSONL file, its
-    household and answers (values as doorstep keeps them), and an XML
-    instance the size of doorstep's, inserted in one transaction through
-    Python's sqlite3."""
+    household (with the history and trail entries doorstep writes for a
+    household registered) and answers (values as doorstep keeps them), and
+    an XML instance the size of doorstep's, inserted in one transaction
+    through Python's sqlite3."""
     import json
     con = sqlite3.connect(db)
     con.execute("ATTACH ? AS src", (src_db,))
@@ -1100,9 +1101,16 @@ def import_baseline(src_jsonl, src_db, db):
         for line in f:
             r = json.loads(line)
             if r.get("household"):
-                con.execute("INSERT OR IGNORE INTO households (code, site, "
-                            "created_at, updated_at) VALUES (?, ?, ?, ?)",
-                            (r["household"], r["site"], now, now))
+                h = con.execute("INSERT OR IGNORE INTO households (code, site, "
+                                "created_at, updated_at) VALUES (?, ?, ?, ?)",
+                                (r["household"], r["site"], now, now))
+                if h.rowcount == 1:
+                    con.execute("INSERT INTO household_events (household_id, at, "
+                                "what, detail) VALUES (?, ?, 'registered', "
+                                "'import')", (h.lastrowid, now))
+                    con.execute("INSERT INTO trail (at, login, what, household, "
+                                "detail) VALUES (?, 'bench', 'registered', ?, "
+                                "'import')", (now, r["household"]))
             cur = con.execute(
                 "INSERT INTO records (instance_id, form_version_id, household, "
                 "round, site, interviewer, status, started_at, updated_at, "
@@ -1122,6 +1130,19 @@ def import_baseline(src_jsonl, src_db, db):
                             "VALUES (?, ?, ?, ?)", rows)
     con.commit()
     con.close()
+
+
+def import_rows_of(db):
+    """What an import wrote besides the answers: records, households,
+    their history and trail entries, and the XML's size in KB."""
+    con = sqlite3.connect(db)
+    got = con.execute(
+        "SELECT (SELECT count(*) FROM records), (SELECT count(*) FROM households), "
+        "(SELECT count(*) FROM household_events), (SELECT count(*) FROM trail "
+        "WHERE what = 'registered'), (SELECT sum(length(xml)) / 1024 FROM records)"
+    ).fetchone()
+    con.close()
+    return got
 
 
 def answers_of(db):
@@ -1172,6 +1193,11 @@ def bench_import():
         if ok is True and answers_of(os.path.join(WORK, "import-doorstep.db")) != \
                 answers_of(os.path.join(WORK, "import-baseline.db")):
             ok = "the two databases hold different answers"
+        rows = [import_rows_of(os.path.join(WORK, "import-%s.db" % side))
+                for side in ("doorstep", "baseline")]
+        if ok is True and (rows[0][:4] != rows[1][:4] or
+                           abs(rows[0][4] - rows[1][4]) > rows[0][4] / 100):
+            ok = "records, households, history, trail, XML KB differ: %s" % rows
     m, b = median_ms(mine), median_ms(base)
     row("--import %d records, vs the same inserts in one transaction" % n, m, b,
         "<= 1.5x", m <= 1.5 * b, "ms", check=ok)

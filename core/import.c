@@ -28,7 +28,7 @@ struct incoming {
 	const struct form *from_folder;	/* to be kept in the store, or NULL */
 	int64_t form_ref;		/* in the store already, or 0 */
 	struct given *v;
-	size_t n;
+	size_t n, cap;
 	long *entries;		/* per group: entries given of a repeat, -1 none */
 	char *why;		/* the first reason to refuse it, or NULL */
 };
@@ -350,10 +350,11 @@ json_kind(const json_t *v)
 /* A JSON answer as the text an interviewer would type; NULL when refused
  * (in->why says why). */
 static char *
-typed_text(struct incoming *in, const struct question *q, const char *at,
-    const json_t *v)
+typed_text(struct incoming *in, size_t qi, long entry, const json_t *v)
 {
+	const struct question *q = in->form->questions[qi];
 	struct buf b = { 0 };
+	char *at;
 	size_t i;
 
 	if (json_is_string(v))
@@ -370,8 +371,10 @@ typed_text(struct incoming *in, const struct question *q, const char *at,
 			const json_t *e = json_array_get(v, i);
 
 			if (!json_is_string(e)) {
+				at = where(in->form, qi, entry);
 				refuse(in, _("%s: a multiple choice is a list of choice "
 				    "values (strings)"), at);
+				free(at);
 				buf_free(&b);
 				return NULL;
 			}
@@ -381,13 +384,16 @@ typed_text(struct incoming *in, const struct question *q, const char *at,
 		}
 		return b.data ? buf_steal(&b) : xstrdup("");
 	}
+	at = where(in->form, qi, entry);
 	refuse(in, _("%s takes %s, not %s"), at, question_type_name(q->type),
 	    json_kind(v));
+	free(at);
 	return NULL;
 }
 
 /* Takes one answer from the file: of the question's type, normalized as a
- * typed answer is. */
+ * typed answer is. Where it is (where()) is worked out for a refusal only:
+ * for every answer, it was a tenth of an import. */
 static void
 take(struct incoming *in, size_t q, long entry, const json_t *v)
 {
@@ -397,26 +403,32 @@ take(struct incoming *in, size_t q, long entry, const json_t *v)
 
 	if (qq->type == QT_CALCULATE)
 		return;		/* worked out by the form, whatever the file says */
-	at = where(in->form, q, entry);
 	if (!question_has_value(qq)) {
-		if (!json_is_null(v))
+		if (!json_is_null(v)) {
+			at = where(in->form, q, entry);
 			refuse(in, _("%s is a note: it takes no answer"), at);
-		free(at);
+			free(at);
+		}
 		return;
 	}
-	text = json_is_null(v) ? NULL : typed_text(in, qq, at, v);
+	text = json_is_null(v) ? NULL : typed_text(in, q, entry, v);
 	if (text != NULL && text[strspn(text, " ")] != '\0') {
 		value = form_value_normalize(qq, text, &why);
-		if (value == NULL)
+		if (value == NULL) {
+			at = where(in->form, q, entry);
 			refuse(in, "%s: %s", at, _(why));
+			free(at);
+		}
 	}
 	free(text);
-	free(at);
 	if (in->why != NULL) {
 		free(value);
 		return;
 	}
-	in->v = xreallocarray(in->v, in->n + 1, sizeof *in->v);
+	if (in->n == in->cap) {
+		in->cap = in->cap ? in->cap * 2 : 64;
+		in->v = xreallocarray(in->v, in->cap, sizeof *in->v);
+	}
 	in->v[in->n].q = q;
 	in->v[in->n].entry = entry;
 	in->v[in->n].value = value;
@@ -529,26 +541,30 @@ check_record(struct incoming *in, const struct interview *iv, const char *lang)
 
 		if (g->value == NULL)
 			continue;
-		at = where(f, g->q, g->entry);
-		if (q->repeat != NULL && g->entry > interview_entries(iv, q->repeat))
+		if (q->repeat != NULL && g->entry > interview_entries(iv, q->repeat)) {
+			at = where(f, g->q, g->entry);
 			refuse(in, _("%s: the form asks for %ld entries of '%s' here "
 			    "(count: %s)"), at, interview_entries(iv, q->repeat),
 			    q->repeat->name, q->repeat->count_src ? q->repeat->count_src :
 			    "");
-		else if (!interview_relevant(iv, g->q, g->entry)) {
+			free(at);
+		} else if (!interview_relevant(iv, g->q, g->entry)) {
 			const struct group *by = not_asked_by(iv, g->q, g->entry);
 
 			const char *src = by ? by->relevant_src : q->relevant_src;
 
+			at = where(f, g->q, g->entry);
 			refuse(in, _("%s is not asked when the other answers are as given "
 			    "(relevant: %s)"), at, src ? src : "");
+			free(at);
 		} else if (interview_check(iv, g->q, g->entry, g->value, false, lang,
 		    &value, &why) != 0) {
+			at = where(f, g->q, g->entry);
 			refuse(in, "%s: %s", at, _(why));
+			free(at);
 			free(why);
 		} else
 			free(value);
-		free(at);
 	}
 	if (in->why != NULL || strcmp(in->rec.status, "draft") == 0)
 		return;
@@ -567,17 +583,18 @@ check_record(struct incoming *in, const struct interview *iv, const char *lang)
 	}
 }
 
-/* Writes the answers given and the repeats' entry counts. */
+/* Hands fn each answer the record keeps as given: the answers, then the
+ * entry counts of repeats without a count, as (name, entry, value). */
 static int
-put_answers(struct store *s, const struct incoming *in, int64_t id,
-    char **cause)
+each_given(const struct incoming *in, int (*fn)(void *ctx, const char *name,
+    long entry, const char *value), void *ctx)
 {
 	const struct form *f = in->form;
 	size_t i;
 
 	for (i = 0; i < in->n; i++)
-		if (store_answer_put(s, id, f->questions[in->v[i].q]->name,
-		    in->v[i].entry, in->v[i].value, cause) != 0)
+		if (fn(ctx, f->questions[in->v[i].q]->name, in->v[i].entry,
+		    in->v[i].value) != 0)
 			return -1;
 	for (i = 0; i < f->ngroups; i++) {
 		char count[24];
@@ -586,10 +603,58 @@ put_answers(struct store *s, const struct incoming *in, int64_t id,
 		    in->entries[i] < 0)
 			continue;
 		snprintf(count, sizeof count, "%ld", in->entries[i]);
-		if (store_answer_put(s, id, f->groups[i]->name, 0, count, cause) != 0)
+		if (fn(ctx, f->groups[i]->name, 0, count) != 0)
 			return -1;
 	}
 	return 0;
+}
+
+struct loading {
+	void (*put)(void *iv, const char *name, long entry, const char *value);
+	void *iv;
+};
+
+static int
+load_one(void *ctx, const char *name, long entry, const char *value)
+{
+	struct loading *l = ctx;
+
+	l->put(l->iv, name, entry, value);
+	return 0;
+}
+
+/* The interview's answers: exactly the rows put_answers writes. */
+static void
+load_given(void *ctx, void (*put)(void *iv, const char *name, long entry,
+    const char *value), void *iv)
+{
+	struct loading l = { put, iv };
+
+	each_given(ctx, load_one, &l);
+}
+
+struct putting {
+	struct store *s;
+	int64_t id;
+	char **cause;
+};
+
+static int
+put_one(void *ctx, const char *name, long entry, const char *value)
+{
+	struct putting *p = ctx;
+
+	return store_answer_put(p->s, p->id, name, entry, value, p->cause);
+}
+
+/* Writes the answers given and the repeats' entry counts. */
+static int
+put_answers(struct store *s, const struct incoming *in, int64_t id,
+    char **cause)
+{
+	struct putting p = { s, id, cause };
+
+	return each_given(in, put_one, &p);
 }
 
 /* Keeps the calculations as the form works them out. */
@@ -613,53 +678,83 @@ put_calculations(struct store *s, const struct interview *iv, int64_t id,
 	return 0;
 }
 
-/* Adds a new record in one transaction, checked once its answers are in
- * place; a refused one is rolled back whole. Returns 0 (in->why set when
- * refused), or -1 on a database error. */
+/* Frees an XML instance, its answers wiped first (a sealed form's are
+ * kept in no clear copy). */
+static void
+forget(char *xml)
+{
+	if (xml == NULL)
+		return;
+	explicit_bzero(xml, strlen(xml));
+	free(xml);
+}
+
+/* Adds a new record, checked first with the interview program's rules on
+ * its answers as they will be stored (before anything is written: reading
+ * them back from the store was a tenth of an import), then written in a
+ * part of the batch's transaction, undone whole on a database error.
+ * Returns 0 (in->why set when refused), or -1 on a database error. */
 static int
 add_record(struct importer *im, struct incoming *in, char **cause)
 {
 	struct store *s = im->s;
-	struct record_info full = { 0 };
-	struct interview *iv = NULL;
+	struct record_info full = in->rec;
+	struct interview *iv;
 	bool created = false;
-	int64_t ref = in->form_ref, id;
+	bool sealed = in->form->public_key != NULL && !store_in_memory(s);
+	int64_t ref = in->form_ref, id = 0;
+	char now[40], *xml = NULL;
 	int rc;
 
-	if (store_savepoint(s, cause) != 0)
+	/* As the store will give it back: store_record_import's defaults. */
+	iso8601_now(now, sizeof now);
+	full.form_ref = ref;
+	full.form_id = in->rec.form_id;
+	full.form_version = in->rec.form_version;
+	if (full.interviewer == NULL)
+		full.interviewer = "";
+	if (full.started_at == NULL)
+		full.started_at = now;
+	full.updated_at = now;
+	full.position = NULL;
+	full.sealed = false;
+	iv = interview_open_given(s, in->form, &full, load_given, in);
+	check_record(in, iv, im->lang);
+	if (in->why != NULL) {
+		interview_free(iv);
+		return 0;
+	}
+	/* Its XML instance, as if finalized here, for the upload; sealed,
+	 * and no answer kept, when its form says so (not in memory: records
+	 * opened to be written as CSV). */
+	if (strcmp(in->rec.status, "draft") != 0)
+		xml = xml_instance(iv, &full);
+	if ((rc = store_savepoint(s, cause)) != 0) {
+		forget(xml);
+		interview_free(iv);
 		return -1;
-	rc = in->from_folder != NULL ? store_form_remember(s, in->from_folder, &ref,
-	    cause) : 0;
+	}
+	if (in->from_folder != NULL)
+		rc = store_form_remember(s, in->from_folder, &ref, cause);
 	if (rc == 0 && in->rec.household != NULL)
 		rc = household_ensure(s, in->rec.household, in->rec.site, &created,
 		    cause);
 	if (rc == 0)
-		rc = store_record_import(s, ref, &in->rec, &id, cause);
+		rc = store_record_import(s, ref, &full, sealed ? NULL : xml, &id,
+		    cause);
 	if (rc == 0)
 		rc = put_answers(s, in, id, cause);
 	if (rc == 0)
-		rc = store_record_get(s, id, &full, cause);
-	if (rc == 0 && (iv = interview_open(s, in->form, &full, cause)) == NULL)
-		rc = -1;
-	if (rc == 0)
-		check_record(in, iv, im->lang);
-	if (rc == 0 && in->why == NULL)
 		rc = put_calculations(s, iv, id, cause);
-	if (rc == 0 && in->why == NULL && strcmp(in->rec.status, "draft") != 0) {
-		/* Its XML instance, as if finalized here, for the upload;
-		 * sealed, and no answer kept, when its form says so (not in
-		 * memory: records opened to be written as CSV). */
-		char *xml = xml_instance(iv, &full);
-
-		rc = in->form->public_key != NULL && !store_in_memory(s) ?
-		    interview_seal(iv, &full, xml, cause) :
-		    store_record_set_xml(s, id, xml, cause);
-		explicit_bzero(xml, strlen(xml));
-		free(xml);
+	if (rc == 0 && xml != NULL && sealed) {
+		full.id = id;
+		full.form_ref = ref;
+		iv->record = id;
+		rc = interview_seal(iv, &full, xml, cause);
 	}
+	forget(xml);
 	interview_free(iv);
-	store_record_clear(&full);
-	if (rc == 0 && in->why == NULL && store_release(s, cause) == 0) {
+	if (rc == 0 && store_release(s, cause) == 0) {
 		im->sum->imported++;
 		im->sum->households += created;
 		im->pending++;
@@ -669,7 +764,7 @@ add_record(struct importer *im, struct incoming *in, char **cause)
 		return 0;
 	}
 	store_rollback_to(s);
-	return in->why != NULL && rc == 0 ? 0 : -1;
+	return -1;
 }
 
 /* Answers as compared for "already here": normalized, the empty ones
@@ -927,8 +1022,12 @@ import_jsonl(struct store *s, FILE *in, const char *name,
 	im.note = note;
 	im.ctx = ctx;
 	im.sum = sum;
-	if (store_begin(s, cause) != 0)
+	if (store_parts_in_memory(s, true, cause) != 0)
 		return -1;
+	if (store_begin(s, cause) != 0) {
+		store_parts_in_memory(s, false, NULL);
+		return -1;
+	}
 	while (rc == 0 && (got = read_line(in, &line, IMPORT_MAX_LINE,
 	    &too_long)) > 0) {
 		if (im.pending >= IMPORT_BATCH &&
@@ -954,6 +1053,8 @@ import_jsonl(struct store *s, FILE *in, const char *name,
 	/* What was added before an error is kept, as when each record was a
 	 * transaction of its own (the record in error was undone). */
 	if (open && batch_commit(&im, false, rc == 0 ? cause : NULL) != 0)
+		rc = -1;
+	if (store_parts_in_memory(s, false, rc == 0 ? cause : NULL) != 0)
 		rc = -1;
 	buf_free(&line);
 	formcache_free(&im.cache);

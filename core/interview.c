@@ -1265,10 +1265,10 @@ load_carried(void *ctx, const char *name, long entry, const char *round)
 	}
 }
 
-/* A record on a form the interview takes (own) or borrows. */
+/* An interview of the record, its answers not yet read. */
 static struct interview *
-open_record(struct store *s, struct form *form, bool own,
-    const struct record_info *rec, char **cause)
+record_interview(struct store *s, struct form *form, bool own,
+    const struct record_info *rec)
 {
 	struct interview *iv = interview_new(s, form);
 
@@ -1276,6 +1276,40 @@ open_record(struct store *s, struct form *form, bool own,
 	iv->record = rec->id;
 	iv->instance_id = rec->instance_id ? xstrdup(rec->instance_id) : NULL;
 	iv->household = rec->household ? xstrdup(rec->household) : NULL;
+	return iv;
+}
+
+/* Works out the rest from the answers read. */
+static void
+record_ready(struct interview *iv, const struct record_info *rec)
+{
+	calculate(iv, false, NULL);
+	layout(iv);
+	go_to_position(iv, rec->position);
+	iv->saved_position = rec->position ? xstrdup(rec->position) : NULL;
+}
+
+struct interview *
+interview_open_given(struct store *s, const struct form *form,
+    const struct record_info *rec,
+    void (*answers)(void *ctx, void (*put)(void *iv, const char *name,
+    long entry, const char *value), void *iv), void *ctx)
+{
+	struct interview *iv = record_interview(s,
+	    (struct form *)(uintptr_t)form, false, rec);
+
+	answers(ctx, load_answer, iv);
+	record_ready(iv, rec);
+	return iv;
+}
+
+/* A record on a form the interview takes (own) or borrows. */
+static struct interview *
+open_record(struct store *s, struct form *form, bool own,
+    const struct record_info *rec, char **cause)
+{
+	struct interview *iv = record_interview(s, form, own, rec);
+
 	/* Only a draft can hold answers carried over and not yet confirmed. */
 	if (store_answers_load(s, rec->id, load_answer, iv, cause) != 0 ||
 	    ((rec->status == NULL || strcmp(rec->status, "draft") == 0) &&
@@ -1291,10 +1325,7 @@ open_record(struct store *s, struct form *form, bool own,
 			return NULL;
 		}
 	}
-	calculate(iv, false, NULL);
-	layout(iv);
-	go_to_position(iv, rec->position);
-	iv->saved_position = rec->position ? xstrdup(rec->position) : NULL;
+	record_ready(iv, rec);
 	return iv;
 }
 

@@ -87,6 +87,15 @@ struct interview *interview_resume(struct store *s,
 struct interview *interview_open(struct store *s, const struct form *form,
     const struct record_info *rec, char **cause);
 
+/* The same for a record not (yet) in the store: its answers are those
+ * answers() hands to put, as (name, entry, value) in the store's way
+ * (a repeat's entry count under the repeat's name, entry 0). An import
+ * checks a record so before it writes a row of it. */
+struct interview *interview_open_given(struct store *s,
+    const struct form *form, const struct record_info *rec,
+    void (*answers)(void *ctx, void (*put)(void *iv, const char *name,
+    long entry, const char *value), void *iv), void *ctx);
+
 /* Lets the draft go (when this session holds it) and frees the rest. */
 void interview_free(struct interview *iv);
 

@@ -20,6 +20,7 @@ struct store {
 	bool scrub_due;		/* a sealed record's plain answers were
 				 * deleted: store_scrub empties the log */
 	bool in_memory;		/* store_open_memory's */
+	bool shared;		/* store_open_shared's */
 	bool scrub_failed;	/* the last try met a reader: the next
 				 * ones do not wait */
 	struct {		/* statements compiled once (sq_cached) */

@@ -566,6 +566,7 @@ open_store(const char *path, bool shared, char **cause)
 	s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
 	s->busy_ms = STORE_BUSY_MS;
+	s->shared = shared;
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		sq_fail(s, cause, _("cannot open the database"));
 		store_close(s);
@@ -828,7 +829,7 @@ store_record_find(struct store *s, const char *instance_id, int64_t *id,
 
 int
 store_record_import(struct store *s, int64_t form_ref,
-    const struct record_info *rec, int64_t *id, char **cause)
+    const struct record_info *rec, const char *xml, int64_t *id, char **cause)
 {
 	sqlite3_stmt *st;
 	char now[40];
@@ -836,7 +837,8 @@ store_record_import(struct store *s, int64_t form_ref,
 	iso8601_now(now, sizeof now);
 	if (sq_cached(s, "INSERT INTO records (instance_id, form_version_id, "
 	    "household, round, site, interviewer, status, started_at, updated_at, "
-	    "finalized_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st, cause) != 0)
+	    "finalized_at, xml) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &st,
+	    cause) != 0)
 		return -1;
 	sq_bind_text(st, 1, rec->instance_id);
 	sqlite3_bind_int64(st, 2, form_ref);
@@ -848,6 +850,7 @@ store_record_import(struct store *s, int64_t form_ref,
 	sq_bind_text(st, 8, rec->started_at ? rec->started_at : now);
 	sq_bind_text(st, 9, now);
 	sq_bind_text(st, 10, rec->finalized_at);
+	sq_bind_text(st, 11, xml);
 	if (sq_cached_step_done(s, st, cause,
 	    _("cannot keep the imported record")) != 0)
 		return -1;
@@ -976,6 +979,19 @@ store_rollback_to(struct store *s)
 }
 
 int
+store_parts_in_memory(struct store *s, bool on, char **cause)
+{
+	/* A shared store keeps its temporary files in memory anyway. SQLite
+	 * reads the setting when a transaction begins; a part's journal in
+	 * memory is emptied when the part is released, so it holds one
+	 * record's pages at most. */
+	if (s->shared || s->in_memory)
+		return 0;
+	return exec_sql(s, on ? "PRAGMA temp_store = MEMORY" :
+	    "PRAGMA temp_store = DEFAULT", cause);
+}
+
+int
 store_answer_save(struct store *s, int64_t record, const char *name,
     long entry, const char *value, const char *position, char **cause)
 {
@@ -987,14 +1003,16 @@ store_answer_save(struct store *s, int64_t record, const char *name,
 	iso8601_now(now, sizeof now);
 	if (sq_begin(s, &own, cause) != 0)
 		return -1;
-	if (sq_prepare(s, "UPDATE records SET updated_at = ?, position = "
+	/* Compiled once, as the draft check: compiling them again was half
+	 * of an answer's instructions. */
+	if (sq_cached(s, "UPDATE records SET updated_at = ?, position = "
 	    "coalesce(?, position) WHERE id = ? AND status = 'draft'", &st,
 	    cause) != 0)
 		goto done;
 	sq_bind_text(st, 1, now);
 	sq_bind_text(st, 2, position);
 	sqlite3_bind_int64(st, 3, record);
-	if (sq_step_done(s, st, cause, _("cannot save the answer")) != 0)
+	if (sq_cached_step_done(s, st, cause, _("cannot save the answer")) != 0)
 		goto done;
 	if (sqlite3_changes(s->db) != 1) {
 		set_cause(cause, _("this interview is no longer a draft; its answers "
@@ -1268,7 +1286,7 @@ store_draft_holder(struct store *s, int64_t record, struct holder *out,
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	if (sq_prepare(s, "SELECT token, login, host, tty, address, pid, started, "
+	if (sq_cached(s, "SELECT token, login, host, tty, address, pid, started, "
 	    "since FROM draft_holders WHERE record_id = ?", &st, cause) != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, record);
@@ -1283,7 +1301,7 @@ store_draft_holder(struct store *s, int64_t record, struct holder *out,
 		out->started = sq_col_dup(st, 6);
 		out->since = sq_col_dup(st, 7);
 	}
-	sqlite3_finalize(st);
+	sq_cached_done(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return sq_fail(s, cause, _("cannot read who has the draft open"));
 	return rc == SQLITE_ROW;
@@ -1893,13 +1911,14 @@ store_setting(struct store *s, const char *key)
 	sqlite3_stmt *st;
 	char *v = NULL;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT value FROM settings WHERE key = ?",
-	    -1, &st, NULL) != SQLITE_OK)
+	/* Compiled once: each XML instance an import makes reads one. */
+	if (sq_cached(s, "SELECT value FROM settings WHERE key = ?", &st,
+	    NULL) != 0)
 		return NULL;
 	sq_bind_text(st, 1, key);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sq_col_dup(st, 0);
-	sqlite3_finalize(st);
+	sq_cached_done(st);
 	return v;
 }
 

@@ -41,8 +41,12 @@ trail_add(struct store *s, const struct trail_entry *e, char **cause)
 	    "?7 || '[' || ?11 || ']' ELSE ?7 END, ?8, ?9, ?10)",
 	    &st, cause) != 0)
 		return -1;
+	/* The process's login, looked up once (getpwuid reads /etc/passwd,
+	 * seven system calls an answer). */
+	if (s->login == NULL)
+		s->login = xstrdup(process_login());
 	sq_bind_text(st, 1, now);
-	sq_bind_text(st, 2, s->login != NULL ? s->login : process_login());
+	sq_bind_text(st, 2, s->login);
 	sq_bind_text(st, 3, e->what);
 	if (e->record != 0)
 		sqlite3_bind_int64(st, 4, e->record);

@@ -126,8 +126,9 @@ xasprintf(const char *fmt, ...)
 	return p;
 }
 
-void
-buf_add(struct buf *b, const char *s, size_t n)
+/* Room for n more bytes and a NUL. */
+static void
+buf_room(struct buf *b, size_t n)
 {
 	if (b->len + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 64;
@@ -137,6 +138,12 @@ buf_add(struct buf *b, const char *s, size_t n)
 		b->data = xrealloc(b->data, cap);
 		b->cap = cap;
 	}
+}
+
+void
+buf_add(struct buf *b, const char *s, size_t n)
+{
+	buf_room(b, n);
 	if (n != 0)
 		memcpy(b->data + b->len, s, n);
 	b->len += n;
@@ -159,13 +166,23 @@ void
 buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
+	int n;
 
+	/* Straight into the buffer: a string made and freed each time was
+	 * most of the cost of an XML instance. */
+	buf_room(b, 0);
 	va_start(ap, fmt);
-	s = xvasprintf(fmt, ap);
+	n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
 	va_end(ap);
-	buf_adds(b, s);
-	free(s);
+	if (n < 0)
+		out_of_memory(0);
+	if ((size_t)n >= b->cap - b->len) {
+		buf_room(b, (size_t)n);
+		va_start(ap, fmt);
+		vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+	}
+	b->len += (size_t)n;
 }
 
 char *

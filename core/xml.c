@@ -7,6 +7,15 @@
 #include "text.h"
 #include "util.h"
 
+/* A byte xml_escape keeps as it is, alone. */
+static bool
+plain_ascii(unsigned char c)
+{
+	if (c >= 0x80 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r'))
+		return false;
+	return c != '&' && c != '<' && c != '>' && c != '"' && c != '\'';
+}
+
 void
 xml_escape(struct buf *b, const char *s)
 {
@@ -14,7 +23,17 @@ xml_escape(struct buf *b, const char *s)
 
 	while (i < n) {
 		uint32_t cp;
-		size_t len = text_decode(s + i, n - i, &cp);
+		size_t len = 0;
+
+		while (i + len < n && plain_ascii((unsigned char)s[i + len]))
+			len++;
+		/* Plain ASCII as it is, in one piece. */
+		if (len > 0) {
+			buf_add(b, s + i, len);
+			i += len;
+			continue;
+		}
+		len = text_decode(s + i, n - i, &cp);
 
 		switch (cp) {
 		case '&':
@@ -55,6 +74,24 @@ child_group(const struct question *q, const struct group *parent)
 	return g;
 }
 
+/* An element's tag, indented by depth: open "<" or "</", then name and
+ * end (or nothing). */
+static void
+tag(struct buf *b, int depth, const char *open, const char *name,
+    const char *end)
+{
+	static const char spaces[] = "                                ";
+	size_t n = (size_t)depth * 2;
+
+	for (; n > sizeof spaces - 1; n -= sizeof spaces - 1)
+		buf_add(b, spaces, sizeof spaces - 1);
+	buf_add(b, spaces, n);
+	buf_adds(b, open);
+	buf_adds(b, name);
+	if (end != NULL)
+		buf_adds(b, end);
+}
+
 static void
 instance_range(struct buf *b, const struct interview *iv, size_t from,
     size_t to, const struct group *parent, long entry, int depth)
@@ -71,13 +108,13 @@ instance_range(struct buf *b, const struct interview *iv, size_t from,
 				const char *v = question_has_value(q) ?
 				    interview_value(iv, i, entry) : NULL;
 
-				buf_printf(b, "%*s<%s", depth * 2, "", q->name);
+				tag(b, depth, "<", q->name, NULL);
 				if (v == NULL || *v == '\0')
-					buf_adds(b, "/>\n");
+					buf_add(b, "/>\n", 3);
 				else {
 					buf_addc(b, '>');
 					xml_escape(b, v);
-					buf_printf(b, "</%s>\n", q->name);
+					tag(b, 0, "</", q->name, ">\n");
 				}
 			}
 			i++;
@@ -88,15 +125,15 @@ instance_range(struct buf *b, const struct interview *iv, size_t from,
 				long n = interview_entries(iv, g), e;
 
 				for (e = 1; e <= n; e++) {
-					buf_printf(b, "%*s<%s>\n", depth * 2, "", g->name);
+					tag(b, depth, "<", g->name, ">\n");
 					instance_range(b, iv, g->first, g->end, g, e, depth + 1);
-					buf_printf(b, "%*s</%s>\n", depth * 2, "", g->name);
+					tag(b, depth, "</", g->name, ">\n");
 				}
 			}
 		} else if (interview_group_relevant(iv, g, entry)) {
-			buf_printf(b, "%*s<%s>\n", depth * 2, "", g->name);
+			tag(b, depth, "<", g->name, ">\n");
 			instance_range(b, iv, g->first, g->end, g, entry, depth + 1);
-			buf_printf(b, "%*s</%s>\n", depth * 2, "", g->name);
+			tag(b, depth, "</", g->name, ">\n");
 		}
 		i = g->end > i ? g->end : i + 1;
 	}
@@ -105,9 +142,9 @@ instance_range(struct buf *b, const struct interview *iv, size_t from,
 static void
 meta_field(struct buf *b, const char *name, const char *value)
 {
-	buf_printf(b, "    <%s>", name);
+	tag(b, 2, "<", name, ">");
 	xml_escape(b, value ? value : "");
-	buf_printf(b, "</%s>\n", name);
+	tag(b, 0, "</", name, ">\n");
 }
 
 /* s without spaces around it (in place). */

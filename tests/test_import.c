@@ -506,6 +506,43 @@ full_width_and_chinese_dates_come_in_normal(void **state)
 	buf_free(&got);
 }
 
+/* The calculations are the form's, whatever the file says, worked out
+ * from the answers and the repeat's entries the record keeps; its XML
+ * instance, made before anything is written, holds the same. */
+static void
+the_form_works_out_the_calculations(void **state)
+{
+	struct fixture *fx = *state;
+	struct buf got = { 0 };
+	char *xml, *cause = NULL, *line = record(4, "finalized",
+	    "{\"consent\":\"yes\",\"size\":\"３\",\"visits\":[{\"visit_day\":"
+	    "\"2020-03-02\"},{\"visit_day\":null}],\"visits_made\":7}");
+	char id[48];
+	int64_t row = 0;
+
+	import_text(fx, line);
+	free(line);
+	assert_int_equal(fx->sum.imported, 1);
+	snprintf(id, sizeof id, "uuid:00000000-0000-4000-8000-%012d", 4);
+	assert_int_equal(store_record_find(fx->s, id, &row, NULL), 0);
+	assert_int_equal(store_answers_load(fx->s, row, answer_into, &got, NULL),
+	    0);
+	assert_non_null(strstr(got.data, "visits_made#0=2 "));
+	assert_non_null(strstr(got.data, "visits#0=2 "));
+	assert_non_null(strstr(got.data, "size#0=3 "));
+	buf_free(&got);
+	xml = store_record_xml(fx->s, row, &cause);
+	assert_non_null(xml);
+	assert_non_null(strstr(xml, "<visits_made>2</visits_made>"));
+	assert_non_null(strstr(xml, "<size>3</size>"));
+	assert_non_null(strstr(xml, "<visit_day>2020-03-02</visit_day>"));
+	assert_non_null(strstr(xml, "<timeStart>2020-03-01T10:00:00+08:00"
+	    "</timeStart>"));
+	assert_non_null(strstr(xml, "<instanceID>uuid:00000000-0000-4000-8000-"
+	    "000000000004</instanceID>"));
+	free(xml);
+}
+
 int
 main(void)
 {
@@ -514,6 +551,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    full_width_and_chinese_dates_come_in_normal, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_form_works_out_the_calculations,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(a_number_must_be_a_number, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(a_number_must_meet_the_constraint,
