@@ -1,6 +1,7 @@
 /* Asking terminfo about $TERM, kept apart from the rest: term.h defines
  * macros (lines, columns, hangup ...) that clash with ordinary names. */
 #include <malloc.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -39,7 +40,8 @@ curses_strings(void)
 
 	if (sgr == NULL || sgr == (char *)-1 || sgr0 == NULL || sgr0 == (char *)-1)
 		return NULL;
-	if (pub->Strings[CAP(set_attributes)] == sgr)	/* the copy is what curses reads */
+	/* A curses that reads the description term.h shows. */
+	if (pub->Strings[CAP(set_attributes)] == sgr)
 		return pub->Strings;
 	for (off = sizeof *pub; off + sizeof *pub <= size; off += sizeof(void *)) {
 		const TERMTYPE *t = (const TERMTYPE *)(base + off);
@@ -71,7 +73,7 @@ sgr0_without_rmacs(const char *sgr0, const char *rmacs)
 		return NULL;
 	n = (size_t)(at - sgr0);
 	memcpy(lean, sgr0, n);
-	strcpy(lean + n, at + strlen(rmacs));
+	snprintf(lean + n, sizeof lean - n, "%s", at + strlen(rmacs));
 	return *lean != '\0' ? lean : NULL;
 }
 
