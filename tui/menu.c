@@ -55,10 +55,12 @@ menu_draw(struct menu *m, struct app *app, int y, int x, int width, int rows,
 		if (m->numbered) {
 			char num[8];
 
+			/* The space after the number highlighted too: one
+			 * run of reverse for the row, not two. */
 			if (i < 9)
-				snprintf(num, sizeof num, "%zu.", i + 1);
+				snprintf(num, sizeof num, "%zu. ", i + 1);
 			else
-				snprintf(num, sizeof num, "  ");
+				snprintf(num, sizeof num, "   ");
 			draw_text(y + r, x, 3, num, attr);
 			indent = 3;
 		}
