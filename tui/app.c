@@ -440,7 +440,6 @@ app_run(struct app *app)
 		return 2;
 	}
 	set_term(scr);
-	app_term_lean();
 	curses_active = true;
 	raw();
 	noecho();

@@ -85,8 +85,6 @@ int app_run(struct app *app);
 /* Whether terminfo knows $TERM (tui/terminfo.c, apart because term.h
  * defines names such as lines and hangup). */
 bool app_term_known(void);
-/* Has curses change attributes in fewer bytes (tui/terminfo.c). */
-void app_term_lean(void);
 
 /* Gives the terminal back before the process dies (out of memory). */
 void app_emergency_exit(void);

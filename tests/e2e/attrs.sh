@@ -1,10 +1,11 @@
 #!/bin/sh
-# Attributes are sent one capability at a time (not terminfo's sgr, which
-# restates them all at each change): the screens must look as they did,
-# on xterm-256color, vt100 (whose rmul and rmso end every attribute) and
-# linux. Read with capture-pane -e: tmux writes an escape sequence where a
-# cell's attributes change, SO and SI around line drawing (linux's line
-# is drawn in Unicode's box characters instead).
+# The screens' attributes, as a user sees them, on xterm-256color, vt100
+# (whose rmul and rmso end every attribute) and linux: a highlighted menu
+# row is one run of reverse, a title's bold and underline end where they
+# should, the review's line is drawn as a line. Read with capture-pane -e:
+# tmux writes an escape sequence where a cell's attributes change, SO and
+# SI around line drawing (linux's line is drawn in Unicode's box
+# characters instead).
 . tests/e2e/lib.sh
 
 ESC=$(printf '\033')
