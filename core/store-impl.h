@@ -18,6 +18,7 @@ struct store {
 				 * queue: SQLite's busy handler has the rest */
 	int queue_fd;		/* the write queue beside the database
 				 * (store.c), or -1: none */
+	int64_t *queue;		/* its two counters, mapped */
 	int64_t turn;		/* the queue's ticket this handle holds (its
 				 * slot locked), or -1 */
 	bool queue_gave_up;	/* the last store_begin stopped waiting in

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -391,8 +392,12 @@ sql_pinyin_keys(sqlite3_context *ctx, int argc, sqlite3_value **argv)
  *
  * - bytes 0-7 hold the next ticket, bytes 8-15 the one whose turn it is
  *   (a hint only, of how far back in the line a writer is, so that only the
- *   next ones look often). Bytes 0-15 are locked for the few system calls
- *   that take a ticket.
+ *   next ones look often), read and written through a shared mapping of
+ *   the file: a write() of them made every commit of a single writer 1.5 ms
+ *   slower (the file's inode then went into the fsync of each commit).
+ *   Bytes 0-15 are locked while a ticket is taken. Whoever truncates the
+ *   file while doorstep runs gets it killed (SIGBUS); a team's file is the
+ *   data group's, which only doorstep holds.
  * - Holding ticket t is holding a lock on byte QUEUE_SLOT0 + t % QUEUE_SLOTS
  *   (beyond the end of the file: a lock needs no data there). It is taken
  *   with the ticket, under the same lock, and let go when the transaction
@@ -419,6 +424,7 @@ sql_pinyin_keys(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 #define QUEUE_WAIT_MS 1000
 #define QUEUE_SLOT0 64
 #define QUEUE_SLOTS 4096
+#define QUEUE_SIZE 4096		/* the file's size: its mapped page */
 
 static double
 now_ms(void)
@@ -478,26 +484,33 @@ queue_slot(int64_t ticket)
 }
 
 /* Opens DATABASE.write-queue (a team's: 0660, whatever the umask, as the
- * upload's lock); -1 when it cannot be used. */
-static int
-queue_open(const char *db, bool shared)
+ * upload's lock) and maps its counters; s->queue_fd stays -1 when it
+ * cannot be used. A new file is grown to QUEUE_SIZE, zeros: ticket 0. */
+static void
+queue_open(struct store *s, const char *db, bool shared)
 {
 	char *real = realpath(db, NULL);
 	char *path = xasprintf("%s.write-queue", real ? real : db);
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
 	    shared ? 0660 : 0600);
+	void *map = MAP_FAILED;
 	struct stat sb;
 
 	if (fd >= 0 && shared && fstat(fd, &sb) == 0 && sb.st_uid == geteuid() &&
 	    (sb.st_mode & 0660) != 0660)
 		(void)fchmod(fd, 0660);
-	if (fd >= 0 && queue_held(fd, QUEUE_SLOT0) < 0) {
+	if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    (sb.st_size >= QUEUE_SIZE || ftruncate(fd, QUEUE_SIZE) == 0) &&
+	    queue_held(fd, QUEUE_SLOT0) >= 0)
+		map = mmap(NULL, QUEUE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		    fd, 0);
+	if (map != MAP_FAILED) {
+		s->queue_fd = fd;
+		s->queue = map;
+	} else if (fd >= 0)
 		close(fd);
-		fd = -1;
-	}
 	free(path);
 	free(real);
-	return fd;
 }
 
 /* Takes the next ticket, its byte locked, by `until`: 0, or -1 when the
@@ -506,7 +519,7 @@ queue_open(const char *db, bool shared)
 static int
 queue_ticket(struct store *s, double until)
 {
-	int64_t next[2];
+	int64_t next;
 	int rc;
 
 	while ((rc = queue_lock(s->queue_fd, 0, 16, F_WRLCK)) == 1) {
@@ -518,18 +531,11 @@ queue_ticket(struct store *s, double until)
 	}
 	if (rc != 0)
 		return -1;
-	/* A new file is empty: ticket 0. */
-	if (pread(s->queue_fd, next, sizeof next[0], 0) != (ssize_t)sizeof next[0] ||
-	    next[0] < 0)
-		next[0] = 0;
-	if ((rc = queue_lock(s->queue_fd, queue_slot(next[0]), 1, F_WRLCK)) == 0) {
-		s->turn = next[0]++;
-		if (pwrite(s->queue_fd, next, sizeof next[0], 0) !=
-		    (ssize_t)sizeof next[0]) {
-			(void)queue_lock(s->queue_fd, queue_slot(s->turn), 1, F_UNLCK);
-			s->turn = -1;
-			rc = -1;
-		}
+	if ((next = __atomic_load_n(&s->queue[0], __ATOMIC_SEQ_CST)) < 0)
+		next = 0;
+	if ((rc = queue_lock(s->queue_fd, queue_slot(next), 1, F_WRLCK)) == 0) {
+		s->turn = next;
+		__atomic_store_n(&s->queue[0], next + 1, __ATOMIC_SEQ_CST);
 	}
 	(void)queue_lock(s->queue_fd, 0, 16, F_UNLCK);
 	return rc == 0 ? 0 : -1;
@@ -561,14 +567,14 @@ queue_enter(struct store *s)
 			/* The next two in line look every 0.2 ms; the others
 			 * less often the further back they are: the line moves
 			 * one transaction (a millisecond or more) at a time. */
-			if (pread(s->queue_fd, &served, sizeof served, 8) !=
-			    (ssize_t)sizeof served || served >= s->turn)
+			served = __atomic_load_n(&s->queue[1], __ATOMIC_RELAXED);
+			if (served >= s->turn || served < 0)
 				served = s->turn - 1;
 			nap_us(s->turn - served <= 2 ? 200 : s->turn - served > 8 ?
 			    2000 : (long)(s->turn - served) * 250);
 		}
 		if (held == 0)
-			(void)pwrite(s->queue_fd, &s->turn, sizeof s->turn, 8);
+			__atomic_store_n(&s->queue[1], s->turn, __ATOMIC_RELAXED);
 	}
 	s->queued_ms = (int)(now_ms() - start);
 }
@@ -577,12 +583,9 @@ queue_enter(struct store *s)
 static void
 queue_leave(struct store *s)
 {
-	int64_t served;
-
 	if (s->turn < 0)
 		return;
-	served = s->turn + 1;
-	(void)pwrite(s->queue_fd, &served, sizeof served, 8);
+	__atomic_store_n(&s->queue[1], s->turn + 1, __ATOMIC_RELAXED);
 	(void)queue_lock(s->queue_fd, queue_slot(s->turn), 1, F_UNLCK);
 	s->turn = -1;
 }
@@ -776,7 +779,8 @@ open_store(const char *path, bool shared, char **cause)
 	s->path = xstrdup(path);
 	s->busy_ms = STORE_BUSY_MS;
 	s->turn = -1;
-	s->queue_fd = queue_open(path, shared);
+	s->queue_fd = -1;
+	queue_open(s, path, shared);
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		sq_fail(s, cause, _("cannot open the database"));
 		store_close(s);
@@ -865,8 +869,10 @@ store_close(struct store *s)
 	for (i = 0; i < ARRAY_LEN(s->cached); i++)
 		sqlite3_finalize(s->cached[i].st);
 	sqlite3_close(s->db);
-	if (s->queue_fd >= 0)
+	if (s->queue_fd >= 0) {
+		munmap(s->queue, QUEUE_SIZE);
 		close(s->queue_fd);
+	}
 	free(s->login);
 	free(s->path);
 	free(s);
