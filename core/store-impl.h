@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "store.h"
 
@@ -13,6 +14,15 @@ struct store {
 	char *path;
 	bool in_transaction;
 	int busy_ms;		/* how long to wait for another process */
+	int queued_ms;		/* of which store_begin spent in the write
+				 * queue: SQLite's busy handler has the rest */
+	int queue_fd;		/* the write queue beside the database
+				 * (store.c), or -1: none */
+	int64_t *queue;		/* its two counters, mapped */
+	int64_t turn;		/* the queue's ticket this handle holds (its
+				 * slot locked), or -1 */
+	bool queue_gave_up;	/* the last store_begin stopped waiting in
+				 * the queue (its bound) */
 	bool search_like_only;	/* the household search reads every
 				 * household, without its index */
 	char *login;		/* who the trail's entries name; NULL: the

@@ -99,10 +99,15 @@ int store_record_create(struct store *s, int64_t form_ref,
 
 /* Groups the writes that follow into one transaction, committed by
  * store_commit (or undone by store_rollback). Writes outside one are each
- * a transaction of their own. */
+ * a transaction of their own. Writers begin in the order they asked (a
+ * queue in DATABASE.write-queue, see store.c), each waiting at most the
+ * busy timeout in all. */
 int store_begin(struct store *s, char **cause);
 int store_commit(struct store *s, char **cause);
 void store_rollback(struct store *s);
+/* Whether the last store_begin stopped waiting for its turn in the queue
+ * (the writer before it stuck, not dead) and asked SQLite anyway. */
+bool store_queue_gave_up(const struct store *s);
 
 /* Inside a transaction (store_begin), a part of it that can be undone
  * alone (store_rollback_to) or kept (store_release); one at a time. */

@@ -392,6 +392,229 @@ wal_switch_waits_for_a_writer(void **state)
 	    "WHERE key = 'k'"), "v");
 }
 
+/* The ticket the write queue beside path hands out next (bytes 0-7 of
+ * PATH.write-queue, see store.c), or -1 without a queue. */
+static int64_t
+queue_next(const char *path)
+{
+	char *file = xasprintf("%s.write-queue", path);
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	int64_t next = -1;
+
+	free(file);
+	if (fd < 0)
+		return -1;
+	if (pread(fd, &next, sizeof next, 0) != (ssize_t)sizeof next)
+		next = 0;
+	close(fd);
+	return next;
+}
+
+/* Waits until a writer has taken ticket `want` - 1 of path's queue: it is
+ * then waiting in line. */
+static void
+queue_reaches(const char *path, int64_t want)
+{
+	int tries;
+
+	for (tries = 0; queue_next(path) < want; tries++) {
+		if (tries > 10000)
+			fail_msg("no writer took ticket %lld of the queue",
+			    (long long)want - 1);
+		usleep(1000);
+	}
+}
+
+/* A writer in a process of its own: opens path, begins a transaction
+ * (waiting busy_ms in all), appends NAME and a newline to `order` once the
+ * database is its own, writes a byte to `held` (or not: -1), waits for a
+ * byte on `hold` (or not: -1), commits. Exits 0; 2 when it stopped waiting
+ * in the queue and asked SQLite anyway; 1 when it failed. */
+static pid_t
+queue_writer(const char *path, const char *name, int busy_ms, int held,
+    int hold, const char *order)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct store *s;
+		char *cause = NULL, *line = xasprintf("%s\n", name), c;
+		int rc = 1, fd;
+
+		/* Not the others' pipes: when the test stops, every writer
+		 * holding on reads the end of its pipe and goes. */
+		for (fd = 3; fd < 256; fd++)
+			if (fd != held && fd != hold)
+				close(fd);
+		if ((s = store_open(path, NULL)) != NULL) {
+			store_set_busy_timeout(s, busy_ms);
+			if (store_begin(s, &cause) == 0) {
+				rc = store_queue_gave_up(s) ? 2 : 0;
+				fd = open(order, O_WRONLY | O_APPEND | O_CREAT, 0600);
+				if (fd < 0 || write(fd, line, strlen(line)) < 0 ||
+				    (held >= 0 && write(held, "x", 1) != 1))
+					rc = 1;
+				if (fd >= 0)
+					close(fd);
+				while (hold >= 0 && read(hold, &c, 1) < 0 && errno == EINTR)
+					;
+				if (store_commit(s, &cause) != 0)
+					rc = 1;
+			}
+		}
+		if (cause != NULL)
+			fprintf(stderr, "# writer %s: %s\n", name, cause);
+		free(cause);
+		free(line);
+		store_close(s);
+		_exit(rc);
+	}
+	return pid;
+}
+
+static int
+exit_code(pid_t pid)
+{
+	int status;
+
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* What the writers wrote in `order`. */
+static char *
+order_of(const char *order)
+{
+	char *text = xcalloc(1, 256);
+	int fd = open(order, O_RDONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_true(read(fd, text, 255) >= 0);
+	close(fd);
+	return text;
+}
+
+/* Writers get the database in the order they asked for it: A holds it, B
+ * and then C line up; when A commits, B goes before C (without the queue,
+ * whichever woke first after A). */
+static void
+write_queue_serves_in_order(void **state)
+{
+	struct fixture *fx = *state;
+	char *order = xasprintf("%s/order", fx->dir), *got, c;
+	int held[2], hold[2];
+	pid_t a, b, d;
+	int64_t next;
+
+	store_close(fx->s);
+	fx->s = NULL;
+	assert_int_equal(pipe(held), 0);
+	assert_int_equal(pipe(hold), 0);
+	a = queue_writer(fx->path, "A", 60000, held[1], hold[0], order);
+	assert_int_equal(read(held[0], &c, 1), 1);
+	next = queue_next(fx->path);
+	b = queue_writer(fx->path, "B", 60000, -1, -1, order);
+	queue_reaches(fx->path, next + 1);
+	d = queue_writer(fx->path, "C", 60000, -1, -1, order);
+	queue_reaches(fx->path, next + 2);
+	assert_int_equal(write(hold[1], "x", 1), 1);
+	assert_int_equal(exit_code(a), 0);
+	assert_int_equal(exit_code(b), 0);
+	assert_int_equal(exit_code(d), 0);
+	assert_string_equal(got = order_of(order), "A\nB\nC\n");
+	free(got);
+	close(held[0]);
+	close(held[1]);
+	close(hold[0]);
+	close(hold[1]);
+	free(order);
+}
+
+/* A writer killed (kill -9) while the database is its turn does not hold
+ * up the one waiting behind it: the kernel drops its lock in the queue,
+ * and the next writer's turn comes at once, not after the queue's bound.
+ * A single user's queue file is theirs alone. */
+static void
+write_queue_passes_a_killed_writers_turn(void **state)
+{
+	struct fixture *fx = *state;
+	char *order = xasprintf("%s/order", fx->dir), *got, c;
+	char *file = xasprintf("%s.write-queue", fx->path);
+	int held[2], hold[2];
+	struct stat st;
+	int64_t next;
+	pid_t a, b;
+
+	store_close(fx->s);
+	fx->s = NULL;
+	assert_int_equal(stat(file, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(pipe(held), 0);
+	assert_int_equal(pipe(hold), 0);
+	a = queue_writer(fx->path, "A", 60000, held[1], hold[0], order);
+	assert_int_equal(read(held[0], &c, 1), 1);
+	next = queue_next(fx->path);
+	b = queue_writer(fx->path, "B", 60000, -1, -1, order);
+	queue_reaches(fx->path, next + 1);
+	assert_int_equal(kill(a, SIGKILL), 0);
+	assert_int_equal(exit_code(a), 128 + SIGKILL);
+	/* 0: B's turn came through the queue; 2 would be the bound. */
+	assert_int_equal(exit_code(b), 0);
+	assert_string_equal(got = order_of(order), "A\nB\n");
+	free(got);
+	/* And the queue goes on: the next writer has its turn at once. */
+	assert_non_null(fx->s = store_open(fx->path, NULL));
+	assert_int_equal(store_begin(fx->s, NULL), 0);
+	assert_false(store_queue_gave_up(fx->s));
+	assert_int_equal(store_commit(fx->s, NULL), 0);
+	close(held[0]);
+	close(held[1]);
+	close(hold[0]);
+	close(hold[1]);
+	free(file);
+	free(order);
+}
+
+/* A writer stuck with the database (stopped, say) holds up the others no
+ * longer than their busy timeout: they stop waiting in the queue, ask
+ * SQLite, and fail with its message, the answer left to try again; once
+ * the stuck one goes on, the next try succeeds. */
+static void
+write_queue_wait_is_bounded(void **state)
+{
+	struct fixture *fx = *state;
+	char *order = xasprintf("%s/order", fx->dir), *cause = NULL, c;
+	int held[2], hold[2];
+	pid_t a;
+
+	store_close(fx->s);
+	fx->s = NULL;
+	assert_int_equal(pipe(held), 0);
+	assert_int_equal(pipe(hold), 0);
+	a = queue_writer(fx->path, "A", 60000, held[1], hold[0], order);
+	assert_int_equal(read(held[0], &c, 1), 1);
+	assert_non_null(fx->s = store_open(fx->path, NULL));
+	store_set_busy_timeout(fx->s, 300);
+	assert_int_equal(store_begin(fx->s, &cause), -1);
+	assert_true(store_queue_gave_up(fx->s));
+	assert_non_null(strstr(cause, "database is locked"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(write(hold[1], "x", 1), 1);
+	assert_int_equal(exit_code(a), 0);
+	assert_int_equal(store_begin(fx->s, &cause), 0);
+	assert_false(store_queue_gave_up(fx->s));
+	assert_int_equal(store_commit(fx->s, &cause), 0);
+	close(held[0]);
+	close(held[1]);
+	close(hold[0]);
+	close(hold[1]);
+	free(order);
+}
+
 static void
 dangling_symlink_refused(void **state)
 {
@@ -963,6 +1186,12 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(first_opens_at_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(wal_switch_waits_for_a_writer, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(write_queue_serves_in_order, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(write_queue_passes_a_killed_writers_turn,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(write_queue_wait_is_bounded, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(dangling_symlink_refused, setup,
 		    teardown),

@@ -222,13 +222,14 @@ test_forms_folder_missing(void **state)
 	free(cause);
 }
 
-/* Whatever the umask, the team's database and its -wal and -shm are
- * readable and writable by the folder's group, and by no one else. */
+/* Whatever the umask, the team's database, its -wal and -shm and its
+ * write queue are readable and writable by the folder's group, and by no
+ * one else. */
 static void
 test_shared_database_files_are_the_groups(void **state)
 {
 	char *dir = test_tmpdir(), *cause = NULL, path[4300];
-	static const char *const ends[] = { "", "-wal", "-shm" };
+	static const char *const ends[] = { "", "-wal", "-shm", ".write-queue" };
 	struct store *s;
 	struct stat st;
 	mode_t old = umask(077);
@@ -238,7 +239,7 @@ test_shared_database_files_are_the_groups(void **state)
 	assert_int_equal(chmod(dir, 02770), 0);
 	snprintf(path, sizeof path, "%s/team.db", dir);
 	assert_non_null(s = store_open_shared(path, &cause));
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < ARRAY_LEN(ends); i++) {
 		char file[4400];
 
 		snprintf(file, sizeof file, "%s%s", path, ends[i]);

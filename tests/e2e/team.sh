@@ -261,6 +261,8 @@ check "which is marked uploaded" [ "$(sqlite3 "$DB" "SELECT count(*) FROM record
 grep -q "1 uploaded" "$T/up1" "$T/up2" || sed 's/^/# /' "$T/up1" "$T/up2"
 check "the lock file beside the database is the data group's, 660" \
     [ "$(stat -c '%a %G' "$DB.upload-lock")" = "660 $GDATA" ]
+check "so is the writers' queue beside it, which every member's doorstep opens" \
+    [ "$(stat -c '%a %G' "$DB.write-queue")" = "660 $GDATA" ]
 kill "$SERVER" 2>/dev/null
 SERVER=""
 config 2020-R1
