@@ -1454,10 +1454,6 @@ show_upgrade(const struct store_progress *p, void *ctx)
 			    "records); this can take a minute. Do not switch "
 			    "off.\n"), p->from, p->to, p->records);
 		return;
-	case STORE_PROGRESS_WAIT:
-		say("%s\n", _("Another doorstep is updating the database: waiting "
-		    "for it to finish."));
-		return;
 	case STORE_PROGRESS_DONE:
 		say(_("The database is up to date (version %d), in %.0f s.\n"),
 		    p->to, seconds_now() - v->started);

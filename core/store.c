@@ -358,10 +358,6 @@ query_long(struct store *s, const char *sql)
  * that is at work (a few milliseconds). */
 #define PROGRESS_OPS 100000
 
-/* The page cache while the schema is updated, in KiB: the search index's
- * merges and the indexes' sorts read again what they wrote. */
-#define MIGRATE_CACHE_KIB 32768
-
 static store_progress_fn *progress_fn;
 static void *progress_ctx;
 
@@ -513,7 +509,6 @@ static int
 migrate(struct store *s, int seen, char **cause)
 {
 	struct store_progress p = { .what = STORE_PROGRESS_START };
-	long cache = -2000;	/* SQLite's default: 2 MB */
 	int version, rc = -1;
 	char *sql;
 	size_t i;
@@ -536,14 +531,6 @@ migrate(struct store *s, int seen, char **cause)
 		progress_db = s->db;
 		sqlite3_progress_handler(s->db, PROGRESS_OPS, progress_tick, NULL);
 	}
-	/* A larger page cache for the update only. */
-	cache = query_long(s, "PRAGMA cache_size");
-	sql = xasprintf("PRAGMA cache_size = %d", -MIGRATE_CACHE_KIB);
-	rc = exec_sql(s, sql, cause);
-	free(sql);
-	if (rc != 0)
-		goto done;
-	rc = -1;
 	for (i = (size_t)version; i < STORE_SCHEMA_VERSION; i++) {
 		p.what = STORE_PROGRESS_STEP;
 		p.step = (int)i - version + 1;
@@ -564,9 +551,6 @@ migrate(struct store *s, int seen, char **cause)
 done:
 	rc = sq_end(s, true, rc, cause);
 	sqlite3_progress_handler(s->db, 0, NULL, NULL);
-	sql = xasprintf("PRAGMA cache_size = %ld", cache);
-	exec_sql(s, sql, NULL);
-	free(sql);
 	if (rc == 0 && progress_now != NULL) {
 		p.what = STORE_PROGRESS_DONE;
 		progress_tell();

@@ -72,7 +72,6 @@ void store_close(struct store *s);
  * that shows nothing looks hung. */
 enum store_progress_what {
 	STORE_PROGRESS_START,	/* from, to, households or records */
-	STORE_PROGRESS_WAIT,	/* another process is updating it */
 	STORE_PROGRESS_STEP,	/* step of steps, name, percent; again
 				 * as the step goes on */
 	STORE_PROGRESS_DONE,	/* committed: the update is done */
@@ -90,10 +89,10 @@ struct store_progress {
 typedef void store_progress_fn(const struct store_progress *p, void *ctx);
 /* Who is told, in this process, when a store_open* finds a database that
  * holds data at an older schema (NULL: nobody): before the update starts,
- * at each step and, at least every few tenths of a second at work, as it
- * goes on. The update is one transaction either way: a process killed in
- * the middle leaves the database as it was, and the next start does it
- * all again. */
+ * at the start and end of each step and often in between (at each percent
+ * where it is known, every few milliseconds of work otherwise). The update
+ * is one transaction either way: a process killed in the middle leaves
+ * the database as it was, and the next start does it all again. */
 void store_set_progress(store_progress_fn *fn, void *ctx);
 
 /* The path the database was opened with (files that go with it, such as
