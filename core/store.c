@@ -382,7 +382,7 @@ store_set_progress(store_progress_fn *fn, void *ctx)
 static void
 progress_tell(void)
 {
-	if (progress_now != NULL)
+	if (progress_now != NULL && progress_fn != NULL)
 		progress_fn(progress_now, progress_ctx);
 }
 
