@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/adopt.h"
@@ -1415,6 +1416,81 @@ team_open(const struct config *cfg, const struct options *o, int *lock_fd,
 	return s;
 }
 
+/* The update of the database's schema after an upgrade, as it goes (see
+ * store_set_progress): said before it starts, then a line a step; on a
+ * terminal each line counts its percent, or its seconds, in place. */
+struct upgrade_view {
+	bool tty;		/* stderr is a terminal */
+	bool line_open;		/* a step's line is shown without its end */
+	double started;		/* when the update or the step started */
+	double step_started;
+	char *shown;		/* the step's line as last shown */
+};
+
+static double
+seconds_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+show_upgrade(const struct store_progress *p, void *ctx)
+{
+	struct upgrade_view *v = ctx;
+	char *line;
+
+	switch (p->what) {
+	case STORE_PROGRESS_START:
+		v->started = seconds_now();
+		if (p->households >= 0)
+			say(_("Updating the database from version %d to %d (%ld "
+			    "households); this can take a minute. Do not switch "
+			    "off.\n"), p->from, p->to, p->households);
+		else
+			say(_("Updating the database from version %d to %d (%ld "
+			    "records); this can take a minute. Do not switch "
+			    "off.\n"), p->from, p->to, p->records);
+		return;
+	case STORE_PROGRESS_DONE:
+		say(_("The database is up to date (version %d), in %.0f s.\n"),
+		    p->to, seconds_now() - v->started);
+		return;
+	case STORE_PROGRESS_STEP:
+		break;
+	}
+	if (p->percent < 0 && (v->shown == NULL || !v->line_open))
+		v->step_started = seconds_now();
+	if (p->percent >= 0)
+		line = xasprintf(_("step %d of %d: %s, %d%%"), p->step, p->steps,
+		    p->name, p->percent);
+	else if (seconds_now() - v->step_started >= 1)
+		line = xasprintf(_("step %d of %d: %s, %.0f s"), p->step, p->steps,
+		    p->name, seconds_now() - v->step_started);
+	else
+		line = xasprintf(_("step %d of %d: %s"), p->step, p->steps,
+		    p->name);
+	/* Elsewhere than on a terminal, each step's first line only. */
+	if (v->tty ? v->shown == NULL || strcmp(line, v->shown) != 0 :
+	    !v->line_open) {
+		if (v->tty && v->line_open)
+			fputc('\r', stderr);
+		say("%s%s", line, v->tty ? "" : "\n");
+		v->line_open = true;
+	}
+	free(v->shown);
+	v->shown = line;
+	if (p->percent == 100) {	/* the step is done */
+		if (v->tty)
+			fputc('\n', stderr);
+		v->line_open = false;
+		free(v->shown);
+		v->shown = NULL;
+	}
+}
+
 static void
 restore_terminal(void)
 {
@@ -1428,6 +1504,7 @@ main(int argc, char **argv)
 	struct config cfg = { 0 };
 	struct store *store = NULL;
 	struct access acc;
+	struct upgrade_view upgrade = { 0 };
 	char *cause = NULL, *db_path = NULL, *forms_dir = NULL, *cfg_path;
 	char *who = NULL, *login = NULL;
 	const char *lang, *bad_option = NULL;
@@ -1545,6 +1622,8 @@ main(int argc, char **argv)
 	setup_language(lang);
 	if (zh_unshowable)
 		say_no_chinese();
+	upgrade.tty = isatty(STDERR_FILENO);
+	store_set_progress(show_upgrade, &upgrade);
 	if (bad_option != NULL && bad_needs_value)
 		status = usage_error(_("option '%s' needs a value"), bad_option);
 	else if (bad_option != NULL)
@@ -1682,6 +1761,7 @@ done:
 	free(db_path);
 	free(forms_dir);
 	free(login);
+	free(upgrade.shown);
 	config_free(&cfg);
 	return status;
 }

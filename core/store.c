@@ -18,6 +18,14 @@
 #include "i18n.h"
 #include "util.h"
 
+/* SQLite's page cache, in KiB (negative: KiB, not pages). Its default,
+ * 2 MB, filled at start-up with the pages the home screen's counts read
+ * (270 at 1,000,000 records: the queue, the drafts, the visits due), and
+ * the start-up's peak was 8.4 MB there. With 1 MB it is 7.9 MB, and the
+ * start-up and the household chooser took the same time (3 runs each of
+ * the bench's at_size rows). */
+#define STORE_CACHE_KIB "-1024"
+
 /* How long to wait for another process that holds the database, unless
  * store_set_busy_timeout says otherwise, and in naps of how long. */
 #define STORE_BUSY_MS 5000
@@ -201,11 +209,13 @@ static const char *const migrations[] = {
 	 * characters of one start a trigram too), kept
 	 * by triggers; its list of trigrams; and the trigrams of its head's
 	 * pinyin keys (pinyin_keys, a function of this program), which a
-	 * search computes for the households the triggers list as stale. */
+	 * search computes for the households the triggers list as stale.
+	 * (counted(x) is x: it counts the households read, for the progress
+	 * shown.) */
 	"CREATE VIRTUAL TABLE households_text USING fts5(text,"
 	"  tokenize = 'trigram case_sensitive 0');"
-	"INSERT INTO households_text (rowid, text) SELECT id, " SEARCH_TEXT("")
-	"  FROM households;"
+	"INSERT INTO households_text (rowid, text) SELECT id, counted("
+	SEARCH_TEXT("") ") FROM households;"
 	"CREATE VIRTUAL TABLE households_text_terms USING fts5vocab("
 	"  households_text, 'row');"
 	"CREATE TRIGGER households_text_added AFTER INSERT ON households BEGIN"
@@ -339,13 +349,176 @@ version_known(struct store *s, int version, char **cause)
 	return 0;
 }
 
+/* A number the database answers, or -1. */
+static long
+query_long(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	long n = -1;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* How many virtual machine instructions between two reports of a step
+ * that is at work (a few milliseconds). */
+#define PROGRESS_OPS 100000
+
+static store_progress_fn *progress_fn;
+static void *progress_ctx;
+
+/* What an update has got to, told to progress_fn (NULL when it has
+ * nobody to tell: a database without data updates in a blink). */
+static struct store_progress *progress_now;
+/* What the step at work is expected to read, to tell its percent: rows
+ * (counted by the SQL functions counted and pinyin_keys), or pages (the
+ * cache misses of the connection since the step started). 0: unknown. */
+static sqlite3_int64 rows_done, rows_expected;
+static int misses_start;
+static sqlite3_int64 misses_expected;
+static sqlite3 *progress_db;
+
+void
+store_set_progress(store_progress_fn *fn, void *ctx)
+{
+	progress_fn = fn;
+	progress_ctx = ctx;
+}
+
+static void
+progress_tell(void)
+{
+	if (progress_now != NULL && progress_fn != NULL)
+		progress_fn(progress_now, progress_ctx);
+}
+
+/* SQLite's progress handler: the step goes on (its percent, when it is
+ * known by the pages it reads). */
+static int
+progress_tick(void *ctx)
+{
+	int misses, high;
+
+	(void)ctx;
+	if (progress_now == NULL)
+		return 0;
+	if (misses_expected > 0 && sqlite3_db_status(progress_db,
+	    SQLITE_DBSTATUS_CACHE_MISS, &misses, &high, 0) == SQLITE_OK) {
+		sqlite3_int64 pct = (misses - misses_start) * (sqlite3_int64)100 /
+		    misses_expected;
+
+		progress_now->percent = pct > 99 ? 99 : (int)pct;
+	}
+	progress_tell();
+	return 0;
+}
+
+/* A row read by a step that counts them: told at each percent. */
+static void
+progress_row(void)
+{
+	sqlite3_int64 pct;
+
+	if (progress_now == NULL || rows_expected <= 0)
+		return;
+	rows_done++;
+	pct = rows_done * 100 / rows_expected;
+	if (pct > 99)
+		pct = 99;
+	if (pct != progress_now->percent && pct > 0) {
+		progress_now->percent = (int)pct;
+		progress_tell();
+	}
+}
+
+/* What step migrations[i] is expected to read: the search index (11)
+ * reads each household twice (its text, its head's pinyin keys); the
+ * records' indexes (12) read the records table once each, most of the
+ * database. */
+static void
+step_expects(struct store *s, size_t i, long households)
+{
+	int high;
+
+	rows_done = rows_expected = misses_expected = 0;
+	if (progress_now == NULL)
+		return;
+	if (i + 1 == 11 && households > 0)
+		rows_expected = 2 * (sqlite3_int64)households;
+	if (i + 1 == 12) {
+		misses_expected = 2 * (query_long(s, "PRAGMA page_count") -
+		    query_long(s, "PRAGMA freelist_count"));
+		sqlite3_db_status(s->db, SQLITE_DBSTATUS_CACHE_MISS, &misses_start,
+		    &high, 0);
+	}
+}
+
+/* SQL counted(x): x, counted as a row read (see progress_row). */
+static void
+sql_counted(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	progress_row();
+	sqlite3_result_value(ctx, argv[0]);
+}
+
+/* What migrations[i] does, for the screen. */
+static const char *
+migration_name(size_t i)
+{
+	switch (i + 1) {
+	case 2: return _("answers in repeats");
+	case 3: return _("the household register");
+	case 4: return _("drafts held open");
+	case 5: return _("the trail");
+	case 6: return _("sealed records");
+	case 7: return _("files sent with records");
+	case 8: return _("household counts");
+	case 9: return _("households as entities");
+	case 10: return _("the due list's index");
+	case 11: return _("the household search index");
+	case 12: return _("the records' indexes");
+	case 13: return _("household counts");
+	default: return _("the data schema");
+	}
+}
+
+/* Whether a database at schema `version` holds anything an update must
+ * carry, and how much, in p: its households (counted by schema 8's
+ * tallies, or counted), or its records when it has no register yet. */
+static bool
+holds_data(struct store *s, int version, struct store_progress *p)
+{
+	p->records = -1;
+	if (version >= 8)
+		p->households = query_long(s, "SELECT n FROM tallies WHERE name = "
+		    "'households'");
+	else if (version >= 3)
+		p->households = query_long(s, "SELECT count(*) FROM households");
+	else
+		p->households = -1;
+	if (p->households > 0)
+		return true;
+	if (query_long(s, "SELECT EXISTS (SELECT 1 FROM records)") != 1)
+		return false;
+	if (p->households < 0)
+		p->records = query_long(s, "SELECT count(*) FROM records");
+	return true;
+}
+
 /* Brings the schema from `seen` up to STORE_SCHEMA_VERSION in one write
  * transaction. Several first starts may meet here at once: the version is
  * read again once this one holds the write lock, so each migration runs
- * once, and a start that finds it done changes nothing. */
+ * once, and a start that finds it done changes nothing. A database that
+ * holds data tells progress_fn how it goes. */
 static int
 migrate(struct store *s, int seen, char **cause)
 {
+	struct store_progress p = { .what = STORE_PROGRESS_START };
 	int version, rc = -1;
 	char *sql;
 	size_t i;
@@ -357,14 +530,43 @@ migrate(struct store *s, int seen, char **cause)
 	if (read_version(s, &version, cause) != 0 ||
 	    version_known(s, version, cause) != 0)
 		goto done;
-	for (i = (size_t)version; i < STORE_SCHEMA_VERSION; i++)
+	if (version < STORE_SCHEMA_VERSION && version > 0 &&
+	    progress_fn != NULL && holds_data(s, version, &p)) {
+		p.from = version;
+		p.to = STORE_SCHEMA_VERSION;
+		p.steps = STORE_SCHEMA_VERSION - version;
+		p.percent = -1;
+		progress_now = &p;
+		progress_tell();
+		progress_db = s->db;
+		sqlite3_progress_handler(s->db, PROGRESS_OPS, progress_tick, NULL);
+	}
+	for (i = (size_t)version; i < STORE_SCHEMA_VERSION; i++) {
+		p.what = STORE_PROGRESS_STEP;
+		p.step = (int)i - version + 1;
+		p.name = migration_name(i);
+		p.percent = -1;
+		progress_tell();
+		step_expects(s, i, p.households);
 		if (exec_sql(s, migrations[i], cause) != 0)
 			goto done;
+		if (p.percent != 100) {
+			p.percent = 100;
+			progress_tell();
+		}
+	}
 	sql = xasprintf("PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
 	rc = exec_sql(s, sql, cause);
 	free(sql);
 done:
-	return sq_end(s, true, rc, cause);
+	rc = sq_end(s, true, rc, cause);
+	sqlite3_progress_handler(s->db, 0, NULL, NULL);
+	if (rc == 0 && progress_now != NULL) {
+		p.what = STORE_PROGRESS_DONE;
+		progress_tell();
+	}
+	progress_now = NULL;
+	return rc;
 }
 
 /* SQL pinyin_keys(text), as pinyin_keys; the search index's migration
@@ -375,6 +577,7 @@ sql_pinyin_keys(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	char *keys = pinyin_keys((const char *)sqlite3_value_text(argv[0]));
 
 	(void)argc;
+	progress_row();
 	if (keys == NULL)
 		sqlite3_result_null(ctx);
 	else
@@ -618,6 +821,8 @@ connection_setup(struct store *s)
 	sqlite3_busy_handler(s->db, busy_wait, s);
 	sqlite3_create_function(s->db, "pinyin_keys", 1, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC, NULL, sql_pinyin_keys, NULL, NULL);
+	sqlite3_create_function(s->db, "counted", 1, SQLITE_UTF8, NULL,
+	    sql_counted, NULL, NULL);
 }
 
 /* Switches the database to write-ahead logging. The switch needs the
@@ -793,7 +998,7 @@ open_store(const char *path, bool shared, char **cause)
 	if (read_version(s, &version, cause) != 0 ||
 	    version_known(s, version, cause) != 0 || use_wal(s, cause) != 0 ||
 	    exec_sql(s, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; "
-	    "PRAGMA secure_delete = ON;",
+	    "PRAGMA secure_delete = ON; PRAGMA cache_size = " STORE_CACHE_KIB ";",
 	    cause) != 0 || migrate(s, version, cause) != 0 ||
 	    (shared && (exec_sql(s, "PRAGMA temp_store = MEMORY", cause) != 0 ||
 	    read_version(s, &version, cause) != 0))) {

@@ -67,6 +67,34 @@ struct store *store_open_memory(char **cause);
 bool store_in_memory(const struct store *s);
 void store_close(struct store *s);
 
+/* How far an update of a database's schema has got: the first start
+ * after an upgrade can take a minute at a million records, and a screen
+ * that shows nothing looks hung. */
+enum store_progress_what {
+	STORE_PROGRESS_START,	/* from, to, households or records */
+	STORE_PROGRESS_STEP,	/* step of steps, name, percent; again
+				 * as the step goes on */
+	STORE_PROGRESS_DONE,	/* committed: the update is done */
+};
+struct store_progress {
+	enum store_progress_what what;
+	int from, to;		/* schema versions */
+	long households;	/* the database holds; -1: no register yet */
+	long records;		/* counted only when households is -1 */
+	int step, steps;	/* this one is step `step` (from 1) of steps */
+	const char *name;	/* the step's, translated */
+	int percent;		/* of the step done; -1: not known (the
+				 * step is still at work) */
+};
+typedef void store_progress_fn(const struct store_progress *p, void *ctx);
+/* Who is told, in this process, when a store_open* finds a database that
+ * holds data at an older schema (NULL: nobody): before the update starts,
+ * at the start and end of each step and often in between (at each percent
+ * where it is known, every few milliseconds of work otherwise). The update
+ * is one transaction either way: a process killed in the middle leaves
+ * the database as it was, and the next start does it all again. */
+void store_set_progress(store_progress_fn *fn, void *ctx);
+
 /* The path the database was opened with (files that go with it, such as
  * the upload's lock, sit beside it). */
 const char *store_path(const struct store *s);

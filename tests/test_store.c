@@ -64,6 +64,7 @@ teardown(void **state)
 {
 	struct fixture *fx = *state;
 
+	store_set_progress(NULL, NULL);	/* a test that failed may not have */
 	store_close(fx->s);
 	form_free(fx->f);
 	test_rmtree(fx->dir);
@@ -1027,6 +1028,198 @@ migrates_from_schema_1(void **state)
 	free(path);
 }
 
+/* A database of schema 8 (tests/upgrade/schema-8.sql, as doorstep made it
+ * before schema 9) holding `households` households, heads 张伟1, 张伟2 ...,
+ * with a record each. */
+static void
+make_schema_8(const char *path, int households)
+{
+	char *schema = test_read_file("tests/upgrade/schema-8.sql");
+	char *data = xasprintf(
+	    "INSERT INTO form_versions VALUES (1, 't', '1', 'x', 'y', 'z');"
+	    "INSERT INTO households (code, site, head, phone, created_at,"
+	    "  updated_at) WITH RECURSIVE c(k) AS (SELECT 1 UNION ALL SELECT"
+	    "  k + 1 FROM c WHERE k < %d) SELECT printf('H%%05d', k), 'beijing',"
+	    "  '张伟' || k, '138 0000 ' || k, 'a', 'b' FROM c WHERE k <= %d;"
+	    "INSERT INTO records (instance_id, form_version_id, household,"
+	    "  interviewer, status, started_at, updated_at) SELECT 'uuid:' ||"
+	    "  code, 1, code, 'liu', 'finalized', 'a', 'b' FROM households;",
+	    households, households);
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, schema, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, data, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	free(schema);
+	free(data);
+}
+
+/* What an update told, in order. */
+struct told {
+	int starts, dones, steps_told;
+	int from, to, steps, last_step, last_percent;
+	long households;
+	bool in_order;		/* steps 1, 2, ... each ending at 100 */
+	int percents_between;	/* reports of a step part-done */
+};
+
+static void
+note_progress(const struct store_progress *p, void *ctx)
+{
+	struct told *t = ctx;
+
+	switch (p->what) {
+	case STORE_PROGRESS_START:
+		t->starts++;
+		t->from = p->from;
+		t->to = p->to;
+		t->households = p->households;
+		t->in_order = t->steps_told == 0 && t->dones == 0;
+		t->last_percent = 100;
+		break;
+	case STORE_PROGRESS_STEP:
+		t->steps_told++;
+		t->steps = p->steps;
+		if (p->step != t->last_step && (p->step != t->last_step + 1 ||
+		    t->last_percent != 100 || p->percent != -1))
+			t->in_order = false;
+		if (p->percent > 0 && p->percent < 100)
+			t->percents_between++;
+		t->last_step = p->step;
+		t->last_percent = p->percent;
+		assert_non_null(p->name);
+		break;
+	case STORE_PROGRESS_DONE:
+		t->dones++;
+		if (t->last_step != t->steps || t->last_percent != 100)
+			t->in_order = false;
+		break;
+	}
+}
+
+/* Households the search finds. */
+static size_t
+found(struct store *s, const char *term)
+{
+	struct household *v;
+	size_t n;
+
+	assert_int_equal(household_search(s, term, &v, &n, NULL), 0);
+	households_free(v, n);
+	return n;
+}
+
+/* The first start after an upgrade says, before it starts, that it is
+ * updating a database that holds data, and how far it has got, step by
+ * step (the search index in parts); a new or empty database says nothing. */
+static void
+upgrade_tells_its_progress(void **state)
+{
+	struct fixture *fx = *state;
+	char *path = xasprintf("%s/old8.db", fx->dir);
+	char *empty = xasprintf("%s/empty8.db", fx->dir);
+	char *fresh = xasprintf("%s/new.db", fx->dir);
+	struct told t = { 0 }, none = { 0 };
+	struct store *s;
+
+	make_schema_8(path, 2500);
+	store_set_progress(note_progress, &t);
+	s = store_open(path, NULL);
+	assert_non_null(s);
+	assert_int_equal(t.starts, 1);
+	assert_int_equal(t.from, 8);
+	assert_int_equal(t.to, STORE_SCHEMA_VERSION);
+	assert_int_equal(t.households, 2500);
+	assert_int_equal(t.steps, STORE_SCHEMA_VERSION - 8);
+	assert_true(t.in_order);
+	assert_true(t.percents_between >= 2);	/* the search index's parts */
+	assert_int_equal(t.dones, 1);
+	/* Its search index holds every household, by name and pinyin. */
+	assert_int_equal(found(s, "张伟"), 2500);
+	assert_int_equal(found(s, "zhangwei"), 2500);
+	assert_int_equal(found(s, "H01234"), 1);
+	store_close(s);
+	/* Opened again, nothing to update, nothing said. */
+	memset(&t, 0, sizeof t);
+	store_close(store_open(path, NULL));
+	assert_int_equal(t.starts + t.steps_told + t.dones, 0);
+	/* Neither for a new database, nor an old one without data. */
+	make_schema_8(empty, 0);
+	store_set_progress(note_progress, &none);
+	store_close(store_open(fresh, NULL));
+	store_close(store_open(empty, NULL));
+	assert_int_equal(atoi(query_text(empty, "PRAGMA user_version")),
+	    STORE_SCHEMA_VERSION);
+	assert_int_equal(none.starts + none.steps_told + none.dones, 0);
+	store_set_progress(NULL, NULL);
+	free(path);
+	free(empty);
+	free(fresh);
+}
+
+/* Where a start is killed in kill_at: at the start of step kill_step, or
+ * once that step has told kill_percent. */
+static int kill_step, kill_percent;
+
+static void
+kill_at(const struct store_progress *p, void *ctx)
+{
+	(void)ctx;
+	if (p->what == STORE_PROGRESS_STEP && p->step == kill_step &&
+	    (kill_percent < 0 ? p->percent < 0 : p->percent >= kill_percent &&
+	    p->percent < 100))
+		raise(SIGKILL);
+}
+
+/* A first start killed (SIGKILL: the power cut, the impatient user) at any
+ * step of the update, or in the middle of the search index, leaves the
+ * database as it was, whole; the next start does the update, and finds
+ * every household. */
+static void
+upgrade_killed_midway_is_done_again(void **state)
+{
+	struct fixture *fx = *state;
+	char *path = xasprintf("%s/killed8.db", fx->dir);
+	int steps = STORE_SCHEMA_VERSION - 8, k, status;
+	struct store *s;
+	pid_t pid;
+
+	make_schema_8(path, 2500);
+	for (k = 1; k <= steps + 1; k++) {
+		/* Each step as it starts; then the search index (schema 11)
+		 * a part of the way in. */
+		kill_step = k <= steps ? k : 11 - 8;
+		kill_percent = k <= steps ? -1 : 30;
+		fflush(NULL);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			store_set_progress(kill_at, NULL);
+			store_close(store_open(path, NULL));
+			_exit(0);	/* not killed: the test fails */
+		}
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+		assert_string_equal(query_text(path, "PRAGMA user_version"), "8");
+		assert_string_equal(query_text(path, "PRAGMA integrity_check"), "ok");
+		assert_string_equal(query_text(path, "SELECT count(*) FROM "
+		    "sqlite_master WHERE name LIKE 'households_text%' OR name = "
+		    "'records_by_start' OR name = 'households_due'"), "0");
+		assert_string_equal(query_text(path, "SELECT n FROM tallies WHERE "
+		    "name = 'households'"), "2500");
+	}
+	s = store_open(path, NULL);
+	assert_non_null(s);
+	assert_int_equal(atoi(query_text(path, "PRAGMA user_version")),
+	    STORE_SCHEMA_VERSION);
+	assert_int_equal(found(s, "张伟"), 2500);
+	assert_int_equal(found(s, "zhangwei"), 2500);
+	assert_int_equal(found(s, "0000 2499"), 1);
+	store_close(s);
+	free(path);
+}
+
 static void
 out_of_memory_loses_nothing_saved(void **state)
 {
@@ -1213,6 +1406,10 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(repeat_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(migrates_from_schema_1, setup, teardown),
+		cmocka_unit_test_setup_teardown(upgrade_tells_its_progress, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(upgrade_killed_midway_is_done_again,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(draft_held_by_one_session, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(gone_holder_is_taken_over, setup,

@@ -1,0 +1,32 @@
+-- A database of data schema 8, empty, as doorstep made it before schema 9
+-- (sqlite3 .dump of migrations 0 to 7; the upgrade tests read it).
+PRAGMA foreign_keys=OFF;
+BEGIN TRANSACTION;
+CREATE TABLE form_versions (  id INTEGER PRIMARY KEY,  form_id TEXT NOT NULL,  version TEXT NOT NULL,  sha256 TEXT NOT NULL UNIQUE,  yaml TEXT NOT NULL,  first_used TEXT NOT NULL);
+CREATE TABLE records (  id INTEGER PRIMARY KEY,  instance_id TEXT NOT NULL UNIQUE,  form_version_id INTEGER NOT NULL REFERENCES form_versions(id),  household TEXT, round TEXT, site TEXT,  interviewer TEXT NOT NULL,  status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN    ('draft', 'finalized', 'uploaded', 'conflict')),  started_at TEXT NOT NULL,  updated_at TEXT NOT NULL,  finalized_at TEXT,  position TEXT,  xml TEXT,  uploaded_at TEXT,  server_reply TEXT);
+CREATE TABLE IF NOT EXISTS "answers" (  record_id INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,  name TEXT NOT NULL,  entry INTEGER NOT NULL DEFAULT 0,  value TEXT, carried TEXT,  PRIMARY KEY (record_id, name, entry)) WITHOUT ROWID;
+CREATE TABLE households (  id INTEGER PRIMARY KEY,  code TEXT NOT NULL UNIQUE COLLATE NOCASE,  site TEXT, head TEXT, phone TEXT, address TEXT, notes TEXT,  phone_digits TEXT GENERATED ALWAYS AS (replace(replace(replace(    phone, ' ', ''), '-', ''), '+', '')) STORED,  status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),  closed_reason TEXT, closed_at TEXT, next_visit TEXT,  created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE TABLE household_events (  id INTEGER PRIMARY KEY,  household_id INTEGER NOT NULL REFERENCES households(id) ON DELETE CASCADE,  at TEXT NOT NULL, what TEXT NOT NULL, detail TEXT);
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+CREATE TABLE draft_holders (  record_id INTEGER PRIMARY KEY REFERENCES records(id) ON DELETE CASCADE,  token TEXT NOT NULL,  login TEXT, host TEXT, tty TEXT, address TEXT,  pid INTEGER, started TEXT,  since TEXT NOT NULL);
+CREATE TABLE trail (  id INTEGER PRIMARY KEY,  at TEXT NOT NULL, login TEXT NOT NULL, what TEXT NOT NULL,  record_id INTEGER, instance_id TEXT, household TEXT,  question TEXT, old TEXT, new TEXT, detail TEXT);
+CREATE TABLE sealed (  record_id INTEGER PRIMARY KEY REFERENCES records(id) ON DELETE CASCADE,  enc BLOB NOT NULL,  needs TEXT);
+CREATE TABLE record_files (  record_id INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,  name TEXT NOT NULL, type TEXT NOT NULL, data BLOB NOT NULL,  PRIMARY KEY (record_id, name)) WITHOUT ROWID;
+CREATE TABLE audit_events (  id INTEGER PRIMARY KEY,  record_id INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,  event TEXT NOT NULL, node TEXT, start_ms INTEGER, end_ms INTEGER,  old_value TEXT, new_value TEXT, user TEXT);
+CREATE TABLE tallies (name TEXT PRIMARY KEY, n INTEGER NOT NULL)  WITHOUT ROWID;
+INSERT INTO tallies VALUES('households',0);
+INSERT INTO tallies VALUES('households_open',0);
+CREATE INDEX records_by_status ON records(status);
+CREATE INDEX households_by_visit ON households(status, next_visit);
+CREATE INDEX records_by_household ON records(household COLLATE NOCASE);
+CREATE INDEX trail_by_record ON trail(instance_id);
+CREATE INDEX trail_by_household ON trail(household COLLATE NOCASE);
+CREATE TRIGGER trail_no_update BEFORE UPDATE ON trail BEGIN  SELECT RAISE(ABORT, 'the trail is append-only: an entry cannot be changed'); END;
+CREATE TRIGGER trail_no_delete BEFORE DELETE ON trail BEGIN  SELECT RAISE(ABORT, 'the trail is append-only: an entry cannot be deleted'); END;
+CREATE INDEX audit_events_by_record ON audit_events(record_id, id);
+CREATE TRIGGER tally_household_added AFTER INSERT ON households BEGIN  UPDATE tallies SET n = n + 1 WHERE name = 'households' OR  (name = 'households_open' AND NEW.status = 'open'); END;
+CREATE TRIGGER tally_household_removed AFTER DELETE ON households BEGIN  UPDATE tallies SET n = n - 1 WHERE name = 'households' OR  (name = 'households_open' AND OLD.status = 'open'); END;
+CREATE TRIGGER tally_household_status AFTER UPDATE OF status ON households  WHEN OLD.status IS NOT NEW.status BEGIN  UPDATE tallies SET n = n + (NEW.status = 'open') - (OLD.status = 'open')  WHERE name = 'households_open'; END;
+CREATE INDEX households_listed ON households(status = 'closed', code);
+COMMIT;
+PRAGMA user_version = 8;
