@@ -1478,6 +1478,65 @@ trail_keeps_each_fate(void **state)
 	assert_int_equal(trail_fates(fx, "conflict"), 0);
 }
 
+/* The answers are written a batch at a time: an upload killed (-9) while
+ * it waits for the server has marked no record the server has not taken,
+ * and the next run sends the rest and marks every record, the server
+ * keeping each exactly once (a record taken but not yet marked is sent
+ * again, and recognised). */
+static void
+killed_upload_loses_nothing_and_the_next_run_marks_all(void **state)
+{
+	struct fixture *fx = *state;
+	struct upload_summary sum;
+	struct record_info *recs;
+	size_t n, i, marked = 0;
+	pid_t child;
+
+	make_records(fx, 20);
+	start_server(fx, "--hold-after", "12", NULL);
+	child = upload_in_child(fx, fx->url, 60);
+	/* The 13th request came: the first 12 were answered 201. */
+	for (i = 0; i < 1500 && stat_of(fx, "requests") < 13; i++) {
+		struct timespec ts = { 0, 20 * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
+	assert_int_equal(stat_of(fx, "requests"), 13);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	assert_int_equal(stat_of(fx, "instances"), 12);
+	/* Every record marked uploaded is one the server took. */
+	assert_int_equal(store_records_list(fx->s, STORE_DONE, &recs, &n, NULL), 0);
+	for (i = 0; i < n; i++) {
+		char *file = xasprintf("%s/received/%s", fx->dir, recs[i].instance_id);
+		struct stat sb;
+		size_t k;
+
+		for (k = strlen(fx->dir) + 10; file[k] != '\0'; k++)
+			if (file[k] == ':')
+				file[k] = '_';
+		if (strcmp(recs[i].status, "uploaded") == 0) {
+			marked++;
+			assert_int_equal(stat(file, &sb), 0);
+		}
+		free(file);
+	}
+	store_records_free(recs, n);
+	print_message("marked before the kill: %zu of the 12 the server took\n",
+	    marked);
+	assert_true(marked <= 12);
+	control(fx, "release=1");
+	assert_int_equal(upload(fx, &sum), UPLOAD_OK);
+	assert_int_equal(sum.uploaded, 20 - marked);
+	assert_int_equal(store_count(fx->s, "uploaded"), 20);
+	assert_int_equal(store_count(fx->s, "finalized"), 0);
+	assert_int_equal(stat_of(fx, "instances"), 20);
+	assert_int_equal(stat_of(fx, "conflicts"), 0);
+	/* Only the taken but unmarked records went twice, none more. */
+	assert_int_equal(stat_of(fx, "sent_twice"), (long)(12 - marked));
+	assert_true(stat_of(fx, "max_posts") <= 2);
+}
+
 int
 main(void)
 {
@@ -1541,6 +1600,9 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(netrc_others_can_read_is_refused,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    killed_upload_loses_nothing_and_the_next_run_marks_all, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(trickling_server_stops_at_the_limits,
 		    setup, teardown),
 	};
