@@ -45,7 +45,8 @@ Central's web pages (a new version).
 
 It writes its port to --port-file, keeps what it received under --store,
 counts the POSTs of each instanceID (/stats: sent_twice, max_posts) and
-the bytes of the request bodies (body_bytes), and stops by itself after
+the bytes of the request bodies (body_bytes) and the requests that asked
+"Expect: 100-continue" (expect), and stops by itself after
 --lifetime seconds.
 """
 import argparse
@@ -68,7 +69,7 @@ STATE = {"stored": {}, "requests": 0, "duplicates": 0, "conflicts": 0,
          "faults": {}, "bad": [], "connections": set(), "posts": {},
          "forms": None, "closed": set(), "deleted": set(), "refused": 0,
          "attachments": 0, "xforms": {}, "datasets": {}, "entity_errors": [],
-         "body_bytes": 0}
+         "body_bytes": 0, "expect": 0}
 RELEASED = threading.Event()   # --hold-after: the held requests go
 
 ENT_NS = "{http://www.opendatakit.org/xforms/entities}"
@@ -308,6 +309,10 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length", "0"))
         with LOCK:
             STATE["body_bytes"] += length
+            # libcurl asks before a large body, then waits up to a second
+            # for an answer a proxy may never give.
+            if self.headers.get("Expect"):
+                STATE["expect"] += 1
         if held:
             self.rfile.read(length)
             RELEASED.wait(opts.lifetime)

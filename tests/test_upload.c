@@ -1478,6 +1478,34 @@ trail_keeps_each_fate(void **state)
 	assert_int_equal(trail_fates(fx, "conflict"), 0);
 }
 
+/* A record larger than a megabyte (a long audit log) goes at once: no
+ * "Expect: 100-continue", which libcurl would otherwise send and then
+ * wait up to a second for a reply that a proxy may never give. */
+static void
+large_record_goes_without_waiting_to_be_asked(void **state)
+{
+	struct fixture *fx = *state;
+	struct upload_summary sum;
+	struct record_info *recs;
+	size_t n, len = 1536 * 1024;
+	char *big = malloc(len), *cause = NULL;
+
+	assert_non_null(big);
+	memset(big, 'a', len);
+	make_records(fx, 2);
+	assert_int_equal(store_queue(fx->s, &recs, &n, NULL), 0);
+	assert_int_equal(store_record_file_put(fx->s, recs[0].id, "audit.csv",
+	    "text/csv", big, len, &cause), 0);
+	store_records_free(recs, n);
+	free(big);
+	start_server(fx, NULL);
+	assert_int_equal(upload(fx, &sum), UPLOAD_OK);
+	assert_int_equal(sum.uploaded, 2);
+	assert_true(sum.bytes > len);
+	assert_int_equal(stat_of(fx, "attachments"), 1);
+	assert_int_equal(stat_of(fx, "expect"), 0);
+}
+
 /* The answers are written a batch at a time: an upload killed (-9) while
  * it waits for the server has marked no record the server has not taken,
  * and the next run sends the rest and marks every record, the server
@@ -1600,6 +1628,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(netrc_others_can_read_is_refused,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    large_record_goes_without_waiting_to_be_asked, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    killed_upload_loses_nothing_and_the_next_run_marks_all, setup,
 		    teardown),
