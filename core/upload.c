@@ -592,6 +592,22 @@ struct refusal {
 	char *reply;
 };
 
+/* A server's answer to a record, not yet written: the answers are kept
+ * in one durable commit for up to MARKS_MAX records or MARKS_SECONDS, not
+ * one (two, with the trail) per record, which was most of a run's time.
+ * The record stays locked until its answer is written: a crash before
+ * that loses no record and at worst sends it again, which the server
+ * recognises (an identical resend: 201, or KoboToolbox's 202). */
+struct mark {
+	int64_t id;
+	char *instance_id;
+	enum outcome out;
+	char *reply;		/* "CODE message", or NULL */
+};
+
+#define MARKS_MAX 64
+#define MARKS_SECONDS 1.0
+
 struct sender {
 	const struct upload_options *o;
 	const struct target *t;
@@ -602,6 +618,9 @@ struct sender {
 	long request_ms;	/* the most one request may take */
 	struct refusal *refusals;
 	size_t nrefusals;
+	struct mark marks[MARKS_MAX];	/* answers not yet written */
+	size_t nmarks;
+	double marks_since;	/* when the first of them came */
 };
 
 /* Milliseconds left of the run: 0 once it is over. */
@@ -633,6 +652,10 @@ post(struct sender *s, const struct upload_part *parts, size_t nparts,
 	date_header = xasprintf("Date: %s", date);
 	headers = lc.slist_append(NULL, "X-OpenRosa-Version: 1.0");
 	headers = lc.slist_append(headers, date_header);
+	/* No "Expect: 100-continue" (libcurl's for bodies over 1 MB, over
+	 * 1 KB in older ones): it costs a round trip, and up to a second more
+	 * when a proxy never answers it. */
+	headers = lc.slist_append(headers, "Expect:");
 	free(date_header);
 
 	mime = lc.mime_init(s->curl);
@@ -875,25 +898,105 @@ refusals_free(struct sender *s)
  * fate is written. Sent and conflict records leave the queue; refused
  * ones stay in it, with what the server said. */
 static int
-record_fate(struct store *st, const struct record_info *rec, enum outcome out,
-    const char *reply, char **cause)
+record_fate(struct store *st, int64_t id, enum outcome out, const char *reply,
+    char **cause)
 {
 	switch (out) {
 	case OUT_UPLOADED:
-		if (entity_sent(st, rec->id, cause) != 0)
+		if (entity_sent(st, id, cause) != 0)
 			return -1;
-		return store_record_uploaded(st, rec->id, "uploaded", reply, cause);
+		return store_record_uploaded(st, id, "uploaded", reply, cause);
 	case OUT_CONFLICT:
-		return store_record_uploaded(st, rec->id, "conflict", reply, cause);
+		return store_record_uploaded(st, id, "conflict", reply, cause);
 	case OUT_CLOSED:
 	case OUT_NO_VERSION:
 	case OUT_NO_FORM:
 	case OUT_REFUSED:
 	case OUT_STOP_REFUSED:
-		return reply ? store_record_refused(st, rec->id, reply, cause) : 0;
+		return reply ? store_record_refused(st, id, reply, cause) : 0;
 	default:
 		return 0;
 	}
+}
+
+/* Writes the answers kept in s->marks, with their trail entries, in one
+ * transaction, then lets their records go. On failure, says so of each
+ * record the server took (a later run sends it again, and the server
+ * recognises it) and returns how many of them were uploads (*conflicts:
+ * conflicts); -1 then, else 0. */
+static int
+marks_flush(struct sender *s, struct store *st, size_t *uploads,
+    size_t *conflicts)
+{
+	char *cause = NULL;
+	size_t i;
+	int rc = 0;
+
+	*uploads = *conflicts = 0;
+	if (s->nmarks == 0)
+		return 0;
+	if (store_begin(st, &cause) != 0)
+		rc = -1;
+	for (i = 0; rc == 0 && i < s->nmarks; i++) {
+		struct mark *m = &s->marks[i];
+
+		if (record_fate(st, m->id, m->out, m->reply, &cause) != 0)
+			rc = -1;
+		else if (m->out == OUT_UPLOADED || m->out == OUT_CONFLICT ||
+		    m->out == OUT_REFUSED || m->out == OUT_STOP_REFUSED)
+			trail_add(st, &(struct trail_entry){ .what = "upload",
+			    .record = m->id, .detail = m->out == OUT_UPLOADED ?
+			    "sent" : m->out == OUT_CONFLICT ? "conflict" :
+			    "refused" }, NULL);
+	}
+	if (rc == 0)
+		rc = store_commit(st, &cause);
+	else
+		store_rollback(st);
+	for (i = 0; i < s->nmarks; i++) {
+		struct mark *m = &s->marks[i];
+
+		if (rc != 0 && (m->out == OUT_UPLOADED || m->out == OUT_CONFLICT)) {
+			/* The server has it; a later run resends the same XML,
+			 * which the server recognises, and then records it. */
+			note(s->o, m->instance_id, _("sent, but not marked as sent: %s"),
+			    cause ? cause : _("unknown problem"));
+			*uploads += m->out == OUT_UPLOADED;
+			*conflicts += m->out == OUT_CONFLICT;
+		}
+		/* Let go only once the answer is recorded: another upload that
+		 * takes the record next sees it sent. */
+		lock_record(s->lock_fd, m->id, false);
+		free(m->instance_id);
+		free(m->reply);
+	}
+	s->nmarks = 0;
+	free(cause);
+	return rc;
+}
+
+/* Keeps the answer to a record (taking reply) for the next marks_flush;
+ * the record stays locked till then. */
+static void
+mark_keep(struct sender *s, const struct record_info *rec, enum outcome out,
+    char *reply)
+{
+	struct mark *m = &s->marks[s->nmarks++];
+
+	if (s->nmarks == 1)
+		s->marks_since = now_seconds();
+	m->id = rec->id;
+	m->instance_id = xstrdup(rec->instance_id);
+	m->out = out;
+	m->reply = reply;
+}
+
+/* Whether the kept answers are to be written now. */
+static bool
+marks_due(const struct sender *s)
+{
+	return s->nmarks >= MARKS_MAX || (s->nmarks > 0 &&
+	    now_seconds() - s->marks_since >= MARKS_SECONDS);
 }
 
 /* The stored XML of a record, written now for records finalized before
@@ -1013,7 +1116,7 @@ upload_record(struct sender *s, struct store *st, const struct record_info *rec)
 		/* Its form was refused a moment ago: the same answer. */
 		out = known->out;
 		reply = xstrdup(known->reply);
-		goto fate;
+		goto done;
 	}
 	if ((xml = record_xml(st, rec, &cause)) == NULL ||
 	    store_record_files(st, rec->id, &files, &nfiles, &cause) != 0) {
@@ -1050,23 +1153,23 @@ upload_record(struct sender *s, struct store *st, const struct record_info *rec)
 	store_files_free(files, nfiles);
 	free(xml);
 	refusal_add(s, rec, out, reply);
-fate:
-	if (record_fate(st, rec, out, reply, &cause) != 0) {
-		/* The server has it; a later run resends the same XML, which the
-		 * server recognises, and then records it. */
-		note(o, rec->instance_id, _("sent, but not marked as sent: %s"), cause);
-		out = OUT_FAILED;
-	}
 done:
-	if (out == OUT_UPLOADED || out == OUT_CONFLICT || out == OUT_REFUSED ||
-	    out == OUT_STOP_REFUSED)
-		trail_add(st, &(struct trail_entry){ .what = "upload", .record =
-		    rec->id, .detail = out == OUT_UPLOADED ? "sent" : out ==
-		    OUT_CONFLICT ? "conflict" : "refused" }, NULL);
-	/* Let go only once the answer is recorded: another upload that takes
-	 * the record next sees it sent. */
-	lock_record(s->lock_fd, rec->id, false);
-	free(reply);
+	switch (out) {
+	case OUT_UPLOADED:
+	case OUT_CONFLICT:
+	case OUT_CLOSED:
+	case OUT_NO_VERSION:
+	case OUT_NO_FORM:
+	case OUT_REFUSED:
+	case OUT_STOP_REFUSED:
+		/* Written with the next answers; locked till then. */
+		mark_keep(s, rec, out, reply);
+		break;
+	default:
+		lock_record(s->lock_fd, rec->id, false);
+		free(reply);
+		break;
+	}
 	free(cause);
 	return out;
 }
@@ -1149,13 +1252,28 @@ upload_get(const struct upload_options *o, const char *url, size_t max,
 	return status;
 }
 
+/* Writes the kept answers; when that fails, the records the server took
+ * are no longer counted as sent, and the run ends with 75 (-1). */
+static int
+marks_written(struct sender *s, struct store *st, int *status)
+{
+	size_t uploads, conflicts;
+
+	if (marks_flush(s, st, &uploads, &conflicts) == 0)
+		return 0;
+	s->sum->uploaded -= uploads;
+	s->sum->conflicts -= conflicts;
+	*status = UPLOAD_TEMPFAIL;
+	return -1;
+}
+
 int
 upload_run(struct store *st, const struct upload_options *o,
     struct upload_summary *sum)
 {
 	struct record_info *recs = NULL, last = { 0 };
 	struct target t = { 0 };
-	struct sender s = { o, &t, NULL, sum, -1, 0, 0, NULL, 0 };
+	struct sender s = { .o = o, .t = &t, .sum = sum, .lock_fd = -1 };
 	size_t n = 0, i, done = 0, npage = 0;
 	long queued;
 	char *cause = NULL, *netrc;
@@ -1295,9 +1413,12 @@ upload_run(struct store *st, const struct upload_options *o,
 			stop = true;
 			break;
 		}
+		if ((stop || marks_due(&s)) && marks_written(&s, st, &status) != 0)
+			stop = true;
 		if (o->progress != NULL)
 			o->progress(o->ctx, done + 1, n, sum->bytes, now_seconds() - start);
 	}
+	marks_written(&s, st, &status);
 	if (sum->busy > 0)
 		note(o, NULL, ngettext("%zu record left to another doorstep "
 		    "--upload, which is sending it", "%zu records left to another "

@@ -13,6 +13,10 @@ Hostile modes stand for servers that misbehave: --mode trickle answers 2
 bytes a second for ever, --mode nothttp writes something that is not HTTP
 and closes, --mode escape puts terminal escape sequences in its <message>.
 --delay makes every submission take that long, so that two clients overlap.
+--hold-after N answers the first N submissions and holds every later one
+unanswered, as a link that died would, until GET /control?release: then
+it drops them, having taken nothing (so that a test can kill the client
+while it waits).
 
 Forms as Central knows them: --forms mini=v1,other=1:2 publishes those
 versions (a form not listed does not exist: 404); --closed mini,other
@@ -40,8 +44,10 @@ an app user: name,label,__version and the properties. /control?entity=UUID
 Central's web pages (a new version).
 
 It writes its port to --port-file, keeps what it received under --store,
-counts the POSTs of each instanceID (/stats: sent_twice, max_posts), and
-stops by itself after --lifetime seconds.
+counts the POSTs of each instanceID (/stats: sent_twice, max_posts) and
+the bytes of the request bodies (body_bytes) and the requests that asked
+"Expect: 100-continue" (expect), and stops by itself after
+--lifetime seconds.
 """
 import argparse
 import base64
@@ -62,7 +68,9 @@ LOCK = threading.Lock()
 STATE = {"stored": {}, "requests": 0, "duplicates": 0, "conflicts": 0,
          "faults": {}, "bad": [], "connections": set(), "posts": {},
          "forms": None, "closed": set(), "deleted": set(), "refused": 0,
-         "attachments": 0, "xforms": {}, "datasets": {}, "entity_errors": []}
+         "attachments": 0, "xforms": {}, "datasets": {}, "entity_errors": [],
+         "body_bytes": 0, "expect": 0}
+RELEASED = threading.Event()   # --hold-after: the held requests go
 
 ENT_NS = "{http://www.opendatakit.org/xforms/entities}"
 XF_NS = "{http://www.w3.org/2002/xforms}"
@@ -193,6 +201,8 @@ class Handler(BaseHTTPRequestHandler):
                     if STATE["forms"] is None:
                         STATE["forms"] = {}
                     STATE["forms"].setdefault(form, set()).add(version)
+                elif key == "release":
+                    RELEASED.set()
                 elif key == "delete":
                     STATE["deleted"].add(value)
                     STATE["stored"].pop(value, None)
@@ -294,7 +304,19 @@ class Handler(BaseHTTPRequestHandler):
                         break
             if fault:
                 STATE["faults"][fault] = STATE["faults"].get(fault, 0) + 1
+            held = opts.hold_after is not None and \
+                STATE["requests"] > opts.hold_after and not RELEASED.is_set()
         length = int(self.headers.get("Content-Length", "0"))
+        with LOCK:
+            STATE["body_bytes"] += length
+            # libcurl asks before a large body, then waits up to a second
+            # for an answer a proxy may never give.
+            if self.headers.get("Expect"):
+                STATE["expect"] += 1
+        if held:
+            self.rfile.read(length)
+            RELEASED.wait(opts.lifetime)
+            return self.drop()
         if fault == "drop":          # the connection breaks mid-body
             self.rfile.read(max(1, length // 2))
             return self.drop()
@@ -712,6 +734,8 @@ def main():
     ap.add_argument("--slow", type=float, default=2.5)
     ap.add_argument("--delay", type=float, default=0,
                     help="seconds every submission takes")
+    ap.add_argument("--hold-after", type=int, default=None,
+                    help="answer this many submissions, hold the rest")
     ap.add_argument("--forms", default=None,
                     help="published forms: mini=v1,other=1:2")
     ap.add_argument("--closed", default="", help="closed forms: mini,other")

@@ -1396,6 +1396,93 @@ trail_keeps_each_fate(void **state)
 	assert_int_equal(trail_fates(fx, "conflict"), 0);
 }
 
+/* A record larger than a megabyte (a long audit log) goes at once: no
+ * "Expect: 100-continue", which libcurl would otherwise send and then
+ * wait up to a second for a reply that a proxy may never give. */
+static void
+large_record_goes_without_waiting_to_be_asked(void **state)
+{
+	struct fixture *fx = *state;
+	struct upload_summary sum;
+	struct record_info *recs;
+	size_t n, len = 1536 * 1024;
+	char *big = malloc(len), *cause = NULL;
+
+	assert_non_null(big);
+	memset(big, 'a', len);
+	make_records(fx, 2);
+	assert_int_equal(store_queue(fx->s, &recs, &n, NULL), 0);
+	assert_int_equal(store_record_file_put(fx->s, recs[0].id, "audit.csv",
+	    "text/csv", big, len, &cause), 0);
+	store_records_free(recs, n);
+	free(big);
+	start_server(fx, NULL);
+	assert_int_equal(upload(fx, &sum), UPLOAD_OK);
+	assert_int_equal(sum.uploaded, 2);
+	assert_true(sum.bytes > len);
+	assert_int_equal(stat_of(fx, "attachments"), 1);
+	assert_int_equal(stat_of(fx, "expect"), 0);
+}
+
+/* The answers are written a batch at a time: an upload killed (-9) while
+ * it waits for the server has marked no record the server has not taken,
+ * and the next run sends the rest and marks every record, the server
+ * keeping each exactly once (a record taken but not yet marked is sent
+ * again, and recognised). */
+static void
+killed_upload_loses_nothing_and_the_next_run_marks_all(void **state)
+{
+	struct fixture *fx = *state;
+	struct upload_summary sum;
+	struct record_info *recs;
+	size_t n, i, marked = 0;
+	pid_t child;
+
+	make_records(fx, 20);
+	start_server(fx, "--hold-after", "12", NULL);
+	child = upload_in_child(fx, fx->url, 60);
+	/* The 13th request came: the first 12 were answered 201. */
+	for (i = 0; i < 1500 && stat_of(fx, "requests") < 13; i++) {
+		struct timespec ts = { 0, 20 * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
+	assert_int_equal(stat_of(fx, "requests"), 13);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	assert_int_equal(stat_of(fx, "instances"), 12);
+	/* Every record marked uploaded is one the server took. */
+	assert_int_equal(store_records_list(fx->s, STORE_DONE, &recs, &n, NULL), 0);
+	for (i = 0; i < n; i++) {
+		char *file = xasprintf("%s/received/%s", fx->dir, recs[i].instance_id);
+		struct stat sb;
+		size_t k;
+
+		for (k = strlen(fx->dir) + 10; file[k] != '\0'; k++)
+			if (file[k] == ':')
+				file[k] = '_';
+		if (strcmp(recs[i].status, "uploaded") == 0) {
+			marked++;
+			assert_int_equal(stat(file, &sb), 0);
+		}
+		free(file);
+	}
+	store_records_free(recs, n);
+	print_message("marked before the kill: %zu of the 12 the server took\n",
+	    marked);
+	assert_true(marked <= 12);
+	control(fx, "release=1");
+	assert_int_equal(upload(fx, &sum), UPLOAD_OK);
+	assert_int_equal(sum.uploaded, 20 - marked);
+	assert_int_equal(store_count(fx->s, "uploaded"), 20);
+	assert_int_equal(store_count(fx->s, "finalized"), 0);
+	assert_int_equal(stat_of(fx, "instances"), 20);
+	assert_int_equal(stat_of(fx, "conflicts"), 0);
+	/* Only the taken but unmarked records went twice, none more. */
+	assert_int_equal(stat_of(fx, "sent_twice"), (long)(12 - marked));
+	assert_true(stat_of(fx, "max_posts") <= 2);
+}
+
 int
 main(void)
 {
@@ -1459,6 +1546,11 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(netrc_others_can_read_is_refused,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    large_record_goes_without_waiting_to_be_asked, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    killed_upload_loses_nothing_and_the_next_run_marks_all, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(trickling_server_stops_at_the_limits,
 		    setup, teardown),
 	};
