@@ -1985,25 +1985,43 @@ def main():
             cpu = re.search(r"model name\s*:\s*(.*)", f.read()).group(1)
     except (OSError, AttributeError):
         pass
-    with open(os.path.join(ROOT, "bench", "results.md"), "w") as f:
-        f.write("# doorstep benchmarks\n\n")
-        f.write("Measured %s on %s, %s, %d cores (%s); `make bench` took %.0f s.\n\n"
-                % (datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), platform.node()
-                   and "this machine", platform.platform(), os.cpu_count(), cpu,
-                   time.monotonic() - started))
-        f.write("Each figure is compared with a baseline measured in the same run; "
-                "times are medians. The minimum terminal bytes are the UTF-8 bytes of "
-                "the text that must newly appear on every screen the scripted run "
-                "passes through, once each, plus one echo per typed character: each "
-                "question's label, hint, choices (4 B of numbering each) and counter; "
-                "on the other screens (home, chooser, register, household page, round, "
-                "review as it opens, finalize, next visit, the household page after) "
-                "their menu items, prompts, field names, the review's rows and "
-                "messages as shown, and one key hint (bench/run.py SCREENS; the bench "
-                "checks that doorstep showed each). Not counted: titles, decoration, "
-                "help lines, and leaving after the interview (on neither side); "
-                "dialog(1) runs the same questions one box each, typed the same way.\n\n")
-        f.write(table + "\n")
+    # The run's table replaces the part of results.md between the two
+    # markers; what is outside them (the curves at each size, the history
+    # of each figure, by hand) stays.
+    out = []
+    out.append("## The last full run of `make bench`\n\n")
+    out.append("Measured %s on %s, %s, %d cores (%s); `make bench` took %.0f s.\n\n"
+            % (datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), platform.node()
+               and "this machine", platform.platform(), os.cpu_count(), cpu,
+               time.monotonic() - started))
+    out.append("Each figure is compared with a baseline measured in the same run; "
+            "times are medians. The minimum terminal bytes are the UTF-8 bytes of "
+            "the text that must newly appear on every screen the scripted run "
+            "passes through, once each, plus one echo per typed character: each "
+            "question's label, hint, choices (4 B of numbering each) and counter; "
+            "on the other screens (home, chooser, register, household page, round, "
+            "review as it opens, finalize, next visit, the household page after) "
+            "their menu items, prompts, field names, the review's rows and "
+            "messages as shown, and one key hint (bench/run.py SCREENS; the bench "
+            "checks that doorstep showed each). Not counted: titles, decoration, "
+            "help lines, and leaving after the interview (on neither side); "
+            "dialog(1) runs the same questions one box each, typed the same way.\n\n")
+    out.append(table + "\n")
+    path = os.path.join(ROOT, "bench", "results.md")
+    try:
+        with open(path, encoding="utf-8") as f:
+            old = f.read()
+    except OSError:
+        old = ""
+    begin, end = "<!-- make bench: from here -->\n", "<!-- make bench: to here -->\n"
+    head, tail = old, ""
+    if begin in old and end in old:
+        head = old[:old.index(begin)]
+        tail = old[old.index(end) + len(end):]
+    elif old:
+        head, tail = "", "\n" + old
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(head + begin + "".join(out) + end + tail)
     shutil.rmtree(WORK, ignore_errors=True)
 
 
