@@ -1458,6 +1458,10 @@ show_upgrade(const struct store_progress *p, void *ctx)
 		say(_("The database is up to date (version %d), in %.0f s.\n"),
 		    p->to, seconds_now() - v->started);
 		return;
+	case STORE_PROGRESS_WAIT:
+		say(_("Another doorstep is updating the database; waiting for it "
+		    "to finish.\n"));
+		return;
 	case STORE_PROGRESS_STEP:
 		break;
 	}

@@ -515,6 +515,38 @@ holds_data(struct store *s, int version, struct store_progress *p)
  * read again once this one holds the write lock, so each migration runs
  * once, and a start that finds it done changes nothing. A database that
  * holds data tells progress_fn how it goes. */
+/* The update's transaction. Right after an upgrade, the first start to
+ * get the database updates it, which takes a minute at a million records;
+ * a second start (a team logging in) waits for it as long as it takes,
+ * saying so after a second, instead of failing with "database is locked"
+ * when its few seconds of patience are over. It then finds the update
+ * done (migrate reads the version again inside its transaction). */
+static int
+migrate_begin(struct store *s, char **cause)
+{
+	struct store_progress p = { .what = STORE_PROGRESS_WAIT };
+	int patience = s->busy_ms, rc;
+	bool told = false;
+
+	s->busy_ms = patience < 1000 ? patience : 1000;
+	while ((rc = store_begin(s, cause)) != 0 &&
+	    (sqlite3_errcode(s->db) & 0xff) == SQLITE_BUSY && patience > 0) {
+		if (!told && progress_fn != NULL) {
+			progress_now = &p;
+			progress_tell();
+			progress_now = NULL;
+			told = true;
+		}
+		if (cause != NULL) {
+			free(*cause);
+			*cause = NULL;
+		}
+		s->busy_ms = patience;
+	}
+	s->busy_ms = patience;
+	return rc;
+}
+
 static int
 migrate(struct store *s, int seen, char **cause)
 {
@@ -525,7 +557,7 @@ migrate(struct store *s, int seen, char **cause)
 
 	if (seen == STORE_SCHEMA_VERSION)
 		return 0;
-	if (store_begin(s, cause) != 0)
+	if (migrate_begin(s, cause) != 0)
 		return -1;
 	if (read_version(s, &version, cause) != 0 ||
 	    version_known(s, version, cause) != 0)

@@ -75,6 +75,8 @@ enum store_progress_what {
 	STORE_PROGRESS_STEP,	/* step of steps, name, percent; again
 				 * as the step goes on */
 	STORE_PROGRESS_DONE,	/* committed: the update is done */
+	STORE_PROGRESS_WAIT,	/* another start holds the database (it is
+				 * updating it): this one waits for it */
 };
 struct store_progress {
 	enum store_progress_what what;

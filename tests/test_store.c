@@ -1095,6 +1095,9 @@ note_progress(const struct store_progress *p, void *ctx)
 		if (t->last_step != t->steps || t->last_percent != 100)
 			t->in_order = false;
 		break;
+	case STORE_PROGRESS_WAIT:	/* nobody else holds it here */
+		t->in_order = false;
+		break;
 	}
 }
 
@@ -1217,6 +1220,91 @@ upgrade_killed_midway_is_done_again(void **state)
 	assert_int_equal(found(s, "zhangwei"), 2500);
 	assert_int_equal(found(s, "0000 2499"), 1);
 	store_close(s);
+	free(path);
+}
+
+/* Two starts right after an upgrade (a team logging in): the first
+ * updates, the second waits for it, saying so, instead of failing with
+ * "database is locked" once its few seconds of patience are over; then it
+ * finds the update done and does not do it again. The first is held in
+ * the middle of its update (its progress callback waits on a pipe) until
+ * the second has said it waits. */
+static int hold_in, hold_out;
+
+static void
+hold_at_step(const struct store_progress *p, void *ctx)
+{
+	char c = 'h';
+
+	(void)ctx;
+	if (p->what == STORE_PROGRESS_STEP && p->step == 1 && p->percent < 0) {
+		assert_int_equal(write(hold_out, &c, 1), 1);	/* "I hold it" */
+		assert_int_equal(read(hold_in, &c, 1), 1);	/* "go on" */
+	}
+}
+
+struct waits {
+	int waits, starts;
+	int go;			/* the pipe to the first start */
+};
+
+static void
+note_wait(const struct store_progress *p, void *ctx)
+{
+	struct waits *w = ctx;
+	char c = 'g';
+
+	if (p->what == STORE_PROGRESS_WAIT && w->waits++ == 0)
+		assert_int_equal(write(w->go, &c, 1), 1);
+	if (p->what == STORE_PROGRESS_START)
+		w->starts++;
+}
+
+static void
+second_start_waits_for_the_update(void **state)
+{
+	struct fixture *fx = *state;
+	char *path = xasprintf("%s/team8.db", fx->dir), *cause = NULL, c;
+	int to_first[2], from_first[2], status;
+	struct waits w = { 0 };
+	struct store *s;
+	pid_t pid;
+
+	make_schema_8(path, 300);
+	assert_int_equal(pipe(to_first), 0);
+	assert_int_equal(pipe(from_first), 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		hold_in = to_first[0];
+		hold_out = from_first[1];
+		store_set_progress(hold_at_step, NULL);
+		s = store_open(path, NULL);
+		_exit(s != NULL ? 0 : 1);
+	}
+	assert_int_equal(read(from_first[0], &c, 1), 1);  /* it holds it */
+	w.go = to_first[1];
+	store_set_progress(note_wait, &w);
+	s = store_open(path, &cause);
+	store_set_progress(NULL, NULL);
+	if (w.waits == 0)	/* it did not wait: let the first go on */
+		assert_int_equal(write(to_first[1], "g", 1), 1);
+	assert_null(cause);
+	assert_non_null(s);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* Said once that it waits; the update was the first's, not its own. */
+	assert_int_equal(w.waits, 1);
+	assert_int_equal(w.starts, 0);
+	assert_int_equal(atoi(query_text(path, "PRAGMA user_version")),
+	    STORE_SCHEMA_VERSION);
+	assert_int_equal(found(s, "zhangwei"), 300);
+	store_close(s);
+	close(to_first[0]);
+	close(to_first[1]);
+	close(from_first[0]);
+	close(from_first[1]);
 	free(path);
 }
 
@@ -1409,6 +1497,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(upgrade_tells_its_progress, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(upgrade_killed_midway_is_done_again,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(second_start_waits_for_the_update,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(draft_held_by_one_session, setup,
 		    teardown),
