@@ -270,6 +270,25 @@ static const char *const migrations[] = {
 	"  UPDATE tallies SET n = n - 1 WHERE name = 'households';"
 	"  UPDATE tallies SET n = n - 1 WHERE name = 'households_open' AND"
 	"  OLD.status = 'open'; END;",
+	/* 14: round_tallies: each round's interviews, kept up to date; the
+	 * round question listed them by reading every record (6.6 s at a
+	 * million records). */
+	"CREATE TABLE round_tallies (round TEXT PRIMARY KEY,"
+	"  n INTEGER NOT NULL) WITHOUT ROWID;"
+	"INSERT INTO round_tallies SELECT round, count(*) FROM records"
+	"  WHERE round IS NOT NULL GROUP BY round;"
+	"CREATE TRIGGER tally_round_added AFTER INSERT ON records"
+	"  WHEN NEW.round IS NOT NULL BEGIN"
+	"  INSERT INTO round_tallies VALUES (NEW.round, 1)"
+	"  ON CONFLICT (round) DO UPDATE SET n = n + 1; END;"
+	"CREATE TRIGGER tally_round_removed AFTER DELETE ON records"
+	"  WHEN OLD.round IS NOT NULL BEGIN"
+	"  UPDATE round_tallies SET n = n - 1 WHERE round = OLD.round; END;"
+	"CREATE TRIGGER tally_round_changed AFTER UPDATE OF round ON records"
+	"  WHEN OLD.round IS NOT NEW.round BEGIN"
+	"  UPDATE round_tallies SET n = n - 1 WHERE round = OLD.round;"
+	"  INSERT INTO round_tallies SELECT NEW.round, 1 WHERE NEW.round IS NOT NULL"
+	"  ON CONFLICT (round) DO UPDATE SET n = n + 1; END;",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
@@ -483,6 +502,7 @@ migration_name(size_t i)
 	case 11: return _("the household search index");
 	case 12: return _("the records' indexes");
 	case 13: return _("household counts");
+	case 14: return _("round counts");
 	default: return _("the data schema");
 	}
 }
@@ -510,11 +530,6 @@ holds_data(struct store *s, int version, struct store_progress *p)
 	return true;
 }
 
-/* Brings the schema from `seen` up to STORE_SCHEMA_VERSION in one write
- * transaction. Several first starts may meet here at once: the version is
- * read again once this one holds the write lock, so each migration runs
- * once, and a start that finds it done changes nothing. A database that
- * holds data tells progress_fn how it goes. */
 /* The update's transaction. Right after an upgrade, the first start to
  * get the database updates it, which takes a minute at a million records;
  * a second start (a team logging in) waits for it as long as it takes,
@@ -547,6 +562,11 @@ migrate_begin(struct store *s, char **cause)
 	return rc;
 }
 
+/* Brings the schema from `seen` up to STORE_SCHEMA_VERSION in one write
+ * transaction. Several first starts may meet here at once: the version is
+ * read again once this one holds the write lock, so each migration runs
+ * once, and a start that finds it done changes nothing. A database that
+ * holds data tells progress_fn how it goes. */
 static int
 migrate(struct store *s, int seen, char **cause)
 {
@@ -2422,8 +2442,10 @@ store_rounds(struct store *s, char ***names, long **counts, size_t *n,
 	*names = NULL;
 	*counts = NULL;
 	*n = 0;
-	if (sq_prepare(s, "SELECT round, count(*) FROM records WHERE round IS NOT "
-	    "NULL GROUP BY round ORDER BY round", &st, cause) != 0)
+	/* Kept up to date by triggers (schema 14): reading every record
+	 * took seconds at a million. */
+	if (sq_prepare(s, "SELECT round, n FROM round_tallies WHERE n > 0 "
+	    "ORDER BY round", &st, cause) != 0)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (*n == cap) {

@@ -9,7 +9,7 @@
 #include "form.h"
 #include "holder.h"
 
-#define STORE_SCHEMA_VERSION 13
+#define STORE_SCHEMA_VERSION 14
 
 struct store;
 
