@@ -230,6 +230,20 @@ def key_sequence(term, cap):
     return out.stdout
 
 
+def register_bj0042(t):
+    """From the home screen: the chooser, the code BJ-0042 typed a key at a
+    time, "+ Register a new household: BJ-0042", and ^X: registered with
+    that code, its page opens."""
+    t.send(ENTER)
+    t.read_quiet()
+    for ch in b"BJ-0042":
+        t.send(bytes([ch]))
+        t.read_quiet()
+    t.send(ENTER)
+    t.read_quiet()
+    t.send(CTRL_X)
+
+
 def run_doorstep(term, args=(), wrap=None, mark=None):
     """The scripted interview, registered, answered and finalized. Returns
     the bytes, those of each question and each keystroke, and what the
@@ -250,14 +264,7 @@ def run_doorstep(term, args=(), wrap=None, mark=None):
     t = Term(argv, env)
     t.wait_for(b"Quit")
     t.read_quiet()
-    t.send(ENTER)
-    t.read_quiet()
-    for ch in b"BJ-0042":
-        t.send(bytes([ch]))
-        t.read_quiet()
-    t.send(ENTER)       # "+ Register a new household: BJ-0042"
-    t.read_quiet()
-    t.send(CTRL_X)      # registered with that code: its page opens
+    register_bj0042(t)
     t.wait_for(b"New interview")
     t.read_quiet()
     t.send(ENTER)       # 1. New interview
@@ -791,14 +798,7 @@ def start_interview(forms, pick):
               "--interviewer", "liu"], env_for("xterm-256color"))
     t.wait_for(b"save+leave")
     t.read_quiet()
-    t.send(ENTER)
-    t.read_quiet()
-    for ch in b"BJ-0042":
-        t.send(bytes([ch]))
-        t.read_quiet()
-    t.send(ENTER)       # "+ Register a new household: BJ-0042"
-    t.read_quiet()
-    t.send(CTRL_X)      # registered: its page opens
+    register_bj0042(t)
     t.wait_for(b"New interview")
     t.read_quiet()
     t.buf = b""

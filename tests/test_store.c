@@ -498,6 +498,16 @@ order_of(const char *order)
 	return text;
 }
 
+/* Closes both ends of two pipes. */
+static void
+close_pipes(const int a[2], const int b[2])
+{
+	close(a[0]);
+	close(a[1]);
+	close(b[0]);
+	close(b[1]);
+}
+
 /* Writers get the database in the order they asked for it: A holds it, B
  * and then C line up; when A commits, B goes before C (without the queue,
  * whichever woke first after A). */
@@ -527,10 +537,7 @@ write_queue_serves_in_order(void **state)
 	assert_int_equal(exit_code(d), 0);
 	assert_string_equal(got = order_of(order), "A\nB\nC\n");
 	free(got);
-	close(held[0]);
-	close(held[1]);
-	close(hold[0]);
-	close(hold[1]);
+	close_pipes(held, hold);
 	free(order);
 }
 
@@ -571,10 +578,7 @@ write_queue_passes_a_killed_writers_turn(void **state)
 	assert_int_equal(store_begin(fx->s, NULL), 0);
 	assert_false(store_queue_gave_up(fx->s));
 	assert_int_equal(store_commit(fx->s, NULL), 0);
-	close(held[0]);
-	close(held[1]);
-	close(hold[0]);
-	close(hold[1]);
+	close_pipes(held, hold);
 	free(file);
 	free(order);
 }
@@ -609,10 +613,7 @@ write_queue_wait_is_bounded(void **state)
 	assert_int_equal(store_begin(fx->s, &cause), 0);
 	assert_false(store_queue_gave_up(fx->s));
 	assert_int_equal(store_commit(fx->s, &cause), 0);
-	close(held[0]);
-	close(held[1]);
-	close(hold[0]);
-	close(hold[1]);
+	close_pipes(held, hold);
 	free(order);
 }
 
@@ -1301,10 +1302,7 @@ second_start_waits_for_the_update(void **state)
 	    STORE_SCHEMA_VERSION);
 	assert_int_equal(found(s, "zhangwei"), 300);
 	store_close(s);
-	close(to_first[0]);
-	close(to_first[1]);
-	close(from_first[0]);
-	close(from_first[1]);
+	close_pipes(to_first, from_first);
 	free(path);
 }
 
